@@ -1,0 +1,312 @@
+package iocs
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed packs/*.yaml
+var packFS embed.FS
+
+// BuiltinName is the file name of the shipped pack inside packs/.
+const BuiltinName = "packs/litellm-2026-03.yaml"
+
+// SchemaVersion is the pack schema this build reads.
+const SchemaVersion = 1
+
+// Loaded is a validated pack with the facts a report records about it.
+type Loaded struct {
+	*Pack
+	// SHA256 is the digest of the pack's bytes as read.
+	SHA256 string `json:"sha256"`
+	// From is "builtin" or the file the pack was read from.
+	From string `json:"from"`
+}
+
+// Builtin returns the embedded default pack.
+func Builtin() (*Loaded, error) {
+	b, err := packFS.ReadFile(BuiltinName)
+	if err != nil {
+		return nil, fmt.Errorf("read builtin pack: %w", err)
+	}
+	return Parse(b, "builtin")
+}
+
+// LoadFile reads and validates a pack from a file.
+func LoadFile(path string) (*Loaded, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read IOC pack: %w", err)
+	}
+	return Parse(b, path)
+}
+
+// Parse decodes a pack (YAML, or JSON which is YAML) strictly: unknown fields
+// are errors, and every indicator is validated. Errors name the field.
+func Parse(b []byte, from string) (*Loaded, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var p Pack
+	if err := dec.Decode(&p); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("IOC pack %s: empty document", from)
+		}
+		return nil, fmt.Errorf("IOC pack %s: %w", from, err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("IOC pack %s: %w", from, err)
+	}
+	sum := sha256.Sum256(b)
+	return &Loaded{Pack: &p, SHA256: hex.EncodeToString(sum[:]), From: from}, nil
+}
+
+var (
+	hexSHA256 = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	hexSHA1   = regexp.MustCompile(`^[0-9a-f]{40}$`)
+	hexMD5    = regexp.MustCompile(`^[0-9a-f]{32}$`)
+	idRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+)
+
+var severities = map[string]bool{"critical": true, "high": true, "medium": true, "low": true, "info": true}
+
+var confidences = map[Confidence]bool{Confirmed: true, MultiSecondary: true, SingleSource: true, Uncertain: true, Derived: true}
+
+// validator collects the first error with the path of the field.
+type validator struct {
+	errs []string
+	ids  map[string]string
+}
+
+func (v *validator) fail(field, format string, a ...any) {
+	v.errs = append(v.errs, field+": "+fmt.Sprintf(format, a...))
+}
+
+func (v *validator) id(field, id string) {
+	switch {
+	case id == "":
+		v.fail(field+".id", "is required")
+	case !idRe.MatchString(id):
+		v.fail(field+".id", "%q must be lower case letters, digits, '.', '_' or '-'", id)
+	case v.ids[id] != "":
+		v.fail(field+".id", "%q is already used by %s", id, v.ids[id])
+	default:
+		v.ids[id] = field
+	}
+}
+
+func (v *validator) required(field, val string) {
+	if strings.TrimSpace(val) == "" {
+		v.fail(field, "is required")
+	}
+}
+
+func (v *validator) severity(field, s string) {
+	if !severities[s] {
+		v.fail(field, "%q is not one of critical, high, medium, low, info", s)
+	}
+}
+
+func (v *validator) prov(field string, p Provenance) {
+	if len(p.Sources) == 0 {
+		v.fail(field+".sources", "at least one source is required")
+	}
+	if !confidences[p.Confidence] {
+		v.fail(field+".confidence", "%q is not one of confirmed, multi-secondary, single-source, uncertain, derived", p.Confidence)
+	}
+}
+
+func (v *validator) sha256(field, s string) {
+	if s != "" && !hexSHA256.MatchString(s) {
+		v.fail(field, "%q is not 64 lower-case hex digits", s)
+	}
+}
+
+// Validate checks the pack and returns an error naming every bad field.
+func (p *Pack) Validate() error {
+	v := &validator{ids: map[string]string{}}
+	if p.SchemaVersion != SchemaVersion {
+		v.fail("schema_version", "is %d; this build reads %d", p.SchemaVersion, SchemaVersion)
+	}
+	v.required("id", p.ID)
+	v.required("version", p.Version)
+	v.required("title", p.Title)
+	windows := map[string]bool{}
+	for i, w := range p.Windows {
+		f := fmt.Sprintf("windows[%d]", i)
+		v.id(f, w.ID)
+		windows[w.ID] = true
+		if w.Start.IsZero() || w.End.IsZero() {
+			v.fail(f, "start and end are required")
+		} else if w.End.Before(w.Start) {
+			v.fail(f+".end", "is before start")
+		}
+		v.prov(f+".provenance", w.Provenance)
+	}
+	if len(p.Packages) == 0 {
+		v.fail("packages", "at least one package is required")
+	}
+	for i, pk := range p.Packages {
+		f := fmt.Sprintf("packages[%d]", i)
+		v.id(f, pk.ID)
+		if pk.Ecosystem != "pypi" {
+			v.fail(f+".ecosystem", "%q is not supported (pypi)", pk.Ecosystem)
+		}
+		v.required(f+".name", pk.Name)
+		if len(pk.Versions) == 0 {
+			v.fail(f+".versions", "at least one version is required")
+		}
+		for j, ver := range pk.Versions {
+			if _, err := ParseVersion(ver); err != nil {
+				v.fail(fmt.Sprintf("%s.versions[%d]", f, j), "%v", err)
+			}
+		}
+		for _, c := range []struct{ n, s string }{{"last_clean", pk.LastClean}, {"first_clean", pk.FirstClean}} {
+			if c.s != "" {
+				if _, err := ParseVersion(c.s); err != nil {
+					v.fail(f+"."+c.n, "%v", err)
+				}
+			}
+		}
+		if pk.Window != "" && !windows[pk.Window] {
+			v.fail(f+".window", "%q names no window", pk.Window)
+		}
+		v.severity(f+".severity", pk.Severity)
+		for j, a := range pk.Artifacts {
+			af := fmt.Sprintf("%s.artifacts[%d]", f, j)
+			v.required(af+".filename", a.Filename)
+			v.required(af+".sha256", a.SHA256)
+			v.sha256(af+".sha256", a.SHA256)
+			v.prov(af+".provenance", a.Provenance)
+		}
+		v.prov(f+".provenance", pk.Provenance)
+	}
+	for i, fi := range p.Files {
+		f := fmt.Sprintf("files[%d]", i)
+		v.id(f, fi.ID)
+		v.required(f+".name", fi.Name)
+		v.required(f+".kind", fi.Kind)
+		v.sha256(f+".sha256", fi.SHA256)
+		if fi.MD5 != "" && !hexMD5.MatchString(fi.MD5) {
+			v.fail(f+".md5", "%q is not 32 lower-case hex digits", fi.MD5)
+		}
+		v.severity(f+".severity", fi.Severity)
+		v.prov(f+".provenance", fi.Provenance)
+	}
+	for i, s := range p.Strings {
+		f := fmt.Sprintf("strings[%d]", i)
+		v.id(f, s.ID)
+		v.required(f+".value", s.Value)
+		v.prov(f+".provenance", s.Provenance)
+	}
+	for i, pe := range p.Persistence {
+		f := fmt.Sprintf("persistence[%d]", i)
+		v.id(f, pe.ID)
+		v.required(f+".path", pe.Path)
+		if !strings.HasPrefix(pe.Path, "~/") && !strings.HasPrefix(pe.Path, "/") {
+			v.fail(f+".path", "%q must start with ~/ or /", pe.Path)
+		}
+		v.severity(f+".severity", pe.Severity)
+		v.prov(f+".provenance", pe.Provenance)
+	}
+	for i, s := range p.Staging {
+		f := fmt.Sprintf("staging[%d]", i)
+		v.id(f, s.ID)
+		v.required(f+".name", s.Name)
+		if strings.Contains(s.Name, "/") {
+			v.fail(f+".name", "%q must be a base name", s.Name)
+		}
+		v.severity(f+".severity", s.Severity)
+		v.prov(f+".provenance", s.Provenance)
+	}
+	for i, n := range p.Network {
+		f := fmt.Sprintf("network[%d]", i)
+		v.id(f, n.ID)
+		v.required(f+".value", n.Value)
+		switch n.Kind {
+		case "domain", "ip", "url":
+		default:
+			v.fail(f+".kind", "%q is not one of domain, ip, url", n.Kind)
+		}
+		v.prov(f+".provenance", n.Provenance)
+	}
+	for i, pr := range p.Processes {
+		f := fmt.Sprintf("processes[%d]", i)
+		v.id(f, pr.ID)
+		if len(pr.All) == 0 {
+			v.fail(f+".all", "at least one string is required")
+		}
+		v.severity(f+".severity", pr.Severity)
+		v.prov(f+".provenance", pr.Provenance)
+	}
+	if p.CI.InstallPattern != "" {
+		if _, err := regexp.Compile(p.CI.InstallPattern); err != nil {
+			v.fail("ci.install_pattern", "%v", err)
+		}
+	}
+	for i, a := range p.CI.Actions {
+		f := fmt.Sprintf("ci.actions[%d]", i)
+		v.id(f, a.ID)
+		if strings.Count(a.Repo, "/") != 1 {
+			v.fail(f+".repo", "%q must be owner/name", a.Repo)
+		}
+		if a.Window != "" && !windows[a.Window] {
+			v.fail(f+".window", "%q names no window", a.Window)
+		}
+		for j, s := range a.BadSHAs {
+			if !hexSHA1.MatchString(s) {
+				v.fail(fmt.Sprintf("%s.bad_shas[%d]", f, j), "%q is not a 40-hex commit SHA", s)
+			}
+		}
+		v.severity(f+".severity", a.Severity)
+		v.prov(f+".provenance", a.Provenance)
+	}
+	for i, s := range p.CI.LogStrings {
+		f := fmt.Sprintf("ci.log_strings[%d]", i)
+		v.id(f, s.ID)
+		v.required(f+".value", s.Value)
+		v.prov(f+".provenance", s.Provenance)
+	}
+	for i, k := range p.Kubernetes {
+		f := fmt.Sprintf("kubernetes[%d]", i)
+		v.id(f, k.ID)
+		v.required(f+".kind", k.Kind)
+		v.required(f+".name_prefix", k.NamePrefix)
+		v.severity(f+".severity", k.Severity)
+		v.prov(f+".provenance", k.Provenance)
+	}
+	for i, c := range p.Credentials {
+		f := fmt.Sprintf("credentials[%d]", i)
+		v.id(f, c.ID)
+		v.required(f+".kind", c.Kind)
+		v.required(f+".title", c.Title)
+		if len(c.Paths) == 0 && len(c.Env) == 0 {
+			v.fail(f, "needs paths or env")
+		}
+		if len(c.Rotate) == 0 {
+			v.fail(f+".rotate", "at least one rotation step is required")
+		}
+		switch c.Priority {
+		case "P1", "P2", "P3":
+		default:
+			v.fail(f+".priority", "%q is not one of P1, P2, P3", c.Priority)
+		}
+		v.prov(f+".provenance", c.Provenance)
+	}
+	if len(v.errs) > 0 {
+		if len(v.errs) > 10 {
+			v.errs = append(v.errs[:10], fmt.Sprintf("... and %d more", len(v.errs)-10))
+		}
+		return fmt.Errorf("invalid pack:\n  %s", strings.Join(v.errs, "\n  "))
+	}
+	return nil
+}

@@ -1,0 +1,216 @@
+package iocs
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Matcher is a compiled, immutable view of a pack, safe for concurrent use.
+type Matcher struct {
+	pack      *Loaded
+	pkgs      map[string]*PackageIOC     // normalised name -> package
+	bad       map[string]map[string]bool // normalised name -> canonical bad versions
+	artHash   map[string]ArtifactHit     // sha256 -> artefact
+	fileHash  map[string]*FileIOC        // sha256 -> file
+	fileName  map[string][]*FileIOC      // base name -> files
+	sizes     map[int64]bool             // sizes of hashed files and artefacts (prefilter)
+	staging   map[string]*StagingIOC
+	windows   map[string]*Window
+	install   *regexp.Regexp
+	needles   []*StringIOC
+	maxNeedle int
+}
+
+// ArtifactHit is an artefact matched by hash, with its package.
+type ArtifactHit struct {
+	Package  *PackageIOC
+	Artifact *Artifact
+}
+
+// Compile builds a Matcher for a validated pack.
+func Compile(l *Loaded) (*Matcher, error) {
+	m := &Matcher{
+		pack: l, pkgs: map[string]*PackageIOC{}, bad: map[string]map[string]bool{},
+		artHash: map[string]ArtifactHit{}, fileHash: map[string]*FileIOC{}, fileName: map[string][]*FileIOC{},
+		sizes: map[int64]bool{}, staging: map[string]*StagingIOC{}, windows: map[string]*Window{},
+	}
+	p := l.Pack
+	for i := range p.Packages {
+		pk := &p.Packages[i]
+		n := NormalizeName(pk.Name)
+		m.pkgs[n] = pk
+		if m.bad[n] == nil {
+			m.bad[n] = map[string]bool{}
+		}
+		for _, v := range pk.Versions {
+			m.bad[n][NormalizeVersion(v)] = true
+		}
+		for j := range pk.Artifacts {
+			a := &pk.Artifacts[j]
+			m.artHash[a.SHA256] = ArtifactHit{pk, a}
+			if a.Size > 0 {
+				m.sizes[a.Size] = true
+			}
+		}
+	}
+	for i := range p.Files {
+		f := &p.Files[i]
+		if f.SHA256 != "" {
+			m.fileHash[f.SHA256] = f
+		}
+		if f.Size > 0 {
+			m.sizes[f.Size] = true
+		}
+		m.fileName[f.Name] = append(m.fileName[f.Name], f)
+	}
+	for i := range p.Staging {
+		m.staging[p.Staging[i].Name] = &p.Staging[i]
+	}
+	for i := range p.Windows {
+		m.windows[p.Windows[i].ID] = &p.Windows[i]
+	}
+	for i := range p.Strings {
+		s := &p.Strings[i]
+		m.needles = append(m.needles, s)
+		m.maxNeedle = max(m.maxNeedle, len(s.Value))
+	}
+	if p.CI.InstallPattern != "" {
+		re, err := regexp.Compile(p.CI.InstallPattern)
+		if err != nil {
+			return nil, fmt.Errorf("ci.install_pattern: %w", err)
+		}
+		m.install = re
+	}
+	return m, nil
+}
+
+// Pack returns the pack the matcher was built from.
+func (m *Matcher) Pack() *Loaded { return m.pack }
+
+// Tracked reports whether a distribution name (any spelling) is in the pack.
+func (m *Matcher) Tracked(name string) (*PackageIOC, bool) {
+	pk, ok := m.pkgs[NormalizeName(name)]
+	return pk, ok
+}
+
+// TrackedNames returns the normalised names of the pack's packages.
+func (m *Matcher) TrackedNames() []string {
+	out := make([]string, 0, len(m.pkgs))
+	for n := range m.pkgs {
+		out = append(out, n)
+	}
+	return out
+}
+
+// Package returns the package IOC when name==version is a bad release.
+// Names compare after PEP 503 and versions after PEP 440 normalisation, so
+// LiteLLM==1.82.8.0 matches while 1.82.80 and 1.82.8.post1 do not.
+func (m *Matcher) Package(name, version string) (*PackageIOC, bool) {
+	n := NormalizeName(name)
+	if !m.bad[n][NormalizeVersion(version)] {
+		return nil, false
+	}
+	return m.pkgs[n], true
+}
+
+// Artifact matches a SHA-256 (lower-case hex) against the bad releases' files.
+func (m *Matcher) Artifact(sha string) (ArtifactHit, bool) {
+	h, ok := m.artHash[strings.ToLower(sha)]
+	return h, ok
+}
+
+// File matches a SHA-256 (lower-case hex) against the pack's files.
+func (m *Matcher) File(sha string) (*FileIOC, bool) {
+	f, ok := m.fileHash[strings.ToLower(sha)]
+	return f, ok
+}
+
+// RecordHash matches a RECORD hash field ("sha256=<urlsafe b64, no padding>")
+// against file and artefact hashes without reading the file.
+func (m *Matcher) RecordHash(field string) (*FileIOC, bool) {
+	algo, b64, ok := strings.Cut(field, "=")
+	if !ok || algo != "sha256" {
+		return nil, false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(b64, "="))
+	if err != nil || len(raw) != 32 {
+		return nil, false
+	}
+	return m.File(hex.EncodeToString(raw))
+}
+
+// FilesNamed returns the pack's files with this base name.
+func (m *Matcher) FilesNamed(base string) []*FileIOC { return m.fileName[base] }
+
+// HashWorthy reports whether a file of this size could match a hashed
+// indicator, so collectors hash only files that can match.
+func (m *Matcher) HashWorthy(size int64) bool { return m.sizes[size] }
+
+// Staging returns the staging indicator for a base name.
+func (m *Matcher) Staging(base string) (*StagingIOC, bool) {
+	if s, ok := m.staging[base]; ok {
+		return s, true
+	}
+	for pat, s := range m.staging {
+		if strings.ContainsAny(pat, "*?[") {
+			if ok, _ := path.Match(pat, base); ok {
+				return s, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// Window returns a window by id.
+func (m *Matcher) Window(id string) (*Window, bool) {
+	w, ok := m.windows[id]
+	return w, ok
+}
+
+// PackageWindow is the download window of the first package with a window,
+// the default window of a host sweep.
+func (m *Matcher) PackageWindow() (start, end time.Time) {
+	for _, pk := range m.pack.Packages {
+		if w, ok := m.windows[pk.Window]; ok {
+			return w.Start, w.End
+		}
+	}
+	return time.Time{}, time.Time{}
+}
+
+// InstallLine matches a CI or shell log line installing a bad version and
+// returns the version.
+func (m *Matcher) InstallLine(line string) (string, bool) {
+	if m.install == nil {
+		return "", false
+	}
+	sm := m.install.FindStringSubmatch(line)
+	if sm == nil {
+		return "", false
+	}
+	if len(sm) > 1 {
+		return sm[1], true
+	}
+	return sm[0], true
+}
+
+// Strings returns the string indicators found in b (each at most once).
+func (m *Matcher) Strings(b []byte) []*StringIOC {
+	var out []*StringIOC
+	for _, s := range m.needles {
+		if bytes.Contains(b, []byte(s.Value)) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// MaxNeedle is the length of the longest string indicator, the overlap a
+// chunked scanner must keep between chunks.
+func (m *Matcher) MaxNeedle() int { return m.maxNeedle }

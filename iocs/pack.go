@@ -1,0 +1,219 @@
+// Package iocs holds the typed model of an incident's indicators of compromise
+// (an IOC pack), the default pack for the March 2026 litellm/TeamPCP incident,
+// and the compiled matcher every collector uses. It imports only the standard
+// library and a YAML parser: collectors never hard-code a version, a hash or a
+// domain; they ask the Matcher.
+package iocs
+
+import "time"
+
+// Confidence grades how well an indicator is sourced (see shared/iocs.md).
+type Confidence string
+
+const (
+	Confirmed      Confidence = "confirmed"       // authoritative source or two independent ones
+	MultiSecondary Confidence = "multi-secondary" // several community sources agree
+	SingleSource   Confidence = "single-source"
+	Uncertain      Confidence = "uncertain"
+	Derived        Confidence = "derived" // derived from a cited primary artefact
+)
+
+// Provenance says where an indicator comes from. Every indicator carries one.
+type Provenance struct {
+	Sources    []string   `yaml:"sources" json:"sources"`
+	Confidence Confidence `yaml:"confidence" json:"confidence"`
+	Note       string     `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+// Pack is one incident's indicators.
+type Pack struct {
+	SchemaVersion int      `yaml:"schema_version" json:"schema_version"`
+	ID            string   `yaml:"id" json:"id"`
+	Version       string   `yaml:"version" json:"version"`
+	Title         string   `yaml:"title" json:"title"`
+	Summary       string   `yaml:"summary,omitempty" json:"summary,omitempty"`
+	Advisories    []string `yaml:"advisories,omitempty" json:"advisories,omitempty"`
+
+	Packages    []PackageIOC     `yaml:"packages" json:"packages"`
+	Files       []FileIOC        `yaml:"files" json:"files"`
+	Strings     []StringIOC      `yaml:"strings" json:"strings"`
+	Persistence []PathIOC        `yaml:"persistence" json:"persistence"`
+	Staging     []StagingIOC     `yaml:"staging" json:"staging"`
+	Network     []NetworkIOC     `yaml:"network" json:"network"`
+	Processes   []ProcessIOC     `yaml:"processes" json:"processes"`
+	Windows     []Window         `yaml:"windows" json:"windows"`
+	CI          CI               `yaml:"ci" json:"ci"`
+	Kubernetes  []KubeIOC        `yaml:"kubernetes" json:"kubernetes"`
+	Credentials []CredentialKind `yaml:"credentials" json:"credentials"`
+}
+
+// Artifact is one published file of a bad release (wheel or sdist).
+type Artifact struct {
+	Filename   string     `yaml:"filename" json:"filename"`
+	SHA256     string     `yaml:"sha256" json:"sha256"`
+	Size       int64      `yaml:"size,omitempty" json:"size,omitempty"`
+	Provenance Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// PackageIOC names a distribution and its exact bad versions.
+type PackageIOC struct {
+	ID         string   `yaml:"id" json:"id"`
+	Ecosystem  string   `yaml:"ecosystem" json:"ecosystem"` // "pypi"
+	Name       string   `yaml:"name" json:"name"`
+	Versions   []string `yaml:"versions" json:"versions"`
+	LastClean  string   `yaml:"last_clean,omitempty" json:"last_clean,omitempty"`
+	FirstClean string   `yaml:"first_clean,omitempty" json:"first_clean,omitempty"`
+	// Window is the id of the window in which the bad versions could be
+	// downloaded from the public index.
+	Window      string     `yaml:"window,omitempty" json:"window,omitempty"`
+	Severity    string     `yaml:"severity" json:"severity"`
+	Description string     `yaml:"description" json:"description"`
+	Artifacts   []Artifact `yaml:"artifacts,omitempty" json:"artifacts,omitempty"`
+	Provenance  Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// FileIOC is a malicious or tampered file known by name, relative path and hash.
+type FileIOC struct {
+	ID string `yaml:"id" json:"id"`
+	// Kind is one of pth, tampered-module, persistence-script, binary, other.
+	Kind string `yaml:"kind" json:"kind"`
+	// Name is the base name; PathSuffix, when set, is the slash path the file
+	// sits at below a site directory or a home (e.g. litellm/proxy/proxy_server.py).
+	Name        string     `yaml:"name" json:"name"`
+	PathSuffix  string     `yaml:"path_suffix,omitempty" json:"path_suffix,omitempty"`
+	SHA256      string     `yaml:"sha256,omitempty" json:"sha256,omitempty"`
+	MD5         string     `yaml:"md5,omitempty" json:"md5,omitempty"`
+	Size        int64      `yaml:"size,omitempty" json:"size,omitempty"`
+	Package     string     `yaml:"package,omitempty" json:"package,omitempty"` // package IOC id it ships in
+	Severity    string     `yaml:"severity" json:"severity"`
+	Description string     `yaml:"description" json:"description"`
+	Provenance  Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// StringIOC is a byte string whose presence in a file, a command line or a log
+// line is evidence. Kind is one of launcher, fragment, marker, domain, url, key.
+type StringIOC struct {
+	ID          string `yaml:"id" json:"id"`
+	Kind        string `yaml:"kind" json:"kind"`
+	Value       string `yaml:"value" json:"value"`
+	Description string `yaml:"description" json:"description"`
+	// Weak strings are only evidence together with another hit.
+	Weak       bool       `yaml:"weak,omitempty" json:"weak,omitempty"`
+	Provenance Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// PathIOC is a persistence artefact at a known path. A path that starts with
+// "~/" is expanded for every user's home (and root's); others are absolute
+// inside the scanned root.
+type PathIOC struct {
+	ID          string     `yaml:"id" json:"id"`
+	Path        string     `yaml:"path" json:"path"`
+	Kind        string     `yaml:"kind" json:"kind"` // script, unit, unit-link, binary, state
+	Campaign    string     `yaml:"campaign,omitempty" json:"campaign,omitempty"`
+	Severity    string     `yaml:"severity" json:"severity"`
+	Description string     `yaml:"description" json:"description"`
+	Provenance  Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// StagingIOC is a file name the exfiltration stage writes into a temporary
+// directory (any directory below a temp root).
+type StagingIOC struct {
+	ID          string     `yaml:"id" json:"id"`
+	Name        string     `yaml:"name" json:"name"`
+	Severity    string     `yaml:"severity" json:"severity"`
+	Description string     `yaml:"description" json:"description"`
+	Provenance  Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// NetworkIOC is a domain, IP address or URL.
+type NetworkIOC struct {
+	ID         string     `yaml:"id" json:"id"`
+	Kind       string     `yaml:"kind" json:"kind"` // domain, ip, url
+	Value      string     `yaml:"value" json:"value"`
+	Role       string     `yaml:"role" json:"role"`
+	Provenance Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// ProcessIOC matches a process command line: every string in All must occur.
+type ProcessIOC struct {
+	ID          string     `yaml:"id" json:"id"`
+	Exe         string     `yaml:"exe,omitempty" json:"exe,omitempty"` // base name suffix of the executable, e.g. "curl"
+	All         []string   `yaml:"all" json:"all"`
+	Severity    string     `yaml:"severity" json:"severity"`
+	Description string     `yaml:"description" json:"description"`
+	Provenance  Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// Window is an exposure window, inclusive of Start and End.
+type Window struct {
+	ID         string     `yaml:"id" json:"id"`
+	Title      string     `yaml:"title" json:"title"`
+	Start      time.Time  `yaml:"start" json:"start"`
+	End        time.Time  `yaml:"end" json:"end"`
+	Provenance Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// Contains reports whether t is inside the window.
+func (w Window) Contains(t time.Time) bool {
+	return !t.Before(w.Start) && !t.After(w.End)
+}
+
+// CI holds the indicators searched in CI logs and workflow files.
+type CI struct {
+	// InstallPattern is a Go regexp matching a log line that installs a bad
+	// version; its first capture group is the version.
+	InstallPattern    string      `yaml:"install_pattern" json:"install_pattern"`
+	InstallProvenance Provenance  `yaml:"install_provenance" json:"install_provenance"`
+	Actions           []ActionIOC `yaml:"actions" json:"actions"`
+	LogStrings        []StringIOC `yaml:"log_strings" json:"log_strings"`
+	// RepoNames are repository names the fallback exfiltration creates.
+	RepoNames      []string   `yaml:"repo_names" json:"repo_names"`
+	RepoProvenance Provenance `yaml:"repo_provenance" json:"repo_provenance"`
+}
+
+// ActionIOC is a compromised GitHub Action.
+type ActionIOC struct {
+	ID     string `yaml:"id" json:"id"`
+	Repo   string `yaml:"repo" json:"repo"` // owner/name, compared case-insensitively
+	Window string `yaml:"window" json:"window"`
+	// BadSHAs are imposter commits; a run that downloaded one is exposed
+	// whenever it ran.
+	BadSHAs []string `yaml:"bad_shas,omitempty" json:"bad_shas,omitempty"`
+	// BadRefs are tags that pointed to malicious code during the window.
+	// "*" means every tag except SafeRefs.
+	BadRefs     []string   `yaml:"bad_refs,omitempty" json:"bad_refs,omitempty"`
+	SafeRefs    []string   `yaml:"safe_refs,omitempty" json:"safe_refs,omitempty"`
+	Severity    string     `yaml:"severity" json:"severity"`
+	Description string     `yaml:"description" json:"description"`
+	Provenance  Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// KubeIOC is a Kubernetes object pattern.
+type KubeIOC struct {
+	ID          string     `yaml:"id" json:"id"`
+	Kind        string     `yaml:"kind" json:"kind"` // Pod, DaemonSet
+	Namespace   string     `yaml:"namespace,omitempty" json:"namespace,omitempty"`
+	NamePrefix  string     `yaml:"name_prefix" json:"name_prefix"`
+	Image       string     `yaml:"image,omitempty" json:"image,omitempty"`
+	HostPath    string     `yaml:"host_path,omitempty" json:"host_path,omitempty"`
+	Privileged  bool       `yaml:"privileged,omitempty" json:"privileged,omitempty"`
+	Severity    string     `yaml:"severity" json:"severity"`
+	Description string     `yaml:"description" json:"description"`
+	Provenance  Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// CredentialKind is a family of credentials the stealer read, where it lives,
+// and how to rotate it. Paths starting with "~/" are per home; Env holds
+// environment variable name patterns (a trailing * is a prefix match).
+type CredentialKind struct {
+	ID         string     `yaml:"id" json:"id"`
+	Kind       string     `yaml:"kind" json:"kind"` // ssh-key, cloud, kubernetes, git, registry, package-token, database, dotenv, tls-key, wallet, history, vpn, mail, ldap, ci, system, env
+	Provider   string     `yaml:"provider" json:"provider"`
+	Title      string     `yaml:"title" json:"title"`
+	Paths      []string   `yaml:"paths,omitempty" json:"paths,omitempty"`
+	Env        []string   `yaml:"env,omitempty" json:"env,omitempty"`
+	Priority   string     `yaml:"priority" json:"priority"` // P1, P2, P3
+	Rotate     []string   `yaml:"rotate" json:"rotate"`
+	Verify     string     `yaml:"verify" json:"verify"`
+	Provenance Provenance `yaml:"provenance" json:"provenance"`
+}
