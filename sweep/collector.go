@@ -1,0 +1,236 @@
+package sweep
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Entry is what a collector's FileRequired predicate sees: a path inside the
+// scanned tree, its base name, its type bits, and a lazy Lstat.
+type Entry struct {
+	// Path is the absolute slash path inside the scanned tree, e.g.
+	// "/home/alice/.venv/lib/python3.11/site-packages/litellm_init.pth".
+	Path string
+	// Name is the base name.
+	Name string
+	// Type holds the type bits (fs.ModeDir, fs.ModeSymlink, 0 for regular).
+	Type fs.FileMode
+
+	once sync.Once
+	stat func() (fs.FileInfo, error)
+	info fs.FileInfo
+	err  error
+}
+
+// NewEntry builds an entry whose Info is computed by stat on first use.
+func NewEntry(p string, typ fs.FileMode, stat func() (fs.FileInfo, error)) *Entry {
+	return &Entry{Path: p, Name: path.Base(p), Type: typ, stat: stat}
+}
+
+// Info returns the entry's Lstat, computed once.
+func (e *Entry) Info() (fs.FileInfo, error) {
+	e.once.Do(func() {
+		if e.stat == nil {
+			e.err = errors.New("no stat available")
+			return
+		}
+		e.info, e.err = e.stat()
+	})
+	return e.info, e.err
+}
+
+// Dir is the parent directory's path.
+func (e *Entry) Dir() string { return path.Dir(e.Path) }
+
+// IsSymlink reports whether the entry is a symbolic link (never followed).
+func (e *Entry) IsSymlink() bool { return e.Type&fs.ModeSymlink != 0 }
+
+// File is a wanted file handed to a collector. FS is the whole scanned tree,
+// confined to its root (symlinks never lead out of it), so a collector can
+// read a sibling it needs (a RECORD's files, a __pycache__) without walking.
+type File struct {
+	*Entry
+	// FS opens paths relative to the tree root (use Rel).
+	FS fs.FS
+	// Base is copied into every finding's location (image, layer, ...).
+	Base Location
+	// counters shared with the sweep's Stats.
+	stats *Counters
+}
+
+// NewFile wraps an entry for a collector.
+func NewFile(e *Entry, fsys fs.FS, base Location, c *Counters) *File {
+	return &File{Entry: e, FS: fsys, Base: base, stats: c}
+}
+
+// Rel turns an absolute tree path into an io/fs path.
+func Rel(p string) string {
+	p = strings.TrimLeft(path.Clean("/"+p), "/")
+	if p == "" {
+		return "."
+	}
+	return p
+}
+
+// Location returns the base location with Path set to this file.
+func (f *File) Location() Location {
+	l := f.Base
+	l.Path = f.Path
+	return l
+}
+
+// LocationOf returns the base location for another path in the same tree.
+func (f *File) LocationOf(p string) Location {
+	l := f.Base
+	l.Path = p
+	return l
+}
+
+// Open opens the file itself for reading; bytes read are counted.
+func (f *File) Open() (io.ReadCloser, error) { return f.OpenPath(f.Path) }
+
+// OpenPath opens another file of the tree; bytes read are counted.
+func (f *File) OpenPath(p string) (io.ReadCloser, error) {
+	r, err := f.FS.Open(Rel(p))
+	if err != nil {
+		return nil, err
+	}
+	if f.stats != nil {
+		f.stats.FilesRead.Add(1)
+	}
+	return &countingReader{r: r, n: f.stats}, nil
+}
+
+// ReadAll reads the file, refusing files larger than limit bytes.
+func (f *File) ReadAll(limit int64) ([]byte, error) { return f.ReadPath(f.Path, limit) }
+
+// ReadPath reads another file of the tree, refusing more than limit bytes.
+func (f *File) ReadPath(p string, limit int64) ([]byte, error) {
+	r, err := f.OpenPath(p)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrTooLarge, limit)
+	}
+	return b, nil
+}
+
+// ErrTooLarge marks a file not read because it exceeds a cap.
+var ErrTooLarge = errors.New("file too large")
+
+type countingReader struct {
+	r io.ReadCloser
+	n *Counters
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.n != nil {
+		c.n.BytesRead.Add(int64(n))
+	}
+	return n, err
+}
+
+func (c *countingReader) Close() error { return c.r.Close() }
+
+// Sink receives findings and errors from collectors. Implementations are
+// safe for concurrent use.
+type Sink interface {
+	Finding(Finding)
+	Error(Error)
+}
+
+// Collector interprets one family of files. It never walks: the sweep asks
+// FileRequired for every file and calls Collect for the wanted ones.
+type Collector interface {
+	// Name is unique and stable, e.g. "python/site-packages".
+	Name() string
+	// FileRequired is a cheap, pure test on the entry (path first; Info only
+	// when needed). It is called concurrently.
+	FileRequired(e *Entry) bool
+	// Collect reads the file and reports to out. It is called concurrently.
+	Collect(ctx context.Context, f *File, out Sink)
+}
+
+// DirObserver is implemented by collectors that want to see directories
+// (e.g. to register every site-packages as an environment).
+type DirObserver interface {
+	ObserveDir(e *Entry)
+}
+
+// Finisher is implemented by collectors that report after the walk, when
+// every file has been seen (e.g. orphan .pth checks, per-environment verdicts).
+type Finisher interface {
+	Finish(ctx context.Context, out Sink)
+}
+
+// Counters are the live counters of a sweep.
+type Counters struct {
+	DirsRead, FilesSeen, FilesRead, BytesRead, Skipped, Errors atomic.Int64
+}
+
+// Snapshot copies the counters into Stats.
+func (c *Counters) Snapshot() Stats {
+	return Stats{DirsRead: c.DirsRead.Load(), FilesSeen: c.FilesSeen.Load(), FilesRead: c.FilesRead.Load(),
+		BytesRead: c.BytesRead.Load(), Skipped: c.Skipped.Load(), Errors: c.Errors.Load()}
+}
+
+// Collection is a concurrency-safe Sink that accumulates into a Report.
+type Collection struct {
+	mu       sync.Mutex
+	findings []Finding
+	errors   []Error
+	counters *Counters
+}
+
+// NewCollection returns an empty sink; counters may be nil.
+func NewCollection(c *Counters) *Collection { return &Collection{counters: c} }
+
+// Finding implements Sink.
+func (c *Collection) Finding(f Finding) {
+	c.mu.Lock()
+	c.findings = append(c.findings, f)
+	c.mu.Unlock()
+}
+
+// Error implements Sink.
+func (c *Collection) Error(e Error) {
+	if e.Kind == "" {
+		e.Kind = "error"
+	}
+	if c.counters != nil {
+		if e.Kind == "skipped" {
+			c.counters.Skipped.Add(1)
+		} else {
+			c.counters.Errors.Add(1)
+		}
+	}
+	c.mu.Lock()
+	c.errors = append(c.errors, e)
+	c.mu.Unlock()
+}
+
+// Drain returns what was collected so far.
+func (c *Collection) Drain() ([]Finding, []Error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Finding(nil), c.findings...), append([]Error(nil), c.errors...)
+}
+
+// ErrorAt is a helper building an Error for a location.
+func ErrorAt(loc Location, collector string, err error) Error {
+	return Error{Location: loc, Collector: collector, Message: err.Error(), Kind: "error"}
+}

@@ -1,0 +1,86 @@
+package sweep
+
+import (
+	"bufio"
+	"bytes"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Home is a user's home directory inside the scanned tree.
+type Home struct {
+	User string `json:"user"`
+	UID  int    `json:"uid"`
+	Dir  string `json:"dir"` // absolute tree path
+}
+
+// Homes resolves users' homes from the tree's etc/passwd and from the
+// directories under /home, /Users and /root, so a mounted disk is read with
+// its own users, not the scanning host's. Missing files are not errors.
+func Homes(fsys fs.FS) []Home {
+	byDir := map[string]Home{}
+	if b, err := fs.ReadFile(fsys, "etc/passwd"); err == nil && len(b) < 16<<20 {
+		sc := bufio.NewScanner(bytes.NewReader(b))
+		for sc.Scan() {
+			f := strings.Split(sc.Text(), ":")
+			if len(f) < 7 || strings.HasPrefix(f[0], "#") {
+				continue
+			}
+			dir := path.Clean("/" + f[5])
+			if dir == "/" || dir == "/nonexistent" || strings.HasPrefix(dir, "/proc") || strings.HasPrefix(dir, "/dev") {
+				continue
+			}
+			// Only homes that exist in the tree: system accounts point at
+			// /bin, /var/spool and the like, which the walk covers anyway.
+			if fi, err := fs.Stat(fsys, Rel(dir)); err != nil || !fi.IsDir() {
+				continue
+			}
+			uid, _ := strconv.Atoi(f[2])
+			if uid != 0 && uid < 1000 && !hasPrefixPath(dir, "/home") {
+				continue
+			}
+			byDir[dir] = Home{User: f[0], UID: uid, Dir: dir}
+		}
+	}
+	for _, base := range []string{"home", "Users"} {
+		ents, err := fs.ReadDir(fsys, base)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			if !e.IsDir() {
+				continue
+			}
+			dir := "/" + base + "/" + e.Name()
+			if _, ok := byDir[dir]; !ok {
+				byDir[dir] = Home{User: e.Name(), UID: -1, Dir: dir}
+			}
+		}
+	}
+	if fi, err := fs.Stat(fsys, "root"); err == nil && fi.IsDir() {
+		if _, ok := byDir["/root"]; !ok {
+			byDir["/root"] = Home{User: "root", UID: 0, Dir: "/root"}
+		}
+	}
+	out := make([]Home, 0, len(byDir))
+	for _, h := range byDir {
+		out = append(out, h)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Dir < out[j].Dir })
+	return out
+}
+
+// UserOf returns the user whose home holds p ("" when none).
+func UserOf(homes []Home, p string) string {
+	best := ""
+	bestLen := 0
+	for _, h := range homes {
+		if hasPrefixPath(p, h.Dir) && len(h.Dir) > bestLen {
+			best, bestLen = h.User, len(h.Dir)
+		}
+	}
+	return best
+}

@@ -1,0 +1,423 @@
+// Package sweep holds the result model every litesweep command produces (a
+// Report of Findings, Errors and Stats), the single parallel filesystem walk
+// that host collectors subscribe to, and the atomic report writer.
+package sweep
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ReportSchemaVersion is the version of the JSON report schema
+// (docs/report-schema.md). Readers reject a newer major version.
+const ReportSchemaVersion = "1.0"
+
+// Severity of a finding.
+type Severity string
+
+const (
+	Critical Severity = "critical" // malicious code, persistence or staging present
+	High     Severity = "high"     // evidence it was installed, downloaded or ran
+	Medium   Severity = "medium"   // would install it
+	Low      Severity = "low"
+	Info     Severity = "info"
+)
+
+// Rank orders severities; higher is worse. Unknown severities rank 0.
+func (s Severity) Rank() int {
+	switch s {
+	case Critical:
+		return 5
+	case High:
+		return 4
+	case Medium:
+		return 3
+	case Low:
+		return 2
+	case Info:
+		return 1
+	}
+	return 0
+}
+
+// ParseSeverity parses a severity name (for --fail-on).
+func ParseSeverity(s string) (Severity, error) {
+	v := Severity(strings.ToLower(strings.TrimSpace(s)))
+	if v.Rank() == 0 {
+		return "", fmt.Errorf("unknown severity %q (want critical, high, medium, low or info)", s)
+	}
+	return v, nil
+}
+
+// Verdict summarises a report.
+type Verdict string
+
+const (
+	Compromised Verdict = "COMPROMISED" // malicious code, persistence or staging present
+	Exposed     Verdict = "EXPOSED"     // it was installed, downloaded or ran
+	AtRisk      Verdict = "AT-RISK"     // something would install it
+	Clean       Verdict = "CLEAN"
+	Incomplete  Verdict = "INCOMPLETE" // nothing found, but something could not be checked
+)
+
+// Location says where a finding is. Files use Path (absolute inside the
+// scanned root); images use Image/Layer/CreatedBy; CI uses Repo/RunID/Job/Line.
+type Location struct {
+	Path        string `json:"path,omitempty"`
+	Line        int    `json:"line,omitempty"`
+	Member      string `json:"member,omitempty"` // file inside an archive (wheel, log zip)
+	Image       string `json:"image,omitempty"`
+	ImageID     string `json:"image_id,omitempty"`
+	Layer       *int   `json:"layer,omitempty"`
+	LayerDigest string `json:"layer_digest,omitempty"`
+	CreatedBy   string `json:"created_by,omitempty"`
+	Visible     *bool  `json:"visible,omitempty"` // image: is the file in the final filesystem
+	Repo        string `json:"repo,omitempty"`
+	RunID       int64  `json:"run_id,omitempty"`
+	RunAttempt  int    `json:"run_attempt,omitempty"`
+	Job         string `json:"job,omitempty"`
+	Step        string `json:"step,omitempty"`
+	URL         string `json:"url,omitempty"`
+	PID         int32  `json:"pid,omitempty"`
+	Cluster     string `json:"cluster,omitempty"`
+	Namespace   string `json:"namespace,omitempty"`
+	Object      string `json:"object,omitempty"` // Kubernetes kind/name
+}
+
+// String renders the location on one line.
+func (l Location) String() string {
+	var parts []string
+	if l.Image != "" {
+		s := l.Image
+		if l.Layer != nil {
+			s += fmt.Sprintf(" layer %d", *l.Layer)
+		}
+		parts = append(parts, s)
+	}
+	if l.Repo != "" {
+		s := l.Repo
+		if l.RunID != 0 {
+			s += fmt.Sprintf(" run %d", l.RunID)
+		}
+		if l.Job != "" {
+			s += " job " + l.Job
+		}
+		if l.Step != "" {
+			s += " step " + l.Step
+		}
+		parts = append(parts, s)
+	}
+	if l.Object != "" {
+		parts = append(parts, strings.Trim(l.Namespace+"/"+l.Object, "/"))
+	}
+	if l.Path != "" {
+		s := l.Path
+		if l.Member != "" {
+			s += "!" + l.Member
+		}
+		if l.Line > 0 {
+			s += fmt.Sprintf(":%d", l.Line)
+		}
+		parts = append(parts, s)
+	} else if l.Line > 0 {
+		parts = append(parts, fmt.Sprintf("line %d", l.Line))
+	}
+	if l.PID != 0 {
+		parts = append(parts, fmt.Sprintf("pid %d", l.PID))
+	}
+	return strings.Join(parts, " ")
+}
+
+// Evidence is what was observed. It never holds a secret value: text fields
+// carry matched indicator lines from packages, logs or command lines, which
+// collectors pass through Redact.
+type Evidence struct {
+	Package   string     `json:"package,omitempty"`
+	Version   string     `json:"version,omitempty"`
+	Installer string     `json:"installer,omitempty"`
+	Size      int64      `json:"size,omitempty"`
+	SHA256    string     `json:"sha256,omitempty"`
+	Mode      string     `json:"mode,omitempty"`
+	Owner     string     `json:"owner,omitempty"`
+	ModTime   *time.Time `json:"mtime,omitempty"`
+	Time      *time.Time `json:"time,omitempty"` // when the event happened (install, download, command, run)
+	Text      string     `json:"text,omitempty"` // the matching line or excerpt
+	Details   []string   `json:"details,omitempty"`
+}
+
+// Indicator is the pack indicator a finding matched, with its sources.
+type Indicator struct {
+	ID         string   `json:"id"`
+	Kind       string   `json:"kind"`
+	Confidence string   `json:"confidence,omitempty"`
+	Sources    []string `json:"sources,omitempty"`
+}
+
+// Finding is one piece of evidence.
+type Finding struct {
+	ID          string     `json:"id"`
+	Severity    Severity   `json:"severity"`
+	Category    string     `json:"category"`
+	Title       string     `json:"title"`
+	Location    Location   `json:"location"`
+	Evidence    Evidence   `json:"evidence"`
+	Indicator   *Indicator `json:"indicator,omitempty"`
+	Environment string     `json:"environment,omitempty"` // Python environment root
+	User        string     `json:"user,omitempty"`
+	Collector   string     `json:"collector"`
+}
+
+// Key identifies a finding across runs: the indicator, category and location.
+func (f *Finding) Key() string {
+	ind := ""
+	if f.Indicator != nil {
+		ind = f.Indicator.ID
+	}
+	l := f.Location
+	layer := ""
+	if l.Layer != nil {
+		layer = fmt.Sprint(*l.Layer)
+	}
+	return strings.Join([]string{f.Category, ind, f.Title, l.Path, l.Member, fmt.Sprint(l.Line), l.Image, layer,
+		l.Repo, fmt.Sprint(l.RunID), l.Job, l.Step, fmt.Sprint(l.PID), l.Namespace, l.Object}, "\x00")
+}
+
+// SetID sets the stable id, derived from Key.
+func (f *Finding) SetID() {
+	sum := sha256.Sum256([]byte(f.Key()))
+	f.ID = "LS-" + strings.ToUpper(hex.EncodeToString(sum[:6]))
+}
+
+// Error is something that could not be checked, at its location.
+type Error struct {
+	Location  Location `json:"location"`
+	Collector string   `json:"collector,omitempty"`
+	Message   string   `json:"message"`
+	// Kind: "error" (failed), "skipped" (deliberately not read, with reason),
+	// or "unverified" (could not verify, e.g. an expired CI log).
+	Kind string `json:"kind"`
+}
+
+// Scan describes what was swept.
+type Scan struct {
+	Kind        string    `json:"kind"` // host, images, github, kube, merge
+	Root        string    `json:"root,omitempty"`
+	Hostname    string    `json:"hostname,omitempty"`
+	Targets     []string  `json:"targets,omitempty"`
+	Window      *Window   `json:"window,omitempty"`
+	Started     time.Time `json:"started"`
+	Finished    time.Time `json:"finished"`
+	Interrupted bool      `json:"interrupted,omitempty"`
+	Options     []string  `json:"options,omitempty"`
+}
+
+// Window is the exposure window a sweep used.
+type Window struct {
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+	Source string    `json:"source"` // pack window id or "--window"
+}
+
+// Tool identifies the producer and the IOC pack used.
+type Tool struct {
+	Name        string `json:"name"`
+	Version     string `json:"version"`
+	Commit      string `json:"commit,omitempty"`
+	PackID      string `json:"pack_id"`
+	PackVersion string `json:"pack_version"`
+	PackSHA256  string `json:"pack_sha256"`
+	PackFrom    string `json:"pack_from"`
+}
+
+// Stats are the sweep's counters.
+type Stats struct {
+	DirsRead      int64 `json:"dirs_read"`
+	FilesSeen     int64 `json:"files_seen"`
+	FilesRead     int64 `json:"files_read"`
+	BytesRead     int64 `json:"bytes_read"`
+	Skipped       int64 `json:"skipped"`
+	Errors        int64 `json:"errors"`
+	DurationMS    int64 `json:"duration_ms"`
+	APICalls      int64 `json:"api_calls,omitempty"`
+	RateLimitUsed int64 `json:"rate_limit_used,omitempty"`
+	Images        int64 `json:"images,omitempty"`
+	Layers        int64 `json:"layers,omitempty"`
+	Repos         int64 `json:"repos,omitempty"`
+	Runs          int64 `json:"runs,omitempty"`
+	Logs          int64 `json:"logs,omitempty"`
+}
+
+// Report is the result of any sweep.
+type Report struct {
+	SchemaVersion string          `json:"schema_version"`
+	Tool          Tool            `json:"tool"`
+	Scan          Scan            `json:"scan"`
+	Verdict       Verdict         `json:"verdict"`
+	Summary       map[string]int  `json:"summary"`
+	Findings      []Finding       `json:"findings"`
+	Environments  []Environment   `json:"environments,omitempty"`
+	Timeline      []TimelineEvent `json:"timeline,omitempty"`
+	Rotation      []RotationItem  `json:"rotation,omitempty"`
+	Errors        []Error         `json:"errors"`
+	Stats         Stats           `json:"stats"`
+}
+
+// Environment is a Python environment (or another unit of verdict, such as
+// a user) with its own verdict.
+type Environment struct {
+	Path          string   `json:"path"`
+	Kind          string   `json:"kind"` // venv, conda, system, user-site, pipx, uv, ...
+	Interpreter   string   `json:"interpreter,omitempty"`
+	PythonVersion string   `json:"python_version,omitempty"`
+	User          string   `json:"user,omitempty"`
+	Verdict       string   `json:"verdict"`
+	Reason        string   `json:"reason,omitempty"`
+	Findings      []string `json:"findings,omitempty"` // finding ids
+}
+
+// TimelineEvent is one dated fact.
+type TimelineEvent struct {
+	Time        time.Time `json:"time"`
+	Event       string    `json:"event"`
+	Finding     string    `json:"finding,omitempty"`
+	Environment string    `json:"environment,omitempty"`
+	User        string    `json:"user,omitempty"`
+	InWindow    bool      `json:"in_window,omitempty"`
+}
+
+// RotationItem is one credential to rotate. It names the credential by kind,
+// location and variable name, never by value.
+type RotationItem struct {
+	ID        string   `json:"id"`
+	Priority  string   `json:"priority"`
+	Kind      string   `json:"kind"`
+	Provider  string   `json:"provider"`
+	Title     string   `json:"title"`
+	Where     string   `json:"where"`
+	Names     []string `json:"names,omitempty"` // profile, context, host or variable names
+	User      string   `json:"user,omitempty"`
+	Host      string   `json:"host,omitempty"`
+	Why       string   `json:"why"`
+	ExposedBy []string `json:"exposed_by,omitempty"` // finding ids or run references
+	Steps     []string `json:"steps"`
+	Verify    string   `json:"verify"`
+}
+
+// Finalize sorts and de-duplicates findings, assigns ids, fills the summary
+// and decides the verdict. Call it once, after the sweep.
+func (r *Report) Finalize() {
+	seen := map[string]bool{}
+	out := r.Findings[:0]
+	for _, f := range r.Findings {
+		f.SetID()
+		if seen[f.ID] {
+			continue
+		}
+		seen[f.ID] = true
+		out = append(out, f)
+	}
+	r.Findings = out
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		a, b := r.Findings[i], r.Findings[j]
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		if a.Category != b.Category {
+			return a.Category < b.Category
+		}
+		if la, lb := a.Location.String(), b.Location.String(); la != lb {
+			return la < lb
+		}
+		return a.Title < b.Title
+	})
+	sort.SliceStable(r.Errors, func(i, j int) bool {
+		a, b := r.Errors[i], r.Errors[j]
+		if la, lb := a.Location.String(), b.Location.String(); la != lb {
+			return la < lb
+		}
+		return a.Message < b.Message
+	})
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	if r.Errors == nil {
+		r.Errors = []Error{}
+	}
+	r.Summary = map[string]int{}
+	for _, f := range r.Findings {
+		r.Summary[string(f.Severity)]++
+	}
+	r.Stats.Errors = int64(r.Incomplete())
+	r.Verdict = r.decide()
+	r.SchemaVersion = ReportSchemaVersion
+}
+
+// Incomplete counts errors that leave something unchecked ("skipped"
+// entries are deliberate and do not count).
+func (r *Report) Incomplete() int {
+	n := 0
+	for _, e := range r.Errors {
+		if e.Kind != "skipped" {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Report) decide() Verdict {
+	worst := 0
+	for _, f := range r.Findings {
+		worst = max(worst, f.Severity.Rank())
+	}
+	switch {
+	case worst >= Critical.Rank():
+		return Compromised
+	case worst >= High.Rank():
+		return Exposed
+	case worst >= Medium.Rank():
+		return AtRisk
+	case r.Incomplete() > 0 || r.Scan.Interrupted:
+		return Incomplete
+	}
+	return Clean
+}
+
+// Worst returns the highest severity in the report ("" when none).
+func (r *Report) Worst() Severity {
+	var w Severity
+	for _, f := range r.Findings {
+		if f.Severity.Rank() > w.Rank() {
+			w = f.Severity
+		}
+	}
+	return w
+}
+
+// Exit codes shared by every command.
+const (
+	ExitClean       = 0
+	ExitFindings    = 1
+	ExitUsage       = 2
+	ExitIncomplete  = 3
+	ExitInterrupted = 130
+)
+
+// ExitCode maps a finalised report to the process exit code: 130 when
+// interrupted, 1 when a finding is at or above failOn, 3 when coverage is
+// incomplete, 0 otherwise.
+func (r *Report) ExitCode(failOn Severity) int {
+	if r.Scan.Interrupted {
+		return ExitInterrupted
+	}
+	if w := r.Worst(); w != "" && w.Rank() >= failOn.Rank() {
+		return ExitFindings
+	}
+	if r.Incomplete() > 0 {
+		return ExitIncomplete
+	}
+	return ExitClean
+}
