@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/render"
+)
+
+// exitCode is returned by an action that has already reported its outcome.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+// usageError is a bad flag, argument or configuration: exit 2.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usageErr(err error) error { return usageError{err} }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// reportFlags are shared by every command that writes a report.
+func reportFlags(formats ...string) []cli.Flag {
+	if len(formats) == 0 {
+		formats = []string{"table", "json", "sarif", "markdown", "html"}
+	}
+	return []cli.Flag{
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: " + strings.Join(formats, "|")},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (atomically, mode 0600) instead of stdout"},
+		&cli.StringFlag{Name: "fail-on", Value: "medium", Usage: "exit 1 when a finding is at or above this severity: critical|high|medium|low|info"},
+		&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on stderr"},
+	}
+}
+
+// loadPack returns the built-in pack or the one named by --iocs.
+func loadPack(c *cli.Context) (*iocs.Loaded, *iocs.Matcher, error) {
+	var (
+		l   *iocs.Loaded
+		err error
+	)
+	if p := c.String("iocs"); p != "" {
+		l, err = iocs.LoadFile(p)
+	} else {
+		l, err = iocs.Builtin()
+	}
+	if err != nil {
+		return nil, nil, usageErr(err)
+	}
+	m, err := iocs.Compile(l)
+	if err != nil {
+		return nil, nil, usageErr(err)
+	}
+	return l, m, nil
+}
+
+// checkReportFlags validates --format and --fail-on before any work starts.
+func checkReportFlags(c *cli.Context) (sweep.Severity, error) {
+	if f := c.String("format"); !slices.Contains(render.Formats, strings.ToLower(f)) {
+		return "", usagef("unknown --format %q (want one of %s)", f, strings.Join(render.Formats, ", "))
+	}
+	sev, err := sweep.ParseSeverity(c.String("fail-on"))
+	if err != nil {
+		return "", usagef("--fail-on: %v", err)
+	}
+	return sev, nil
+}
+
+// newReport starts a report with the tool and pack identity filled in.
+func newReport(kind string, l *iocs.Loaded) *sweep.Report {
+	return &sweep.Report{
+		Tool: sweep.Tool{Name: "litesweep", Version: version, Commit: commit, PackID: l.ID,
+			PackVersion: l.Version, PackSHA256: l.SHA256, PackFrom: l.From},
+		Scan: sweep.Scan{Kind: kind, Started: time.Now().UTC()},
+	}
+}
+
+// emitReport finalises r, writes it in the chosen format to --output or
+// stdout, and returns the exit code as an error for run().
+func emitReport(c *cli.Context, r *sweep.Report, failOn sweep.Severity) error {
+	if c.Context.Err() != nil {
+		r.Scan.Interrupted = true
+	}
+	if r.Scan.Finished.IsZero() {
+		r.Scan.Finished = time.Now().UTC()
+	}
+	r.Stats.DurationMS = r.Scan.Finished.Sub(r.Scan.Started).Milliseconds()
+	r.Finalize()
+	if err := writeRendered(c, r); err != nil {
+		return err
+	}
+	code := r.ExitCode(failOn)
+	if code != 0 && c.String("output") != "" {
+		fmt.Fprintf(c.App.ErrWriter, "litesweep: verdict %s; report written to %s\n", r.Verdict, c.String("output"))
+	}
+	return exitCode(code)
+}
+
+// writeRendered renders r with --format to --output (atomic, 0600) or stdout.
+func writeRendered(c *cli.Context, r *sweep.Report) error {
+	format := strings.ToLower(c.String("format"))
+	out := c.String("output")
+	opts := render.Options{Color: out == "" && isTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == ""}
+	if out == "" {
+		if err := render.Write(c.App.Writer, format, r, opts); err != nil {
+			return fmt.Errorf("render %s: %w", format, err)
+		}
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := render.Write(&buf, format, r, opts); err != nil {
+		return fmt.Errorf("render %s: %w", format, err)
+	}
+	return sweep.WriteFileAtomic(out, buf.Bytes())
+}
+
+// isTerminal reports whether w is a character device (a TTY).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progressWriter returns stderr when progress should be shown: stderr is a
+// TTY and --quiet was not given. Otherwise nil.
+func progressWriter(c *cli.Context) io.Writer {
+	if c.Bool("quiet") || !isTerminal(c.App.ErrWriter) {
+		return nil
+	}
+	return c.App.ErrWriter
+}
+
+// parseWindow parses START..END (RFC 3339 or YYYY-MM-DD[THH:MM]) for --window.
+func parseWindow(s string) (*sweep.Window, error) {
+	a, b, ok := strings.Cut(s, "..")
+	if !ok {
+		return nil, usagef("--window %q: want START..END, e.g. 2026-03-24T10:39Z..2026-03-24T16:00Z", s)
+	}
+	start, err := parseTime(a)
+	if err != nil {
+		return nil, usagef("--window start: %v", err)
+	}
+	end, err := parseTime(b)
+	if err != nil {
+		return nil, usagef("--window end: %v", err)
+	}
+	if end.Before(start) {
+		return nil, usagef("--window: end %s is before start %s", b, a)
+	}
+	return &sweep.Window{Start: start, End: end, Source: "--window"}, nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00", "2006-01-02T15:04Z", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, errors.New("cannot parse time " + fmt.Sprintf("%q", s))
+}

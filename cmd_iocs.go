@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/litesweep/litesweep/iocs"
+)
+
+func iocsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "iocs",
+		Usage: "list the IOC pack (indicators, windows, sources); validate another with --iocs FILE",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table|json"},
+		},
+		Action: func(c *cli.Context) error {
+			l, _, err := loadPack(c)
+			if err != nil {
+				return err
+			}
+			w := c.App.Writer
+			switch c.String("format") {
+			case "json":
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				return enc.Encode(l)
+			case "table":
+			default:
+				return usagef("unknown --format %q (want table or json)", c.String("format"))
+			}
+			p := l.Pack
+			fmt.Fprintf(w, "%s (version %s, from %s, sha256 %s)\n%s\n\n", p.Title, p.Version, l.From, l.SHA256[:16], p.Summary)
+			fmt.Fprintf(w, "Windows:\n")
+			for _, win := range p.Windows {
+				fmt.Fprintf(w, "  %-18s %s .. %s  %s [%s]\n", win.ID, win.Start.UTC().Format("2006-01-02 15:04Z"), win.End.UTC().Format("2006-01-02 15:04Z"), win.Title, win.Provenance.Confidence)
+			}
+			fmt.Fprintf(w, "Packages:\n")
+			for _, pk := range p.Packages {
+				fmt.Fprintf(w, "  %-10s bad %s (last clean %s) [%s] %s\n", pk.Name, strings.Join(pk.Versions, ", "), pk.LastClean, pk.Provenance.Confidence, first(pk.Provenance.Sources))
+				for _, a := range pk.Artifacts {
+					fmt.Fprintf(w, "    %-38s sha256 %s [%s]\n", a.Filename, a.SHA256, a.Provenance.Confidence)
+				}
+			}
+			fmt.Fprintf(w, "Files:\n")
+			for _, f := range p.Files {
+				fmt.Fprintf(w, "  %-28s %-18s %s [%s]\n", f.ID, f.Name, f.SHA256, f.Provenance.Confidence)
+			}
+			fmt.Fprintf(w, "Persistence paths:\n")
+			for _, pe := range p.Persistence {
+				fmt.Fprintf(w, "  %-58s %-12s [%s]\n", pe.Path, pe.Campaign, pe.Provenance.Confidence)
+			}
+			var names []string
+			for _, s := range p.Staging {
+				names = append(names, s.Name)
+			}
+			fmt.Fprintf(w, "Staging file names: %s\n", strings.Join(names, ", "))
+			fmt.Fprintf(w, "Network:\n")
+			for _, n := range p.Network {
+				fmt.Fprintf(w, "  %-6s %-42s %s [%s]\n", n.Kind, n.Value, n.Role, n.Provenance.Confidence)
+			}
+			fmt.Fprintf(w, "CI: install pattern %s\n", p.CI.InstallPattern)
+			for _, a := range p.CI.Actions {
+				fmt.Fprintf(w, "  %-32s window %-12s %d bad SHAs, bad refs %s [%s]\n", a.Repo, a.Window, len(a.BadSHAs), strings.Join(a.BadRefs, ","), a.Provenance.Confidence)
+			}
+			fmt.Fprintf(w, "Kubernetes:\n")
+			for _, k := range p.Kubernetes {
+				fmt.Fprintf(w, "  %-10s %s%s* [%s]\n", k.Kind, nsPrefix(k.Namespace), k.NamePrefix, k.Provenance.Confidence)
+			}
+			fmt.Fprintf(w, "Credential targets: %d kinds (see `litesweep iocs --format json`)\n", len(p.Credentials))
+			return nil
+		},
+	}
+}
+
+func nsPrefix(ns string) string {
+	if ns == "" {
+		return ""
+	}
+	return ns + "/"
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the version, commit and IOC pack version",
+		Action: func(c *cli.Context) error {
+			l, err := iocs.Builtin()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "litesweep %s", version)
+			if commit != "" {
+				fmt.Fprintf(c.App.Writer, " (commit %s)", commit)
+			}
+			fmt.Fprintf(c.App.Writer, "\nIOC pack %s %s (sha256 %s)\n", l.ID, l.Version, l.SHA256)
+			return nil
+		},
+	}
+}

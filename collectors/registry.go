@@ -1,0 +1,65 @@
+// Package collectors holds litesweep's concrete collectors, one subpackage
+// per family (python environments, persistence, caches, lockfiles, history,
+// credentials, live state, images, GitHub), and this registry, the only place
+// that lists them. Nothing registers itself at init time.
+package collectors
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// Options are what host-tree collectors need to know about a sweep. The same
+// collectors run on image layers, where Live is false and Homes come from
+// the image's own etc/passwd.
+type Options struct {
+	Matcher *iocs.Matcher
+	// Homes are the users' homes inside the tree.
+	Homes []sweep.Home
+	// Window is the exposure window used to grade timestamps.
+	Window sweep.Window
+	// Live is true when sweeping the running host (not a mounted root or image).
+	Live bool
+	// MaxHashSize caps how many bytes of one file are hashed or scanned.
+	MaxHashSize int64
+	// Now is the sweep's clock.
+	Now func() time.Time
+}
+
+// DefaultMaxHashSize is the default cap on bytes hashed or scanned per file.
+const DefaultMaxHashSize = 64 << 20
+
+// Host returns the file collectors of a host sweep (and of an image layer).
+func Host(o Options) []sweep.Collector {
+	if o.MaxHashSize <= 0 {
+		o.MaxHashSize = DefaultMaxHashSize
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	var cs []sweep.Collector
+	// Each family adds its constructor here.
+	return cs
+}
+
+var nameRe = regexp.MustCompile(`^[a-z0-9]+/[a-z0-9-]+$`)
+
+// Validate checks collector names are unique and well-formed.
+func Validate(cs []sweep.Collector) error {
+	seen := map[string]bool{}
+	for _, c := range cs {
+		n := c.Name()
+		if !nameRe.MatchString(n) {
+			return fmt.Errorf("collector name %q is not group/name", n)
+		}
+		if seen[n] {
+			return fmt.Errorf("collector name %q is used twice", n)
+		}
+		seen[n] = true
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+// Package render turns a sweep.Report into the formats a responder reads or
+// uploads: a terminal table, JSON (docs/report-schema.md), Markdown for an
+// incident ticket, SARIF 2.1.0 for code scanning, and a self-contained HTML
+// page. Renderers never see secret values: the report holds none.
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// Formats lists the supported --format values.
+var Formats = []string{"table", "json", "markdown", "sarif", "html"}
+
+// Options tune rendering.
+type Options struct {
+	// Color enables ANSI colour in the table (only on a TTY).
+	Color bool
+}
+
+// Renderer writes one format.
+type Renderer func(w io.Writer, r *sweep.Report, o Options) error
+
+var renderers = map[string]Renderer{
+	"table":    Table,
+	"json":     JSON,
+	"markdown": Markdown,
+	"sarif":    SARIF,
+	"html":     HTML,
+}
+
+// Write renders r in the named format.
+func Write(w io.Writer, format string, r *sweep.Report, o Options) error {
+	fn, ok := renderers[strings.ToLower(format)]
+	if !ok {
+		return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Available(), ", "))
+	}
+	return fn(w, r, o)
+}
+
+// Available lists the formats this build can write.
+func Available() []string {
+	var out []string
+	for _, f := range Formats {
+		if _, ok := renderers[f]; ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// JSON writes the versioned report schema, indented.
+func JSON(w io.Writer, r *sweep.Report, _ Options) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// groupBySeverity returns the report's findings grouped, worst first.
+func groupBySeverity(fs []sweep.Finding) [][]sweep.Finding {
+	groups := map[sweep.Severity][]sweep.Finding{}
+	for _, f := range fs {
+		groups[f.Severity] = append(groups[f.Severity], f)
+	}
+	keys := make([]sweep.Severity, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].Rank() > keys[j].Rank() })
+	out := make([][]sweep.Finding, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, groups[k])
+	}
+	return out
+}
+
+// EvidenceLine is a one-line summary of a finding's evidence.
+func EvidenceLine(f sweep.Finding) string {
+	e := f.Evidence
+	var parts []string
+	if e.Package != "" {
+		s := e.Package
+		if e.Version != "" {
+			s += "==" + e.Version
+		}
+		parts = append(parts, s)
+	}
+	if e.SHA256 != "" {
+		parts = append(parts, "sha256:"+short(e.SHA256, 12))
+	}
+	if e.Time != nil {
+		parts = append(parts, "at "+e.Time.UTC().Format("2006-01-02 15:04Z"))
+	} else if e.ModTime != nil {
+		parts = append(parts, "mtime "+e.ModTime.UTC().Format("2006-01-02 15:04Z"))
+	}
+	if e.Text != "" {
+		parts = append(parts, fmt.Sprintf("%q", short(e.Text, 100)))
+	}
+	if len(parts) == 0 && len(e.Details) > 0 {
+		parts = append(parts, e.Details[0])
+	}
+	return strings.Join(parts, "; ")
+}
+
+func short(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// VerdictSentence explains the verdict in one sentence a manager can read.
+func VerdictSentence(r *sweep.Report) string {
+	switch r.Verdict {
+	case sweep.Compromised:
+		return "Malicious code, persistence or staging files are present: treat the system as compromised, isolate it and rotate every credential it held."
+	case sweep.Exposed:
+		return "There is evidence the bad versions were installed, downloaded or ran: rotate the credentials listed and confirm no persistence remains."
+	case sweep.AtRisk:
+		return "Nothing malicious is installed, but a manifest or lockfile would install a bad version: pin a clean version before the next install."
+	case sweep.Incomplete:
+		return "Nothing was found, but some places could not be checked (see the errors): the result is not a clean bill of health."
+	}
+	return "No indicator of this incident was found in what was checked."
+}
