@@ -118,6 +118,7 @@ func runHost(c *cli.Context) error {
 		return walkErr
 	}
 	r.Findings, r.Errors = sink.Drain()
+	r.Environments = sink.Environments()
 	r.Stats = counters.Snapshot()
 	r.Scan.Finished = time.Now().UTC()
 	return emitReport(c, r, failOn)

@@ -7,6 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -188,12 +190,74 @@ func (c *Counters) Snapshot() Stats {
 		BytesRead: c.BytesRead.Load(), Skipped: c.Skipped.Load(), Errors: c.Errors.Load()}
 }
 
-// Collection is a concurrency-safe Sink that accumulates into a Report.
+// EnvSink is implemented by sinks that also record environments (Python
+// environments, users) for per-environment verdicts. Collectors type-assert.
+type EnvSink interface {
+	Environment(Environment)
+}
+
+// Collection is a concurrency-safe Sink (and EnvSink) that accumulates into a Report.
 type Collection struct {
 	mu       sync.Mutex
 	findings []Finding
 	errors   []Error
+	envs     map[string]Environment
 	counters *Counters
+}
+
+// Environment implements EnvSink; a later record for the same path merges
+// into the earlier one (non-empty fields win).
+func (c *Collection) Environment(e Environment) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.envs == nil {
+		c.envs = map[string]Environment{}
+	}
+	old, ok := c.envs[e.Path]
+	if ok {
+		if e.Kind == "" {
+			e.Kind = old.Kind
+		}
+		if e.Interpreter == "" {
+			e.Interpreter = old.Interpreter
+		}
+		if e.PythonVersion == "" {
+			e.PythonVersion = old.PythonVersion
+		}
+		if e.User == "" {
+			e.User = old.User
+		}
+		if e.Verdict == "" {
+			e.Verdict = old.Verdict
+		}
+		if e.Reason == "" {
+			e.Reason = old.Reason
+		}
+		e.SiteDirs = appendUnique(old.SiteDirs, e.SiteDirs...)
+		e.Findings = appendUnique(old.Findings, e.Findings...)
+	}
+	c.envs[e.Path] = e
+}
+
+// Environments returns the recorded environments sorted by path.
+func (c *Collection) Environments() []Environment {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]Environment, 0, len(c.envs))
+	for _, e := range c.envs {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+func appendUnique(a []string, b ...string) []string {
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			a = append(a, x)
+		}
+	}
+	return a
 }
 
 // NewCollection returns an empty sink; counters may be nil.

@@ -271,6 +271,7 @@ type Report struct {
 type Environment struct {
 	Path          string   `json:"path"`
 	Kind          string   `json:"kind"` // venv, conda, system, user-site, pipx, uv, ...
+	SiteDirs      []string `json:"site_dirs,omitempty"`
 	Interpreter   string   `json:"interpreter,omitempty"`
 	PythonVersion string   `json:"python_version,omitempty"`
 	User          string   `json:"user,omitempty"`
