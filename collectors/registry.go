@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -43,6 +44,9 @@ func Host(o Options) []sweep.Collector {
 	}
 	var cs []sweep.Collector
 	// Each family adds its constructor here.
+	if o.Matcher != nil {
+		cs = append(cs, creds.New(creds.Options{Pack: o.Matcher.Pack().Pack, Homes: o.Homes, Live: o.Live}))
+	}
 	return cs
 }
 
