@@ -1,13 +1,98 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
 
-// mergeCommand is filled in by its issue; until then it says so.
+	"github.com/urfave/cli/v2"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/fleet"
+	"github.com/litesweep/litesweep/sweep/render"
+)
+
 func mergeCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "merge",
-		Usage:  "(not available in this build yet)",
-		Hidden: true,
-		Action: func(c *cli.Context) error { return usagef("litesweep merge is not available in this build yet") },
+		Name:      "merge",
+		Usage:     "merge many JSON reports (hosts, images, GitHub, clusters) into one fleet report",
+		ArgsUsage: "REPORT...",
+		Description: "Reads the JSON reports written with --format json and writes one fleet report: systems by verdict,\n" +
+			"the rotation checklist de-duplicated by credential (with every system it was found on), and all\n" +
+			"timelines side by side. Inputs that cannot be used (unreadable, truncated, written by a newer\n" +
+			"litesweep, not a report) are listed as skipped with the reason; of two reports of the same system\n" +
+			"the one that finished last is kept. --format html writes one self-contained page (no fetches).\n\n" +
+			"Exit codes: 1 when a system has a finding at or above --fail-on, 3 when nothing was found but an\n" +
+			"input was skipped or a system's coverage was incomplete, 2 usage error, 0 otherwise.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: " + strings.Join(render.FleetFormats, "|")},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the fleet report to `FILE` (atomically, mode 0600) instead of stdout"},
+			&cli.StringFlag{Name: "fail-on", Value: "medium", Usage: "exit 1 when a finding is at or above this severity: critical|high|medium|low|info"},
+		},
+		Action: runMerge,
 	}
+}
+
+func runMerge(c *cli.Context) error {
+	format := strings.ToLower(c.String("format"))
+	if !slices.Contains(render.FleetFormats, format) {
+		return usagef("unknown --format %q for merge (want one of %s)", c.String("format"), strings.Join(render.FleetFormats, ", "))
+	}
+	failOn, err := sweep.ParseSeverity(c.String("fail-on"))
+	if err != nil {
+		return usagef("--fail-on: %v", err)
+	}
+	if c.NArg() == 0 {
+		return usagef("merge needs at least one REPORT (JSON written by litesweep ... --format json)")
+	}
+	out := c.String("output")
+	b := &fleet.Builder{Tool: sweep.Tool{Name: "litesweep", Version: version, Commit: commit}}
+	if l, err := iocs.Builtin(); err == nil {
+		b.Tool.PackID, b.Tool.PackVersion, b.Tool.PackSHA256, b.Tool.PackFrom = l.ID, l.Version, l.SHA256, l.From
+	}
+	for _, p := range c.Args().Slice() {
+		if c.Context.Err() != nil {
+			return exitCode(sweep.ExitInterrupted)
+		}
+		if out != "" && sameFile(p, out) {
+			b.Skip(p, fleet.SkipNotReport, "this is the --output file of this merge")
+			continue
+		}
+		b.AddFile(p)
+	}
+	f := b.Fleet()
+	opts := render.Options{Color: out == "" && isTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == ""}
+	if out == "" {
+		if err := render.WriteFleet(c.App.Writer, format, f, opts); err != nil {
+			return fmt.Errorf("render %s: %w", format, err)
+		}
+	} else {
+		var buf bytes.Buffer
+		if err := render.WriteFleet(&buf, format, f, opts); err != nil {
+			return fmt.Errorf("render %s: %w", format, err)
+		}
+		if err := sweep.WriteFileAtomic(out, buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	for _, s := range f.Skipped {
+		fmt.Fprintf(c.App.ErrWriter, "litesweep merge: skipped %s (%s): %s\n", s.Path, s.Kind, s.Reason)
+	}
+	code := f.ExitCode(failOn)
+	if out != "" {
+		fmt.Fprintf(c.App.ErrWriter, "litesweep merge: %d systems, verdict %s; fleet report written to %s\n", len(f.Hosts), f.Verdict, out)
+	}
+	return exitCode(code)
+}
+
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
 }

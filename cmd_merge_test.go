@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/litesweep/litesweep/sweep/fleet"
+)
+
+const mergeFixtures = "sweep/fleet/testdata/reports"
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"litesweep"}, args...), strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func fx(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, filepath.Join(mergeFixtures, n))
+	}
+	return out
+}
+
+func TestMergeCommand(t *testing.T) {
+	all, err := filepath.Glob(filepath.Join(mergeFixtures, "*.json"))
+	if err != nil || len(all) < 12 {
+		t.Fatalf("fixtures: %v", all)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		out  []string // substrings of stdout
+		err  []string // substrings of stderr
+	}{
+		{"fleet", append([]string{"merge"}, all...), 1, []string{"litesweep fleet of 8: COMPROMISED", "web-01, web-02"},
+			[]string{"skipped " + filepath.Join(mergeFixtures, "truncated.json") + " (malformed): truncated JSON"}},
+		{"clean", append([]string{"merge", "--format", "markdown"}, fx("db-01.json")...), 0, []string{"# litesweep fleet report: CLEAN"}, nil},
+		{"skipped-nothing-found", append([]string{"merge"}, fx("db-01.json", "newer-schema.json")...), 3, []string{"INCOMPLETE"},
+			[]string{"newer than this litesweep reads"}},
+		{"below-fail-on", append([]string{"merge", "--fail-on", "high"}, fx("ci-runner-01.json")...), 0, []string{"AT-RISK"}, nil},
+		{"no-args", []string{"merge"}, 2, nil, []string{"merge needs at least one REPORT"}},
+		{"bad-format", append([]string{"merge", "--format", "sarif"}, fx("db-01.json")...), 2, nil, []string{"unknown --format"}},
+		{"bad-fail-on", append([]string{"merge", "--fail-on", "worst"}, fx("db-01.json")...), 2, nil, []string{"--fail-on"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out, errs)
+			}
+			for _, s := range tc.out {
+				if !strings.Contains(out, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, out)
+				}
+			}
+			for _, s := range tc.err {
+				if !strings.Contains(errs, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, errs)
+				}
+			}
+		})
+	}
+}
+
+func TestMergeOutputFiles(t *testing.T) {
+	dir := t.TempDir()
+	all, _ := filepath.Glob(filepath.Join(mergeFixtures, "*.json"))
+	for _, format := range []string{"json", "html", "markdown"} {
+		out := filepath.Join(dir, "fleet."+format)
+		code, _, errs := runCLI(t, append([]string{"merge", "--format", format, "--output", out}, all...)...)
+		if code != 1 {
+			t.Fatalf("%s: exit %d: %s", format, code, errs)
+		}
+		fi, err := os.Stat(out)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v mode %v", format, err, fi)
+		}
+		if format == "json" {
+			data, _ := os.ReadFile(out)
+			var f fleet.Fleet
+			if err := json.Unmarshal(data, &f); err != nil || f.Kind != "fleet" || len(f.Hosts) != 8 || len(f.Skipped) != 5 {
+				t.Errorf("fleet JSON: %v kind %q %d hosts %d skipped", err, f.Kind, len(f.Hosts), len(f.Skipped))
+			}
+			// The output of a merge given as its own input is refused, not read.
+			code, _, errs := runCLI(t, "merge", "--format", "json", "--output", out, out, filepath.Join(mergeFixtures, "db-01.json"))
+			if code != 3 || !strings.Contains(errs, "this is the --output file") {
+				t.Errorf("self-merge: exit %d: %s", code, errs)
+			}
+		}
+	}
+}

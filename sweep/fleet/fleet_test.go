@@ -1,0 +1,376 @@
+package fleet_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/fleet"
+	"github.com/litesweep/litesweep/sweep/render"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/reports and the golden files")
+
+var (
+	winStart = time.Date(2026, 3, 24, 10, 39, 0, 0, time.UTC)
+	winEnd   = time.Date(2026, 3, 24, 16, 0, 0, 0, time.UTC)
+	tool     = sweep.Tool{Name: "litesweep", Version: "1.0.0", PackID: "litellm-2026-03", PackVersion: "2026.03.30", PackSHA256: "ab", PackFrom: "builtin"}
+)
+
+func at(h, m int) *time.Time {
+	t := time.Date(2026, 3, 24, h, m, 0, 0, time.UTC)
+	return &t
+}
+
+type fixture struct {
+	file   string
+	report *sweep.Report
+	raw    string // written instead of report when set
+}
+
+func hostReport(kind, name string, finished time.Time, fs []sweep.Finding, rot []sweep.RotationItem, errs []sweep.Error) *sweep.Report {
+	r := &sweep.Report{Tool: tool, Scan: sweep.Scan{Kind: kind, Started: finished.Add(-2 * time.Minute), Finished: finished,
+		Window: &sweep.Window{Start: winStart, End: winEnd, Source: "pypi-litellm"}}, Findings: fs, Rotation: rot, Errors: errs,
+		Stats: sweep.Stats{DirsRead: 1200, FilesSeen: 50000, FilesRead: 300, BytesRead: 4 << 20, DurationMS: 120000}}
+	switch kind {
+	case "host":
+		r.Scan.Hostname, r.Scan.Root = name, "/"
+	default:
+		r.Scan.Targets = []string{name}
+	}
+	r.Finalize()
+	return r
+}
+
+func pth(path string, t *time.Time) sweep.Finding {
+	return sweep.Finding{Severity: sweep.Critical, Category: "python", Title: "litellm_init.pth (malicious startup hook)",
+		Location: sweep.Location{Path: path}, Collector: "python/site",
+		Evidence:  sweep.Evidence{SHA256: "71e35aef03099cd1f2d6446734273025a163597de93912df321ef118bf135238", Time: t},
+		Indicator: &sweep.Indicator{ID: "file-litellm-init-pth", Kind: "file", Confidence: "confirmed", Sources: []string{"https://github.com/BerriAI/litellm/issues/24512"}}}
+}
+
+func install(path, version string, t *time.Time, sev sweep.Severity) sweep.Finding {
+	return sweep.Finding{Severity: sev, Category: "python", Title: "litellm " + version + " installed", Location: sweep.Location{Path: path},
+		Collector: "python/dist", Evidence: sweep.Evidence{Package: "litellm", Version: version, Installer: "pip", Time: t}}
+}
+
+func awsItem(names ...string) sweep.RotationItem {
+	return sweep.RotationItem{Priority: "P1", Kind: "cloud", Provider: "aws", Title: "AWS access keys", Where: "/home/deploy/.aws/credentials",
+		Names: names, User: "deploy", Why: "readable by the stealer on an exposed host", ExposedBy: []string{"LS-1"},
+		Steps: []string{"aws iam create-access-key --user-name deploy", "aws iam delete-access-key --access-key-id OLD"}, Verify: "aws sts get-caller-identity with the old key fails"}
+}
+
+func fixtures() []fixture {
+	web01 := hostReport("host", "web-01", time.Date(2026, 3, 26, 9, 0, 0, 0, time.UTC),
+		[]sweep.Finding{
+			pth("/opt/app/venv/lib/python3.11/site-packages/litellm_init.pth", at(11, 2)),
+			install("/opt/app/venv/lib/python3.11/site-packages/litellm-1.82.8.dist-info", "1.82.8", at(11, 1), sweep.High),
+			{Severity: sweep.Critical, Category: "persistence", Title: "sysmon.service user unit", Location: sweep.Location{Path: "/root/.config/systemd/user/sysmon.service"},
+				Collector: "persistence/systemd", Evidence: sweep.Evidence{Time: at(11, 3)}},
+		},
+		[]sweep.RotationItem{awsItem("prod", "default"),
+			{Priority: "P1", Kind: "env", Provider: "any", Title: "Environment variables of Python processes", Where: "process environment",
+				Names: []string{"OPENAI_API_KEY"}, Why: "printenv dump", Steps: []string{"revoke and re-issue"}, Verify: "old key gets 401"}},
+		nil)
+	web02 := hostReport("host", "web-02", time.Date(2026, 3, 26, 9, 5, 0, 0, time.UTC),
+		[]sweep.Finding{
+			install("/home/deploy/.cache/uv/wheels/litellm-1.82.7", "1.82.7", at(12, 30), sweep.High),
+			{Severity: sweep.High, Category: "history", Title: `pip install "litellm<script>alert(1)</script>"`, Location: sweep.Location{Path: "/home/deploy/.bash_history", Line: 42},
+				Collector: "history/shell", User: "deploy", Evidence: sweep.Evidence{Text: `pip install litellm==1.82.7 <img src=https://evil.example/x.png onerror=alert(2)>`}},
+		},
+		[]sweep.RotationItem{awsItem("default", "prod"),
+			{Priority: "P2", Kind: "env", Provider: "any", Title: "Environment variables of Python processes", Where: "process environment",
+				Names: []string{"OPENAI_API_KEY"}, Why: "seen on a second host", Steps: []string{"revoke and re-issue"}, Verify: "old key gets 401"}},
+		nil)
+	ci := hostReport("host", "ci-runner-01", time.Date(2026, 3, 26, 9, 10, 0, 0, time.UTC),
+		[]sweep.Finding{{Severity: sweep.Medium, Category: "lockfile", Title: "requirements.txt allows litellm 1.82.8", Location: sweep.Location{Path: "/srv/ci/requirements.txt", Line: 3},
+			Collector: "lockfiles/requirements", Evidence: sweep.Evidence{Text: "litellm>=1.82"}}}, nil, nil)
+	db01 := hostReport("host", "db-01", time.Date(2026, 3, 26, 9, 12, 0, 0, time.UTC), nil, nil, nil)
+	db02 := hostReport("host", "db-02", time.Date(2026, 3, 26, 9, 13, 0, 0, time.UTC), nil, nil,
+		[]sweep.Error{{Location: sweep.Location{Path: "/var/lib/app"}, Collector: "walk", Message: "permission denied", Kind: "error"}})
+	buildOld := hostReport("host", "build-01", time.Date(2026, 3, 25, 8, 0, 0, 0, time.UTC), nil, nil, nil)
+	buildNew := hostReport("host", "build-01", time.Date(2026, 3, 26, 8, 0, 0, 0, time.UTC),
+		[]sweep.Finding{install("/root/.cache/pip/http-v2/litellm-1.82.8-py3-none-any.whl", "1.82.8", at(14, 45), sweep.High)}, nil, nil)
+	layer := 3
+	img := hostReport("images", "registry.example/app:1.4", time.Date(2026, 3, 26, 10, 0, 0, 0, time.UTC),
+		[]sweep.Finding{{Severity: sweep.Critical, Category: "image", Title: "litellm_init.pth in image layer", Collector: "images/layers",
+			Location: sweep.Location{Image: "registry.example/app:1.4", Layer: &layer, Path: "/usr/local/lib/python3.11/site-packages/litellm_init.pth"},
+			Evidence: sweep.Evidence{Time: at(13, 10)}}}, nil, nil)
+	gh := hostReport("github", "acme", time.Date(2026, 3, 26, 11, 0, 0, 0, time.UTC),
+		[]sweep.Finding{{Severity: sweep.High, Category: "ci", Title: "aquasecurity/trivy-action ran at an imposter commit", Collector: "github/runs",
+			Location: sweep.Location{Repo: "acme/api", RunID: 9001, Job: "scan"}, Evidence: sweep.Evidence{Time: at(15, 0)}}},
+		[]sweep.RotationItem{{Priority: "P1", Kind: "ci", Provider: "github", Title: "GitHub Actions secrets of acme/api", Where: "acme/api",
+			Names: []string{"AWS_DEPLOY_KEY", "NPM_TOKEN"}, Why: "the run's environment was dumped", ExposedBy: []string{"acme/api run 9001"},
+			Steps: []string{"rotate each secret at the provider, then update it in the repository settings"}, Verify: "old values rejected"}}, nil)
+	good, _ := json.MarshalIndent(db01, "", "  ")
+	return []fixture{
+		{file: "web-01.json", report: web01},
+		{file: "web-02.json", report: web02},
+		{file: "ci-runner-01.json", report: ci},
+		{file: "db-01.json", report: db01},
+		{file: "db-02.json", report: db02},
+		{file: "build-01-old.json", report: buildOld},
+		{file: "build-01.json", report: buildNew},
+		{file: "images-app.json", report: img},
+		{file: "github-acme.json", report: gh},
+		{file: "truncated.json", raw: string(good[:len(good)/2])},
+		{file: "newer-schema.json", raw: strings.Replace(string(good), `"schema_version": "1.0"`, `"schema_version": "2.0"`, 1)},
+		{file: "not-a-report.json", raw: `{"hello": "world"}`},
+		{file: "garbage.json", raw: "this is not JSON\n"},
+	}
+}
+
+const reportsDir = "testdata/reports"
+
+func writeFixtures(t *testing.T) {
+	t.Helper()
+	if err := os.MkdirAll(reportsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, fx := range fixtures() {
+		data := []byte(fx.raw)
+		if fx.report != nil {
+			var err error
+			if data, err = json.MarshalIndent(fx.report, "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			data = append(data, '\n')
+		}
+		if err := os.WriteFile(filepath.Join(reportsDir, fx.file), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// inputs are the committed fixtures plus two that git cannot hold: a
+// directory named like a report and a file that does not exist.
+func inputs(t *testing.T) []string {
+	t.Helper()
+	if *update {
+		writeFixtures(t)
+	}
+	var in []string
+	for _, fx := range fixtures() {
+		in = append(in, filepath.Join(reportsDir, fx.file))
+	}
+	dir := filepath.Join(t.TempDir(), "dir.json")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return append(in, dir, filepath.Join(reportsDir, "missing.json"))
+}
+
+func build(t *testing.T, paths []string) *fleet.Fleet {
+	t.Helper()
+	b := &fleet.Builder{Tool: tool, Now: func() time.Time { return time.Date(2026, 3, 27, 0, 0, 0, 0, time.UTC) }}
+	for _, p := range paths {
+		b.AddFile(p)
+	}
+	return b.Fleet()
+}
+
+func TestFixturesAreCurrent(t *testing.T) {
+	// The committed fixtures must be what fixtures() writes, so the render
+	// and command tests that read them test what this file describes.
+	for _, fx := range fixtures() {
+		got, err := os.ReadFile(filepath.Join(reportsDir, fx.file))
+		if err != nil {
+			t.Fatalf("%v (run go test ./sweep/fleet -update)", err)
+		}
+		want := []byte(fx.raw)
+		if fx.report != nil {
+			want, _ = json.MarshalIndent(fx.report, "", "  ")
+			want = append(want, '\n')
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale (run go test ./sweep/fleet -update)", fx.file)
+		}
+	}
+}
+
+func TestMerge(t *testing.T) {
+	f := build(t, inputs(t))
+	if len(f.Hosts) != 8 {
+		var names []string
+		for _, h := range f.Hosts {
+			names = append(names, h.Name)
+		}
+		t.Fatalf("hosts = %d %v, want 8", len(f.Hosts), names)
+	}
+	if f.Verdict != sweep.Compromised {
+		t.Errorf("verdict = %s", f.Verdict)
+	}
+	wantBy := map[sweep.Verdict][]string{
+		sweep.Compromised: {"registry.example/app:1.4", "web-01"},
+		sweep.Exposed:     {"acme", "build-01", "web-02"},
+		sweep.AtRisk:      {"ci-runner-01"},
+		sweep.Incomplete:  {"db-02"},
+		sweep.Clean:       {"db-01"},
+	}
+	for v, names := range wantBy {
+		if !slices.Equal(f.ByVerdict[v], names) {
+			t.Errorf("hosts %s = %v, want %v", v, f.ByVerdict[v], names)
+		}
+	}
+	// build-01: the newer report is kept, the older is listed as superseded.
+	for _, h := range f.Hosts {
+		if h.Name == "build-01" && (h.Verdict != sweep.Exposed || !strings.HasSuffix(h.Source, "build-01.json")) {
+			t.Errorf("build-01 kept %s (%s), want the newer build-01.json", h.Source, h.Verdict)
+		}
+	}
+	skips := map[string]fleet.Skip{}
+	for _, s := range f.Skipped {
+		skips[filepath.Base(s.Path)] = s
+	}
+	for file, kind := range map[string]string{
+		"build-01-old.json": fleet.SkipSuperseded, "truncated.json": fleet.SkipMalformed, "newer-schema.json": fleet.SkipNewerSchema,
+		"not-a-report.json": fleet.SkipNotReport, "garbage.json": fleet.SkipMalformed, "dir.json": fleet.SkipUnreadable, "missing.json": fleet.SkipUnreadable,
+	} {
+		s, ok := skips[file]
+		if !ok || s.Kind != kind {
+			t.Errorf("%s: skip %+v, want kind %s", file, s, kind)
+		}
+	}
+	if len(f.Skipped) != 7 {
+		t.Errorf("skipped %d inputs, want 7: %+v", len(f.Skipped), f.Skipped)
+	}
+	for file, want := range map[string]string{
+		"truncated.json":    "truncated JSON",
+		"newer-schema.json": "schema 2.0, newer than this litesweep reads (1.x)",
+		"build-01-old.json": "kept testdata/reports/build-01.json (finished 2026-03-26T08:00:00Z)",
+		"dir.json":          "is a directory",
+		"missing.json":      "no such file",
+	} {
+		if !strings.Contains(skips[file].Reason, want) {
+			t.Errorf("%s: reason %q does not say %q", file, skips[file].Reason, want)
+		}
+	}
+	// Rotation: the AWS profiles of web-01 and web-02 are one credential.
+	var aws, env *fleet.Rotation
+	for i := range f.Rotation {
+		switch f.Rotation[i].Kind {
+		case "cloud":
+			if aws != nil {
+				t.Errorf("AWS credential listed twice")
+			}
+			aws = &f.Rotation[i]
+		case "env":
+			env = &f.Rotation[i]
+		}
+	}
+	if len(f.Rotation) != 3 || aws == nil || env == nil {
+		t.Fatalf("rotation = %+v, want 3 items (aws, env, github)", f.Rotation)
+	}
+	if !slices.Equal(aws.Hosts, []string{"web-01", "web-02"}) || !slices.Equal(aws.Names, []string{"default", "prod"}) {
+		t.Errorf("aws item hosts %v names %v", aws.Hosts, aws.Names)
+	}
+	if env.Priority != "P1" || !strings.Contains(env.Why, "printenv dump") || !strings.Contains(env.Why, "second host") {
+		t.Errorf("env item priority %s why %q: want the highest priority and both reasons", env.Priority, env.Why)
+	}
+	// Timeline: dated findings of every host, in time order.
+	if len(f.Timeline) < 7 {
+		t.Errorf("timeline has %d events", len(f.Timeline))
+	}
+	for i := 1; i < len(f.Timeline); i++ {
+		if f.Timeline[i].Time.Before(f.Timeline[i-1].Time) {
+			t.Fatalf("timeline not sorted at %d", i)
+		}
+	}
+	if f.ExitCode(sweep.Medium) != sweep.ExitFindings || f.ExitCode(sweep.Critical) != sweep.ExitFindings {
+		t.Errorf("exit code should be 1")
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := filepath.Join(reportsDir)
+	for _, tc := range []struct {
+		name    string
+		files   []string
+		failOn  sweep.Severity
+		want    int
+		verdict sweep.Verdict
+	}{
+		{"clean", []string{"db-01.json"}, sweep.Medium, 0, sweep.Clean},
+		{"clean-and-superseded", []string{"db-01.json", "db-01.json"}, sweep.Medium, 0, sweep.Clean},
+		{"clean-and-truncated", []string{"db-01.json", "truncated.json"}, sweep.Medium, 3, sweep.Incomplete},
+		{"host-incomplete", []string{"db-01.json", "db-02.json"}, sweep.Medium, 3, sweep.Incomplete},
+		{"nothing-usable", []string{"garbage.json"}, sweep.Medium, 3, sweep.Incomplete},
+		{"at-risk-below-fail-on", []string{"ci-runner-01.json"}, sweep.High, 0, sweep.AtRisk},
+		{"at-risk-and-skip", []string{"ci-runner-01.json", "newer-schema.json"}, sweep.High, 3, sweep.AtRisk},
+		{"exposed", []string{"web-02.json", "truncated.json"}, sweep.High, 1, sweep.Exposed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var paths []string
+			for _, f := range tc.files {
+				paths = append(paths, filepath.Join(dir, f))
+			}
+			f := build(t, paths)
+			if got := f.ExitCode(tc.failOn); got != tc.want {
+				t.Errorf("exit = %d, want %d", got, tc.want)
+			}
+			if f.Verdict != tc.verdict {
+				t.Errorf("verdict = %s, want %s", f.Verdict, tc.verdict)
+			}
+		})
+	}
+}
+
+func TestFleetOfFleets(t *testing.T) {
+	f := build(t, inputs(t))
+	var buf bytes.Buffer
+	if err := render.FleetJSON(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "fleet.json")
+	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	again := build(t, []string{p, filepath.Join(reportsDir, "db-01.json")})
+	if len(again.Hosts) != len(f.Hosts) || again.Verdict != f.Verdict || len(again.Rotation) != len(f.Rotation) {
+		t.Errorf("re-merged fleet: %d hosts %s %d rotation, want %d %s %d", len(again.Hosts), again.Verdict, len(again.Rotation),
+			len(f.Hosts), f.Verdict, len(f.Rotation))
+	}
+}
+
+func TestGolden(t *testing.T) {
+	f := build(t, inputs(t))
+	for i := range f.Skipped { // temp dir paths vary
+		if filepath.Base(f.Skipped[i].Path) == "dir.json" {
+			f.Skipped[i].Path = "DIR/dir.json"
+		}
+	}
+	for _, format := range []string{"markdown", "json"} {
+		var buf bytes.Buffer
+		if err := render.WriteFleet(&buf, format, f, render.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "fleet."+map[string]string{"markdown": "md", "json": "json"}[format])
+		if *update {
+			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("%s output differs from %s (run with -update and review the diff)", format, golden)
+		}
+	}
+}
+
+func TestCheckSchema(t *testing.T) {
+	for v, ok := range map[string]bool{"1.0": true, "1.7": true, "2.0": false, "": false, "x": false, "0.9": false} {
+		if err := fleet.CheckSchema(v); (err == nil) != ok {
+			t.Errorf("CheckSchema(%q) = %v", v, err)
+		}
+	}
+}

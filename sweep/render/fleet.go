@@ -1,0 +1,198 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/fleet"
+)
+
+// FleetFormats lists the formats `litesweep merge` writes.
+var FleetFormats = []string{"table", "json", "markdown", "html"}
+
+// WriteFleet renders a fleet report in the named format.
+func WriteFleet(w io.Writer, format string, f *fleet.Fleet, o Options) error {
+	switch strings.ToLower(format) {
+	case "json":
+		return FleetJSON(w, f)
+	case "markdown":
+		return FleetMarkdown(w, f)
+	case "html":
+		return FleetHTML(w, f, o)
+	case "table":
+		return FleetTable(w, f, o)
+	}
+	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(FleetFormats, ", "))
+}
+
+// FleetJSON writes the fleet report: the merged sections and every host's
+// full report, so a fleet report can itself be merged again.
+func FleetJSON(w io.Writer, f *fleet.Fleet) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(f)
+}
+
+// FleetSentence explains a fleet verdict in one sentence a manager can read:
+// how many systems are in each verdict, then what the worst one means.
+func FleetSentence(f *fleet.Fleet) string {
+	if len(f.Hosts) == 0 {
+		return fmt.Sprintf("No usable report was merged (%d inputs skipped): nothing is known about these systems.", len(f.Skipped))
+	}
+	var parts []string
+	for _, v := range fleet.VerdictOrder {
+		if n := len(f.ByVerdict[v]); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, v))
+		}
+	}
+	s := fmt.Sprintf("%d %s swept: %s. ", len(f.Hosts), plural(len(f.Hosts), "system", "systems"), strings.Join(parts, ", "))
+	if f.Verdict == sweep.Incomplete && f.Gaps() > 0 {
+		return s + fmt.Sprintf("Nothing was found, but %d %s could not be read (see skipped inputs): the result is not a clean bill of health.",
+			f.Gaps(), plural(f.Gaps(), "report", "reports"))
+	}
+	return s + VerdictSentence(&sweep.Report{Verdict: f.Verdict})
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// FleetMarkdown writes the fleet report for an incident ticket.
+func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
+	bw := &errWriter{w: w}
+	bw.printf("# litesweep fleet report: %s\n\n", f.Verdict)
+	bw.printf("%s\n\n", md(FleetSentence(f)))
+	bw.printf("Generated %s by %s %s (IOC pack %s %s).", f.Generated.UTC().Format("2006-01-02 15:04Z"), f.Tool.Name, f.Tool.Version, f.Tool.PackID, f.Tool.PackVersion)
+	if f.Window != nil {
+		bw.printf(" Exposure window %s .. %s.", f.Window.Start.UTC().Format("2006-01-02 15:04Z"), f.Window.End.UTC().Format("2006-01-02 15:04Z"))
+	}
+	bw.printf("\n\n## Systems by verdict\n\n| Verdict | System | Kind | Critical | High | Medium | Low | Could not check | Report |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, h := range f.Hosts {
+		r := h.Report
+		bw.printf("| %s | %s | %s | %d | %d | %d | %d | %d | %s |\n", h.Verdict, md(h.Name), md(h.Kind), r.Summary["critical"], r.Summary["high"],
+			r.Summary["medium"], r.Summary["low"], r.Incomplete(), md(h.Source))
+	}
+	if len(f.Skipped) > 0 {
+		bw.printf("\n## Skipped inputs (%d)\n\n| Input | Why | Reason |\n|---|---|---|\n", len(f.Skipped))
+		for _, s := range f.Skipped {
+			bw.printf("| %s | %s | %s |\n", md(s.Path), s.Kind, md(s.Reason))
+		}
+	}
+	if len(f.Rotation) > 0 {
+		bw.printf("\n## Credentials to rotate (%d, de-duplicated across systems)\n\n", len(f.Rotation))
+		for _, it := range f.Rotation {
+			names := ""
+			if len(it.Names) > 0 {
+				names = " (" + md(strings.Join(it.Names, ", ")) + ")"
+			}
+			bw.printf("- [ ] **%s** %s%s at `%s` on %s\n", it.Priority, md(it.Title), names, strings.ReplaceAll(it.Where, "`", "'"), md(strings.Join(it.Hosts, ", ")))
+			if it.Why != "" {
+				bw.printf("  - Why: %s\n", md(it.Why))
+			}
+			for _, s := range it.Steps {
+				bw.printf("  - Step: %s\n", md(s))
+			}
+			if it.Verify != "" {
+				bw.printf("  - Confirm: %s\n", md(it.Verify))
+			}
+		}
+	}
+	if len(f.Timeline) > 0 {
+		bw.printf("\n## Timeline (all systems, UTC)\n\n| Time | System | Event | In window |\n|---|---|---|---|\n")
+		for _, e := range f.Timeline {
+			in := ""
+			if e.InWindow {
+				in = "yes"
+			}
+			bw.printf("| %s | %s | %s | %s |\n", e.Time.UTC().Format("2006-01-02 15:04:05"), md(e.Host), md(e.Event), in)
+		}
+	}
+	for _, h := range f.Hosts {
+		r := h.Report
+		if len(r.Findings) == 0 && r.Incomplete() == 0 {
+			continue
+		}
+		bw.printf("\n## %s: %s\n\n%s\n", md(h.Name), h.Verdict, md(VerdictSentence(r)))
+		if len(r.Findings) > 0 {
+			bw.printf("\n| ID | Severity | Finding | Location | Evidence |\n|---|---|---|---|---|\n")
+			for _, fd := range r.Findings {
+				bw.printf("| %s | %s | %s | %s | %s |\n", fd.ID, fd.Severity, md(fd.Title), md(fd.Location.String()), md(EvidenceLine(fd)))
+			}
+		}
+		if n := r.Incomplete(); n > 0 {
+			bw.printf("\nCould not check (%d):\n\n", n)
+			for _, e := range r.Errors {
+				if e.Kind != "skipped" {
+					bw.printf("- %s: %s\n", md(e.Location.String()), md(e.Message))
+				}
+			}
+		}
+	}
+	return bw.err
+}
+
+// md makes text safe inside a Markdown table cell or list item.
+func md(s string) string {
+	r := strings.NewReplacer("|", `\|`, "\r", " ", "\n", " ", "<", "&lt;", ">", "&gt;", "`", "'", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`)
+	return r.Replace(s)
+}
+
+// FleetTable writes the fleet summary for a terminal.
+func FleetTable(w io.Writer, f *fleet.Fleet, o Options) error {
+	bw := &errWriter{w: w}
+	verdict := string(f.Verdict)
+	if o.Color {
+		verdict = colorVerdict(f.Verdict)
+	}
+	bw.printf("litesweep fleet of %d: %s\n%s\n", len(f.Hosts), verdict, FleetSentence(f))
+	if bw.err != nil {
+		return bw.err
+	}
+	if len(f.Hosts) > 0 {
+		bw.printf("\nSystems\n")
+		t := newTable(w)
+		t.Header("Verdict", "System", "Kind", "Findings", "Could not check", "Report")
+		for _, h := range f.Hosts {
+			if err := t.Append(string(h.Verdict), h.Name, h.Kind, fmt.Sprint(len(h.Report.Findings)), fmt.Sprint(h.Report.Incomplete()), h.Source); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	if len(f.Skipped) > 0 {
+		bw.printf("\nSkipped inputs (%d)\n", len(f.Skipped))
+		t := newTable(w)
+		t.Header("Input", "Why", "Reason")
+		for _, s := range f.Skipped {
+			if err := t.Append(s.Path, s.Kind, s.Reason); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	if len(f.Rotation) > 0 {
+		bw.printf("\nCredentials to rotate (%d)\n", len(f.Rotation))
+		t := newTable(w)
+		t.Header("Priority", "Credential", "Where", "Names", "Systems")
+		for _, it := range f.Rotation {
+			if err := t.Append(it.Priority, it.Title, it.Where, strings.Join(it.Names, ", "), strings.Join(it.Hosts, ", ")); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	return bw.err
+}
