@@ -1,0 +1,431 @@
+// Package image sweeps container images layer by layer with the same
+// collectors as the host sweep. Every source (the Docker Engine API, docker
+// save tarballs, OCI layouts, engine data roots, registries) yields the same
+// model: an Image with its config history and its layers, each layer a blob
+// read once as a stream. A layer's findings are attributed to the image, the
+// layer index and digest and the build step that made it, and whiteouts from
+// later layers decide whether a file is visible in the final image or only
+// in its history.
+package image
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/litesweep/litesweep/collectors"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+const collectorName = "image/layers"
+
+// Image is one image from any source.
+type Image struct {
+	// Name is the first repo:tag, else repo@digest, else the image ID.
+	Name string
+	// Names are all the image's references.
+	Names []string
+	// ID is the config digest ("sha256:…"), Docker's image ID.
+	ID string
+	// Source says where the image was read ("engine unix:///…", "archive FILE", …).
+	Source string
+	// Config is the parsed image config, nil when it could not be read.
+	Config *v1.ConfigFile
+	// Layers are bottom-up, as in the manifest.
+	Layers []Layer
+	// Err, when set, means the image could not be resolved.
+	Err error
+}
+
+// Layer is one layer blob of an image.
+type Layer struct {
+	// Key identifies the bytes: equal keys are read once per sweep.
+	Key string
+	// Digest is the blob digest the manifest names ("" when the source has none).
+	Digest string
+	// DiffID is the config's rootfs.diff_ids entry for this layer.
+	DiffID string
+	// Open returns the raw blob (compressed or not); nil for stream sources,
+	// whose layers were read before the image was known.
+	Open func(ctx context.Context) (io.ReadCloser, error)
+}
+
+// Container is a running or stopped container and its image.
+type Container struct {
+	ID, Name, ImageID, Image, State string
+}
+
+// Scanner scans images into one sink, reading each distinct layer once.
+// It is safe for concurrent use.
+type Scanner struct {
+	// Options are passed to the collectors; Live is forced false and Homes
+	// come from the image's own etc/passwd.
+	Options collectors.Options
+	// NewCollectors makes a fresh set of collectors for one layer
+	// (default collectors.Host).
+	NewCollectors func(collectors.Options) []sweep.Collector
+	Limits        Limits
+	Sink          sweep.Sink
+	Counters      *sweep.Counters
+	// Containers are matched to images by ID to list who runs an affected image.
+	Containers []Container
+
+	mu             sync.Mutex
+	cache          map[string]*cacheEntry
+	images, layers int64
+}
+
+type cacheEntry struct {
+	once sync.Once
+	res  *layerResult
+}
+
+func (s *Scanner) limits() Limits { return s.Limits.withDefaults(s.Options.MaxHashSize) }
+
+// collectorsFor makes the collectors for one layer, with the image's homes.
+func (s *Scanner) collectorsFor(passwd []byte) []sweep.Collector {
+	o := s.Options
+	o.Live = false
+	o.Homes = homesFromPasswd(passwd)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if s.NewCollectors != nil {
+		return s.NewCollectors(o)
+	}
+	return collectors.Host(o)
+}
+
+// homesFromPasswd lists users' homes from an image's etc/passwd (root, and
+// regular users), plus /root. Lower layers' directories are not known when
+// a layer is read on its own, so homes are not checked for existence.
+func homesFromPasswd(b []byte) []sweep.Home {
+	byDir := map[string]sweep.Home{"/root": {User: "root", UID: 0, Dir: "/root"}}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), ":")
+		if len(f) < 7 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		dir := path.Clean("/" + f[5])
+		uid, err := strconv.Atoi(f[2])
+		if err != nil || dir == "/" || dir == "/nonexistent" || strings.HasPrefix(dir, "/proc") || strings.HasPrefix(dir, "/dev") {
+			continue
+		}
+		if uid != 0 && uid < 1000 && !strings.HasPrefix(dir, "/home/") {
+			continue
+		}
+		byDir[dir] = sweep.Home{User: f[0], UID: uid, Dir: dir}
+	}
+	out := make([]sweep.Home, 0, len(byDir))
+	for _, h := range byDir {
+		out = append(out, h)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Dir < out[j].Dir })
+	return out
+}
+
+// entry returns the cache slot for a key, creating it.
+func (s *Scanner) entry(key string) *cacheEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cache == nil {
+		s.cache = map[string]*cacheEntry{}
+	}
+	e := s.cache[key]
+	if e == nil {
+		e = &cacheEntry{}
+		s.cache[key] = e
+	}
+	return e
+}
+
+// cached returns a layer already read, or nil.
+func (s *Scanner) cached(key string) *layerResult {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.cache[key]; e != nil {
+		return e.res
+	}
+	return nil
+}
+
+// readLayer reads a layer from r under key unless it was read before.
+func (s *Scanner) readLayer(ctx context.Context, key string, in layerInput) *layerResult {
+	e := s.entry(key)
+	e.once.Do(func() {
+		e.res = s.scanLayer(ctx, in)
+		s.count(0, 1)
+	})
+	return e.res
+}
+
+// layer returns the result for one layer of an image, reading it if needed.
+func (s *Scanner) layer(ctx context.Context, l Layer, passwd []byte) *layerResult {
+	if r := s.cached(l.Key); r != nil || l.Open == nil {
+		return r
+	}
+	e := s.entry(l.Key)
+	e.once.Do(func() {
+		rc, err := l.Open(ctx)
+		if err != nil {
+			res := &layerResult{index: pathIndex{}}
+			res.fail("cannot open layer blob: %v", err)
+			e.res = res
+			return
+		}
+		defer rc.Close()
+		want := ""
+		if strings.HasPrefix(l.Digest, "sha256:") {
+			want = l.Digest
+		}
+		e.res = s.scanLayer(ctx, layerInput{r: rc, wantDigest: want, passwd: passwd})
+		s.count(0, 1)
+	})
+	return e.res
+}
+
+// ScanImage reads the image's layers bottom-up (each distinct layer once
+// per Scanner) and reports its findings, errors and containers.
+func (s *Scanner) ScanImage(ctx context.Context, img *Image) {
+	s.count(1, 0)
+	if img.Err != nil {
+		s.Sink.Error(sweep.Error{Location: sweep.Location{Image: img.Name, ImageID: img.ID}, Collector: collectorName,
+			Message: fmt.Sprintf("image not scanned (%s): %v", img.Source, img.Err)})
+		return
+	}
+	results := make([]*layerResult, len(img.Layers))
+	var passwd []byte
+	for i, l := range img.Layers {
+		if ctx.Err() != nil {
+			break
+		}
+		results[i] = s.layer(ctx, l, passwd)
+		if results[i] != nil && results[i].passwd != nil {
+			passwd = results[i].passwd
+		}
+	}
+	s.assemble(ctx, img, results)
+}
+
+// history returns each layer's created_by: history entries marked
+// empty_layer made no layer and are skipped when mapping.
+func history(cfg *v1.ConfigFile, n int) []string {
+	out := make([]string, n)
+	if cfg == nil {
+		return out
+	}
+	i := 0
+	for _, h := range cfg.History {
+		if h.EmptyLayer {
+			continue
+		}
+		if i >= n {
+			break
+		}
+		out[i] = strings.TrimSpace(h.CreatedBy)
+		i++
+	}
+	return out
+}
+
+// assemble places each layer's results in the image: locations get the
+// image, layer and build step; whiteouts from later layers decide Visible.
+func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResult) {
+	steps := history(img.Config, len(img.Layers))
+	idx := make([]pathIndex, len(results))
+	for i, r := range results {
+		if r != nil {
+			idx[i] = r.index
+		}
+	}
+	env, _ := s.Sink.(sweep.EnvSink)
+	worstVisible := sweep.Severity("")
+	anyFinding := false
+	for i, l := range img.Layers {
+		layerNo := i
+		base := sweep.Location{Image: img.Name, ImageID: img.ID, Layer: &layerNo, LayerDigest: l.Digest, CreatedBy: steps[i]}
+		if base.LayerDigest == "" {
+			base.LayerDigest = l.DiffID
+		}
+		r := results[i]
+		if r == nil {
+			if ctx.Err() != nil {
+				s.Sink.Error(sweep.Error{Location: base, Collector: collectorName, Message: "layer not read: interrupted"})
+			} else {
+				s.Sink.Error(sweep.Error{Location: base, Collector: collectorName,
+					Message: fmt.Sprintf("the manifest names layer %s, which is missing from %s", layerName(l), img.Source)})
+			}
+			continue
+		}
+		if base.LayerDigest == "" {
+			base.LayerDigest = r.digest
+		}
+		if l.DiffID != "" && r.complete && r.diffID != "" && !strings.EqualFold(l.DiffID, r.diffID) {
+			s.Sink.Error(sweep.Error{Location: base, Collector: collectorName,
+				Message: fmt.Sprintf("layer %v: the config names diff_id %s but the uncompressed tar hashes to %s", ErrDigestMismatch, l.DiffID, r.diffID)})
+		}
+		for _, e := range r.errors {
+			loc := merge(base, e.Location)
+			s.Sink.Error(sweep.Error{Location: loc, Collector: e.Collector, Message: e.Message, Kind: e.Kind})
+		}
+		for _, f := range r.findings {
+			f.Location = merge(base, f.Location)
+			if f.Location.Path != "" {
+				v := visibleAfter(idx, i, f.Location.Path)
+				f.Location.Visible = &v
+				if !v {
+					if f.Severity.Rank() > sweep.High.Rank() {
+						f.Severity = sweep.High
+					}
+					f.Evidence.Details = append(f.Evidence.Details,
+						"only in the image history: a later layer deletes or replaces this path, but the layer still ships it and anything present during that build may have leaked")
+				}
+				if v && f.Severity.Rank() > worstVisible.Rank() {
+					worstVisible = f.Severity
+				}
+			} else if f.Severity.Rank() > worstVisible.Rank() {
+				worstVisible = f.Severity
+			}
+			if f.Environment != "" {
+				f.Environment = envKey(img, i, f.Environment)
+			}
+			anyFinding = true
+			s.Sink.Finding(f)
+		}
+		if env != nil {
+			for _, e := range r.envs {
+				e.Path = envKey(img, i, e.Path)
+				env.Environment(e)
+			}
+		}
+	}
+	if f, ok := s.historyFindings(img); ok {
+		for _, x := range f {
+			anyFinding = true
+			if x.Severity.Rank() > worstVisible.Rank() {
+				worstVisible = x.Severity
+			}
+			s.Sink.Finding(x)
+		}
+	}
+	if anyFinding {
+		s.containerFindings(img, worstVisible)
+	}
+}
+
+// historyFindings matches every build step (empty_layer ones too) against
+// the pack's install lines: `RUN pip install litellm==1.82.8` is evidence
+// even when the layer's files were cleaned up.
+func (s *Scanner) historyFindings(img *Image) ([]sweep.Finding, bool) {
+	m := s.Options.Matcher
+	if m == nil || img.Config == nil {
+		return nil, false
+	}
+	var out []sweep.Finding
+	layer := 0
+	for n, h := range img.Config.History {
+		loc := sweep.Location{Image: img.Name, ImageID: img.ID, CreatedBy: strings.TrimSpace(h.CreatedBy)}
+		if !h.EmptyLayer {
+			if layer < len(img.Layers) {
+				l := layer
+				loc.Layer = &l
+				loc.LayerDigest = img.Layers[l].Digest
+				if loc.LayerDigest == "" {
+					loc.LayerDigest = img.Layers[l].DiffID
+				}
+			}
+			layer++
+		}
+		v, ok := m.InstallLine(h.CreatedBy)
+		if !ok {
+			continue
+		}
+		f := sweep.Finding{Severity: sweep.High, Category: "image/build-step", Collector: collectorName,
+			Title:    fmt.Sprintf("image build step %d installs a compromised release (%s)", n, v),
+			Location: loc,
+			Evidence: sweep.Evidence{Version: v, Text: printable([]byte(loc.CreatedBy), 500),
+				Details: []string{"the Dockerfile step pinned a bad version: the build ran it, whatever later layers removed"}}}
+		if !h.Created.IsZero() {
+			t := h.Created.Time.UTC()
+			f.Evidence.Time = &t
+		}
+		out = append(out, f)
+	}
+	return out, len(out) > 0
+}
+
+// containerFindings lists the containers that use an affected image.
+func (s *Scanner) containerFindings(img *Image, worst sweep.Severity) {
+	for _, c := range s.Containers {
+		if c.ImageID == "" || !strings.EqualFold(c.ImageID, img.ID) {
+			continue
+		}
+		sev := worst
+		detail := "the container runs the image's final filesystem, which holds the findings above"
+		if sev == "" {
+			sev = sweep.Info
+			detail = "the image's findings are only in its history; the container's filesystem does not show them"
+		}
+		name := strings.TrimPrefix(c.Name, "/")
+		s.Sink.Finding(sweep.Finding{Severity: sev, Category: "image/container", Collector: collectorName,
+			Title:    fmt.Sprintf("container %s (%s) uses affected image %s", name, c.State, img.Name),
+			Location: sweep.Location{Image: img.Name, ImageID: img.ID, Object: "container/" + name},
+			Evidence: sweep.Evidence{Text: "container " + shortID(c.ID) + " state " + c.State, Details: []string{detail}}})
+	}
+}
+
+func merge(base, l sweep.Location) sweep.Location {
+	out := base
+	out.Path, out.Member, out.Line = l.Path, l.Member, l.Line
+	if l.URL != "" {
+		out.URL = l.URL
+	}
+	return out
+}
+
+func envKey(img *Image, layer int, p string) string {
+	return fmt.Sprintf("%s layer %d %s", img.Name, layer, p)
+}
+
+func layerName(l Layer) string {
+	switch {
+	case l.Digest != "":
+		return l.Digest
+	case l.DiffID != "":
+		return l.DiffID
+	}
+	return l.Key
+}
+
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+func (s *Scanner) count(images, layers int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.images += images
+	s.layers += layers
+}
+
+// Stats returns how many images were scanned and distinct layers read.
+func (s *Scanner) Stats() (images, layers int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.images, s.layers
+}
