@@ -1,0 +1,251 @@
+package python
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// collectDist handles a tracked distribution's METADATA / PKG-INFO (or a
+// single-file .egg-info); distDir is the .dist-info/.egg-info path.
+func (c *Collector) collectDist(ctx context.Context, f *sweep.File, distDir string, out sweep.Sink) {
+	site := path.Dir(distDir)
+	e := c.envOfPath(distDir + "/x")
+	loc := f.LocationOf(distDir)
+	b, err := f.ReadAll(maxMetadata)
+	var details []string
+	meta, perr := Meta{}, error(nil)
+	if err != nil {
+		perr = err
+		c.errorAt(out, f.Location(), "error", errMsg("read "+f.Name, err))
+	} else if meta, perr = ParseMetadata(b); perr != nil {
+		c.errorAt(out, f.Location(), "error", "malformed "+path.Base(f.Path)+": "+perr.Error())
+	}
+	if perr != nil {
+		// Fall back on the directory name, which pip and uv write from
+		// the same metadata.
+		m, ok := nameFromDir(path.Base(distDir))
+		if !ok {
+			return
+		}
+		meta = m
+		details = append(details, "identity from the directory name: the metadata could not be read")
+	}
+	pkg, ok := c.m.Tracked(meta.Name)
+	if !ok {
+		return
+	}
+	_, bad := c.m.Package(meta.Name, meta.Version)
+	d := &dist{site: site, dir: distDir, meta: meta, pkg: pkg, bad: bad, record: map[string]RecordRow{}}
+
+	ev := sweep.Evidence{Package: meta.Name, Version: meta.Version}
+	if inst, err := f.ReadPath(distDir+"/INSTALLER", 256); err == nil {
+		ev.Installer = strings.TrimSpace(string(inst))
+	}
+	// Install time: the files the installer writes last.
+	var installed time.Time
+	for _, n := range []string{"INSTALLER", "RECORD", path.Base(f.Path)} {
+		p := distDir + "/" + n
+		if !strings.HasSuffix(distDir, ".egg-info") || n == path.Base(f.Path) {
+			if fi, err := c.lstat(f.FS, p); err == nil {
+				installed = fi.ModTime().UTC()
+				ff := factsOf(fi, c.o.Homes)
+				ev.Owner = ff.owner
+				if !ff.ctime.IsZero() {
+					details = append(details, fmt.Sprintf("%s ctime %s", n, fmtTime(ff.ctime)))
+				}
+				details = append(details, fmt.Sprintf("install time from %s mtime", n))
+				break
+			}
+		}
+	}
+	if !installed.IsZero() {
+		ev.Time = &installed
+		t := installed
+		ev.ModTime = &t
+	}
+
+	var missing, modified, iocRows []string
+	if strings.HasSuffix(distDir, ".dist-info") {
+		missing, modified, iocRows = c.verifyRecord(ctx, f, d, out)
+		if len(d.record) > 0 {
+			details = append(details, fmt.Sprintf("RECORD: %d files, %d missing, %d differ", len(d.record), len(missing), len(modified)))
+		}
+	} else {
+		details = append(details, "egg-info: no RECORD to verify")
+	}
+	details = append(details, iocRows...)
+
+	title := fmt.Sprintf("%s %s installed", meta.Name, meta.Version)
+	sev := sweep.Info
+	if bad {
+		sev = severityOf(pkg.Severity, sweep.Critical)
+		title += " (affected release)"
+	} else {
+		title += " (not an affected release)"
+	}
+	ev.Details = details
+	d.findingID = c.emit(out, sweep.Finding{Severity: sev, Category: CatPackage, Title: title, Location: loc,
+		Evidence: ev, Indicator: indicatorOf(pkg.ID, "package", pkg.Provenance)}, e)
+
+	if len(modified) > 0 || len(missing) > 0 {
+		sev, what := sweep.Low, fmt.Sprintf("%d installed files are missing", len(missing))
+		var det []string
+		if len(modified) > 0 {
+			sev, what = sweep.High, fmt.Sprintf("%d installed files differ from RECORD", len(modified))
+			det = append(det, listDetail("differ", modified))
+		}
+		if len(missing) > 0 {
+			det = append(det, listDetail("missing", missing))
+		}
+		c.emit(out, sweep.Finding{Severity: sev, Category: CatIntegrity,
+			Title:    fmt.Sprintf("%s %s: %s", meta.Name, meta.Version, what),
+			Location: f.LocationOf(distDir + "/RECORD"), Evidence: sweep.Evidence{Package: meta.Name, Version: meta.Version, Details: det},
+			Indicator: indicatorOf(pkg.ID, "package", pkg.Provenance)}, e)
+	}
+	c.mu.Lock()
+	c.dists[site] = append(c.dists[site], d)
+	c.mu.Unlock()
+}
+
+// verifyRecord parses RECORD and checks every row with a hash or size.
+func (c *Collector) verifyRecord(ctx context.Context, f *sweep.File, d *dist, out sweep.Sink) (missing, modified, iocRows []string) {
+	recPath := d.dir + "/RECORD"
+	b, err := f.ReadPath(recPath, maxRecord)
+	if err != nil {
+		if isNotExist(err) {
+			c.errorAt(out, f.LocationOf(recPath), "unverified", "no RECORD: installed files not verified")
+		} else {
+			c.errorAt(out, f.LocationOf(recPath), "error", errMsg("read RECORD", err))
+		}
+		return
+	}
+	rows, errs := ParseRecord(b)
+	for i, err := range errs {
+		if i == 5 {
+			c.errorAt(out, f.LocationOf(recPath), "error", fmt.Sprintf("%d more malformed RECORD rows", len(errs)-5))
+			break
+		}
+		c.errorAt(out, f.LocationOf(recPath), "error", "malformed RECORD: "+err.Error())
+	}
+	for _, row := range rows {
+		p := row.Path
+		if !path.IsAbs(p) {
+			p = path.Join(d.site, p)
+		}
+		p = path.Clean(p)
+		d.record[p] = row
+		if row.Hash != "" {
+			if fi, ok := c.m.RecordHash(row.Hash); ok {
+				iocRows = append(iocRows, fmt.Sprintf("RECORD lists %s with the hash of indicator %s", row.Path, fi.ID))
+			}
+		}
+	}
+	for _, row := range rows {
+		if ctx.Err() != nil {
+			c.errorAt(out, f.LocationOf(recPath), "error", "RECORD verification interrupted")
+			return
+		}
+		if row.Hash == "" && row.Size < 0 {
+			continue
+		}
+		p := row.Path
+		if !path.IsAbs(p) {
+			p = path.Join(d.site, p)
+		}
+		p = path.Clean(p)
+		fi, err := c.lstat(f.FS, p)
+		if err != nil {
+			if isNotExist(err) {
+				missing = append(missing, row.Path)
+			} else {
+				c.errorAt(out, f.LocationOf(p), "error", errMsg("stat RECORD file", err))
+			}
+			continue
+		}
+		if !fi.Mode().IsRegular() {
+			modified = append(modified, row.Path+" (not a regular file)")
+			continue
+		}
+		if row.Size >= 0 && fi.Size() != row.Size {
+			modified = append(modified, fmt.Sprintf("%s (size %d, RECORD %d)", row.Path, fi.Size(), row.Size))
+			continue
+		}
+		if row.Hash == "" {
+			continue
+		}
+		if fi.Size() > c.o.MaxHashSize {
+			c.errorAt(out, f.LocationOf(p), "skipped", fmt.Sprintf("not hashed: larger than %d bytes", c.o.MaxHashSize))
+			continue
+		}
+		algo, _, _ := strings.Cut(row.Hash, "=")
+		r, err := f.OpenPath(p)
+		if err != nil {
+			c.errorAt(out, f.LocationOf(p), "error", errMsg("open RECORD file", err))
+			continue
+		}
+		rec, _, _, err := hashReader(r, algo, c.o.MaxHashSize)
+		r.Close()
+		if err != nil {
+			c.errorAt(out, f.LocationOf(p), "error", errMsg("hash RECORD file", err))
+			continue
+		}
+		if strings.TrimRight(rec, "=") != strings.TrimRight(row.Hash, "=") {
+			modified = append(modified, row.Path)
+		}
+	}
+	return
+}
+
+// claimant returns the tracked distribution in site whose RECORD lists p.
+func (c *Collector) claimant(site, p string) *dist {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, d := range c.dists[site] {
+		if _, ok := d.record[p]; ok {
+			return d
+		}
+	}
+	return nil
+}
+
+// siteDists returns the tracked distributions seen in site.
+func (c *Collector) siteDists(site string) []*dist {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*dist(nil), c.dists[site]...)
+}
+
+func pkgByID(m *iocs.Matcher, id string) *iocs.PackageIOC {
+	for i := range m.Pack().Packages {
+		if m.Pack().Packages[i].ID == id {
+			return &m.Pack().Packages[i]
+		}
+	}
+	return nil
+}
+
+// nameFromDir reads name and version from a .dist-info directory name
+// (NAME-VER.dist-info) or an .egg-info name (NAME-VER[-pyX.Y].egg-info).
+func nameFromDir(base string) (Meta, bool) {
+	if stem, ok := strings.CutSuffix(base, ".dist-info"); ok {
+		i := strings.LastIndex(stem, "-")
+		if i <= 0 || i == len(stem)-1 {
+			return Meta{}, false
+		}
+		return Meta{Name: stem[:i], Version: stem[i+1:]}, true
+	}
+	if stem, ok := strings.CutSuffix(base, ".egg-info"); ok {
+		p := strings.Split(stem, "-")
+		if len(p) < 2 || p[0] == "" || p[1] == "" {
+			return Meta{}, false
+		}
+		return Meta{Name: p[0], Version: p[1]}, true
+	}
+	return Meta{}, false
+}

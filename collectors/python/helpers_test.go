@@ -1,0 +1,125 @@
+package python
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/litesweep/litesweep/collectors/internal/pyindex"
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+type result struct {
+	findings []sweep.Finding
+	errors   []sweep.Error
+	envs     []sweep.Environment
+}
+
+// sweepTree runs the real walker with this collector over root.
+func sweepTree(t *testing.T, root string, m *iocs.Matcher, maxHash int64) result {
+	t.Helper()
+	fsys := os.DirFS(root)
+	homes := sweep.Homes(fsys)
+	c := New(Options{Matcher: m, Homes: homes, MaxHashSize: maxHash})
+	sink := sweep.NewCollection(nil)
+	w := &sweep.Walker{Root: root, Collectors: []sweep.Collector{c}, Sink: sink, Skips: sweep.DefaultSkips, Workers: 4}
+	if err := w.Walk(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f, e := sink.Drain()
+	sort.Slice(f, func(i, j int) bool {
+		if f[i].Location.Path != f[j].Location.Path {
+			return f[i].Location.Path < f[j].Location.Path
+		}
+		return f[i].Title < f[j].Title
+	})
+	sort.Slice(e, func(i, j int) bool { return e[i].Location.Path+e[i].Message < e[j].Location.Path+e[j].Message })
+	return result{findings: f, errors: e, envs: sink.Environments()}
+}
+
+// summary renders findings as "severity|category|path|title" lines.
+func (r result) summary() []string {
+	var out []string
+	for _, f := range r.findings {
+		out = append(out, string(f.Severity)+"|"+f.Category+"|"+f.Location.Path+"|"+f.Title)
+	}
+	return out
+}
+
+func (r result) dump(t *testing.T) {
+	t.Helper()
+	for _, f := range r.findings {
+		t.Logf("finding %s %s %s %q env=%s user=%s ev=%+v", f.Severity, f.Category, f.Location.Path, f.Title, f.Environment, f.User, f.Evidence)
+	}
+	for _, e := range r.errors {
+		t.Logf("error %s %s %s", e.Kind, e.Location.Path, e.Message)
+	}
+	for _, e := range r.envs {
+		t.Logf("env %+v", e)
+	}
+}
+
+func write(t *testing.T, root, rel string, data []byte) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// unpackWheel extracts a fixture wheel into site (as an installer would,
+// without bytecode) and writes INSTALLER.
+func unpackWheel(t *testing.T, root, site string, w pyindex.Wheel, installer string) {
+	t.Helper()
+	b, err := w.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		r, _ := f.Open()
+		d, _ := io.ReadAll(r)
+		r.Close()
+		write(t, root, site+"/"+f.Name, d)
+	}
+	if installer != "" {
+		write(t, root, site+"/"+w.DistInfo()+"/INSTALLER", []byte(installer+"\n"))
+	}
+}
+
+func testdata(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func builtin(t *testing.T) *iocs.Matcher {
+	t.Helper()
+	l, err := iocs.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := iocs.Compile(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func joinLines(s []string) string { return strings.Join(s, "\n") }

@@ -1,0 +1,235 @@
+package python
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// pthHit is a .pth/.start file kept for Finish, when every distribution's
+// RECORD has been read and orphans can be told.
+type pthHit struct {
+	path, site string
+	facts      fileFacts
+	sha        string
+	byName     []*iocs.FileIOC
+	byHash     *iocs.FileIOC
+	strong     []*iocs.StringIOC // non-weak string hits
+	weak       []*iocs.StringIOC
+	suspicious []string // "line N: <reasons>: <text>"
+	unknown    []string // executed lines not recognised, not suspicious
+	firstText  string   // the first line that matched
+	hidden     bool
+	start      bool
+}
+
+// collectPth analyses a .pth or .start file at a site directory's root.
+func (c *Collector) collectPth(f *sweep.File, out sweep.Sink) {
+	h := &pthHit{path: f.Path, site: f.Dir(), hidden: strings.HasPrefix(f.Name, "."), start: strings.HasSuffix(f.Name, ".start")}
+	h.byName = c.m.FilesNamed(f.Name)
+	info, _ := f.Info()
+	h.facts = factsOf(info, c.o.Homes)
+	if f.IsSymlink() {
+		t, err := fs.ReadLink(f.FS, sweep.Rel(f.Path))
+		if err == nil {
+			h.facts.symlink = t
+		}
+	}
+	r, err := f.Open()
+	if err != nil {
+		kind, msg := "error", errMsg("open", err)
+		if f.IsSymlink() {
+			kind, msg = "unverified", fmt.Sprintf("symlink to %q leads out of the scanned root or nowhere: target not read", h.facts.symlink)
+		}
+		c.errorAt(out, f.Location(), kind, msg)
+		c.keepPth(h)
+		return
+	}
+	r.Close()
+	if fi, err := fs.Stat(f.FS, sweep.Rel(f.Path)); err == nil {
+		if f.IsSymlink() {
+			h.facts.size = fi.Size()
+		}
+		if !fi.Mode().IsRegular() {
+			c.errorAt(out, f.Location(), "skipped", "not a regular file: not read")
+			c.keepPth(h)
+			return
+		}
+	}
+	size := h.facts.size
+	if c.m.HashWorthy(size) {
+		if size > c.o.MaxHashSize {
+			c.errorAt(out, f.Location(), "skipped", fmt.Sprintf("not hashed: larger than %d bytes", c.o.MaxHashSize))
+		} else if r, err := f.Open(); err == nil {
+			_, sum, _, err := hashReader(r, "sha256", c.o.MaxHashSize)
+			r.Close()
+			if err != nil {
+				c.errorAt(out, f.Location(), "error", errMsg("hash", err))
+			} else {
+				h.sha = sum
+				if fi, ok := c.m.File(sum); ok {
+					h.byHash = fi
+				}
+			}
+		}
+	}
+	limit := min(int64(maxPthScan), c.o.MaxHashSize)
+	b, truncated, err := readLimited(f, f.Path, limit)
+	if err != nil {
+		c.errorAt(out, f.Location(), "error", errMsg("read", err))
+		c.keepPth(h)
+		return
+	}
+	if truncated {
+		c.errorAt(out, f.Location(), "skipped", fmt.Sprintf("only the first %d bytes scanned", limit))
+	}
+	for _, s := range c.m.Strings(b) {
+		if s.Weak {
+			h.weak = append(h.weak, s)
+		} else {
+			h.strong = append(h.strong, s)
+		}
+	}
+	if IsBinary(b) {
+		if len(h.byName) == 0 && h.byHash == nil && len(h.strong) == 0 {
+			c.errorAt(out, f.Location(), "skipped", "binary content, not a text .pth: site.py cannot execute it; not classified")
+		}
+		c.keepPth(h)
+		return
+	}
+	lines := ExecLines(b)
+	if h.start {
+		lines = StartEntries(b)
+	}
+	for _, l := range lines {
+		if !h.start && Allowed(f.Name, l.Text) != "" {
+			continue
+		}
+		txt := textLine(l.Text)
+		hit := false
+		for _, s := range h.strong {
+			if strings.Contains(l.Text, s.Value) {
+				hit = true
+			}
+		}
+		if why := Suspicion(l.Text); len(why) > 0 || hit {
+			if hit {
+				why = append([]string{"carries campaign strings"}, why...)
+			}
+			h.suspicious = append(h.suspicious, fmt.Sprintf("line %d: %s", l.N, strings.Join(why, ", ")))
+			if h.firstText == "" {
+				h.firstText = txt
+			}
+			continue
+		}
+		h.unknown = append(h.unknown, fmt.Sprintf("line %d: %s", l.N, txt))
+		if h.firstText == "" {
+			h.firstText = txt
+		}
+	}
+	c.keepPth(h)
+}
+
+func (c *Collector) keepPth(h *pthHit) {
+	if len(h.byName) == 0 && h.byHash == nil && len(h.strong) == 0 && len(h.suspicious) == 0 && len(h.unknown) == 0 {
+		return
+	}
+	c.mu.Lock()
+	c.pths = append(c.pths, h)
+	c.mu.Unlock()
+}
+
+// finishPth reports a kept .pth, now that claims by RECORD are known.
+func (c *Collector) finishPth(h *pthHit, out sweep.Sink) {
+	c.mu.Lock()
+	e := c.siteEnvLocked(h.site)
+	c.mu.Unlock()
+	base := path.Base(h.path)
+	kind := ".pth start-up hook"
+	if h.start {
+		kind = ".start entry point file"
+	}
+	ev := sweep.Evidence{SHA256: h.sha, Text: h.firstText}
+	h.facts.apply(&ev)
+	var ind *sweep.Indicator
+	var sev sweep.Severity
+	var why []string
+	switch {
+	case h.byHash != nil:
+		ind = indicatorOf(h.byHash.ID, "file", h.byHash.Provenance)
+		sev = severityOf(h.byHash.Severity, sweep.Critical)
+		why = append(why, "SHA-256 matches "+h.byHash.ID)
+	case len(h.byName) > 0:
+		fi := h.byName[0]
+		ind = indicatorOf(fi.ID, "file-name", fi.Provenance)
+		sev = severityOf(fi.Severity, sweep.Critical)
+	case len(h.strong) > 0:
+		ind = indicatorOf(h.strong[0].ID, "string", h.strong[0].Provenance)
+		sev = sweep.Critical
+	case len(h.suspicious) > 0:
+		sev = sweep.High
+	default:
+		sev = sweep.Low
+	}
+	if len(h.byName) > 0 {
+		why = append(why, "name matches "+h.byName[0].ID)
+	}
+	for _, s := range h.strong {
+		why = append(why, "contains "+s.ID)
+	}
+	if len(h.strong) > 0 || len(h.byName) > 0 || h.byHash != nil {
+		for _, s := range h.weak {
+			why = append(why, "contains "+s.ID)
+		}
+	}
+	ev.Details = append(ev.Details, why...)
+	ev.Details = append(ev.Details, h.suspicious...)
+	if len(h.unknown) > 0 {
+		ev.Details = append(ev.Details, listDetail("unrecognised executed lines", h.unknown))
+	}
+	if h.hidden {
+		ev.Details = append(ev.Details, "dot-named: skipped by interpreters patched for gh-113659 (3.13+ and backports), still run by older ones")
+	}
+	var title string
+	switch {
+	case sev == sweep.Critical:
+		title = fmt.Sprintf("malicious %s %s", kind, base)
+		// Who installed it? A tracked distribution's RECORD claims it, or
+		// nothing does: an orphan that still runs at every start.
+		if d := c.claimant(h.site, h.path); d != nil {
+			title += fmt.Sprintf(" (installed by %s %s)", d.meta.Name, d.meta.Version)
+			ev.Package, ev.Version = d.meta.Name, d.meta.Version
+		} else {
+			title = fmt.Sprintf("orphan malicious %s %s: no installed distribution claims it, and it still runs at every Python start", kind, base)
+			var now []string
+			for _, d := range c.siteDists(h.site) {
+				now = append(now, d.meta.Name+" "+d.meta.Version)
+			}
+			if len(now) > 0 {
+				ev.Details = append(ev.Details, "left behind: installed now "+strings.Join(now, ", "))
+			} else if len(h.byName) > 0 && h.byName[0].Package != "" {
+				if pk := pkgByID(c.m, h.byName[0].Package); pk != nil {
+					ev.Details = append(ev.Details, "left behind: "+pk.Name+" is not installed here any more")
+				}
+			}
+		}
+	case sev == sweep.High:
+		title = fmt.Sprintf("suspicious %s %s: executed line %s", kind, base, strings.SplitN(h.suspicious[0], ": ", 2)[1])
+	default:
+		title = fmt.Sprintf("unrecognised executed line in %s %s", kind, base)
+	}
+	c.emit(out, sweep.Finding{Severity: sev, Category: CatStartup, Title: title, Location: c.loc(h.path),
+		Evidence: ev, Indicator: ind}, e)
+}
+
+func (c *Collector) loc(p string) sweep.Location {
+	c.mu.Lock()
+	l := c.base
+	c.mu.Unlock()
+	l.Path = p
+	return l
+}
