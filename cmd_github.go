@@ -1,13 +1,164 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
 
-// githubCommand is filled in by its issue; until then it says so.
+	"github.com/urfave/cli/v2"
+
+	ghsweep "github.com/litesweep/litesweep/collectors/github"
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+)
+
 func githubCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "github",
-		Usage:  "(not available in this build yet)",
-		Hidden: true,
-		Action: func(c *cli.Context) error { return usagef("litesweep github is not available in this build yet") },
+		Name:  "github",
+		Usage: "sweep GitHub organisations or repositories: Actions logs in the exposure windows, workflows, manifests, secrets to rotate",
+		Description: "Lists the workflow runs created in each exposure window (one day at a time when needed), streams every\n" +
+			"job log and matches the pack's CI indicators (litellm 1.82.7/1.82.8 installs, imposter trivy-action/\n" +
+			"setup-trivy commits, KICS/AST runs in their windows, trivy 0.69.4, tpcp-docs, C2 domains). Reads the\n" +
+			"workflow files at the default branch and at each exposed run's commit, and lists the secrets each\n" +
+			"exposed job could read (names only). Expired logs are reported as unverified, never as clean.\n\n" +
+			"The token comes from GITHUB_TOKEN or --token-file (fine-grained: Actions read, Contents read,\n" +
+			"Metadata read; Secrets read to resolve secret scopes). It is only ever sent to the API host.",
+		Flags: append([]cli.Flag{
+			&cli.StringSliceFlag{Name: "org", Usage: "sweep every repository of organisation `ORG` (repeatable)"},
+			&cli.StringSliceFlag{Name: "repo", Usage: "sweep repository `OWNER/NAME` (repeatable)"},
+			&cli.StringFlag{Name: "api-url", Usage: "GitHub Enterprise Server `URL` (e.g. https://ghe.example.com); default github.com"},
+			&cli.StringFlag{Name: "token-file", Usage: "read the token from `FILE` instead of the GITHUB_TOKEN environment variable"},
+			&cli.StringFlag{Name: "window", Usage: "sweep runs in `START..END` only (default: every window in the pack)"},
+			&cli.BoolFlag{Name: "include-forks", Usage: "also sweep forks"},
+			&cli.BoolFlag{Name: "include-archived", Usage: "also sweep archived repositories"},
+			&cli.IntFlag{Name: "concurrency", Value: 4, Usage: "repositories swept at once"},
+			&cli.StringFlag{Name: "state", Usage: "record finished repositories in `FILE` and resume from it"},
+			&cli.Int64Flag{Name: "max-log-bytes", Value: ghsweep.DefaultMaxLogBytes, Usage: "read at most `BYTES` of one job log (the rest is reported as unverified)"},
+			&cli.BoolFlag{Name: "no-files", Usage: "do not read default-branch workflow files and Python manifests (runs and logs only)"},
+		}, reportFlags()...),
+		Action: runGitHub,
 	}
 }
+
+func runGitHub(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("github takes no arguments (got %q); use --org ORG or --repo OWNER/NAME", c.Args().First())
+	}
+	failOn, err := checkReportFlags(c)
+	if err != nil {
+		return err
+	}
+	orgs, repos := c.StringSlice("org"), c.StringSlice("repo")
+	if len(orgs) == 0 && len(repos) == 0 {
+		return usagef("name at least one --org ORG or --repo OWNER/NAME")
+	}
+	if c.Int("concurrency") < 1 || c.Int("concurrency") > 32 {
+		return usagef("--concurrency must be between 1 and 32")
+	}
+	token, err := githubToken(c)
+	if err != nil {
+		return err
+	}
+	l, m, err := loadPack(c)
+	if err != nil {
+		return err
+	}
+	windows, scanWindow, err := githubWindows(c, l)
+	if err != nil {
+		return err
+	}
+	cfg := ghsweep.Config{
+		Matcher: m, Orgs: orgs, Repos: repos, APIURL: c.String("api-url"), Token: token, Windows: windows,
+		IncludeForks: c.Bool("include-forks"), IncludeArchived: c.Bool("include-archived"),
+		Concurrency: c.Int("concurrency"), StatePath: c.String("state"), MaxLogBytes: c.Int64("max-log-bytes"),
+		SkipFiles: c.Bool("no-files"), Manifests: manifestChecker(m),
+	}
+	if pw := progressWriter(c); pw != nil {
+		cfg.Progress = func(done, total int, repo string) {
+			fmt.Fprintf(pw, "\r\033[Klitesweep: %d/%d repositories (%s)", done, total, repo)
+		}
+	}
+	sw, err := ghsweep.New(cfg)
+	if err != nil {
+		return usageErr(err)
+	}
+	r := newReport("github", l)
+	r.Scan.Window = scanWindow
+	for _, f := range []string{"include-forks", "include-archived", "no-files"} {
+		if c.Bool(f) {
+			r.Scan.Options = append(r.Scan.Options, "--"+f)
+		}
+	}
+	if u := c.String("api-url"); u != "" {
+		r.Scan.Options = append(r.Scan.Options, "--api-url "+u)
+	}
+	res, runErr := sw.Run(c.Context)
+	if pw := progressWriter(c); pw != nil {
+		fmt.Fprint(pw, "\r\033[K")
+	}
+	if res == nil {
+		if c.Context.Err() != nil {
+			r.Scan.Interrupted = true
+			return emitReport(c, r, failOn)
+		}
+		return usageErr(runErr)
+	}
+	r.Scan.Targets = res.Targets
+	r.Findings, r.Errors, r.Rotation, r.Stats = res.Findings, res.Errors, res.Rotation, res.Stats
+	r.Scan.Finished = time.Now().UTC()
+	return emitReport(c, r, failOn)
+}
+
+// githubToken reads the token from --token-file or GITHUB_TOKEN. It is
+// never accepted as a flag value (it would show in ps and shell history).
+func githubToken(c *cli.Context) (string, error) {
+	if p := c.String("token-file"); p != "" {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return "", usagef("--token-file: %v", err)
+		}
+		tok := strings.TrimSpace(string(b))
+		if tok == "" || strings.ContainsAny(tok, " \t\r\n") {
+			return "", usagef("--token-file %s: want one token on one line", p)
+		}
+		return tok, nil
+	}
+	tok := strings.TrimSpace(os.Getenv("GITHUB_TOKEN"))
+	if tok == "" {
+		return "", usagef("no GitHub token: set GITHUB_TOKEN or pass --token-file FILE (Actions: read, Contents: read)")
+	}
+	return tok, nil
+}
+
+// githubWindows returns the windows whose runs are swept: --window, or every
+// window of the pack; and the span recorded in the report.
+func githubWindows(c *cli.Context, l *iocs.Loaded) ([]iocs.Window, *sweep.Window, error) {
+	if s := c.String("window"); s != "" {
+		w, err := parseWindow(s)
+		if err != nil {
+			return nil, nil, err
+		}
+		return []iocs.Window{{ID: "--window", Title: "--window", Start: w.Start, End: w.End}}, w, nil
+	}
+	if len(l.Windows) == 0 {
+		return nil, nil, usagef("the IOC pack has no windows; pass --window START..END")
+	}
+	span := &sweep.Window{Start: l.Windows[0].Start, End: l.Windows[0].End}
+	var ids []string
+	for _, w := range l.Windows {
+		if w.Start.Before(span.Start) {
+			span.Start = w.Start
+		}
+		if w.End.After(span.End) {
+			span.End = w.End
+		}
+		ids = append(ids, w.ID)
+	}
+	span.Source = "pack windows: " + strings.Join(ids, ", ")
+	return l.Windows, span, nil
+}
+
+// manifestChecker returns the checker of Python manifests found in
+// repositories (nil when this build has none).
+func manifestChecker(m *iocs.Matcher) ghsweep.ManifestChecker { return nil }

@@ -1,0 +1,346 @@
+package github
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// Defaults for reading one job log.
+const (
+	DefaultMaxLogBytes = 256 << 20 // a job log is read at most this far
+	maxLineBytes       = 64 << 10  // a longer line is matched on its first 64 KiB
+	maxTextBytes       = 512       // evidence text kept per line
+	maxHitsPerJob      = 50
+)
+
+// LogHit is one matching line of a job log.
+type LogHit struct {
+	Line      int        // 1-based line number in the job log
+	Time      *time.Time // the runner's timestamp of the line
+	Step      string     // step name (from the job's steps or the ##[group]Run marker)
+	Text      string     // the line without its timestamp, redacted
+	Severity  sweep.Severity
+	Title     string
+	Indicator *sweep.Indicator
+	Package   string
+	Version   string
+	Action    string // owner/repo of a downloaded action
+	Ref       string
+	SHA       string
+}
+
+// StepSpan is a job step with its start and end, used to name the step of a
+// line by its timestamp.
+type StepSpan struct {
+	Number      int64
+	Name        string
+	Start, Stop time.Time
+}
+
+// LogResult is what scanning one job log found.
+type LogResult struct {
+	Hits      []LogHit
+	Lines     int
+	Bytes     int64
+	Truncated bool // the byte cap was reached; the rest was not read
+	Dropped   int  // hits beyond the per-job cap
+	// TokenPerms are the GITHUB_TOKEN permissions the runner printed in
+	// "Set up job" (e.g. "Contents: write").
+	TokenPerms []string
+}
+
+var (
+	tsPrefix     = regexp.MustCompile(`^\x{feff}?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) ?`)
+	downloadLine = regexp.MustCompile(`Download action repository '([^'@\s]+)@([^'\s]+)' \(SHA:([0-9a-fA-F]{40})\)`)
+	versionOnly  = regexp.MustCompile(`(?i)^\s*version:\s*v?0\.69\.[456]\b`)
+)
+
+// ScanLog streams a runner log line by line, reading at most maxBytes, and
+// returns the lines that match the pack's CI indicators. It never holds
+// more than one line in memory.
+func ScanLog(r io.Reader, maxBytes int64, steps []StepSpan, m *iocs.Matcher) (LogResult, error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxLogBytes
+	}
+	var res LogResult
+	lr := &io.LimitedReader{R: r, N: maxBytes + 1}
+	br := bufio.NewReaderSize(lr, maxLineBytes)
+	pack := m.Pack()
+	step := "Set up job"
+	recentTrivy := 0 // lines since the last line mentioning trivy
+	inPerms := false
+	names := m.TrackedNames()
+	for {
+		line, err := readLine(br)
+		if len(line) > 0 || err == nil {
+			res.Lines++
+			res.Bytes += int64(len(line)) + 1
+			s := strings.TrimRight(string(line), "\r\n")
+			var ts *time.Time
+			if sm := tsPrefix.FindStringSubmatch(s); sm != nil {
+				if t, perr := time.Parse(time.RFC3339Nano, sm[1]); perr == nil {
+					t = t.UTC()
+					ts = &t
+				}
+				s = s[len(sm[0]):]
+			}
+			if g, ok := strings.CutPrefix(s, "##[group]"); ok {
+				inPerms = g == "GITHUB_TOKEN Permissions"
+				if strings.HasPrefix(g, "Run ") {
+					step = clip(g, 120)
+				}
+			} else if s == "##[endgroup]" {
+				inPerms = false
+			} else if inPerms && len(res.TokenPerms) < 32 {
+				res.TokenPerms = append(res.TokenPerms, clip(s, 80))
+			} else if strings.HasPrefix(s, "Post job cleanup.") {
+				step = "Post job cleanup"
+			}
+			stepName := stepAt(steps, ts, step)
+			lower := strings.ToLower(s)
+			if strings.Contains(lower, "trivy") {
+				recentTrivy = 0
+			} else {
+				recentTrivy++
+			}
+			for _, h := range matchLine(s, lower, names, ts, pack, m, recentTrivy <= 5) {
+				if len(res.Hits) >= maxHitsPerJob {
+					res.Dropped++
+					continue
+				}
+				h.Line, h.Time, h.Step = res.Lines, ts, stepName
+				h.Text = clip(redact(s), maxTextBytes)
+				res.Hits = append(res.Hits, h)
+			}
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return res, err
+		}
+	}
+	if lr.N <= 0 {
+		res.Truncated = true
+	}
+	return res, nil
+}
+
+// readLine returns the next line (at most maxLineBytes of it; the rest of a
+// longer line is discarded).
+func readLine(br *bufio.Reader) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return line, err
+	}
+	out := append([]byte(nil), line...)
+	for errors.Is(err, bufio.ErrBufferFull) {
+		_, err = br.ReadSlice('\n')
+	}
+	return out, err
+}
+
+// stepAt names the step of a line: the job step whose time span holds the
+// line's timestamp when exactly one does, else the last ##[group]Run marker.
+func stepAt(steps []StepSpan, ts *time.Time, marker string) string {
+	if ts == nil || len(steps) == 0 {
+		return marker
+	}
+	// Step times have second resolution.
+	t := ts.Truncate(time.Second)
+	var found *StepSpan
+	for i := range steps {
+		sp := &steps[i]
+		if sp.Start.IsZero() || sp.Stop.IsZero() || t.Before(sp.Start) || t.After(sp.Stop) {
+			continue
+		}
+		if found != nil {
+			return marker
+		}
+		found = sp
+	}
+	if found == nil {
+		return marker
+	}
+	return found.Name
+}
+
+func indicator(id, kind string, p iocs.Provenance) *sweep.Indicator {
+	return &sweep.Indicator{ID: id, Kind: kind, Confidence: string(p.Confidence), Sources: p.Sources}
+}
+
+// matchLine applies the CI indicators to one line (timestamp removed).
+func matchLine(s, lower string, names []string, ts *time.Time, pack *iocs.Loaded, m *iocs.Matcher, trivyNear bool) []LogHit {
+	var hits []LogHit
+	if !mentionsTracked(lower, names) {
+		// The install pattern needs a package name; skip the regexp.
+	} else if v, ok := m.InstallLine(s); ok {
+		name := "litellm"
+		if pk, ok := m.Package("litellm", v); ok {
+			name = pk.Name
+		}
+		hits = append(hits, LogHit{Severity: sweep.High, Package: name, Version: v,
+			Title:     fmt.Sprintf("%s %s installed in a CI job", name, v),
+			Indicator: indicator("ci-install-line", "ci-log", pack.CI.InstallProvenance)})
+	}
+	if !strings.Contains(s, "Download action repository") {
+		// no action download on this line
+	} else if sm := downloadLine.FindStringSubmatch(s); sm != nil {
+		if h, ok := matchAction(sm[1], sm[2], strings.ToLower(sm[3]), ts, pack, m); ok {
+			hits = append(hits, h)
+		}
+	}
+	for i := range pack.CI.LogStrings {
+		ls := &pack.CI.LogStrings[i]
+		if !strings.Contains(lower, strings.ToLower(ls.Value)) {
+			continue
+		}
+		sev := sweep.Critical
+		switch {
+		case isVersionString(ls.Value):
+			// A bare version is evidence only on a trivy line, or as the
+			// "Version:" line of `trivy --version` right after one.
+			if !strings.Contains(lower, "trivy") && !(trivyNear && versionOnly.MatchString(s)) {
+				continue
+			}
+		case strings.HasPrefix(ls.Value, "Terminate orphan process"):
+			if !strings.Contains(lower, "(curl)") {
+				continue
+			}
+			sev = sweep.High
+		}
+		if ls.Weak {
+			sev = sweep.Medium
+		}
+		hits = append(hits, LogHit{Severity: sev, Title: "CI log: " + ls.Description,
+			Indicator: indicator(ls.ID, "ci-log-"+ls.Kind, ls.Provenance)})
+	}
+	for _, si := range m.Strings([]byte(s)) {
+		dup := false
+		for _, h := range hits {
+			if h.Indicator != nil && strings.EqualFold(h.Title, "CI log: "+si.Description) {
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		sev := sweep.Critical
+		if si.Weak {
+			sev = sweep.Medium
+		}
+		hits = append(hits, LogHit{Severity: sev, Title: "CI log: " + si.Description,
+			Indicator: indicator(si.ID, "string-"+si.Kind, si.Provenance)})
+	}
+	return hits
+}
+
+func mentionsTracked(lower string, names []string) bool {
+	for _, n := range names {
+		if strings.Contains(lower, n) || strings.Contains(lower, strings.ReplaceAll(n, "-", "_")) {
+			return true
+		}
+	}
+	return false
+}
+
+func isVersionString(v string) bool {
+	if v == "" {
+		return false
+	}
+	for _, c := range v {
+		if c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return strings.Contains(v, ".")
+}
+
+// matchAction decides whether a downloaded action (repo@ref resolved to sha)
+// is a compromised one: an imposter SHA at any time, or a hijacked ref while
+// the action's window was open.
+func matchAction(repo, ref, sha string, ts *time.Time, pack *iocs.Loaded, m *iocs.Matcher) (LogHit, bool) {
+	a := actionFor(pack, repo)
+	if a == nil {
+		return LogHit{}, false
+	}
+	h := LogHit{Action: a.Repo, Ref: ref, SHA: sha, Indicator: indicator(a.ID, "ci-action", a.Provenance)}
+	for _, b := range a.BadSHAs {
+		if strings.EqualFold(b, sha) {
+			h.Severity = severityOf(a.Severity, sweep.Critical)
+			h.Title = fmt.Sprintf("%s@%s ran imposter commit %s", a.Repo, ref, short(sha))
+			return h, true
+		}
+	}
+	if refSafe(a, ref) || refSafe(a, sha) || !refBad(a, ref) {
+		return LogHit{}, false
+	}
+	if w, ok := m.Window(a.Window); ok && ts != nil && w.Contains(*ts) {
+		h.Severity = severityOf(a.Severity, sweep.High)
+		h.Title = fmt.Sprintf("%s@%s ran while its tags were hijacked (%s)", a.Repo, ref, w.Title)
+		return h, true
+	}
+	return LogHit{}, false
+}
+
+func actionFor(pack *iocs.Loaded, repo string) *iocs.ActionIOC {
+	// "owner/repo/sub/path" names an action in a subdirectory.
+	parts := strings.SplitN(repo, "/", 3)
+	if len(parts) < 2 {
+		return nil
+	}
+	base := parts[0] + "/" + parts[1]
+	for i := range pack.CI.Actions {
+		if strings.EqualFold(pack.CI.Actions[i].Repo, base) {
+			return &pack.CI.Actions[i]
+		}
+	}
+	return nil
+}
+
+func refSafe(a *iocs.ActionIOC, ref string) bool {
+	for _, s := range a.SafeRefs {
+		if strings.EqualFold(s, ref) {
+			return true
+		}
+	}
+	return false
+}
+
+func refBad(a *iocs.ActionIOC, ref string) bool {
+	for _, b := range a.BadRefs {
+		if b == "*" || strings.EqualFold(b, ref) {
+			return true
+		}
+	}
+	return false
+}
+
+func severityOf(s string, def sweep.Severity) sweep.Severity {
+	if v, err := sweep.ParseSeverity(s); err == nil {
+		return v
+	}
+	return def
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}

@@ -1,0 +1,184 @@
+package github
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+func testMatcher(t testing.TB) *iocs.Matcher {
+	t.Helper()
+	l, err := iocs.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := iocs.Compile(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+type wantHit struct {
+	indicator string
+	sev       sweep.Severity
+	version   string
+	step      string
+	text      string // substring of the kept line
+}
+
+func TestScanLogFixtures(t *testing.T) {
+	m := testMatcher(t)
+	cases := []struct {
+		file  string
+		want  []wantHit
+		perms []string
+	}{
+		{file: "pip-litellm-1.82.8.log", perms: []string{"Contents: write", "Metadata: read", "Packages: write"}, want: []wantHit{
+			{"ci-install-line", sweep.High, "1.82.8", "Run pip install -r requirements.txt", "Downloading litellm-1.82.8-py3-none-any.whl.metadata"},
+			{"ci-install-line", sweep.High, "1.82.8", "Run pip install -r requirements.txt", "Downloading litellm-1.82.8-py3-none-any.whl (7.4 MB)"},
+			{"ci-install-line", sweep.High, "1.82.8", "Run pip install -r requirements.txt", "Successfully installed fastapi-0.115.6 litellm-1.82.8"},
+		}},
+		{file: "uv-litellm-1.82.7.log", want: []wantHit{
+			{"ci-install-line", sweep.High, "1.82.7", "Run uv pip install --system -r requirements.txt", " + litellm==1.82.7"},
+		}},
+		{file: "poetry-litellm-1.82.8.log", want: []wantHit{
+			{"ci-install-line", sweep.High, "1.82.8", "Run poetry install --no-interaction --no-root", "Installing litellm (1.82.8)"},
+		}},
+		{file: "trivy-action-imposter.log", want: []wantHit{
+			{"action-trivy-action", sweep.Critical, "", "Set up job", "aquasecurity/trivy-action@0.28.0' (SHA:c5967f85626795f647d4bf6eb67227f9b79e02f5)"},
+			{"action-setup-trivy", sweep.Critical, "", "Run aquasecurity/setup-trivy@v0.2.2", "(SHA:8afa9b9f9183b4e00c46e2b82d34047e3c177bd0)"},
+			{"log-trivy-0694", sweep.Critical, "", "Run aquasecurity/setup-trivy@v0.2.2", "found version: 0.69.4"},
+			{"log-trivy-0694", sweep.Critical, "", "Run aquasecurity/setup-trivy@v0.2.2", "Version: 0.69.4"},
+			{"log-orphan-curl", sweep.High, "", "Post job cleanup", "Terminate orphan process: pid (2417) (curl)"},
+		}},
+		{file: "kics-in-window.log", want: []wantHit{
+			{"action-kics", sweep.Critical, "", "Set up job", "Checkmarx/kics-github-action@v2.1.3"},
+		}},
+		{file: "clean.log"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("testdata", "logs", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			res, err := ScanLog(f, 0, nil, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Truncated {
+				t.Error("truncated")
+			}
+			if len(res.Hits) != len(tc.want) {
+				for _, h := range res.Hits {
+					t.Logf("hit: %s %s line %d step %q: %s", h.Indicator.ID, h.Severity, h.Line, h.Step, h.Text)
+				}
+				t.Fatalf("got %d hits, want %d", len(res.Hits), len(tc.want))
+			}
+			for i, w := range tc.want {
+				h := res.Hits[i]
+				if h.Indicator.ID != w.indicator || h.Severity != w.sev || h.Version != w.version || h.Step != w.step || !strings.Contains(h.Text, w.text) {
+					t.Errorf("hit %d = {%s %s %q step %q %q}, want %+v", i, h.Indicator.ID, h.Severity, h.Version, h.Step, h.Text, w)
+				}
+				if h.Time == nil || h.Time.Year() != 2026 || h.Line <= 0 {
+					t.Errorf("hit %d: time %v line %d", i, h.Time, h.Line)
+				}
+				if strings.HasPrefix(h.Text, "2026-") {
+					t.Errorf("hit %d: timestamp prefix kept: %q", i, h.Text)
+				}
+			}
+			if tc.perms != nil && strings.Join(res.TokenPerms, ",") != strings.Join(tc.perms, ",") {
+				t.Errorf("token perms %q, want %q", res.TokenPerms, tc.perms)
+			}
+		})
+	}
+}
+
+// TestScanLogStepFromJobSteps names the step from the job's step times when
+// they identify one step.
+func TestScanLogStepFromJobSteps(t *testing.T) {
+	m := testMatcher(t)
+	f, err := os.Open(filepath.Join("testdata", "logs", "uv-litellm-1.82.7.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	day := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
+	steps := []StepSpan{
+		{1, "Set up job", day("2026-03-24T12:30:01Z"), day("2026-03-24T12:30:04Z")},
+		{2, "Install deps", day("2026-03-24T12:30:05Z"), day("2026-03-24T12:30:09Z")},
+	}
+	res, err := ScanLog(f, 0, steps, m)
+	if err != nil || len(res.Hits) != 1 {
+		t.Fatalf("hits %d err %v", len(res.Hits), err)
+	}
+	if res.Hits[0].Step != "Install deps" {
+		t.Fatalf("step %q", res.Hits[0].Step)
+	}
+}
+
+// hugeLog produces n bytes of runner output without holding them.
+type hugeLog struct{ n, off int64 }
+
+func (h *hugeLog) Read(p []byte) (int, error) {
+	if h.off >= h.n {
+		return 0, io.EOF
+	}
+	line := []byte("2026-03-24T11:02:04.5000000Z building wheel for something-else ... done\n")
+	k := 0
+	for k < len(p) && h.off < h.n {
+		p[k] = line[h.off%int64(len(line))]
+		k++
+		h.off++
+	}
+	return k, nil
+}
+
+// TestScanLogCapAndLongLines: a log far larger than the cap is not read
+// past it and is marked truncated; a line longer than the line buffer is
+// matched on its start and does not break the stream.
+func TestScanLogCapAndLongLines(t *testing.T) {
+	m := testMatcher(t)
+	src := &hugeLog{n: 2 << 30} // 2 GiB
+	res, err := ScanLog(src, 8<<20, nil, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Truncated || src.off > 8<<20+maxLineBytes+1 {
+		t.Fatalf("truncated=%v read=%d", res.Truncated, src.off)
+	}
+	long := "2026-03-24T11:02:04.5000000Z Successfully installed litellm-1.82.8 " + strings.Repeat("x", 300<<10) + "\n" +
+		"2026-03-24T11:02:05.5000000Z  + litellm==1.82.7\n"
+	res, err = ScanLog(strings.NewReader(long), 0, nil, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 2 || res.Hits[1].Line != 2 || len(res.Hits[0].Text) > maxTextBytes+4 {
+		t.Fatalf("hits %+v", res.Hits)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for _, tc := range []struct{ in, leak string }{
+		{"git clone https://x-access-token:ghs_abcdefghijklmnopqrstuvwxyz012345@github.com/acme/api", "ghs_abcdefghijklmnop"},
+		{"export OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwx", "sk-proj-abcdefghijklmnop"},
+		{"AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"},
+		{"curl -H 'Authorization: Bearer abc.def.ghi' https://x", "abc.def.ghi"},
+		{"password=hunter2hunter2", "hunter2hunter2"},
+	} {
+		if out := redact(tc.in); strings.Contains(out, tc.leak) {
+			t.Errorf("redact(%q) = %q", tc.in, out)
+		}
+	}
+	if out := redact("Successfully installed litellm-1.82.8"); out != "Successfully installed litellm-1.82.8" {
+		t.Errorf("redact changed evidence: %q", out)
+	}
+}

@@ -1,0 +1,1002 @@
+// Package github sweeps GitHub organisations and repositories for the
+// litellm/TeamPCP compromise: Actions job logs in the exposure windows,
+// workflow files, Python manifests, and the secrets each exposed run could
+// read (names only).
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	gh "github.com/google/go-github/v60/github"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// CollectorName is the collector name on findings and errors.
+const CollectorName = "github"
+
+// Config says what to sweep and how.
+type Config struct {
+	Matcher *iocs.Matcher
+	Orgs    []string // organisations: every repository
+	Repos   []string // OWNER/NAME
+	// APIURL is a GitHub Enterprise Server URL (https://ghe.example.com);
+	// empty means github.com.
+	APIURL string
+	// Token is sent only to the API host. It is never logged or stored.
+	Token string
+	// Windows are the exposure windows whose runs are swept.
+	Windows         []iocs.Window
+	IncludeForks    bool
+	IncludeArchived bool
+	Concurrency     int
+	// StatePath, when set, records finished repositories so an
+	// interrupted sweep resumes without repeating them.
+	StatePath   string
+	MaxLogBytes int64
+	// SkipFiles turns off the default-branch workflow and manifest checks.
+	SkipFiles bool
+	// Manifests checks Python manifests and lockfiles of the git tree; nil
+	// records the check as not done.
+	Manifests ManifestChecker
+	// Transport is the base HTTP transport (tests); nil means the default.
+	Transport http.RoundTripper
+	// MaxWait caps a single wait for a rate-limit reset (default 65 min).
+	MaxWait time.Duration
+	// Progress, when set, is told about each finished repository.
+	Progress func(done, total int, repo string)
+}
+
+// ManifestChecker checks one Python manifest or lockfile.
+type ManifestChecker interface {
+	Wants(path string) bool
+	Check(path string, data []byte) ([]ManifestHit, error)
+}
+
+// ManifestHit is a manifest line that admits or pins a bad version.
+type ManifestHit struct {
+	Severity  sweep.Severity
+	Title     string
+	Package   string
+	Version   string
+	Line      int
+	Text      string
+	Details   []string
+	Indicator *sweep.Indicator
+}
+
+// Sweeper runs a GitHub sweep.
+type Sweeper struct {
+	cfg        Config
+	m          *iocs.Matcher
+	client     *gh.Client
+	tr         *apiTransport
+	noRedirect *http.Client // API requests whose redirect we follow ourselves
+	blob       *http.Client // the short-lived log URLs: no token
+	days       []time.Time
+
+	blobMu    sync.Mutex
+	blobCache map[string][]byte
+
+	runs, logs, logBytes, repos atomic.Int64
+}
+
+// New checks the configuration and builds the clients.
+func New(cfg Config) (*Sweeper, error) {
+	if cfg.Matcher == nil {
+		return nil, errors.New("github sweep: no IOC matcher")
+	}
+	if len(cfg.Orgs) == 0 && len(cfg.Repos) == 0 {
+		return nil, errors.New("github sweep: name at least one --org or --repo")
+	}
+	for _, r := range cfg.Repos {
+		if o, n, ok := strings.Cut(r, "/"); !ok || o == "" || n == "" || strings.Contains(n, "/") {
+			return nil, fmt.Errorf("--repo %q: want OWNER/NAME", r)
+		}
+	}
+	if len(cfg.Windows) == 0 {
+		return nil, errors.New("github sweep: no exposure window")
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 4
+	}
+	if cfg.MaxLogBytes <= 0 {
+		cfg.MaxLogBytes = DefaultMaxLogBytes
+	}
+	base := cfg.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	client := gh.NewClient(nil)
+	if cfg.APIURL != "" {
+		u := strings.TrimRight(cfg.APIURL, "/") + "/"
+		c, err := client.WithEnterpriseURLs(u, u)
+		if err != nil {
+			return nil, fmt.Errorf("--api-url: %w", err)
+		}
+		client = c
+	}
+	tr := newAPITransport(base, client.BaseURL.Host, cfg.Token)
+	if cfg.MaxWait > 0 {
+		tr.maxWait = cfg.MaxWait
+	}
+	hc := &http.Client{Transport: tr}
+	c2 := gh.NewClient(hc)
+	c2.BaseURL, c2.UploadURL = client.BaseURL, client.UploadURL
+	s := &Sweeper{cfg: cfg, m: cfg.Matcher, client: c2, tr: tr, blobCache: map[string][]byte{},
+		noRedirect: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		blob: &http.Client{Transport: stripAuth{base}, Timeout: 30 * time.Minute, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errors.New("too many redirects")
+			}
+			req.Header.Del("Authorization")
+			return nil
+		}},
+	}
+	s.days = windowDays(cfg.Windows)
+	return s, nil
+}
+
+// stripAuth never lets an Authorization header out (log storage hosts).
+type stripAuth struct{ base http.RoundTripper }
+
+func (s stripAuth) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("Authorization") != "" {
+		req = req.Clone(req.Context())
+		req.Header.Del("Authorization")
+	}
+	return s.base.RoundTrip(req)
+}
+
+// windowDays lists the UTC days the windows touch.
+func windowDays(ws []iocs.Window) []time.Time {
+	seen := map[time.Time]bool{}
+	var out []time.Time
+	for _, w := range ws {
+		for d := w.Start.UTC().Truncate(24 * time.Hour); !d.After(w.End.UTC()); d = d.Add(24 * time.Hour) {
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+// repoInfo is a repository to sweep.
+type repoInfo struct {
+	Owner, Name, FullName string
+	ID                    int64
+	DefaultBranch         string
+	HTMLURL               string
+	Fork, Archived        bool
+}
+
+// Result is what a sweep produced, ready to go into a report.
+type Result struct {
+	Findings []sweep.Finding
+	Errors   []sweep.Error
+	Rotation []sweep.RotationItem
+	Stats    sweep.Stats
+	Targets  []string
+}
+
+// Run sweeps every target. It returns the partial result with ctx's error
+// when interrupted; finished repositories are in the state file.
+func (s *Sweeper) Run(ctx context.Context) (*Result, error) {
+	st, err := loadState(s.cfg.StatePath, s.fingerprint())
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for _, o := range s.cfg.Orgs {
+		res.Targets = append(res.Targets, "org:"+o)
+	}
+	for _, r := range s.cfg.Repos {
+		res.Targets = append(res.Targets, "repo:"+r)
+	}
+	repos, findings, errs := s.enumerate(ctx)
+	res.Findings = append(res.Findings, findings...)
+	res.Errors = append(res.Errors, errs...)
+	if s.cfg.Manifests == nil && !s.cfg.SkipFiles {
+		res.Errors = append(res.Errors, sweep.Error{Collector: CollectorName, Kind: "skipped",
+			Message: "Python manifests and lockfiles in repositories were not checked: no manifest parser in this build"})
+	}
+
+	var todo []repoInfo
+	for _, r := range repos {
+		if _, done := st.Repos[r.FullName]; !done {
+			todo = append(todo, r)
+		}
+	}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		finished = len(repos) - len(todo)
+		lastSave time.Time
+		saveErr  error
+	)
+	save := func(force bool) {
+		if s.cfg.StatePath == "" || (!force && time.Since(lastSave) < time.Second) {
+			return
+		}
+		lastSave = time.Now()
+		st.APICalls = st.priorCalls + s.tr.Calls()
+		st.RateLimitUsed = st.priorUsed + s.tr.RateLimitUsed()
+		if err := st.save(s.cfg.StatePath); err != nil && saveErr == nil {
+			saveErr = err
+		}
+	}
+	work := make(chan repoInfo)
+	for i := 0; i < min(s.cfg.Concurrency, max(len(todo), 1)); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ri := range work {
+				rr, err := s.sweepRepo(ctx, ri)
+				if err != nil { // interrupted: not recorded as done
+					continue
+				}
+				s.repos.Add(1)
+				mu.Lock()
+				st.Repos[ri.FullName] = rr
+				finished++
+				save(false)
+				if s.cfg.Progress != nil {
+					s.cfg.Progress(finished, len(repos), ri.FullName)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, ri := range todo {
+		select {
+		case work <- ri:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	mu.Lock()
+	save(true)
+	mu.Unlock()
+
+	var exposures []Exposure
+	names := make([]string, 0, len(st.Repos))
+	for n := range st.Repos {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var runs, logs, bytes int64
+	for _, n := range names {
+		rr := st.Repos[n]
+		res.Findings = append(res.Findings, rr.Findings...)
+		res.Errors = append(res.Errors, rr.Errors...)
+		exposures = append(exposures, rr.Exposures...)
+		runs += rr.Runs
+		logs += rr.Logs
+		bytes += rr.LogBytes
+	}
+	res.Rotation = BuildRotation(exposures, s.m.Pack())
+	res.Stats = sweep.Stats{APICalls: st.priorCalls + s.tr.Calls(), RateLimitUsed: st.priorUsed + s.tr.RateLimitUsed(),
+		Repos: int64(len(st.Repos)), Runs: runs, Logs: logs, BytesRead: bytes, FilesRead: logs}
+	if saveErr != nil {
+		res.Errors = append(res.Errors, sweep.Error{Collector: CollectorName, Kind: "error",
+			Message: "could not write the state file: " + saveErr.Error()})
+	}
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	return res, nil
+}
+
+// APICalls is the number of API requests this process sent.
+func (s *Sweeper) APICalls() int64 { return s.tr.Calls() }
+
+// enumerate lists the target repositories, reports repositories named like
+// the campaign's exfiltration repos, and applies the fork/archived filters.
+func (s *Sweeper) enumerate(ctx context.Context) ([]repoInfo, []sweep.Finding, []sweep.Error) {
+	var (
+		out      []repoInfo
+		findings []sweep.Finding
+		errs     []sweep.Error
+		seen     = map[string]bool{}
+	)
+	add := func(r *gh.Repository, org string) {
+		ri := toInfo(r)
+		if f, ok := s.exfilRepo(r, ri); ok {
+			findings = append(findings, f)
+		}
+		key := strings.ToLower(ri.FullName)
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		out = append(out, ri)
+	}
+	for _, org := range s.cfg.Orgs {
+		opt := &gh.RepositoryListByOrgOptions{Type: "all", ListOptions: gh.ListOptions{PerPage: 100}}
+		var forks, archived int
+		for {
+			page, resp, err := s.client.Repositories.ListByOrg(ctx, org, opt)
+			if err != nil {
+				if ctx.Err() != nil {
+					return out, findings, errs
+				}
+				msg := describe(err, "list the repositories of organization "+org)
+				if statusOf(err) == http.StatusNotFound {
+					msg = fmt.Sprintf("organization %q not found or not visible to this token (HTTP 404); its repositories were not checked", org)
+				}
+				errs = append(errs, sweep.Error{Collector: CollectorName, Kind: "error", Location: sweep.Location{Repo: org}, Message: msg})
+				break
+			}
+			for _, r := range page {
+				switch {
+				case r.GetFork() && !s.cfg.IncludeForks:
+					forks++
+					if f, ok := s.exfilRepo(r, toInfo(r)); ok {
+						findings = append(findings, f)
+					}
+					continue
+				case r.GetArchived() && !s.cfg.IncludeArchived:
+					archived++
+					if f, ok := s.exfilRepo(r, toInfo(r)); ok {
+						findings = append(findings, f)
+					}
+					continue
+				}
+				add(r, org)
+			}
+			if resp.NextPage == 0 {
+				break
+			}
+			opt.Page = resp.NextPage
+		}
+		if forks+archived > 0 {
+			errs = append(errs, sweep.Error{Collector: CollectorName, Kind: "skipped", Location: sweep.Location{Repo: org},
+				Message: fmt.Sprintf("%d forks and %d archived repositories not swept (use --include-forks / --include-archived)", forks, archived)})
+		}
+	}
+	for _, full := range s.cfg.Repos {
+		o, n, _ := strings.Cut(full, "/")
+		r, _, err := s.client.Repositories.Get(ctx, o, n)
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, findings, errs
+			}
+			msg := describe(err, "read repository "+full)
+			if statusOf(err) == http.StatusNotFound {
+				msg = fmt.Sprintf("repository %s not found or not visible to this token (HTTP 404)", full)
+			}
+			errs = append(errs, sweep.Error{Collector: CollectorName, Kind: "error", Location: sweep.Location{Repo: full}, Message: msg})
+			continue
+		}
+		add(r, o)
+	}
+	return out, findings, errs
+}
+
+func toInfo(r *gh.Repository) repoInfo {
+	return repoInfo{Owner: r.GetOwner().GetLogin(), Name: r.GetName(), FullName: r.GetFullName(), ID: r.GetID(),
+		DefaultBranch: r.GetDefaultBranch(), HTMLURL: r.GetHTMLURL(), Fork: r.GetFork(), Archived: r.GetArchived()}
+}
+
+// exfilRepo flags a repository named like the fallback exfiltration repos.
+func (s *Sweeper) exfilRepo(r *gh.Repository, ri repoInfo) (sweep.Finding, bool) {
+	ci := s.m.Pack().CI
+	name := strings.ToLower(ri.Name)
+	for _, n := range ci.RepoNames {
+		n = strings.ToLower(n)
+		if name != n && !strings.HasPrefix(name, n+"-") {
+			continue
+		}
+		f := sweep.Finding{Severity: sweep.Critical, Category: "ci-repo", Collector: CollectorName,
+			Title:     fmt.Sprintf("repository %s exists: the campaign's fallback exfiltration creates it when stealing secrets", ri.FullName),
+			Location:  sweep.Location{Repo: ri.FullName, URL: ri.HTMLURL},
+			Indicator: indicator("ci-repo-names", "ci-repo", ci.RepoProvenance)}
+		if t := r.GetCreatedAt(); !t.IsZero() {
+			tt := t.UTC()
+			f.Evidence.Time = &tt
+			f.Evidence.Details = append(f.Evidence.Details, "created "+tt.Format(time.RFC3339))
+		}
+		if d := r.GetDescription(); d != "" {
+			f.Evidence.Text = clip(redact(d), maxTextBytes)
+		}
+		return f, true
+	}
+	return sweep.Finding{}, false
+}
+
+// describe turns an API error into a message without the token (the
+// token is never part of a URL or an error body).
+func describe(err error, what string) string {
+	var rl *gh.RateLimitError
+	var ab *gh.AbuseRateLimitError
+	var er *gh.ErrorResponse
+	switch {
+	case errors.As(err, &rl):
+		return fmt.Sprintf("could not %s: primary rate limit exhausted until %s", what, rl.Rate.Reset.UTC().Format(time.RFC3339))
+	case errors.As(err, &ab):
+		return fmt.Sprintf("could not %s: secondary rate limit (retry after %s)", what, ab.GetRetryAfter())
+	case errors.As(err, &er) && er.Response != nil:
+		msg := fmt.Sprintf("could not %s: HTTP %d", what, er.Response.StatusCode)
+		if er.Message != "" {
+			msg += ": " + er.Message
+		}
+		if p := er.Response.Header.Get("X-Accepted-GitHub-Permissions"); p != "" {
+			msg += " (needs " + p + ")"
+		}
+		if sso := er.Response.Header.Get("X-GitHub-SSO"); sso != "" {
+			msg += " (SAML SSO authorisation required for this token)"
+		}
+		return msg
+	}
+	return fmt.Sprintf("could not %s: %v", what, err)
+}
+
+func statusOf(err error) int {
+	var er *gh.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		return er.Response.StatusCode
+	}
+	var rl *gh.RateLimitError
+	if errors.As(err, &rl) {
+		return http.StatusForbidden
+	}
+	return 0
+}
+
+// repoResult is everything found in one repository; it is what the state
+// file keeps for a finished repository.
+type repoResult struct {
+	Findings  []sweep.Finding `json:"findings,omitempty"`
+	Errors    []sweep.Error   `json:"errors,omitempty"`
+	Exposures []Exposure      `json:"exposures,omitempty"`
+	Runs      int64           `json:"runs,omitempty"`
+	Logs      int64           `json:"logs,omitempty"`
+	LogBytes  int64           `json:"log_bytes,omitempty"`
+}
+
+// repoSweep holds the per-repository lazily fetched facts.
+type repoSweep struct {
+	s         *Sweeper
+	ri        repoInfo
+	res       *repoResult
+	workflows map[int64]string // workflow id -> path
+	wfLoaded  bool
+	files     map[string]*Workflow // path@sha -> parsed (nil when unreadable)
+	listings  *secretListings
+}
+
+func (s *Sweeper) sweepRepo(ctx context.Context, ri repoInfo) (*repoResult, error) {
+	rs := &repoSweep{s: s, ri: ri, res: &repoResult{}, files: map[string]*Workflow{}}
+	runs, err := rs.listRuns(ctx)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		rs.addErr("unverified", sweep.Location{Repo: ri.FullName}, describeRuns(err))
+	}
+	for _, run := range runs {
+		if err := rs.sweepRun(ctx, run); err != nil {
+			return nil, err
+		}
+	}
+	if !s.cfg.SkipFiles {
+		if err := rs.sweepFiles(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return rs.res, nil
+}
+
+func describeRuns(err error) string {
+	switch statusOf(err) {
+	case http.StatusNotFound:
+		return "workflow runs could not be listed (HTTP 404): Actions disabled, or the token lacks actions:read on this repository; its CI was not checked"
+	case http.StatusForbidden:
+		return describe(err, "list workflow runs (the token needs actions:read)") + "; its CI was not checked"
+	}
+	return describe(err, "list workflow runs") + "; its CI was not checked"
+}
+
+func (rs *repoSweep) addErr(kind string, loc sweep.Location, msg string) {
+	if loc.Repo == "" {
+		loc.Repo = rs.ri.FullName
+	}
+	rs.res.Errors = append(rs.res.Errors, sweep.Error{Collector: CollectorName, Kind: kind, Location: loc, Message: msg})
+}
+
+// inScope reports whether a run could have executed inside a window: it
+// was created before the window ended and last updated after it began.
+func (s *Sweeper) inScope(run *gh.WorkflowRun) bool {
+	created := run.GetCreatedAt().Time
+	updated := run.GetUpdatedAt().Time
+	if updated.IsZero() || updated.Before(created) {
+		updated = created
+	}
+	for _, w := range s.cfg.Windows {
+		if !created.After(w.End) && !updated.Before(w.Start) {
+			return true
+		}
+	}
+	return false
+}
+
+const maxFiltered = 1000 // filtered run listings stop here
+
+// listRuns lists the runs created on the windows' days. One request over
+// the whole span answers most repositories (no runs, or one page of them);
+// otherwise it lists one day at a time, and splits a day with more than
+// 1,000 runs into hours.
+func (rs *repoSweep) listRuns(ctx context.Context) ([]*gh.WorkflowRun, error) {
+	s := rs.s
+	days := s.days
+	first, last := days[0], days[len(days)-1]
+	probe := first.Format("2006-01-02") + ".." + last.Format("2006-01-02")
+	runs, total, next, err := rs.runsPage(ctx, probe, 1)
+	if err != nil {
+		return nil, err
+	}
+	var all []*gh.WorkflowRun
+	if total == 0 {
+		return nil, nil
+	}
+	if next == 0 && len(runs) >= total {
+		all = runs
+	} else {
+		for _, d := range days {
+			day := d.Format("2006-01-02")
+			got, err := rs.listRange(ctx, day+".."+day, d, d.Add(24*time.Hour-time.Second), 0)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, got...)
+		}
+	}
+	seen := map[int64]bool{}
+	var out []*gh.WorkflowRun
+	for _, r := range all {
+		if seen[r.GetID()] || !s.inScope(r) {
+			continue
+		}
+		seen[r.GetID()] = true
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].GetID() < out[j].GetID() })
+	return out, nil
+}
+
+// listRange lists every run created in rng (all pages), splitting the range
+// when the API's 1,000-result cap would hide runs.
+func (rs *repoSweep) listRange(ctx context.Context, rng string, from, to time.Time, depth int) ([]*gh.WorkflowRun, error) {
+	runs, total, next, err := rs.runsPage(ctx, rng, 1)
+	if err != nil {
+		return nil, err
+	}
+	if total > maxFiltered && depth < 2 {
+		parts := 4 // 6-hour slices, then hours
+		if depth == 1 {
+			parts = 6
+		}
+		step := to.Sub(from).Truncate(time.Second)/time.Duration(parts) + time.Second
+		var out []*gh.WorkflowRun
+		for a := from; !a.After(to); a = a.Add(step) {
+			b := a.Add(step - time.Second)
+			if b.After(to) {
+				b = to
+			}
+			sub, err := rs.listRange(ctx, a.Format(time.RFC3339)+".."+b.Format(time.RFC3339), a, b, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+		}
+		return out, nil
+	}
+	if total > maxFiltered {
+		rs.addErr("unverified", sweep.Location{}, fmt.Sprintf("%d workflow runs were created in %s; the API lists at most %d, so the rest were not checked", total, rng, maxFiltered))
+	}
+	for next != 0 {
+		var more []*gh.WorkflowRun
+		more, _, next, err = rs.runsPage(ctx, rng, next)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, more...)
+	}
+	return runs, nil
+}
+
+func (rs *repoSweep) runsPage(ctx context.Context, created string, page int) ([]*gh.WorkflowRun, int, int, error) {
+	opt := &gh.ListWorkflowRunsOptions{Created: created, ListOptions: gh.ListOptions{PerPage: 100, Page: page}}
+	wr, resp, err := rs.s.client.Actions.ListRepositoryWorkflowRuns(ctx, rs.ri.Owner, rs.ri.Name, opt)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return wr.WorkflowRuns, wr.GetTotalCount(), resp.NextPage, nil
+}
+
+// runRef names a run in rotation entries and messages.
+func runRef(repo string, run *gh.WorkflowRun, job string) string {
+	s := fmt.Sprintf("%s run %d", repo, run.GetID())
+	if a := run.GetRunAttempt(); a > 1 {
+		s += fmt.Sprintf(" attempt %d", a)
+	}
+	if job != "" {
+		s += " job " + job
+	}
+	return s
+}
+
+func runDetails(run *gh.WorkflowRun) []string {
+	d := []string{"run created " + run.GetCreatedAt().UTC().Format(time.RFC3339)}
+	if n := run.GetName(); n != "" {
+		d = append(d, "workflow "+n)
+	}
+	if e := run.GetEvent(); e != "" {
+		d = append(d, "event "+e)
+	}
+	if b := run.GetHeadBranch(); b != "" {
+		d = append(d, "branch "+b)
+	}
+	if h := run.GetHeadSHA(); h != "" {
+		d = append(d, "head_sha "+h)
+	}
+	return d
+}
+
+func runLoc(repo string, run *gh.WorkflowRun) sweep.Location {
+	return sweep.Location{Repo: repo, RunID: run.GetID(), RunAttempt: run.GetRunAttempt(), URL: run.GetHTMLURL()}
+}
+
+// sweepRun reads every job log of one run.
+func (rs *repoSweep) sweepRun(ctx context.Context, run *gh.WorkflowRun) error {
+	s := rs.s
+	rs.res.Runs++
+	s.runs.Add(1)
+	loc := runLoc(rs.ri.FullName, run)
+	var jobs []*gh.WorkflowJob
+	opt := &gh.ListWorkflowJobsOptions{Filter: "all", ListOptions: gh.ListOptions{PerPage: 100}}
+	for {
+		js, resp, err := s.client.Actions.ListWorkflowJobs(ctx, rs.ri.Owner, rs.ri.Name, run.GetID(), opt)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			rs.addErr("unverified", loc, describe(err, "list the jobs of this run")+"; "+strings.Join(runDetails(run), ", "))
+			rs.afterRun(ctx, run, nil, nil, true, nil)
+			return ctx.Err()
+		}
+		jobs = append(jobs, js.Jobs...)
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	var exposedJobs, unverifiedJobs []string
+	perms := map[string][]string{}
+	for _, job := range jobs {
+		jloc := loc
+		jloc.Job = job.GetName()
+		if job.GetHTMLURL() != "" {
+			jloc.URL = job.GetHTMLURL()
+		}
+		if a := job.GetRunAttempt(); a > 0 {
+			jloc.RunAttempt = int(a)
+		}
+		lr, status, err := rs.jobLog(ctx, job)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			msg := fmt.Sprintf("job log could not be read: %v; %s", err, strings.Join(runDetails(run), ", "))
+			switch status {
+			case http.StatusGone, http.StatusNotFound:
+				msg = fmt.Sprintf("job log expired or deleted (HTTP %d): could not verify this job; %s", status, strings.Join(runDetails(run), ", "))
+			case http.StatusForbidden:
+				msg = fmt.Sprintf("job log not readable with this token (HTTP 403, needs actions:read): could not verify this job; %s", strings.Join(runDetails(run), ", "))
+			}
+			rs.addErr("unverified", jloc, msg)
+			unverifiedJobs = append(unverifiedJobs, job.GetName())
+			continue
+		}
+		rs.res.Logs++
+		rs.res.LogBytes += lr.Bytes
+		s.logs.Add(1)
+		if lr.Truncated {
+			rs.addErr("unverified", jloc, fmt.Sprintf("job log larger than %d bytes: only the first %d bytes were checked", s.cfg.MaxLogBytes, s.cfg.MaxLogBytes))
+		}
+		exposed := false
+		for _, h := range lr.Hits {
+			f := sweep.Finding{Severity: h.Severity, Category: "ci-log", Title: h.Title, Collector: CollectorName, Indicator: h.Indicator}
+			f.Location = jloc
+			f.Location.Step, f.Location.Line = h.Step, h.Line
+			f.Evidence = sweep.Evidence{Package: h.Package, Version: h.Version, Time: h.Time, Text: h.Text, Details: runDetails(run)}
+			if h.Action != "" {
+				f.Evidence.Details = append(f.Evidence.Details, fmt.Sprintf("action %s@%s resolved to %s", h.Action, h.Ref, h.SHA))
+			}
+			rs.res.Findings = append(rs.res.Findings, f)
+			if h.Severity.Rank() >= sweep.High.Rank() {
+				exposed = true
+			}
+		}
+		if lr.Dropped > 0 {
+			rs.addErr("skipped", jloc, fmt.Sprintf("%d further matching lines in this job log not listed", lr.Dropped))
+		}
+		if exposed {
+			exposedJobs = append(exposedJobs, job.GetName())
+			perms[job.GetName()] = lr.TokenPerms
+		}
+	}
+	rs.afterRun(ctx, run, exposedJobs, unverifiedJobs, false, perms)
+	return ctx.Err()
+}
+
+// afterRun reads the workflow file of a run that was exposed, or that could
+// not be verified, at the run's head_sha: its compromised-action uses, and
+// the secrets the exposed jobs could read.
+func (rs *repoSweep) afterRun(ctx context.Context, run *gh.WorkflowRun, exposedJobs, unverifiedJobs []string, allUnverified bool, perms map[string][]string) {
+	if len(exposedJobs) == 0 && len(unverifiedJobs) == 0 && !allUnverified {
+		return
+	}
+	wf, werr := rs.workflowAt(ctx, run)
+	if ctx.Err() != nil {
+		return
+	}
+	possible := false
+	if wf != nil && (len(unverifiedJobs) > 0 || allUnverified) {
+		// Without the log, the workflow file at head_sha says whether a
+		// compromised action could have run in its window.
+		for _, u := range wf.Uses {
+			f, ok := rs.s.useFinding(u, rs.ri, wf.Path, run)
+			if !ok {
+				continue
+			}
+			possible = true
+			rs.res.Findings = append(rs.res.Findings, f)
+		}
+	}
+	if len(exposedJobs) > 0 {
+		rs.expose(ctx, run, wf, werr, exposedJobs, true, perms)
+	}
+	if possible {
+		jobs := unverifiedJobs
+		if allUnverified {
+			jobs = nil
+		}
+		rs.expose(ctx, run, wf, werr, jobs, false, nil)
+	}
+}
+
+// useFinding judges one `uses:`. With run == nil it is the default
+// branch (what would run next); with a run it is the file at head_sha and
+// the run's time decides whether a hijacked tag could have been fetched.
+func (s *Sweeper) useFinding(u UseRef, ri repoInfo, path string, run *gh.WorkflowRun) (sweep.Finding, bool) {
+	pack := s.m.Pack()
+	a := actionFor(pack, u.Repo)
+	if a == nil {
+		return sweep.Finding{}, false
+	}
+	f := sweep.Finding{Category: "ci-workflow", Collector: CollectorName, Indicator: indicator(a.ID, "ci-action", a.Provenance),
+		Location: sweep.Location{Repo: ri.FullName, Path: path, Line: u.Line, Job: u.Job, Step: u.Step},
+		Evidence: sweep.Evidence{Text: "uses: " + u.Uses}}
+	if u.Latest {
+		f.Evidence.Details = append(f.Evidence.Details, "with: version: latest (installs whatever trivy was current)")
+	}
+	if run != nil {
+		f.Location.RunID, f.Location.RunAttempt, f.Location.URL = run.GetID(), run.GetRunAttempt(), run.GetHTMLURL()
+		f.Evidence.Details = append(f.Evidence.Details, runDetails(run)...)
+		t := run.GetCreatedAt().UTC()
+		f.Evidence.Time = &t
+	}
+	if u.Pinned {
+		for _, b := range a.BadSHAs {
+			if strings.EqualFold(b, u.Ref) {
+				f.Severity = severityOf(a.Severity, sweep.Critical)
+				f.Title = fmt.Sprintf("workflow pins %s to imposter commit %s", a.Repo, short(u.Ref))
+				return f, true
+			}
+		}
+		return sweep.Finding{}, false
+	}
+	if refSafe(a, u.Ref) || !refBad(a, u.Ref) {
+		return sweep.Finding{}, false
+	}
+	if run == nil {
+		f.Severity = sweep.Medium
+		f.Title = fmt.Sprintf("workflow uses %s by mutable ref %q (its tags were hijacked in March 2026): pin a reviewed commit SHA", a.Repo, u.Ref)
+		return f, true
+	}
+	w, ok := s.m.Window(a.Window)
+	if !ok {
+		return sweep.Finding{}, false
+	}
+	created := run.GetCreatedAt().Time
+	updated := run.GetUpdatedAt().Time
+	if updated.Before(created) {
+		updated = created
+	}
+	if created.After(w.End) || updated.Before(w.Start) {
+		return sweep.Finding{}, false
+	}
+	f.Severity = sweep.High
+	f.Title = fmt.Sprintf("run used %s@%s while its tags were hijacked; log unavailable, so assume it ran the malicious code", a.Repo, u.Ref)
+	return f, true
+}
+
+// workflowAt fetches and parses the run's workflow file at head_sha.
+func (rs *repoSweep) workflowAt(ctx context.Context, run *gh.WorkflowRun) (*Workflow, error) {
+	s := rs.s
+	if !rs.wfLoaded {
+		rs.wfLoaded = true
+		rs.workflows = map[int64]string{}
+		opt := &gh.ListOptions{PerPage: 100}
+		for {
+			ws, resp, err := s.client.Actions.ListWorkflows(ctx, rs.ri.Owner, rs.ri.Name, opt)
+			if err != nil {
+				rs.addErr("skipped", sweep.Location{}, describe(err, "list workflows")+"; secrets of exposed runs are listed from the API only")
+				break
+			}
+			for _, w := range ws.Workflows {
+				rs.workflows[w.GetID()] = w.GetPath()
+			}
+			if resp.NextPage == 0 {
+				break
+			}
+			opt.Page = resp.NextPage
+		}
+	}
+	path := rs.workflows[run.GetWorkflowID()]
+	if path == "" {
+		return nil, errors.New("workflow file of the run unknown")
+	}
+	key := path + "@" + run.GetHeadSHA()
+	if wf, ok := rs.files[key]; ok {
+		if wf == nil {
+			return nil, errors.New("workflow file unreadable")
+		}
+		return wf, nil
+	}
+	rs.files[key] = nil
+	fc, _, _, err := s.client.Repositories.GetContents(ctx, rs.ri.Owner, rs.ri.Name, path, &gh.RepositoryContentGetOptions{Ref: run.GetHeadSHA()})
+	if err != nil || fc == nil {
+		if err == nil {
+			err = errors.New("not a file")
+		}
+		rs.addErr("skipped", sweep.Location{Path: path, RunID: run.GetID()}, describe(err, "read the workflow file at "+short(run.GetHeadSHA())))
+		return nil, err
+	}
+	content, err := fc.GetContent()
+	if err != nil {
+		rs.addErr("error", sweep.Location{Path: path, RunID: run.GetID()}, "workflow file content: "+err.Error())
+		return nil, err
+	}
+	wf, err := ParseWorkflow(path, []byte(content))
+	if err != nil {
+		rs.addErr("error", sweep.Location{Path: path, RunID: run.GetID()}, err.Error()+" (at "+short(run.GetHeadSHA())+")")
+		return nil, err
+	}
+	rs.files[key] = wf
+	return wf, nil
+}
+
+// sweepFiles checks the default branch: workflow files for compromised
+// actions and Python manifests/lockfiles for bad versions.
+func (rs *repoSweep) sweepFiles(ctx context.Context) error {
+	s := rs.s
+	if rs.ri.DefaultBranch == "" {
+		return nil
+	}
+	tree, _, err := s.client.Git.GetTree(ctx, rs.ri.Owner, rs.ri.Name, url.PathEscape(rs.ri.DefaultBranch), true)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if st := statusOf(err); st == http.StatusConflict || st == http.StatusNotFound && rs.emptyRepoHint(err) {
+			return nil // empty repository
+		}
+		rs.addErr("error", sweep.Location{}, describe(err, "read the git tree of "+rs.ri.DefaultBranch)+"; workflow files and manifests were not checked")
+		return nil
+	}
+	if tree.GetTruncated() {
+		rs.addErr("unverified", sweep.Location{}, "git tree listing truncated by the API (very large repository): some workflow files or manifests may not have been checked")
+	}
+	for _, e := range tree.Entries {
+		if e.GetType() != "blob" {
+			continue
+		}
+		p := e.GetPath()
+		isWF := isWorkflowPath(p)
+		isMan := !isWF && s.cfg.Manifests != nil && s.cfg.Manifests.Wants(p)
+		if !isWF && !isMan {
+			continue
+		}
+		if e.GetSize() > maxFileBytes {
+			rs.addErr("skipped", sweep.Location{Path: p}, fmt.Sprintf("file of %d bytes larger than %d: not read", e.GetSize(), maxFileBytes))
+			continue
+		}
+		data, err := s.blobRaw(ctx, rs.ri, e.GetSHA())
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			rs.addErr("error", sweep.Location{Path: p}, describe(err, "read "+p))
+			continue
+		}
+		if isWF {
+			wf, err := ParseWorkflow(p, data)
+			if err != nil {
+				rs.addErr("error", sweep.Location{Path: p}, err.Error())
+				continue
+			}
+			for _, u := range wf.Uses {
+				if f, ok := s.useFinding(u, rs.ri, p, nil); ok {
+					f.Location.URL = rs.ri.HTMLURL + "/blob/" + rs.ri.DefaultBranch + "/" + p
+					rs.res.Findings = append(rs.res.Findings, f)
+				}
+			}
+			continue
+		}
+		hits, err := s.cfg.Manifests.Check(p, data)
+		if err != nil {
+			rs.addErr("error", sweep.Location{Path: p}, err.Error())
+		}
+		for _, h := range hits {
+			rs.res.Findings = append(rs.res.Findings, sweep.Finding{Severity: h.Severity, Category: "manifest", Title: h.Title,
+				Collector: CollectorName, Indicator: h.Indicator,
+				Location: sweep.Location{Repo: rs.ri.FullName, Path: p, Line: h.Line, URL: rs.ri.HTMLURL + "/blob/" + rs.ri.DefaultBranch + "/" + p},
+				Evidence: sweep.Evidence{Package: h.Package, Version: h.Version, Text: clip(redact(h.Text), maxTextBytes), Details: h.Details}})
+		}
+	}
+	return nil
+}
+
+func (rs *repoSweep) emptyRepoHint(err error) bool {
+	var er *gh.ErrorResponse
+	return errors.As(err, &er) && strings.Contains(strings.ToLower(er.Message), "empty")
+}
+
+const maxFileBytes = 4 << 20
+
+var workflowPath = regexp.MustCompile(`^\.github/workflows/[^/]+\.ya?ml$`)
+
+func isWorkflowPath(p string) bool { return workflowPath.MatchString(p) }
+
+// blobRaw fetches a blob once per sweep: identical files (templates,
+// copies) in many repositories cost one request.
+func (s *Sweeper) blobRaw(ctx context.Context, ri repoInfo, sha string) ([]byte, error) {
+	s.blobMu.Lock()
+	b, ok := s.blobCache[sha]
+	s.blobMu.Unlock()
+	if ok {
+		return b, nil
+	}
+	b, _, err := s.client.Git.GetBlobRaw(ctx, ri.Owner, ri.Name, sha)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) <= 256<<10 {
+		s.blobMu.Lock()
+		s.blobCache[sha] = b
+		s.blobMu.Unlock()
+	}
+	return b, nil
+}
