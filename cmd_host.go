@@ -31,6 +31,8 @@ func hostCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Usage: "directory-reading goroutines (default 4 per CPU)"},
 			&cli.Int64Flag{Name: "max-hash-size", Value: collectors.DefaultMaxHashSize, Usage: "hash or scan at most `BYTES` of one file (larger files are recorded as skipped)"},
 			&cli.BoolFlag{Name: "no-live", Usage: "do not inspect running processes, connections and units (implied by --root other than /)"},
+			&cli.BoolFlag{Name: "images", Usage: "also sweep every image of the local Docker engine, layer by layer (as `litesweep images`)"},
+			&cli.StringFlag{Name: "docker-host", Usage: "engine address `URI` for --images (default $DOCKER_HOST, else unix:///var/run/docker.sock)"},
 		}, reportFlags()...),
 		Action: runHost,
 	}
@@ -117,9 +119,14 @@ func runHost(c *cli.Context) error {
 	if walkErr != nil && c.Context.Err() == nil {
 		return walkErr
 	}
+	var imageCount, layerCount int64
+	if c.Bool("images") && c.Context.Err() == nil {
+		r.Scan.Targets, imageCount, layerCount = scanEngineImages(c.Context, c, m, window, sink, counters)
+	}
 	r.Findings, r.Errors = sink.Drain()
 	r.Environments = sink.Environments()
 	r.Stats = counters.Snapshot()
+	r.Stats.Images, r.Stats.Layers = imageCount, layerCount
 	r.Scan.Finished = time.Now().UTC()
 	return emitReport(c, r, failOn)
 }
