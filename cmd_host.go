@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/collectors"
+	livestate "github.com/litesweep/litesweep/collectors/live"
 	"github.com/litesweep/litesweep/sweep"
 )
 
@@ -123,11 +124,17 @@ func runHost(c *cli.Context) error {
 	if c.Bool("images") && c.Context.Err() == nil {
 		r.Scan.Targets, imageCount, layerCount = scanEngineImages(c.Context, c, m, window, sink, counters)
 	}
+	if live && c.Context.Err() == nil {
+		// Running processes, connections to C2 addresses, backdoor units.
+		livestate.New(m).Collect(c.Context, sink)
+	}
 	r.Findings, r.Errors = sink.Drain()
 	r.Environments = sink.Environments()
 	r.Stats = counters.Snapshot()
 	r.Stats.Images, r.Stats.Layers = imageCount, layerCount
+	sweep.BuildTimeline(r, homes) // timeline, per-environment and per-user verdicts
 	r.Scan.Finished = time.Now().UTC()
+	addRotation(r, l) // the rotation checklist, when COMPROMISED or EXPOSED
 	return emitReport(c, r, failOn)
 }
 

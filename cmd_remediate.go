@@ -1,13 +1,198 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
 
-// remediateCommand is filled in by its issue; until then it says so.
+	"github.com/urfave/cli/v2"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// remediateCommand removes the dropper and its persistence, keeping evidence.
 func remediateCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "remediate",
-		Usage:  "(not available in this build yet)",
-		Hidden: true,
-		Action: func(c *cli.Context) error { return usagef("litesweep remediate is not available in this build yet") },
+		Name:      "remediate",
+		Usage:     "plan (default) or --apply the evidence-preserving removal of the .pth, bad packages, persistence and staging files",
+		ArgsUsage: " ",
+		Description: "Dry run by default: prints the ordered plan and changes nothing. With --apply it stops and disables\n" +
+			"the sysmon unit (systemctl on the live host; under --root it removes the enablement links), kills\n" +
+			"processes matching the pack (live host only), then moves every file into --evidence-dir: the manifest\n" +
+			"(original path, SHA-256, size, times, owner, mode) is written before anything moves, each file is\n" +
+			"copied, synced and verified before the original is removed, and journal.log records each step, so a\n" +
+			"re-run after an interruption completes the work. It never runs pip or Python: it prints the reinstall\n" +
+			"command for a clean version. It never acts outside --root and is idempotent.\n\n" +
+			"Exit codes: 0 done or nothing to do, 1 a plan to apply (dry run) or something was refused or failed, 2 usage.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "root", Value: "/", Usage: "act on the tree at `DIR` (a mounted disk); the live host when /"},
+			&cli.BoolFlag{Name: "apply", Usage: "carry out the plan (default: dry run)"},
+			&cli.StringFlag{Name: "evidence-dir", Value: "litesweep-evidence", Usage: "move files and write the manifest into `DIR` (created 0700)"},
+			&cli.BoolFlag{Name: "cross-mounts", Usage: "also look below other filesystems mounted under the root (e.g. a tmpfs /tmp)"},
+			&cli.BoolFlag{Name: "no-live", Usage: "no systemctl and no process kills even when --root is /"},
+			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one"},
+		},
+		Action: runRemediate,
 	}
+}
+
+func runRemediate(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("remediate takes no arguments (got %q)", c.Args().First())
+	}
+	l, m, err := loadPack(c)
+	if err != nil {
+		return err
+	}
+	root, err := filepath.Abs(c.String("root"))
+	if err != nil {
+		return usagef("--root: %v", err)
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		return usagef("--root %q is not a directory", c.String("root"))
+	}
+	evidence, err := filepath.Abs(c.String("evidence-dir"))
+	if err != nil {
+		return usagef("--evidence-dir: %v", err)
+	}
+	live := root == "/" && !c.Bool("no-live")
+	var skip []string
+	if rel, err := filepath.Rel(root, evidence); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+		if rel == "." {
+			return usagef("--evidence-dir must not be the root itself")
+		}
+		skip = append(skip, "/"+filepath.ToSlash(rel))
+	}
+	d, err := remediate.Discover(c.Context, remediate.DiscoverOptions{Root: root, Matcher: m, Skip: skip, CrossMounts: c.Bool("cross-mounts")})
+	if err != nil {
+		return err
+	}
+	var procs []remediate.Proc
+	if live {
+		procs = remediate.MatchProcesses("/proc", m, d.Targets)
+	}
+	out := c.App.Writer
+	printPlan(out, root, evidence, live, c.Bool("apply"), d, procs)
+	if !c.Bool("apply") {
+		if len(d.Targets) > 0 || len(procs) > 0 {
+			return exitCode(1)
+		}
+		return nil
+	}
+	if len(d.Targets) == 0 && len(procs) == 0 {
+		if _, err := os.Stat(filepath.Join(evidence, "manifest.json")); errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintln(out, "Nothing to do.")
+			return nil
+		}
+	}
+	rootFS, err := os.OpenRoot(root)
+	if err != nil {
+		return usagef("--root: %v", err)
+	}
+	homes := sweep.Homes(rootFS.FS())
+	host := hostname(rootFS.FS(), root)
+	rootFS.Close()
+	o := remediate.ApplyOptions{Root: root, EvidenceDir: evidence, Host: host, Tool: "litesweep " + version,
+		Live: live, Log: out, Homes: homes}
+	if live {
+		o.Runner = remediate.ExecRunner{}
+		o.Processes = func() []remediate.Proc { return remediate.MatchProcesses("/proc", m, d.Targets) }
+	}
+	res, err := remediate.Apply(c.Context, d.Targets, d.Reinstall, o)
+	if res != nil {
+		fmt.Fprintf(out, "\nApplied: %d moved into %s, %d refused, %d vanished, %d failed. Manifest: %s\n",
+			res.Moved, evidence, res.Refused, res.Gone, res.Failed, filepath.Join(evidence, "manifest.json"))
+		printReinstall(out, res.Manifest.Reinstall, l)
+	}
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "litesweep: remediate: %v\n", err)
+		return exitCode(1)
+	}
+	if res.Refused > 0 || res.Failed > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "litesweep: remediate: %d refused, %d failed; see above\n", res.Refused, res.Failed)
+		return exitCode(1)
+	}
+	return nil
+}
+
+func printPlan(w io.Writer, root, evidence string, live, apply bool, d *remediate.Discovery, procs []remediate.Proc) {
+	mode := "dry run: nothing will be changed; add --apply to carry it out"
+	if apply {
+		mode = "applying"
+	}
+	fmt.Fprintf(w, "litesweep remediate: plan for %s (%s)\n", root, mode)
+	if len(d.Targets) == 0 && len(procs) == 0 {
+		fmt.Fprintln(w, "No dropper, persistence or staging file of the pack was found.")
+	}
+	step := 0
+	var units []string
+	for _, t := range d.Targets {
+		if t.Kind == remediate.KindUnit {
+			scope := "user " + t.User
+			if t.System {
+				scope = "system"
+			}
+			units = append(units, fmt.Sprintf("%s (%s)", t.Unit, scope))
+		}
+	}
+	if len(units) > 0 {
+		step++
+		how := "by removing its enablement links under the root"
+		if live {
+			how = "with systemctl stop + disable, then by removing its enablement links"
+		}
+		fmt.Fprintf(w, "%d. Stop and disable %s, %s.\n", step, strings.Join(units, ", "), how)
+	}
+	if len(procs) > 0 {
+		step++
+		fmt.Fprintf(w, "%d. Kill %d processes:\n", step, len(procs))
+		for _, p := range procs {
+			fmt.Fprintf(w, "   pid %d %s (%s: %s)\n", p.PID, p.Exe, p.Indicator, p.Reason)
+		}
+	}
+	if len(d.Targets) > 0 {
+		step++
+		fmt.Fprintf(w, "%d. Write %s, then move %d files into %s (copy, fsync, verify SHA-256, remove original):\n",
+			step, filepath.Join(evidence, "manifest.json"), len(d.Targets), evidence)
+		for _, t := range d.Targets {
+			user := ""
+			if t.User != "" {
+				user = " [" + t.User + "]"
+			}
+			fmt.Fprintf(w, "   %-16s %s%s\n", t.Kind, t.Path, user)
+		}
+	}
+	if len(d.Reinstall) > 0 {
+		step++
+		fmt.Fprintf(w, "%d. Reinstall a clean version yourself (litesweep never runs pip or Python):\n", step)
+		for _, r := range d.Reinstall {
+			fmt.Fprintf(w, "   %s   # %s %s was in %s\n", r.Command, r.Package, r.Version, orRoot(r.Env))
+		}
+	}
+	for _, e := range d.Errors {
+		fmt.Fprintf(w, "note: %s\n", e)
+	}
+}
+
+func orRoot(s string) string {
+	if s == "" {
+		return "a site directory"
+	}
+	return s
+}
+
+func printReinstall(w io.Writer, rs []remediate.Reinstall, l *iocs.Loaded) {
+	if len(rs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nReinstall a clean version (run these yourself, after rotating credentials; litesweep never runs pip or Python):")
+	for _, r := range rs {
+		fmt.Fprintf(w, "  %s\n", r.Command)
+	}
+	_ = l
 }

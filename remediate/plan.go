@@ -1,0 +1,420 @@
+// Package remediate turns sweep reports into action: the credential
+// rotation checklist (Plan) and the evidence-preserving removal of the
+// dropper, its persistence and staging files (Discover, Apply).
+package remediate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// CredentialCategory is the finding category of the credential inventory.
+const CredentialCategory = "credential"
+
+// PlanOptions tune PlanAll.
+type PlanOptions struct {
+	// All lists inventoried credentials even where nothing exposed them.
+	All bool
+}
+
+// Plan returns the rotation checklist for one report: every inventoried
+// credential a finding exposed, why (which finding, when), its priority,
+// the pack's rotation steps and the step that proves the old one is dead,
+// plus the report's own rotation items (GitHub sweeps fill those).
+func Plan(r *sweep.Report, p *iocs.Pack) []sweep.RotationItem {
+	return PlanAll([]*sweep.Report{r}, p, PlanOptions{})
+}
+
+// PlanAll builds one checklist from many reports, de-duplicated by credential.
+func PlanAll(reports []*sweep.Report, p *iocs.Pack, o PlanOptions) []sweep.RotationItem {
+	creds := map[string]*iocs.CredentialKind{}
+	if p != nil {
+		for i := range p.Credentials {
+			creds[p.Credentials[i].ID] = &p.Credentials[i]
+		}
+	}
+	acc := newAccumulator()
+	for _, r := range reports {
+		if r == nil {
+			continue
+		}
+		planReport(r, creds, o, acc)
+		for _, it := range r.Rotation {
+			acc.add(it)
+		}
+	}
+	return acc.items()
+}
+
+// unit is a scope of exposure: the host, or one image in an images report.
+type unit struct {
+	triggers  []sweep.Finding
+	inventory []sweep.Finding
+}
+
+func planReport(r *sweep.Report, creds map[string]*iocs.CredentialKind, o PlanOptions, acc *accumulator) {
+	host := r.Scan.Hostname
+	units := map[string]*unit{}
+	get := func(k string) *unit {
+		if units[k] == nil {
+			units[k] = &unit{}
+		}
+		return units[k]
+	}
+	for _, f := range r.Findings {
+		switch {
+		case f.Category == CredentialCategory:
+			u := get(f.Location.Image)
+			u.inventory = append(u.inventory, f)
+		case f.Severity.Rank() >= sweep.High.Rank():
+			u := get(f.Location.Image)
+			u.triggers = append(u.triggers, f)
+		}
+	}
+	keys := make([]string, 0, len(units))
+	for k := range units {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, image := range keys {
+		u := units[image]
+		hostName := host
+		if image != "" {
+			hostName = "image " + image
+		}
+		if len(u.triggers) == 0 && !o.All {
+			continue
+		}
+		users, systemWide := triggerUsers(u.triggers)
+		envByUser := map[string][]sweep.Finding{}
+		for _, f := range u.inventory {
+			if f.Location.PID != 0 {
+				envByUser[f.User+"\x00"+indID(f)] = append(envByUser[f.User+"\x00"+indID(f)], f)
+				continue
+			}
+			cr := creds[indID(f)]
+			it := baseItem(cr, f)
+			it.Host = hostName
+			it.User = f.User
+			it.Where = f.Location.Path
+			if f.Location.Image != "" {
+				it.Where = f.Location.Image + ":" + f.Location.Path
+			}
+			it.Names = f.Evidence.Details
+			scopeItem(&it, f, u.triggers, users, systemWide)
+			it.ID = itemID(hostName, indID(f), it.Where, it.User)
+			acc.add(it)
+		}
+		// Environment variables: the stealer dumped the whole environment of
+		// every Python process it ran in, so the environment is in scope for
+		// every user a trigger ran as even when no process is running now.
+		envKeys := make([]string, 0, len(envByUser))
+		for k := range envByUser {
+			envKeys = append(envKeys, k)
+		}
+		sort.Strings(envKeys)
+		seenEnvUser := map[string]bool{}
+		for _, k := range envKeys {
+			fs := envByUser[k]
+			f0 := fs[0]
+			cr := creds[indID(f0)]
+			it := baseItem(cr, f0)
+			it.Host, it.User, it.Kind = hostName, f0.User, "env"
+			var pids []string
+			for _, f := range fs {
+				it.Names = appendUnique(it.Names, f.Evidence.Details...)
+				pids = append(pids, fmt.Sprint(f.Location.PID))
+			}
+			sort.Strings(it.Names)
+			it.Where = "environment of running processes (pid " + strings.Join(pids, ", ") + ")"
+			scopeItem(&it, f0, u.triggers, users, systemWide)
+			it.ID = itemID(hostName, indID(f0), "environment", it.User)
+			acc.add(it)
+			seenEnvUser[f0.User] = true
+		}
+		if len(u.triggers) == 0 {
+			continue
+		}
+		if cr := firstEnvCred(creds); cr != nil {
+			tu := slices.Sorted(func(yield func(string) bool) {
+				for u := range users {
+					if !yield(u) {
+						return
+					}
+				}
+			})
+			if systemWide && len(tu) == 0 {
+				tu = []string{"root"}
+			}
+			for _, user := range tu {
+				it := baseItem(cr, sweep.Finding{})
+				it.Host, it.User = hostName, user
+				it.Where = "environment of every Python process run by " + user + " while the bad version was installed"
+				it.Why = "exposed by " + describeTriggers(u.triggers) + ": the stealer dumps the whole environment of the Python process it runs in"
+				it.ExposedBy = triggerIDs(u.triggers)
+				it.ID = itemID(hostName, cr.ID, "python-environment", user)
+				acc.add(it)
+			}
+		}
+	}
+}
+
+func indID(f sweep.Finding) string {
+	if f.Indicator == nil {
+		return ""
+	}
+	return f.Indicator.ID
+}
+
+func firstEnvCred(creds map[string]*iocs.CredentialKind) *iocs.CredentialKind {
+	var best *iocs.CredentialKind
+	for _, c := range creds {
+		if c.Kind == "env" && (best == nil || c.ID < best.ID) {
+			best = c
+		}
+	}
+	return best
+}
+
+// baseItem fills what the pack says about a credential family.
+func baseItem(cr *iocs.CredentialKind, f sweep.Finding) sweep.RotationItem {
+	if cr == nil {
+		kind := ""
+		if f.Indicator != nil {
+			kind = f.Indicator.Kind
+		}
+		return sweep.RotationItem{Priority: "P2", Kind: kind, Provider: "unknown", Title: f.Title,
+			Steps:  []string{"Revoke this credential at its provider and issue a new one."},
+			Verify: "The old credential is rejected by its provider."}
+	}
+	return sweep.RotationItem{Priority: cr.Priority, Kind: cr.Kind, Provider: cr.Provider, Title: cr.Title,
+		Steps: append([]string(nil), cr.Rotate...), Verify: cr.Verify}
+}
+
+// triggerUsers returns the users the exposing findings belong to, and
+// whether one ran system-wide (root, a system environment, unknown user).
+func triggerUsers(ts []sweep.Finding) (map[string]bool, bool) {
+	users := map[string]bool{}
+	system := false
+	for _, t := range ts {
+		switch t.User {
+		case "", "root":
+			system = true
+		default:
+			users[t.User] = true
+		}
+	}
+	return users, system
+}
+
+// scopeItem sets Why, ExposedBy and the priority of an inventoried
+// credential: directly in scope when a trigger ran as its owner, as root,
+// system-wide, or the file is world-readable; otherwise in scope only if
+// the triggering user could read it (priority lowered by one).
+func scopeItem(it *sweep.RotationItem, f sweep.Finding, ts []sweep.Finding, users map[string]bool, system bool) {
+	if len(ts) == 0 {
+		it.Why = "inventory only: nothing in this report exposed it"
+		it.Priority = "P3"
+		return
+	}
+	it.ExposedBy = triggerIDs(ts)
+	direct := system || users[f.User] || worldReadable(f.Evidence.Mode)
+	if direct {
+		who := f.User
+		if who == "" {
+			who = "the system"
+		}
+		it.Why = "exposed by " + describeTriggers(ts) + "; readable by the user it ran as (" + who + ")"
+		if worldReadable(f.Evidence.Mode) && !users[f.User] && !system {
+			it.Why = "exposed by " + describeTriggers(ts) + "; the file is world-readable (" + f.Evidence.Mode + ")"
+		}
+		return
+	}
+	names := slices.Sorted(func(yield func(string) bool) {
+		for u := range users {
+			if !yield(u) {
+				return
+			}
+		}
+	})
+	it.Why = "on the same host as " + describeTriggers(ts) + " (ran as " + strings.Join(names, ", ") +
+		"): in scope if that user could read it (mode " + orDash(f.Evidence.Mode) + ", owner " + orDash(f.Evidence.Owner) + ")"
+	it.Priority = lower(it.Priority)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// worldReadable reads the "other read" bit of an fs.FileMode string.
+func worldReadable(mode string) bool {
+	return len(mode) >= 10 && mode[len(mode)-3] == 'r'
+}
+
+func lower(p string) string {
+	switch p {
+	case "P1":
+		return "P2"
+	case "P2":
+		return "P3"
+	}
+	return p
+}
+
+func triggerIDs(ts []sweep.Finding) []string {
+	var out []string
+	for _, t := range ts {
+		if t.ID != "" {
+			out = appendUnique(out, t.ID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// describeTriggers names up to three exposing findings and when they happened.
+func describeTriggers(ts []sweep.Finding) string {
+	sorted := append([]sweep.Finding(nil), ts...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if a, b := sorted[i].Severity.Rank(), sorted[j].Severity.Rank(); a != b {
+			return a > b
+		}
+		return describeTrigger(sorted[i]) < describeTrigger(sorted[j])
+	})
+	var parts []string
+	seen := map[string]bool{}
+	for _, t := range sorted {
+		d := describeTrigger(t)
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		parts = append(parts, d)
+	}
+	if len(parts) > 3 {
+		parts = append(parts[:3], fmt.Sprintf("%d more findings", len(parts)-3))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// describeTrigger: "litellm 1.82.8 installed in /home/alice/.venv
+// (installed 2026-03-24 11:02Z)", or the finding's title and location.
+func describeTrigger(f sweep.Finding) string {
+	var s string
+	when := "at"
+	if f.Evidence.Package != "" && f.Evidence.Version != "" && f.Environment != "" {
+		s = fmt.Sprintf("%s %s installed in %s", f.Evidence.Package, f.Evidence.Version, f.Environment)
+		when = "installed"
+	} else {
+		s = f.Title
+		if loc := f.Location.String(); loc != "" {
+			s += " (" + loc + ")"
+		}
+	}
+	if f.ID != "" {
+		s += " [" + f.ID + "]"
+	}
+	switch {
+	case f.Evidence.Time != nil:
+		s += " (" + when + " " + f.Evidence.Time.UTC().Format("2006-01-02 15:04Z") + ")"
+	case f.Evidence.ModTime != nil:
+		s += " (file modified " + f.Evidence.ModTime.UTC().Format("2006-01-02 15:04Z") + ")"
+	}
+	return s
+}
+
+func itemID(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return "ROT-" + strings.ToUpper(hex.EncodeToString(sum[:5]))
+}
+
+func appendUnique(a []string, b ...string) []string {
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			a = append(a, x)
+		}
+	}
+	return a
+}
+
+// accumulator de-duplicates items by ID, merging names, reasons and sources.
+type accumulator struct {
+	byID  map[string]*sweep.RotationItem
+	order []string
+}
+
+func newAccumulator() *accumulator { return &accumulator{byID: map[string]*sweep.RotationItem{}} }
+
+func (a *accumulator) add(it sweep.RotationItem) {
+	if it.ID == "" {
+		it.ID = itemID(it.Host, it.Kind, it.Provider, it.Title, it.Where, it.User)
+	}
+	old, ok := a.byID[it.ID]
+	if !ok {
+		cp := it
+		cp.Names = append([]string(nil), it.Names...)
+		cp.ExposedBy = append([]string(nil), it.ExposedBy...)
+		a.byID[it.ID] = &cp
+		a.order = append(a.order, it.ID)
+		return
+	}
+	old.Names = appendUnique(old.Names, it.Names...)
+	sort.Strings(old.Names)
+	old.ExposedBy = appendUnique(old.ExposedBy, it.ExposedBy...)
+	sort.Strings(old.ExposedBy)
+	if rank(it.Priority) < rank(old.Priority) {
+		old.Priority = it.Priority
+	}
+	if it.Why != "" && !strings.Contains(old.Why, it.Why) {
+		if old.Why == "" || strings.HasPrefix(old.Why, "inventory only") {
+			old.Why = it.Why
+		} else if !strings.HasPrefix(it.Why, "inventory only") {
+			old.Why += "; also " + it.Why
+		}
+	}
+}
+
+func rank(p string) int {
+	switch p {
+	case "P1":
+		return 1
+	case "P2":
+		return 2
+	case "P3":
+		return 3
+	}
+	return 4
+}
+
+func (a *accumulator) items() []sweep.RotationItem {
+	out := make([]sweep.RotationItem, 0, len(a.order))
+	for _, id := range a.order {
+		out = append(out, *a.byID[id])
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		x, y := out[i], out[j]
+		if rank(x.Priority) != rank(y.Priority) {
+			return rank(x.Priority) < rank(y.Priority)
+		}
+		for _, c := range [][2]string{{x.Host, y.Host}, {x.User, y.User}, {x.Kind, y.Kind}, {x.Provider, y.Provider}, {x.Where, y.Where}} {
+			if c[0] != c[1] {
+				return c[0] < c[1]
+			}
+		}
+		return x.ID < y.ID
+	})
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
