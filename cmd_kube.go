@@ -1,13 +1,90 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
 
-// kubeCommand is filled in by its issue; until then it says so.
+	"github.com/urfave/cli/v2"
+
+	"github.com/litesweep/litesweep/collectors/kube"
+	"github.com/litesweep/litesweep/sweep"
+)
+
 func kubeCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "kube",
-		Usage:  "(not available in this build yet)",
-		Hidden: true,
-		Action: func(c *cli.Context) error { return usagef("litesweep kube is not available in this build yet") },
+		Name:  "kube",
+		Usage: "check a Kubernetes cluster for the payload's node-setup-* pods and host-provisioner-* DaemonSets",
+		Description: "Uses the current kubeconfig context ($KUBECONFIG or ~/.kube/config) or, inside a pod, the\n" +
+			"mounted service account. Lists pods and DaemonSets and reports the pack's Kubernetes indicators\n" +
+			"(privileged node-setup-* pods in kube-system mounting the node's root, host-provisioner-* DaemonSets),\n" +
+			"the nodes they ran on (sweep those with `litesweep host`), workloads running images named after a\n" +
+			"tracked package, and, for the service accounts in scope, the names of the secrets they could read\n" +
+			"(RBAC via SubjectAccessReview; secrets are listed as metadata only, so no value is ever fetched).\n" +
+			"Read-only: it creates nothing but access reviews, and never prints a token.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "kubeconfig", Usage: "read the cluster and credentials from `FILE` (default $KUBECONFIG, then ~/.kube/config)"},
+			&cli.StringFlag{Name: "context", Usage: "use kubeconfig context `NAME` instead of the current one"},
+			&cli.BoolFlag{Name: "in-cluster", Usage: "use the pod's service account (" + kube.InClusterDir + ")"},
+			&cli.StringFlag{Name: "token-file", Usage: "authenticate with the bearer token in `FILE` (for kubeconfigs that use an exec plugin)"},
+			&cli.StringSliceFlag{Name: "service-account", Usage: "`NAMESPACE/NAME` of a service account known to have run a bad version (repeatable): list the secrets it could read for rotation"},
+		}, reportFlags()...),
+		Action: runKube,
 	}
+}
+
+func runKube(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("kube takes no arguments (got %q)", c.Args().First())
+	}
+	failOn, err := checkReportFlags(c)
+	if err != nil {
+		return err
+	}
+	l, m, err := loadPack(c)
+	if err != nil {
+		return err
+	}
+	for _, sa := range c.StringSlice("service-account") {
+		if ns, name, ok := strings.Cut(sa, "/"); !ok || ns == "" || name == "" || strings.Contains(name, "/") {
+			return usagef("--service-account %q: want NAMESPACE/NAME", sa)
+		}
+	}
+	var cfg *kube.Config
+	if c.Bool("in-cluster") {
+		cfg, err = kube.InCluster(kube.InClusterDir, os.Getenv)
+	} else {
+		home, _ := os.UserHomeDir()
+		cfg, err = kube.Discover(c.String("kubeconfig"), c.String("context"), os.Getenv, home)
+	}
+	if err != nil {
+		return usageErr(err)
+	}
+	if tf := c.String("token-file"); tf != "" {
+		b, err := os.ReadFile(tf)
+		if err != nil {
+			return usagef("--token-file: %v", err)
+		}
+		cfg.Token = strings.TrimSpace(string(b))
+		cfg.CertData, cfg.KeyData, cfg.Username, cfg.Password = nil, nil, "", ""
+	}
+	client, err := kube.NewClient(cfg)
+	if err != nil {
+		return usageErr(err)
+	}
+	r := newReport("kube", l)
+	r.Scan.Targets = []string{cfg.String()}
+	r.Scan.Options = []string{"credentials from " + cfg.Source}
+	if pw := progressWriter(c); pw != nil {
+		fmt.Fprintf(pw, "litesweep: checking cluster %s\n", cfg)
+	}
+	res := kube.Sweep(c.Context, client, kube.Options{Matcher: m, ServiceAccounts: c.StringSlice("service-account")})
+	r.Findings, r.Errors, r.Rotation = res.Findings, res.Errors, res.Rotation
+	r.Stats.APICalls = client.Calls()
+	r.Scan.Finished = time.Now().UTC()
+	if ws, we := m.PackageWindow(); !ws.IsZero() {
+		r.Scan.Window = &sweep.Window{Start: ws, End: we, Source: "pack"}
+	}
+	return emitReport(c, r, failOn)
 }
