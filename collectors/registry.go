@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/litesweep/litesweep/collectors/creds"
+	"github.com/litesweep/litesweep/collectors/lockfile"
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/iocs"
@@ -50,6 +51,7 @@ func Host(o Options) []sweep.Collector {
 		cs = append(cs, creds.New(creds.Options{Pack: o.Matcher.Pack().Pack, Homes: o.Homes, Live: o.Live}))
 		cs = append(cs, python.New(python.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
 		cs = append(cs, persistence.New(persistence.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
+		cs = append(cs, lockfile.New(o.Matcher, o.Homes))
 	}
 	return cs
 }
