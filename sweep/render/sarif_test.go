@@ -333,7 +333,7 @@ func TestSARIFFingerprintsStable(t *testing.T) {
 
 func TestRelURI(t *testing.T) {
 	tests := map[string]string{
-		"/home/a/.venv/lib/site-packages/litellm_init.pth": "home/a/.venv/lib/site-packages/litellm_init.pth",
+		"/home/a/.venv/lib/site-packages/litellm_init.pth":       "home/a/.venv/lib/site-packages/litellm_init.pth",
 		"/run/user/1000/systemd/units/invocation:sysmon.service": "run/user/1000/systemd/units/invocation:sysmon.service",
 		"/a b/c#d?e%":                   "a%20b/c%23d%3Fe%25",
 		"invocation:sysmon.service":     "./invocation:sysmon.service",
