@@ -94,8 +94,8 @@ type Collector struct {
 	mu    sync.Mutex
 	fsys  fs.FS
 	base  sweep.Location
-	envs  map[string]*env  // root -> env
-	sites map[string]*env  // site dir -> env
+	envs  map[string]*env    // root -> env
+	sites map[string]*env    // site dir -> env
 	dists map[string][]*dist // site dir -> tracked dists
 	pths  []*pthHit
 	pycs  []*pycHit

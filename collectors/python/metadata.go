@@ -86,18 +86,19 @@ func ParseRecord(b []byte) ([]RecordRow, []error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("RECORD line %d: %w", line, err))
+			line := 0
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && (pe.Err == csv.ErrQuote || pe.Err == csv.ErrBareQuote) {
-				continue
+			if errors.As(err, &pe) {
+				line = pe.StartLine
 			}
+			errs = append(errs, fmt.Errorf("RECORD line %d: %w", line, err))
 			if len(errs) > 20 {
 				break
 			}
 			continue
 		}
+		line, _ := r.FieldPos(0)
 		if len(rec) != 3 {
 			errs = append(errs, fmt.Errorf("RECORD line %d: %d fields, want path,hash,size", line, len(rec)))
 			continue

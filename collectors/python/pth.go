@@ -200,7 +200,7 @@ func matchStatements(line string, pats []*regexp.Regexp) bool {
 
 var (
 	execRe   = regexp.MustCompile(`\b(?:exec|eval|compile)\s*\(`)
-	decodeRe = regexp.MustCompile(`b64decode|b32decode|b16decode|a85decode|b85decode|\bbase64\b|codecs\.decode|zlib\.decompress|lzma\.decompress|bz2\.decompress|marshal\.loads|bytes\.fromhex|unhexlify|rot_?13`)
+	decodeRe = regexp.MustCompile(`b64decode|b32decode|b16decode|a85decode|b85decode|\bbase64\b|codecs\.decode|\bzlib\b|\blzma\b|\bbz2\b|decompress|marshal\.loads|bytes\.fromhex|unhexlify|rot_?13`)
 	spawnRe  = regexp.MustCompile(`\bsubprocess\b|Popen|os\.system|os\.popen|os\.exec[lv]p?e?\b|os\.spawn|os\.posix_spawn|pty\.spawn|os\.fork\b`)
 	netRe    = regexp.MustCompile(`urllib|urlopen|http\.client|\bsocket\b|requests\.(?:get|post)|\bcurl\b|\bwget\b`)
 )
