@@ -321,9 +321,6 @@ func describeTrigger(f sweep.Finding) string {
 			s += " (" + loc + ")"
 		}
 	}
-	if f.ID != "" {
-		s += " [" + f.ID + "]"
-	}
 	switch {
 	case f.Evidence.Time != nil:
 		s += " (" + when + " " + f.Evidence.Time.UTC().Format("2006-01-02 15:04Z") + ")"

@@ -1,0 +1,226 @@
+package remediate_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/litesweep/litesweep/collectors/creds"
+	"github.com/litesweep/litesweep/collectors/creds/credtest"
+	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// inventoryReport sweeps a planted credential tree with the real creds
+// collector and adds the given exposing findings.
+func inventoryReport(t *testing.T, triggers ...sweep.Finding) *sweep.Report {
+	t.Helper()
+	root := t.TempDir()
+	credtest.Plant(t, root, credtest.Canary)
+	rfs, err := os.OpenRoot(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rfs.Close()
+	c := creds.New(creds.Options{Pack: matcher(t).Pack().Pack, Homes: sweep.Homes(rfs.FS())})
+	sink := sweep.NewCollection(nil)
+	w := &sweep.Walker{Root: root, Collectors: []sweep.Collector{c}, Sink: sink, Skips: sweep.DefaultSkips}
+	if err := w.Walk(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := &sweep.Report{Scan: sweep.Scan{Kind: "host", Hostname: "web-1"}}
+	r.Findings, r.Errors = sink.Drain()
+	r.Findings = append(r.Findings, triggers...)
+	r.Finalize()
+	return r
+}
+
+var installed = time.Date(2026, 3, 24, 11, 2, 0, 0, time.UTC)
+
+func aliceInstall() sweep.Finding {
+	return sweep.Finding{Severity: sweep.Critical, Category: "python", Title: "litellm 1.82.8 installed",
+		Location:    sweep.Location{Path: site + "/litellm-1.82.8.dist-info"},
+		Evidence:    sweep.Evidence{Package: "litellm", Version: "1.82.8", Time: &installed},
+		Environment: "/home/alice/.venv", User: "alice", Collector: "python/site-packages",
+		Indicator: &sweep.Indicator{ID: "pypi-litellm", Kind: "package"}}
+}
+
+func byWhere(items []sweep.RotationItem) map[string]sweep.RotationItem {
+	m := map[string]sweep.RotationItem{}
+	for _, it := range items {
+		m[it.Where] = it
+	}
+	return m
+}
+
+func TestPlanScopesByExposure(t *testing.T) {
+	r := inventoryReport(t, aliceInstall())
+	items := remediate.Plan(r, matcher(t).Pack().Pack)
+	w := byWhere(items)
+	aws, ok := w["/home/alice/.aws/credentials"]
+	if !ok {
+		t.Fatalf("alice's AWS credentials not listed: %+v", items)
+	}
+	if aws.Priority != "P1" || aws.Kind != "cloud" || aws.Provider != "aws" || aws.User != "alice" || aws.Host != "web-1" {
+		t.Errorf("aws item: %+v", aws)
+	}
+	if !slices.Equal(aws.Names, []string{"profile default", "profile prod"}) {
+		t.Errorf("aws names %q", aws.Names)
+	}
+	if !strings.Contains(aws.Why, "litellm 1.82.8 installed in /home/alice/.venv") || !strings.Contains(aws.Why, "(installed 2026-03-24 11:02Z)") {
+		t.Errorf("why: %s", aws.Why)
+	}
+	if len(aws.Steps) == 0 || aws.Verify == "" || len(aws.ExposedBy) != 1 {
+		t.Errorf("steps/verify/exposed_by missing: %+v", aws)
+	}
+	// root's 0600 key: alice could not read it; listed, one priority lower.
+	rk := w["/root/.ssh/id_rsa"]
+	if rk.Priority != "P2" || !strings.Contains(rk.Why, "in scope if that user could read it") {
+		t.Errorf("root key: %+v", rk)
+	}
+	// The environment of alice's Python processes is always in scope.
+	var env bool
+	for _, it := range items {
+		if it.Kind == "env" && it.User == "alice" && strings.Contains(it.Where, "every Python process run by alice") {
+			env = true
+		}
+	}
+	if !env {
+		t.Errorf("no environment item for alice")
+	}
+	// Sorted by priority.
+	for i := 1; i < len(items); i++ {
+		if items[i-1].Priority > items[i].Priority {
+			t.Errorf("not sorted by priority at %d", i)
+		}
+	}
+	// De-duplicated by credential across reports.
+	if again := remediate.PlanAll([]*sweep.Report{r, r}, matcher(t).Pack().Pack, remediate.PlanOptions{}); len(again) != len(items) {
+		t.Errorf("two copies of a report: %d items, want %d", len(again), len(items))
+	}
+}
+
+func TestPlanNothingExposed(t *testing.T) {
+	r := inventoryReport(t)
+	if items := remediate.Plan(r, matcher(t).Pack().Pack); items != nil {
+		t.Errorf("clean host: %d items", len(items))
+	}
+	all := remediate.PlanAll([]*sweep.Report{r}, matcher(t).Pack().Pack, remediate.PlanOptions{All: true})
+	if len(all) == 0 {
+		t.Fatal("--all lists nothing")
+	}
+	for _, it := range all {
+		if it.Priority != "P3" || !strings.HasPrefix(it.Why, "inventory only") {
+			t.Errorf("inventory-only item: %+v", it)
+		}
+	}
+}
+
+func TestPlanRootTriggerAndGitHubAndImages(t *testing.T) {
+	sys := aliceInstall()
+	sys.User, sys.Environment = "", "/usr"
+	host := inventoryReport(t, sys)
+	gh := &sweep.Report{Scan: sweep.Scan{Kind: "github", Targets: []string{"acme"}}, Rotation: []sweep.RotationItem{{
+		ID: "ROT-GH1", Priority: "P1", Kind: "ci", Provider: "github-actions", Title: "GitHub Actions secret",
+		Where: "acme/api (repository secret)", Names: []string{"PYPI_TOKEN"}, Why: "run 42 used trivy-action@0.34.2", Steps: []string{"re-issue"}, Verify: "rejected"}}}
+	layer := 3
+	img := &sweep.Report{Scan: sweep.Scan{Kind: "images"}, Findings: []sweep.Finding{
+		{Severity: sweep.Critical, Category: "python", Title: "litellm_init.pth", Location: sweep.Location{Image: "app:1", Layer: &layer, Path: "/usr/lib/python3.11/site-packages/litellm_init.pth"}},
+		{Severity: sweep.Info, Category: remediate.CredentialCategory, Title: ".env files", Location: sweep.Location{Image: "app:1", Path: "/app/.env"},
+			Evidence: sweep.Evidence{Details: []string{"var OPENAI_API_KEY"}}, Indicator: &sweep.Indicator{ID: "cred-dotenv", Kind: "dotenv"}},
+	}}
+	img.Finalize()
+	items := remediate.PlanAll([]*sweep.Report{host, gh, img}, matcher(t).Pack().Pack, remediate.PlanOptions{})
+	w := byWhere(items)
+	if it := w["/root/.ssh/id_rsa"]; it.Priority != "P1" {
+		t.Errorf("system-wide trigger: root key %+v", it)
+	}
+	if it := w["/etc/ssl/private/server.key"]; it.Priority != "P2" || !strings.Contains(it.Why, "(root)") {
+		t.Errorf("TLS key %+v", it)
+	}
+	if it, ok := w["acme/api (repository secret)"]; !ok || it.ID != "ROT-GH1" {
+		t.Errorf("GitHub rotation item not merged: %+v", items)
+	}
+	if it := w["app:1:/app/.env"]; it.Host != "image app:1" || !slices.Equal(it.Names, []string{"var OPENAI_API_KEY"}) || !strings.Contains(it.Why, "litellm_init.pth") {
+		t.Errorf("image item %+v", it)
+	}
+}
+
+func TestChecklistGolden(t *testing.T) {
+	r := inventoryReport(t, aliceInstall())
+	items := remediate.Plan(r, matcher(t).Pack().Pack)
+	cl := &remediate.Checklist{Generated: time.Date(2026, 3, 25, 9, 0, 0, 0, time.UTC),
+		Sources: []remediate.Source{{From: "web-1.json", Kind: "host", Host: "web-1", Verdict: "COMPROMISED", Findings: len(r.Findings)}},
+		Items:   items}
+	for _, format := range remediate.ChecklistFormats {
+		t.Run(format, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := remediate.WriteChecklist(&b, format, cl); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			if strings.Contains(out, credtest.Canary) {
+				t.Fatalf("canary in %s", format)
+			}
+			switch format {
+			case "markdown":
+				if !strings.Contains(out, "## P1: rotate now") || !strings.Contains(out, "- [ ] **AWS access keys") || !strings.Contains(out, "  - [ ] Verify: ") {
+					t.Errorf("markdown lacks checkboxes or groups")
+				}
+			case "csv":
+				recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+				if err != nil || len(recs) != len(items)+1 {
+					t.Errorf("csv: %d records, %v", len(recs), err)
+				}
+			case "json":
+				var back remediate.Checklist
+				if err := json.Unmarshal(b.Bytes(), &back); err != nil || len(back.Items) != len(items) {
+					t.Errorf("json round trip: %v", err)
+				}
+			}
+			golden := filepath.Join("testdata", "checklist."+format+".golden")
+			if *update {
+				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if out != string(want) {
+				t.Errorf("%s differs from %s (run with -update after checking)", format, golden)
+			}
+		})
+	}
+}
+
+func TestChecklistEscapesHostileNames(t *testing.T) {
+	cl := &remediate.Checklist{Items: []sweep.RotationItem{{ID: "ROT-1", Priority: "P1", Title: "x", Where: "/a`b",
+		Names: []string{"var =HYPERLINK(\"http://evil\")", "host <script>alert(1)</script>"}, Why: "w", Steps: []string{"s"}, Verify: "v"}}}
+	var md, c bytes.Buffer
+	if err := remediate.WriteChecklist(&md, "markdown", cl); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(md.String(), "<script>") && !strings.Contains(md.String(), "`` ") {
+		t.Errorf("markdown not escaped: %s", md.String())
+	}
+	cl.Items[0].Names = []string{"=cmd|' /C calc'!A0"}
+	cl.Items[0].Where = "=1+1"
+	if err := remediate.WriteChecklist(&c, "csv", cl); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(c.String(), ",=1+1") || strings.Contains(c.String(), ",=cmd") {
+		t.Errorf("csv formula not defused: %s", c.String())
+	}
+}
