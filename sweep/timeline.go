@@ -44,7 +44,7 @@ const EnvKindUser = "user"
 // verdict per Python environment and per user. Call it once after a host
 // sweep, before Finalize (it assigns the same stable ids Finalize does).
 //
-// Timeline: every finding with Evidence.Time (when it happened: install,
+// Timeline: every finding above info with Evidence.Time (when it happened: install,
 // download, command, process start) or, failing that, Evidence.ModTime
 // (marked "(mtime)") becomes a TimelineEvent, sorted by time then finding
 // id, with InWindow set when the time is inside r.Scan.Window.
@@ -309,6 +309,9 @@ func decide(fs []*Finding, errs int) (string, string) {
 	}
 	switch {
 	case len(present) > 0 && len(ran) > 0:
+		if len(ran) == len(present) && ran[0] == present[0] {
+			return EnvExecuted, "running payload: " + cite(ran) + incomplete
+		}
 		return EnvExecuted, "present: " + cite(present) + "; ran: " + cite(ran) + incomplete
 	case len(present) > 0:
 		return EnvPresent, "present: " + cite(present) + "; no evidence found that it ran" + incomplete
@@ -352,6 +355,9 @@ func ids(fs []*Finding) []string {
 func timeline(r *Report) []TimelineEvent {
 	var out []TimelineEvent
 	for _, f := range r.Findings {
+		if f.Severity == Info {
+			continue // inventory (credentials present), not an event of the incident
+		}
 		var t time.Time
 		label := ""
 		switch {

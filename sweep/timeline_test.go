@@ -126,6 +126,7 @@ func TestBuildTimelineEvents(t *testing.T) {
 		{Severity: High, Category: "history", Title: "time wins over mtime", Location: Location{Path: "/c", Line: 4},
 			Evidence: Evidence{Time: at("2026-03-24T16:00:00Z"), ModTime: at("2027-01-01T00:00:00Z")}},
 		{Severity: Medium, Category: "lockfile", Title: "undated", Location: Location{Path: "/d"}},
+		{Severity: Info, Category: "credential", Title: "inventory, not an event", Location: Location{Path: "/e"}, Evidence: Evidence{ModTime: at("2026-03-24T12:00:00Z")}},
 	}
 	BuildTimeline(r, nil)
 	var got []string

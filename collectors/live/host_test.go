@@ -168,3 +168,12 @@ func yamlWithIP(from, to string) ([]byte, error) {
 	}
 	return []byte(strings.ReplaceAll(string(b), "value: "+from, "value: "+to)), nil
 }
+
+// BenchmarkHostCollect measures one live sweep of this machine (every
+// process's cmdline, exe, status and cgroup, every inet socket, /run).
+func BenchmarkHostCollect(b *testing.B) {
+	s := New(matcher(b))
+	for b.Loop() {
+		s.Collect(context.Background(), sweep.NewCollection(nil))
+	}
+}
