@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
+	"strconv"
 	"time"
 
 	"github.com/shirou/gopsutil/v3/net"
@@ -28,6 +30,7 @@ func (Host) Processes(ctx context.Context) ([]Process, error) {
 		return nil, fmt.Errorf("list pids: %w", err)
 	}
 	out := make([]Process, 0, len(pids))
+	users := map[int32]string{}
 	for _, pid := range pids {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
@@ -42,8 +45,15 @@ func (Host) Processes(ctx context.Context) ([]Process, error) {
 		q.PPID, _ = p.PpidWithContext(ctx)
 		if uids, err := p.UidsWithContext(ctx); err == nil && len(uids) > 0 {
 			q.UID = uids[0]
+			name, ok := users[q.UID]
+			if !ok {
+				if u, err := user.LookupId(strconv.Itoa(int(q.UID))); err == nil {
+					name = u.Username
+				}
+				users[q.UID] = name // a fork storm repeats a few uids thousands of times
+			}
+			q.User = name
 		}
-		q.User, _ = p.UsernameWithContext(ctx)
 		if ms, err := p.CreateTimeWithContext(ctx); err == nil && ms > 0 {
 			q.Started = time.UnixMilli(ms).UTC()
 		}

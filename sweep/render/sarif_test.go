@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -348,5 +349,22 @@ func TestRelURI(t *testing.T) {
 		if err != nil || u.IsAbs() {
 			t.Errorf("relURI(%q) = %q is not a relative reference: %v", in, got, err)
 		}
+	}
+}
+
+// TestSARIFFile validates a SARIF file litesweep wrote, named by
+// LITESWEEP_SARIF_FILE (for checking real sweeps by hand:
+// litesweep host --format sarif -o x.sarif; LITESWEEP_SARIF_FILE=$PWD/x.sarif go test ./sweep/render -run SARIFFile).
+func TestSARIFFile(t *testing.T) {
+	p := os.Getenv("LITESWEEP_SARIF_FILE")
+	if p == "" {
+		t.Skip("LITESWEEP_SARIF_FILE not set")
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range validateSARIF(b) {
+		t.Error(v)
 	}
 }
