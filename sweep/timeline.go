@@ -59,7 +59,8 @@ const EnvKindUser = "user"
 // by its environment's user, or by lying under a home in homes.
 //
 // Evidence classes (graceful for categories this code does not know):
-//   - ran: category process, network, unit or execution, or a path inside a
+//   - ran: category process, network or unit, a category naming execution
+//     (the python collector's "execution-evidence"), or a path inside a
 //     __pycache__ directory (the payload module was compiled, so imported),
 //     or a title mentioning bytecode or __pycache__;
 //   - present: severity critical (malicious code, persistence or staging);
@@ -275,7 +276,10 @@ func errorsUnder(errs []Error, roots []string) int {
 
 func ranEvidence(f *Finding) bool {
 	switch f.Category {
-	case "process", "network", "unit", "execution":
+	case "process", "network", "unit":
+		return true
+	}
+	if strings.Contains(f.Category, "execution") { // python's "execution-evidence"
 		return true
 	}
 	if strings.Contains(f.Location.Path, "/__pycache__/") || strings.Contains(f.Location.Member, "__pycache__/") {

@@ -24,6 +24,7 @@ func TestBuildTimelineVerdicts(t *testing.T) {
 		{Path: "/opt/tool/.venv", Kind: "venv", SiteDirs: []string{sp("/opt/tool/.venv")}},
 		{Path: "/opt/broken/.venv", Kind: "venv", SiteDirs: []string{sp("/opt/broken/.venv")}},
 		{Path: "/opt/clean/.venv", Kind: "venv", SiteDirs: []string{sp("/opt/clean/.venv")}},
+		{Path: "/opt/gone/.venv", Kind: "venv", SiteDirs: []string{sp("/opt/gone/.venv")}, Reason: "executed: proxy_server was imported"},
 		{Path: "/usr", Kind: "system", SiteDirs: []string{"/usr/lib/python3/dist-packages"}},
 		{Path: "/opt/kept", Kind: "venv", User: "frank", Verdict: EnvExecuted, Reason: "collector saw it run"},
 	}
@@ -38,6 +39,9 @@ func TestBuildTimelineVerdicts(t *testing.T) {
 			Location: Location{Path: sp("/srv/app/.venv") + "/litellm/proxy/proxy_server.py"}, Evidence: Evidence{ModTime: at("2026-03-24T12:00:00Z")}},
 		{Severity: High, Category: "python", Title: "proxy_server bytecode compiled",
 			Location: Location{Path: sp("/srv/app/.venv") + "/litellm/proxy/__pycache__/proxy_server.cpython-311.pyc"}, Evidence: Evidence{ModTime: at("2026-03-25T09:00:00Z")}},
+		// /opt/gone: bytecode of the tampered module outlived it (python's execution evidence).
+		{Severity: High, Category: "execution-evidence", Title: "litellm/proxy/proxy_server.py was imported", Environment: "/opt/gone/.venv",
+			Location: Location{Path: sp("/opt/gone/.venv") + "/litellm/proxy/pyc-cache-elsewhere.pyc"}},
 		// /opt/tool: only the payload.
 		{Severity: Critical, Category: "python", Title: "litellm 1.82.7 installed", Environment: "/opt/tool/.venv",
 			Location: Location{Path: sp("/opt/tool/.venv") + "/litellm-1.82.7.dist-info/METADATA"}},
@@ -69,6 +73,7 @@ func TestBuildTimelineVerdicts(t *testing.T) {
 		"/opt/tool/.venv":   EnvPresent,
 		"/opt/broken/.venv": EnvIncomplete,
 		"/opt/clean/.venv":  EnvClean,
+		"/opt/gone/.venv":   EnvRemoved,
 		"/usr":              EnvClean,
 		"/opt/kept":         EnvExecuted,
 		"/data/env":         EnvRemoved,
@@ -98,6 +103,9 @@ func TestBuildTimelineVerdicts(t *testing.T) {
 	}
 	if e := got["~frank"]; e.Reason != "environment /opt/kept: collector saw it run" {
 		t.Errorf("frank %+v", e)
+	}
+	if e := got["/opt/gone/.venv"]; !strings.Contains(e.Reason, "it ran: litellm/proxy/proxy_server.py was imported") {
+		t.Errorf("gone %+v", e)
 	}
 	if e := got["/opt/kept"]; e.Reason != "collector saw it run" {
 		t.Errorf("a worse collector verdict was overwritten: %+v", e)
