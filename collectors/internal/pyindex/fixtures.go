@@ -48,7 +48,7 @@ type Fixtures struct {
 	Clean     Wheel // litellm 1.82.6
 	Bad7      Wheel // litellm 1.82.7: tampered proxy_server.py, no .pth
 	Bad8      Wheel // litellm 1.82.8: tampered proxy_server.py + litellm_init.pth
-	Bad8Orph  Wheel // litellm 1.82.8 whose RECORD omits litellm_init.pth (pip uninstall leaves it: an orphan)
+	Bad8Orph  Wheel // litellm 1.82.8 whose wheel RECORD omits litellm_init.pth (pip regenerates RECORD at install, so pip still removes it; for unpacking tests)
 	Telnyx    Wheel // telnyx 4.87.1
 	Sdist8    Sdist // litellm-1.82.8.tar.gz carrying litellm_init.pth at its root
 	Pth       []byte

@@ -139,12 +139,13 @@ func (p *Python) Uninstall(ctx context.Context, venv string, names ...string) (s
 }
 
 // pipEnv is a clean environment for pip: no user configuration, no index
-// settings from the developer's shell, and a private cache.
+// settings from the developer's shell, and a private cache. An inherited
+// PYTHONDONTWRITEBYTECODE is dropped so fixtures get real bytecode.
 func pipEnv(cache string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "PIP_") || k == "PYTHONPATH" || k == "PYTHONHOME" || k == "VIRTUAL_ENV" ||
+		if strings.HasPrefix(k, "PIP_") || k == "PYTHONPATH" || k == "PYTHONHOME" || k == "VIRTUAL_ENV" || k == "PYTHONDONTWRITEBYTECODE" ||
 			k == "HTTP_PROXY" || k == "HTTPS_PROXY" || k == "http_proxy" || k == "https_proxy" {
 			continue
 		}
