@@ -765,7 +765,19 @@ func (rs *repoSweep) afterRun(ctx context.Context, run *gh.WorkflowRun, exposedJ
 	if wf != nil && (len(unverifiedJobs) > 0 || allUnverified) {
 		// Without the log, the workflow file at head_sha says whether a
 		// compromised action could have run in its window.
+		only := map[string]bool{} // YAML keys of the unverified jobs
+		every := allUnverified
+		for _, j := range unverifiedJobs {
+			if wj := wf.JobFor(j); wj != nil {
+				only[wj.Key] = true
+			} else {
+				every = true
+			}
+		}
 		for _, u := range wf.Uses {
+			if !every && !only[u.Job] {
+				continue
+			}
 			f, ok := rs.s.useFinding(u, rs.ri, wf.Path, run)
 			if !ok {
 				continue

@@ -1,0 +1,375 @@
+package github
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/litesweep/litesweep/collectors/github/ghfake"
+	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/render"
+)
+
+const testToken = "ghp_L1t3sw33pT3stT0k3nN3v3rL34k5x9Q"
+
+func newScenario(t testing.TB) *ghfake.Server {
+	t.Helper()
+	f := ghfake.New(testToken)
+	t.Cleanup(f.Close)
+	f.PageSize = 3 // forces Link pagination of every listing
+	if err := ghfake.Scenario(f, filepath.Join("testdata", "logs")); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+type sleepLog struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *sleepLog) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.d = append(s.d, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+func newSweeper(t testing.TB, f *ghfake.Server, mut func(*Config)) (*Sweeper, *sleepLog) {
+	t.Helper()
+	m := testMatcher(t)
+	cfg := Config{Matcher: m, Orgs: []string{"acme"}, APIURL: f.API.URL, Token: testToken, Windows: m.Pack().Windows, Concurrency: 3}
+	if mut != nil {
+		mut(&cfg)
+	}
+	sw, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sl := &sleepLog{}
+	sw.tr.sleep = sl.sleep
+	return sw, sl
+}
+
+func findingsWhere(r *Result, pred func(sweep.Finding) bool) []sweep.Finding {
+	var out []sweep.Finding
+	for _, f := range r.Findings {
+		if pred(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func TestSweepOrg(t *testing.T) {
+	f := newScenario(t)
+	f.Fail("/repos/acme/quiet/actions/runs", ghfake.Fault{Status: 403, RetryAfter: "1", Body: ghfake.SecondaryLimit})
+	f.Fail("/repos/acme/api/actions/runs/101/jobs", ghfake.Fault{Status: 502, Body: "<html><body>502 Bad Gateway</body></html>"})
+	sw, sl := newSweeper(t, f, func(c *Config) { c.Orgs = append(c.Orgs, "ghost") })
+	res, err := sw.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if leaks := f.Leaks(); len(leaks) > 0 {
+		t.Fatalf("token sent to the log storage host: %v", leaks)
+	}
+
+	// Install lines: pip (run 101) and uv (run 102), with job, step, line
+	// and the line without its timestamp.
+	pip := findingsWhere(res, func(x sweep.Finding) bool { return x.Location.RunID == 101 && x.Category == "ci-log" })
+	if len(pip) != 3 {
+		t.Fatalf("run 101 findings: %+v", pip)
+	}
+	for _, p := range pip {
+		if p.Severity != sweep.High || p.Location.Job != "test" || p.Location.Step != "Run pip install -r requirements.txt" ||
+			p.Location.Line == 0 || p.Evidence.Version != "1.82.8" || p.Evidence.Time == nil || strings.HasPrefix(p.Evidence.Text, "2026") ||
+			!strings.Contains(p.Location.URL, "/job/1011") {
+			t.Errorf("pip finding %+v", p)
+		}
+	}
+	uv := findingsWhere(res, func(x sweep.Finding) bool { return x.Location.RunID == 102 && x.Category == "ci-log" })
+	if len(uv) != 1 || uv[0].Location.Step != "Install deps" || uv[0].Evidence.Text != " + litellm==1.82.7" {
+		t.Fatalf("uv findings %+v", uv)
+	}
+	// The run after the windows was neither listed for jobs nor read.
+	if n := f.PathCalls("/repos/acme/api/actions/runs/103"); n != 0 {
+		t.Errorf("run 103 (outside the windows) fetched %d times", n)
+	}
+	if n := f.PathCalls("/repos/acme/api/actions/jobs/1031"); n != 0 {
+		t.Errorf("job 1031 (outside the windows) fetched")
+	}
+	if n := f.PathCalls("/repos/acme/quiet/actions/jobs"); n != 0 {
+		t.Errorf("quiet repo's out-of-window job fetched")
+	}
+
+	// Trivy imposter commit, setup-trivy bad commit, trivy 0.69.4, orphan curl.
+	scan := findingsWhere(res, func(x sweep.Finding) bool { return x.Location.RunID == 201 && x.Category == "ci-log" })
+	ids := map[string]int{}
+	for _, x := range scan {
+		ids[x.Indicator.ID]++
+	}
+	if ids["action-trivy-action"] != 1 || ids["action-setup-trivy"] != 1 || ids["log-trivy-0694"] != 2 || ids["log-orphan-curl"] != 1 {
+		t.Errorf("run 201 indicators %v", ids)
+	}
+	// Expired lint log of run 201: unverified with the run's metadata; the
+	// scan job's proven exposure does not also produce a "could have run".
+	var expired []sweep.Error
+	for _, e := range res.Errors {
+		if e.Kind == "unverified" && strings.Contains(e.Message, "expired") {
+			expired = append(expired, e)
+		}
+	}
+	if len(expired) != 2 {
+		t.Fatalf("expired-log errors %+v", expired)
+	}
+	for _, e := range expired {
+		if e.Location.RunID == 0 || e.Location.Repo == "" || !strings.Contains(e.Message, "HTTP 410") || !strings.Contains(e.Message, "run created 2026-03-") {
+			t.Errorf("expired error lacks run metadata: %+v", e)
+		}
+	}
+	if got := findingsWhere(res, func(x sweep.Finding) bool { return x.Location.RunID == 201 && x.Category == "ci-workflow" }); len(got) != 0 {
+		t.Errorf("run 201 workflow findings %+v", got)
+	}
+	// KICS window run whose log expired: the workflow at head_sha shows the
+	// hijacked action, so it is reported as a possible exposure (High).
+	kics := findingsWhere(res, func(x sweep.Finding) bool { return x.Location.RunID == 301 })
+	if len(kics) != 1 || kics[0].Severity != sweep.High || kics[0].Category != "ci-workflow" || kics[0].Indicator.ID != "action-kics" {
+		t.Fatalf("kics findings %+v", kics)
+	}
+	// Exfiltration repository.
+	if got := findingsWhere(res, func(x sweep.Finding) bool { return x.Category == "ci-repo" }); len(got) != 1 || got[0].Location.Repo != "acme/tpcp-docs" || got[0].Severity != sweep.Critical {
+		t.Errorf("tpcp-docs findings %+v", got)
+	}
+	// Default-branch workflow: mutable trivy-action tag (medium) and the
+	// setup-trivy imposter pin (critical), in api and quiet.
+	wf := findingsWhere(res, func(x sweep.Finding) bool { return x.Category == "ci-workflow" && x.Location.RunID == 0 })
+	sev := map[string]int{}
+	for _, x := range wf {
+		sev[x.Location.Repo+" "+string(x.Severity)]++
+	}
+	if sev["acme/api medium"] != 1 || sev["acme/api critical"] != 1 || sev["acme/quiet medium"] != 1 || sev["acme/quiet critical"] != 1 || len(wf) != 4 {
+		t.Errorf("default-branch workflow findings %v", sev)
+	}
+	// The busy repository's 130 clean runs were all read (day slicing) and
+	// produced nothing.
+	if got := findingsWhere(res, func(x sweep.Finding) bool { return x.Location.Repo == "acme/busy" }); len(got) != 0 {
+		t.Errorf("busy findings %+v", got)
+	}
+	if n := f.PathCalls("/repos/acme/busy/actions/jobs/"); n != 130 {
+		t.Errorf("busy job logs fetched %d times, want 130", n)
+	}
+
+	// Errors: unknown org, Actions disabled, invalid YAML, forks/archived
+	// skipped, secrets not listable.
+	wantErr := map[string]bool{
+		`organization "ghost" not found`:             false,
+		"workflow runs could not be listed (HTTP 404)": false,
+		"workflow .github/workflows/bad.yml: invalid YAML": false,
+		"1 forks and 1 archived repositories not swept":    false,
+		"could not list repository secrets: HTTP 403":      false,
+	}
+	for _, e := range res.Errors {
+		for k := range wantErr {
+			if strings.Contains(e.Message, k) {
+				wantErr[k] = true
+			}
+		}
+	}
+	for k, ok := range wantErr {
+		if !ok {
+			t.Errorf("no error containing %q", k)
+		}
+	}
+
+	// Rotation: each secret once, with every run that exposed it.
+	rot := map[string]sweep.RotationItem{}
+	for _, it := range res.Rotation {
+		rot[it.Names[0]+"|"+it.Where] = it
+	}
+	check := func(key string, runs ...string) {
+		t.Helper()
+		it, ok := rot[key]
+		if !ok {
+			var have []string
+			for k := range rot {
+				have = append(have, k)
+			}
+			t.Errorf("no rotation item %q; have %q", key, have)
+			return
+		}
+		if strings.Join(it.ExposedBy, ",") != strings.Join(runs, ",") {
+			t.Errorf("%s exposed by %q, want %q", key, it.ExposedBy, runs)
+		}
+	}
+	check("PYPI_TOKEN|repository acme/api", "acme/api run 101 job test", "acme/api run 102 job test")
+	check("OPENAI_API_KEY|organization acme", "acme/api run 101 job test", "acme/api run 102 job test")
+	check("DEPLOY_KEY|environment prod of acme/api", "acme/api run 101 job test", "acme/api run 102 job test")
+	check("DATABASE_PASSWORD|workflow file in acme/api", "acme/api run 101 job test", "acme/api run 102 job test")
+	check("GITHUB_TOKEN|repository acme/api", "acme/api run 101 job test", "acme/api run 102 job test")
+	check("GHCR_USER|referenced by acme/scanner workflows; scope not listable with this token", "acme/scanner run 201 job scan")
+	check("AWS_SECRET_ACCESS_KEY|repository acme/infra", "acme/infra run 301 job kics")
+	for k := range rot {
+		if strings.HasPrefix(k, "SLACK_WEBHOOK|") || strings.HasPrefix(k, "NPM_TOKEN|") {
+			t.Errorf("secret of an unexposed job listed: %s", k)
+		}
+	}
+	if it := rot["OPENAI_API_KEY|organization acme"]; len(it.Names) != 2 || it.Names[1] != "env OPENAI_API_KEY" || it.Priority != "P1" {
+		t.Errorf("OPENAI_API_KEY item %+v", it)
+	}
+	if it := rot["GITHUB_TOKEN|repository acme/api"]; !strings.Contains(it.Why, "Contents: write") {
+		t.Errorf("GITHUB_TOKEN why %q", it.Why)
+	}
+	if it := rot["AWS_SECRET_ACCESS_KEY|repository acme/infra"]; !strings.Contains(it.Why, "could not be verified") {
+		t.Errorf("unverified exposure not said: %q", it.Why)
+	}
+
+	// Rate limits and faults: the secondary limit was waited out (Retry-After 1s).
+	waited := false
+	for _, d := range sl.d {
+		if d > 500*time.Millisecond && d <= time.Second+100*time.Millisecond {
+			waited = true
+		}
+	}
+	if !waited {
+		t.Errorf("secondary limit not honoured; sleeps %v", sl.d)
+	}
+	if n := f.PathCalls("/repos/acme/api/actions/runs/101/jobs"); n != 2 {
+		t.Errorf("502 not retried: %d calls", n)
+	}
+	// Stats.
+	st := res.Stats
+	if st.APICalls != int64(f.Calls()) || st.Repos != 7 || st.Runs != 4+130 || st.Logs != 4+130 || st.RateLimitUsed < st.APICalls-5 {
+		t.Errorf("stats %+v (server saw %d calls)", st, f.Calls())
+	}
+
+	// The whole report, in every format, never holds the token.
+	rep := &sweep.Report{Findings: res.Findings, Errors: res.Errors, Rotation: res.Rotation, Stats: res.Stats}
+	rep.Finalize()
+	if rep.Verdict != sweep.Compromised {
+		t.Errorf("verdict %s", rep.Verdict)
+	}
+	for _, format := range render.Formats {
+		var buf bytes.Buffer
+		if err := render.Write(&buf, format, rep, render.Options{}); err != nil {
+			continue // placeholder renderers
+		}
+		if strings.Contains(buf.String(), testToken) {
+			t.Errorf("%s report contains the token", format)
+		}
+	}
+}
+
+// TestSweepResume cancels a sweep part-way, resumes it from the state file,
+// and checks that the result equals an uninterrupted sweep and that no
+// finished repository was asked for again.
+func TestSweepResume(t *testing.T) {
+	// Reference: one uninterrupted sweep.
+	ref := newScenario(t)
+	sw, _ := newSweeper(t, ref, nil)
+	want, err := sw.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	f := newScenario(t)
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.OnCall = func(n int) {
+		if n == 60 {
+			cancel()
+		}
+	}
+	sw1, _ := newSweeper(t, f, func(c *Config) { c.StatePath = statePath; c.Concurrency = 1 })
+	_, err = sw1.Run(ctx)
+	if err == nil {
+		t.Fatal("interrupted sweep returned no error")
+	}
+	f.OnCall = nil
+	b, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), testToken) {
+		t.Fatal("state file contains the token")
+	}
+	if fi, _ := os.Stat(statePath); fi.Mode().Perm() != 0o600 {
+		t.Errorf("state file mode %v", fi.Mode())
+	}
+	var st state
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Repos) == 0 || len(st.Repos) >= 7 {
+		t.Fatalf("state after interruption has %d repositories; the test needs a partial sweep", len(st.Repos))
+	}
+	t.Logf("interrupted after %d API calls with %d of 7 repositories finished", f.Calls(), len(st.Repos))
+	f.ResetCounters()
+	sw2, _ := newSweeper(t, f, func(c *Config) { c.StatePath = statePath })
+	got, err := sw2.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range st.Repos {
+		// Only the repository listing of the org is repeated.
+		if n := f.PathCalls("/repos/" + name + "/"); n != 0 {
+			t.Errorf("finished repository %s asked again (%d calls)", name, n)
+		}
+	}
+	norm := func(r *Result) string {
+		rep := &sweep.Report{Findings: r.Findings, Errors: r.Errors, Rotation: r.Rotation}
+		rep.Finalize()
+		b, _ := json.Marshal(struct {
+			F []sweep.Finding
+			E []sweep.Error
+			R []sweep.RotationItem
+		}{rep.Findings, rep.Errors, rep.Rotation})
+		return string(b)
+	}
+	if norm(got) != norm(want) {
+		t.Errorf("resumed report differs from an uninterrupted one:\n got %s\nwant %s", norm(got), norm(want))
+	}
+	if got.Stats.Runs != want.Stats.Runs || got.Stats.Logs != want.Stats.Logs || got.Stats.Repos != want.Stats.Repos {
+		t.Errorf("stats: got %+v want %+v", got.Stats, want.Stats)
+	}
+	// A state file of another sweep is refused.
+	sw3, _ := newSweeper(t, f, func(c *Config) { c.StatePath = statePath; c.IncludeForks = true })
+	if _, err := sw3.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "other targets") {
+		t.Errorf("foreign state accepted: %v", err)
+	}
+}
+
+// TestBadToken: a 401 for every call is recorded, not fatal, and the
+// message does not carry the token.
+func TestBadToken(t *testing.T) {
+	f := newScenario(t)
+	m := testMatcher(t)
+	sw, err := New(Config{Matcher: m, Orgs: []string{"acme"}, Repos: []string{"acme/api"}, APIURL: f.API.URL, Token: "ghp_wrongwrongwrongwrongwrong", Windows: m.Pack().Windows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sw.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs []sweep.Error
+	for _, e := range res.Errors {
+		if e.Kind == "error" {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) != 2 || !strings.Contains(errs[0].Message, "HTTP 401") {
+		t.Fatalf("errors %+v", res.Errors)
+	}
+	for _, e := range res.Errors {
+		if strings.Contains(e.Message, "ghp_wrong") {
+			t.Errorf("token in error: %s", e.Message)
+		}
+	}
+}
