@@ -168,8 +168,8 @@ func TestSweepOrg(t *testing.T) {
 	// Errors: unknown org, Actions disabled, invalid YAML, forks/archived
 	// skipped, secrets not listable.
 	wantErr := map[string]bool{
-		`organization "ghost" not found`:             false,
-		"workflow runs could not be listed (HTTP 404)": false,
+		`organization "ghost" not found`:                   false,
+		"workflow runs could not be listed (HTTP 404)":     false,
 		"workflow .github/workflows/bad.yml: invalid YAML": false,
 		"1 forks and 1 archived repositories not swept":    false,
 		"could not list repository secrets: HTTP 403":      false,

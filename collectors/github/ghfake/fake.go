@@ -110,7 +110,9 @@ func New(token string) *Server {
 func (s *Server) Close() { s.API.Close(); s.Storage.Close() }
 
 // StorageURL is the storage server under another host name than the API.
-func (s *Server) StorageURL() string { return strings.Replace(s.Storage.URL, "127.0.0.1", "localhost", 1) }
+func (s *Server) StorageURL() string {
+	return strings.Replace(s.Storage.URL, "127.0.0.1", "localhost", 1)
+}
 
 // AddOrg adds repositories to an organisation.
 func (s *Server) AddOrg(org string, repos ...*Repo) {

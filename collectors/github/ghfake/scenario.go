@@ -112,9 +112,9 @@ func Scenario(s *Server, logDir string) error {
 	at := func(y, mo, d, h, mi int) time.Time { return time.Date(y, time.Month(mo), d, h, mi, 0, 0, time.UTC) }
 	api := &Repo{Name: "api", Branch: "main", Created: at(2024, 1, 2, 3, 4),
 		Workflows: map[int64]string{11: ".github/workflows/ci.yml"},
-		Files: map[string]string{".github/workflows/ci.yml": DefaultCI, "requirements.txt": "fastapi==0.115.6\nlitellm>=1.80\n", "README.md": "# api\n"},
-		At:    map[string]map[string]string{"a1" + sha38: {".github/workflows/ci.yml": CIWorkflow}, "b2" + sha38: {".github/workflows/ci.yml": CIWorkflow}},
-		Secrets: []string{"PYPI_TOKEN", "SLACK_WEBHOOK"}, OrgSecrets: []string{"OPENAI_API_KEY", "NPM_TOKEN"},
+		Files:     map[string]string{".github/workflows/ci.yml": DefaultCI, "requirements.txt": "fastapi==0.115.6\nlitellm>=1.80\n", "README.md": "# api\n"},
+		At:        map[string]map[string]string{"a1" + sha38: {".github/workflows/ci.yml": CIWorkflow}, "b2" + sha38: {".github/workflows/ci.yml": CIWorkflow}},
+		Secrets:   []string{"PYPI_TOKEN", "SLACK_WEBHOOK"}, OrgSecrets: []string{"OPENAI_API_KEY", "NPM_TOKEN"},
 		EnvSecrets: map[string][]string{"prod": {"DEPLOY_KEY"}},
 		Runs: []*Run{
 			{ID: 101, WorkflowID: 11, Name: "ci", HeadSHA: "a1" + sha38, Event: "push", Created: at(2026, 3, 24, 11, 1), Duration: 3 * time.Minute,
@@ -128,9 +128,9 @@ func Scenario(s *Server, logDir string) error {
 				Jobs: []*Job{{ID: 1031, Name: "test", Log: logs["pip-litellm-1.82.8.log"]}}},
 		}}
 	scanner := &Repo{Name: "scanner", Branch: "main", Created: at(2024, 5, 6, 7, 8),
-		Workflows: map[int64]string{21: ".github/workflows/scan.yml"},
-		Files:     map[string]string{".github/workflows/scan.yml": "name: scan\non: push\njobs:\n  scan:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aquasecurity/trivy-action@0.35.0\n"},
-		At:        map[string]map[string]string{"d4" + sha38: {".github/workflows/scan.yml": ScanWorkflow}},
+		Workflows:     map[int64]string{21: ".github/workflows/scan.yml"},
+		Files:         map[string]string{".github/workflows/scan.yml": "name: scan\non: push\njobs:\n  scan:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aquasecurity/trivy-action@0.35.0\n"},
+		At:            map[string]map[string]string{"d4" + sha38: {".github/workflows/scan.yml": ScanWorkflow}},
 		SecretsStatus: 403,
 		Runs: []*Run{{ID: 201, WorkflowID: 21, Name: "scan", HeadSHA: "d4" + sha38, Event: "push", Created: at(2026, 3, 19, 19, 12), Duration: 4 * time.Minute,
 			Jobs: []*Job{{ID: 2011, Name: "scan", Log: logs["trivy-action-imposter.log"]}, {ID: 2012, Name: "lint", LogStatus: 410}}}}}
