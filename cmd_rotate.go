@@ -153,10 +153,10 @@ func readReport(path string) (*sweep.Report, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		var se *json.SyntaxError
 		switch {
+		case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input"):
+			return nil, fmt.Errorf("report %s: truncated JSON (ends after %d bytes)", path, len(b))
 		case errors.As(err, &se):
 			return nil, fmt.Errorf("report %s: malformed JSON at byte %d: %v", path, se.Offset, err)
-		case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input"):
-			return nil, fmt.Errorf("report %s: truncated JSON (%d bytes)", path, len(b))
 		}
 		return nil, fmt.Errorf("report %s: not a litesweep report: %w", path, err)
 	}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/litesweep/litesweep/collectors/creds"
+	"github.com/litesweep/litesweep/collectors/creds/credtest"
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/render"
+)
+
+// plantDropper adds an installed litellm 1.82.8 with its .pth and the
+// sysmon persistence to a planted credential tree.
+func plantDropper(t *testing.T, root string) {
+	t.Helper()
+	site := "home/alice/.venv/lib/python3.11/site-packages"
+	files := map[string]string{
+		site + "/litellm_init.pth":                       "import os, subprocess, sys; exec(base64.b64decode('aW1wb3J0IHN5cw=='))\n",
+		site + "/litellm/__init__.py":                    "",
+		site + "/litellm-1.82.8.dist-info/METADATA":      "Metadata-Version: 2.1\nName: litellm\nVersion: 1.82.8\n\n",
+		site + "/litellm-1.82.8.dist-info/RECORD":        "litellm/__init__.py,,\nlitellm_init.pth,,\nlitellm-1.82.8.dist-info/METADATA,,\nlitellm-1.82.8.dist-info/RECORD,,\n",
+		"home/alice/.config/sysmon/sysmon.py":            "# fixture\n",
+		"home/alice/.config/systemd/user/sysmon.service": "[Unit]\nDescription=System Telemetry Service\n",
+	}
+	for p, b := range files {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func assertNoCanary(t *testing.T, what string, outs ...string) {
+	t.Helper()
+	for _, o := range outs {
+		if strings.Contains(o, credtest.Canary) || strings.Contains(o, "7f3e9b") {
+			i := strings.Index(o, "7f3e9b")
+			t.Errorf("%s: a secret value leaked: …%s…", what, o[max(0, i-80):min(len(o), i+20)])
+		}
+	}
+}
+
+// TestCanaryNeverReachesAnyOutput plants the canary as the value of every
+// secret (SSH key body, AWS secret, .env values, Docker auth, netrc and
+// .pypirc passwords, git-credentials token, kubeconfig token, Vault token,
+// shadow hashes, a running process's environment) and checks every output
+// format of host, rotate and remediate, their stderr, and written files.
+func TestCanaryNeverReachesAnyOutput(t *testing.T) {
+	root := t.TempDir()
+	credtest.Plant(t, root, credtest.Canary)
+	plantDropper(t, root)
+	ctx := context.Background()
+
+	// host: every renderer, to stdout and to --output.
+	for _, f := range render.Formats {
+		code, out, errs := runArgs(ctx, "host", "--root", root, "--format", f, "--fail-on", "critical")
+		if code == 2 {
+			t.Fatalf("host --format %s: exit 2: %s", f, errs)
+		}
+		assertNoCanary(t, "host --format "+f, out, errs)
+		if f == "json" && (!strings.Contains(out, "/home/alice/.aws/credentials") || !strings.Contains(out, "profile prod")) {
+			t.Errorf("host json lacks the credential inventory; the canary test would prove nothing")
+		}
+		outFile := filepath.Join(t.TempDir(), "r."+f)
+		_, _, errs = runArgs(ctx, "host", "--root", root, "--format", f, "--output", outFile, "--fail-on", "critical")
+		b, err := os.ReadFile(outFile)
+		if err != nil {
+			t.Fatalf("host --output: %v", err)
+		}
+		assertNoCanary(t, "host --output "+f, string(b), errs)
+	}
+	// rotate: every checklist format, scoped and --all.
+	for _, f := range remediate.ChecklistFormats {
+		for _, all := range []bool{false, true} {
+			args := []string{"rotate", "--root", root, "--format", f}
+			if all {
+				args = append(args, "--all")
+			}
+			code, out, errs := runArgs(ctx, args...)
+			if code == 2 {
+				t.Fatalf("%v: exit 2: %s", args, errs)
+			}
+			assertNoCanary(t, strings.Join(args[3:], " "), out, errs)
+			if all && !strings.Contains(out, ".docker/config.json") {
+				t.Errorf("rotate --all %s lists no docker credentials:\n%s", f, out)
+			}
+		}
+	}
+	// remediate: the dry-run plan and an applied run's log and manifest.
+	code, out, errs := runArgs(ctx, "remediate", "--root", root)
+	assertNoCanary(t, "remediate", out, errs)
+	if code != 1 || !strings.Contains(out, "litellm_init.pth") {
+		t.Errorf("remediate dry run: exit %d\n%s%s", code, out, errs)
+	}
+	ev := filepath.Join(t.TempDir(), "ev")
+	_, out, errs = runArgs(ctx, "remediate", "--root", root, "--apply", "--evidence-dir", ev)
+	assertNoCanary(t, "remediate --apply", out, errs)
+	man, err := os.ReadFile(filepath.Join(ev, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNoCanary(t, "manifest", string(man))
+}
+
+// TestCanaryProcessEnvironmentAcrossRenderers starts a real process whose
+// environment holds the canary, inventories it the way the live host sweep
+// does, and renders the report (with its rotation checklist) in every format.
+func TestCanaryProcessEnvironmentAcrossRenderers(t *testing.T) {
+	if _, err := os.Stat("/proc/self/environ"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no /proc")
+		}
+		t.Skip("no /proc")
+	}
+	cmd := exec.Command("sleep", "30")
+	cmd.Env = []string{"OPENAI_API_KEY=" + credtest.Canary, "AWS_SECRET_ACCESS_KEY=" + credtest.Canary, "DATABASE_URL=postgres://u:" + credtest.Canary + "@db/x"}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	pid := cmd.Process.Pid
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if b, _ := os.ReadFile(filepath.Join("/proc", itoa(pid), "cmdline")); strings.HasPrefix(string(b), "sleep") {
+			break
+		}
+	}
+	root := t.TempDir()
+	credtest.Plant(t, root, credtest.Canary)
+	l, err := iocs.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rfs, _ := os.OpenRoot(root)
+	homes := sweep.Homes(rfs.FS())
+	rfs.Close()
+	c := creds.New(creds.Options{Pack: l.Pack, Homes: homes, Live: true, PIDFilter: func(p int) bool { return p == pid }})
+	sink := sweep.NewCollection(nil)
+	if err := (&sweep.Walker{Root: root, Collectors: []sweep.Collector{c}, Sink: sink, Skips: sweep.DefaultSkips}).Walk(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := newReport("host", l)
+	r.Scan.Root, r.Scan.Hostname = root, "canary-host"
+	r.Findings, r.Errors = sink.Drain()
+	at := time.Date(2026, 3, 24, 11, 2, 0, 0, time.UTC)
+	r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Critical, Category: "python", Title: "litellm 1.82.8 installed",
+		Evidence: sweep.Evidence{Package: "litellm", Version: "1.82.8", Time: &at}, Environment: "/home/alice/.venv", User: "root"})
+	addRotation(r, l)
+	var envItem bool
+	for _, it := range r.Rotation {
+		if it.Kind == "env" && strings.Contains(it.Where, "pid "+itoa(pid)) && strings.Contains(strings.Join(it.Names, ","), "var OPENAI_API_KEY") {
+			envItem = true
+		}
+	}
+	if !envItem {
+		t.Fatalf("the test process's environment names are not in the checklist: %+v", r.Rotation)
+	}
+	for _, f := range render.Formats {
+		var b bytes.Buffer
+		if err := render.Write(&b, f, r, render.Options{}); err != nil {
+			t.Fatalf("render %s: %v", f, err)
+		}
+		assertNoCanary(t, "render "+f, b.String())
+	}
+	for _, f := range remediate.ChecklistFormats {
+		var b bytes.Buffer
+		if err := remediate.WriteChecklist(&b, f, &remediate.Checklist{Items: r.Rotation}); err != nil {
+			t.Fatal(err)
+		}
+		assertNoCanary(t, "checklist "+f, b.String())
+	}
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/litesweep/litesweep/collectors/creds/credtest"
+	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// savedHostReport sweeps a planted tree with `litesweep host`, adds an
+// exposing finding (as the Python collectors report an installed 1.82.8)
+// and saves the JSON.
+func savedHostReport(t *testing.T, dir string) string {
+	t.Helper()
+	root := t.TempDir()
+	credtest.Plant(t, root, credtest.Canary)
+	out := filepath.Join(dir, "web-1.json")
+	if code, _, errs := runArgs(context.Background(), "host", "--root", root, "--format", "json", "--output", out, "--fail-on", "critical"); code == 2 {
+		t.Fatalf("host: %s", errs)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r sweep.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 24, 11, 2, 0, 0, time.UTC)
+	r.Scan.Hostname = "web-1"
+	r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Critical, Category: "python", Title: "litellm 1.82.8 installed",
+		Location: sweep.Location{Path: "/home/alice/.venv/lib/python3.11/site-packages/litellm-1.82.8.dist-info"},
+		Evidence: sweep.Evidence{Package: "litellm", Version: "1.82.8", Time: &at}, Environment: "/home/alice/.venv", User: "alice"})
+	r.Finalize()
+	b, _ = json.Marshal(r)
+	if err := os.WriteFile(out, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestRotateFromSavedReports(t *testing.T) {
+	dir := t.TempDir()
+	host := savedHostReport(t, dir)
+	gh := filepath.Join(dir, "github.json")
+	ghr := sweep.Report{SchemaVersion: "1.0", Scan: sweep.Scan{Kind: "github", Targets: []string{"acme"}}, Verdict: sweep.Exposed,
+		Rotation: []sweep.RotationItem{{ID: "ROT-GHA0000001", Priority: "P1", Kind: "ci", Provider: "github-actions",
+			Title: "GitHub Actions secrets and GITHUB_TOKEN of exposed runs", Where: "acme/api: repository secrets",
+			Names: []string{"PYPI_TOKEN", "DOCKERHUB_TOKEN"}, Why: "run 4242 used aquasecurity/trivy-action@0.28.0 on 2026-03-19 22:10Z",
+			Steps: []string{"gh secret set NAME --repo acme/api"}, Verify: "old value rejected"}}}
+	b, _ := json.Marshal(ghr)
+	os.WriteFile(gh, b, 0o600)
+	trunc := filepath.Join(dir, "truncated.json")
+	hb, _ := os.ReadFile(host)
+	os.WriteFile(trunc, hb[:len(hb)/2], 0o600)
+	newer := filepath.Join(dir, "newer.json")
+	os.WriteFile(newer, []byte(`{"schema_version":"2.0","findings":[]}`), 0o600)
+
+	code, out, errs := runArgs(context.Background(), "rotate", "--report", host, "--report", gh, "--format", "markdown")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (credentials to rotate): %s", code, errs)
+	}
+	for _, want := range []string{"## P1: rotate now", "- [ ] **AWS access keys", "` /home/alice/.aws/credentials `",
+		"litellm 1.82.8 installed in /home/alice/.venv (installed 2026-03-24 11:02Z)", "acme/api: repository secrets", "` PYPI_TOKEN `",
+		"- web-1.json: host sweep of web-1", "- github.json: github sweep of acme"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+	assertNoCanary(t, "rotate --report", out, errs)
+
+	// Bad inputs are skipped with a clear reason; exit 3.
+	code, out, errs = runArgs(context.Background(), "rotate", "-r", host, "-r", trunc, "-r", newer, "-r", filepath.Join(dir, "missing.json"), "--format", "csv")
+	if code != 3 {
+		t.Errorf("exit %d, want 3", code)
+	}
+	for _, want := range []string{"truncated JSON", "schema version 2.0 is newer", "no such file"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(recs) < 5 || recs[0][0] != "id" {
+		t.Errorf("csv: %d records, %v", len(recs), err)
+	}
+
+	// JSON to a file, 0600; the same host twice is de-duplicated.
+	outFile := filepath.Join(dir, "rot.json")
+	runArgs(context.Background(), "rotate", "-r", host, "-r", host, "--format", "json", "--output", outFile)
+	var cl remediate.Checklist
+	jb, err := os.ReadFile(outFile)
+	if err != nil || json.Unmarshal(jb, &cl) != nil {
+		t.Fatalf("json checklist: %v", err)
+	}
+	_, once, _ := runArgs(context.Background(), "rotate", "-r", host, "--format", "json")
+	var cl1 remediate.Checklist
+	json.Unmarshal([]byte(once), &cl1)
+	if len(cl.Items) != len(cl1.Items) || len(cl.Items) == 0 {
+		t.Errorf("two copies of one host: %d items, one copy: %d", len(cl.Items), len(cl1.Items))
+	}
+	if fi, _ := os.Stat(outFile); fi.Mode().Perm() != 0o600 {
+		t.Errorf("--output mode %v", fi.Mode().Perm())
+	}
+
+	// Usage errors.
+	if code, _, errs := runArgs(context.Background(), "rotate", "-r", host, "--format", "html"); code != 2 || !strings.Contains(errs, "--format") {
+		t.Errorf("bad format: exit %d %s", code, errs)
+	}
+	if code, _, _ := runArgs(context.Background(), "rotate", "-r", trunc); code != 2 {
+		t.Errorf("no usable report: exit %d, want 2", code)
+	}
+}
+
+func TestRotateRootCleanHostHasNothingToRotate(t *testing.T) {
+	root := t.TempDir()
+	credtest.Plant(t, root, credtest.Canary)
+	code, out, _ := runArgs(context.Background(), "rotate", "--root", root)
+	if code != 0 || !strings.Contains(out, "Nothing to rotate") || !strings.Contains(out, "use --all") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+func hashTree(t *testing.T, dir string) string {
+	t.Helper()
+	h := sha256.New()
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, _ := os.Lstat(p)
+		fmt.Fprintf(h, "%s %v %d %d\n", p, fi.Mode(), fi.Size(), fi.ModTime().UnixNano())
+		if fi.Mode().IsRegular() {
+			b, _ := os.ReadFile(p)
+			h.Write(b)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func TestRemediateCommand(t *testing.T) {
+	root := t.TempDir()
+	plantDropper(t, root)
+	os.WriteFile(filepath.Join(root, "etc_passwd_placeholder"), nil, 0o644)
+	ctx := context.Background()
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+
+	before := hashTree(t, root)
+	code, out, errs := runArgs(ctx, "remediate", "--root", root)
+	if code != 1 {
+		t.Errorf("dry run exit %d, want 1: %s", code, errs)
+	}
+	for _, want := range []string{"dry run: nothing will be changed", "Stop and disable sysmon.service (user alice)",
+		"litellm_init.pth", "/home/alice/.venv/bin/python -m pip install --no-cache-dir 'litellm==1.82.6'"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	if hashTree(t, root) != before {
+		t.Fatal("the dry run changed the tree")
+	}
+	if _, err := os.Stat(filepath.Join(cwd, "litesweep-evidence")); err == nil {
+		t.Fatal("the dry run created the evidence directory")
+	}
+
+	code, out, errs = runArgs(ctx, "remediate", "--root", root, "--apply")
+	if code != 0 {
+		t.Fatalf("apply exit %d: %s\n%s", code, errs, out)
+	}
+	if !strings.Contains(out, "Applied: 6 moved") || !strings.Contains(out, "pip install") {
+		t.Errorf("apply output:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(root, "home/alice/.venv/lib/python3.11/site-packages/litellm_init.pth")); err == nil {
+		t.Error(".pth still there")
+	}
+	// Idempotent.
+	after := hashTree(t, root)
+	code, out, _ = runArgs(ctx, "remediate", "--root", root, "--apply")
+	if code != 0 || hashTree(t, root) != after || !strings.Contains(out, "No dropper") {
+		t.Errorf("second apply: exit %d\n%s", code, out)
+	}
+	if code, _, errs := runArgs(ctx, "remediate", "--root", root, "--evidence-dir", root); code != 2 || !strings.Contains(errs, "must not be the root") {
+		t.Errorf("evidence dir = root: exit %d %s", code, errs)
+	}
+}
