@@ -31,7 +31,9 @@ import (
 // files naming a bad wheel. It also records which hooks ran, and reads a
 // sibling through the layer FS (RECORD), as the real collectors do.
 type probe struct {
-	m  *iocs.Matcher
+	m *iocs.Matcher
+	// cacheOnly limits the probe to pip cache files (next to the real collectors).
+	cacheOnly bool
 	mu sync.Mutex
 	// dirs and finished count the DirObserver and Finisher calls.
 	dirs     *[]string
@@ -42,6 +44,9 @@ type probe struct {
 func (p *probe) Name() string { return "test/probe" }
 
 func (p *probe) FileRequired(e *sweep.Entry) bool {
+	if p.cacheOnly {
+		return strings.Contains(e.Path, "/.cache/pip/")
+	}
 	switch {
 	case e.Name == "litellm_init.pth":
 		return true

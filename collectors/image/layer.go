@@ -259,6 +259,8 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 		}
 	}
 	mem := fstest.MapFS{}
+	big := map[string]int64{} // files seen but not buffered (caps): stat works, open says why
+	companions := s.companions()
 	var (
 		want     []wanted
 		buffered int64
@@ -362,11 +364,12 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 			}
 		}
 		isPasswd := p == "/etc/passwd" && typ == 0
-		if len(cols) == 0 && !isPasswd {
+		companion := typ == 0 && len(cols) == 0 && companions(p)
+		if len(cols) == 0 && !isPasswd && !companion {
 			continue
 		}
 		if typ == 0 {
-			data, ok := s.bufferFile(res, tr, hdr, p, mem, lim, &buffered, isPasswd && len(cols) == 0)
+			data, ok := s.bufferFile(res, tr, hdr, p, mem, big, lim, &buffered, len(cols) == 0)
 			if !ok {
 				continue
 			}
@@ -412,34 +415,43 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 	default:
 		res.fail("layer unreadable after %d members (%d bytes): %v", res.entries, cr.n, readErr)
 	}
-	s.collectLayer(ctx, res, cs, want, mem)
+	s.collectLayer(ctx, res, cs, want, &layerFS{m: mem, big: big})
 	return res
 }
 
-// bufferFile reads a wanted regular file into mem, within the caps.
-func (s *Scanner) bufferFile(res *layerResult, tr *tar.Reader, hdr *tar.Header, p string, mem fstest.MapFS, lim Limits, buffered *int64, passwdOnly bool) ([]byte, bool) {
+// bufferFile reads a wanted (or companion, or passwd: quiet) regular file
+// into mem, within the caps. A file over a cap is recorded in big, so that
+// a collector's stat sees it and its open says why it was not read.
+func (s *Scanner) bufferFile(res *layerResult, tr *tar.Reader, hdr *tar.Header, p string, mem fstest.MapFS, big map[string]int64, lim Limits, buffered *int64, quiet bool) ([]byte, bool) {
+	rel := sweep.Rel(p)
 	if hdr.Typeflag == tar.TypeLink {
 		// A hard link shares its content with an earlier member of this layer.
 		t, _ := memberPath(hdr.Linkname)
 		if f, ok := mem[sweep.Rel(t)]; ok && f.Mode.IsRegular() {
-			mem[sweep.Rel(p)] = &fstest.MapFile{Data: f.Data, Mode: f.Mode, ModTime: hdr.ModTime}
+			mem[rel] = &fstest.MapFile{Data: f.Data, Mode: f.Mode, ModTime: hdr.ModTime}
 			return f.Data, true
 		}
-		res.note("skipped", p, "hard link to %s, whose content was not buffered", t)
+		if !quiet {
+			res.note("skipped", p, "hard link to %s, whose content was not buffered", t)
+		}
 		return nil, false
 	}
 	capFile := lim.MaxFileBytes
-	if passwdOnly {
+	if p == "/etc/passwd" && quiet {
 		capFile = maxPasswd
 	}
 	if hdr.Size > capFile {
-		if !passwdOnly {
+		big[rel] = hdr.Size
+		if !quiet {
 			res.note("skipped", p, "file of %d bytes is larger than the %d-byte cap; not read", hdr.Size, capFile)
 		}
 		return nil, false
 	}
 	if *buffered+hdr.Size > lim.MaxBufferedBytes {
-		res.note("error", p, "not read: the layer's wanted files exceed the %d-byte buffer cap", lim.MaxBufferedBytes)
+		big[rel] = hdr.Size
+		if !quiet {
+			res.note("error", p, "not read: the layer's wanted files exceed the %d-byte buffer cap", lim.MaxBufferedBytes)
+		}
 		return nil, false
 	}
 	data := make([]byte, hdr.Size)
@@ -448,15 +460,15 @@ func (s *Scanner) bufferFile(res *layerResult, tr *tar.Reader, hdr *tar.Header, 
 		return nil, false
 	}
 	*buffered += hdr.Size
-	mem[sweep.Rel(p)] = &fstest.MapFile{Data: data, Mode: hdr.FileInfo().Mode().Perm(), ModTime: hdr.ModTime}
+	mem[rel] = &fstest.MapFile{Data: data, Mode: hdr.FileInfo().Mode().Perm(), ModTime: hdr.ModTime}
+	delete(big, rel)
 	return data, true
 }
 
 // collectLayer runs the collectors on the buffered files, then their
 // finishers, into the layer's own collection.
-func (s *Scanner) collectLayer(ctx context.Context, res *layerResult, cs []sweep.Collector, want []wanted, mem fstest.MapFS) {
+func (s *Scanner) collectLayer(ctx context.Context, res *layerResult, cs []sweep.Collector, want []wanted, fsys *layerFS) {
 	sink := sweep.NewCollection(nil)
-	fsys := &layerFS{m: mem}
 	var scratch sweep.Counters
 	for _, w := range want {
 		if ctx.Err() != nil {

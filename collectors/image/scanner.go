@@ -79,6 +79,9 @@ type Scanner struct {
 	Counters      *sweep.Counters
 	// Containers are matched to images by ID to list who runs an affected image.
 	Containers []Container
+	// Companions, when set, replaces the rule for the files buffered
+	// because collectors read them as siblings (default pythonCompanions).
+	Companions func(p string) bool
 
 	mu             sync.Mutex
 	cache          map[string]*cacheEntry
@@ -88,6 +91,13 @@ type Scanner struct {
 type cacheEntry struct {
 	once sync.Once
 	res  *layerResult
+}
+
+func (s *Scanner) companions() func(string) bool {
+	if s.Companions != nil {
+		return s.Companions
+	}
+	return pythonCompanions(s.Options.Matcher)
 }
 
 func (s *Scanner) limits() Limits { return s.Limits.withDefaults(s.Options.MaxHashSize) }
@@ -352,10 +362,10 @@ func (s *Scanner) historyFindings(img *Image) ([]sweep.Finding, bool) {
 			continue
 		}
 		f := sweep.Finding{Severity: sweep.High, Category: "image/build-step", Collector: collectorName,
-			Title:    fmt.Sprintf("image build step %d installs a compromised release (%s)", n, v),
+			Title:    fmt.Sprintf("image build step %d names a compromised release (%s)", n, v),
 			Location: loc,
 			Evidence: sweep.Evidence{Version: v, Text: printable([]byte(loc.CreatedBy), 500),
-				Details: []string{"the Dockerfile step pinned a bad version: the build ran it, whatever later layers removed"}}}
+				Details: []string{"the Dockerfile step installs, pins or removes that release: it was part of this build, whatever later layers removed"}}}
 		if !h.Created.IsZero() {
 			t := h.Created.Time.UTC()
 			f.Evidence.Time = &t

@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 	"testing/fstest"
+	"time"
 )
 
 // Kinds of a path in one layer (bits).
@@ -83,9 +84,18 @@ func ancestors(p string) []string {
 // and symlinks. It resolves symlinks itself, with a hop limit and inside the
 // layer root (absolute targets mean the image root), so that a hostile
 // symlink loop cannot hang or crash the reader.
-type layerFS struct{ m fstest.MapFS }
+type layerFS struct {
+	m   fstest.MapFS
+	big map[string]int64 // rel path → size of files seen but not buffered
+}
 
-var _ fs.ReadLinkFS = (*layerFS)(nil)
+// errNotBuffered is what opening a file over the caps returns.
+var errNotBuffered = errors.New("not read from the layer: over the size cap")
+
+var (
+	_ fs.ReadLinkFS = (*layerFS)(nil)
+	_ fs.StatFS     = (*layerFS)(nil)
+)
 
 const maxHops = 40
 
@@ -145,7 +155,21 @@ func (l *layerFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
+	if _, ok := l.big[r]; ok {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errNotBuffered}
+	}
 	return l.m.Open(r)
+}
+
+func (l *layerFS) Stat(name string) (fs.FileInfo, error) {
+	r, err := l.resolve(name, true)
+	if err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
+	}
+	if n, ok := l.big[r]; ok {
+		return bigInfo{name: path.Base(r), size: n}, nil
+	}
+	return l.m.Stat(r)
 }
 
 func (l *layerFS) ReadLink(name string) (string, error) {
@@ -161,5 +185,21 @@ func (l *layerFS) Lstat(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "lstat", Path: name, Err: err}
 	}
+	if n, ok := l.big[r]; ok {
+		return bigInfo{name: path.Base(r), size: n}, nil
+	}
 	return l.m.Lstat(r)
 }
+
+// bigInfo describes a file that was seen but not buffered.
+type bigInfo struct {
+	name string
+	size int64
+}
+
+func (b bigInfo) Name() string       { return b.name }
+func (b bigInfo) Size() int64        { return b.size }
+func (b bigInfo) Mode() fs.FileMode  { return 0o644 }
+func (b bigInfo) ModTime() time.Time { return time.Time{} }
+func (b bigInfo) IsDir() bool        { return false }
+func (b bigInfo) Sys() any           { return nil }
