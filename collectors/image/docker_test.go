@@ -322,7 +322,9 @@ func (f *engineFixture) build(t *testing.T, py *pyindex.Python) {
 	mk := func(nm string, cmd []string) string {
 		api.call(t, "DELETE", "/containers/"+nm+"?force=1", "", nil)
 		body, _ := json.Marshal(map[string]any{"Image": tagVisible, "Cmd": cmd, "NetworkDisabled": true})
-		var cr struct{ ID string `json:"Id"` }
+		var cr struct {
+			ID string `json:"Id"`
+		}
 		json.Unmarshal(api.call(t, "POST", "/containers/create?name="+nm, "application/json", bytes.NewReader(body)), &cr)
 		api.call(t, "POST", "/containers/"+cr.ID+"/start", "", nil)
 		return cr.ID

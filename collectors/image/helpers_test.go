@@ -34,7 +34,7 @@ type probe struct {
 	m *iocs.Matcher
 	// cacheOnly limits the probe to pip cache files (next to the real collectors).
 	cacheOnly bool
-	mu sync.Mutex
+	mu        sync.Mutex
 	// dirs and finished count the DirObserver and Finisher calls.
 	dirs     *[]string
 	finished *int
