@@ -72,7 +72,7 @@ func runGitHub(c *cli.Context) error {
 		Matcher: m, Orgs: orgs, Repos: repos, APIURL: c.String("api-url"), Token: token, Windows: windows,
 		IncludeForks: c.Bool("include-forks"), IncludeArchived: c.Bool("include-archived"),
 		Concurrency: c.Int("concurrency"), StatePath: c.String("state"), MaxLogBytes: c.Int64("max-log-bytes"),
-		SkipFiles: c.Bool("no-files"), Manifests: manifestChecker(m),
+		SkipFiles: c.Bool("no-files"),
 	}
 	if pw := progressWriter(c); pw != nil {
 		cfg.Progress = func(done, total int, repo string) {
@@ -158,7 +158,3 @@ func githubWindows(c *cli.Context, l *iocs.Loaded) ([]iocs.Window, *sweep.Window
 	span.Source = "pack windows: " + strings.Join(ids, ", ")
 	return l.Windows, span, nil
 }
-
-// manifestChecker returns the checker of Python manifests found in
-// repositories (nil when this build has none).
-func manifestChecker(m *iocs.Matcher) ghsweep.ManifestChecker { return nil }

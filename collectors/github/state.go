@@ -42,7 +42,7 @@ func (s *Sweeper) fingerprint() string {
 	}
 	parts := []string{
 		s.m.Pack().SHA256, s.client.BaseURL.String(), strings.Join(orgs, ","), strings.Join(repos, ","), strings.Join(ws, ","),
-		fmt.Sprint(s.cfg.IncludeForks, s.cfg.IncludeArchived, s.cfg.SkipFiles, s.cfg.MaxLogBytes, s.cfg.Manifests != nil),
+		fmt.Sprint(s.cfg.IncludeForks, s.cfg.IncludeArchived, s.cfg.SkipFiles, s.cfg.MaxLogBytes),
 	}
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(sum[:])

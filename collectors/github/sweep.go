@@ -19,6 +19,7 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 
+	"github.com/litesweep/litesweep/collectors/lockfile"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -47,33 +48,12 @@ type Config struct {
 	MaxLogBytes int64
 	// SkipFiles turns off the default-branch workflow and manifest checks.
 	SkipFiles bool
-	// Manifests checks Python manifests and lockfiles of the git tree; nil
-	// records the check as not done.
-	Manifests ManifestChecker
 	// Transport is the base HTTP transport (tests); nil means the default.
 	Transport http.RoundTripper
 	// MaxWait caps a single wait for a rate-limit reset (default 65 min).
 	MaxWait time.Duration
 	// Progress, when set, is told about each finished repository.
 	Progress func(done, total int, repo string)
-}
-
-// ManifestChecker checks one Python manifest or lockfile.
-type ManifestChecker interface {
-	Wants(path string) bool
-	Check(path string, data []byte) ([]ManifestHit, error)
-}
-
-// ManifestHit is a manifest line that admits or pins a bad version.
-type ManifestHit struct {
-	Severity  sweep.Severity
-	Title     string
-	Package   string
-	Version   string
-	Line      int
-	Text      string
-	Details   []string
-	Indicator *sweep.Indicator
 }
 
 // Sweeper runs a GitHub sweep.
@@ -210,10 +190,6 @@ func (s *Sweeper) Run(ctx context.Context) (*Result, error) {
 	repos, findings, errs := s.enumerate(ctx)
 	res.Findings = append(res.Findings, findings...)
 	res.Errors = append(res.Errors, errs...)
-	if s.cfg.Manifests == nil && !s.cfg.SkipFiles {
-		res.Errors = append(res.Errors, sweep.Error{Collector: CollectorName, Kind: "skipped",
-			Message: "Python manifests and lockfiles in repositories were not checked: no manifest parser in this build"})
-	}
 
 	var todo []repoInfo
 	for _, r := range repos {
@@ -931,54 +907,59 @@ func (rs *repoSweep) sweepFiles(ctx context.Context) error {
 	if tree.GetTruncated() {
 		rs.addErr("unverified", sweep.Location{}, "git tree listing truncated by the API (very large repository): some workflow files or manifests may not have been checked")
 	}
+	var manifests []*gh.TreeEntry
+	blobs := map[string]*gh.TreeEntry{}
 	for _, e := range tree.Entries {
 		if e.GetType() != "blob" {
 			continue
 		}
 		p := e.GetPath()
-		isWF := isWorkflowPath(p)
-		isMan := !isWF && s.cfg.Manifests != nil && s.cfg.Manifests.Wants(p)
-		if !isWF && !isMan {
+		blobs[p] = e
+		if lockfile.KindOf(p) != "" {
+			manifests = append(manifests, e)
+		}
+		if !isWorkflowPath(p) {
 			continue
 		}
-		if e.GetSize() > maxFileBytes {
-			rs.addErr("skipped", sweep.Location{Path: p}, fmt.Sprintf("file of %d bytes larger than %d: not read", e.GetSize(), maxFileBytes))
-			continue
-		}
-		data, err := s.blobRaw(ctx, rs.ri, e.GetSHA())
+		data, err := rs.readBlob(ctx, e)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			rs.addErr("error", sweep.Location{Path: p}, describe(err, "read "+p))
 			continue
 		}
-		if isWF {
-			wf, err := ParseWorkflow(p, data)
-			if err != nil {
-				rs.addErr("error", sweep.Location{Path: p}, err.Error())
-				continue
-			}
-			for _, u := range wf.Uses {
-				if f, ok := s.useFinding(u, rs.ri, p, nil); ok {
-					f.Location.URL = rs.ri.HTMLURL + "/blob/" + rs.ri.DefaultBranch + "/" + p
-					rs.res.Findings = append(rs.res.Findings, f)
-				}
-			}
-			continue
-		}
-		hits, err := s.cfg.Manifests.Check(p, data)
+		wf, err := ParseWorkflow(p, data)
 		if err != nil {
 			rs.addErr("error", sweep.Location{Path: p}, err.Error())
+			continue
 		}
-		for _, h := range hits {
-			rs.res.Findings = append(rs.res.Findings, sweep.Finding{Severity: h.Severity, Category: "manifest", Title: h.Title,
-				Collector: CollectorName, Indicator: h.Indicator,
-				Location: sweep.Location{Repo: rs.ri.FullName, Path: p, Line: h.Line, URL: rs.ri.HTMLURL + "/blob/" + rs.ri.DefaultBranch + "/" + p},
-				Evidence: sweep.Evidence{Package: h.Package, Version: h.Version, Text: clip(redact(h.Text), maxTextBytes), Details: h.Details}})
+		for _, u := range wf.Uses {
+			if f, ok := s.useFinding(u, rs.ri, p, nil); ok {
+				f.Location.URL = rs.blobURL(p)
+				rs.res.Findings = append(rs.res.Findings, f)
+			}
 		}
 	}
-	return nil
+	return rs.sweepManifests(ctx, manifests, blobs)
+}
+
+// readBlob reads a file of the tree, recording why when it cannot.
+func (rs *repoSweep) readBlob(ctx context.Context, e *gh.TreeEntry) ([]byte, error) {
+	p := e.GetPath()
+	if e.GetSize() > maxFileBytes {
+		err := fmt.Errorf("file of %d bytes larger than %d: not read", e.GetSize(), maxFileBytes)
+		rs.addErr("skipped", sweep.Location{Path: p}, err.Error())
+		return nil, err
+	}
+	data, err := rs.s.blobRaw(ctx, rs.ri, e.GetSHA())
+	if err != nil && ctx.Err() == nil {
+		rs.addErr("error", sweep.Location{Path: p}, describe(err, "read "+p))
+	}
+	return data, err
+}
+
+func (rs *repoSweep) blobURL(p string) string {
+	return rs.ri.HTMLURL + "/blob/" + rs.ri.DefaultBranch + "/" + p
 }
 
 func (rs *repoSweep) emptyRepoHint(err error) bool {

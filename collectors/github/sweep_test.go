@@ -165,6 +165,18 @@ func TestSweepOrg(t *testing.T) {
 		t.Errorf("busy job logs fetched %d times, want 130", n)
 	}
 
+	// Manifests, graded by the lockfile parsers per project: an open range
+	// (read once although requirements/dev.txt includes it) and a uv.lock
+	// entry; the pyproject range next to that lock is not reported.
+	man := findingsWhere(res, func(x sweep.Finding) bool { return x.Category == "manifest" })
+	got := map[string]sweep.Severity{}
+	for _, x := range man {
+		got[x.Location.Repo+" "+x.Location.Path] = x.Severity
+	}
+	if len(man) != 2 || got["acme/api requirements.txt"] != sweep.Medium || got["acme/scanner tools/uv.lock"] != sweep.High {
+		t.Errorf("manifest findings %v", got)
+	}
+
 	// Errors: unknown org, Actions disabled, invalid YAML, forks/archived
 	// skipped, secrets not listable.
 	wantErr := map[string]bool{

@@ -88,6 +88,35 @@ jobs:
         env:
           AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
 `
+	UVLock = `version = 1
+revision = 2
+requires-python = ">=3.11"
+
+[[package]]
+name = "litellm"
+version = "1.82.7"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [
+    { name = "openai" },
+]
+sdist = { url = "https://files.pythonhosted.org/packages/source/l/litellm/litellm-1.82.7.tar.gz", hash = "sha256:8a2a05fd8bdc329c8a86d2d08229d167500c01ecad06e40477c49fb0096efdea", size = 9180346 }
+
+[[package]]
+name = "openai"
+version = "1.68.2"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "tools"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [
+    { name = "litellm" },
+]
+
+[package.metadata]
+requires-dist = [{ name = "litellm", specifier = ">=1.82" }]
+`
 	BadYAML = "name: broken\njobs:\n  build:\n    steps: [\n      - run: echo\n"
 )
 
@@ -112,9 +141,10 @@ func Scenario(s *Server, logDir string) error {
 	at := func(y, mo, d, h, mi int) time.Time { return time.Date(y, time.Month(mo), d, h, mi, 0, 0, time.UTC) }
 	api := &Repo{Name: "api", Branch: "main", Created: at(2024, 1, 2, 3, 4),
 		Workflows: map[int64]string{11: ".github/workflows/ci.yml"},
-		Files:     map[string]string{".github/workflows/ci.yml": DefaultCI, "requirements.txt": "fastapi==0.115.6\nlitellm>=1.80\n", "README.md": "# api\n"},
-		At:        map[string]map[string]string{"a1" + sha38: {".github/workflows/ci.yml": CIWorkflow}, "b2" + sha38: {".github/workflows/ci.yml": CIWorkflow}},
-		Secrets:   []string{"PYPI_TOKEN", "SLACK_WEBHOOK"}, OrgSecrets: []string{"OPENAI_API_KEY", "NPM_TOKEN"},
+		Files: map[string]string{".github/workflows/ci.yml": DefaultCI, "requirements.txt": "fastapi==0.115.6\nlitellm>=1.80\n", "README.md": "# api\n",
+			"requirements/dev.txt": "-r ../requirements.txt\npytest==8.3.5\n"},
+		At:      map[string]map[string]string{"a1" + sha38: {".github/workflows/ci.yml": CIWorkflow}, "b2" + sha38: {".github/workflows/ci.yml": CIWorkflow}},
+		Secrets: []string{"PYPI_TOKEN", "SLACK_WEBHOOK"}, OrgSecrets: []string{"OPENAI_API_KEY", "NPM_TOKEN"},
 		EnvSecrets: map[string][]string{"prod": {"DEPLOY_KEY"}},
 		Runs: []*Run{
 			{ID: 101, WorkflowID: 11, Name: "ci", HeadSHA: "a1" + sha38, Event: "push", Created: at(2026, 3, 24, 11, 1), Duration: 3 * time.Minute,
@@ -128,8 +158,9 @@ func Scenario(s *Server, logDir string) error {
 				Jobs: []*Job{{ID: 1031, Name: "test", Log: logs["pip-litellm-1.82.8.log"]}}},
 		}}
 	scanner := &Repo{Name: "scanner", Branch: "main", Created: at(2024, 5, 6, 7, 8),
-		Workflows:     map[int64]string{21: ".github/workflows/scan.yml"},
-		Files:         map[string]string{".github/workflows/scan.yml": "name: scan\non: push\njobs:\n  scan:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aquasecurity/trivy-action@0.35.0\n"},
+		Workflows: map[int64]string{21: ".github/workflows/scan.yml"},
+		Files: map[string]string{".github/workflows/scan.yml": "name: scan\non: push\njobs:\n  scan:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aquasecurity/trivy-action@0.35.0\n",
+			"tools/uv.lock": UVLock, "tools/pyproject.toml": "[project]\nname = \"tools\"\nversion = \"0.1.0\"\ndependencies = [\"litellm>=1.82\"]\n"},
 		At:            map[string]map[string]string{"d4" + sha38: {".github/workflows/scan.yml": ScanWorkflow}},
 		SecretsStatus: 403,
 		Runs: []*Run{{ID: 201, WorkflowID: 21, Name: "scan", HeadSHA: "d4" + sha38, Event: "push", Created: at(2026, 3, 19, 19, 12), Duration: 4 * time.Minute,
