@@ -354,7 +354,15 @@ func (c *Collector) lstat(fsys fs.FS, p string) (fs.FileInfo, error) {
 func (c *Collector) Finish(ctx context.Context, out sweep.Sink) {
 	c.mu.Lock()
 	pths, pycs := c.pths, c.pycs
+	mods := make([]*modHit, 0, len(c.mods))
+	for _, h := range c.mods {
+		mods = append(mods, h)
+	}
 	c.mu.Unlock()
+	sort.Slice(mods, func(i, j int) bool { return mods[i].path < mods[j].path })
+	for _, h := range mods {
+		c.finishMod(h, out)
+	}
 	for _, h := range pths {
 		c.finishPth(h, out)
 	}

@@ -19,6 +19,10 @@ type modHit struct {
 	path string
 	size int64
 	ioc  *iocs.FileIOC
+	// finding is emitted in Finish, when every distribution's RECORD has
+	// been read, so the owning package does not depend on walk order.
+	finding sweep.Finding
+	env     *env
 }
 
 // pycHit is bytecode of a module an indicator names, kept for Finish.
@@ -109,13 +113,19 @@ func (c *Collector) collectModule(f *sweep.File, out sweep.Sink) {
 		rel = hit.Name
 	}
 	c.mu.Lock()
-	c.mods[f.Path] = &modHit{path: f.Path, size: int64(len(b)), ioc: hit}
+	c.mods[f.Path] = &modHit{path: f.Path, size: int64(len(b)), ioc: hit, env: e,
+		finding: sweep.Finding{Severity: sev, Category: CatTampered, Title: "tampered " + rel + " (known malicious content)",
+			Location: f.Location(), Evidence: ev, Indicator: ind}}
 	c.mu.Unlock()
-	if d := c.claimant(siteOf(f.Path), f.Path); d != nil {
-		ev.Package, ev.Version = d.meta.Name, d.meta.Version
+}
+
+// finishMod emits a tampered-module finding with its owning distribution.
+func (c *Collector) finishMod(h *modHit, out sweep.Sink) {
+	f := h.finding
+	if d := c.claimant(siteOf(h.path), h.path); d != nil {
+		f.Evidence.Package, f.Evidence.Version = d.meta.Name, d.meta.Version
 	}
-	c.emit(out, sweep.Finding{Severity: sev, Category: CatTampered, Title: "tampered " + rel + " (known malicious content)",
-		Location: f.Location(), Evidence: ev, Indicator: ind}, e)
+	c.emit(out, f, h.env)
 }
 
 func matchingLine(b []byte, needle string) string {
