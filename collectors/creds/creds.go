@@ -51,6 +51,20 @@ type Collector struct {
 	base     map[string]*iocs.CredentialKind // base name anywhere -> credential
 	envPats  []envPattern
 	uidNames map[int]string
+	maxDepth int // slashes in the deepest prefix
+}
+
+// nthSlash returns the index of the n-th '/' in p (0 when there are fewer).
+func nthSlash(p string, n int) int {
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' {
+			n--
+			if n == 0 {
+				return i
+			}
+		}
+	}
+	return 0
 }
 
 type globTarget struct {
@@ -109,6 +123,7 @@ func New(o Options) *Collector {
 				}
 				if _, dup := c.prefix[a]; !dup {
 					c.prefix[a] = cr
+					c.maxDepth = max(c.maxDepth, strings.Count(a, "/"))
 				}
 			}
 		}
@@ -137,7 +152,18 @@ func (c *Collector) match(p string) *iocs.CredentialKind {
 	if cr, ok := c.exact[p]; ok {
 		return cr
 	}
-	for d := path.Dir(p); d != "/" && d != "."; d = path.Dir(d) {
+	// Only ancestors no deeper than the deepest target directory can match.
+	// Walker paths are clean and absolute, so ancestors are plain prefixes.
+	d := p
+	if n := nthSlash(p, c.maxDepth+1); n > 0 {
+		d = p[:n+1]
+	}
+	for {
+		i := strings.LastIndexByte(d, '/')
+		if i <= 0 {
+			break
+		}
+		d = d[:i]
 		if cr, ok := c.prefix[d]; ok {
 			return cr
 		}
