@@ -13,18 +13,19 @@ import (
 
 // Matcher is a compiled, immutable view of a pack, safe for concurrent use.
 type Matcher struct {
-	pack      *Loaded
-	pkgs      map[string]*PackageIOC     // normalised name -> package
-	bad       map[string]map[string]bool // normalised name -> canonical bad versions
-	artHash   map[string]ArtifactHit     // sha256 -> artefact
-	fileHash  map[string]*FileIOC        // sha256 -> file
-	fileName  map[string][]*FileIOC      // base name -> files
-	sizes     map[int64]bool             // sizes of hashed files and artefacts (prefilter)
-	staging   map[string]*StagingIOC
-	windows   map[string]*Window
-	install   *regexp.Regexp
-	needles   []*StringIOC
-	maxNeedle int
+	pack         *Loaded
+	pkgs         map[string]*PackageIOC     // normalised name -> package
+	bad          map[string]map[string]bool // normalised name -> canonical bad versions
+	artHash      map[string]ArtifactHit     // sha256 -> artefact
+	fileHash     map[string]*FileIOC        // sha256 -> file
+	fileName     map[string][]*FileIOC      // base name -> files
+	sizes        map[int64]bool             // sizes of hashed files and artefacts (prefilter)
+	staging      map[string]*StagingIOC
+	stagingGlobs []glob
+	windows      map[string]*Window
+	install      *regexp.Regexp
+	needles      []*StringIOC
+	maxNeedle    int
 }
 
 // ArtifactHit is an artefact matched by hash, with its package.
@@ -70,7 +71,12 @@ func Compile(l *Loaded) (*Matcher, error) {
 		m.fileName[f.Name] = append(m.fileName[f.Name], f)
 	}
 	for i := range p.Staging {
-		m.staging[p.Staging[i].Name] = &p.Staging[i]
+		s := &p.Staging[i]
+		if j := strings.IndexAny(s.Name, "*?[\\"); j >= 0 {
+			m.stagingGlobs = append(m.stagingGlobs, glob{prefix: s.Name[:j], pattern: s.Name, ioc: s})
+			continue
+		}
+		m.staging[s.Name] = s
 	}
 	for i := range p.Windows {
 		m.windows[p.Windows[i].ID] = &p.Windows[i]
@@ -157,14 +163,21 @@ func (m *Matcher) Staging(base string) (*StagingIOC, bool) {
 	if s, ok := m.staging[base]; ok {
 		return s, true
 	}
-	for pat, s := range m.staging {
-		if strings.ContainsAny(pat, "*?[") {
-			if ok, _ := path.Match(pat, base); ok {
-				return s, true
+	for _, g := range m.stagingGlobs {
+		if strings.HasPrefix(base, g.prefix) {
+			if ok, _ := path.Match(g.pattern, base); ok {
+				return g.ioc, true
 			}
 		}
 	}
 	return nil, false
+}
+
+// glob is a staging name pattern with its literal prefix, tested first so
+// that most base names are rejected without path.Match.
+type glob struct {
+	prefix, pattern string
+	ioc             *StagingIOC
 }
 
 // Window returns a window by id.

@@ -25,10 +25,16 @@ type Entry struct {
 	// Type holds the type bits (fs.ModeDir, fs.ModeSymlink, 0 for regular).
 	Type fs.FileMode
 
-	once sync.Once
-	stat func() (fs.FileInfo, error)
-	info fs.FileInfo
-	err  error
+	once   sync.Once
+	stat   func() (fs.FileInfo, error)
+	lstatr lstater // the walk's directory handle, instead of a closure per file
+	info   fs.FileInfo
+	err    error
+}
+
+// lstater stats a name in an open directory without following symlinks.
+type lstater interface {
+	lstat(name string) (fs.FileInfo, error)
 }
 
 // NewEntry builds an entry whose Info is computed by stat on first use.
@@ -39,17 +45,30 @@ func NewEntry(p string, typ fs.FileMode, stat func() (fs.FileInfo, error)) *Entr
 // Info returns the entry's Lstat, computed once.
 func (e *Entry) Info() (fs.FileInfo, error) {
 	e.once.Do(func() {
-		if e.stat == nil {
+		switch {
+		case e.lstatr != nil:
+			e.info, e.err = e.lstatr.lstat(e.Name)
+		case e.stat != nil:
+			e.info, e.err = e.stat()
+		default:
 			e.err = errors.New("no stat available")
-			return
 		}
-		e.info, e.err = e.stat()
 	})
 	return e.info, e.err
 }
 
-// Dir is the parent directory's path.
-func (e *Entry) Dir() string { return path.Dir(e.Path) }
+// Dir is the parent directory's path. Entry paths are clean and absolute,
+// so this is a slice of Path, not a new string.
+func (e *Entry) Dir() string {
+	i := strings.LastIndexByte(e.Path, '/')
+	switch {
+	case i < 0:
+		return "."
+	case i == 0:
+		return "/"
+	}
+	return e.Path[:i]
+}
 
 // IsSymlink reports whether the entry is a symbolic link (never followed).
 func (e *Entry) IsSymlink() bool { return e.Type&fs.ModeSymlink != 0 }

@@ -72,13 +72,15 @@ func (o *fdOpener) OpenDir(p string) (dirHandle, error) {
 func (o *fdOpener) Close() error { return unix.Close(o.rootFd) }
 
 func (d *fdDir) statFunc(name string) func() (fs.FileInfo, error) {
-	return func() (fs.FileInfo, error) {
-		var st unix.Stat_t
-		if err := unix.Fstatat(int(d.Fd()), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-			return nil, &fs.PathError{Op: "lstat", Path: name, Err: err}
-		}
-		return statInfo{name: name, st: st}, nil
+	return func() (fs.FileInfo, error) { return d.lstat(name) }
+}
+
+func (d *fdDir) lstat(name string) (fs.FileInfo, error) {
+	var st unix.Stat_t
+	if err := unix.Fstatat(int(d.Fd()), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: err}
 	}
+	return statInfo{name: name, st: st}, nil
 }
 
 // statInfo is an fs.FileInfo over unix.Stat_t.

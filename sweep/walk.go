@@ -178,7 +178,10 @@ func (w *Walker) readDir(ctx context.Context, op opener, fsys fs.FS, dir string,
 		ents, err := d.ReadDir(512)
 		for _, de := range ents {
 			name := de.Name()
-			p := path.Join(dir, name)
+			p := dir + "/" + name
+			if dir == "/" {
+				p = "/" + name
+			}
 			typ := de.Type()
 			switch {
 			case typ.IsDir():
@@ -198,7 +201,7 @@ func (w *Walker) readDir(ctx context.Context, op opener, fsys fs.FS, dir string,
 				var e *Entry
 				for _, c := range w.Collectors {
 					if e == nil {
-						e = NewEntry(p, typ.Type(), d.statFunc(name))
+						e = &Entry{Path: p, Name: name, Type: typ.Type(), lstatr: d}
 					}
 					if !c.FileRequired(e) {
 						continue
@@ -262,6 +265,7 @@ func TrimPathErr(err error) string { return trimPathErr(err) }
 type dirHandle interface {
 	ReadDir(n int) ([]fs.DirEntry, error)
 	statFunc(name string) func() (fs.FileInfo, error)
+	lstat(name string) (fs.FileInfo, error)
 	Close() error
 }
 
@@ -292,7 +296,11 @@ func (o rootOpener) OpenDir(p string) (dirHandle, error) {
 func (o rootOpener) Close() error { return nil }
 
 func (d *rootDir) statFunc(name string) func() (fs.FileInfo, error) {
-	return func() (fs.FileInfo, error) { return d.root.Lstat(Rel(path.Join(d.dir, name))) }
+	return func() (fs.FileInfo, error) { return d.lstat(name) }
+}
+
+func (d *rootDir) lstat(name string) (fs.FileInfo, error) {
+	return d.root.Lstat(Rel(path.Join(d.dir, name)))
 }
 
 // hasPrefixPath reports whether p is base or below it.

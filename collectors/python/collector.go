@@ -106,6 +106,8 @@ type suffixIOC struct {
 	suffix string // litellm/proxy/proxy_server.py
 	dir    string // litellm/proxy
 	stem   string // proxy_server
+	// precomputed for FileRequired, which runs on every file of the walk
+	slashSuffix, slashDir string
 }
 
 type env struct {
@@ -139,7 +141,8 @@ func New(o Options) *Collector {
 		}
 		seen[f.PathSuffix] = true
 		s := strings.Trim(f.PathSuffix, "/")
-		c.suffixes = append(c.suffixes, suffixIOC{suffix: s, dir: path.Dir(s), stem: strings.TrimSuffix(path.Base(s), ".py")})
+		c.suffixes = append(c.suffixes, suffixIOC{suffix: s, slashSuffix: "/" + s, slashDir: "/" + path.Dir(s),
+			dir: path.Dir(s), stem: strings.TrimSuffix(path.Base(s), ".py")})
 	}
 	return c
 }
@@ -224,13 +227,14 @@ func (c *Collector) FileRequired(e *sweep.Entry) bool {
 		return dbase == "conda-meta"
 	case dbase == "__pycache__" && strings.HasSuffix(e.Name, ".pyc"):
 		for _, s := range c.suffixes {
-			if strings.HasPrefix(e.Name, s.stem+".") && strings.HasSuffix(path.Dir(dir), "/"+s.dir) {
+			if len(e.Name) > len(s.stem) && e.Name[len(s.stem)] == '.' && strings.HasPrefix(e.Name, s.stem) &&
+				strings.HasSuffix(path.Dir(dir), s.slashDir) {
 				return true
 			}
 		}
 	}
 	for _, s := range c.suffixes {
-		if strings.HasSuffix(e.Path, "/"+s.suffix) {
+		if strings.HasSuffix(e.Path, s.slashSuffix) {
 			return true
 		}
 	}
