@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/litesweep/litesweep/collectors/cache"
 	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/collectors/lockfile"
 	"github.com/litesweep/litesweep/collectors/persistence"
@@ -52,6 +53,7 @@ func Host(o Options) []sweep.Collector {
 		cs = append(cs, python.New(python.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
 		cs = append(cs, persistence.New(persistence.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
 		cs = append(cs, lockfile.New(o.Matcher, o.Homes))
+		cs = append(cs, cache.New(cache.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
 	}
 	return cs
 }
