@@ -110,7 +110,6 @@ func (c *Collector) classify(e *sweep.Entry) kind {
 			return kHTTPBody
 		}
 	}
-	lower := strings.ToLower(name)
 	if strings.HasSuffix(name, ".http") {
 		if n, v, ok := uvPointerDist(e.Path); ok && c.bad(n, v) {
 			return kUVPointer
@@ -132,7 +131,7 @@ func (c *Collector) classify(e *sweep.Entry) kind {
 		}
 		return kNone
 	}
-	if !c.prefixTracked(lower) {
+	if !c.prefixTracked(name) {
 		return kNone
 	}
 	if n, v, ok := distFromAnyFilename(name); ok && c.bad(n, v) {
@@ -143,9 +142,12 @@ func (c *Collector) classify(e *sweep.Entry) kind {
 
 // prefixTracked is a cheap test that a file name could start with a tracked
 // distribution name (in any of its -_. spellings).
-func (c *Collector) prefixTracked(lower string) bool {
+func (c *Collector) prefixTracked(name string) bool {
 	for _, n := range c.tracks {
-		if len(lower) > len(n) && strings.HasPrefix(iocs.NormalizeName(lower[:len(n)]), n) {
+		// The first byte of a normalised name is the name's own first letter
+		// (lower-cased): reject most file names before the regexp-based
+		// normalisation, without allocating.
+		if len(name) > len(n) && name[0]|0x20 == n[0] && strings.HasPrefix(iocs.NormalizeName(name[:len(n)]), n) {
 			return true
 		}
 	}
