@@ -11,6 +11,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/cache"
 	"github.com/litesweep/litesweep/collectors/creds"
+	"github.com/litesweep/litesweep/collectors/history"
 	"github.com/litesweep/litesweep/collectors/lockfile"
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
@@ -54,6 +55,7 @@ func Host(o Options) []sweep.Collector {
 		cs = append(cs, persistence.New(persistence.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
 		cs = append(cs, lockfile.New(o.Matcher, o.Homes))
 		cs = append(cs, cache.New(cache.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
+		cs = append(cs, history.New(history.Options{Matcher: o.Matcher, Homes: o.Homes, Window: o.Window, MaxBytes: o.MaxHashSize}))
 	}
 	return cs
 }
