@@ -456,7 +456,14 @@ func (c *Collector) inspectBody(f *sweep.File, out sweep.Sink, h hit, body io.Re
 	case "zip":
 		a, err := InspectZip(body, size, c.o.Matcher, c.o.MaxHashSize)
 		if err != nil {
-			c.errorAt(f, out, loc, fmt.Errorf("cached wheel: %w", err))
+			// Report what matters: a broken zip the headers call a file, a
+			// hostile member path, or any problem with a tracked package. A
+			// valid zip that is simply not a wheel (an old .zip sdist) is not
+			// an error.
+			_, tracked := c.o.Matcher.Tracked(a.nameOrEmpty())
+			if identified || tracked || (a == nil && claimsFile) || (a != nil && len(a.Hostile) > 0) {
+				c.errorAt(f, out, loc, fmt.Errorf("cached wheel: %w", err))
+			}
 		}
 		if a != nil && a.Name != "" {
 			if pk, bad := c.o.Matcher.Package(a.Name, a.Version); bad {

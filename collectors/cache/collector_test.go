@@ -143,6 +143,8 @@ func TestCollectorCaches(t *testing.T) {
 	pQ := httpPath("/opt/pipcache/http-v2", "https://mirror.example/orphan.whl")
 	pR := httpPath(linV2, "https://mirror.example/telnyx.whl")
 	pL := httpPath("/srv/ci-cache/http", "https://mirror.example/legacy/litellm-1.82.7-py3-none-any.whl")
+	pS := httpPath(linV2, "https://mirror.example/oldpkg-1.0.zip")
+	pT := httpPath(linV2, "https://mirror.example/litellm-1.82.6-py3-none-any.whl")
 	bomb := rawZip(t, [2]string{"litellm-1.82.7.dist-info/METADATA", strings.Repeat("\x00", 2<<20)},
 		[2]string{"litellm-1.82.7.dist-info/RECORD", ""})
 	liar := lieAboutSize(t, rawZip(t, [2]string{"litellm-1.82.8.dist-info/METADATA", "Name: litellm\nVersion: 1.82.8\n" + strings.Repeat("A", 1<<20)},
@@ -166,7 +168,11 @@ func TestCollectorCaches(t *testing.T) {
 		pQ + ".body": w8,
 		pR:           ccEntry(t, mirror, nil),
 		pR + ".body": wt,
-		pL:           ccEntry(t, mirror, w7), // legacy: body inline
+		pL:           ccEntry(t, mirror, w7),  // legacy: body inline
+		pS:           ccEntry(t, mirror, nil), // a .zip sdist: a zip, not a wheel, not an error
+		pS + ".body": rawZip(t, [2]string{"oldpkg-1.0/setup.py", "pass"}),
+		pT:           ccEntry(t, mirror, nil), // the clean release, identified by its dist-info
+		pT + ".body": w6,
 		// uv: pointer + unzipped archive
 		"/home/alice/.cache/uv/wheels-v5/pypi/litellm/1.82.8-py3-none-any.http":                   uvPointer(t, "A1b2C3d4", "litellm-1.82.8-py3-none-any.whl"),
 		"/home/alice/.cache/uv/wheels-v5/pypi/litellm/1.82.6-py3-none-any.http":                   uvPointer(t, "Z9", "litellm-1.82.6-py3-none-any.whl"),

@@ -50,6 +50,13 @@ type Archive struct {
 	Files []*iocs.FileIOC
 }
 
+func (a *Archive) nameOrEmpty() string {
+	if a == nil {
+		return ""
+	}
+	return a.Name
+}
+
 // hostileName reports whether a member name is absolute or climbs out.
 func hostileName(n string) bool {
 	if n == "" || strings.HasPrefix(n, "/") || strings.Contains(n, "\\") || strings.Contains(n, "\x00") {
