@@ -334,3 +334,7 @@ func symlinkFile(target string) *mapFile {
 func regularFile(s string) *mapFile { return &mapFile{Data: []byte(s), Mode: 0o644} }
 
 func readAll(fsys fs.FS, p string) ([]byte, error) { return fs.ReadFile(fsys, p) }
+
+type collectorsOptionsT = collectors.Options
+
+func collectorsOptions(m *iocs.Matcher) collectors.Options { return collectors.Options{Matcher: m} }

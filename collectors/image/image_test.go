@@ -4,9 +4,11 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -479,3 +481,92 @@ func replaceBlob(t *testing.T, p string, b []byte) {
 }
 
 var _ = mutate.Extract
+
+// TestArchiveOCIFlavour reads the Docker >= 25 docker save format (an OCI
+// layout plus manifest.json in one tar, blobs first in lexical order) and a
+// plain tarred OCI layout (index.json only), as streams.
+func TestArchiveOCIFlavour(t *testing.T) {
+	img := buildImage(t, step{"ADD rootfs.tar /", baseLayer(t)}, step{"RUN pip install litellm==1.82.8", litellmLayer(t, "1.82.8")})
+	for _, withManifest := range []bool{true, false} {
+		dir := t.TempDir()
+		writeLayout(t, dir, map[string]v1.Image{"docker.io/team/app:2": img})
+		if withManifest {
+			cfg, _ := img.ConfigName()
+			m, _ := img.Manifest()
+			sm := saveManifest{Config: "blobs/sha256/" + cfg.Hex, RepoTags: []string{"team/app:2"}}
+			for _, l := range m.Layers {
+				sm.Layers = append(sm.Layers, "blobs/sha256/"+l.Digest.Hex)
+			}
+			b, _ := json.Marshal([]saveManifest{sm})
+			os.WriteFile(filepath.Join(dir, "manifest.json"), b, 0o644)
+		}
+		var buf bytes.Buffer
+		tw := tar.NewWriter(&buf)
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			rel, _ := filepath.Rel(dir, p)
+			if d.IsDir() {
+				if rel != "." {
+					tw.WriteHeader(&tar.Header{Name: rel + "/", Typeflag: tar.TypeDir, Mode: 0o755})
+				}
+				return nil
+			}
+			b, _ := os.ReadFile(p)
+			tw.WriteHeader(&tar.Header{Name: rel, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(b))})
+			tw.Write(b)
+			return nil
+		})
+		tw.Close()
+		s, sink := newTestScanner(t)
+		imgs, err := s.ReadArchive(context.Background(), &buf, "archive oci", "oci!")
+		if err != nil || len(imgs) != 1 {
+			t.Fatalf("manifest.json %v: %v, %d images", withManifest, err, len(imgs))
+		}
+		want := "docker.io/team/app:2"
+		if withManifest {
+			want = "team/app:2"
+		}
+		if imgs[0].Name != want {
+			t.Errorf("name %q, want %q", imgs[0].Name, want)
+		}
+		s.ScanImage(context.Background(), imgs[0])
+		fs, es := sink.Drain()
+		if got := findingsAt(fs, want, pthPath); len(got) != 1 || !*got[0].Location.Visible || len(es) != 0 {
+			t.Errorf("manifest.json %v: findings %+v errors %+v", withManifest, got, es)
+		}
+	}
+}
+
+// TestHooksPerLayer: DirObserver sees every directory (parents missing from
+// the tar are synthesised), Finish runs once per distinct layer, and a
+// Finisher's environments are attributed to the image and layer.
+func TestHooksPerLayer(t *testing.T) {
+	var dirs []string
+	finished := 0
+	m := testMatcher(t)
+	sink := sweep.NewCollection(nil)
+	s := &Scanner{Sink: sink, Options: collectorsOptions(m),
+		NewCollectors: func(o collectorsOptionsT) []sweep.Collector {
+			return []sweep.Collector{&probe{m: m, dirs: &dirs, finished: &finished}}
+		}}
+	img := buildImage(t, step{"ADD rootfs.tar /", baseLayer(t)}, step{"RUN pip install litellm==1.82.8", litellmLayer(t, "1.82.8")},
+		step{"RUN true", layerOf(t, member{name: "opt/x/y/z", body: "z"})})
+	scanV1(t, s, "hooks:1", img)
+	scanV1(t, s, "hooks:2", img) // same layers: read once
+	if finished != 3 {
+		t.Errorf("Finish ran %d times, want 3 (once per distinct layer)", finished)
+	}
+	for _, want := range []string{"/opt", "/opt/x", "/opt/x/y", "/usr/local/lib/python3.11/site-packages"} {
+		if !slices.Contains(dirs, want) {
+			t.Errorf("directory %s not observed: %v", want, dirs)
+		}
+	}
+	envs := sink.Environments()
+	var got []string
+	for _, e := range envs {
+		got = append(got, e.Path)
+	}
+	want := "hooks:2 layer 1 /usr/local/lib/python3.11/site-packages"
+	if !slices.Contains(got, want) {
+		t.Errorf("environments %v lack %q", got, want)
+	}
+}
