@@ -56,15 +56,20 @@ func runGitHub(c *cli.Context) error {
 	if c.Int("concurrency") < 1 || c.Int("concurrency") > 32 {
 		return usagef("--concurrency must be between 1 and 32")
 	}
-	token, err := githubToken(c)
-	if err != nil {
-		return err
+	for _, r := range repos {
+		if o, n, ok := strings.Cut(r, "/"); !ok || o == "" || n == "" || strings.Contains(n, "/") {
+			return usagef("--repo %q: want OWNER/NAME", r)
+		}
 	}
 	l, m, err := loadPack(c)
 	if err != nil {
 		return err
 	}
 	windows, scanWindow, err := githubWindows(c, l)
+	if err != nil {
+		return err
+	}
+	token, err := githubToken(c)
 	if err != nil {
 		return err
 	}

@@ -272,7 +272,7 @@ func BuildRotation(exps []Exposure, pack *iocs.Loaded) []sweep.RotationItem {
 			order = append(order, key)
 		}
 		a.runs[e.Run] = true
-		if e.EnvName != "" {
+		if e.EnvName != "" && e.EnvName != e.Name {
 			a.envs[e.EnvName] = true
 		}
 		if e.Note != "" {

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/litesweep/litesweep/collectors/github/ghfake"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+const cliTestToken = "ghp_CL1t0k3nTh4tMustN3v3rB3Pr1nt3d42"
+
+func fakeGitHub(t *testing.T) *ghfake.Server {
+	t.Helper()
+	f := ghfake.New(cliTestToken)
+	t.Cleanup(f.Close)
+	if err := ghfake.Scenario(f, filepath.Join("collectors", "github", "testdata", "logs")); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestGitHubCommandUsage(t *testing.T) {
+	f := fakeGitHub(t)
+	t.Setenv("GITHUB_TOKEN", "")
+	for _, tc := range []struct {
+		name, want string
+		args       []string
+	}{
+		{"no target", "--org ORG or --repo", []string{"github"}},
+		{"no token", "no GitHub token", []string{"github", "--org", "acme", "--api-url", f.API.URL}},
+		{"token flag refused", "flag provided but not defined", []string{"github", "--token", cliTestToken, "--org", "acme"}},
+		{"bad repo", "want OWNER/NAME", []string{"github", "--repo", "justaname", "--api-url", f.API.URL, "--token-file", "/dev/null"}},
+		{"bad window", "--window", []string{"github", "--org", "acme", "--window", "soon"}},
+		{"bad concurrency", "--concurrency", []string{"github", "--org", "acme", "--concurrency", "0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runArgs(context.Background(), tc.args...)
+			if code != 2 || !strings.Contains(errs, tc.want) {
+				t.Errorf("exit %d stderr %q stdout %q", code, errs, out)
+			}
+			if strings.Contains(out+errs, cliTestToken) {
+				t.Error("token printed")
+			}
+		})
+	}
+}
+
+// TestGitHubCommand runs the command end to end against the fake GitHub,
+// with the token from GITHUB_TOKEN and from --token-file, and checks the
+// report and that the token appears in no output, report or state file.
+func TestGitHubCommand(t *testing.T) {
+	f := fakeGitHub(t)
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte(cliTestToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, viaFile := range []bool{false, true} {
+		out := filepath.Join(dir, "report.json")
+		state := filepath.Join(dir, "state.json")
+		os.Remove(state)
+		args := []string{"github", "--org", "acme", "--org", "ghost", "--api-url", f.API.URL, "--format", "json", "-o", out, "--state", state}
+		if viaFile {
+			t.Setenv("GITHUB_TOKEN", "")
+			args = append(args, "--token-file", tokenFile)
+		} else {
+			t.Setenv("GITHUB_TOKEN", cliTestToken)
+		}
+		code, stdout, stderr := runArgs(context.Background(), args...)
+		if code != sweep.ExitFindings {
+			t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+			t.Errorf("report mode %v", fi.Mode())
+		}
+		var rep sweep.Report
+		if err := json.Unmarshal(b, &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Verdict != sweep.Compromised || rep.Scan.Kind != "github" || len(rep.Rotation) == 0 || rep.Stats.APICalls == 0 ||
+			rep.Stats.Runs == 0 || rep.Stats.Logs == 0 || rep.Scan.Window == nil || !strings.Contains(rep.Scan.Window.Source, "litellm-pypi") {
+			t.Errorf("report: verdict %s kind %s rotation %d stats %+v window %+v", rep.Verdict, rep.Scan.Kind, len(rep.Rotation), rep.Stats, rep.Scan.Window)
+		}
+		st, err := os.ReadFile(state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, s := range map[string]string{"stdout": stdout, "stderr": stderr, "report": string(b), "state": string(st)} {
+			if strings.Contains(s, cliTestToken) {
+				t.Errorf("token in %s", name)
+			}
+		}
+		if leaks := f.Leaks(); len(leaks) > 0 {
+			t.Fatalf("token sent to log storage: %v", leaks)
+		}
+	}
+	// Markdown and table renderings carry no token either.
+	t.Setenv("GITHUB_TOKEN", cliTestToken)
+	for _, format := range []string{"table", "markdown", "sarif"} {
+		code, stdout, stderr := runArgs(context.Background(), "github", "--repo", "acme/api", "--api-url", f.API.URL, "--format", format, "--no-files")
+		if code != sweep.ExitFindings && code != sweep.ExitUsage {
+			t.Errorf("%s: exit %d %s", format, code, stderr)
+		}
+		if strings.Contains(stdout+stderr, cliTestToken) {
+			t.Errorf("%s output contains the token", format)
+		}
+	}
+}
