@@ -513,7 +513,9 @@ func TestLiveStopsUnitsAndKillsProcesses(t *testing.T) {
 	files := plantCompromise(t, root)
 	ev := filepath.Join(t.TempDir(), "ev")
 	// A real process whose command line carries a pack indicator.
-	cmd := exec.Command("sh", "-c", "sleep 300", "/tmp/pglog")
+	// A real process that looks like the second stage: argv[0] /tmp/pglog.
+	cmd := exec.Command("sleep", "300")
+	cmd.Args[0] = "/tmp/pglog"
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
