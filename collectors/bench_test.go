@@ -1,0 +1,82 @@
+package collectors_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/litesweep/litesweep/collectors"
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// benchTree is LITESWEEP_BENCH_TREE (e.g. the tree bench/gentree.py makes)
+// or a generated tree of 60,000 files shaped like a host.
+func benchTree(b *testing.B) string {
+	if t := os.Getenv("LITESWEEP_BENCH_TREE"); t != "" {
+		return t
+	}
+	root := b.TempDir()
+	for u := 0; u < 3; u++ {
+		sp := filepath.Join(root, fmt.Sprintf("home/u%d/.venv/lib/python3.11/site-packages", u))
+		for i := 0; i < 200; i++ {
+			d := filepath.Join(sp, fmt.Sprintf("pkg%d-1.0.dist-info", i))
+			must(b, os.MkdirAll(d, 0o755))
+			for _, n := range []string{"METADATA", "RECORD", "WHEEL"} {
+				must(b, os.WriteFile(filepath.Join(d, n), nil, 0o644))
+			}
+		}
+	}
+	for i := 0; i < 5000; i++ {
+		d := filepath.Join(root, fmt.Sprintf("usr/share/d%d/e%d", i/50, i%50))
+		must(b, os.MkdirAll(d, 0o755))
+		for j := 0; j < 10; j++ {
+			must(b, os.WriteFile(filepath.Join(d, fmt.Sprintf("f%d.txt", j)), nil, 0o644))
+		}
+	}
+	return root
+}
+
+func must(b *testing.B, err error) {
+	b.Helper()
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkHostWalk measures the one walk with every host collector
+// subscribed, against the same walk with none (the baseline), so the
+// predicates' cost shows as a ratio.
+func BenchmarkHostWalk(b *testing.B) {
+	root := benchTree(b)
+	l, err := iocs.Builtin()
+	must(b, err)
+	m, err := iocs.Compile(l)
+	must(b, err)
+	r, err := os.OpenRoot(root)
+	must(b, err)
+	homes := sweep.Homes(r.FS())
+	r.Close()
+	for _, tc := range []struct {
+		name string
+		cs   func() []sweep.Collector
+	}{
+		{"baseline-no-collectors", func() []sweep.Collector { return nil }},
+		{"all-host-collectors", func() []sweep.Collector {
+			return collectors.Host(collectors.Options{Matcher: m, Homes: homes})
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var files int64
+			for i := 0; i < b.N; i++ {
+				c := &sweep.Counters{}
+				w := &sweep.Walker{Root: root, Collectors: tc.cs(), Sink: sweep.NewCollection(c), Counters: c, Skips: sweep.DefaultSkips}
+				must(b, w.Walk(context.Background()))
+				files = c.FilesSeen.Load()
+			}
+			b.ReportMetric(float64(files), "files/op")
+		})
+	}
+}
