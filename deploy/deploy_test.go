@@ -1,0 +1,299 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+func need(t *testing.T, bin string) string {
+	t.Helper()
+	p, err := exec.LookPath(bin)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not installed (.ci/run installs Debian's ansible)", bin)
+	}
+	t.Skipf("%s is not installed; skipping", bin)
+	return ""
+}
+
+// TestAnsiblePlaybook runs deploy/ansible/sweep.yml with Debian's
+// ansible-playbook against two local "hosts" (each sweeping its own small
+// root), then checks the fetched reports and the merged fleet report.
+func TestAnsiblePlaybook(t *testing.T) {
+	playbook := need(t, "ansible-playbook")
+	if runtime.GOOS != "linux" {
+		t.Skip("the playbook copies the linux binary")
+	}
+	dir := t.TempDir()
+	dist := filepath.Join(dir, "dist")
+	arch := map[string]string{"amd64": "amd64", "arm64": "arm64"}[runtime.GOARCH]
+	if arch == "" {
+		t.Skipf("no release build for %s", runtime.GOARCH)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-X main.version=ansible-test",
+		"-o", filepath.Join(dist, "litesweep-linux-"+arch), "..")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	var inv strings.Builder
+	inv.WriteString("[sweep]\n")
+	for _, h := range []string{"web-a", "web-b"} {
+		root := filepath.Join(dir, "roots", h)
+		if err := os.MkdirAll(filepath.Join(root, "etc"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, "etc", "hostname"), []byte(h+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		inv.WriteString(h + " ansible_connection=local litesweep_root=" + root + "\n")
+	}
+	inv.WriteString("[all:vars]\n")
+	if py, err := exec.LookPath("/usr/bin/python3"); err == nil {
+		inv.WriteString("ansible_python_interpreter=" + py + "\n")
+	}
+	invPath := filepath.Join(dir, "inventory.ini")
+	if err := os.WriteFile(invPath, []byte(inv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reports := filepath.Join(dir, "reports")
+	vars, _ := json.Marshal(map[string]any{
+		"litesweep_become":      os.Geteuid() != 0, // as root already; a fresh CI machine has no sudo
+		"litesweep_dist_dir":    dist,
+		"litesweep_reports_dir": reports,
+		"litesweep_remote_dir":  filepath.Join(dir, "remote"),
+	})
+	cmd := exec.CommandContext(ctx, playbook, "-i", invPath, "-e", string(vars), "ansible/sweep.yml")
+	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_HOST_KEY_CHECKING=False", "ANSIBLE_RETRY_FILES_ENABLED=False",
+		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "ansible-local"), "ANSIBLE_REMOTE_TEMP="+filepath.Join(dir, "ansible-remote"),
+		"ANSIBLE_HOME="+filepath.Join(dir, "ansible-home"))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("ansible-playbook: %v\n%s", err, out.String())
+	}
+	t.Logf("ansible-playbook took %s", time.Since(start).Round(time.Millisecond))
+	for _, want := range []string{"web-a: litesweep exit", "web-b: litesweep exit", "2 reports merged"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("playbook output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, f := range []string{"web-a.json", "web-b.json", "fleet.json", "fleet.html"} {
+		fi, err := os.Stat(filepath.Join(reports, f))
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", f, err, out.String())
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", f, fi.Mode().Perm())
+		}
+	}
+	var fleet struct {
+		Kind  string `json:"kind"`
+		Hosts []struct {
+			Name   string `json:"name"`
+			Report struct {
+				Tool struct {
+					Version string `json:"version"`
+				} `json:"tool"`
+				Scan struct {
+					Root string `json:"root"`
+				} `json:"scan"`
+			} `json:"report"`
+		} `json:"hosts"`
+		Skipped []any `json:"skipped"`
+	}
+	data, _ := os.ReadFile(filepath.Join(reports, "fleet.json"))
+	if err := json.Unmarshal(data, &fleet); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, h := range fleet.Hosts {
+		names = append(names, h.Name)
+		if h.Report.Tool.Version != "ansible-test" || !strings.HasPrefix(h.Report.Scan.Root, filepath.Join(dir, "roots")) {
+			t.Errorf("host %s: version %q root %q", h.Name, h.Report.Tool.Version, h.Report.Scan.Root)
+		}
+	}
+	slices.Sort(names)
+	if fleet.Kind != "fleet" || !slices.Equal(names, []string{"web-a", "web-b"}) || len(fleet.Skipped) != 0 {
+		t.Errorf("fleet: kind %q hosts %v skipped %v", fleet.Kind, names, fleet.Skipped)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "remote")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the playbook left its scratch directory on the host: %v", err)
+	}
+}
+
+func yamlDocs(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	var docs []map[string]any
+	for {
+		var d map[string]any
+		err := dec.Decode(&d)
+		if errors.Is(err, io.EOF) {
+			return docs
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if d != nil {
+			docs = append(docs, d)
+		}
+	}
+}
+
+// dig walks maps and lists: dig(x, "spec", "template", 0, "name").
+func dig(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[k]
+		case int:
+			l, ok := v.([]any)
+			if !ok || k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+func TestKubernetesManifests(t *testing.T) {
+	kinds := map[string]map[string]any{}
+	for _, file := range []string{"kubernetes/daemonset.yaml", "kubernetes/kube-job.yaml"} {
+		for _, d := range yamlDocs(t, file) {
+			kind, _ := d["kind"].(string)
+			name, _ := dig(d, "metadata", "name").(string)
+			if d["apiVersion"] == nil || kind == "" || name == "" {
+				t.Errorf("%s: object without apiVersion/kind/metadata.name: %v", file, d)
+			}
+			kinds[kind+"/"+name] = d
+		}
+	}
+	ds := kinds["DaemonSet/litesweep-node"]
+	if ds == nil {
+		t.Fatalf("no DaemonSet litesweep-node: %v", kinds)
+	}
+	pod := dig(ds, "spec", "template", "spec")
+	c := dig(pod, "containers", 0)
+	if dig(pod, "volumes", 0, "hostPath", "path") != "/" || dig(c, "volumeMounts", 0, "mountPath") != "/host" || dig(c, "volumeMounts", 0, "readOnly") != true {
+		t.Errorf("the DaemonSet must mount the node's / read-only at /host")
+	}
+	if dig(c, "securityContext", "privileged") != false || dig(c, "securityContext", "readOnlyRootFilesystem") != true {
+		t.Errorf("the DaemonSet container must not be privileged and must have a read-only root")
+	}
+	if dig(pod, "automountServiceAccountToken") != false {
+		t.Errorf("the node sweep needs no API token")
+	}
+	if s, _ := dig(c, "args", 0).(string); !strings.Contains(s, "litesweep host --root /host") || !strings.Contains(s, "--format json") {
+		t.Errorf("DaemonSet command %q", s)
+	}
+	job := kinds["Job/litesweep-kube"]
+	if s, _ := dig(job, "spec", "template", "spec", "containers", 0, "args", 0).(string); !strings.Contains(s, "litesweep kube --in-cluster --format json") {
+		t.Errorf("Job command %q", s)
+	}
+	// The Job's role is read-only apart from access reviews.
+	role := kinds["ClusterRole/litesweep-kube"]
+	rules, _ := role["rules"].([]any)
+	for _, r := range rules {
+		for _, v := range dig(r, "verbs").([]any) {
+			if v != "get" && v != "list" && !(v == "create" && dig(r, "resources", 0) == "subjectaccessreviews") {
+				t.Errorf("ClusterRole grants %v on %v", v, dig(r, "resources"))
+			}
+		}
+	}
+	// The shell wrappers parse.
+	if sh, err := exec.LookPath("sh"); err == nil {
+		for name, obj := range map[string]any{"DaemonSet": pod, "Job": dig(job, "spec", "template", "spec")} {
+			s, _ := dig(obj, "containers", 0, "args", 0).(string)
+			if out, err := exec.Command(sh, "-n", "-c", s).CombinedOutput(); err != nil {
+				t.Errorf("%s script: %v %s", name, err, out)
+			}
+		}
+	}
+}
+
+func TestSSMDocument(t *testing.T) {
+	data, err := os.ReadFile("aws/litesweep-ssm.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		SchemaVersion string                    `json:"schemaVersion"`
+		Description   string                    `json:"description"`
+		Parameters    map[string]map[string]any `json:"parameters"`
+		MainSteps     []struct {
+			Action string `json:"action"`
+			Name   string `json:"name"`
+			Inputs struct {
+				RunCommand []string `json:"runCommand"`
+			} `json:"inputs"`
+		} `json:"mainSteps"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.SchemaVersion != "2.2" || len(doc.MainSteps) != 1 || doc.MainSteps[0].Action != "aws:runShellScript" {
+		t.Fatalf("document: %+v", doc)
+	}
+	script := strings.Join(doc.MainSteps[0].Inputs.RunCommand, "\n")
+	for _, want := range []string{"sha256sum -c", "host --format json --output", "s3://$bucket/$prefix/reports/"} {
+		if !strings.Contains(script, want) {
+			t.Errorf("script lacks %q", want)
+		}
+	}
+	// Every {{ Parameter }} used is declared, and the script is valid bash
+	// once SSM substitutes them.
+	for p := range doc.Parameters {
+		script = strings.ReplaceAll(script, "{{ "+p+" }}", "x")
+	}
+	if strings.Contains(script, "{{") {
+		t.Errorf("script uses an undeclared parameter")
+	}
+	if bash, err := exec.LookPath("bash"); err == nil {
+		if out, err := exec.Command(bash, "-n", "-c", script).CombinedOutput(); err != nil {
+			t.Errorf("bash -n: %v %s", err, out)
+		}
+	}
+}
+
+func TestPlaybookParses(t *testing.T) {
+	data, _ := os.ReadFile("ansible/sweep.yml")
+	var plays []map[string]any
+	if err := yaml.Unmarshal(data, &plays); err != nil || len(plays) != 2 {
+		t.Fatalf("playbook: %v (%d plays)", err, len(plays))
+	}
+	if p, err := exec.LookPath("ansible-playbook"); err == nil {
+		out, err := exec.Command(p, "--syntax-check", "-i", "localhost,", "ansible/sweep.yml").CombinedOutput()
+		if err != nil {
+			t.Errorf("ansible-playbook --syntax-check: %v\n%s", err, out)
+		}
+	}
+}
