@@ -231,8 +231,11 @@ func TestSweepOrg(t *testing.T) {
 			t.Errorf("secret of an unexposed job listed: %s", k)
 		}
 	}
-	if it := rot["OPENAI_API_KEY|organization acme"]; len(it.Names) != 2 || it.Names[1] != "env OPENAI_API_KEY" || it.Priority != "P1" {
+	if it := rot["OPENAI_API_KEY|organization acme"]; len(it.Names) != 1 || it.Priority != "P1" || !strings.Contains(strings.Join(it.Steps, "\n"), "gh secret set OPENAI_API_KEY --org acme") {
 		t.Errorf("OPENAI_API_KEY item %+v", it)
+	}
+	if it := rot["DEPLOY_KEY|environment prod of acme/api"]; strings.Join(it.Names, ",") != "DEPLOY_KEY,env DEPLOY" {
+		t.Errorf("DEPLOY_KEY names %q", it.Names)
 	}
 	if it := rot["GITHUB_TOKEN|repository acme/api"]; !strings.Contains(it.Why, "Contents: write") {
 		t.Errorf("GITHUB_TOKEN why %q", it.Why)
