@@ -388,3 +388,29 @@ func TestBadToken(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenWithoutActionsRead: a 403 on the run listing is a recorded,
+// clearly worded gap for that repository; the rest of the sweep goes on.
+func TestTokenWithoutActionsRead(t *testing.T) {
+	f := ghfake.New(testToken)
+	t.Cleanup(f.Close)
+	f.AddOrg("solo", &ghfake.Repo{Name: "locked", Branch: "main", RunsStatus: 403, Files: map[string]string{"README.md": "x"}},
+		&ghfake.Repo{Name: "open", Branch: "main", Files: map[string]string{"README.md": "y"}})
+	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs = []string{"solo"} })
+	res, err := sw.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 1 || res.Errors[0].Kind != "unverified" || res.Errors[0].Location.Repo != "solo/locked" ||
+		!strings.Contains(res.Errors[0].Message, "HTTP 403") || !strings.Contains(res.Errors[0].Message, "needs actions=read") {
+		t.Fatalf("errors %+v", res.Errors)
+	}
+	if res.Stats.Repos != 2 {
+		t.Errorf("repos %d", res.Stats.Repos)
+	}
+	rep := &sweep.Report{Findings: res.Findings, Errors: res.Errors}
+	rep.Finalize()
+	if rep.Verdict != sweep.Incomplete {
+		t.Errorf("verdict %s, want INCOMPLETE", rep.Verdict)
+	}
+}

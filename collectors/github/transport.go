@@ -1,6 +1,7 @@
 package github
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -201,7 +202,7 @@ func (t *apiTransport) retryDecision(resp *http.Response, attempt int) (time.Dur
 			}
 			return 0, true
 		}
-		if code == http.StatusTooManyRequests {
+		if code == http.StatusTooManyRequests || secondaryBody(resp) {
 			// No Retry-After: wait at least a minute (GitHub's guidance),
 			// growing per attempt.
 			d := time.Minute << attempt
@@ -216,6 +217,15 @@ func (t *apiTransport) retryDecision(resp *http.Response, attempt int) (time.Dur
 		return backoff(attempt), true
 	}
 	return 0, false
+}
+
+// secondaryBody reports whether a 403 says it is a secondary rate limit
+// (GitHub sometimes omits Retry-After); the body stays readable.
+func secondaryBody(resp *http.Response) bool {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return bytes.Contains(bytes.ToLower(b), []byte("secondary rate limit"))
 }
 
 func (t *apiTransport) block(d time.Duration) {

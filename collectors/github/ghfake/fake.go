@@ -359,6 +359,12 @@ func (s *Server) serveRepo(w http.ResponseWriter, r *http.Request, repo *Repo, r
 	case len(rest) == 0:
 		writeJSON(w, http.StatusOK, s.repoJSON(r, repo))
 	case len(rest) == 2 && rest[0] == "actions" && rest[1] == "runs":
+		if repo.RunsStatus == http.StatusForbidden {
+			w.Header().Set("X-Accepted-GitHub-Permissions", "actions=read")
+			writeJSON(w, repo.RunsStatus, map[string]string{"message": "Resource not accessible by personal access token",
+				"documentation_url": "https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-repository"})
+			return
+		}
 		if repo.RunsStatus != 0 {
 			writeJSON(w, repo.RunsStatus, map[string]string{"message": "Not Found", "documentation_url": "https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-repository"})
 			return
