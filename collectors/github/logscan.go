@@ -60,6 +60,7 @@ type LogResult struct {
 var (
 	tsPrefix     = regexp.MustCompile(`^\x{feff}?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) ?`)
 	downloadLine = regexp.MustCompile(`Download action repository '([^'@\s]+)@([^'\s]+)' \(SHA:([0-9a-fA-F]{40})\)`)
+	ansi         = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 	versionOnly  = regexp.MustCompile(`(?i)^\s*version:\s*v?0\.69\.[456]\b`)
 )
 
@@ -84,6 +85,9 @@ func ScanLog(r io.Reader, maxBytes int64, steps []StepSpan, m *iocs.Matcher) (Lo
 			res.Lines++
 			res.Bytes += int64(len(line)) + 1
 			s := strings.TrimRight(string(line), "\r\n")
+			if strings.IndexByte(s, 0x1b) >= 0 {
+				s = ansi.ReplaceAllString(s, "")
+			}
 			var ts *time.Time
 			if sm := tsPrefix.FindStringSubmatch(s); sm != nil {
 				if t, perr := time.Parse(time.RFC3339Nano, sm[1]); perr == nil {
@@ -198,11 +202,16 @@ func matchLine(s, lower string, names []string, ts *time.Time, pack *iocs.Loaded
 			hits = append(hits, h)
 		}
 	}
+	var seen map[string]bool
 	for i := range pack.CI.LogStrings {
 		ls := &pack.CI.LogStrings[i]
 		if !strings.Contains(lower, strings.ToLower(ls.Value)) {
 			continue
 		}
+		if seen == nil {
+			seen = map[string]bool{}
+		}
+		seen[strings.ToLower(ls.Value)] = true
 		sev := sweep.Critical
 		switch {
 		case isVersionString(ls.Value):
@@ -224,14 +233,8 @@ func matchLine(s, lower string, names []string, ts *time.Time, pack *iocs.Loaded
 			Indicator: indicator(ls.ID, "ci-log-"+ls.Kind, ls.Provenance)})
 	}
 	for _, si := range m.Strings([]byte(s)) {
-		dup := false
-		for _, h := range hits {
-			if h.Indicator != nil && strings.EqualFold(h.Title, "CI log: "+si.Description) {
-				dup = true
-			}
-		}
-		if dup {
-			continue
+		if seen[strings.ToLower(si.Value)] {
+			continue // the same string is already a CI log indicator
 		}
 		sev := sweep.Critical
 		if si.Weak {

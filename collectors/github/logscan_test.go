@@ -182,3 +182,46 @@ func TestRedact(t *testing.T) {
 		t.Errorf("redact changed evidence: %q", out)
 	}
 }
+
+// TestScanLogInline covers single lines: a C2 domain is reported once
+// (pack string and CI log string agree), colour codes are removed, and
+// near misses are not reported.
+func TestScanLogInline(t *testing.T) {
+	m := testMatcher(t)
+	for _, tc := range []struct {
+		line, indicator, text string
+		sev                   sweep.Severity
+	}{
+		{"Connecting to models.litellm.cloud (models.litellm.cloud)|46.151.182.203|:443... connected.", "log-exfil-domain", "Connecting to models.litellm.cloud", sweep.Critical},
+		{"\x1b[36;1m + litellm==1.82.8\x1b[0m", "ci-install-line", " + litellm==1.82.8", sweep.High},
+		{"Download action repository 'Checkmarx/ast-github-action@2.3.28' (SHA:1111111111111111111111111111111111111111)", "action-ast", "ast-github-action@2.3.28", sweep.Critical},
+		{"git push origin HEAD:refs/heads/tpcp-docs", "log-tpcp-docs", "tpcp-docs", sweep.Critical},
+		{"Successfully installed litellm-1.82.80", "", "", ""},
+		{"Collecting litellm==1.82.6", "", "", ""},
+		{"Download action repository 'Checkmarx/ast-github-action@2.3.28' (SHA:1111111111111111111111111111111111111111) at 2026-05-01", "", "", ""},
+	} {
+		ts := "2026-03-23T14:00:00.0000000Z "
+		if tc.indicator == "" && strings.Contains(tc.line, "2026-05-01") {
+			ts = "2026-05-01T14:00:00.0000000Z " // outside the AST window
+		}
+		res, err := ScanLog(strings.NewReader(ts+tc.line+"\n"), 0, nil, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.indicator == "" {
+			if len(res.Hits) != 0 {
+				t.Errorf("%q: unexpected %s", tc.line, res.Hits[0].Indicator.ID)
+			}
+			continue
+		}
+		if len(res.Hits) == 1 && strings.ContainsRune(res.Hits[0].Text, 0x1b) {
+			t.Errorf("%q: escape codes kept", tc.line)
+		}
+		if len(res.Hits) != 1 || res.Hits[0].Indicator.ID != tc.indicator || res.Hits[0].Severity != tc.sev || !strings.Contains(res.Hits[0].Text, tc.text) {
+			for _, h := range res.Hits {
+				t.Logf("hit %s %s %q", h.Indicator.ID, h.Severity, h.Text)
+			}
+			t.Errorf("%q: %d hits", tc.line, len(res.Hits))
+		}
+	}
+}

@@ -310,15 +310,29 @@ func (s *Sweeper) enumerate(ctx context.Context) ([]repoInfo, []sweep.Finding, [
 	for _, org := range s.cfg.Orgs {
 		opt := &gh.RepositoryListByOrgOptions{Type: "all", ListOptions: gh.ListOptions{PerPage: 100}}
 		var forks, archived int
+		user := false // not an organisation: a user account's own repositories
 		for {
-			page, resp, err := s.client.Repositories.ListByOrg(ctx, org, opt)
+			var (
+				page []*gh.Repository
+				resp *gh.Response
+				err  error
+			)
+			if user {
+				page, resp, err = s.client.Repositories.ListByUser(ctx, org, &gh.RepositoryListByUserOptions{Type: "owner", ListOptions: opt.ListOptions})
+			} else {
+				page, resp, err = s.client.Repositories.ListByOrg(ctx, org, opt)
+				if err != nil && statusOf(err) == http.StatusNotFound && opt.Page <= 1 && ctx.Err() == nil {
+					user = true
+					continue
+				}
+			}
 			if err != nil {
 				if ctx.Err() != nil {
 					return out, findings, errs
 				}
-				msg := describe(err, "list the repositories of organization "+org)
+				msg := describe(err, "list the repositories of "+org)
 				if statusOf(err) == http.StatusNotFound {
-					msg = fmt.Sprintf("organization %q not found or not visible to this token (HTTP 404); its repositories were not checked", org)
+					msg = fmt.Sprintf("organization or user %q not found or not visible to this token (HTTP 404); its repositories were not checked", org)
 				}
 				errs = append(errs, sweep.Error{Collector: CollectorName, Kind: "error", Location: sweep.Location{Repo: org}, Message: msg})
 				break
@@ -686,6 +700,10 @@ func (rs *repoSweep) sweepRun(ctx context.Context, run *gh.WorkflowRun) error {
 		}
 		if a := job.GetRunAttempt(); a > 0 {
 			jloc.RunAttempt = int(a)
+			if a > 1 {
+				// Attempts repeat job names; keep their findings apart.
+				jloc.Job += fmt.Sprintf(" (attempt %d)", a)
+			}
 		}
 		lr, status, err := rs.jobLog(ctx, job)
 		if ctx.Err() != nil {

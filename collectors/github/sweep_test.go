@@ -180,7 +180,7 @@ func TestSweepOrg(t *testing.T) {
 	// Errors: unknown org, Actions disabled, invalid YAML, forks/archived
 	// skipped, secrets not listable.
 	wantErr := map[string]bool{
-		`organization "ghost" not found`:                   false,
+		`organization or user "ghost" not found`:           false,
 		"workflow runs could not be listed (HTTP 404)":     false,
 		"workflow .github/workflows/bad.yml: invalid YAML": false,
 		"1 forks and 1 archived repositories not swept":    false,
@@ -412,5 +412,22 @@ func TestTokenWithoutActionsRead(t *testing.T) {
 	rep.Finalize()
 	if rep.Verdict != sweep.Incomplete {
 		t.Errorf("verdict %s, want INCOMPLETE", rep.Verdict)
+	}
+}
+
+// TestUserAccount: --org naming a user account falls back to the user's
+// repositories (the campaign created tpcp-docs in maintainers' accounts).
+func TestUserAccount(t *testing.T) {
+	f := ghfake.New(testToken)
+	t.Cleanup(f.Close)
+	f.AddUser("maintainer", &ghfake.Repo{Name: "tpcp-docs-1", Created: time.Date(2026, 3, 23, 14, 31, 0, 0, time.UTC)},
+		&ghfake.Repo{Name: "dotfiles", Branch: "main", Files: map[string]string{"README.md": "x"}})
+	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs = []string{"maintainer"} })
+	res, err := sw.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Location.Repo != "maintainer/tpcp-docs-1" || res.Findings[0].Severity != sweep.Critical || len(res.Errors) != 0 {
+		t.Fatalf("findings %+v errors %+v", res.Findings, res.Errors)
 	}
 }

@@ -77,6 +77,7 @@ type Server struct {
 
 	mu          sync.Mutex
 	orgs        map[string][]*Repo
+	users       map[string]bool  // accounts in orgs that are users, not organisations
 	repos       map[string]*Repo // "owner/name"
 	byID        map[int64]*Repo
 	jobs        map[int64]*Job
@@ -132,6 +133,18 @@ func (s *Server) AddOrg(org string, repos ...*Repo) {
 			}
 		}
 	}
+}
+
+// AddUser adds repositories owned by a user account (listed by
+// /users/{user}/repos; /orgs/{user}/repos answers 404).
+func (s *Server) AddUser(user string, repos ...*Repo) {
+	s.AddOrg(user, repos...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.users == nil {
+		s.users = map[string]bool{}
+	}
+	s.users[user] = true
 }
 
 // Fail makes the next request whose path starts with prefix answer with f.
@@ -255,7 +268,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
-	case len(parts) == 3 && parts[0] == "orgs" && parts[2] == "repos":
+	case len(parts) == 3 && (parts[0] == "orgs" || parts[0] == "users") && parts[2] == "repos":
+		s.mu.Lock()
+		isUser := s.users[parts[1]]
+		s.mu.Unlock()
+		if isUser != (parts[0] == "users") {
+			notFound(w, "repos/repos#list-organization-repositories")
+			return
+		}
 		s.listOrgRepos(w, r, parts[1])
 	case len(parts) == 5 && parts[0] == "repositories" && parts[2] == "environments" && parts[4] == "secrets":
 		id, _ := strconv.ParseInt(parts[1], 10, 64)
