@@ -693,6 +693,9 @@ func (rs *repoSweep) sweepRun(ctx context.Context, run *gh.WorkflowRun) error {
 	var exposedJobs, unverifiedJobs []string
 	perms := map[string][]string{}
 	for _, job := range jobs {
+		if job.GetConclusion() == "skipped" {
+			continue // never ran: no log, nothing exposed
+		}
 		jloc := loc
 		jloc.Job = job.GetName()
 		if job.GetHTMLURL() != "" {

@@ -54,11 +54,12 @@ type Run struct {
 // Job is a job of a run; Log is served as plain text from the storage host
 // unless LogStatus is set (410 for an expired log, 404, 403).
 type Job struct {
-	ID        int64
-	Name      string
-	Log       string
-	LogStatus int
-	Steps     []Step
+	ID         int64
+	Name       string
+	Conclusion string // default "success"
+	Log        string
+	LogStatus  int
+	Steps      []Step
 }
 
 // Step is a job step with its times.
@@ -573,6 +574,10 @@ func (s *Server) runJSON(r *http.Request, repo *Repo, run *Run) map[string]any {
 
 func (s *Server) jobJSON(r *http.Request, repo *Repo, run *Run, j *Job) map[string]any {
 	full := repo.Owner + "/" + repo.Name
+	conclusion := j.Conclusion
+	if conclusion == "" {
+		conclusion = "success"
+	}
 	steps := []any{}
 	for _, st := range j.Steps {
 		steps = append(steps, map[string]any{"name": st.Name, "status": "completed", "conclusion": "success", "number": st.Number,
@@ -581,7 +586,7 @@ func (s *Server) jobJSON(r *http.Request, repo *Repo, run *Run, j *Job) map[stri
 	return map[string]any{
 		"id": j.ID, "run_id": run.ID, "run_url": fmt.Sprintf("%s/api/v3/repos/%s/actions/runs/%d", s.base(r), full, run.ID),
 		"node_id": fmt.Sprintf("CR_%d", j.ID), "head_sha": run.HeadSHA, "url": fmt.Sprintf("%s/api/v3/repos/%s/actions/jobs/%d", s.base(r), full, j.ID),
-		"html_url": fmt.Sprintf("https://github.example/%s/actions/runs/%d/job/%d", full, run.ID, j.ID), "status": "completed", "conclusion": "success",
+		"html_url": fmt.Sprintf("https://github.example/%s/actions/runs/%d/job/%d", full, run.ID, j.ID), "status": "completed", "conclusion": conclusion,
 		"created_at": run.Created.UTC().Format(time.RFC3339), "started_at": run.Created.UTC().Format(time.RFC3339),
 		"completed_at": run.Created.Add(run.Duration).UTC().Format(time.RFC3339), "name": j.Name, "steps": steps,
 		"check_run_url": fmt.Sprintf("%s/api/v3/repos/%s/check-runs/%d", s.base(r), full, j.ID), "labels": []string{"ubuntu-latest"},

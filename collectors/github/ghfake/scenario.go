@@ -148,7 +148,8 @@ func Scenario(s *Server, logDir string) error {
 		EnvSecrets: map[string][]string{"prod": {"DEPLOY_KEY"}},
 		Runs: []*Run{
 			{ID: 101, WorkflowID: 11, Name: "ci", HeadSHA: "a1" + sha38, Event: "push", Created: at(2026, 3, 24, 11, 1), Duration: 3 * time.Minute,
-				Jobs: []*Job{{ID: 1011, Name: "test", Log: logs["pip-litellm-1.82.8.log"]}}},
+				Jobs: []*Job{{ID: 1011, Name: "test", Log: logs["pip-litellm-1.82.8.log"]},
+					{ID: 1012, Name: "deploy", Conclusion: "skipped", LogStatus: 404}}},
 			{ID: 102, WorkflowID: 11, Name: "ci", HeadSHA: "b2" + sha38, Event: "pull_request", Created: at(2026, 3, 24, 12, 30), Duration: 2 * time.Minute,
 				Jobs: []*Job{{ID: 1021, Name: "test", Log: logs["uv-litellm-1.82.7.log"], Steps: []Step{
 					{Name: "Set up job", Number: 1, Start: time.Date(2026, 3, 24, 12, 30, 1, 0, time.UTC), Stop: time.Date(2026, 3, 24, 12, 30, 4, 0, time.UTC)},
