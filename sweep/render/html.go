@@ -113,6 +113,7 @@ type chartView struct {
 	Ticks           []chartTick
 	AxisY           float64
 	Omitted         int
+	Outside         int
 	Events          int
 }
 
@@ -293,9 +294,17 @@ func buildChart(f *fleet.Fleet) *chartView {
 		extend(f.Window.Start)
 		extend(f.Window.End)
 	}
+	// The axis is the exposure window, widened to the events near it
+	// (within two weeks); farther events are drawn at the axis' edge.
+	var lo, hi time.Time
+	if f.Window != nil {
+		lo, hi = f.Window.Start.Add(-14*24*time.Hour), f.Window.End.Add(14*24*time.Hour)
+	}
 	for _, h := range hosts {
 		for _, e := range byHost[h] {
-			extend(e.Time)
+			if f.Window == nil || (!e.Time.Before(lo) && !e.Time.After(hi)) {
+				extend(e.Time)
+			}
 		}
 	}
 	if !t1.After(t0) {
@@ -311,6 +320,15 @@ func buildChart(f *fleet.Fleet) *chartView {
 		y := top + rowH*float64(i) + rowH/2
 		row := chartRow{Label: short(h, 28), Y: y, LabelY: y + 4}
 		for _, e := range byHost[h] {
+			at, title := e.Time, e.Time.UTC().Format("2006-01-02 15:04Z")+" "+h+": "+e.Event
+			if at.Before(t0) || at.After(t1) {
+				at = t0
+				if e.Time.After(t1) {
+					at = t1
+				}
+				c.Outside++
+				title += " (outside the axis, drawn at its edge)"
+			}
 			cls := "pt sev-" + string(e.Severity)
 			if e.Severity == "" {
 				cls = "pt sev-info"
@@ -318,8 +336,7 @@ func buildChart(f *fleet.Fleet) *chartView {
 			if e.InWindow {
 				cls += " in-window"
 			}
-			row.Points = append(row.Points, chartPoint{X: x(e.Time), Y: y, Class: cls,
-				Title: e.Time.UTC().Format("2006-01-02 15:04Z") + " " + h + ": " + e.Event})
+			row.Points = append(row.Points, chartPoint{X: x(at), Y: y, Class: cls, Title: title})
 			c.Events++
 		}
 		c.Rows = append(c.Rows, row)
@@ -443,7 +460,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 {{- range .Points}}<circle class="{{.Class}}" cx="{{.X}}" cy="{{.Y}}" r="5"><title>{{.Title}}</title></circle>{{end}}</g>
 {{- end}}
 </svg>
-<p class="meta" id="chart-legend">{{.Events}} dated events. Shaded: the exposure window. Colour: severity of the finding; black ring: inside the window.{{if .Omitted}} {{.Omitted}} more systems with events are not drawn (see the timeline).{{end}}</p>
+<p class="meta" id="chart-legend">{{.Events}} dated events. Shaded: the exposure window. Colour: severity of the finding; black ring: inside the window.{{if .Outside}} {{.Outside}} events more than two weeks from the window are drawn at the axis' edge.{{end}}{{if .Omitted}} {{.Omitted}} more systems with events are not drawn (see the timeline).{{end}}</p>
 {{- else}}
 <p class="meta">No dated events in these reports.</p>
 {{- end}}

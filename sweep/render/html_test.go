@@ -239,3 +239,27 @@ func domText(s string) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestChartAxis(t *testing.T) {
+	r := fixtureReport(t, "web-01.json")
+	old := time.Date(2025, 11, 2, 8, 0, 0, 0, time.UTC)
+	r.Findings[0].Evidence.Time = &old // months before the window
+	c := buildChart(fleet.FromReport(r))
+	if c == nil || c.Outside != 1 || c.Events != 3 || !c.HasWindow {
+		t.Fatalf("chart %+v", c)
+	}
+	// The window spans most of the axis, not a sliver of a year.
+	if frac := c.WindowW / (c.PlotRight - c.Left); frac < 0.5 {
+		t.Errorf("window is %.2f of the axis", frac)
+	}
+	for _, p := range c.Rows[0].Points {
+		if p.X < c.Left || p.X > c.PlotRight {
+			t.Errorf("point at %.1f is off the axis [%.1f, %.1f]", p.X, c.Left, c.PlotRight)
+		}
+	}
+	// No dated event: no chart.
+	r.Findings = nil
+	if c := buildChart(fleet.FromReport(r)); c != nil {
+		t.Errorf("chart without events: %+v", c)
+	}
+}
