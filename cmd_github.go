@@ -110,7 +110,7 @@ func runGitHub(c *cli.Context) error {
 		return usageErr(runErr)
 	}
 	r.Scan.Targets = res.Targets
-	r.Findings, r.Errors, r.Rotation, r.Stats = res.Findings, res.Errors, res.Rotation, res.Stats
+	r.Findings, r.Errors, r.Rotation, r.Timeline, r.Stats = res.Findings, res.Errors, res.Rotation, res.Timeline, res.Stats
 	r.Scan.Finished = time.Now().UTC()
 	return emitReport(c, r, failOn)
 }

@@ -26,11 +26,12 @@ func TestGoldenOrg(t *testing.T) {
 	rep := &sweep.Report{Findings: res.Findings, Errors: res.Errors, Rotation: res.Rotation}
 	rep.Finalize()
 	got, err := json.MarshalIndent(struct {
-		Verdict  sweep.Verdict        `json:"verdict"`
-		Findings []sweep.Finding      `json:"findings"`
-		Errors   []sweep.Error        `json:"errors"`
-		Rotation []sweep.RotationItem `json:"rotation"`
-	}{rep.Verdict, rep.Findings, rep.Errors, rep.Rotation}, "", "  ")
+		Verdict  sweep.Verdict         `json:"verdict"`
+		Findings []sweep.Finding       `json:"findings"`
+		Errors   []sweep.Error         `json:"errors"`
+		Rotation []sweep.RotationItem  `json:"rotation"`
+		Timeline []sweep.TimelineEvent `json:"timeline"`
+	}{rep.Verdict, rep.Findings, rep.Errors, rep.Rotation, res.Timeline}, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}

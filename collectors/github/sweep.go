@@ -172,6 +172,7 @@ type Result struct {
 	Findings []sweep.Finding
 	Errors   []sweep.Error
 	Rotation []sweep.RotationItem
+	Timeline []sweep.TimelineEvent
 	Stats    sweep.Stats
 	Targets  []string
 }
@@ -271,6 +272,7 @@ feed:
 		bytes += rr.LogBytes
 	}
 	res.Rotation = BuildRotation(exposures, s.m.Pack())
+	res.Timeline = s.timeline(res.Findings)
 	res.Stats = sweep.Stats{APICalls: st.priorCalls + s.tr.Calls(), RateLimitUsed: st.priorUsed + s.tr.RateLimitUsed(),
 		Repos: int64(len(st.Repos)), Runs: runs, Logs: logs, BytesRead: bytes, FilesRead: logs}
 	if saveErr != nil {
@@ -281,6 +283,32 @@ feed:
 		return res, ctx.Err()
 	}
 	return res, nil
+}
+
+// timeline dates the CI evidence: one event per dated finding of high or
+// critical severity, marked when it falls inside a window.
+func (s *Sweeper) timeline(fs []sweep.Finding) []sweep.TimelineEvent {
+	var out []sweep.TimelineEvent
+	for _, f := range fs {
+		if f.Evidence.Time == nil || f.Severity.Rank() < sweep.High.Rank() {
+			continue
+		}
+		f.SetID()
+		ev := sweep.TimelineEvent{Time: *f.Evidence.Time, Event: f.Title + " (" + f.Location.String() + ")", Finding: f.ID}
+		for _, w := range s.cfg.Windows {
+			if w.Contains(*f.Evidence.Time) {
+				ev.InWindow = true
+			}
+		}
+		out = append(out, ev)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Time.Equal(out[j].Time) {
+			return out[i].Time.Before(out[j].Time)
+		}
+		return out[i].Event < out[j].Event
+	})
+	return out
 }
 
 // APICalls is the number of API requests this process sent.
