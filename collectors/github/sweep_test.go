@@ -431,3 +431,43 @@ func TestUserAccount(t *testing.T) {
 		t.Fatalf("findings %+v errors %+v", res.Findings, res.Errors)
 	}
 }
+
+// TestSweepLogCap: a job log over --max-log-bytes is read up to the cap,
+// matched on what was read, and reported as not fully checked.
+func TestSweepLogCap(t *testing.T) {
+	f := newScenario(t)
+	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs, c.Repos, c.MaxLogBytes, c.SkipFiles = nil, []string{"acme/api"}, 6000, true })
+	res, err := sw.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var capped int
+	for _, e := range res.Errors {
+		if e.Kind == "unverified" && strings.Contains(e.Message, "only the first 6000 bytes were checked") && e.Location.RunID != 0 && e.Location.Job != "" {
+			capped++
+		}
+	}
+	// The pip log (≈4.9 KB) and uv log fit; the clean lint log (≈3.9 KB) too:
+	// none is capped at 6000 bytes, so shrink further to catch them.
+	if capped != 0 {
+		t.Fatalf("capped %d at 6000", capped)
+	}
+	sw, _ = newSweeper(t, f, func(c *Config) { c.Orgs, c.Repos, c.MaxLogBytes, c.SkipFiles = nil, []string{"acme/api"}, 2000, true })
+	res, err = sw.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Errors {
+		if e.Kind == "unverified" && strings.Contains(e.Message, "only the first 2000 bytes were checked") {
+			capped++
+		}
+	}
+	if capped != 3 {
+		t.Fatalf("capped logs %d, want 3: %+v", capped, res.Errors)
+	}
+	rep := &sweep.Report{Errors: res.Errors}
+	rep.Finalize()
+	if rep.Verdict != sweep.Incomplete {
+		t.Errorf("verdict %s", rep.Verdict)
+	}
+}
