@@ -619,11 +619,10 @@ func (rs *repoSweep) listRange(ctx context.Context, rng string, from, to time.Ti
 		return nil, err
 	}
 	if total > maxFiltered && depth < 2 {
-		parts := 4 // 6-hour slices, then hours
+		step := 6 * time.Hour // 6-hour slices, then hours
 		if depth == 1 {
-			parts = 6
+			step = time.Hour
 		}
-		step := to.Sub(from).Truncate(time.Second)/time.Duration(parts) + time.Second
 		var out []*gh.WorkflowRun
 		for a := from; !a.After(to); a = a.Add(step) {
 			b := a.Add(step - time.Second)

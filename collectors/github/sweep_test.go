@@ -471,3 +471,36 @@ func TestSweepLogCap(t *testing.T) {
 		t.Errorf("verdict %s", rep.Verdict)
 	}
 }
+
+// TestThousandRunCap: a day with more runs than a filtered listing returns
+// (1,000) is split into 6-hour and then 1-hour ranges; an hour still over
+// the cap is reported as not fully checked.
+func TestThousandRunCap(t *testing.T) {
+	f := ghfake.New(testToken)
+	t.Cleanup(f.Close)
+	f.PageSize = 100
+	spread, dense := &ghfake.Repo{Name: "spread"}, &ghfake.Repo{Name: "dense"}
+	for i := 0; i < 1100; i++ {
+		spread.Runs = append(spread.Runs, &ghfake.Run{ID: int64(100000 + i), Name: "ci", Event: "push",
+			Created: time.Date(2026, 3, 24, 10, 40, 0, 0, time.UTC).Add(time.Duration(i) * 17 * time.Second), Duration: time.Minute})
+	}
+	for i := 0; i < 1050; i++ {
+		dense.Runs = append(dense.Runs, &ghfake.Run{ID: int64(200000 + i), Name: "ci", Event: "push",
+			Created: time.Date(2026, 3, 24, 11, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second), Duration: time.Minute})
+	}
+	f.AddOrg("flood", spread, dense)
+	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs, c.SkipFiles, c.Concurrency = []string{"flood"}, true, 2 })
+	res, err := sw.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := f.PathCalls("/repos/flood/spread/actions/runs/"); n != 1100 {
+		t.Errorf("spread: %d runs swept, want 1100", n)
+	}
+	if n := f.PathCalls("/repos/flood/dense/actions/runs/"); n != 1000 {
+		t.Errorf("dense: %d runs swept, want the 1000 the API lists", n)
+	}
+	if len(res.Errors) != 1 || res.Errors[0].Location.Repo != "flood/dense" || !strings.Contains(res.Errors[0].Message, "1050 workflow runs were created in 2026-03-24T11:00:00Z..2026-03-24T11:59:59Z") {
+		t.Errorf("errors %+v", res.Errors)
+	}
+}
