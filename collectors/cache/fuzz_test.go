@@ -23,6 +23,12 @@ func fuzzMatcher(f *testing.F) *pyindexMatcher {
 	return &pyindexMatcher{m: fx.TestMatcher(f)}
 }
 
+// Run the fuzzers locally with a short minimisation time, e.g.
+//
+//	go test -run XXX -fuzz '^FuzzPipHTTPCache$' -fuzztime 60s -fuzzminimizetime 2s ./collectors/cache
+//
+// (the default 60 s minimisation of a new input looks like a stalled fuzzer).
+
 // FuzzPipHTTPCache feeds arbitrary bytes to the CacheControl entry parser
 // and, when it locates an inline body, to the wheel and sdist inspectors.
 func FuzzPipHTTPCache(f *testing.F) {
