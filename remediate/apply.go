@@ -611,9 +611,9 @@ func fillMeta(e *EntryRecord, fi fs.FileInfo, homes []sweep.Home) {
 			}
 		}
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		e.GID = int(st.Gid)
-		at := time.Unix(st.Atim.Unix()).UTC()
+	if gid, at, ok := gidAtime(fi); ok {
+		e.GID = gid
+		at = at.UTC()
 		e.ATime = &at
 	}
 	if ct, ok := sweep.ChangeTime(fi); ok {

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/litesweep/litesweep/iocs"
@@ -104,26 +103,6 @@ func parentOf(procRoot string, pid int) int {
 	}
 	ppid, _ := strconv.Atoi(f[1])
 	return ppid
-}
-
-// KillProcess sends SIGTERM, waits up to two seconds, then SIGKILL.
-func KillProcess(pid int) error {
-	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
-		if err == syscall.ESRCH {
-			return nil
-		}
-		return err
-	}
-	for i := 0; i < 20; i++ {
-		time.Sleep(100 * time.Millisecond)
-		if syscall.Kill(pid, 0) == syscall.ESRCH {
-			return nil
-		}
-	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && err != syscall.ESRCH {
-		return err
-	}
-	return nil
 }
 
 // ExecRunner runs host tools with a timeout.
