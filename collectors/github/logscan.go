@@ -2,6 +2,7 @@ package github
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -58,7 +59,6 @@ type LogResult struct {
 }
 
 var (
-	tsPrefix     = regexp.MustCompile(`^\x{feff}?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) ?`)
 	downloadLine = regexp.MustCompile(`Download action repository '([^'@\s]+)@([^'\s]+)' \(SHA:([0-9a-fA-F]{40})\)`)
 	ansi         = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 	versionOnly  = regexp.MustCompile(`(?i)^\s*version:\s*v?0\.69\.[456]\b`)
@@ -79,52 +79,56 @@ func ScanLog(r io.Reader, maxBytes int64, steps []StepSpan, m *iocs.Matcher) (Lo
 	recentTrivy := 0 // lines since the last line mentioning trivy
 	inPerms := false
 	names := m.TrackedNames()
+	needles := interesting(pack, m)
+	var lower []byte
 	for {
 		line, err := readLine(br)
 		if len(line) > 0 || err == nil {
 			res.Lines++
 			res.Bytes += int64(len(line)) + 1
-			s := strings.TrimRight(string(line), "\r\n")
-			if strings.IndexByte(s, 0x1b) >= 0 {
-				s = ansi.ReplaceAllString(s, "")
+			tsb, body := splitTimestamp(bytes.TrimRight(line, "\r\n"))
+			if bytes.IndexByte(body, 0x1b) >= 0 {
+				body = ansi.ReplaceAll(body, nil)
 			}
-			var ts *time.Time
-			if sm := tsPrefix.FindStringSubmatch(s); sm != nil {
-				if t, perr := time.Parse(time.RFC3339Nano, sm[1]); perr == nil {
-					t = t.UTC()
-					ts = &t
-				}
-				s = s[len(sm[0]):]
-			}
-			if g, ok := strings.CutPrefix(s, "##[group]"); ok {
+			switch {
+			case bytes.HasPrefix(body, groupB):
+				g := string(body[len(groupB):])
 				inPerms = g == "GITHUB_TOKEN Permissions"
 				if strings.HasPrefix(g, "Run ") {
 					step = clip(g, 120)
 				}
-			} else if s == "##[endgroup]" {
+			case bytes.Equal(body, endGroupB):
 				inPerms = false
-			} else if inPerms && len(res.TokenPerms) < 32 {
-				res.TokenPerms = append(res.TokenPerms, clip(s, 80))
-			} else if strings.HasPrefix(s, "Post job cleanup.") {
+			case inPerms && len(res.TokenPerms) < 32:
+				res.TokenPerms = append(res.TokenPerms, clip(string(body), 80))
+			case bytes.HasPrefix(body, postJobB):
 				step = "Post job cleanup"
 			}
-			stepName := stepAt(steps, ts, step)
-			lower := strings.ToLower(s)
-			if strings.Contains(lower, "trivy") {
+			lower = appendLower(lower[:0], body)
+			if bytes.Contains(lower, trivyB) {
 				recentTrivy = 0
 			} else {
 				recentTrivy++
 			}
-			for _, h := range matchLine(s, lower, names, ts, pack, m, recentTrivy <= 5) {
-				if len(res.Hits) >= maxHitsPerJob {
-					res.Dropped++
-					continue
+			if !containsAny(lower, needles) {
+				goto next
+			}
+			{
+				s, ls := string(body), string(lower)
+				ts := parseTimestamp(tsb)
+				stepName := stepAt(steps, ts, step)
+				for _, h := range matchLine(s, ls, names, ts, pack, m, recentTrivy <= 5) {
+					if len(res.Hits) >= maxHitsPerJob {
+						res.Dropped++
+						continue
+					}
+					h.Line, h.Time, h.Step = res.Lines, ts, stepName
+					h.Text = clip(redact(s), maxTextBytes)
+					res.Hits = append(res.Hits, h)
 				}
-				h.Line, h.Time, h.Step = res.Lines, ts, stepName
-				h.Text = clip(redact(s), maxTextBytes)
-				res.Hits = append(res.Hits, h)
 			}
 		}
+	next:
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				break
@@ -136,6 +140,95 @@ func ScanLog(r io.Reader, maxBytes int64, steps []StepSpan, m *iocs.Matcher) (Lo
 		res.Truncated = true
 	}
 	return res, nil
+}
+
+var (
+	bom       = []byte("\ufeff")
+	groupB    = []byte("##[group]")
+	endGroupB = []byte("##[endgroup]")
+	postJobB  = []byte("Post job cleanup.")
+	trivyB    = []byte("trivy")
+)
+
+// splitTimestamp separates the runner's RFC 3339 timestamp prefix
+// ("2026-03-24T11:02:04.5000000Z ") and a byte-order mark from the line.
+func splitTimestamp(b []byte) (ts, rest []byte) {
+	b = bytes.TrimPrefix(b, bom)
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' {
+		return nil, b
+	}
+	end := bytes.IndexByte(b[:min(len(b), 41)], 'Z')
+	if end < 19 {
+		return nil, b
+	}
+	ts, rest = b[:end+1], b[end+1:]
+	if len(rest) > 0 && rest[0] == ' ' {
+		rest = rest[1:]
+	}
+	return ts, rest
+}
+
+// parseTimestamp parses a prefix cut by splitTimestamp (only for lines
+// that match something).
+func parseTimestamp(b []byte) *time.Time {
+	if b == nil {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(b))
+	if err != nil {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+// appendLower appends b lower-cased (ASCII; indicators are ASCII).
+func appendLower(dst, b []byte) []byte {
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// needleSet holds lower-case substrings at least one of which a line must
+// hold for any CI indicator to match it: a single cheap pass per line
+// before any regexp runs.
+type needleSet [256][][]byte
+
+func interesting(pack *iocs.Loaded, m *iocs.Matcher) *needleSet {
+	var set needleSet
+	add := func(s string) {
+		if s != "" {
+			n := []byte(strings.ToLower(s))
+			set[n[0]] = append(set[n[0]], n)
+		}
+	}
+	for _, n := range m.TrackedNames() {
+		add(n)
+		add(strings.ReplaceAll(n, "-", "_"))
+	}
+	add("Download action repository")
+	for _, ls := range pack.CI.LogStrings {
+		add(ls.Value)
+	}
+	for _, st := range pack.Strings {
+		add(st.Value)
+	}
+	return &set
+}
+
+func containsAny(b []byte, set *needleSet) bool {
+	for i, c := range b {
+		for _, n := range set[c] {
+			if bytes.HasPrefix(b[i:], n) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // readLine returns the next line (at most maxLineBytes of it; the rest of a

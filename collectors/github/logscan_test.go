@@ -135,9 +135,9 @@ func (h *hugeLog) Read(p []byte) (int, error) {
 	line := []byte("2026-03-24T11:02:04.5000000Z building wheel for something-else ... done\n")
 	k := 0
 	for k < len(p) && h.off < h.n {
-		p[k] = line[h.off%int64(len(line))]
-		k++
-		h.off++
+		c := copy(p[k:min(len(p), k+int(h.n-h.off))], line[h.off%int64(len(line)):])
+		k += c
+		h.off += int64(c)
 	}
 	return k, nil
 }
@@ -222,6 +222,19 @@ func TestScanLogInline(t *testing.T) {
 				t.Logf("hit %s %s %q", h.Indicator.ID, h.Severity, h.Text)
 			}
 			t.Errorf("%q: %d hits", tc.line, len(res.Hits))
+		}
+	}
+}
+
+// BenchmarkScanLog measures streaming throughput on runner output.
+func BenchmarkScanLog(b *testing.B) {
+	m := testMatcher(b)
+	const size = 64 << 20
+	b.SetBytes(size)
+	for i := 0; i < b.N; i++ {
+		res, err := ScanLog(&hugeLog{n: size}, size, nil, m)
+		if err != nil || res.Truncated || len(res.Hits) != 0 {
+			b.Fatalf("res %+v err %v", res, err)
 		}
 	}
 }
