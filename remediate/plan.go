@@ -282,24 +282,38 @@ func triggerIDs(ts []sweep.Finding) []string {
 	return out
 }
 
-// describeTriggers names up to three exposing findings and when they happened.
+// describeTriggers names up to three exposing findings and when they
+// happened; findings describing the same install (its dist-info, its .pth)
+// are named once, with the install time when one is known.
 func describeTriggers(ts []sweep.Finding) string {
 	sorted := append([]sweep.Finding(nil), ts...)
 	sort.SliceStable(sorted, func(i, j int) bool {
 		if a, b := sorted[i].Severity.Rank(), sorted[j].Severity.Rank(); a != b {
 			return a > b
 		}
-		return describeTrigger(sorted[i]) < describeTrigger(sorted[j])
+		a, _ := describeTrigger(sorted[i])
+		b, _ := describeTrigger(sorted[j])
+		return a < b
 	})
-	var parts []string
-	seen := map[string]bool{}
+	var order []string
+	when := map[string]string{}
 	for _, t := range sorted {
-		d := describeTrigger(t)
-		if seen[d] {
-			continue
+		base, w := describeTrigger(t)
+		old, seen := when[base]
+		if !seen {
+			order = append(order, base)
 		}
-		seen[d] = true
-		parts = append(parts, d)
+		// An event time ("installed ...") beats a file time.
+		if !seen || (old == "" || strings.HasPrefix(old, "file modified")) && w != "" && !strings.HasPrefix(w, "file modified") {
+			when[base] = w
+		}
+	}
+	var parts []string
+	for _, b := range order {
+		if w := when[b]; w != "" {
+			b += " (" + w + ")"
+		}
+		parts = append(parts, b)
 	}
 	if len(parts) > 3 {
 		parts = append(parts[:3], fmt.Sprintf("%d more findings", len(parts)-3))
@@ -307,14 +321,14 @@ func describeTriggers(ts []sweep.Finding) string {
 	return strings.Join(parts, "; ")
 }
 
-// describeTrigger: "litellm 1.82.8 installed in /home/alice/.venv
-// (installed 2026-03-24 11:02Z)", or the finding's title and location.
-func describeTrigger(f sweep.Finding) string {
+// describeTrigger: "litellm 1.82.8 installed in /home/alice/.venv" and
+// "installed 2026-03-24 11:02Z", or the finding's title and location.
+func describeTrigger(f sweep.Finding) (string, string) {
 	var s string
-	when := "at"
+	verb := "at"
 	if f.Evidence.Package != "" && f.Evidence.Version != "" && f.Environment != "" {
 		s = fmt.Sprintf("%s %s installed in %s", f.Evidence.Package, f.Evidence.Version, f.Environment)
-		when = "installed"
+		verb = "installed"
 	} else {
 		s = f.Title
 		if loc := f.Location.String(); loc != "" {
@@ -323,11 +337,11 @@ func describeTrigger(f sweep.Finding) string {
 	}
 	switch {
 	case f.Evidence.Time != nil:
-		s += " (" + when + " " + f.Evidence.Time.UTC().Format("2006-01-02 15:04Z") + ")"
+		return s, verb + " " + f.Evidence.Time.UTC().Format("2006-01-02 15:04Z")
 	case f.Evidence.ModTime != nil:
-		s += " (file modified " + f.Evidence.ModTime.UTC().Format("2006-01-02 15:04Z") + ")"
+		return s, "file modified " + f.Evidence.ModTime.UTC().Format("2006-01-02 15:04Z")
 	}
-	return s
+	return s, ""
 }
 
 func itemID(parts ...string) string {

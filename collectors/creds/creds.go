@@ -224,6 +224,8 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 					Message: "credential names not read: " + perr.Error()})
 			}
 			ev.Details = names
+			// Text is what one-line renderers show: the names, never a value.
+			ev.Text = strings.Join(names, ", ")
 		}
 		if what := describe(f.Path); what != "" {
 			title = cr.Title + ": " + what
