@@ -5,11 +5,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"path"
@@ -189,7 +187,7 @@ func (c *capReader) Read(p []byte) (int, error) {
 // rawCounter counts the raw bytes consumed and feeds the blob digest.
 type rawCounter struct {
 	r io.Reader
-	h hash.Hash
+	h *asyncHash
 	n int64
 }
 
@@ -212,7 +210,8 @@ type wanted struct {
 func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 	lim := s.limits()
 	res := &layerResult{index: pathIndex{}}
-	raw := &rawCounter{r: in.r, h: sha256.New()}
+	raw := &rawCounter{r: in.r, h: newAsyncHash()}
+	defer raw.h.Sum() // stops the hashing goroutine on every path
 	br := bufio.NewReaderSize(raw, 64<<10)
 	head, _ := br.Peek(512)
 	res.compression = sniff(head)
@@ -248,8 +247,15 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 	if res.compression != "none" {
 		cr.compressed = &raw.n
 	}
-	diff := sha256.New()
-	tr := tar.NewReader(io.TeeReader(cr, diff))
+	// An uncompressed layer's diff_id is its blob digest: hash it once.
+	var diff *asyncHash
+	var body io.Reader = cr
+	if res.compression != "none" {
+		diff = newAsyncHash()
+		defer diff.Sum()
+		body = io.TeeReader(cr, diff)
+	}
+	tr := tar.NewReader(body)
 
 	cs := s.collectorsFor(in.passwd)
 	var observers []sweep.DirObserver
@@ -386,7 +392,7 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 		// the whole blob.
 		if _, err := io.Copy(io.Discard, tr); err != nil {
 			readErr = err
-		} else if _, err := io.Copy(diff, cr); err != nil {
+		} else if _, err := io.Copy(io.Discard, body); err != nil {
 			readErr = err
 		} else if _, err := io.Copy(io.Discard, br); err != nil {
 			readErr = err
@@ -399,8 +405,11 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 	switch {
 	case readErr == nil:
 		res.complete = true
-		res.digest = "sha256:" + hex.EncodeToString(raw.h.Sum(nil))
-		res.diffID = "sha256:" + hex.EncodeToString(diff.Sum(nil))
+		res.digest = "sha256:" + hex.EncodeToString(raw.h.Sum())
+		res.diffID = res.digest
+		if diff != nil {
+			res.diffID = "sha256:" + hex.EncodeToString(diff.Sum())
+		}
 		if in.wantDigest != "" && !strings.EqualFold(in.wantDigest, res.digest) {
 			res.complete = false
 			res.fail("layer %v: the manifest names %s but the blob hashes to %s", ErrDigestMismatch, in.wantDigest, res.digest)
