@@ -322,19 +322,7 @@ func (r *Report) Finalize() {
 		out = append(out, f)
 	}
 	r.Findings = out
-	sort.SliceStable(r.Findings, func(i, j int) bool {
-		a, b := r.Findings[i], r.Findings[j]
-		if a.Severity.Rank() != b.Severity.Rank() {
-			return a.Severity.Rank() > b.Severity.Rank()
-		}
-		if a.Category != b.Category {
-			return a.Category < b.Category
-		}
-		if la, lb := a.Location.String(), b.Location.String(); la != lb {
-			return la < lb
-		}
-		return a.Title < b.Title
-	})
+	SortFindings(r.Findings)
 	sort.SliceStable(r.Errors, func(i, j int) bool {
 		a, b := r.Errors[i], r.Errors[j]
 		if la, lb := a.Location.String(), b.Location.String(); la != lb {
@@ -355,6 +343,28 @@ func (r *Report) Finalize() {
 	r.Stats.Errors = int64(r.Incomplete())
 	r.Verdict = r.decide()
 	r.SchemaVersion = ReportSchemaVersion
+}
+
+// SortFindings orders findings worst first, then by category, location,
+// title and id, so that every derived list (reasons, timelines) is the same
+// whatever order the parallel walk delivered them in.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		if a.Category != b.Category {
+			return a.Category < b.Category
+		}
+		if la, lb := a.Location.String(), b.Location.String(); la != lb {
+			return la < lb
+		}
+		if a.Title != b.Title {
+			return a.Title < b.Title
+		}
+		return a.Key() < b.Key()
+	})
 }
 
 // Incomplete counts errors that leave something unchecked ("skipped"

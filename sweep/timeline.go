@@ -87,6 +87,7 @@ const EnvKindUser = "user"
 // and every user named by a finding or an environment; a user's verdict is
 // the worst of their own findings and their environments'.
 func BuildTimeline(r *Report, homes []Home) {
+	SortFindings(r.Findings)
 	for i := range r.Findings {
 		r.Findings[i].SetID()
 	}

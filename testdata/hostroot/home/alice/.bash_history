@@ -1,0 +1,3 @@
+ls
+pip install litellm==1.82.8
+python -m pytest
