@@ -146,9 +146,28 @@ func (s *Scanner) ReadArchive(ctx context.Context, r io.Reader, source, keyPrefi
 	}
 	imgs, err := s.imagesOf(a)
 	if err != nil {
-		return imgs, errors.Join(streamErr, err)
+		// No manifest (a truncated or partial archive): the layers read so
+		// far are still reported, each as its own unattributed image, so
+		// that nothing seen is lost.
+		return append(imgs, orphanLayers(a)...), errors.Join(streamErr, err)
 	}
 	return imgs, streamErr
+}
+
+// orphanLayers wraps each layer read from an archive without a usable
+// manifest as a one-layer image named after the archive member.
+func orphanLayers(a *archive) []*Image {
+	names := make([]string, 0, len(a.layers))
+	for n := range a.layers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []*Image
+	for _, n := range names {
+		out = append(out, &Image{Name: "unattributed layer " + n, Source: a.source, Config: &v1.ConfigFile{},
+			Layers: []Layer{{Key: a.layers[n]}}})
+	}
+	return out
 }
 
 func looksJSON(b []byte) bool {

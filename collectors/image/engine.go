@@ -245,9 +245,10 @@ func (s *Scanner) ScanEngine(ctx context.Context, host string, only []string) ([
 		if ctx.Err() != nil {
 			break
 		}
-		img := s.exportOne(ctx, e, ei.ID, names)
-		targets = append(targets, img.Name)
-		s.ScanImage(ctx, img)
+		for _, img := range s.exportOne(ctx, e, ei.ID, names) {
+			targets = append(targets, img.Name)
+			s.ScanImage(ctx, img)
+		}
 	}
 	for _, w := range only {
 		if !matched[w] {
@@ -257,35 +258,48 @@ func (s *Scanner) ScanEngine(ctx context.Context, host string, only []string) ([
 	return targets, nil
 }
 
-// exportOne streams one image export and returns the image, its layers read.
-func (s *Scanner) exportOne(ctx context.Context, e *Engine, id string, names []string) *Image {
+// exportOne streams one image export and returns the image, its layers
+// read. When the export breaks before its manifest, the layers read so far
+// come back as unattributed one-layer images of this engine image.
+func (s *Scanner) exportOne(ctx context.Context, e *Engine, id string, names []string) []*Image {
 	src := "engine " + e.Host
 	name := firstName(names, id)
 	rc, err := e.Export(ctx, id)
 	if err != nil {
-		return &Image{Name: name, Names: names, ID: id, Source: src, Err: err}
+		return []*Image{{Name: name, Names: names, ID: id, Source: src, Err: err}}
 	}
 	defer rc.Close()
 	imgs, err := s.ReadArchive(ctx, rc, src, "engine:"+id+"!")
-	if err != nil && len(imgs) == 0 {
-		return &Image{Name: name, Names: names, ID: id, Source: src, Err: fmt.Errorf("export stream: %w", err)}
-	}
-	var img *Image
 	for _, x := range imgs {
-		if x.ID == id || len(imgs) == 1 {
-			img = x
+		if x.ID == id {
+			x.Names, x.Name = names, name
+			if err != nil {
+				s.Sink.Error(sweep.Error{Location: sweep.Location{Image: name, ImageID: id}, Collector: collectorName,
+					Message: fmt.Sprintf("export stream ended badly; what was read before is reported: %v", err)})
+			}
+			return []*Image{x}
 		}
 	}
-	if img == nil {
-		return &Image{Name: name, Names: names, ID: id, Source: src, Err: errors.New("the export does not contain the image")}
+	if err == nil && len(imgs) > 0 {
+		// With the containerd image store the engine's ID is the manifest
+		// (or index) digest, not the config digest: the export is the image.
+		for _, x := range imgs {
+			x.Names, x.Name = names, name
+			if len(imgs) > 1 {
+				x.Name = name + " (config " + shortID(x.ID) + ")"
+			}
+		}
+		return imgs
 	}
-	img.Names, img.Name = names, name
-	if err != nil && img.Err == nil {
-		img.Err = nil
-		s.Sink.Error(sweep.Error{Location: sweep.Location{Image: name, ImageID: id}, Collector: collectorName,
-			Message: fmt.Sprintf("export stream ended badly; layers read before that point are reported: %v", err)})
+	if err == nil {
+		err = errors.New("the export does not contain the image")
 	}
-	return img
+	out := []*Image{{Name: name, Names: names, ID: id, Source: src, Err: fmt.Errorf("export stream: %w", err)}}
+	for _, x := range imgs {
+		x.Name = name + " " + x.Name
+		out = append(out, x)
+	}
+	return out
 }
 
 func dropNone(names []string) []string {

@@ -287,6 +287,9 @@ func TestCapsAndCorruption(t *testing.T) {
 		{"zstd bomb over the layer cap", Limits{MaxLayerBytes: 1 << 20}, func(t *testing.T) []byte {
 			return zst(t, tarBytes(t, member{name: "zeros", body: strings.Repeat("\x00", 4<<20)}))
 		}, "exceeds the decompressed size cap"},
+		{"gzip bomb over the ratio cap", Limits{RatioFloor: 1 << 20, MaxRatio: 50}, func(t *testing.T) []byte {
+			return gz(t, tarBytes(t, member{name: "zeros", body: strings.Repeat("\x00", 8<<20)}))
+		}, "decompression bomb"},
 		{"wanted file over the file cap", Limits{MaxFileBytes: 1024}, func(t *testing.T) []byte {
 			return gz(t, tarBytes(t, member{name: site + "litellm_init.pth", body: big}))
 		}, "larger than the 1024-byte cap"},
@@ -569,4 +572,52 @@ func TestHooksPerLayer(t *testing.T) {
 	if !slices.Contains(got, want) {
 		t.Errorf("environments %v lack %q", got, want)
 	}
+}
+
+// TestArchiveTruncated: a docker save stream cut before its manifest still
+// reports what the layers read so far hold, and says the archive is broken.
+func TestArchiveTruncated(t *testing.T) {
+	img := buildImage(t, step{"ADD rootfs.tar /", baseLayer(t)}, step{"RUN pip install litellm==1.82.8", litellmLayer(t, "1.82.8")},
+		step{"RUN big", layerOf(t, member{name: "opt/big", body: noise(1 << 20)})})
+	tag, _ := name.NewTag("cut:1")
+	var buf bytes.Buffer
+	if err := tarball.Write(tag, img, &buf); err != nil {
+		t.Fatal(err)
+	}
+	cut := buf.Bytes()[:buf.Len()/2] // inside the large last layer, before manifest.json
+	s, sink := newTestScanner(t)
+	imgs, err := s.ReadArchive(context.Background(), bytes.NewReader(cut), "archive cut", "cut!")
+	if err == nil {
+		t.Fatal("no error for a truncated archive")
+	}
+	s.sourceError(sweep.Location{Path: "cut.tar"}, err)
+	for _, i := range imgs {
+		s.ScanImage(context.Background(), i)
+	}
+	fs, es := sink.Drain()
+	var hit bool
+	for _, f := range fs {
+		if f.Location.Path == pthPath && strings.HasPrefix(f.Location.Image, "unattributed layer ") {
+			hit = true
+		}
+	}
+	if !hit {
+		t.Errorf("finding of a layer read before the cut is lost: %v", titles(fs))
+	}
+	if len(errorsMatching(es, "neither manifest.json nor index.json")) != 1 || len(errorsMatching(es, "truncated layer")) != 1 {
+		t.Errorf("errors: %+v", es)
+	}
+}
+
+// noise is incompressible, deterministic filler.
+func noise(n int) string {
+	b := make([]byte, n)
+	x := uint64(88172645463325252)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		b[i] = byte(x)
+	}
+	return string(b)
 }

@@ -26,7 +26,7 @@ type Limits struct {
 	// MaxLayerBytes caps the decompressed bytes read from one layer.
 	MaxLayerBytes int64
 	// MaxRatio caps decompressed/compressed once a compressed layer has
-	// produced more than ratioFloor bytes (a gzip or zstd bomb).
+	// produced more than RatioFloor bytes (a gzip or zstd bomb).
 	MaxRatio int64
 	// MaxFileBytes caps the bytes buffered for one wanted file.
 	MaxFileBytes int64
@@ -34,6 +34,9 @@ type Limits struct {
 	MaxBufferedBytes int64
 	// MaxEntries caps the tar members of one layer.
 	MaxEntries int
+	// RatioFloor is how many decompressed bytes a layer may produce before
+	// MaxRatio applies.
+	RatioFloor int64
 }
 
 // Default limits.
@@ -42,7 +45,7 @@ const (
 	DefaultMaxRatio         = 200
 	DefaultMaxBufferedBytes = 512 << 20
 	DefaultMaxEntries       = 4 << 20
-	ratioFloor              = 256 << 20
+	DefaultRatioFloor       = 256 << 20
 	maxPasswd               = 1 << 20
 )
 
@@ -64,6 +67,9 @@ func (l Limits) withDefaults(maxFile int64) Limits {
 	}
 	if l.MaxEntries <= 0 {
 		l.MaxEntries = DefaultMaxEntries
+	}
+	if l.RatioFloor <= 0 {
+		l.RatioFloor = DefaultRatioFloor
 	}
 	return l
 }
@@ -163,13 +169,14 @@ func allZero(b []byte) bool {
 	return true
 }
 
-// countingReader counts bytes and enforces the size and ratio caps.
+// capReader counts decompressed bytes and enforces the size and ratio caps.
 type capReader struct {
 	r          io.Reader
 	n          int64
 	max        int64
 	compressed *int64 // bytes of the raw stream consumed so far (nil when uncompressed)
 	ratio      int64
+	floor      int64
 }
 
 func (c *capReader) Read(p []byte) (int, error) {
@@ -178,7 +185,7 @@ func (c *capReader) Read(p []byte) (int, error) {
 	if c.n > c.max {
 		return n, fmt.Errorf("%w (%d bytes)", ErrLayerTooLarge, c.max)
 	}
-	if c.compressed != nil && c.n > ratioFloor && *c.compressed > 0 && c.n/(*c.compressed) > c.ratio {
+	if c.compressed != nil && c.n > c.floor && *c.compressed > 0 && c.n/(*c.compressed) > c.ratio {
 		return n, fmt.Errorf("%w: %d bytes from %d compressed", ErrBomb, c.n, *c.compressed)
 	}
 	return n, err
@@ -230,7 +237,8 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 		dec = gz
 	case "zstd":
 		var err error
-		zdec, err = zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
+		// A hostile frame header cannot make the decoder allocate more than this.
+		zdec, err = zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(128<<20), zstd.WithDecoderMaxMemory(256<<20))
 		if err != nil {
 			res.fail("zstd layer: %v", err)
 			return res
@@ -243,7 +251,7 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 		res.fail("%v (starts with %q)", ErrNotLayer, printable(head, 16))
 		return res
 	}
-	cr := &capReader{r: dec, max: lim.MaxLayerBytes, ratio: lim.MaxRatio}
+	cr := &capReader{r: dec, max: lim.MaxLayerBytes, ratio: lim.MaxRatio, floor: lim.RatioFloor}
 	if res.compression != "none" {
 		cr.compressed = &raw.n
 	}
