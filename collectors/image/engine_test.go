@@ -82,10 +82,10 @@ func TestEngineFake(t *testing.T) {
 	cleanID, _ := clean.ConfigName()
 	broken := saveBytes(t, "team/broken:1", clean)
 	f := &fakeEngine{version: "1.52", images: map[string][]byte{
-		badID.String():     saveBytes(t, "team/bad:1", bad),
-		cleanID.String():   saveBytes(t, "team/clean:1", clean),
+		badID.String():      saveBytes(t, "team/bad:1", bad),
+		cleanID.String():    saveBytes(t, "team/clean:1", clean),
 		"sha256:c8d0000000": saveBytes(t, "team/c8d:1", bad), // containerd store: the ID is not the config digest
-		"sha256:b0000000":   broken[:len(broken)*2/3],         // export cut before its manifest
+		"sha256:b0000000":   broken[:len(broken)*2/3],        // export cut before its manifest
 	}, list: []EngineImage{
 		{ID: badID.String(), RepoTags: []string{"team/bad:1"}},
 		{ID: cleanID.String(), RepoTags: []string{"team/clean:1"}},
