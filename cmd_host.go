@@ -32,7 +32,7 @@ func hostCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Usage: "directory-reading goroutines (default 4 per CPU)"},
 			&cli.Int64Flag{Name: "max-hash-size", Value: collectors.DefaultMaxHashSize, Usage: "hash or scan at most `BYTES` of one file (larger files are recorded as skipped)"},
 			&cli.BoolFlag{Name: "no-live", Usage: "do not inspect running processes, connections and units (implied by --root other than /)"},
-			&cli.BoolFlag{Name: "images", Usage: "also sweep every image of the local Docker engine, layer by layer (as `litesweep images`)"},
+			&cli.BoolFlag{Name: "images", Usage: "also sweep every image of the local Docker engine, layer by layer, as litesweep images does"},
 			&cli.StringFlag{Name: "docker-host", Usage: "engine address `URI` for --images (default $DOCKER_HOST, else unix:///var/run/docker.sock)"},
 		}, reportFlags()...),
 		Action: runHost,
