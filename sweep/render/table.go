@@ -111,8 +111,13 @@ func Table(w io.Writer, r *sweep.Report, o Options) error {
 		bw.printf("%s\n", strings.Join(ps, ", "))
 	}
 	s := r.Stats
-	bw.printf("\nScanned %d directories and %d files, read %d files (%s) in %s.\n", s.DirsRead, s.FilesSeen,
-		s.FilesRead, humanBytes(s.BytesRead), humanMS(s.DurationMS))
+	switch {
+	case s.DirsRead > 0 || s.FilesSeen > 0:
+		bw.printf("\nScanned %d directories and %d files, read %d files (%s) in %s.\n", s.DirsRead, s.FilesSeen,
+			s.FilesRead, humanBytes(s.BytesRead), humanMS(s.DurationMS))
+	default:
+		bw.printf("\nDone in %s.\n", humanMS(s.DurationMS))
+	}
 	if s.APICalls > 0 {
 		bw.printf("API calls: %d.\n", s.APICalls)
 	}
