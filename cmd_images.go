@@ -90,7 +90,7 @@ func runImages(c *cli.Context) error {
 		r.Scan.Root = host
 	}
 	r.Scan.Targets = targets
-	finishImageReport(r, s, sink, counters)
+	finishImageReport(r, l, s, sink, counters)
 	return emitReport(c, r, failOn)
 }
 
@@ -102,12 +102,16 @@ func newImageScanner(c *cli.Context, m *iocs.Matcher, window sweep.Window, sink 
 	}
 }
 
-func finishImageReport(r *sweep.Report, s *image.Scanner, sink *sweep.Collection, counters *sweep.Counters) {
+func finishImageReport(r *sweep.Report, l *iocs.Loaded, s *image.Scanner, sink *sweep.Collection, counters *sweep.Counters) {
 	r.Findings, r.Errors = sink.Drain()
 	r.Environments = sink.Environments()
 	r.Stats = counters.Snapshot()
 	r.Stats.Images, r.Stats.Layers = s.Stats()
+	// Per-image environments and users ("<image> <path>", "<user>@<image>"),
+	// the timeline, and the rotation checklist, as for a host.
+	sweep.BuildTimeline(r, nil)
 	r.Scan.Finished = time.Now().UTC()
+	addRotation(r, l)
 }
 
 // sweepWindow is --window or the pack's package window.

@@ -568,7 +568,7 @@ func TestHooksPerLayer(t *testing.T) {
 	for _, e := range envs {
 		got = append(got, e.Path)
 	}
-	want := "hooks:2 layer 1 /usr/local/lib/python3.11/site-packages"
+	want := "hooks:2 /usr/local/lib/python3.11/site-packages"
 	if !slices.Contains(got, want) {
 		t.Errorf("environments %v lack %q", got, want)
 	}

@@ -260,6 +260,13 @@ func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResu
 		}
 	}
 	env, _ := s.Sink.(sweep.EnvSink)
+	var passwd []byte
+	for _, r := range results {
+		if r != nil && r.passwd != nil {
+			passwd = r.passwd
+		}
+	}
+	sc := scope{img: img, homes: homesFromPasswd(passwd)}
 	worstVisible := sweep.Severity("")
 	anyFinding := false
 	for i, l := range img.Layers {
@@ -307,16 +314,13 @@ func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResu
 			} else if f.Severity.Rank() > worstVisible.Rank() {
 				worstVisible = f.Severity
 			}
-			if f.Environment != "" {
-				f.Environment = envKey(img, i, f.Environment)
-			}
+			sc.finding(&f)
 			anyFinding = true
 			s.Sink.Finding(f)
 		}
 		if env != nil {
 			for _, e := range r.envs {
-				e.Path = envKey(img, i, e.Path)
-				env.Environment(e)
+				env.Environment(sc.environment(e))
 			}
 		}
 	}
@@ -326,11 +330,12 @@ func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResu
 			if x.Severity.Rank() > worstVisible.Rank() {
 				worstVisible = x.Severity
 			}
+			sc.finding(&x)
 			s.Sink.Finding(x)
 		}
 	}
 	if anyFinding {
-		s.containerFindings(img, worstVisible)
+		s.containerFindings(sc, worstVisible)
 	}
 }
 
@@ -376,7 +381,8 @@ func (s *Scanner) historyFindings(img *Image) ([]sweep.Finding, bool) {
 }
 
 // containerFindings lists the containers that use an affected image.
-func (s *Scanner) containerFindings(img *Image, worst sweep.Severity) {
+func (s *Scanner) containerFindings(sc scope, worst sweep.Severity) {
+	img := sc.img
 	for _, c := range s.Containers {
 		if c.ImageID == "" || !strings.EqualFold(c.ImageID, img.ID) {
 			continue
@@ -388,10 +394,12 @@ func (s *Scanner) containerFindings(img *Image, worst sweep.Severity) {
 			detail = "the image's findings are only in its history; the container's filesystem does not show them"
 		}
 		name := strings.TrimPrefix(c.Name, "/")
-		s.Sink.Finding(sweep.Finding{Severity: sev, Category: "image/container", Collector: collectorName,
+		f := sweep.Finding{Severity: sev, Category: "image/container", Collector: collectorName,
 			Title:    fmt.Sprintf("container %s (%s) uses affected image %s", name, c.State, img.Name),
 			Location: sweep.Location{Image: img.Name, ImageID: img.ID, Object: "container/" + name},
-			Evidence: sweep.Evidence{Text: "container " + shortID(c.ID) + " state " + c.State, Details: []string{detail}}})
+			Evidence: sweep.Evidence{Text: "container " + shortID(c.ID) + " state " + c.State, Details: []string{detail}}}
+		sc.finding(&f)
+		s.Sink.Finding(f)
 	}
 }
 
@@ -404,8 +412,52 @@ func merge(base, l sweep.Location) sweep.Location {
 	return out
 }
 
-func envKey(img *Image, layer int, p string) string {
-	return fmt.Sprintf("%s layer %d %s", img.Name, layer, p)
+// scope keeps an image's findings, environments and users apart from the
+// host's and from other images' in a shared report: image paths are not
+// host paths, so environments are named "<image> <path>" (site dirs too,
+// so no host path can fall under them), every finding of the image belongs
+// to one of them ("<image> /" when a collector named none), and users are
+// "<user>@<image>" from the image's own etc/passwd.
+type scope struct {
+	img   *Image
+	homes []sweep.Home
+}
+
+func (sc scope) key(p string) string { return sc.img.Name + " " + p }
+
+func (sc scope) user(u string) string {
+	if u == "" || strings.HasSuffix(u, "@"+sc.img.Name) {
+		return u
+	}
+	return u + "@" + sc.img.Name
+}
+
+func (sc scope) finding(f *sweep.Finding) {
+	if f.Environment != "" {
+		f.Environment = sc.key(f.Environment)
+	} else {
+		f.Environment = sc.key("/")
+	}
+	u := f.User
+	if u == "" && f.Location.Path != "" {
+		u = sweep.UserOf(sc.homes, f.Location.Path)
+		if rest, ok := strings.CutPrefix(f.Location.Path, "/home/"); u == "" && ok {
+			u, _, _ = strings.Cut(rest, "/")
+		}
+	}
+	f.User = sc.user(u)
+}
+
+func (sc scope) environment(e sweep.Environment) sweep.Environment {
+	e.Path = sc.key(e.Path)
+	dirs := make([]string, len(e.SiteDirs))
+	for i, d := range e.SiteDirs {
+		dirs[i] = sc.key(d)
+	}
+	e.SiteDirs = dirs
+	e.User = sc.user(e.User)
+	e.Findings = nil // ids change with the image location; the timeline re-derives them
+	return e
 }
 
 func layerName(l Layer) string {
