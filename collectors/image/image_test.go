@@ -621,3 +621,28 @@ func noise(n int) string {
 	}
 	return string(b)
 }
+
+func TestScopeKeepsImagesApart(t *testing.T) {
+	sc := scope{img: &Image{Name: "app:1"}, homes: homesFromPasswd([]byte("root:x:0:0::/root:/bin/sh\nsvc:x:1001:1001::/srv/svc:/bin/sh\n"))}
+	tests := []struct {
+		path, env, user   string
+		wantEnv, wantUser string
+	}{
+		{"/root/.cache/pip/http/x", "", "", "app:1 /", "root@app:1"},
+		{"/srv/svc/.bash_history", "", "", "app:1 /", "svc@app:1"},
+		{"/home/bob/.cache/pip/x", "", "", "app:1 /", "bob@app:1"},
+		{"/usr/lib/python3/site-packages/litellm_init.pth", "/usr", "", "app:1 /usr", ""},
+		{"/opt/x", "", "alice", "app:1 /", "alice@app:1"},
+	}
+	for _, tc := range tests {
+		f := sweep.Finding{Location: sweep.Location{Path: tc.path}, Environment: tc.env, User: tc.user}
+		sc.finding(&f)
+		if f.Environment != tc.wantEnv || f.User != tc.wantUser {
+			t.Errorf("%s: env %q user %q, want %q %q", tc.path, f.Environment, f.User, tc.wantEnv, tc.wantUser)
+		}
+	}
+	e := sc.environment(sweep.Environment{Path: "/usr", SiteDirs: []string{"/usr/lib/python3/site-packages"}, Findings: []string{"LS-1"}})
+	if e.Path != "app:1 /usr" || e.SiteDirs[0] != "app:1 /usr/lib/python3/site-packages" || e.Findings != nil {
+		t.Errorf("environment %+v", e)
+	}
+}

@@ -6,6 +6,30 @@
 // layer index and digest and the build step that made it, and whiteouts from
 // later layers decide whether a file is visible in the final image or only
 // in its history.
+//
+// Choices, and why:
+//
+//   - One pass per layer. Each tar entry becomes a sweep.Entry offered to
+//     every collector's FileRequired; wanted files (and the few companion
+//     files collectors read as siblings, see companion.go) are buffered,
+//     capped, into an in-memory tree, and Collect runs on them when the
+//     stream ends, so a collector can read a sibling that came later in the
+//     tar. Directories go to DirObservers (missing parents are synthesised).
+//   - Fresh collectors per distinct layer, Finish once per layer: a layer is
+//     read once however many images share it, so its findings cannot depend
+//     on which image it is read for; per-image facts (whiteouts, build step,
+//     image name) are applied when the layer is placed in each image. The
+//     cost is that a Finisher sees one layer, not the merged filesystem.
+//   - Visibility from compact per-layer path indexes (whiteouts, opaque
+//     dirs, replacements), so layers can be read in any order (docker save
+//     streams put blobs before the manifest). A finding only in the history
+//     is capped at high; a visible one keeps the collector's severity.
+//   - Every layer digest is verified (blob digest and diff_id); a mismatch,
+//     a truncated or hostile layer, a bomb or a missing blob is an Error at
+//     that image and layer, and the other images are still scanned.
+//   - Homes come from the image's own etc/passwd (a lower layer's, when the
+//     source gives layers in order); image environments and users are named
+//     after the image so they never merge with the host's.
 package image
 
 import (
