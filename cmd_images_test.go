@@ -9,7 +9,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -174,4 +179,57 @@ func errorsWith(es []sweep.Error, s string) []sweep.Error {
 		}
 	}
 	return out
+}
+
+// TestHostImagesRealEngine: `host --images` folds the engine's images into
+// a host sweep. Needs the private dockerd of .ci/test (LITESWEEP_DOCKER_HOST).
+func TestHostImagesRealEngine(t *testing.T) {
+	host := os.Getenv("LITESWEEP_DOCKER_HOST")
+	if host == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("LITESWEEP_DOCKER_HOST is not set under CI=true: .ci/test must start the private dockerd")
+		}
+		t.Skip("LITESWEEP_DOCKER_HOST not set (run .ci/test as root)")
+	}
+	u, err := url.Parse(host)
+	if err != nil || u.Scheme != "unix" {
+		t.Fatalf("LITESWEEP_DOCKER_HOST %q: want unix://", host)
+	}
+	rc, err := installedLayer(t).Uncompressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootfs, _ := io.ReadAll(rc)
+	rc.Close()
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", u.Path)
+	}}}
+	resp, err := client.Post("http://docker/v1.41/images/create?fromSrc=-&repo=litesweep-test/host-images&tag=1", "application/x-tar", bytes.NewReader(rootfs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || bytes.Contains(body, []byte(`"error"`)) {
+		t.Fatalf("import: %s %s", resp.Status, body)
+	}
+	code, out, errs := runArgs(context.Background(), "host", "--root", t.TempDir(), "--images", "--docker-host", host, "-f", "json")
+	r := decodeReport(t, out)
+	if code != 1 || r.Verdict != sweep.Compromised || r.Stats.Images < 1 {
+		t.Fatalf("exit %d verdict %s stats %+v\n%s", code, r.Verdict, r.Stats, errs)
+	}
+	var hit bool
+	for _, f := range r.Findings {
+		l := f.Location
+		if l.Image == "litesweep-test/host-images:1" && l.Path == "/"+testSite+"litellm_init.pth" && l.Visible != nil && *l.Visible &&
+			f.Severity == sweep.Critical && l.Layer != nil && *l.Layer == 0 && strings.HasPrefix(f.Environment, "litesweep-test/host-images:1 ") {
+			hit = true
+		}
+	}
+	if !hit {
+		t.Errorf("imported image's .pth not reported as a visible critical finding of that image: %s", out)
+	}
+	if !slices.Contains(r.Scan.Targets, "litesweep-test/host-images:1") {
+		t.Errorf("targets %v", r.Scan.Targets)
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"os"
@@ -644,5 +646,37 @@ func TestScopeKeepsImagesApart(t *testing.T) {
 	e := sc.environment(sweep.Environment{Path: "/usr", SiteDirs: []string{"/usr/lib/python3/site-packages"}, Findings: []string{"LS-1"}})
 	if e.Path != "app:1 /usr" || e.SiteDirs[0] != "app:1 /usr/lib/python3/site-packages" || e.Findings != nil {
 		t.Errorf("environment %+v", e)
+	}
+}
+
+// TestArchiveLegacySymlinkedLayer: older docker save writes a repeated
+// layer once and links the other <id>/layer.tar to it.
+func TestArchiveLegacySymlinkedLayer(t *testing.T) {
+	layer := tarBytes(t, member{name: site + "litellm_init.pth", body: "import sys\n"})
+	d := sha256.Sum256(layer)
+	diff := "sha256:" + hex.EncodeToString(d[:])
+	cfg, _ := json.Marshal(map[string]any{"architecture": "amd64", "os": "linux", "rootfs": map[string]any{"type": "layers", "diff_ids": []string{diff, diff}},
+		"history": []map[string]any{{"created_by": "COPY a /"}, {"created_by": "COPY a / # again"}}})
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	put := func(n string, b []byte) {
+		tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg})
+		tw.Write(b)
+	}
+	put("aaaa/layer.tar", layer)
+	tw.WriteHeader(&tar.Header{Name: "bbbb/layer.tar", Typeflag: tar.TypeSymlink, Linkname: "../aaaa/layer.tar"})
+	put("cfg.json", cfg)
+	put("manifest.json", []byte(`[{"Config":"cfg.json","RepoTags":["twice:1"],"Layers":["aaaa/layer.tar","bbbb/layer.tar"]}]`))
+	tw.Close()
+	s, sink := newTestScanner(t)
+	imgs, err := s.ReadArchive(context.Background(), &buf, "archive twice", "twice!")
+	if err != nil || len(imgs) != 1 {
+		t.Fatal(err, len(imgs))
+	}
+	s.ScanImage(context.Background(), imgs[0])
+	fs, es := sink.Drain()
+	got := findingsAt(fs, "twice:1", pthPath)
+	if len(got) != 2 || *got[0].Location.Visible || !*got[1].Location.Visible || got[1].Location.CreatedBy != "COPY a / # again" || len(es) != 0 {
+		t.Fatalf("findings %+v errors %+v", got, es)
 	}
 }
