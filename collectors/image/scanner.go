@@ -350,10 +350,9 @@ func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResu
 	}
 	if f, ok := s.historyFindings(img); ok {
 		for _, x := range f {
+			// A build step is evidence about the build, not about the
+			// filesystem a container runs: it does not raise worstVisible.
 			anyFinding = true
-			if x.Severity.Rank() > worstVisible.Rank() {
-				worstVisible = x.Severity
-			}
 			sc.finding(&x)
 			s.Sink.Finding(x)
 		}
