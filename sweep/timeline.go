@@ -124,7 +124,8 @@ func BuildTimeline(r *Report, homes []Home) {
 		if u == "" && env != "" {
 			u = envs[env].User
 		}
-		if u == "" {
+		if u == "" && f.Location.Image == "" {
+			// Image paths are inside the image, not this host's homes.
 			u = homeUser(f.Location.Path, homes)
 		}
 		if u != "" {
