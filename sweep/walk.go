@@ -45,6 +45,9 @@ type Walker struct {
 	Counters    *Counters
 	// Progress, when set, is called about once a second.
 	Progress func(Stats)
+	// WrapFS, when set, wraps the tree collectors read siblings through
+	// (tests use it to count directory reads done outside the walk).
+	WrapFS func(fs.FS) fs.FS
 }
 
 // Tree opens the walker's root as a confined fs.FS for collectors.
@@ -74,6 +77,9 @@ func (w *Walker) Walk(ctx context.Context) error {
 		x.setNoXDev(!w.CrossMounts)
 	}
 	fsys := root.FS()
+	if w.WrapFS != nil {
+		fsys = w.WrapFS(fsys)
+	}
 
 	workers := w.Workers
 	if workers <= 0 {
