@@ -79,6 +79,20 @@ func checkReportFlags(c *cli.Context) (sweep.Severity, error) {
 	return sev, nil
 }
 
+// reportSetup validates the shared report flags and loads the IOC pack:
+// the common start of every command that writes a report.
+func reportSetup(c *cli.Context) (sweep.Severity, *iocs.Loaded, *iocs.Matcher, error) {
+	failOn, err := checkReportFlags(c)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	l, m, err := loadPack(c)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return failOn, l, m, nil
+}
+
 // newReport starts a report with the tool and pack identity filled in.
 func newReport(kind string, l *iocs.Loaded) *sweep.Report {
 	return &sweep.Report{

@@ -43,11 +43,7 @@ func runHost(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("host takes no arguments (got %q); use --root DIR", c.Args().First())
 	}
-	failOn, err := checkReportFlags(c)
-	if err != nil {
-		return err
-	}
-	l, m, err := loadPack(c)
+	failOn, l, m, err := reportSetup(c)
 	if err != nil {
 		return err
 	}

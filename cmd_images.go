@@ -40,11 +40,7 @@ func imagesCommand() *cli.Command {
 }
 
 func runImages(c *cli.Context) error {
-	failOn, err := checkReportFlags(c)
-	if err != nil {
-		return err
-	}
-	l, m, err := loadPack(c)
+	failOn, l, m, err := reportSetup(c)
 	if err != nil {
 		return err
 	}

@@ -38,11 +38,7 @@ func runKube(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("kube takes no arguments (got %q)", c.Args().First())
 	}
-	failOn, err := checkReportFlags(c)
-	if err != nil {
-		return err
-	}
-	l, m, err := loadPack(c)
+	failOn, l, m, err := reportSetup(c)
 	if err != nil {
 		return err
 	}
