@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"context"
 	"crypto/rand"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/internal/pyindex"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // BenchmarkHTTPv2Cache sweeps a pip http-v2 cache of 500 wheel entries of
@@ -48,12 +48,7 @@ func BenchmarkHTTPv2Cache(b *testing.B) {
 	var read int64
 	read0 := rchar()
 	for i := 0; i < b.N; i++ {
-		counters := &sweep.Counters{}
-		sink := sweep.NewCollection(counters)
-		w := &sweep.Walker{Root: root, Collectors: []sweep.Collector{c}, Sink: sink, Counters: counters}
-		if err := w.Walk(context.Background()); err != nil {
-			b.Fatal(err)
-		}
+		sink := sweeptest.Walk(b, &sweep.Walker{Root: root, Collectors: []sweep.Collector{c}})
 		if f, e := sink.Drain(); len(f)+len(e) != 0 {
 			b.Fatalf("unexpected findings/errors: %v %v", f, e)
 		}

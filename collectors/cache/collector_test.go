@@ -18,6 +18,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/internal/pyindex"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // ccEntry builds a CacheControl "cc=4," entry as pip's vendored
@@ -190,7 +191,7 @@ func TestCollectorCaches(t *testing.T) {
 		"/srv/clean/litellm-1.82.6-py3-none-any.whl":                                              w6,
 		"/srv/other/requests-2.0-py3-none-any.whl":                                                w8,
 	}
-	root := mkTree(t, files)
+	root := sweeptest.MkTree(t, files)
 	outside := t.TempDir()
 	os.MkdirAll(filepath.Join(root, "home/erin/.cache"), 0o755)
 	os.MkdirAll(filepath.Join(root, "home/frank/.cache"), 0o755)
@@ -205,7 +206,7 @@ func TestCollectorCaches(t *testing.T) {
 		}
 	}
 	homes := []sweep.Home{{User: "alice", Dir: "/home/alice"}, {User: "bob", Dir: "/Users/bob"}, {User: "root", Dir: "/root"}}
-	findings, errs := sweepTree(t, root, New(Options{Matcher: m, Homes: homes, MaxHashSize: 64 << 20}))
+	findings, errs := sweeptest.Sweep(t, root, New(Options{Matcher: m, Homes: homes, MaxHashSize: 64 << 20}))
 
 	var got []string
 	for _, f := range findings {

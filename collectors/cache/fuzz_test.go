@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/litesweep/litesweep/collectors/internal/pyindex"
+	"github.com/litesweep/litesweep/iocs"
 )
 
 var update = flag.Bool("update", false, "rewrite committed fixtures (real pip cache entry, fuzz seeds)")
@@ -17,6 +18,8 @@ var update = flag.Bool("update", false, "rewrite committed fixtures (real pip ca
 // realPipEntry is a legacy http/ entry written by the real pip 23.2.1 for
 // the fixture litellm 1.82.8 wheel (TestRealPipLegacyHTTPCache -update).
 const realPipEntry = "testdata/pip-23.2.1-http-litellm-1.82.8"
+
+type pyindexMatcher struct{ m *iocs.Matcher }
 
 func fuzzMatcher(f *testing.F) *pyindexMatcher {
 	fx := pyindex.Litellm()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/internal/pyindex"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // TestRealPipLegacyHTTPCache runs the machine's real pip (23.2.1 here,
@@ -72,7 +73,7 @@ func TestRealPipLegacyHTTPCache(t *testing.T) {
 		}
 	}
 
-	findings, errs := sweepTree(t, root, New(Options{Matcher: m, Homes: []sweep.Home{{User: "alice", Dir: "/home/alice"}}}))
+	findings, errs := sweeptest.Sweep(t, root, New(Options{Matcher: m, Homes: []sweep.Home{{User: "alice", Dir: "/home/alice"}}}))
 	for _, e := range errs {
 		t.Errorf("unexpected error: %+v", e)
 	}

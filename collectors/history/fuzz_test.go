@@ -4,16 +4,18 @@ import (
 	"bytes"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // FuzzHistory streams arbitrary bytes through every format's scanner and
 // analyses and redacts each command: no panic, bounded lines, bounded and
 // valid-UTF-8-preserving redaction.
 func FuzzHistory(f *testing.F) {
-	m := matcher(f)
+	m := sweeptest.Matcher(f)
 	ns := needles(m)
 	for _, name := range []string{"bash_history", "zsh_history", "fish_history", "ConsoleHost_history.txt"} {
-		f.Add(read(f, name))
+		f.Add(sweeptest.Testdata(f, name))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, format := range []Format{Shell, Fish, PowerShell} {

@@ -2,7 +2,6 @@ package history
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,31 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
-
-func matcher(t testing.TB) *iocs.Matcher {
-	t.Helper()
-	l, err := iocs.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-func read(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestScan(t *testing.T) {
 	tests := []struct {
@@ -65,7 +42,7 @@ func TestScan(t *testing.T) {
 	}
 	for _, tc := range tests {
 		var got []string
-		err := Scan(bytes.NewReader(read(t, tc.file)), tc.format, Limits{}, false, 0, func(e Entry) error {
+		err := Scan(bytes.NewReader(sweeptest.Testdata(t, tc.file)), tc.format, Limits{}, false, 0, func(e Entry) error {
 			ts := "-"
 			if !e.Time.IsZero() {
 				ts = e.Time.Format(time.RFC3339)
@@ -96,7 +73,7 @@ func TestScanBashTimestampsAndLongLines(t *testing.T) {
 }
 
 func TestAnalyzeInstalls(t *testing.T) {
-	m := matcher(t)
+	m := sweeptest.Matcher(t)
 	tests := []struct {
 		cmd  string
 		want []string // tool|spec|exact|admits
@@ -151,7 +128,7 @@ func TestAnalyzeInstalls(t *testing.T) {
 }
 
 func TestMentions(t *testing.T) {
-	ns := needles(matcher(t))
+	ns := needles(sweeptest.Matcher(t))
 	tests := map[string][]string{
 		"curl https://models.litellm.cloud/":             {"net-models-litellm-cloud"},
 		"curl -k https://X.CHECKMARX.ZONE/raw":           {"net-checkmarx-zone"},
@@ -207,43 +184,18 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-func mkTree(t *testing.T, files map[string][]byte) string {
-	t.Helper()
-	root := t.TempDir()
-	for p, body := range files {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, body, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
-
-func sweepTree(t *testing.T, root string, c sweep.Collector) ([]sweep.Finding, []sweep.Error) {
-	t.Helper()
-	sink := sweep.NewCollection(nil)
-	w := &sweep.Walker{Root: root, Collectors: []sweep.Collector{c}, Sink: sink}
-	if err := w.Walk(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return sink.Drain()
-}
-
 func TestCollector(t *testing.T) {
-	m := matcher(t)
+	m := sweeptest.Matcher(t)
 	ps := "/Users/carol/AppData/Roaming/Microsoft/Windows/PowerShell/PSReadLine/ConsoleHost_history.txt"
-	root := mkTree(t, map[string][]byte{
-		"/home/alice/.bash_history":                read(t, "bash_history"),
-		"/home/alice/.zsh_history":                 read(t, "zsh_history"),
-		"/home/bob/.local/share/fish/fish_history": read(t, "fish_history"),
-		ps: read(t, "ConsoleHost_history.txt"),
-		"/home/alice/notes/.bash_history_backup.txt": read(t, "bash_history"), // not a history file name
+	root := sweeptest.MkTree(t, map[string][]byte{
+		"/home/alice/.bash_history":                sweeptest.Testdata(t, "bash_history"),
+		"/home/alice/.zsh_history":                 sweeptest.Testdata(t, "zsh_history"),
+		"/home/bob/.local/share/fish/fish_history": sweeptest.Testdata(t, "fish_history"),
+		ps: sweeptest.Testdata(t, "ConsoleHost_history.txt"),
+		"/home/alice/notes/.bash_history_backup.txt": sweeptest.Testdata(t, "bash_history"), // not a history file name
 	})
 	homes := []sweep.Home{{User: "alice", Dir: "/home/alice"}, {User: "bob", Dir: "/home/bob"}, {User: "carol", Dir: "/Users/carol"}}
-	findings, errs := sweepTree(t, root, New(Options{Matcher: m, Homes: homes}))
+	findings, errs := sweeptest.Sweep(t, root, New(Options{Matcher: m, Homes: homes}))
 	if len(errs) != 0 {
 		t.Errorf("errors: %+v", errs)
 	}
@@ -288,7 +240,7 @@ func TestCollector(t *testing.T) {
 // A 2 GiB history (sparse) is not read whole: the last MaxBytes are read,
 // the command at its very end is found, and the truncation is recorded.
 func TestCollectorHugeHistory(t *testing.T) {
-	m := matcher(t)
+	m := sweeptest.Matcher(t)
 	root := t.TempDir()
 	p := filepath.Join(root, "root", ".bash_history")
 	os.MkdirAll(filepath.Dir(p), 0o700)
@@ -303,7 +255,7 @@ func TestCollectorHugeHistory(t *testing.T) {
 	f.Close()
 	start := time.Now()
 	c := New(Options{Matcher: m, MaxBytes: 8 << 20})
-	findings, errs := sweepTree(t, root, c)
+	findings, errs := sweeptest.Sweep(t, root, c)
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("took %v", d)
 	}

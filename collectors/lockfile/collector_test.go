@@ -1,7 +1,6 @@
 package lockfile
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,38 +8,13 @@ import (
 	"testing"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
-func mkTree(t *testing.T, files map[string][]byte) string {
-	t.Helper()
-	root := t.TempDir()
-	for p, body := range files {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, body, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
-
-func sweepTree(t *testing.T, root string, c sweep.Collector) ([]sweep.Finding, []sweep.Error) {
-	t.Helper()
-	counters := &sweep.Counters{}
-	sink := sweep.NewCollection(counters)
-	w := &sweep.Walker{Root: root, Collectors: []sweep.Collector{c}, Sink: sink, Counters: counters}
-	if err := w.Walk(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return sink.Drain()
-}
-
 func TestCollectorTree(t *testing.T) {
-	m := matcher(t)
-	td := func(n string) []byte { return read(t, n) }
-	root := mkTree(t, map[string][]byte{
+	m := sweeptest.Matcher(t)
+	td := func(n string) []byte { return sweeptest.Testdata(t, n) }
+	root := sweeptest.MkTree(t, map[string][]byte{
 		// project a: requirements with includes (inside the tree), constraint and hash
 		"home/alice/a/requirements.txt":                    td("requirements.txt"),
 		"home/alice/a/requirements/base.txt":               td("requirements/base.txt"),
@@ -55,7 +29,7 @@ func TestCollectorTree(t *testing.T) {
 		"srv/h/requirements.txt":                           []byte("-r /etc/passwd-nope.txt\nrequests\n"),
 		"usr/lib/python3/site-packages/x/requirements.txt": []byte("litellm==1.82.8\n"), // installed package: not a project
 	})
-	findings, errs := sweepTree(t, root, New(m, []sweep.Home{{User: "alice", Dir: "/home/alice"}}))
+	findings, errs := sweeptest.Sweep(t, root, New(m, []sweep.Home{{User: "alice", Dir: "/home/alice"}}))
 	var got []string
 	for _, f := range findings {
 		got = append(got, string(f.Severity)+" "+f.Location.String()+" "+f.Title+" user="+f.User)
@@ -101,13 +75,13 @@ func TestCollectorTree(t *testing.T) {
 
 // An include that is a symlink out of the tree is not followed.
 func TestCollectorIncludeSymlinkOut(t *testing.T) {
-	m := matcher(t)
-	outside := mkTree(t, map[string][]byte{"secret.txt": []byte("litellm==1.82.8\n")})
-	root := mkTree(t, map[string][]byte{"p/requirements.txt": []byte("-r link.txt\n")})
+	m := sweeptest.Matcher(t)
+	outside := sweeptest.MkTree(t, map[string][]byte{"secret.txt": []byte("litellm==1.82.8\n")})
+	root := sweeptest.MkTree(t, map[string][]byte{"p/requirements.txt": []byte("-r link.txt\n")})
 	if err := os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(root, "p/link.txt")); err != nil {
 		t.Fatal(err)
 	}
-	findings, errs := sweepTree(t, root, New(m, nil))
+	findings, errs := sweeptest.Sweep(t, root, New(m, nil))
 	if len(findings) != 0 {
 		t.Errorf("followed a symlink out of the root: %+v", findings)
 	}

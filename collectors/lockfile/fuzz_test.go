@@ -2,12 +2,14 @@ package lockfile
 
 import (
 	"testing"
+
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // fuzzParse checks a parser never panics and that what it returns is
 // consistent (every requirement has a name and a file) and can be evaluated.
 func fuzzParse(f *testing.F, kind Kind, name string) {
-	m := matcher(f)
+	m := sweeptest.Matcher(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The resolver serves the same bytes for every include, so include
 		// cycles and depth limits are exercised too.

@@ -10,22 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
-
-func matcher(t testing.TB) *iocs.Matcher {
-	t.Helper()
-	l, err := iocs.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 // testdataResolver resolves includes inside testdata/ (paths are "/"-rooted
 // at testdata).
@@ -33,15 +20,6 @@ func testdataResolver(from, ref string) (string, []byte, error) {
 	p := path.Clean(path.Join(path.Dir(from), ref))
 	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(p)))
 	return p, b, err
-}
-
-func read(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // summary renders a requirement compactly for table tests.
@@ -135,7 +113,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			r, err := ParseKind(tc.kind, tc.file, read(t, strings.TrimPrefix(tc.file, "/")), testdataResolver)
+			r, err := ParseKind(tc.kind, tc.file, sweeptest.Testdata(t, strings.TrimPrefix(tc.file, "/")), testdataResolver)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,7 +182,7 @@ func TestSyntaxErrors(t *testing.T) {
 		if tc.file == "bad.lock" {
 			data = []byte("[[package\nname = \"litellm\"\n")
 		} else {
-			data = read(t, tc.file)
+			data = sweeptest.Testdata(t, tc.file)
 		}
 		_, err := ParseKind(tc.kind, "/"+tc.file, data, nil)
 		var se *SyntaxError
@@ -280,9 +258,9 @@ func hitSummary(h Hit) string {
 }
 
 func TestEvaluate(t *testing.T) {
-	m := matcher(t)
+	m := sweeptest.Matcher(t)
 	parse := func(as, file string, kind Kind) Result {
-		r, err := ParseKind(kind, as, read(t, file), func(from, ref string) (string, []byte, error) {
+		r, err := ParseKind(kind, as, sweeptest.Testdata(t, file), func(from, ref string) (string, []byte, error) {
 			p := path.Clean(path.Join(path.Dir(from), ref))
 			// the projects below reuse testdata files
 			b, err := os.ReadFile(filepath.Join("testdata", strings.TrimPrefix(p[strings.Index(p[1:], "/")+1:], "/")))
