@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -158,6 +159,34 @@ func progressWriter(c *cli.Context) io.Writer {
 		return nil
 	}
 	return c.App.ErrWriter
+}
+
+// startProgress prints line() on stderr about once a second while long
+// work runs, only when progress is wanted (a TTY, no --quiet). The returned
+// function stops it and clears the line.
+func startProgress(c *cli.Context, line func() string) (stop func()) {
+	pw := progressWriter(c)
+	if pw == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				fmt.Fprintf(pw, "\r\033[Klitesweep: %s", line())
+			case <-done:
+				fmt.Fprint(pw, "\r\033[K")
+				return
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 // parseWindow parses START..END (RFC 3339 or YYYY-MM-DD[THH:MM]) for --window.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors"
 	livestate "github.com/litesweep/litesweep/collectors/live"
+	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 )
 
@@ -47,28 +47,9 @@ func runHost(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	root, err := filepath.Abs(c.String("root"))
+	window, err := sweepWindow(c, l, m)
 	if err != nil {
-		return usagef("--root: %v", err)
-	}
-	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		return usagef("--root %q is not a directory", c.String("root"))
-	}
-	window := sweep.Window{Source: "pack"}
-	if s := c.String("window"); s != "" {
-		w, err := parseWindow(s)
-		if err != nil {
-			return err
-		}
-		window = *w
-	} else {
-		window.Start, window.End = m.PackageWindow()
-		for _, pk := range l.Packages {
-			if pk.Window != "" {
-				window.Source = pk.Window
-				break
-			}
-		}
+		return err
 	}
 	skips := map[string]string{}
 	for p, why := range sweep.DefaultSkips {
@@ -83,14 +64,46 @@ func runHost(c *cli.Context) error {
 		}
 		skips[filepath.ToSlash(filepath.Clean(s))] = "--skip"
 	}
-	live := root == "/" && !c.Bool("no-live")
+	r, err := sweepHostTree(c, l, m, hostOptions{root: c.String("root"), skips: skips, window: window,
+		live: !c.Bool("no-live"), crossMounts: c.Bool("cross-mounts"), workers: c.Int("workers"),
+		maxHashSize: c.Int64("max-hash-size"), images: c.Bool("images")})
+	if err != nil {
+		return err
+	}
+	addRotation(r, l) // the rotation checklist, when COMPROMISED or EXPOSED
+	return emitReport(c, r, failOn)
+}
 
+// hostOptions are what one host sweep needs, however it was asked for.
+type hostOptions struct {
+	root        string
+	skips       map[string]string
+	window      sweep.Window
+	live        bool // inspect processes, connections and units (only when root is /)
+	crossMounts bool
+	workers     int
+	maxHashSize int64
+	images      bool // also sweep the local engine's images
+}
+
+// sweepHostTree walks the tree once with every host collector, adds live
+// state and images when asked, and builds the timeline. Used by host and
+// rotate; the caller finalises and renders.
+func sweepHostTree(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher, o hostOptions) (*sweep.Report, error) {
+	root, err := filepath.Abs(o.root)
+	if err != nil {
+		return nil, usagef("--root: %v", err)
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		return nil, usagef("--root %q is not a directory", o.root)
+	}
+	live := root == "/" && o.live
 	r := newReport("host", l)
 	r.Scan.Root = root
-	r.Scan.Window = &window
+	r.Scan.Window = &o.window
 	rootFS, err := os.OpenRoot(root)
 	if err != nil {
-		return usagef("--root: %v", err)
+		return nil, usagef("--root: %v", err)
 	}
 	defer rootFS.Close()
 	r.Scan.Hostname = hostname(rootFS.FS(), root)
@@ -98,27 +111,25 @@ func runHost(c *cli.Context) error {
 
 	counters := &sweep.Counters{}
 	sink := sweep.NewCollection(counters)
-	opts := collectors.Options{Matcher: m, Homes: homes, Window: window, Live: live,
-		MaxHashSize: c.Int64("max-hash-size"), Now: time.Now}
-	cs := collectors.Host(opts)
+	cs := collectors.Host(collectors.Options{Matcher: m, Homes: homes, Window: o.window, Live: live,
+		MaxHashSize: o.maxHashSize, Now: time.Now})
 	if err := collectors.Validate(cs); err != nil {
-		return err
+		return nil, err
 	}
-	w := &sweep.Walker{Root: root, Workers: c.Int("workers"), Skips: skips, CrossMounts: c.Bool("cross-mounts"),
+	w := &sweep.Walker{Root: root, Workers: o.workers, Skips: o.skips, CrossMounts: o.crossMounts,
 		Collectors: cs, Sink: sink, Counters: counters}
-	if pw := progressWriter(c); pw != nil {
-		w.Progress = func(s sweep.Stats) { progress(pw, s) }
-	}
+	stop := startProgress(c, func() string {
+		s := counters.Snapshot()
+		return fmt.Sprintf("%d dirs, %d files seen, %d read, %d errors", s.DirsRead, s.FilesSeen, s.FilesRead, s.Errors)
+	})
 	walkErr := w.Walk(c.Context)
-	if pw := progressWriter(c); pw != nil {
-		fmt.Fprint(pw, "\r\033[K")
-	}
+	stop()
 	if walkErr != nil && c.Context.Err() == nil {
-		return walkErr
+		return nil, walkErr
 	}
 	var imageCount, layerCount int64
-	if c.Bool("images") && c.Context.Err() == nil {
-		r.Scan.Targets, imageCount, layerCount = scanEngineImages(c.Context, c, m, window, sink, counters)
+	if o.images && c.Context.Err() == nil {
+		r.Scan.Targets, imageCount, layerCount = scanEngineImages(c.Context, c, m, o.window, sink, counters)
 	}
 	if live && c.Context.Err() == nil {
 		// Running processes, connections to C2 addresses, backdoor units.
@@ -130,8 +141,8 @@ func runHost(c *cli.Context) error {
 	r.Stats.Images, r.Stats.Layers = imageCount, layerCount
 	sweep.BuildTimeline(r, homes) // timeline, per-environment and per-user verdicts
 	r.Scan.Finished = time.Now().UTC()
-	addRotation(r, l) // the rotation checklist, when COMPROMISED or EXPOSED
-	return emitReport(c, r, failOn)
+	r.Scan.Interrupted = c.Context.Err() != nil
+	return r, nil
 }
 
 // hostname names the swept system: the live host's name, or the mounted
@@ -148,8 +159,4 @@ func hostname(fsys fs.FS, root string) string {
 		}
 	}
 	return ""
-}
-
-func progress(w io.Writer, s sweep.Stats) {
-	fmt.Fprintf(w, "\r\033[Klitesweep: %d dirs, %d files seen, %d read, %d errors", s.DirsRead, s.FilesSeen, s.FilesRead, s.Errors)
 }

@@ -56,6 +56,11 @@ func runImages(c *cli.Context) error {
 	s.Limits.MaxLayerBytes = c.Int64("max-layer-size")
 
 	ctx := c.Context
+	stop := startProgress(c, func() string {
+		images, layers := s.Stats()
+		st := counters.Snapshot()
+		return fmt.Sprintf("%d images, %d layers, %d files seen, %d read", images, layers, st.FilesSeen, st.FilesRead)
+	})
 	only := c.Args().Slice()
 	var targets []string
 	sources := 0
@@ -85,6 +90,7 @@ func runImages(c *cli.Context) error {
 		targets = append(targets, t...)
 		r.Scan.Root = host
 	}
+	stop()
 	r.Scan.Targets = targets
 	finishImageReport(r, l, s, sink, counters)
 	return emitReport(c, r, failOn)

@@ -2,11 +2,7 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -15,10 +11,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/litesweep/litesweep/collectors"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/fleet"
 )
 
 // rotateCommand builds the credential-rotation checklist.
@@ -63,15 +59,17 @@ func runRotate(c *cli.Context) error {
 	skipped := 0
 	if files := c.StringSlice("report"); len(files) > 0 {
 		for _, f := range files {
-			r, err := readReport(f)
+			rs, _, err := fleet.ReadFile(f)
 			if err != nil {
 				skipped++
-				fmt.Fprintf(c.App.ErrWriter, "litesweep: skipping %v\n", err)
+				fmt.Fprintf(c.App.ErrWriter, "litesweep: skipping report %s: %v\n", f, err)
 				cl.Notes = append(cl.Notes, fmt.Sprintf("skipped %s: %v", filepath.Base(f), err))
 				continue
 			}
-			reports = append(reports, r)
-			cl.Sources = append(cl.Sources, source(filepath.Base(f), r))
+			for _, r := range rs {
+				reports = append(reports, r)
+				cl.Sources = append(cl.Sources, source(filepath.Base(f), r))
+			}
 		}
 		if len(reports) == 0 {
 			return usagef("no usable report among %d given", len(files))
@@ -131,91 +129,23 @@ func source(from string, r *sweep.Report) remediate.Source {
 	return remediate.Source{From: from, Kind: r.Scan.Kind, Host: host, Verdict: string(r.Verdict), Findings: len(r.Findings)}
 }
 
-// maxReportSize caps a saved report read by rotate.
-const maxReportSize = 512 << 20
-
-// readReport reads a saved JSON report, refusing a newer schema major
-// version and saying where a truncated or malformed file breaks.
-func readReport(path string) (*sweep.Report, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("report %s: %w", path, err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxReportSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("report %s: %w", path, err)
-	}
-	if len(b) > maxReportSize {
-		return nil, fmt.Errorf("report %s: larger than %d bytes", path, maxReportSize)
-	}
-	var r sweep.Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		var se *json.SyntaxError
-		switch {
-		case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input"):
-			return nil, fmt.Errorf("report %s: truncated JSON (ends after %d bytes)", path, len(b))
-		case errors.As(err, &se):
-			return nil, fmt.Errorf("report %s: malformed JSON at byte %d: %v", path, se.Offset, err)
-		}
-		return nil, fmt.Errorf("report %s: not a litesweep report: %w", path, err)
-	}
-	if r.SchemaVersion == "" {
-		return nil, fmt.Errorf("report %s: no schema_version: not a litesweep report", path)
-	}
-	major := func(v string) int { n, _ := strconv.Atoi(strings.SplitN(v, ".", 2)[0]); return n }
-	if major(r.SchemaVersion) > major(sweep.ReportSchemaVersion) {
-		return nil, fmt.Errorf("report %s: schema version %s is newer than this build reads (%s); use a newer litesweep", path, r.SchemaVersion, sweep.ReportSchemaVersion)
-	}
-	return &r, nil
-}
-
-// sweepForRotation runs the host collectors over --root and returns the
-// finalised report (findings and credential inventory).
+// sweepForRotation runs the host sweep over --root (the same walk and
+// collectors as litesweep host) and returns the finalised report: findings
+// and the credential inventory.
 func sweepForRotation(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher) (*sweep.Report, error) {
-	root, err := filepath.Abs(c.String("root"))
+	window, err := sweepWindow(c, l, m)
 	if err != nil {
-		return nil, usagef("--root: %v", err)
-	}
-	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		return nil, usagef("--root %q is not a directory", c.String("root"))
-	}
-	rootFS, err := os.OpenRoot(root)
-	if err != nil {
-		return nil, usagef("--root: %v", err)
-	}
-	defer rootFS.Close()
-	r := newReport("host", l)
-	r.Scan.Root = root
-	r.Scan.Hostname = hostname(rootFS.FS(), root)
-	window := sweep.Window{Source: "pack"}
-	window.Start, window.End = m.PackageWindow()
-	r.Scan.Window = &window
-	counters := &sweep.Counters{}
-	sink := sweep.NewCollection(counters)
-	cs := collectors.Host(collectors.Options{Matcher: m, Homes: sweep.Homes(rootFS.FS()), Window: window,
-		Live: root == "/" && !c.Bool("no-live"), Now: time.Now})
-	if err := collectors.Validate(cs); err != nil {
 		return nil, err
 	}
-	w := &sweep.Walker{Root: root, Skips: sweep.DefaultSkips, Collectors: cs, Sink: sink, Counters: counters}
-	if pw := progressWriter(c); pw != nil {
-		w.Progress = func(s sweep.Stats) { progress(pw, s) }
-		defer fmt.Fprint(pw, "\r\033[K")
-	}
-	if err := w.Walk(c.Context); err != nil && c.Context.Err() == nil {
+	r, err := sweepHostTree(c, l, m, hostOptions{root: c.String("root"), skips: sweep.DefaultSkips,
+		window: window, live: !c.Bool("no-live")})
+	if err != nil {
 		return nil, err
 	}
-	r.Findings, r.Errors = sink.Drain()
-	r.Environments = sink.Environments()
-	r.Stats = counters.Snapshot()
-	r.Scan.Finished = time.Now().UTC()
-	r.Scan.Interrupted = c.Context.Err() != nil
 	r.Finalize()
 	return r, nil
 }
 
-// addRotation puts the rotation checklist into a host report whose verdict
 // is COMPROMISED or EXPOSED (called by `litesweep host` before emitting).
 func addRotation(r *sweep.Report, l *iocs.Loaded) {
 	r.Finalize()

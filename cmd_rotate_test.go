@@ -86,7 +86,7 @@ func TestRotateFromSavedReports(t *testing.T) {
 	if code != 3 {
 		t.Errorf("exit %d, want 3", code)
 	}
-	for _, want := range []string{"truncated JSON", "schema version 2.0 is newer", "no such file"} {
+	for _, want := range []string{"truncated JSON", "report schema 2.0, newer than this litesweep reads", "no such file"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
 		}

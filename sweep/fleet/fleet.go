@@ -131,16 +131,7 @@ func (b *Builder) AddFile(path string) {
 
 // AddReader is AddFile for an open stream named path.
 func (b *Builder) AddReader(path string, r io.Reader) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxReportSize+1))
-	if err != nil {
-		b.Skip(path, SkipUnreadable, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
-		return
-	}
-	if len(data) > MaxReportSize {
-		b.Skip(path, SkipTooLarge, fmt.Sprintf("larger than %d MiB; not a litesweep report", MaxReportSize>>20))
-		return
-	}
-	reports, kind, err := Decode(data)
+	reports, kind, err := Read(r)
 	if err != nil {
 		b.Skip(path, kind, err.Error())
 		return
@@ -152,6 +143,30 @@ func (b *Builder) AddReader(path string, r io.Reader) {
 		}
 		b.AddReport(src, r)
 	}
+}
+
+// ReadFile reads one saved report (or fleet report) from a file, with the
+// same checks as merge: size cap, schema version, truncation. On error the
+// skip kind says why.
+func ReadFile(path string) ([]*sweep.Report, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, SkipUnreadable, fmt.Errorf("cannot open: %v", unwrapPath(err))
+	}
+	defer f.Close()
+	return Read(f)
+}
+
+// Read is ReadFile for an open stream.
+func Read(r io.Reader) ([]*sweep.Report, string, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxReportSize+1))
+	if err != nil {
+		return nil, SkipUnreadable, fmt.Errorf("cannot read: %v", unwrapPath(err))
+	}
+	if len(data) > MaxReportSize {
+		return nil, SkipTooLarge, fmt.Errorf("larger than %d MiB; not a litesweep report", MaxReportSize>>20)
+	}
+	return Decode(data)
 }
 
 // Decode parses one input: a litesweep report, or a fleet report whose
@@ -209,7 +224,7 @@ func CheckSchema(v string) error {
 	}
 	mine, _ := schemaMajor(sweep.ReportSchemaVersion)
 	if major > mine {
-		return fmt.Errorf("written with report schema %s, newer than this litesweep reads (%d.x): merge it with a newer litesweep", v, mine)
+		return fmt.Errorf("written with report schema %s, newer than this litesweep reads (%d.x): read it with a newer litesweep", v, mine)
 	}
 	if major < 1 {
 		return fmt.Errorf("unknown report schema %s", v)
