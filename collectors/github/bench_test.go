@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/litesweep/litesweep/collectors/github/ghfake"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // bigOrg is a fake organisation of n repositories: every repository has one
@@ -112,7 +113,7 @@ func TestCallBudget(t *testing.T) {
 		t.Errorf("full: %.3f calls per repository with no runs, want <= %.3f", full.perNoRun, wantNoRun)
 	}
 	base := measure(t, f, withRuns, without, func(c *Config) { c.SkipFiles = true }, true)
-	if base.perNoRun != float64(len(windowDays(testMatcher(t).Pack().Windows))) {
+	if base.perNoRun != float64(len(windowDays(sweeptest.Matcher(t).Pack().Windows))) {
 		t.Errorf("baseline: %.2f calls per repository", base.perNoRun)
 	}
 }

@@ -1,15 +1,14 @@
 package github
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -36,17 +35,5 @@ func TestGoldenOrg(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	path := filepath.Join("testdata", "acme.golden.json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("report differs from %s (run with -update after checking the change):\n%s", path, got)
-	}
+	sweeptest.Golden(t, filepath.Join("testdata", "acme.golden.json"), got, *update)
 }

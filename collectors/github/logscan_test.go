@@ -8,22 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
-
-func testMatcher(t testing.TB) *iocs.Matcher {
-	t.Helper()
-	l, err := iocs.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 type wantHit struct {
 	indicator string
@@ -34,7 +21,7 @@ type wantHit struct {
 }
 
 func TestScanLogFixtures(t *testing.T) {
-	m := testMatcher(t)
+	m := sweeptest.Matcher(t)
 	cases := []struct {
 		file  string
 		want  []wantHit
@@ -105,7 +92,7 @@ func TestScanLogFixtures(t *testing.T) {
 // TestScanLogStepFromJobSteps names the step from the job's step times when
 // they identify one step.
 func TestScanLogStepFromJobSteps(t *testing.T) {
-	m := testMatcher(t)
+	m := sweeptest.Matcher(t)
 	f, err := os.Open(filepath.Join("testdata", "logs", "uv-litellm-1.82.7.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +133,7 @@ func (h *hugeLog) Read(p []byte) (int, error) {
 // past it and is marked truncated; a line longer than the line buffer is
 // matched on its start and does not break the stream.
 func TestScanLogCapAndLongLines(t *testing.T) {
-	m := testMatcher(t)
+	m := sweeptest.Matcher(t)
 	src := &hugeLog{n: 2 << 30} // 2 GiB
 	res, err := ScanLog(src, 8<<20, nil, m)
 	if err != nil {
@@ -187,7 +174,7 @@ func TestRedact(t *testing.T) {
 // (pack string and CI log string agree), colour codes are removed, and
 // near misses are not reported.
 func TestScanLogInline(t *testing.T) {
-	m := testMatcher(t)
+	m := sweeptest.Matcher(t)
 	for _, tc := range []struct {
 		line, indicator, text string
 		sev                   sweep.Severity
@@ -228,7 +215,7 @@ func TestScanLogInline(t *testing.T) {
 
 // BenchmarkScanLog measures streaming throughput on runner output.
 func BenchmarkScanLog(b *testing.B) {
-	m := testMatcher(b)
+	m := sweeptest.Matcher(b)
 	const size = 64 << 20
 	b.SetBytes(size)
 	for i := 0; i < b.N; i++ {

@@ -14,6 +14,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/github/ghfake"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/render"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 const testToken = "ghp_L1t3sw33pT3stT0k3nN3v3rL34k5x9Q"
@@ -43,7 +44,7 @@ func (s *sleepLog) sleep(ctx context.Context, d time.Duration) error {
 
 func newSweeper(t testing.TB, f *ghfake.Server, mut func(*Config)) (*Sweeper, *sleepLog) {
 	t.Helper()
-	m := testMatcher(t)
+	m := sweeptest.Matcher(t)
 	cfg := Config{Matcher: m, Orgs: []string{"acme"}, APIURL: f.API.URL, Token: testToken, Windows: m.Pack().Windows, Concurrency: 3}
 	if mut != nil {
 		mut(&cfg)
@@ -364,7 +365,7 @@ func TestSweepResume(t *testing.T) {
 // message does not carry the token.
 func TestBadToken(t *testing.T) {
 	f := newScenario(t)
-	m := testMatcher(t)
+	m := sweeptest.Matcher(t)
 	sw, err := New(Config{Matcher: m, Orgs: []string{"acme"}, Repos: []string{"acme/api"}, APIURL: f.API.URL, Token: "ghp_wrongwrongwrongwrongwrong", Windows: m.Pack().Windows})
 	if err != nil {
 		t.Fatal(err)

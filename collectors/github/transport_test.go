@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 type step struct {
@@ -171,7 +173,7 @@ func TestRateLimitUsed(t *testing.T) {
 }
 
 func TestEnterpriseURL(t *testing.T) {
-	m := testMatcher(t)
+	m := sweeptest.Matcher(t)
 	for _, tc := range []struct{ in, want string }{
 		{"", "https://api.github.com/"},
 		{"https://ghe.example.com", "https://ghe.example.com/api/v3/"},

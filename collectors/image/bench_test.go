@@ -7,6 +7,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // BenchmarkArchive scans the docker save tarball named by
@@ -21,7 +22,7 @@ func BenchmarkArchive(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m := testMatcher(b)
+	m := sweeptest.Matcher(b)
 	b.SetBytes(fi.Size())
 	for b.Loop() {
 		sink := sweep.NewCollection(nil)

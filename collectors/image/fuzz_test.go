@@ -10,6 +10,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // FuzzLayerReader feeds arbitrary bytes to the layer reader as a blob: it
@@ -19,7 +20,7 @@ func FuzzLayerReader(f *testing.F) {
 	f.Add(tarBytes(f, member{name: site + "litellm_init.pth", body: "import sys\n"}))
 	f.Add(gz(f, tarBytes(f, member{name: "../../x/litellm_init.pth", body: "x"}, member{name: "a", typ: '2', linkname: "a"})))
 	f.Add(zst(f, tarBytes(f, member{name: site + ".wh..wh..opq"}, member{name: site + ".wh.litellm_init.pth"})))
-	m := testMatcher(f)
+	m := sweeptest.Matcher(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sink := sweep.NewCollection(nil)
 		s := &Scanner{Options: collectors.Options{Matcher: m}, Sink: sink,

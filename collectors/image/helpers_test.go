@@ -23,6 +23,7 @@ import (
 	"github.com/litesweep/litesweep/collectors"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // probe is a small collector used to test the image machinery on its own:
@@ -131,23 +132,10 @@ func (p *probe) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) {
 	}
 }
 
-func testMatcher(t testing.TB) *iocs.Matcher {
-	t.Helper()
-	l, err := iocs.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // newTestScanner returns a scanner running only the probe, and its sink.
 func newTestScanner(t testing.TB) (*Scanner, *sweep.Collection) {
 	t.Helper()
-	m := testMatcher(t)
+	m := sweeptest.Matcher(t)
 	counters := &sweep.Counters{}
 	sink := sweep.NewCollection(counters)
 	s := &Scanner{Options: collectors.Options{Matcher: m}, Sink: sink, Counters: counters,

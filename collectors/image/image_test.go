@@ -25,6 +25,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 const pthPath = "/" + site + "litellm_init.pth"
@@ -547,7 +548,7 @@ func TestArchiveOCIFlavour(t *testing.T) {
 func TestHooksPerLayer(t *testing.T) {
 	var dirs []string
 	finished := 0
-	m := testMatcher(t)
+	m := sweeptest.Matcher(t)
 	sink := sweep.NewCollection(nil)
 	s := &Scanner{Sink: sink, Options: collectorsOptions(m),
 		NewCollectors: func(o collectorsOptionsT) []sweep.Collector {

@@ -13,24 +13,11 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/kube"
 	"github.com/litesweep/litesweep/collectors/kube/kubetest"
-	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 const token = "CANARY-bearer-token-0d9e8f"
-
-func matcher(t *testing.T) *iocs.Matcher {
-	t.Helper()
-	l, err := iocs.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 func clientFor(t *testing.T, srv *kubetest.Server) *kube.Client {
 	t.Helper()
@@ -61,7 +48,7 @@ func TestSweep(t *testing.T) {
 	srv := kubetest.New(token)
 	defer srv.Close()
 	c := clientFor(t, srv)
-	res := kube.Sweep(context.Background(), c, kube.Options{Matcher: matcher(t)})
+	res := kube.Sweep(context.Background(), c, kube.Options{Matcher: sweeptest.Matcher(t)})
 	if len(res.Errors) > 0 {
 		t.Fatalf("errors: %+v", res.Errors)
 	}
@@ -157,7 +144,7 @@ func TestSweepRestricted(t *testing.T) {
 	srv := kubetest.New(token)
 	srv.ForbidClusterWide, srv.ForbidSAR = true, true
 	defer srv.Close()
-	res := kube.Sweep(context.Background(), clientFor(t, srv), kube.Options{Matcher: matcher(t), ServiceAccounts: []string{"ai/litellm"}})
+	res := kube.Sweep(context.Background(), clientFor(t, srv), kube.Options{Matcher: sweeptest.Matcher(t), ServiceAccounts: []string{"ai/litellm"}})
 	got := titles(res.Findings)
 	for _, k := range []string{"kube-system Pod/node-setup-worker-1", "kube-system DaemonSet/host-provisioner-std", " Node/worker-1"} {
 		if _, ok := got[k]; !ok {
@@ -195,7 +182,7 @@ func TestClientCertificate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	res := kube.Sweep(context.Background(), clientFor(t, srv), kube.Options{Matcher: matcher(t)})
+	res := kube.Sweep(context.Background(), clientFor(t, srv), kube.Options{Matcher: sweeptest.Matcher(t)})
 	if len(res.Errors) > 0 || len(res.Findings) < 8 {
 		t.Errorf("mTLS sweep: %d findings, errors %+v", len(res.Findings), res.Errors)
 	}
@@ -211,7 +198,7 @@ func TestUnauthorized(t *testing.T) {
 	}
 	cfg.Token = "CANARY-wrong-token"
 	c, _ := kube.NewClient(cfg)
-	res := kube.Sweep(context.Background(), c, kube.Options{Matcher: matcher(t)})
+	res := kube.Sweep(context.Background(), c, kube.Options{Matcher: sweeptest.Matcher(t)})
 	if len(res.Findings) != 0 || len(res.Errors) < 2 {
 		t.Fatalf("findings %d errors %+v", len(res.Findings), res.Errors)
 	}
@@ -265,7 +252,7 @@ func TestKubeconfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := kube.Sweep(context.Background(), c, kube.Options{Matcher: matcher(t)}); len(res.Errors) > 0 {
+	if res := kube.Sweep(context.Background(), c, kube.Options{Matcher: sweeptest.Matcher(t)}); len(res.Errors) > 0 {
 		t.Errorf("sweep with file CA: %+v", res.Errors)
 	}
 	// Discover: $KUBECONFIG list, first existing file wins.
@@ -303,7 +290,7 @@ func TestInCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := kube.Sweep(context.Background(), c, kube.Options{Matcher: matcher(t)}); len(res.Errors) > 0 || len(res.Findings) == 0 {
+	if res := kube.Sweep(context.Background(), c, kube.Options{Matcher: sweeptest.Matcher(t)}); len(res.Errors) > 0 || len(res.Findings) == 0 {
 		t.Errorf("in-cluster sweep: %d findings %+v", len(res.Findings), res.Errors)
 	}
 	if _, err := kube.InCluster(dir, func(string) string { return "" }); err == nil {

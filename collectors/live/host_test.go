@@ -11,6 +11,7 @@ import (
 
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // need returns the path of a tool a real-process test needs: t.Fatal under
@@ -82,7 +83,7 @@ func TestRealProcesses(t *testing.T) {
 	py := need(t, "python3")
 	bash := need(t, "bash")
 	need(t, "sleep")
-	s := New(matcher(t))
+	s := New(sweeptest.Matcher(t))
 
 	// The .pth child's shape: a python whose argv holds the launcher (as an
 	// extra argument the script ignores; nothing is decoded or executed).
@@ -172,7 +173,7 @@ func yamlWithIP(from, to string) ([]byte, error) {
 // BenchmarkHostCollect measures one live sweep of this machine (every
 // process's cmdline, exe, status and cgroup, every inet socket, /run).
 func BenchmarkHostCollect(b *testing.B) {
-	s := New(matcher(b))
+	s := New(sweeptest.Matcher(b))
 	for b.Loop() {
 		s.Collect(context.Background(), sweep.NewCollection(nil))
 	}

@@ -10,26 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // launcher is the shape of the litellm_init.pth child's argument (the
 // Sigma strings; the rest is inert filler, never decoded).
 const launcher = "import base64; exec(base64.b64decode('aW1wb3J0IHN5cw==kI2NF9TQ1JJUFQgPSAiYV'))"
-
-func matcher(t testing.TB) *iocs.Matcher {
-	t.Helper()
-	l, err := iocs.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 type fakeLister struct {
 	procs   []Process
@@ -63,7 +50,7 @@ func indicatorIDs(fs []sweep.Finding) []string {
 }
 
 func TestProcessIndicators(t *testing.T) {
-	m := matcher(t)
+	m := sweeptest.Matcher(t)
 	start := time.Date(2026, 3, 24, 11, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
@@ -132,7 +119,7 @@ func TestProcessIndicators(t *testing.T) {
 func TestPthChildAttributes(t *testing.T) {
 	start := time.Date(2026, 3, 24, 11, 0, 0, 0, time.UTC)
 	p := Process{PID: 101, PPID: 100, Exe: "/usr/bin/python3.12", Argv: []string{"/home/alice/.venv/bin/python", "-c", launcher + strings.Repeat("QUFB", 5000)}, User: "alice", Started: start}
-	fs, _ := collect(t, &Source{Matcher: matcher(t), Lister: fakeLister{procs: []Process{p}}})
+	fs, _ := collect(t, &Source{Matcher: sweeptest.Matcher(t), Lister: fakeLister{procs: []Process{p}}})
 	if len(fs) != 1 {
 		t.Fatalf("got %d findings", len(fs))
 	}
@@ -162,7 +149,7 @@ func pyChain(n, depth int) []Process {
 }
 
 func TestForkStorm(t *testing.T) {
-	m := matcher(t)
+	m := sweeptest.Matcher(t)
 	tests := []struct {
 		name  string
 		procs []Process
@@ -192,7 +179,7 @@ func TestForkStorm(t *testing.T) {
 }
 
 func TestConnections(t *testing.T) {
-	m := matcher(t)
+	m := sweeptest.Matcher(t)
 	procs := []Process{{PID: 77, Exe: "/usr/bin/python3.11", Argv: []string{"python3", "x.py", "--password", "hunter2"}, User: "alice"}}
 	conns := []Connection{
 		{PID: 77, Local: "10.0.0.5:40000", RemoteIP: "83.142.209.11", RemotePort: 443, Status: "ESTABLISHED"},
@@ -211,7 +198,7 @@ func TestConnections(t *testing.T) {
 }
 
 func TestListerErrorsAreRecorded(t *testing.T) {
-	fs, errs := collect(t, &Source{Matcher: matcher(t), Lister: fakeLister{procErr: errors.New("boom"), connErr: errors.New("bang")}})
+	fs, errs := collect(t, &Source{Matcher: sweeptest.Matcher(t), Lister: fakeLister{procErr: errors.New("boom"), connErr: errors.New("bang")}})
 	if len(fs) != 0 || len(errs) != 2 || errs[0].Collector != NameProcesses || errs[1].Collector != NameNetwork {
 		t.Fatalf("findings %v errors %+v", fs, errs)
 	}
@@ -245,7 +232,7 @@ func TestCgroupUnits(t *testing.T) {
 }
 
 func TestUnits(t *testing.T) {
-	m := matcher(t)
+	m := sweeptest.Matcher(t)
 	run := t.TempDir()
 	mk := func(p string) {
 		t.Helper()
