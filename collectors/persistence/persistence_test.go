@@ -1,17 +1,18 @@
 package persistence
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 const realSysmonSHA = "6cf223aea68b0e8031ff68251e30b6017a0513fe152e235c26f248ba1e15c92a"
@@ -39,17 +40,6 @@ func testMatcher(t *testing.T, sysmon []byte) *iocs.Matcher {
 	return m
 }
 
-func write(t *testing.T, root, rel string, data []byte) {
-	t.Helper()
-	p := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func symlink(t *testing.T, root, rel, target string) {
 	t.Helper()
 	p := filepath.Join(root, filepath.FromSlash(rel))
@@ -61,61 +51,47 @@ func symlink(t *testing.T, root, rel, target string) {
 	}
 }
 
-func td(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func run(t *testing.T, root string, m *iocs.Matcher, maxHash int64) ([]sweep.Finding, []sweep.Error) {
 	t.Helper()
 	homes := sweep.Homes(os.DirFS(root))
 	c := New(Options{Matcher: m, Homes: homes, MaxHashSize: maxHash})
-	sink := sweep.NewCollection(nil)
-	w := &sweep.Walker{Root: root, Collectors: []sweep.Collector{c}, Sink: sink, Skips: sweep.DefaultSkips}
-	if err := w.Walk(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	f, e := sink.Drain()
+	f, e := sweeptest.Sweep(t, root, c)
 	sort.Slice(f, func(i, j int) bool { return f[i].Location.Path < f[j].Location.Path })
 	sort.Slice(e, func(i, j int) bool { return e[i].Location.Path < e[j].Location.Path })
 	return f, e
 }
 
 func TestPersistenceAndStaging(t *testing.T) {
-	sysmon := td(t, "sysmon.py")
+	sysmon := sweeptest.Testdata(t, "sysmon.py")
 	m := testMatcher(t, sysmon)
 	root := t.TempDir()
-	write(t, root, "etc/passwd", []byte("root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\nbob:x:1001:1001::/Users/bob:/bin/zsh\n"))
+	sweeptest.WriteFile(t, root, "etc/passwd", []byte("root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\nbob:x:1001:1001::/Users/bob:/bin/zsh\n"))
 	// alice: the host variant, enabled for default.target; links hold
 	// absolute text that must be read, never followed.
-	write(t, root, "home/alice/.config/sysmon/sysmon.py", sysmon)
-	write(t, root, "home/alice/.config/systemd/user/sysmon.service", td(t, "sysmon.service"))
+	sweeptest.WriteFile(t, root, "home/alice/.config/sysmon/sysmon.py", sysmon)
+	sweeptest.WriteFile(t, root, "home/alice/.config/systemd/user/sysmon.service", sweeptest.Testdata(t, "sysmon.service"))
 	symlink(t, root, "home/alice/.config/systemd/user/default.target.wants/sysmon.service", "/home/alice/.config/systemd/user/sysmon.service")
 	// a sysmon.py elsewhere with the known hash; a benign one by name only
-	write(t, root, "home/alice/Downloads/sysmon.py", sysmon)
-	write(t, root, "opt/tools/sysmon.py", []byte("print('a real system monitor')\n"))
+	sweeptest.WriteFile(t, root, "home/alice/Downloads/sysmon.py", sysmon)
+	sweeptest.WriteFile(t, root, "opt/tools/sysmon.py", []byte("print('a real system monitor')\n"))
 	// root: K8s-node variant, unit enabled system-wide under another name
-	write(t, root, "root/.config/sysmon/sysmon.py", sysmon)
-	write(t, root, "etc/systemd/system/telemetry.service", td(t, "renamed.service"))
+	sweeptest.WriteFile(t, root, "root/.config/sysmon/sysmon.py", sysmon)
+	sweeptest.WriteFile(t, root, "etc/systemd/system/telemetry.service", sweeptest.Testdata(t, "renamed.service"))
 	symlink(t, root, "etc/systemd/system/multi-user.target.wants/sysmon.service", "/etc/systemd/system/sysmon.service")
-	write(t, root, "etc/systemd/system/notes.service", td(t, "benign.service"))
-	write(t, root, "var/lib/svc_internal/runner.py", []byte("# kamikaze stand-in\n"))
+	sweeptest.WriteFile(t, root, "etc/systemd/system/notes.service", sweeptest.Testdata(t, "benign.service"))
+	sweeptest.WriteFile(t, root, "var/lib/svc_internal/runner.py", []byte("# kamikaze stand-in\n"))
 	// temp dirs
-	write(t, root, "tmp/pglog", []byte("\x7fELF stand-in"))
-	write(t, root, "tmp/.pg_state", []byte("https://example.invalid/x\n"))
-	write(t, root, "tmp/tmpab12cd34/tpcp.tar.gz", []byte("not read"))
-	write(t, root, "tmp/tmpab12cd34/session.key.enc", []byte("not read"))
-	write(t, root, "var/tmp/build/payload.enc", []byte("not read"))
-	write(t, root, "tmp/runner_collected_4242.txt", []byte("not read"))
-	write(t, root, "Users/bob/AppData/Local/Temp/tmpzz/payload.enc", []byte("not read"))
-	write(t, root, "private/var/folders/x1/abc/T/tmpq/tpcp.tar.gz", []byte("not read"))
+	sweeptest.WriteFile(t, root, "tmp/pglog", []byte("\x7fELF stand-in"))
+	sweeptest.WriteFile(t, root, "tmp/.pg_state", []byte("https://example.invalid/x\n"))
+	sweeptest.WriteFile(t, root, "tmp/tmpab12cd34/tpcp.tar.gz", []byte("not read"))
+	sweeptest.WriteFile(t, root, "tmp/tmpab12cd34/session.key.enc", []byte("not read"))
+	sweeptest.WriteFile(t, root, "var/tmp/build/payload.enc", []byte("not read"))
+	sweeptest.WriteFile(t, root, "tmp/runner_collected_4242.txt", []byte("not read"))
+	sweeptest.WriteFile(t, root, "Users/bob/AppData/Local/Temp/tmpzz/payload.enc", []byte("not read"))
+	sweeptest.WriteFile(t, root, "private/var/folders/x1/abc/T/tmpq/tpcp.tar.gz", []byte("not read"))
 	// not in a temp dir: not staging
-	write(t, root, "home/alice/work/payload.enc", []byte("someone's own file"))
-	write(t, root, "home/alice/tmp-notes/tpcp.tar.gz", []byte("x"))
+	sweeptest.WriteFile(t, root, "home/alice/work/payload.enc", []byte("someone's own file"))
+	sweeptest.WriteFile(t, root, "home/alice/tmp-notes/tpcp.tar.gz", []byte("x"))
 
 	fs, errs := run(t, root, m, 0)
 	var got []string
@@ -164,11 +140,11 @@ func TestPersistenceAndStaging(t *testing.T) {
 		t.Errorf("enablement link text %q", link.Evidence.Text)
 	}
 	script := byPath["/home/alice/.config/sysmon/sysmon.py"]
-	if script.Evidence.SHA256 != sha(sysmon) || !contains(script.Evidence.Details, "SHA-256 matches sysmon-py") || !contains(script.Evidence.Details, "contains c2-domain") {
+	if script.Evidence.SHA256 != sha(sysmon) || !slices.Contains(script.Evidence.Details, "SHA-256 matches sysmon-py") || !slices.Contains(script.Evidence.Details, "contains c2-domain") {
 		t.Errorf("sysmon.py evidence %+v", script.Evidence)
 	}
 	unit := byPath["/home/alice/.config/systemd/user/sysmon.service"]
-	if !contains(unit.Evidence.Details, "contains unit-description") || !strings.HasPrefix(unit.Evidence.Text, "ExecStart=") {
+	if !slices.Contains(unit.Evidence.Details, "contains unit-description") || !strings.HasPrefix(unit.Evidence.Text, "ExecStart=") {
 		t.Errorf("unit evidence %+v", unit.Evidence)
 	}
 	if st := byPath["/tmp/tmpab12cd34/tpcp.tar.gz"]; st.Evidence.SHA256 != "" || st.Evidence.Size != 8 {
@@ -177,10 +153,10 @@ func TestPersistenceAndStaging(t *testing.T) {
 }
 
 func TestHashCapRecorded(t *testing.T) {
-	sysmon := td(t, "sysmon.py")
+	sysmon := sweeptest.Testdata(t, "sysmon.py")
 	m := testMatcher(t, sysmon)
 	root := t.TempDir()
-	write(t, root, "root/.config/sysmon/sysmon.py", sysmon)
+	sweeptest.WriteFile(t, root, "root/.config/sysmon/sysmon.py", sysmon)
 	fs, errs := run(t, root, m, 16)
 	if len(fs) != 1 || fs[0].Evidence.SHA256 != "" {
 		t.Fatalf("want the path finding without a hash, got %+v", fs)
@@ -188,15 +164,6 @@ func TestHashCapRecorded(t *testing.T) {
 	if len(errs) != 1 || errs[0].Kind != "skipped" || !strings.Contains(errs[0].Message, "not hashed: larger than 16 bytes") {
 		t.Fatalf("want a skipped 'not hashed' entry, got %+v", errs)
 	}
-}
-
-func contains(s []string, x string) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func sha(b []byte) string {

@@ -4,12 +4,14 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/litesweep/litesweep/collectors/internal/pyindex"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // TestCollectorFixtureRoot sweeps a hand-built root with the real walker
@@ -19,42 +21,42 @@ func TestCollectorFixtureRoot(t *testing.T) {
 	m := fx.TestMatcher(t)
 	root := t.TempDir()
 	outside := t.TempDir()
-	write(t, outside, "evil.pth", []byte(pyindex.BenignPth))
-	write(t, root, "etc/passwd", []byte("root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n"))
+	sweeptest.WriteFile(t, outside, "evil.pth", []byte(pyindex.BenignPth))
+	sweeptest.WriteFile(t, root, "etc/passwd", []byte("root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n"))
 
 	// 1. alice's project venv with 1.82.8 installed (METADATA spells LiteLLM 1.82.8.0).
 	v1 := "home/alice/proj/.venv"
 	sp1 := v1 + "/lib/python3.11/site-packages"
-	write(t, root, v1+"/pyvenv.cfg", []byte("home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\nexecutable = /usr/bin/python3.11\n"))
+	sweeptest.WriteFile(t, root, v1+"/pyvenv.cfg", []byte("home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\nexecutable = /usr/bin/python3.11\n"))
 	w8 := fx.Bad8
 	w8.Name = "LiteLLM"
 	w8.Version = "1.82.8.0"
 	unpackWheel(t, root, sp1, w8, "pip")
-	write(t, root, sp1+"/_virtualenv.pth", testdata(t, "pth/_virtualenv.pth"))
-	write(t, root, sp1+"/distutils-precedence.pth", testdata(t, "pth/distutils-precedence.pth"))
-	write(t, root, sp1+"/google_auth-2.0-py3.11-nspkg.pth", testdata(t, "pth/google_auth-2.0-py3.11-nspkg.pth"))
-	write(t, root, sp1+"/junk.pth", testdata(t, "pth/junk.pth"))
+	sweeptest.WriteFile(t, root, sp1+"/_virtualenv.pth", sweeptest.Testdata(t, "pth/_virtualenv.pth"))
+	sweeptest.WriteFile(t, root, sp1+"/distutils-precedence.pth", sweeptest.Testdata(t, "pth/distutils-precedence.pth"))
+	sweeptest.WriteFile(t, root, sp1+"/google_auth-2.0-py3.11-nspkg.pth", sweeptest.Testdata(t, "pth/google_auth-2.0-py3.11-nspkg.pth"))
+	sweeptest.WriteFile(t, root, sp1+"/junk.pth", sweeptest.Testdata(t, "pth/junk.pth"))
 	// the interpreter imported the tampered module: bytecode not in RECORD
 	src := fx.Proxy
 	hdr := make([]byte, 16)
 	copy(hdr, []byte{0xa7, 0x0d, 0x0d, 0x0a})
 	binary.LittleEndian.PutUint32(hdr[8:], 1774349520)
 	binary.LittleEndian.PutUint32(hdr[12:], uint32(len(src)))
-	write(t, root, sp1+"/litellm/proxy/__pycache__/proxy_server.cpython-311.pyc", append(hdr, "bytecode"...))
+	sweeptest.WriteFile(t, root, sp1+"/litellm/proxy/__pycache__/proxy_server.cpython-311.pyc", append(hdr, "bytecode"...))
 	imported := time.Date(2026, 3, 24, 11, 5, 0, 0, time.UTC)
 	if err := os.Chtimes(filepath.Join(root, sp1, "litellm/proxy/__pycache__/proxy_server.cpython-311.pyc"), imported, imported); err != nil {
 		t.Fatal(err)
 	}
 	// bytecode of an untouched module is not evidence
-	write(t, root, sp1+"/litellm/__pycache__/__init__.cpython-311.pyc", hdr)
+	sweeptest.WriteFile(t, root, sp1+"/litellm/__pycache__/__init__.cpython-311.pyc", hdr)
 
 	// 2. a uv-made venv downgraded to 1.82.6 with the .pth left behind (orphan),
 	// plus a .pth symlink leading out of the root.
 	v2 := "home/alice/other/venv"
 	sp2 := v2 + "/lib/python3.12/site-packages"
-	write(t, root, v2+"/pyvenv.cfg", []byte("home = /home/alice/.local/share/uv/python/cpython-3.12.4-linux-x86_64-gnu/bin\nimplementation = CPython\nuv = 0.4.0\nversion_info = 3.12.4\n"))
+	sweeptest.WriteFile(t, root, v2+"/pyvenv.cfg", []byte("home = /home/alice/.local/share/uv/python/cpython-3.12.4-linux-x86_64-gnu/bin\nimplementation = CPython\nuv = 0.4.0\nversion_info = 3.12.4\n"))
 	unpackWheel(t, root, sp2, fx.Clean, "uv")
-	write(t, root, sp2+"/litellm_init.pth", fx.Pth)
+	sweeptest.WriteFile(t, root, sp2+"/litellm_init.pth", fx.Pth)
 	if err := os.Symlink(filepath.Join(outside, "evil.pth"), filepath.Join(root, sp2, "zz-link.pth")); err != nil {
 		t.Fatal(err)
 	}
@@ -63,22 +65,22 @@ func TestCollectorFixtureRoot(t *testing.T) {
 	// from the directory name), and RECORD problems.
 	sp3 := "usr/lib/python3/dist-packages"
 	unpackWheel(t, root, sp3, fx.Bad7, "debian")
-	write(t, root, sp3+"/litellm-1.82.7.dist-info/METADATA", testdata(t, "metadata/not-headers"))
-	write(t, root, sp3+"/litellm/__init__.py", []byte("# modified after install\n"))
+	sweeptest.WriteFile(t, root, sp3+"/litellm-1.82.7.dist-info/METADATA", sweeptest.Testdata(t, "metadata/not-headers"))
+	sweeptest.WriteFile(t, root, sp3+"/litellm/__init__.py", []byte("# modified after install\n"))
 	if err := os.Remove(filepath.Join(root, sp3, "litellm/proxy/__init__.py")); err != nil {
 		t.Fatal(err)
 	}
-	write(t, root, sp3+"/litellm_proxy-1.82.8.dist-info/METADATA", []byte("garbage that must never be read"))
-	write(t, root, sp3+"/unknown-hook.pth", testdata(t, "pth/unknown-hook.pth"))
-	write(t, root, sp3+"/evil-nspkg.pth", testdata(t, "pth/evil-nspkg.pth"))
+	sweeptest.WriteFile(t, root, sp3+"/litellm_proxy-1.82.8.dist-info/METADATA", []byte("garbage that must never be read"))
+	sweeptest.WriteFile(t, root, sp3+"/unknown-hook.pth", sweeptest.Testdata(t, "pth/unknown-hook.pth"))
+	sweeptest.WriteFile(t, root, sp3+"/evil-nspkg.pth", sweeptest.Testdata(t, "pth/evil-nspkg.pth"))
 
 	// 4. a conda env with litellm 1.82.70 (not affected) and a malformed RECORD.
 	ce := "opt/conda/envs/ml"
-	write(t, root, ce+"/conda-meta/history", []byte("==> 2026-03-24 11:00:00 <==\n"))
+	sweeptest.WriteFile(t, root, ce+"/conda-meta/history", []byte("==> 2026-03-24 11:00:00 <==\n"))
 	w70 := fx.Clean
 	w70.Version = "1.82.70"
 	unpackWheel(t, root, ce+"/lib/python3.11/site-packages", w70, "pip")
-	write(t, root, ce+"/lib/python3.11/site-packages/litellm-1.82.70.dist-info/RECORD", testdata(t, "record/malformed"))
+	sweeptest.WriteFile(t, root, ce+"/lib/python3.11/site-packages/litellm-1.82.70.dist-info/RECORD", sweeptest.Testdata(t, "record/malformed"))
 	if err := os.MkdirAll(filepath.Join(root, ce, "bin"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -138,11 +140,11 @@ func TestCollectorFixtureRoot(t *testing.T) {
 	}
 	d8 := byPath["/"+sp1+"/LiteLLM-1.82.8.0.dist-info"]
 	if d8.Environment != "/"+v1 || d8.User != "alice" || d8.Evidence.Installer != "pip" || d8.Evidence.Time == nil ||
-		!contains(d8.Evidence.Details, "RECORD lists litellm_init.pth with the hash of indicator litellm-init-pth") {
+		!slices.Contains(d8.Evidence.Details, "RECORD lists litellm_init.pth with the hash of indicator litellm-init-pth") {
 		t.Errorf("1.82.8 evidence: %+v %+v", d8, d8.Evidence)
 	}
 	d7 := byPath["/"+sp3+"/litellm-1.82.7.dist-info"]
-	if !contains(d7.Evidence.Details, "identity from the directory name: the metadata could not be read") {
+	if !slices.Contains(d7.Evidence.Details, "identity from the directory name: the metadata could not be read") {
 		t.Errorf("1.82.7 details %q", d7.Evidence.Details)
 	}
 	integ := byPath["/"+sp3+"/litellm-1.82.7.dist-info/RECORD"]
@@ -151,11 +153,11 @@ func TestCollectorFixtureRoot(t *testing.T) {
 	}
 	orphan := byPath["/"+sp2+"/litellm_init.pth"]
 	if orphan.Evidence.SHA256 != pyindex.SHA256(fx.Pth) || orphan.Indicator == nil || orphan.Indicator.ID != "litellm-init-pth" ||
-		!contains(orphan.Evidence.Details, "left behind: installed now litellm 1.82.6") || orphan.Evidence.Text == "" {
+		!slices.Contains(orphan.Evidence.Details, "left behind: installed now litellm 1.82.6") || orphan.Evidence.Text == "" {
 		t.Errorf("orphan evidence %+v", orphan.Evidence)
 	}
 	pyc := byPath["/"+sp1+"/litellm/proxy/__pycache__/proxy_server.cpython-311.pyc"]
-	if pyc.Evidence.Time == nil || !pyc.Evidence.Time.Equal(imported) || !contains(pyc.Evidence.Details, "compiled from a source of the tampered file's size") {
+	if pyc.Evidence.Time == nil || !pyc.Evidence.Time.Equal(imported) || !slices.Contains(pyc.Evidence.Details, "compiled from a source of the tampered file's size") {
 		t.Errorf("pyc evidence %+v", pyc.Evidence)
 	}
 
@@ -193,9 +195,9 @@ func TestHashCap(t *testing.T) {
 	m := fx.TestMatcher(t)
 	root := t.TempDir()
 	sp := "venv/lib/python3.11/site-packages"
-	write(t, root, "venv/pyvenv.cfg", []byte("home = /usr/bin\n"))
-	write(t, root, sp+"/litellm_init.pth", fx.Pth)
-	write(t, root, sp+"/litellm/proxy/proxy_server.py", fx.Proxy)
+	sweeptest.WriteFile(t, root, "venv/pyvenv.cfg", []byte("home = /usr/bin\n"))
+	sweeptest.WriteFile(t, root, sp+"/litellm_init.pth", fx.Pth)
+	sweeptest.WriteFile(t, root, sp+"/litellm/proxy/proxy_server.py", fx.Proxy)
 	r := sweepTree(t, root, m, 32)
 	got := joinLines(r.summary())
 	want := "critical|startup-hook|/venv/lib/python3.11/site-packages/litellm_init.pth|orphan malicious .pth start-up hook litellm_init.pth: no installed distribution claims it, and it still runs at every Python start"
@@ -214,13 +216,4 @@ func TestHashCap(t *testing.T) {
 	if n != 2 {
 		t.Errorf("want 2 'not hashed' skips, got %+v", r.errors)
 	}
-}
-
-func contains(s []string, x string) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

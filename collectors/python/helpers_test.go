@@ -3,10 +3,8 @@ package python
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +12,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/internal/pyindex"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 type result struct {
@@ -28,11 +27,7 @@ func sweepTree(t *testing.T, root string, m *iocs.Matcher, maxHash int64) result
 	fsys := os.DirFS(root)
 	homes := sweep.Homes(fsys)
 	c := New(Options{Matcher: m, Homes: homes, MaxHashSize: maxHash})
-	sink := sweep.NewCollection(nil)
-	w := &sweep.Walker{Root: root, Collectors: []sweep.Collector{c}, Sink: sink, Skips: sweep.DefaultSkips, Workers: 4}
-	if err := w.Walk(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	sink := sweeptest.Walk(t, &sweep.Walker{Root: root, Collectors: []sweep.Collector{c}, Skips: sweep.DefaultSkips, Workers: 4})
 	f, e := sink.Drain()
 	sort.Slice(f, func(i, j int) bool {
 		if f[i].Location.Path != f[j].Location.Path {
@@ -66,17 +61,6 @@ func (r result) dump(t *testing.T) {
 	}
 }
 
-func write(t *testing.T, root, rel string, data []byte) {
-	t.Helper()
-	p := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // unpackWheel extracts a fixture wheel into site (as an installer would,
 // without bytecode) and writes INSTALLER.
 func unpackWheel(t *testing.T, root, site string, w pyindex.Wheel, installer string) {
@@ -93,33 +77,11 @@ func unpackWheel(t *testing.T, root, site string, w pyindex.Wheel, installer str
 		r, _ := f.Open()
 		d, _ := io.ReadAll(r)
 		r.Close()
-		write(t, root, site+"/"+f.Name, d)
+		sweeptest.WriteFile(t, root, site+"/"+f.Name, d)
 	}
 	if installer != "" {
-		write(t, root, site+"/"+w.DistInfo()+"/INSTALLER", []byte(installer+"\n"))
+		sweeptest.WriteFile(t, root, site+"/"+w.DistInfo()+"/INSTALLER", []byte(installer+"\n"))
 	}
-}
-
-func testdata(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(name)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func builtin(t *testing.T) *iocs.Matcher {
-	t.Helper()
-	l, err := iocs.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 func joinLines(s []string) string { return strings.Join(s, "\n") }

@@ -3,6 +3,8 @@ package python
 import (
 	"strings"
 	"testing"
+
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 func TestSiteLayout(t *testing.T) {
@@ -75,7 +77,7 @@ func TestPthClassification(t *testing.T) {
 		{"junk.pth", want{binary: true}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			b := testdata(t, "pth/"+tc.file)
+			b := sweeptest.Testdata(t, "pth/"+tc.file)
 			if IsBinary(b) != tc.want.binary {
 				t.Fatalf("IsBinary = %v", !tc.want.binary)
 			}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/litesweep/litesweep/collectors/internal/pyindex"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 func TestParseMetadata(t *testing.T) {
@@ -18,7 +19,7 @@ func TestParseMetadata(t *testing.T) {
 		{"binary", "", "", "not a text file"},
 		{"empty", "", "", "no Name and no Version"},
 	} {
-		m, err := ParseMetadata(testdata(t, "metadata/"+tc.file))
+		m, err := ParseMetadata(sweeptest.Testdata(t, "metadata/"+tc.file))
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%s: err %v, want %q", tc.file, err, tc.err)
@@ -32,7 +33,7 @@ func TestParseMetadata(t *testing.T) {
 }
 
 func TestParseRecord(t *testing.T) {
-	rows, errs := ParseRecord(testdata(t, "record/mixed"))
+	rows, errs := ParseRecord(sweeptest.Testdata(t, "record/mixed"))
 	var got []string
 	for _, r := range rows {
 		got = append(got, r.Path)
@@ -43,14 +44,14 @@ func TestParseRecord(t *testing.T) {
 	if len(errs) != 2 || !strings.Contains(errs[0].Error(), "line 2") || !strings.Contains(errs[1].Error(), "bad hash field") {
 		t.Errorf("errors %v", errs)
 	}
-	rows, errs = ParseRecord(testdata(t, "record/malformed"))
+	rows, errs = ParseRecord(sweeptest.Testdata(t, "record/malformed"))
 	if len(rows) != 1 || len(errs) != 2 {
 		t.Errorf("malformed: %d rows, errors %v", len(rows), errs)
 	}
 }
 
 func TestDistNames(t *testing.T) {
-	m := builtin(t)
+	m := sweeptest.Matcher(t)
 	for _, tc := range []struct {
 		dir     string
 		tracked bool

@@ -10,6 +10,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/internal/pyindex"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // TestRealPipEnvironments builds venvs under a temporary root with the
@@ -33,7 +34,7 @@ func TestRealPipEnvironments(t *testing.T) {
 	ix := pyindex.NewIndex(t, fx.Artifacts(t)...)
 
 	root := t.TempDir()
-	write(t, root, "etc/passwd", []byte("root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n"))
+	sweeptest.WriteFile(t, root, "etc/passwd", []byte("root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n"))
 	cache := t.TempDir()
 	venv := func(name string) string {
 		d := filepath.Join(root, "home/alice", name, ".venv")
