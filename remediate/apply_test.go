@@ -17,23 +17,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
-
-func matcher(t *testing.T) *iocs.Matcher {
-	t.Helper()
-	l, err := iocs.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 const site = "/home/alice/.venv/lib/python3.11/site-packages"
 
@@ -73,15 +60,7 @@ func plantCompromise(t *testing.T, root string) map[string]string {
 	record = append(record, "../../../bin/litellm,sha256=x,1", "litellm-1.82.8.dist-info/RECORD,,")
 	sort.Strings(record)
 	files[site+"/litellm-1.82.8.dist-info/RECORD"] = strings.Join(record, "\n") + "\n"
-	for p, body := range files {
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sweeptest.WriteFiles(t, root, files)
 	link := filepath.Join(root, "/home/alice/.config/systemd/user/multi-user.target.wants/sysmon.service")
 	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
 		t.Fatal(err)
@@ -126,7 +105,7 @@ func treeHash(t *testing.T, dir string) string {
 
 func discover(t *testing.T, root string, skip ...string) *remediate.Discovery {
 	t.Helper()
-	d, err := remediate.Discover(context.Background(), remediate.DiscoverOptions{Root: root, Matcher: matcher(t), Skip: skip})
+	d, err := remediate.Discover(context.Background(), remediate.DiscoverOptions{Root: root, Matcher: sweeptest.Matcher(t), Skip: skip})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -526,7 +505,7 @@ func TestLiveStopsUnitsAndKillsProcesses(t *testing.T) {
 	var procs []remediate.Proc
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) && len(procs) == 0 {
-		for _, p := range remediate.MatchProcesses("/proc", matcher(t), nil) {
+		for _, p := range remediate.MatchProcesses("/proc", sweeptest.Matcher(t), nil) {
 			if p.PID == pid {
 				procs = append(procs, p)
 			}

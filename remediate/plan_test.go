@@ -2,7 +2,6 @@ package remediate_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -17,6 +16,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -32,14 +32,9 @@ func inventoryReport(t *testing.T, triggers ...sweep.Finding) *sweep.Report {
 		t.Fatal(err)
 	}
 	defer rfs.Close()
-	c := creds.New(creds.Options{Pack: matcher(t).Pack().Pack, Homes: sweep.Homes(rfs.FS())})
-	sink := sweep.NewCollection(nil)
-	w := &sweep.Walker{Root: root, Collectors: []sweep.Collector{c}, Sink: sink, Skips: sweep.DefaultSkips}
-	if err := w.Walk(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	c := creds.New(creds.Options{Pack: sweeptest.Matcher(t).Pack().Pack, Homes: sweep.Homes(rfs.FS())})
 	r := &sweep.Report{Scan: sweep.Scan{Kind: "host", Hostname: "web-1"}}
-	r.Findings, r.Errors = sink.Drain()
+	r.Findings, r.Errors = sweeptest.Sweep(t, root, c)
 	r.Findings = append(r.Findings, triggers...)
 	r.Finalize()
 	return r
@@ -65,7 +60,7 @@ func byWhere(items []sweep.RotationItem) map[string]sweep.RotationItem {
 
 func TestPlanScopesByExposure(t *testing.T) {
 	r := inventoryReport(t, aliceInstall())
-	items := remediate.Plan(r, matcher(t).Pack().Pack)
+	items := remediate.Plan(r, sweeptest.Matcher(t).Pack().Pack)
 	w := byWhere(items)
 	aws, ok := w["/home/alice/.aws/credentials"]
 	if !ok {
@@ -105,17 +100,17 @@ func TestPlanScopesByExposure(t *testing.T) {
 		}
 	}
 	// De-duplicated by credential across reports.
-	if again := remediate.PlanAll([]*sweep.Report{r, r}, matcher(t).Pack().Pack, remediate.PlanOptions{}); len(again) != len(items) {
+	if again := remediate.PlanAll([]*sweep.Report{r, r}, sweeptest.Matcher(t).Pack().Pack, remediate.PlanOptions{}); len(again) != len(items) {
 		t.Errorf("two copies of a report: %d items, want %d", len(again), len(items))
 	}
 }
 
 func TestPlanNothingExposed(t *testing.T) {
 	r := inventoryReport(t)
-	if items := remediate.Plan(r, matcher(t).Pack().Pack); items != nil {
+	if items := remediate.Plan(r, sweeptest.Matcher(t).Pack().Pack); items != nil {
 		t.Errorf("clean host: %d items", len(items))
 	}
-	all := remediate.PlanAll([]*sweep.Report{r}, matcher(t).Pack().Pack, remediate.PlanOptions{All: true})
+	all := remediate.PlanAll([]*sweep.Report{r}, sweeptest.Matcher(t).Pack().Pack, remediate.PlanOptions{All: true})
 	if len(all) == 0 {
 		t.Fatal("--all lists nothing")
 	}
@@ -140,7 +135,7 @@ func TestPlanRootTriggerAndGitHubAndImages(t *testing.T) {
 			Evidence: sweep.Evidence{Details: []string{"var OPENAI_API_KEY"}}, Indicator: &sweep.Indicator{ID: "cred-dotenv", Kind: "dotenv"}},
 	}}
 	img.Finalize()
-	items := remediate.PlanAll([]*sweep.Report{host, gh, img}, matcher(t).Pack().Pack, remediate.PlanOptions{})
+	items := remediate.PlanAll([]*sweep.Report{host, gh, img}, sweeptest.Matcher(t).Pack().Pack, remediate.PlanOptions{})
 	w := byWhere(items)
 	if it := w["/root/.ssh/id_rsa"]; it.Priority != "P1" {
 		t.Errorf("system-wide trigger: root key %+v", it)
@@ -158,7 +153,7 @@ func TestPlanRootTriggerAndGitHubAndImages(t *testing.T) {
 
 func TestChecklistGolden(t *testing.T) {
 	r := inventoryReport(t, aliceInstall())
-	items := remediate.Plan(r, matcher(t).Pack().Pack)
+	items := remediate.Plan(r, sweeptest.Matcher(t).Pack().Pack)
 	cl := &remediate.Checklist{Generated: time.Date(2026, 3, 25, 9, 0, 0, 0, time.UTC),
 		Sources: []remediate.Source{{From: "web-1.json", Kind: "host", Host: "web-1", Verdict: "COMPROMISED", Findings: len(r.Findings)}},
 		Items:   items}
@@ -188,19 +183,7 @@ func TestChecklistGolden(t *testing.T) {
 					t.Errorf("json round trip: %v", err)
 				}
 			}
-			golden := filepath.Join("testdata", "checklist."+format+".golden")
-			if *update {
-				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if out != string(want) {
-				t.Errorf("%s differs from %s (run with -update after checking)", format, golden)
-			}
+			sweeptest.Golden(t, filepath.Join("testdata", "checklist."+format+".golden"), b.Bytes(), *update)
 		})
 	}
 }

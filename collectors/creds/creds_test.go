@@ -1,7 +1,6 @@
 package creds_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 func pack(t *testing.T) *iocs.Pack {
@@ -34,13 +34,7 @@ func sweepTree(t *testing.T, root string, o creds.Options) ([]sweep.Finding, []s
 	}
 	defer rfs.Close()
 	o.Homes = sweep.Homes(rfs.FS())
-	c := creds.New(o)
-	sink := sweep.NewCollection(nil)
-	w := &sweep.Walker{Root: root, Collectors: []sweep.Collector{c}, Sink: sink, Skips: sweep.DefaultSkips}
-	if err := w.Walk(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return sink.Drain()
+	return sweeptest.Sweep(t, root, creds.New(o))
 }
 
 func TestInventoryNamesOnly(t *testing.T) {
