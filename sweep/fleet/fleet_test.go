@@ -14,6 +14,7 @@ import (
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/fleet"
 	"github.com/litesweep/litesweep/sweep/render"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/reports and the golden files")
@@ -352,18 +353,7 @@ func TestGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		golden := filepath.Join("testdata", "fleet."+map[string]string{"markdown": "md", "json": "json"}[format])
-		if *update {
-			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(buf.Bytes(), want) {
-			t.Errorf("%s output differs from %s (run with -update and review the diff)", format, golden)
-		}
+		sweeptest.Golden(t, golden, buf.Bytes(), *update)
 	}
 }
 

@@ -2,10 +2,12 @@ package render
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 func TestMarkdownGolden(t *testing.T) {
@@ -13,7 +15,7 @@ func TestMarkdownGolden(t *testing.T) {
 	if err := Write(&buf, "markdown", syntheticReport(), Options{}); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "report.md.golden", buf.Bytes())
+	sweeptest.Golden(t, filepath.Join("testdata", "report.md.golden"), buf.Bytes(), *update)
 }
 
 // cells counts a table row's cells: pipes not escaped by a backslash.

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 func TestSARIFGolden(t *testing.T) {
@@ -20,7 +21,7 @@ func TestSARIFGolden(t *testing.T) {
 	if err := Write(&buf, "sarif", syntheticReport(), Options{}); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "report.sarif.golden", buf.Bytes())
+	sweeptest.Golden(t, filepath.Join("testdata", "report.sarif.golden"), buf.Bytes(), *update)
 }
 
 // validateSARIF checks what SARIF 2.1.0 requires and what GitHub code
