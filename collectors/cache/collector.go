@@ -733,7 +733,7 @@ func (c *Collector) collectSymlink(f *sweep.File, out sweep.Sink) {
 	if !path.IsAbs(target) {
 		joined := path.Join(path.Dir(f.Path), target)
 		// path.Join cleans "..": count whether the link climbs above "/".
-		if escapes(path.Dir(f.Path), target) {
+		if sweep.LinkEscapes(path.Dir(f.Path), target) {
 			c.errorAt(f, out, f.Path, fmt.Errorf("cache directory is a symlink to %q, outside the scanned root: not checked", target))
 			return
 		}
@@ -743,25 +743,4 @@ func (c *Collector) collectSymlink(f *sweep.File, out sweep.Sink) {
 		return // inside the tree: the walk reads it at its own path
 	}
 	c.errorAt(f, out, f.Path, fmt.Errorf("cache directory is a symlink to %q, which is not in the scanned tree: not checked", target))
-}
-
-// escapes reports whether joining rel to dir climbs above the root.
-func escapes(dir, rel string) bool {
-	depth := len(strings.Split(strings.Trim(dir, "/"), "/"))
-	if strings.Trim(dir, "/") == "" {
-		depth = 0
-	}
-	for _, seg := range strings.Split(rel, "/") {
-		switch seg {
-		case "", ".":
-		case "..":
-			depth--
-			if depth < 0 {
-				return true
-			}
-		default:
-			depth++
-		}
-	}
-	return false
 }

@@ -356,7 +356,7 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 		case tar.TypeSymlink:
 			typ = fs.ModeSymlink
 			target := hdr.Linkname
-			if escapes(p, target) {
+			if sweep.LinkEscapes(path.Dir(p), target) {
 				res.note("skipped", p, "symlink to %q points outside the layer root; not followed", printable([]byte(target), 200))
 			} else {
 				mem[sweep.Rel(p)] = &fstest.MapFile{Data: []byte(target), Mode: fs.ModeSymlink | 0o777, ModTime: info.ModTime()}
@@ -557,31 +557,6 @@ func memberPath(name string) (string, string) {
 		name = strings.ReplaceAll(name, "\x00", "")
 	}
 	return path.Clean("/" + name), why
-}
-
-// escapes reports whether a relative symlink target climbs above the root.
-// Absolute targets resolve inside the image root, as the runtime sees them.
-func escapes(p, target string) bool {
-	if target == "" || path.IsAbs(target) {
-		return false
-	}
-	depth := strings.Count(path.Dir(p), "/")
-	if path.Dir(p) == "/" {
-		depth = 0
-	}
-	for _, part := range strings.Split(target, "/") {
-		switch part {
-		case "", ".":
-		case "..":
-			depth--
-			if depth < 0 {
-				return true
-			}
-		default:
-			depth++
-		}
-	}
-	return false
 }
 
 func printable(b []byte, n int) string {
