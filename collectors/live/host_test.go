@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
@@ -121,18 +120,7 @@ func TestRealProcesses(t *testing.T) {
 // pack whose C2 address is 127.0.0.1: gopsutil must attribute the socket to
 // this test process.
 func TestRealConnection(t *testing.T) {
-	raw, err := yamlWithIP("83.142.209.11", "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, err := iocs.Parse(raw, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(pk)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := sweeptest.MatcherWith(t, "value: 83.142.209.11", "value: 127.0.0.1")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -160,14 +148,6 @@ func TestRealConnection(t *testing.T) {
 			t.Errorf("severity %s", f.Severity)
 		}
 	}
-}
-
-func yamlWithIP(from, to string) ([]byte, error) {
-	b, err := os.ReadFile("../../iocs/" + iocs.BuiltinName)
-	if err != nil {
-		return nil, err
-	}
-	return []byte(strings.ReplaceAll(string(b), "value: "+from, "value: "+to)), nil
 }
 
 // BenchmarkHostCollect measures one live sweep of this machine (every

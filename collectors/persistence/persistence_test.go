@@ -18,26 +18,10 @@ import (
 const realSysmonSHA = "6cf223aea68b0e8031ff68251e30b6017a0513fe152e235c26f248ba1e15c92a"
 
 // testMatcher is the builtin pack with the fixture sysmon.py's hash in
-// place of the real one, parsed with iocs.Parse.
+// place of the real one.
 func testMatcher(t *testing.T, sysmon []byte) *iocs.Matcher {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "iocs", filepath.FromSlash(iocs.BuiltinName)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Count(string(b), realSysmonSHA) != 1 {
-		t.Fatal("builtin pack no longer holds the sysmon.py hash once")
-	}
-	b = []byte(strings.Replace(string(b), realSysmonSHA, sha(sysmon), 1))
-	l, err := iocs.Parse(b, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return sweeptest.MatcherWith(t, realSysmonSHA, sha(sysmon))
 }
 
 func symlink(t *testing.T, root, rel, target string) {

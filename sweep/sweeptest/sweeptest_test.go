@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,12 +93,54 @@ func TestMatcher(t *testing.T) {
 	}
 }
 
-// recorder is a testing.TB that records failures instead of failing.
+func TestMatcherWith(t *testing.T) {
+	const sysmon = "6cf223aea68b0e8031ff68251e30b6017a0513fe152e235c26f248ba1e15c92a"
+	fixture := strings.Repeat("ab", 32)
+	if _, ok := sweeptest.Matcher(t).File(sysmon); !ok {
+		t.Fatal("the builtin pack no longer names sysmon.py's hash: pick another")
+	}
+	m := sweeptest.MatcherWith(t, sysmon, fixture)
+	if _, ok := m.File(fixture); !ok {
+		t.Error("replaced hash not matched")
+	}
+	if _, ok := m.File(sysmon); ok {
+		t.Error("original hash still matched")
+	}
+	if m.Pack().From != "test" {
+		t.Errorf("pack from %q", m.Pack().From)
+	}
+	for _, oldnew := range [][]string{
+		{"no such text in the pack", "x"}, // absent
+		{"litellm", "x"},                  // more than once
+		{sysmon},                          // odd
+	} {
+		r := record(t, func(tb testing.TB) { sweeptest.MatcherWith(tb, oldnew...) })
+		if !r.fatal {
+			t.Errorf("MatcherWith(%q) did not fail", oldnew)
+		}
+	}
+}
+
+// recorder is a testing.TB that records failures instead of failing; like
+// the testing package, Fatal stops the calling goroutine.
 type recorder struct {
 	testing.TB
 	mu     sync.Mutex
 	errors []string
 	fatal  bool
+}
+
+// record runs fn with a recorder on its own goroutine and returns what it
+// recorded.
+func record(t *testing.T, fn func(tb testing.TB)) *recorder {
+	r := &recorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(r)
+	}()
+	<-done
+	return r
 }
 
 func (r *recorder) Helper() {}
@@ -109,14 +152,14 @@ func (r *recorder) Errorf(format string, args ...any) {
 func (r *recorder) Fatalf(format string, args ...any) {
 	r.Errorf(format, args...)
 	r.fatal = true
+	runtime.Goexit()
 }
-func (r *recorder) Fatal(args ...any) { r.Fatalf("%v", args...) }
+func (r *recorder) Fatal(args ...any) { r.Fatalf("%v", fmt.Sprint(args...)) }
 
 func TestGolden(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "nested", "out.golden")
-	r := &recorder{TB: t}
-	sweeptest.Golden(r, p, []byte("a\nb\n"), false)
-	if !r.fatal || !strings.Contains(r.errors[0], "-update") {
+	r := record(t, func(tb testing.TB) { sweeptest.Golden(tb, p, []byte("a\nb\n"), false) })
+	if !r.fatal || len(r.errors) != 1 || !strings.Contains(r.errors[0], "-update") {
 		t.Fatalf("missing golden file not fatal: %+v", r)
 	}
 
@@ -124,12 +167,11 @@ func TestGolden(t *testing.T) {
 	if b, err := os.ReadFile(p); err != nil || string(b) != "a\nb\n" {
 		t.Fatalf("update wrote %q, %v", b, err)
 	}
-	r = &recorder{TB: t}
-	sweeptest.Golden(r, p, []byte("a\nb\n"), false)
+	r = record(t, func(tb testing.TB) { sweeptest.Golden(tb, p, []byte("a\nb\n"), false) })
 	if len(r.errors) != 0 {
 		t.Errorf("equal output reported: %q", r.errors)
 	}
-	sweeptest.Golden(r, p, []byte("a\nB\n"), false)
+	r = record(t, func(tb testing.TB) { sweeptest.Golden(tb, p, []byte("a\nB\n"), false) })
 	if len(r.errors) != 1 || r.fatal || !strings.Contains(r.errors[0], "- b") || !strings.Contains(r.errors[0], "+ B") {
 		t.Errorf("mismatch not reported with its lines: %+v", r)
 	}
@@ -153,8 +195,7 @@ func TestTestdata(t *testing.T) {
 	if b := sweeptest.Testdata(t, "sub/x.txt"); string(b) != "x\n" {
 		t.Errorf("Testdata = %q", b)
 	}
-	r := &recorder{TB: t}
-	sweeptest.Testdata(r, "missing")
+	r := record(t, func(tb testing.TB) { sweeptest.Testdata(tb, "missing") })
 	if !r.fatal {
 		t.Error("a missing testdata file is not fatal")
 	}
