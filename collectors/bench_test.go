@@ -1,15 +1,14 @@
 package collectors_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/litesweep/litesweep/collectors"
-	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // benchTree is LITESWEEP_BENCH_TREE (e.g. the tree bench/gentree.py makes)
@@ -51,10 +50,7 @@ func must(b *testing.B, err error) {
 // predicates' cost shows as a ratio.
 func BenchmarkHostWalk(b *testing.B) {
 	root := benchTree(b)
-	l, err := iocs.Builtin()
-	must(b, err)
-	m, err := iocs.Compile(l)
-	must(b, err)
+	m := sweeptest.Matcher(b)
 	r, err := os.OpenRoot(root)
 	must(b, err)
 	homes := sweep.Homes(r.FS())
@@ -71,10 +67,9 @@ func BenchmarkHostWalk(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			var files int64
 			for i := 0; i < b.N; i++ {
-				c := &sweep.Counters{}
-				w := &sweep.Walker{Root: root, Collectors: tc.cs(), Sink: sweep.NewCollection(c), Counters: c, Skips: sweep.DefaultSkips}
-				must(b, w.Walk(context.Background()))
-				files = c.FilesSeen.Load()
+				w := &sweep.Walker{Root: root, Collectors: tc.cs(), Skips: sweep.DefaultSkips}
+				sweeptest.Walk(b, w)
+				files = w.Counters.FilesSeen.Load()
 			}
 			b.ReportMetric(float64(files), "files/op")
 		})

@@ -1,7 +1,6 @@
 package collectors_test
 
 import (
-	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,17 +8,12 @@ import (
 	"testing"
 
 	"github.com/litesweep/litesweep/collectors"
-	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 func TestRegistryNames(t *testing.T) {
-	l, err := iocs.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, _ := iocs.Compile(l)
-	cs := collectors.Host(collectors.Options{Matcher: m})
+	cs := collectors.Host(collectors.Options{Matcher: sweeptest.Matcher(t)})
 	if len(cs) < 6 {
 		t.Fatalf("only %d host collectors registered", len(cs))
 	}
@@ -70,24 +64,18 @@ func TestOneWalk(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	l, _ := iocs.Builtin()
-	m, _ := iocs.Compile(l)
+	m := sweeptest.Matcher(t)
 	r, err := os.OpenRoot(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	homes := sweep.Homes(r.FS())
 	r.Close()
-	counters := &sweep.Counters{}
-	sink := sweep.NewCollection(counters)
 	var cfs *countingFS
 	w := &sweep.Walker{Root: root, Collectors: collectors.Host(collectors.Options{Matcher: m, Homes: homes}),
-		Sink: sink, Counters: counters, Skips: sweep.DefaultSkips,
-		WrapFS: func(f fs.FS) fs.FS { cfs = &countingFS{FS: f}; return cfs }}
-	if err := w.Walk(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if got := counters.DirsRead.Load(); got != int64(dirs) {
+		Skips: sweep.DefaultSkips, WrapFS: func(f fs.FS) fs.FS { cfs = &countingFS{FS: f}; return cfs }}
+	sink := sweeptest.Walk(t, w)
+	if got := w.Counters.DirsRead.Load(); got != int64(dirs) {
 		t.Errorf("walk read %d directories, the tree has %d: each must be read exactly once", got, dirs)
 	}
 	if n := cfs.dirReads.Load(); n != 0 {
