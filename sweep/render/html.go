@@ -218,13 +218,9 @@ func buildHost(i int, h fleet.Host, open bool) hostView {
 	if r.Stats.APICalls > 0 {
 		hv.Stats += fmt.Sprintf(", %d API calls", r.Stats.APICalls)
 	}
-	for _, e := range r.Errors {
-		if e.Kind == "skipped" {
-			hv.Skips++
-			continue
-		}
-		hv.Errors = append(hv.Errors, e)
-	}
+	var skipped []sweep.Error
+	hv.Errors, skipped = splitErrors(r.Errors)
+	hv.Skips = len(skipped)
 	for _, fd := range r.Findings {
 		fv := findingView{ID: fd.ID, Severity: string(fd.Severity), Category: fd.Category, Title: fd.Title,
 			Location: fd.Location.String(), Evidence: EvidenceLine(fd), User: fd.User, Details: fd.Evidence.Details}

@@ -174,14 +174,7 @@ func Markdown(w io.Writer, r *sweep.Report, _ Options) error {
 		b.WriteString("\n")
 	}
 
-	var errs, skipped []sweep.Error
-	for _, e := range r.Errors {
-		if e.Kind == "skipped" {
-			skipped = append(skipped, e)
-		} else {
-			errs = append(errs, e)
-		}
-	}
+	errs, skipped := splitErrors(r.Errors)
 	if len(errs) > 0 {
 		fmt.Fprintf(b, "## Could not check (%d)\n\n", len(errs))
 		b.WriteString("| Location | Collector | Kind | Problem |\n|---|---|---|---|\n")

@@ -80,6 +80,19 @@ func groupBySeverity(fs []sweep.Finding) [][]sweep.Finding {
 	return out
 }
 
+// splitErrors separates what could not be checked from what was not walked
+// on purpose (Error.Kind "skipped"), the two lists every renderer shows.
+func splitErrors(all []sweep.Error) (errs, skipped []sweep.Error) {
+	for _, e := range all {
+		if e.Kind == "skipped" {
+			skipped = append(skipped, e)
+		} else {
+			errs = append(errs, e)
+		}
+	}
+	return errs, skipped
+}
+
 // EvidenceLine is a one-line summary of a finding's evidence.
 func EvidenceLine(f sweep.Finding) string {
 	e := f.Evidence

@@ -77,14 +77,7 @@ func Table(w io.Writer, r *sweep.Report, o Options) error {
 			return err
 		}
 	}
-	var errs, skipped []sweep.Error
-	for _, e := range r.Errors {
-		if e.Kind == "skipped" {
-			skipped = append(skipped, e)
-		} else {
-			errs = append(errs, e)
-		}
-	}
+	errs, skipped := splitErrors(r.Errors)
 	if len(errs) > 0 {
 		bw.printf("\nCould not check (%d)\n", len(errs))
 		t := newTable(w)
