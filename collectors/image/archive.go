@@ -260,8 +260,34 @@ func (s *Scanner) saveImage(a *archive, m saveManifest) *Image {
 // indexImages resolves an OCI index.json (nested indexes too) against the
 // in-memory JSON blobs.
 func (s *Scanner) indexImages(a *archive, b []byte) ([]*Image, error) {
+	blob := func(d v1.Hash) ([]byte, bool) {
+		mb, ok := a.json["blobs/"+d.Algorithm+"/"+d.Hex]
+		return mb, ok
+	}
+	readIndex := func(d v1.Hash) ([]byte, error) {
+		if mb, ok := blob(d); ok {
+			return mb, nil
+		}
+		return nil, fmt.Errorf("index names %s, which is missing", d)
+	}
+	image := func(d v1.Descriptor, names []string) *Image {
+		mb, ok := blob(d.Digest)
+		if !ok {
+			return &Image{Name: firstName(names, d.Digest.String()), Names: names, Source: a.source,
+				Err: fmt.Errorf("index names manifest %s, which is missing", d.Digest)}
+		}
+		return s.manifestImage(a, mb, names, d.Digest.String())
+	}
+	return walkIndex(b, readIndex, image, a.source)
+}
+
+// walkIndex resolves an OCI image index, nested indexes too (at most 8
+// deep), calling image once per distinct image manifest. A nested index that
+// cannot be read becomes an image entry carrying the error, so the report
+// says what could not be checked.
+func walkIndex(raw []byte, readIndex func(v1.Hash) ([]byte, error), image func(d v1.Descriptor, names []string) *Image, src string) ([]*Image, error) {
 	var out []*Image
-	seen := map[string]bool{}
+	seen := map[v1.Hash]bool{}
 	var walk func(raw []byte, names []string, depth int) error
 	walk = func(raw []byte, names []string, depth int) error {
 		if depth > 8 {
@@ -272,35 +298,28 @@ func (s *Scanner) indexImages(a *archive, b []byte) ([]*Image, error) {
 			return fmt.Errorf("index: %w", err)
 		}
 		for _, d := range idx.Manifests {
-			n := append([]string(nil), names...)
-			n = append(n, refNames(d.Annotations)...)
-			blob := "blobs/" + d.Digest.Algorithm + "/" + d.Digest.Hex
-			mb, ok := a.json[blob]
-			if d.MediaType.IsIndex() {
-				if !ok {
-					out = append(out, &Image{Name: firstName(n, d.Digest.String()), Names: n, Source: a.source,
-						Err: fmt.Errorf("index names %s, which is missing", d.Digest)})
+			n := append(append([]string(nil), names...), refNames(d.Annotations)...)
+			switch {
+			case d.MediaType.IsIndex():
+				b, err := readIndex(d.Digest)
+				if err != nil {
+					out = append(out, &Image{Name: firstName(n, d.Digest.String()), Names: n, Source: src, Err: err})
 					continue
 				}
-				if err := walk(mb, n, depth+1); err != nil {
+				if err := walk(b, n, depth+1); err != nil {
 					return err
 				}
-				continue
+			case d.MediaType.IsImage():
+				if seen[d.Digest] {
+					continue
+				}
+				seen[d.Digest] = true
+				out = append(out, image(d, n))
 			}
-			if !d.MediaType.IsImage() || seen[d.Digest.String()] {
-				continue
-			}
-			seen[d.Digest.String()] = true
-			if !ok {
-				out = append(out, &Image{Name: firstName(n, d.Digest.String()), Names: n, Source: a.source,
-					Err: fmt.Errorf("index names manifest %s, which is missing", d.Digest)})
-				continue
-			}
-			out = append(out, s.manifestImage(a, mb, n, d.Digest.String()))
 		}
 		return nil
 	}
-	err := walk(b, nil, 0)
+	err := walk(raw, nil, 0)
 	return out, err
 }
 

@@ -3,7 +3,6 @@ package image
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -111,40 +110,9 @@ func (s *Scanner) ScanLayout(ctx context.Context, dir string) []*Image {
 
 // storeImages resolves an index (and nested indexes) against a blob store.
 func (s *Scanner) storeImages(bs *blobStore, index []byte, src string) ([]*Image, error) {
-	var out []*Image
-	seen := map[v1.Hash]bool{}
-	var walk func(raw []byte, names []string, depth int) error
-	walk = func(raw []byte, names []string, depth int) error {
-		if depth > 8 {
-			return errors.New("index nesting too deep")
-		}
-		var idx v1.IndexManifest
-		if err := json.Unmarshal(raw, &idx); err != nil {
-			return fmt.Errorf("index: %w", err)
-		}
-		for _, d := range idx.Manifests {
-			n := append(append([]string(nil), names...), refNames(d.Annotations)...)
-			switch {
-			case d.MediaType.IsIndex():
-				b, err := bs.readJSON(d.Digest)
-				if err != nil {
-					out = append(out, &Image{Name: firstName(n, d.Digest.String()), Names: n, Source: src, Err: err})
-					continue
-				}
-				if err := walk(b, n, depth+1); err != nil {
-					return err
-				}
-			case d.MediaType.IsImage():
-				if seen[d.Digest] {
-					continue
-				}
-				seen[d.Digest] = true
-				out = append(out, s.blobImage(bs, d.Digest, n, src))
-			}
-		}
-		return nil
-	}
-	return out, walk(index, nil, 0)
+	return walkIndex(index, bs.readJSON, func(d v1.Descriptor, names []string) *Image {
+		return s.blobImage(bs, d.Digest, names, src)
+	}, src)
 }
 
 // blobImage builds an image from its manifest digest in a blob store.
