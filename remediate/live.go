@@ -105,14 +105,32 @@ func parentOf(procRoot string, pid int) int {
 	return ppid
 }
 
-// ExecRunner runs host tools with a timeout.
+// ExecRunner runs host tools (systemctl, runuser) with a timeout. A bare
+// name is looked up only in the system directories, never through $PATH: on
+// a compromised host the caller's PATH may lead to the attacker's binaries.
 type ExecRunner struct{}
+
+// toolDirs are where host tools are taken from.
+var toolDirs = []string{"/usr/bin", "/bin", "/usr/sbin", "/sbin"}
 
 // Run implements CommandRunner.
 func (ExecRunner) Run(ctx context.Context, name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	bin := name
+	if !strings.Contains(name, "/") {
+		bin = ""
+		for _, d := range toolDirs {
+			if fi, err := os.Stat(filepath.Join(d, name)); err == nil && fi.Mode().IsRegular() {
+				bin = filepath.Join(d, name)
+				break
+			}
+		}
+		if bin == "" {
+			return "", fmt.Errorf("%s not found in %s", name, strings.Join(toolDirs, ", "))
+		}
+	}
+	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
 	return strings.TrimSpace(string(out)), err
 }
 
