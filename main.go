@@ -47,6 +47,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		Commands: []*cli.Command{
 			hostCommand(),
 			imagesCommand(),
+			sbomCommand(),
 			githubCommand(),
 			kubeCommand(),
 			rotateCommand(),
