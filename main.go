@@ -48,6 +48,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			hostCommand(),
 			imagesCommand(),
 			sbomCommand(),
+			mirrorCommand(),
 			githubCommand(),
 			kubeCommand(),
 			rotateCommand(),

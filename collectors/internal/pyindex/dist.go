@@ -33,7 +33,12 @@
 // anchors to /files/<filename>#sha256=<hex>) and /files/<filename>, each
 // with an ETag, Cache-Control "max-age=365000000, immutable" and 304 on
 // If-None-Match, the headers PyPI's CDN sends and pip's HTTP cache keys on.
-// It is closed by t.Cleanup.
+// It is closed by t.Cleanup. Every page is also served in the PEP 691 JSON
+// form when the Accept header prefers it (pip's does); HTMLOnly turns that
+// off. Artifact.Yanked serves a file yanked (PEP 592: data-yanked, JSON
+// "yanked"). User/Password require basic auth, Pages and Status override a
+// path's body or status (junk, oversized pages, 401/429/5xx), and Log lists
+// the requests served. Python.Download runs the real `pip download`.
 //
 // # Real pip
 //

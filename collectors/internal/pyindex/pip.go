@@ -178,3 +178,29 @@ func run(ctx context.Context, env []string, exe string, args ...string) (string,
 func (p *Python) RunPython(ctx context.Context, venv string, args ...string) (string, error) {
 	return run(ctx, pipEnv(""), VenvPython(venv), args...)
 }
+
+// Download runs the real `pip download --no-deps` of reqs into dest from
+// index and returns the file names pip wrote. o.Args are extra pip arguments.
+func (p *Python) Download(ctx context.Context, dest string, o InstallOptions, reqs ...string) ([]string, error) {
+	args := []string{"-m", "pip", "download", "--no-deps", "--no-cache-dir", "--disable-pip-version-check", "--no-input",
+		"--trusted-host", "127.0.0.1", "--dest", dest, "--only-binary", ":all:"}
+	if o.Index != "" {
+		args = append(args, "--index-url", o.Index)
+	}
+	args = append(args, o.Args...)
+	args = append(args, reqs...)
+	if out, err := run(ctx, pipEnv(""), p.Exe, args...); err != nil {
+		return nil, fmt.Errorf("pip download %s: %w", strings.Join(reqs, " "), err)
+	} else {
+		_ = out
+	}
+	ents, err := os.ReadDir(dest)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return names, nil
+}

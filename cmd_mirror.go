@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/litesweep/litesweep/collectors/mirror"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+func mirrorCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "mirror",
+		Usage: "check internal PyPI mirrors and proxies for compromised files they still serve",
+		Description: "For every affected distribution of the pack (litellm, telnyx) reads the mirror's project page in\n" +
+			"both the PEP 691 JSON and the PEP 503 HTML forms and reports each file of a bad release it still\n" +
+			"serves (by file name and version, or by a SHA-256 equal to a bad release's file whatever its name),\n" +
+			"with its URL and the step to purge it. Yanked files (PEP 592) are reported lower: pip still installs\n" +
+			"them for an exact pin. --download fetches each bad file to confirm its hash (streamed, bounded).\n" +
+			"Credentials come from the URL's userinfo (sent only to that host) or ~/.netrc ($NETRC), as pip reads\n" +
+			"them, and are never printed. A page that cannot be read is a located error (INCOMPLETE).\n\n" +
+			"Examples:\n" +
+			"  litesweep mirror --index-url https://artifactory.example.com/api/pypi/pypi-remote/simple/\n" +
+			"  litesweep mirror --index-url \"$PIP_INDEX_URL\" --index-url https://devpi.example.com/root/pypi/+simple/ --download",
+		Flags: append([]cli.Flag{
+			&cli.StringSliceFlag{Name: "index-url", Usage: "simple index `URL` of the mirror (PIP_INDEX_URL form, userinfo allowed; repeatable)"},
+			&cli.BoolFlag{Name: "download", Usage: "download each bad file to confirm its SHA-256"},
+			&cli.StringFlag{Name: "netrc", Usage: "read credentials from `FILE` (default $NETRC, else ~/.netrc)"},
+			&cli.Int64Flag{Name: "max-page-size", Value: mirror.DefaultMaxPageBytes, Usage: "read at most `BYTES` of one project page"},
+			&cli.Int64Flag{Name: "max-file-size", Value: mirror.DefaultMaxFileBytes, Usage: "download at most `BYTES` of one file"},
+			&cli.DurationFlag{Name: "timeout", Value: mirror.DefaultTimeout, Usage: "give up on one request after `DURATION`"},
+		}, reportFlags()...),
+		Action: runMirror,
+	}
+}
+
+func runMirror(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("mirror takes no arguments (got %q); use --index-url URL", c.Args().First())
+	}
+	urls := c.StringSlice("index-url")
+	if len(urls) == 0 {
+		return usagef("mirror needs at least one --index-url URL")
+	}
+	for i, u := range urls {
+		if _, _, err := mirror.ParseIndexURL(u); err != nil {
+			return usagef("--index-url #%d: %v", i+1, err)
+		}
+	}
+	failOn, l, m, err := reportSetup(c)
+	if err != nil {
+		return err
+	}
+	nrcPath := c.String("netrc")
+	if nrcPath == "" {
+		nrcPath = os.Getenv("NETRC")
+	}
+	if nrcPath == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			nrcPath = filepath.Join(home, ".netrc")
+		}
+	}
+	var nrc *mirror.Netrc
+	if nrcPath != "" {
+		if nrc, err = mirror.ReadNetrc(nrcPath); err != nil {
+			return usagef("--netrc: %v", err)
+		}
+	}
+	r := newReport("mirror", l)
+	if c.Bool("download") {
+		r.Scan.Options = append(r.Scan.Options, "download")
+	}
+	sink := sweep.NewCollection(nil)
+	st := &mirror.Stats{}
+	o := mirror.Options{Matcher: m, Netrc: nrc, Download: c.Bool("download"), MaxPageBytes: c.Int64("max-page-size"),
+		MaxFileBytes: c.Int64("max-file-size"), Timeout: c.Duration("timeout")}
+	stop := startProgress(c, func() string {
+		return fmt.Sprintf("%d requests, %d pages, %d files listed", st.Requests.Load(), st.Pages.Load(), st.Files.Load())
+	})
+	for _, u := range urls {
+		r.Scan.Targets = append(r.Scan.Targets, mirror.Sweep(c.Context, u, o, st, sink))
+	}
+	stop()
+	r.Findings, r.Errors = sink.Drain()
+	r.Stats.APICalls = st.Requests.Load()
+	r.Stats.FilesSeen = st.Files.Load()
+	r.Stats.BytesRead = st.Downloaded.Load()
+	r.Scan.Finished = time.Now().UTC()
+	addRotation(r, l)
+	return emitReport(c, r, failOn)
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// mirror end to end: a loopback PEP 503 index (basic auth) listing a
+// litellm 1.82.8 wheel, a JSON report that merge reads, and credentials
+// that never reach the report. The collector's own tests use the suite's
+// real index and pip (collectors/mirror).
+func TestMirrorCommand(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "reader" || p != "hunter2-Secret" {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		switch r.URL.Path {
+		case "/simple/litellm/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><a href="../../files/litellm-1.82.8-py3-none-any.whl">litellm-1.82.8-py3-none-any.whl</a>
+<a href="../../files/litellm-1.82.6-py3-none-any.whl">litellm-1.82.6-py3-none-any.whl</a></body></html>`)
+		case "/files/litellm-1.82.8-py3-none-any.whl":
+			fmt.Fprint(w, "not the real wheel")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	index := srv.URL + "/simple/"
+	dir := t.TempDir()
+	netrc := filepath.Join(dir, "netrc")
+	writeTestFile(t, netrc, []byte("machine 127.0.0.1 login reader password hunter2-Secret\n"))
+
+	code, out, errs := runCLI(t, "mirror", "--netrc", filepath.Join(dir, "none"), "--index-url", index)
+	if code != 3 || !strings.Contains(out, "HTTP 401") {
+		t.Fatalf("no credentials: exit %d\n%s\n%s", code, out, errs)
+	}
+	rep := filepath.Join(dir, "mirror.json")
+	code, _, errs = runCLI(t, "mirror", "--netrc", netrc, "--download", "--index-url", index, "--format", "json", "-o", rep)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	raw := readFile(t, rep)
+	r := decodeReport(t, raw)
+	if r.Scan.Kind != "mirror" || len(r.Findings) != 1 || len(r.Errors) != 0 || r.Verdict != "AT-RISK" {
+		t.Fatalf("kind %s verdict %s findings %d errors %+v", r.Scan.Kind, r.Verdict, len(r.Findings), r.Errors)
+	}
+	f := r.Findings[0]
+	if f.Location.URL != srv.URL+"/files/litellm-1.82.8-py3-none-any.whl" || !strings.Contains(strings.Join(f.Evidence.Details, "\n"), "not a published hash") {
+		t.Errorf("finding %+v", f)
+	}
+	if strings.Contains(raw, "hunter2") || strings.Contains(raw, "reader") {
+		t.Error("the report carries the credentials")
+	}
+	code, out, _ = runCLI(t, "merge", rep)
+	if code != 1 || !strings.Contains(out, index) {
+		t.Errorf("merge: exit %d\n%s", code, out)
+	}
+	if code, _, _ := runCLI(t, "mirror"); code != 2 {
+		t.Errorf("no --index-url: exit %d", code)
+	}
+	if code, _, errs := runCLI(t, "mirror", "--index-url", "ftp://x/"); code != 2 || !strings.Contains(errs, "scheme") {
+		t.Errorf("ftp: exit %d %s", code, errs)
+	}
+}
+
+func writeTestFile(t *testing.T, p string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
