@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/collectors"
@@ -23,14 +24,25 @@ func imagesCommand() *cli.Command {
 			"the file is visible in the final image (critical) or only in its history (high: it shipped, and\n" +
 			"anything present during that build may have leaked). Containers using an affected image are listed.\n" +
 			"With no source flag, every image of the local engine is scanned; IMAGE names, IDs or ID prefixes\n" +
-			"narrow the engine and data-root scans.",
+			"narrow the engine and data-root scans.\n\n" +
+			"--registry sweeps a whole registry: repositories from the catalog API, every tag, every platform of an\n" +
+			"index (or --platform), each distinct layer digest downloaded and read once however many images share\n" +
+			"it, the config first (--since skips old images after their config alone). Repositories or tags that\n" +
+			"cannot be listed or resolved are named in the report.\n\n" +
+			"Examples:\n" +
+			"  litesweep images --registry registry.internal:5000 --since 2026-03-01 -o registry.json --format json\n" +
+			"  litesweep images --registry ghcr.io/acme/api --platform linux/amd64",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "docker-host", Usage: "engine address `URI` (default $DOCKER_HOST, else " + image.DefaultDockerHost + ")"},
 			&cli.StringSliceFlag{Name: "archive", Usage: "scan a `FILE` written by docker save (legacy or OCI flavour), or a tarred OCI layout (repeatable)"},
 			&cli.StringSliceFlag{Name: "oci-layout", Usage: "scan an OCI image layout `DIR` (repeatable)"},
 			&cli.StringSliceFlag{Name: "data-root", Usage: "scan an engine store `DIR` without the engine: a Docker data root, a containerd root or a containers/storage root, or a mounted host root holding them (repeatable)"},
 			&cli.StringSliceFlag{Name: "remote", Usage: "pull and scan `REF` from its registry with the docker config's credentials (repeatable)"},
-			&cli.BoolFlag{Name: "insecure-registry", Usage: "allow plain-HTTP registries for --remote"},
+			&cli.StringSliceFlag{Name: "registry", Usage: "sweep every tag of every repository of the registry `HOST[:PORT]` (catalog API), or of one repository HOST/NAMESPACE/REPO (registries without a catalog: Docker Hub, GHCR); repeatable"},
+			&cli.BoolFlag{Name: "insecure-registry", Usage: "allow plain-HTTP registries for --remote and --registry"},
+			&cli.StringFlag{Name: "platform", Usage: "for --remote and --registry indexes, sweep only `OS/ARCH[/VARIANT]` (default: --registry sweeps every platform, --remote linux/amd64)"},
+			&cli.StringFlag{Name: "since", Usage: "--registry: skip images whose config says they were created before `DATE` (YYYY-MM-DD or RFC 3339)"},
+			&cli.IntFlag{Name: "jobs", Value: image.DefaultRegistryJobs, Usage: "--registry: resolve and read `N` images at once (bounds parallel blob downloads)"},
 			&cli.StringFlag{Name: "window", Usage: "exposure window `START..END` (default: the pack's PyPI window)"},
 			&cli.Int64Flag{Name: "max-hash-size", Value: collectors.DefaultMaxHashSize, Usage: "buffer, hash or scan at most `BYTES` of one wanted file"},
 			&cli.Int64Flag{Name: "max-layer-size", Value: image.DefaultMaxLayerBytes, Usage: "read at most `BYTES` of one decompressed layer (decompression bombs)"},
@@ -61,6 +73,13 @@ func runImages(c *cli.Context) error {
 		st := counters.Snapshot()
 		return fmt.Sprintf("%d images, %d layers, %d files seen, %d read", images, layers, st.FilesSeen, st.FilesRead)
 	})
+	var regOpts image.RegistryOptions
+	var targetsReg []image.RegistryTarget
+	if regs := c.StringSlice("registry"); len(regs) > 0 || c.IsSet("platform") || c.IsSet("since") {
+		if regOpts, targetsReg, err = registryFlags(c, regs); err != nil {
+			return err
+		}
+	}
 	only := c.Args().Slice()
 	var targets []string
 	sources := 0
@@ -82,7 +101,14 @@ func runImages(c *cli.Context) error {
 	}
 	for _, ref := range c.StringSlice("remote") {
 		sources++
-		targets = append(targets, s.ScanRemote(ctx, ref, image.RemoteOptions{Insecure: c.Bool("insecure-registry")})...)
+		targets = append(targets, s.ScanRemote(ctx, ref, image.RemoteOptions{Insecure: c.Bool("insecure-registry"), Platform: regOpts.Platform})...)
+	}
+	for _, t := range targetsReg {
+		sources++
+		// The registry (or repository) is the target; each finding names
+		// its image reference and manifest digest.
+		s.ScanRegistry(ctx, t, regOpts)
+		targets = append(targets, "registry "+t.String())
 	}
 	host := image.DockerHost(c.String("docker-host"))
 	if sources == 0 || c.IsSet("docker-host") {
@@ -94,6 +120,37 @@ func runImages(c *cli.Context) error {
 	r.Scan.Targets = targets
 	finishImageReport(r, l, s, sink, counters)
 	return emitReport(c, r, failOn)
+}
+
+// registryFlags checks --registry, --platform, --since and --jobs.
+func registryFlags(c *cli.Context, regs []string) (image.RegistryOptions, []image.RegistryTarget, error) {
+	o := image.RegistryOptions{RemoteOptions: image.RemoteOptions{Insecure: c.Bool("insecure-registry")}, Jobs: c.Int("jobs")}
+	if p := c.String("platform"); p != "" {
+		pl, err := v1.ParsePlatform(p)
+		if err != nil || pl.OS == "" || pl.Architecture == "" {
+			return o, nil, usagef("--platform %q: want OS/ARCH[/VARIANT], e.g. linux/arm64", p)
+		}
+		o.Platform = pl
+	}
+	if d := c.String("since"); d != "" {
+		t, err := parseTime(d)
+		if err != nil {
+			return o, nil, usagef("--since: %v", err)
+		}
+		o.Since = t
+	}
+	if o.Jobs < 1 || o.Jobs > 64 {
+		return o, nil, usagef("--jobs %d: want 1..64", o.Jobs)
+	}
+	var out []image.RegistryTarget
+	for _, r := range regs {
+		t, err := image.ParseRegistryTarget(r, o.Insecure)
+		if err != nil {
+			return o, nil, usagef("--registry: %v", err)
+		}
+		out = append(out, t)
+	}
+	return o, out, nil
 }
 
 // newImageScanner builds the image scanner with the host collectors.

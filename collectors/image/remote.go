@@ -3,7 +3,6 @@ package image
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -51,35 +50,6 @@ func (s *Scanner) ScanRemote(ctx context.Context, ref string, o RemoteOptions) [
 		s.ScanImage(ctx, img)
 		return []string{img.Name}
 	}
-	if h, err := ri.ConfigName(); err == nil {
-		img.ID = h.String()
-	}
-	cfg, err := ri.ConfigFile()
-	if err != nil {
-		img.Err = fmt.Errorf("config: %w", err)
-		s.ScanImage(ctx, img)
-		return []string{img.Name}
-	}
-	img.Config = cfg
-	ls, err := ri.Layers()
-	if err != nil {
-		img.Err = fmt.Errorf("layers: %w", err)
-		s.ScanImage(ctx, img)
-		return []string{img.Name}
-	}
-	for i, l := range ls {
-		d, err := l.Digest()
-		if err != nil {
-			img.Err = fmt.Errorf("layer %d: %w", i, err)
-			break
-		}
-		l := l
-		ly := Layer{Key: d.String(), Digest: d.String(), Open: func(context.Context) (io.ReadCloser, error) { return l.Compressed() }}
-		if i < len(cfg.RootFS.DiffIDs) {
-			ly.DiffID = cfg.RootFS.DiffIDs[i].String()
-		}
-		img.Layers = append(img.Layers, ly)
-	}
-	s.ScanImage(ctx, img)
+	s.scanV1Image(ctx, img, ri)
 	return []string{img.Name}
 }
