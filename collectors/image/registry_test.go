@@ -38,9 +38,10 @@ type realRegistry struct {
 	proxy string // the proxy host (sweep through it)
 	log   *syncBuffer
 
-	mu     sync.Mutex
-	blobs  map[string]int // "GET <digest>" -> count, layer and config blobs
-	faults map[string]int // path -> status
+	mu      sync.Mutex
+	blobs   map[string]int  // "GET <digest>" -> count, layer and config blobs
+	faults  map[string]int  // path -> status
+	corrupt map[string]bool // blob digests served with altered bytes
 }
 
 type syncBuffer struct {
@@ -108,7 +109,7 @@ http:
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "serve", cfgPath)
-	rr := &realRegistry{host: fmt.Sprintf("127.0.0.1:%d", port), log: &syncBuffer{}, blobs: map[string]int{}, faults: map[string]int{}}
+	rr := &realRegistry{host: fmt.Sprintf("127.0.0.1:%d", port), log: &syncBuffer{}, blobs: map[string]int{}, faults: map[string]int{}, corrupt: map[string]bool{}}
 	cmd.Stdout, cmd.Stderr = rr.log, rr.log
 	if err := cmd.Start(); err != nil {
 		cancel()
@@ -134,12 +135,30 @@ http:
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rr.mu.Lock()
 		code := rr.faults[r.URL.Path]
+		bad := false
 		if m := blobGet.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodGet {
 			rr.blobs[m[1]]++
+			bad = rr.corrupt[m[1]]
 		}
 		rr.mu.Unlock()
 		if code != 0 {
 			http.Error(w, `{"errors":[{"code":"DENIED","message":"injected"}]}`, code)
+			return
+		}
+		if bad {
+			// The registry's bytes with the last one flipped: same length,
+			// wrong digest.
+			rec := httptest.NewRecorder()
+			rp.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			if len(body) > 0 {
+				body[len(body)-1] ^= 0xff
+			}
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
 			return
 		}
 		rp.ServeHTTP(w, r)
@@ -241,6 +260,12 @@ func TestRegistrySweepRealRegistry(t *testing.T) {
 	rr.push(t, "team/locked:x", clean)
 	rr.fault("/v2/team/locked/tags/list", http.StatusForbidden)
 	rr.fault("/v2/team/app/manifests/gone", http.StatusNotFound)
+	rr.push(t, "team/busy:x", clean)
+	rr.fault("/v2/team/busy/tags/list", http.StatusTooManyRequests)
+	// The worker's own layer fails its digest in transit.
+	wls, _ := worker.Layers()
+	wd, _ := wls[len(wls)-1].Digest()
+	rr.corrupt[wd.String()] = true
 
 	s, sink := newTestScanner(t)
 	backoff := remote.Backoff{Duration: 10 * time.Millisecond, Factor: 1, Steps: 1}
@@ -292,6 +317,8 @@ func TestRegistrySweepRealRegistry(t *testing.T) {
 	// What could not be read is named.
 	for _, w := range []struct{ where, msg, kind string }{
 		{rr.proxy + "/team/locked", "tags not listed", "error"},
+		{rr.proxy + "/team/busy", "tags not listed", "error"},
+		{rr.proxy + "/team/worker:1.0@", "layer unreadable", "error"},
 		{rr.proxy + "/team/app:gone", "not resolved", "error"},
 		{"/tools/multi:latest@", "attestation manifest", "skipped"},
 	} {
