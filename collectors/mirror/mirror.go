@@ -108,7 +108,10 @@ type Stats struct {
 
 // File is one file a project page lists.
 type File struct {
+	// Filename is the URL's last path segment, the name pip uses; Stated is
+	// the name the page gives (JSON filename, anchor text) when different.
 	Filename string
+	Stated   string
 	URL      *url.URL // absolute, as listed (may carry a query)
 	SHA256   string   // lower-case hex, "" when the page gives none
 	Yanked   bool
@@ -281,7 +284,7 @@ func (ix *Index) project(ctx context.Context, pk iocs.PackageIOC) {
 		if ctx.Err() != nil {
 			return
 		}
-		ix.check(ctx, pk, page, files[fn])
+		ix.check(ctx, page, files[fn])
 	}
 }
 
@@ -414,16 +417,17 @@ func parseJSON(body []byte, page *url.URL, maxLinks int) ([]File, error) {
 	if len(*doc.Files) > maxLinks {
 		return nil, fmt.Errorf("%w: the page lists %d files (more than %d)", sweep.ErrTooLarge, len(*doc.Files), maxLinks)
 	}
-	if len(*doc.Files) == 0 {
-		return nil, errors.New("the project page lists no files: not what a mirror of this project serves (a login or error page?)")
-	}
+	// A valid page with an empty files list is a project with no files.
 	out := make([]File, 0, len(*doc.Files))
 	for _, f := range *doc.Files {
 		u, err := page.Parse(f.URL)
 		if err != nil || f.Filename == "" {
 			return nil, fmt.Errorf("file entry %q has an unusable url or filename", trim(f.Filename))
 		}
-		x := File{Filename: f.Filename, URL: u, SHA256: strings.ToLower(f.Hashes["sha256"])}
+		x := File{Filename: pipFilename(u, f.Filename), URL: u, SHA256: strings.ToLower(f.Hashes["sha256"])}
+		if x.Filename != f.Filename {
+			x.Stated = f.Filename
+		}
 		switch y := bytes.TrimSpace(f.Yanked); {
 		case len(y) == 0 || string(y) == "false" || string(y) == "null":
 		case string(y) == "true":
@@ -449,10 +453,11 @@ func parseHTML(body []byte, page *url.URL, maxLinks int) ([]File, error) {
 	}
 	z := html.NewTokenizer(bytes.NewReader(body))
 	var (
-		out    []File
-		cur    *File
-		text   strings.Builder
-		sawTag bool
+		out     []File
+		cur     *File
+		text    strings.Builder
+		sawTag  bool
+		repoVer bool // <meta name="pypi:repository-version">: a real simple page
 	)
 	for {
 		tt := z.Next()
@@ -464,13 +469,23 @@ func parseHTML(body []byte, page *url.URL, maxLinks int) ([]File, error) {
 			if !sawTag {
 				return nil, errors.New("not a PEP 503 page: no HTML markup")
 			}
-			if len(out) == 0 {
-				return nil, errors.New("the project page lists no files: not what a mirror of this project serves (a login or error page?)")
+			if len(out) == 0 && !repoVer {
+				return nil, errors.New("the project page lists no files and has no pypi:repository-version: not a simple-index page (a login or error page?)")
 			}
 			return out, nil
 		case html.StartTagToken, html.SelfClosingTagToken:
 			sawTag = true
 			tn, hasAttr := z.TagName()
+			if string(tn) == "meta" {
+				for hasAttr {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					if string(k) == "name" && string(v) == "pypi:repository-version" {
+						repoVer = true
+					}
+				}
+				continue
+			}
 			if string(tn) != "a" {
 				continue
 			}
@@ -511,9 +526,10 @@ func parseHTML(body []byte, page *url.URL, maxLinks int) ([]File, error) {
 		case html.EndTagToken:
 			sawTag = true
 			if tn, _ := z.TagName(); string(tn) == "a" && cur != nil {
-				cur.Filename = strings.TrimSpace(text.String())
-				if cur.Filename == "" {
-					cur.Filename = lastSegment(cur.URL)
+				stated := strings.TrimSpace(text.String())
+				cur.Filename = pipFilename(cur.URL, stated)
+				if stated != "" && stated != cur.Filename {
+					cur.Stated = stated
 				}
 				cur = nil
 			}
@@ -521,10 +537,15 @@ func parseHTML(body []byte, page *url.URL, maxLinks int) ([]File, error) {
 	}
 }
 
-func lastSegment(u *url.URL) string {
+// pipFilename is the name pip gives a link: the URL's last path segment,
+// unescaped; the page's stated name only when the URL has none.
+func pipFilename(u *url.URL, stated string) string {
 	p := u.Path
 	if i := strings.LastIndexByte(p, '/'); i >= 0 {
 		p = p[i+1:]
+	}
+	if p == "" {
+		return stated
 	}
 	return p
 }
@@ -554,10 +575,19 @@ func Dist(filename string) (name, version string, ok bool) {
 }
 
 // check decides whether one listed file is bad and reports it.
-func (ix *Index) check(ctx context.Context, pk iocs.PackageIOC, page *url.URL, f *File) {
+func (ix *Index) check(ctx context.Context, page *url.URL, f *File) {
 	m := ix.o.Matcher
 	name, version, _ := Dist(f.Filename)
 	bad, badByVersion := m.Package(name, version)
+	if !badByVersion && f.Stated != "" {
+		// The page names the file differently from its URL: either name
+		// of a bad release is enough.
+		if n, v, ok := Dist(f.Stated); ok {
+			if pk, ok := m.Package(n, v); ok {
+				bad, badByVersion, version = pk, true, v
+			}
+		}
+	}
 	var art *iocs.Artifact
 	if f.SHA256 != "" {
 		if hit, ok := m.Artifact(f.SHA256); ok {
@@ -577,6 +607,9 @@ func (ix *Index) check(ctx context.Context, pk iocs.PackageIOC, page *url.URL, f
 		title = fmt.Sprintf("the mirror serves %s, whose SHA-256 is the published hash of %s", f.Filename, art.Filename)
 	}
 	details := []string{"listed by the " + strings.Join(formNames(f.Forms), " and ") + " project page " + Redact(page)}
+	if f.Stated != "" {
+		details = append(details, "the page calls it "+trim(f.Stated)+"; pip names a download by its URL")
+	}
 	if f.Yanked {
 		sev = sweep.Low
 		title = "yanked but still served: " + title[len("the mirror serves "):]

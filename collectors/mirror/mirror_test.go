@@ -329,3 +329,22 @@ func TestParseIndexURL(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// A real empty project page is not an error; a link is named as pip names
+// it (by its URL), whatever the anchor text says.
+func TestEmptyPageAndPipNames(t *testing.T) {
+	fx := pyindex.Litellm()
+	ix := pyindex.NewIndex(t)
+	ix.Status = map[string]int{"/simple/telnyx/": 404}
+	ix.Pages = map[string][]byte{"/simple/litellm/": []byte(`<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.0"></head><body></body></html>`)}
+	fs, es, _ := sweepIndex(t, ix.URL(), Options{Matcher: fx.TestMatcher(t)})
+	if len(fs) != 0 || len(es) != 0 {
+		t.Fatalf("empty project: findings %v errors %+v", titles(fs), es)
+	}
+	ix.Pages = map[string][]byte{"/simple/litellm/": []byte(`<html><body><a href="/files/litellm-1.82.8-py3-none-any.whl">litellm-1.82.6-py3-none-any.whl</a></body></html>`)}
+	fs, es, _ = sweepIndex(t, ix.URL(), Options{Matcher: fx.TestMatcher(t)})
+	if len(fs) != 1 || len(es) != 0 || fs[0].Location.Member != "litellm-1.82.8-py3-none-any.whl" ||
+		!strings.Contains(strings.Join(fs[0].Evidence.Details, "\n"), "the page calls it litellm-1.82.6-py3-none-any.whl") {
+		t.Fatalf("mislabelled link: findings %+v errors %+v", fs, es)
+	}
+}
