@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -128,6 +129,12 @@ func (s *Scanner) ScanRegistry(ctx context.Context, t RegistryTarget, o Registry
 	ropts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc), remote.WithUserAgent("litesweep")}
 	if o.Transport != nil {
 		ropts = append(ropts, remote.WithTransport(o.Transport))
+	} else if dt, ok := remote.DefaultTransport.(*http.Transport); ok {
+		// A registry that accepts a request and never answers must not
+		// hang the sweep: headers within two minutes (bodies stream).
+		t := dt.Clone()
+		t.ResponseHeaderTimeout = 2 * time.Minute
+		ropts = append(ropts, remote.WithTransport(t))
 	}
 	if o.PageSize > 0 {
 		ropts = append(ropts, remote.WithPageSize(o.PageSize))

@@ -75,7 +75,8 @@ type Options struct {
 	MaxPageBytes int64
 	MaxFileBytes int64
 	MaxLinks     int
-	// Timeout bounds one request, body included.
+	// Timeout bounds one page request, body included (a download gets ten
+	// times as long).
 	Timeout time.Duration
 }
 
@@ -127,6 +128,7 @@ type Index struct {
 	hasUI bool
 	o     Options
 	c     *http.Client
+	dl    *http.Client // downloads: ten times the page timeout
 	stats *Stats
 	out   sweep.Sink
 }
@@ -187,6 +189,9 @@ func Sweep(ctx context.Context, raw string, o Options, stats *Stats, out sweep.S
 			ix.authorize(req)
 			return nil
 		}}
+	dl := *ix.c
+	dl.Timeout = 10 * o.Timeout
+	ix.dl = &dl
 	target := Redact(base)
 	var pkgs []iocs.PackageIOC
 	for _, pk := range o.Matcher.Pack().Packages {
@@ -693,7 +698,7 @@ func (ix *Index) download(ctx context.Context, u *url.URL) (string, int64, error
 	}
 	ix.authorize(req)
 	ix.stats.Requests.Add(1)
-	resp, err := ix.c.Do(req)
+	resp, err := ix.dl.Do(req)
 	if err != nil {
 		return "", 0, cleanErr(err)
 	}
