@@ -155,6 +155,8 @@ func sniff(data []byte) (Format, error) {
 			return CycloneDXJSON, nil
 		case bytes.Contains(head, []byte(`"spdxVersion"`)):
 			return SPDXJSON, nil
+		case bytes.Contains(head, []byte("spdx.org/rdf/3.")):
+			return "", errors.New("SPDX 3 (JSON-LD) document: an unknown spec version for this reader (export SPDX 2.3 JSON or CycloneDX)")
 		}
 		return "", fmt.Errorf("%w: a JSON document with neither bomFormat nor spdxVersion", ErrUnknownFormat)
 	case '<':

@@ -183,7 +183,7 @@ func TestFixtures(t *testing.T) {
 		writeLibraryFixtures(t)
 	}
 	var files []string
-	for _, dir := range []string{"made-by-library", "handwritten", "syft"} {
+	for _, dir := range []string{"made-by-library", "handwritten", "cdxgen", "syft"} {
 		m, _ := filepath.Glob(filepath.Join("testdata", dir, "*"))
 		for _, f := range m {
 			if !strings.HasSuffix(f, ".golden") && !strings.HasSuffix(f, "README.md") {
