@@ -43,6 +43,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -115,6 +116,9 @@ type Scanner struct {
 type cacheEntry struct {
 	once sync.Once
 	res  *layerResult
+	// done is set once res is final, so cached can read it while another
+	// goroutine is still inside once (registry sweeps read images in parallel).
+	done atomic.Bool
 }
 
 func (s *Scanner) companions() func(string) bool {
@@ -188,7 +192,7 @@ func (s *Scanner) entry(key string) *cacheEntry {
 func (s *Scanner) cached(key string) *layerResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.cache[key]; e != nil {
+	if e := s.cache[key]; e != nil && e.done.Load() {
 		return e.res
 	}
 	return nil
@@ -198,6 +202,7 @@ func (s *Scanner) cached(key string) *layerResult {
 func (s *Scanner) readLayer(ctx context.Context, key string, in layerInput) *layerResult {
 	e := s.entry(key)
 	e.once.Do(func() {
+		defer e.done.Store(true)
 		e.res = s.scanLayer(ctx, in)
 		s.count(0, 1)
 	})
@@ -211,6 +216,7 @@ func (s *Scanner) layer(ctx context.Context, l Layer, passwd []byte) *layerResul
 	}
 	e := s.entry(l.Key)
 	e.once.Do(func() {
+		defer e.done.Store(true)
 		rc, err := l.Open(ctx)
 		if err != nil {
 			res := &layerResult{index: pathIndex{}}
