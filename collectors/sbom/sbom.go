@@ -344,7 +344,7 @@ func Report(doc *Document, path string, m *iocs.Matcher, out sweep.Sink) {
 			// The component's own place: where the generator found it,
 			// else its reference in the document, so two components of
 			// the same release stay two findings.
-			f.Location.Member = nonEmpty(c.Where, c.Ref)
+			f.Location.Member = nonEmpty(c.Where, bare(c.Ref))
 			out.Finding(f)
 		}
 	}
@@ -378,7 +378,7 @@ func match(c Component, m *iocs.Matcher) (sweep.Finding, bool) {
 			// or Debian package is not the PyPI distribution.
 			return f, false
 		}
-		name, version, how = p.Name, p.Version, "package URL "+p.ToString()
+		name, version, how = p.Name, p.Version, "package URL "+bare(c.PURL)
 		if version == "" {
 			version = c.Version
 		}
@@ -409,13 +409,27 @@ func match(c Component, m *iocs.Matcher) (sweep.Finding, bool) {
 func componentText(c Component) string {
 	parts := []string{}
 	if c.Ref != "" {
-		parts = append(parts, "ref "+trim(c.Ref))
+		parts = append(parts, "ref "+trim(bare(c.Ref)))
 	}
 	parts = append(parts, trim(c.Name)+" "+trim(c.Version))
 	if c.PURL != "" {
-		parts = append(parts, trim(c.PURL))
+		parts = append(parts, trim(bare(c.PURL)))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// bare drops a package URL's qualifiers and subpath (and anything after a
+// '?' or '#' in a reference): qualifiers such as repository_url may carry
+// a private index's credentials, and are never evidence.
+func bare(s string) string {
+	if p, err := packageurl.FromString(s); err == nil {
+		p.Qualifiers, p.Subpath = nil, ""
+		return p.ToString()
+	}
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 func trim(s string) string {

@@ -39,7 +39,7 @@ type comp struct {
 }
 
 var components = []comp{
-	{ref: "pkg:pypi/litellm@1.82.8?package-id=1", name: "litellm", version: "1.82.8", purl: "pkg:pypi/litellm@1.82.8",
+	{ref: "pkg:pypi/litellm@1.82.8?package-id=1", name: "litellm", version: "1.82.8", purl: "pkg:pypi/litellm@1.82.8?repository_url=https://ci:s3cr3t-T0ken@pypi.internal/simple",
 		where: "/app/.venv/lib/python3.11/site-packages/litellm-1.82.8.dist-info/METADATA"},
 	// PEP 503/440 spellings of a bad release.
 	{ref: "c2", name: "LiteLLM", version: "1.82.7.0", purl: "pkg:pypi/LiteLLM@1.82.7.0"},
@@ -227,6 +227,17 @@ func TestFormatsAgree(t *testing.T) {
 		sort.Strings(got)
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("%s: findings\n%s\nwant\n%s", f, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+// A purl qualifier (repository_url) may carry a private index's
+// credentials: no finding or error carries it.
+func TestNoQualifiersInEvidence(t *testing.T) {
+	for _, f := range []string{"app.cdx.json", "app.cdx.xml", "app.spdx.json", "app.spdx"} {
+		fs, es, _ := scan(t, filepath.Join("testdata", "made-by-library", f))
+		if all := fmt.Sprintf("%+v %+v", fs, es); strings.Contains(all, "s3cr3t") || strings.Contains(all, "repository_url") {
+			t.Errorf("%s: a qualifier reached the report: %s", f, all)
 		}
 	}
 }
