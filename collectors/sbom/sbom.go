@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -298,6 +299,8 @@ func readSPDX(data []byte, format Format) (*Document, error) {
 	return doc, nil
 }
 
+var userinfoRe = regexp.MustCompile(`//[^/@\s]*@`)
+
 // subjectName joins a subject's name and version ("alpine:3.19", or
 // "image@sha256:…" when the version is a digest), without duplicating one
 // already in the name.
@@ -305,6 +308,8 @@ func subjectName(name, version, group string) string {
 	if group != "" {
 		name = group + "/" + name
 	}
+	// A repository URL's userinfo (https://user:token@host/...) is not a name.
+	name = userinfoRe.ReplaceAllString(name, "//")
 	switch {
 	case version == "" || strings.Contains(name, version):
 		return name

@@ -265,6 +265,20 @@ func TestSniff(t *testing.T) {
 	}
 }
 
+func TestSubjectName(t *testing.T) {
+	for _, tc := range [][4]string{
+		{"alpine", "3.19", "", "alpine:3.19"},
+		{"app", "sha256:00", "", "app@sha256:00"},
+		{"alpine:3.19", "3.19", "", "alpine:3.19"},
+		{"https://ci:t0ken@git.example.com/org/repo.git", "", "", "https://git.example.com/org/repo.git"},
+		{"repo", "1.0", "org", "org/repo:1.0"},
+	} {
+		if got := subjectName(tc[0], tc[1], tc[2]); got != tc[3] {
+			t.Errorf("subjectName(%q, %q, %q) = %q, want %q", tc[0], tc[1], tc[2], got, tc[3])
+		}
+	}
+}
+
 func TestTooLarge(t *testing.T) {
 	_, err := Read(strings.NewReader(`{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}`), 10)
 	if err == nil || !strings.Contains(err.Error(), "more than 10 bytes") {
