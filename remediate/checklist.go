@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 // ChecklistFormats are the formats `litesweep rotate` writes.
@@ -94,7 +95,7 @@ func writeMarkdown(w io.Writer, c *Checklist) error {
 			}
 			fmt.Fprintf(&b, "## %s\n\n", md(t))
 		}
-		fmt.Fprintf(&b, "- [ ] **%s** (%s/%s) `%s`\n", md(it.Title), md(it.Kind), md(it.Provider), it.ID)
+		fmt.Fprintf(&b, "- [ ] **%s** (%s/%s) %s\n", md(it.Title), md(it.Kind), md(it.Provider), code(it.ID))
 		if it.Host != "" {
 			fmt.Fprintf(&b, "  - Host: %s\n", md(it.Host))
 		}
@@ -124,22 +125,11 @@ func writeMarkdown(w io.Writer, c *Checklist) error {
 }
 
 // md escapes text from reports (names come from files on a suspect host)
-// so it cannot inject Markdown or HTML.
-func md(s string) string {
-	r := strings.NewReplacer("\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",
-		"<", "&lt;", ">", "&gt;", "|", "\\|", "\n", " ", "\r", " ")
-	return r.Replace(s)
-}
+// so it cannot inject Markdown or HTML or control characters.
+func md(s string) string { return escape.Markdown(s) }
 
-// code wraps s in a code span long enough not to be closed by s.
-func code(s string) string {
-	s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	return fence + " " + s + " " + fence
-}
+// code puts s in a code span long enough not to be closed by s.
+func code(s string) string { return escape.CodeSpan(s, false) }
 
 func writeCSV(w io.Writer, items []sweep.RotationItem) error {
 	cw := csv.NewWriter(w)
@@ -160,10 +150,6 @@ func writeCSV(w io.Writer, items []sweep.RotationItem) error {
 	return cw.Error()
 }
 
-// csvSafe defuses spreadsheet formulas in cells that come from a suspect host.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+// csvSafe makes controls visible and defuses spreadsheet formulas in cells
+// that come from a suspect host.
+func csvSafe(s string) string { return escape.CSV(s) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/fleet"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 // FleetFormats lists the formats `litesweep merge` writes.
@@ -65,24 +66,25 @@ func plural(n int, one, many string) string {
 }
 
 // FleetMarkdown writes the fleet report for an incident ticket.
+// Every string from the merged reports goes through mdText or mdCode.
 func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 	bw := &errWriter{w: w}
-	bw.printf("# litesweep fleet report: %s\n\n", f.Verdict)
-	bw.printf("%s\n\n", md(FleetSentence(f)))
-	bw.printf("Generated %s by %s %s (IOC pack %s %s).", f.Generated.UTC().Format("2006-01-02 15:04Z"), f.Tool.Name, f.Tool.Version, f.Tool.PackID, f.Tool.PackVersion)
+	bw.printf("# litesweep fleet report: %s\n\n", mdText(string(f.Verdict)))
+	bw.printf("%s\n\n", mdText(FleetSentence(f)))
+	bw.printf("Generated %s by %s %s (IOC pack %s %s).", f.Generated.UTC().Format("2006-01-02 15:04Z"), mdText(f.Tool.Name), mdText(f.Tool.Version), mdText(f.Tool.PackID), mdText(f.Tool.PackVersion))
 	if f.Window != nil {
 		bw.printf(" Exposure window %s .. %s.", f.Window.Start.UTC().Format("2006-01-02 15:04Z"), f.Window.End.UTC().Format("2006-01-02 15:04Z"))
 	}
 	bw.printf("\n\n## Systems by verdict\n\n| Verdict | System | Kind | Critical | High | Medium | Low | Could not check | Report |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, h := range f.Hosts {
 		r := h.Report
-		bw.printf("| %s | %s | %s | %d | %d | %d | %d | %d | %s |\n", h.Verdict, md(h.Name), md(h.Kind), r.Summary["critical"], r.Summary["high"],
-			r.Summary["medium"], r.Summary["low"], r.Incomplete(), md(h.Source))
+		bw.printf("| %s | %s | %s | %d | %d | %d | %d | %d | %s |\n", mdText(string(h.Verdict)), mdText(h.Name), mdText(h.Kind), r.Summary["critical"], r.Summary["high"],
+			r.Summary["medium"], r.Summary["low"], r.Incomplete(), mdText(h.Source))
 	}
 	if len(f.Skipped) > 0 {
 		bw.printf("\n## Skipped inputs (%d)\n\n| Input | Why | Reason |\n|---|---|---|\n", len(f.Skipped))
 		for _, s := range f.Skipped {
-			bw.printf("| %s | %s | %s |\n", md(s.Path), s.Kind, md(s.Reason))
+			bw.printf("| %s | %s | %s |\n", mdCode(s.Path), mdText(string(s.Kind)), mdText(s.Reason))
 		}
 	}
 	if len(f.Rotation) > 0 {
@@ -90,17 +92,17 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 		for _, it := range f.Rotation {
 			names := ""
 			if len(it.Names) > 0 {
-				names = " (" + md(strings.Join(it.Names, ", ")) + ")"
+				names = " (" + mdText(strings.Join(it.Names, ", ")) + ")"
 			}
-			bw.printf("- [ ] **%s** %s%s at `%s` on %s\n", it.Priority, md(it.Title), names, strings.ReplaceAll(it.Where, "`", "'"), md(strings.Join(it.Hosts, ", ")))
+			bw.printf("- [ ] **%s** %s%s at %s on %s\n", mdText(it.Priority), mdText(it.Title), names, mdInline(it.Where), mdText(strings.Join(it.Hosts, ", ")))
 			if it.Why != "" {
-				bw.printf("  - Why: %s\n", md(it.Why))
+				bw.printf("  - Why: %s\n", mdText(it.Why))
 			}
 			for _, s := range it.Steps {
-				bw.printf("  - Step: %s\n", md(s))
+				bw.printf("  - Step: %s\n", mdText(s))
 			}
 			if it.Verify != "" {
-				bw.printf("  - Confirm: %s\n", md(it.Verify))
+				bw.printf("  - Confirm: %s\n", mdText(it.Verify))
 			}
 		}
 	}
@@ -111,7 +113,7 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 			if e.InWindow {
 				in = "yes"
 			}
-			bw.printf("| %s | %s | %s | %s |\n", e.Time.UTC().Format("2006-01-02 15:04:05"), md(e.Host), md(e.Event), in)
+			bw.printf("| %s | %s | %s | %s |\n", e.Time.UTC().Format("2006-01-02 15:04:05"), mdText(e.Host), mdText(e.Event), in)
 		}
 	}
 	for _, h := range f.Hosts {
@@ -119,18 +121,18 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 		if len(r.Findings) == 0 && r.Incomplete() == 0 {
 			continue
 		}
-		bw.printf("\n## %s: %s\n\n%s\n", md(h.Name), h.Verdict, md(VerdictSentence(r)))
+		bw.printf("\n## %s: %s\n\n%s\n", mdText(h.Name), mdText(string(h.Verdict)), mdText(VerdictSentence(r)))
 		if len(r.Findings) > 0 {
 			bw.printf("\n| ID | Severity | Finding | Location | Evidence |\n|---|---|---|---|---|\n")
 			for _, fd := range r.Findings {
-				bw.printf("| %s | %s | %s | %s | %s |\n", fd.ID, fd.Severity, md(fd.Title), md(fd.Location.String()), md(EvidenceLine(fd)))
+				bw.printf("| %s | %s | %s | %s | %s |\n", mdCode(fd.ID), mdText(string(fd.Severity)), mdText(fd.Title), mdCode(fd.Location.String()), mdText(EvidenceLine(fd)))
 			}
 		}
 		if n := r.Incomplete(); n > 0 {
 			bw.printf("\nCould not check (%d):\n\n", n)
 			for _, e := range r.Errors {
 				if e.Kind != "skipped" {
-					bw.printf("- %s: %s\n", md(e.Location.String()), md(e.Message))
+					bw.printf("- %s: %s\n", mdInline(e.Location.String()), mdText(e.Message))
 				}
 			}
 		}
@@ -138,14 +140,9 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 	return bw.err
 }
 
-// md makes text safe inside a Markdown table cell or list item.
-func md(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\r", " ", "\n", " ", "<", "&lt;", ">", "&gt;", "`", "'", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`)
-	return r.Replace(s)
-}
-
 // FleetTable writes the fleet summary for a terminal.
 func FleetTable(w io.Writer, f *fleet.Fleet, o Options) error {
+	f = escape.Copy(f, escape.Text)
 	bw := &errWriter{w: w}
 	verdict := string(f.Verdict)
 	if o.Color {

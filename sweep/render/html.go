@@ -13,6 +13,7 @@ import (
 
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/fleet"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 // HTML writes one sweep as a self-contained HTML page: a single report is
@@ -30,8 +31,11 @@ func FleetHTML(w io.Writer, f *fleet.Fleet, o Options) error {
 	return writeHTML(w, f, false)
 }
 
+// writeHTML copies the fleet with escape.Text (controls, bidirectional
+// overrides and invalid UTF-8 made visible) before html/template escapes it
+// for its context, so every string from a report takes the same two steps.
 func writeHTML(w io.Writer, f *fleet.Fleet, single bool) error {
-	v := buildView(f, single)
+	v := buildView(escape.Copy(f, escape.Text), single)
 	return htmlTemplate.Execute(w, v)
 }
 

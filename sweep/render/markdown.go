@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 // Markdown writes a report a responder pastes into an incident ticket
@@ -16,14 +17,15 @@ import (
 // items, what could not be checked, and statistics.
 //
 // It is written with plain strings rather than tablewriter's Markdown
-// renderer: every cell goes through one escaping function (pipes, newlines,
-// Markdown and HTML metacharacters), paths and evidence go into code spans
+// renderer: every untrusted string goes through escape.Markdown or
+// escape.CodeSpan (controls made visible, structure characters escaped with
+// backslashes, never HTML entities), paths and evidence go into code spans
 // so __pycache__ and base64 stay literal, and the output carries no
 // column padding, so it is byte-stable for golden tests and diffs cleanly
 // in a ticket's history.
 func Markdown(w io.Writer, r *sweep.Report, _ Options) error {
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "# litesweep %s sweep of %s: **%s**\n\n", mdText(r.Scan.Kind), mdText(scanTarget(r)), r.Verdict)
+	fmt.Fprintf(b, "# litesweep %s sweep of %s: **%s**\n\n", mdText(r.Scan.Kind), mdText(scanTarget(r)), mdText(string(r.Verdict)))
 	fmt.Fprintf(b, "> %s\n\n", mdText(VerdictSentence(r)))
 	if r.Scan.Interrupted {
 		b.WriteString("> **Interrupted:** the sweep was stopped; this report holds only what was found until then.\n\n")
@@ -89,7 +91,7 @@ func Markdown(w io.Writer, r *sweep.Report, _ Options) error {
 		b.WriteString("No findings.\n\n")
 	}
 	for _, group := range groupBySeverity(r.Findings) {
-		fmt.Fprintf(b, "### %s (%d)\n\n", titleCase(string(group[0].Severity)), len(group))
+		fmt.Fprintf(b, "### %s (%d)\n\n", mdText(titleCase(string(group[0].Severity))), len(group))
 		b.WriteString("| ID | Category | Finding | Location | User / environment | Evidence | Indicator |\n|---|---|---|---|---|---|---|\n")
 		for _, f := range group {
 			who := mdText(f.User)
@@ -274,50 +276,17 @@ func mdIndicator(in *sweep.Indicator) string {
 
 // mdLink renders a source as a link when it is an http(s) URL, else as text.
 func mdLink(s string) string {
-	if (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && !strings.ContainsAny(s, " <>()|\n`") {
+	if (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && escape.Text(s) == s && !strings.ContainsAny(s, " <>()|`\\") {
 		return "<" + s + ">"
 	}
 	return mdText(s)
 }
 
-var mdEscaper = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;",
-	"|", `\|`, "#", `\#`, "~", `\~`, "&", "&amp;",
-	"\r\n", "<br>", "\n", "<br>", "\r", "<br>",
-)
+// mdText escapes s for a table cell or a line of text (escape.Markdown).
+func mdText(s string) string { return escape.Markdown(s) }
 
-// mdText escapes s for a table cell or a line of text: Markdown and HTML
-// metacharacters are neutralised, pipes escaped, newlines become <br>.
-func mdText(s string) string { return mdEscaper.Replace(s) }
-
-// mdCode puts s in a code span safe inside a table cell: the fence is longer
-// than any backtick run in s, pipes are escaped (GFM strips the backslash
-// inside tables) and newlines become spaces.
-func mdCode(s string) string { return codeSpan(s, true) }
+// mdCode puts s in a code span safe inside a table cell (escape.CodeSpan).
+func mdCode(s string) string { return escape.CodeSpan(s, true) }
 
 // mdInline is mdCode outside a table (pipes stay as they are).
-func mdInline(s string) string { return codeSpan(s, false) }
-
-func codeSpan(s string, table bool) string {
-	if s == "" {
-		return ""
-	}
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
-	if table {
-		s = strings.ReplaceAll(s, "|", `\|`)
-	}
-	longest, run := 0, 0
-	for _, c := range s {
-		if c == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", longest+1)
-	if longest > 0 || strings.HasPrefix(s, " ") || strings.HasSuffix(s, " ") {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
-}
+func mdInline(s string) string { return escape.CodeSpan(s, false) }

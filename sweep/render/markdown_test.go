@@ -83,10 +83,11 @@ func TestMarkdownStructure(t *testing.T) {
 func TestMarkdownEscaping(t *testing.T) {
 	tests := []struct{ in, text, code string }{
 		{"a|b", `a\|b`, "`a\\|b`"},
-		{"x\ny", "x<br>y", "`x y`"},
+		{"x\ny", `x\\ny`, "`x\\ny`"},
+		{"a\x1b[2Jb\u202e", `a\\x1b\[2Jb\\u202e`, "`a\\x1b[2Jb\\u202e`"},
 		{"__pycache__", `\_\_pycache\_\_`, "`__pycache__`"},
 		{"a`b", "a\\`b", "`` a`b ``"},
-		{"<b>&", "&lt;b&gt;&amp;", "`<b>&`"},
+		{"<b>&", `\<b\>\&`, "`<b>&`"},
 		{"", "", ""},
 	}
 	for _, tc := range tests {

@@ -93,7 +93,8 @@ func splitErrors(all []sweep.Error) (errs, skipped []sweep.Error) {
 	return errs, skipped
 }
 
-// EvidenceLine is a one-line summary of a finding's evidence.
+// EvidenceLine is a one-line summary of a finding's evidence. It does not
+// escape: the caller escapes the line for its medium.
 func EvidenceLine(f sweep.Finding) string {
 	e := f.Evidence
 	var parts []string
@@ -113,7 +114,7 @@ func EvidenceLine(f sweep.Finding) string {
 		parts = append(parts, "mtime "+e.ModTime.UTC().Format("2006-01-02 15:04Z"))
 	}
 	if e.Text != "" {
-		parts = append(parts, fmt.Sprintf("%q", short(e.Text, 100)))
+		parts = append(parts, `"`+short(e.Text, 100)+`"`)
 	}
 	if len(parts) == 0 && len(e.Details) > 0 {
 		parts = append(parts, e.Details[0])

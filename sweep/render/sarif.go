@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 // SARIF 2.1.0 identifiers.
@@ -454,7 +455,13 @@ func resultLoc(f sweep.Finding) sarifLocation {
 	return loc
 }
 
+// resultMessage is plain text a code-scanning UI shows: the report's strings
+// go through escape.Text (the JSON encoder alone would keep controls).
 func resultMessage(f sweep.Finding) string {
+	return escape.Text(resultLine(f))
+}
+
+func resultLine(f sweep.Finding) string {
 	s := f.Title
 	if ev := EvidenceLine(f); ev != "" {
 		s += ": " + ev

@@ -9,11 +9,17 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 // Table writes a readable terminal report: the verdict first, then the
 // findings grouped by severity, what could not be checked, and statistics.
+//
+// Every string of the report reaches the terminal through escape.Text: the
+// report is copied with it first, so no cell or line can carry a control
+// character, a bidirectional override or a newline that starts a row.
 func Table(w io.Writer, r *sweep.Report, o Options) error {
+	r = escape.Copy(r, escape.Text)
 	bw := &errWriter{w: w}
 	verdict := string(r.Verdict)
 	if o.Color {
