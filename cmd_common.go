@@ -16,6 +16,7 @@ import (
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/render"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 // exitCode is returned by an action that has already reported its outcome.
@@ -119,7 +120,7 @@ func emitReport(c *cli.Context, r *sweep.Report, failOn sweep.Severity) error {
 	}
 	code := r.ExitCode(failOn)
 	if code != 0 && c.String("output") != "" {
-		fmt.Fprintf(c.App.ErrWriter, "litesweep: verdict %s; report written to %s\n", r.Verdict, c.String("output"))
+		fmt.Fprintf(c.App.ErrWriter, "litesweep: verdict %s; report written to %s\n", r.Verdict, escape.Text(c.String("output")))
 	}
 	return exitCode(code)
 }
@@ -179,7 +180,7 @@ func startProgress(c *cli.Context, line func() string) (stop func()) {
 		for {
 			select {
 			case <-t.C:
-				fmt.Fprintf(pw, "\r\033[Klitesweep: %s", line())
+				fmt.Fprintf(pw, "\r\033[Klitesweep: %s", escape.Text(line()))
 			case <-done:
 				fmt.Fprint(pw, "\r\033[K")
 				return

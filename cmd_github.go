@@ -11,6 +11,7 @@ import (
 	ghsweep "github.com/litesweep/litesweep/collectors/github"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 func githubCommand() *cli.Command {
@@ -81,7 +82,7 @@ func runGitHub(c *cli.Context) error {
 	}
 	if pw := progressWriter(c); pw != nil {
 		cfg.Progress = func(done, total int, repo string) {
-			fmt.Fprintf(pw, "\r\033[Klitesweep: %d/%d repositories (%s)", done, total, repo)
+			fmt.Fprintf(pw, "\r\033[Klitesweep: %d/%d repositories (%s)", done, total, escape.Text(repo))
 		}
 	}
 	sw, err := ghsweep.New(cfg)

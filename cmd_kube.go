@@ -10,6 +10,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/kube"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 func kubeCommand() *cli.Command {
@@ -73,7 +74,7 @@ func runKube(c *cli.Context) error {
 	r.Scan.Targets = []string{cfg.String()}
 	r.Scan.Options = []string{"credentials from " + cfg.Source}
 	if pw := progressWriter(c); pw != nil {
-		fmt.Fprintf(pw, "litesweep: checking cluster %s\n", cfg)
+		fmt.Fprintf(pw, "litesweep: checking cluster %s\n", escape.Text(cfg.String()))
 	}
 	res := kube.Sweep(c.Context, client, kube.Options{Matcher: m, ServiceAccounts: c.StringSlice("service-account")})
 	r.Findings, r.Errors, r.Rotation = res.Findings, res.Errors, res.Rotation

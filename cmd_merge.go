@@ -13,6 +13,7 @@ import (
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/fleet"
 	"github.com/litesweep/litesweep/sweep/render"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 func mergeCommand() *cli.Command {
@@ -79,11 +80,11 @@ func runMerge(c *cli.Context) error {
 		}
 	}
 	for _, s := range f.Skipped {
-		fmt.Fprintf(c.App.ErrWriter, "litesweep merge: skipped %s (%s): %s\n", s.Path, s.Kind, s.Reason)
+		fmt.Fprintf(c.App.ErrWriter, "litesweep merge: skipped %s (%s): %s\n", escape.Text(s.Path), escape.Text(string(s.Kind)), escape.Text(s.Reason))
 	}
 	code := f.ExitCode(failOn)
 	if out != "" {
-		fmt.Fprintf(c.App.ErrWriter, "litesweep merge: %d systems, verdict %s; fleet report written to %s\n", len(f.Hosts), f.Verdict, out)
+		fmt.Fprintf(c.App.ErrWriter, "litesweep merge: %d systems, verdict %s; fleet report written to %s\n", len(f.Hosts), escape.Text(string(f.Verdict)), escape.Text(out))
 	}
 	return exitCode(code)
 }

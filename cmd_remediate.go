@@ -13,6 +13,7 @@ import (
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 // remediateCommand removes the dropper and its persistence, keeping evidence.
@@ -106,11 +107,11 @@ func runRemediate(c *cli.Context) error {
 	res, err := remediate.Apply(c.Context, d.Targets, d.Reinstall, o)
 	if res != nil {
 		fmt.Fprintf(out, "\nApplied: %d moved into %s, %d refused, %d vanished, %d failed. Manifest: %s\n",
-			res.Moved, evidence, res.Refused, res.Gone, res.Failed, filepath.Join(evidence, "manifest.json"))
+			res.Moved, escape.Text(evidence), res.Refused, res.Gone, res.Failed, escape.Text(filepath.Join(evidence, "manifest.json")))
 		printReinstall(out, res.Manifest.Reinstall, l)
 	}
 	if err != nil {
-		fmt.Fprintf(c.App.ErrWriter, "litesweep: remediate: %v\n", err)
+		fmt.Fprintf(c.App.ErrWriter, "litesweep: remediate: %s\n", escape.Text(err.Error()))
 		return exitCode(1)
 	}
 	if res.Refused > 0 || res.Failed > 0 {
@@ -125,7 +126,7 @@ func printPlan(w io.Writer, root, evidence string, live, apply bool, d *remediat
 	if apply {
 		mode = "applying"
 	}
-	fmt.Fprintf(w, "litesweep remediate: plan for %s (%s)\n", root, mode)
+	fmt.Fprintf(w, "litesweep remediate: plan for %s (%s)\n", escape.Text(root), mode)
 	if len(d.Targets) == 0 && len(procs) == 0 {
 		fmt.Fprintln(w, "No dropper, persistence or staging file of the pack was found.")
 	}
@@ -133,11 +134,11 @@ func printPlan(w io.Writer, root, evidence string, live, apply bool, d *remediat
 	var units []string
 	for _, t := range d.Targets {
 		if t.Kind == remediate.KindUnit {
-			scope := "user " + t.User
+			scope := "user " + escape.Text(t.User)
 			if t.System {
 				scope = "system"
 			}
-			units = append(units, fmt.Sprintf("%s (%s)", t.Unit, scope))
+			units = append(units, fmt.Sprintf("%s (%s)", escape.Text(t.Unit), scope))
 		}
 	}
 	if len(units) > 0 {
@@ -152,30 +153,30 @@ func printPlan(w io.Writer, root, evidence string, live, apply bool, d *remediat
 		step++
 		fmt.Fprintf(w, "%d. Kill %d processes:\n", step, len(procs))
 		for _, p := range procs {
-			fmt.Fprintf(w, "   pid %d %s (%s: %s)\n", p.PID, p.Exe, p.Indicator, p.Reason)
+			fmt.Fprintf(w, "   pid %d %s (%s: %s)\n", p.PID, escape.Text(p.Exe), escape.Text(p.Indicator), escape.Text(p.Reason))
 		}
 	}
 	if len(d.Targets) > 0 {
 		step++
 		fmt.Fprintf(w, "%d. Write %s, then move %d files into %s (copy, fsync, verify SHA-256, remove original):\n",
-			step, filepath.Join(evidence, "manifest.json"), len(d.Targets), evidence)
+			step, escape.Text(filepath.Join(evidence, "manifest.json")), len(d.Targets), escape.Text(evidence))
 		for _, t := range d.Targets {
 			user := ""
 			if t.User != "" {
-				user = " [" + t.User + "]"
+				user = " [" + escape.Text(t.User) + "]"
 			}
-			fmt.Fprintf(w, "   %-16s %s%s\n", t.Kind, t.Path, user)
+			fmt.Fprintf(w, "   %-16s %s%s\n", t.Kind, escape.Text(t.Path), user)
 		}
 	}
 	if len(d.Reinstall) > 0 {
 		step++
 		fmt.Fprintf(w, "%d. Reinstall a clean version yourself (litesweep never runs pip or Python):\n", step)
 		for _, r := range d.Reinstall {
-			fmt.Fprintf(w, "   %s   # %s %s was in %s\n", r.Command, r.Package, r.Version, orRoot(r.Env))
+			fmt.Fprintf(w, "   %s   # %s %s was in %s\n", escape.Text(r.Command), escape.Text(r.Package), escape.Text(r.Version), escape.Text(orRoot(r.Env)))
 		}
 	}
 	for _, e := range d.Errors {
-		fmt.Fprintf(w, "note: %s\n", e)
+		fmt.Fprintf(w, "note: %s\n", escape.Text(fmt.Sprint(e)))
 	}
 }
 
@@ -192,7 +193,7 @@ func printReinstall(w io.Writer, rs []remediate.Reinstall, l *iocs.Loaded) {
 	}
 	fmt.Fprintln(w, "\nReinstall a clean version (run these yourself, after rotating credentials; litesweep never runs pip or Python):")
 	for _, r := range rs {
-		fmt.Fprintf(w, "  %s\n", r.Command)
+		fmt.Fprintf(w, "  %s\n", escape.Text(r.Command))
 	}
 	_ = l
 }

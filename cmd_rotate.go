@@ -15,6 +15,7 @@ import (
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/fleet"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 // rotateCommand builds the credential-rotation checklist.
@@ -62,7 +63,7 @@ func runRotate(c *cli.Context) error {
 			rs, _, err := fleet.ReadFile(f)
 			if err != nil {
 				skipped++
-				fmt.Fprintf(c.App.ErrWriter, "litesweep: skipping report %s: %v\n", f, err)
+				fmt.Fprintf(c.App.ErrWriter, "litesweep: skipping report %s: %s\n", escape.Text(f), escape.Text(err.Error()))
 				cl.Notes = append(cl.Notes, fmt.Sprintf("skipped %s: %v", filepath.Base(f), err))
 				continue
 			}

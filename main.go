@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 // Set by the release build (-ldflags "-X main.version=... -X main.commit=...").
@@ -58,7 +60,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			versionCommand(),
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(c.App.ErrWriter, "litesweep: unknown command %q (see litesweep --help)\n", name)
+			fmt.Fprintf(c.App.ErrWriter, "litesweep: unknown command \"%s\" (see litesweep --help)\n", escape.Text(name))
 		},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error { return usageErr(err) },
 	}
@@ -78,7 +80,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.As(err, &ec):
 		return int(ec)
 	default:
-		fmt.Fprintf(stderr, "litesweep: %v\n", err)
+		fmt.Fprintf(stderr, "litesweep: %s\n", escape.Text(err.Error()))
 		var ue usageError
 		if errors.As(err, &ue) {
 			return 2

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 // Entry states in the manifest and journal.
@@ -183,7 +184,7 @@ func Apply(ctx context.Context, targets []Target, reinstall []Reinstall, o Apply
 		}
 		e := a.describe(t, run, len(m.Entries)+len(fresh)+1)
 		if e.State == StateRefused {
-			fmt.Fprintf(o.Log, "REFUSED %s: %s\n", e.Path, e.Message)
+			fmt.Fprintf(o.Log, "REFUSED %s: %s\n", escape.Text(e.Path), escape.Text(e.Message))
 		}
 		fresh = append(fresh, e)
 	}
@@ -194,7 +195,7 @@ func Apply(ctx context.Context, targets []Target, reinstall []Reinstall, o Apply
 		if err := a.saveManifest(); err != nil {
 			return nil, fmt.Errorf("write manifest: %w (nothing was changed)", err)
 		}
-		fmt.Fprintf(o.Log, "manifest: %d entries recorded in %s before any change\n", len(fresh), filepath.Join(o.EvidenceDir, "manifest.json"))
+		fmt.Fprintf(o.Log, "manifest: %d entries recorded in %s before any change\n", len(fresh), escape.Text(filepath.Join(o.EvidenceDir, "manifest.json")))
 	}
 	if err := a.openJournal(); err != nil {
 		return nil, err
@@ -228,7 +229,7 @@ func Apply(ctx context.Context, targets []Target, reinstall []Reinstall, o Apply
 			}
 			res.Failed++
 			e.Message = err.Error()
-			fmt.Fprintf(o.Log, "FAILED %s: %v\n", e.Path, err)
+			fmt.Fprintf(o.Log, "FAILED %s: %s\n", escape.Text(e.Path), escape.Text(err.Error()))
 			if errors.Is(err, ErrNoSpace) {
 				firstErr = err
 				break
@@ -447,10 +448,10 @@ func (a *applier) move(e *EntryRecord, n int) error {
 	fi, err := a.root.Lstat(rel)
 	if errors.Is(err, fs.ErrNotExist) {
 		if e.State == StateCopied || a.copyMatches(e) {
-			fmt.Fprintf(a.o.Log, "done %s (original already removed; evidence copy verified)\n", e.Path)
+			fmt.Fprintf(a.o.Log, "done %s (original already removed; evidence copy verified)\n", escape.Text(e.Path))
 			return a.mark(e, StateDone, "")
 		}
-		fmt.Fprintf(a.o.Log, "gone %s (vanished before it was copied)\n", e.Path)
+		fmt.Fprintf(a.o.Log, "gone %s (vanished before it was copied)\n", escape.Text(e.Path))
 		return a.mark(e, StateGone, "vanished before it was copied")
 	}
 	if err != nil {
@@ -468,7 +469,7 @@ func (a *applier) move(e *EntryRecord, n int) error {
 			return fmt.Errorf("remove link: %s", sweep.TrimPathErr(err))
 		}
 		_ = a.syncTreeDir(path.Dir(e.Path))
-		fmt.Fprintf(a.o.Log, "removed link %s -> %s (target recorded in the manifest)\n", e.Path, e.Link)
+		fmt.Fprintf(a.o.Log, "removed link %s -> %s (target recorded in the manifest)\n", escape.Text(e.Path), escape.Text(e.Link))
 		if err := a.mark(e, StateDone, ""); err != nil {
 			return err
 		}
@@ -497,7 +498,7 @@ func (a *applier) move(e *EntryRecord, n int) error {
 		return fmt.Errorf("remove original: %s", sweep.TrimPathErr(err))
 	}
 	_ = a.syncTreeDir(path.Dir(e.Path))
-	fmt.Fprintf(a.o.Log, "moved %s -> %s (sha256 %s verified)\n", e.Path, e.Evidence, e.SHA256[:12])
+	fmt.Fprintf(a.o.Log, "moved %s -> %s (sha256 %s verified)\n", escape.Text(e.Path), escape.Text(e.Evidence), e.SHA256[:12])
 	if err := a.mark(e, StateDone, ""); err != nil {
 		return err
 	}

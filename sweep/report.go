@@ -6,10 +6,12 @@ package sweep
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ReportSchemaVersion is the version of the JSON report schema
@@ -88,6 +90,49 @@ type Location struct {
 	Object      string `json:"object,omitempty"` // Kubernetes kind/name
 }
 
+// locationJSON is Location without its JSON methods.
+type locationJSON Location
+
+// locationWire is the JSON form of a Location: encoding/json turns bytes
+// that are not UTF-8 into U+FFFD, so a path or member that is not valid
+// UTF-8 is also written exactly, base64-encoded, in path_bytes and
+// member_bytes (docs/report-schema.md), and read back from there.
+type locationWire struct {
+	locationJSON
+	PathBytes   []byte `json:"path_bytes,omitempty"`
+	MemberBytes []byte `json:"member_bytes,omitempty"`
+}
+
+// MarshalJSON writes the location with the exact bytes of a path or member
+// that is not valid UTF-8.
+func (l Location) MarshalJSON() ([]byte, error) {
+	w := locationWire{locationJSON: locationJSON(l)}
+	if !utf8.ValidString(l.Path) {
+		w.PathBytes = []byte(l.Path)
+	}
+	if !utf8.ValidString(l.Member) {
+		w.MemberBytes = []byte(l.Member)
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads a location; path_bytes and member_bytes, when
+// present, give the exact path and member.
+func (l *Location) UnmarshalJSON(b []byte) error {
+	var w locationWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*l = Location(w.locationJSON)
+	if w.PathBytes != nil {
+		l.Path = string(w.PathBytes)
+	}
+	if w.MemberBytes != nil {
+		l.Member = string(w.MemberBytes)
+	}
+	return nil
+}
+
 // String renders the location on one line.
 func (l Location) String() string {
 	var parts []string
@@ -133,8 +178,9 @@ func (l Location) String() string {
 }
 
 // Evidence is what was observed. It never holds a secret value: text fields
-// carry matched indicator lines from packages, logs or command lines, which
-// collectors pass through Redact.
+// are built from allow-listed parts of the victim's text (for a command
+// line: the install tool, the affected package specifier, the source
+// options), never produced by deleting what looks secret.
 type Evidence struct {
 	Package   string     `json:"package,omitempty"`
 	Version   string     `json:"version,omitempty"`
