@@ -1,6 +1,7 @@
 package history
 
 import (
+	"net/url"
 	"path"
 	"regexp"
 	"strings"
@@ -21,6 +22,9 @@ type Install struct {
 	// Admits are the bad versions the request admits, highest first.
 	Admits  []string
 	Upgrade bool
+	// shown is the package argument as evidence shows it: rebuilt from
+	// the parsed name and specifier, never the word as typed.
+	shown string
 }
 
 // Mention is a command line naming a network indicator.
@@ -28,102 +32,26 @@ type Mention struct {
 	ID, Value, Role string
 }
 
-// tokenize splits a command line into words and control operators with
-// shell-like quoting ('...', "...", \x). Operators (; & | && || newline)
-// are returned as separate tokens.
-func tokenize(s string) []string {
-	var out []string
-	var cur strings.Builder
-	inWord := false
-	flush := func() {
-		if inWord {
-			out = append(out, cur.String())
-			cur.Reset()
-			inWord = false
-		}
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case ' ', '\t', '\r':
-			flush()
-		case '\n', ';', '&', '|', '(', ')':
-			flush()
-			out = append(out, string(c))
-		case '\'':
-			inWord = true
-			j := strings.IndexByte(s[i+1:], '\'')
-			if j < 0 {
-				cur.WriteString(s[i+1:])
-				i = len(s)
-			} else {
-				cur.WriteString(s[i+1 : i+1+j])
-				i += j + 1
-			}
-		case '"':
-			inWord = true
-			i++
-			for i < len(s) && s[i] != '"' {
-				if s[i] == '\\' && i+1 < len(s) {
-					i++
-				}
-				cur.WriteByte(s[i])
-				i++
-			}
-		case '\\':
-			inWord = true
-			// An escape only before a shell-special character; otherwise
-			// a literal backslash (Windows paths in PowerShell history).
-			if i+1 < len(s) && strings.IndexByte(" \t\n\"'\\$&;|()`<>", s[i+1]) >= 0 {
-				i++
-				if s[i] != '\n' {
-					cur.WriteByte(s[i])
-				}
-			} else {
-				cur.WriteByte(c)
-			}
-		case '`':
-			// PowerShell line continuation / escape: drop it.
-			flush()
-		default:
-			inWord = true
-			cur.WriteByte(c)
-		}
-	}
-	flush()
-	return out
-}
-
-// simpleCommands groups tokens into commands split at control operators.
-func simpleCommands(toks []string) [][]string {
-	var out [][]string
-	var cur []string
-	for _, t := range toks {
-		switch t {
-		case ";", "&", "|", "\n", "(", ")":
-			if len(cur) > 0 {
-				out = append(out, cur)
-			}
-			cur = nil
-		default:
-			cur = append(cur, t)
-		}
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
-}
+// Ellipsis replaces every word of a command line that evidence does not
+// keep.
+const Ellipsis = "…"
 
 var (
 	assignRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
 	pipRe    = regexp.MustCompile(`^pip(?:3(?:\.\d+)?)?(?:\.exe)?$`)
 	pythonRe = regexp.MustCompile(`^(?:python(?:3(?:\.\d+)?)?|py)(?:\.exe)?$`)
+	// plainRe is a file name or channel name kept in evidence as written.
+	plainRe = regexp.MustCompile(`^[A-Za-z0-9._/~+-]{1,200}$`)
+	hostRe  = regexp.MustCompile(`^[A-Za-z0-9.:\[\]-]{1,255}$`)
 )
 
 // wrappers are commands that run their arguments.
 var wrappers = map[string]bool{"sudo": true, "doas": true, "env": true, "time": true, "nohup": true, "exec": true,
-	"command": true, "nice": true, "xargs": true, "runuser": true, "su": false}
+	"command": true, "nice": true, "xargs": true, "runuser": true, "builtin": true, "noglob": true, "nocorrect": true}
+
+// keywords start compound commands; the command follows them.
+var keywords = map[string]bool{"{": true, "}": true, "!": true, "if": true, "then": true, "else": true, "elif": true,
+	"do": true, "while": true, "until": true, "and": true, "or": true, "not": true, "begin": true, "&": true, ".": true}
 
 // optsWithValue are package-manager options whose next word is a value, not a package.
 var optsWithValue = map[string]bool{
@@ -136,52 +64,144 @@ var optsWithValue = map[string]bool{
 	"--proxy": true, "--retries": true, "--timeout": true, "--progress-bar": true, "-e": true, "--editable": true,
 	"--with": false, "--from": false, "--spec": false, "--pip-args": true, "--suffix": true, "--directory": true,
 	"--project": true, "--cwd": true, "--channel": true, "--override": true, "--only-binary": true, "--no-binary": true,
+	"--cert": true, "--client-cert": true, "--password": true, "--username": true, "--token": true, "-u": true,
 }
 
-// AnalyzeInstalls finds installs of tracked packages in one command line.
+// sourceOpts are the options kept in evidence because they change where a
+// package comes from, with how their value is shown.
+var sourceOpts = map[string]func(v string, conda bool) string{
+	"-r": fileValue, "--requirement": fileValue, "-c": channelOrFile, "--constraint": fileValue,
+	"-i": hostValue, "--index-url": hostValue, "--extra-index-url": hostValue, "--index": hostOrName,
+	"--default-index": hostValue, "-f": hostOrFile, "--find-links": hostOrFile, "--channel": channelOrFile,
+	"--source": hostOrName,
+}
+
+// flagsKept are value-less options kept in evidence.
+var flagsKept = map[string]bool{"-U": true, "--upgrade": true, "--pre": true, "--force-reinstall": true, "-I": true, "--ignore-installed": true}
+
+// fileValue shows a requirements or constraints file name as written when
+// it is a plain path, else the placeholder.
+func fileValue(v string, _ bool) string {
+	if strings.Contains(v, "://") {
+		return hostValue(v, false)
+	}
+	if plainRe.MatchString(v) {
+		return v
+	}
+	return Ellipsis
+}
+
+// hostValue reduces a URL to scheme://host[:port]: userinfo, path (which
+// may hold a token, as Gemfury's does) and query are dropped.
+func hostValue(v string, _ bool) string {
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme == "" || u.Host == "" || !hostRe.MatchString(u.Host) || !plainRe.MatchString(u.Scheme) {
+		return Ellipsis
+	}
+	s := u.Scheme + "://" + u.Host
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
+		s += "/" + Ellipsis
+	}
+	return s
+}
+
+func hostOrFile(v string, c bool) string {
+	if strings.Contains(v, "://") {
+		return hostValue(v, c)
+	}
+	return fileValue(v, c)
+}
+
+// hostOrName: a URL as its host, a plain name (an index or source name) as written.
+func hostOrName(v string, c bool) string {
+	if strings.Contains(v, "://") {
+		return hostValue(v, c)
+	}
+	if n, u, ok := strings.Cut(v, "="); ok && strings.Contains(u, "://") { // uv --index name=URL
+		if plainRe.MatchString(n) {
+			return n + "=" + hostValue(u, c)
+		}
+		return Ellipsis
+	}
+	return fileValue(v, c)
+}
+
+// channelOrFile: conda's -c is a channel, pip's a constraints file.
+func channelOrFile(v string, conda bool) string {
+	return hostOrFile(v, conda)
+}
+
+// analysis is what one simple command says: the installs of tracked
+// packages and, for evidence, the words to keep (by index) and how each
+// is shown.
+type analysis struct {
+	installs []Install
+	keep     map[int]string
+}
+
+// AnalyzeInstalls finds installs of tracked packages in one command line
+// (shell syntax).
 func AnalyzeInstalls(cmdline string, m *iocs.Matcher) []Install {
+	cmds, err := parseLine(cmdline, posix)
+	if err != nil {
+		cmds = lenientWords(cmdline)
+	}
 	var out []Install
-	for _, words := range simpleCommands(tokenize(cmdline)) {
-		out = append(out, analyzeSimple(words, m)...)
+	for _, c := range cmds {
+		out = append(out, analyzeCommand(c.words, m).installs...)
 	}
 	return out
 }
 
-func analyzeSimple(w []string, m *iocs.Matcher) []Install {
-	// Strip environment assignments and wrappers (with their options).
-	for len(w) > 0 {
-		b := path.Base(strings.ReplaceAll(w[0], `\`, "/"))
+func base(w word) string {
+	return path.Base(strings.ReplaceAll(w.lit, `\`, "/"))
+}
+
+func analyzeCommand(w []word, m *iocs.Matcher) analysis {
+	a := analysis{keep: map[int]string{}}
+	i := 0
+	// Strip environment assignments, keywords and wrappers (with their options).
+	for i < len(w) {
+		b := base(w[i])
 		switch {
-		case assignRe.MatchString(w[0]):
-			w = w[1:]
-		case wrappers[b]:
-			w = w[1:]
-			for len(w) > 0 && strings.HasPrefix(w[0], "-") {
-				if (b == "sudo" || b == "doas") && (w[0] == "-u" || w[0] == "-g") && len(w) > 1 {
-					w = w[1:]
+		case keywords[w[i].lit]:
+			i++
+		case assignRe.MatchString(w[i].lit):
+			i++
+		case wrappers[b] && !w[i].dynamic:
+			i++
+			for i < len(w) && strings.HasPrefix(w[i].lit, "-") {
+				if (b == "sudo" || b == "doas") && (w[i].lit == "-u" || w[i].lit == "-g") && i+1 < len(w) {
+					i++
 				}
-				w = w[1:]
+				i++
 			}
 		default:
 			goto done
 		}
 	}
 done:
-	if len(w) == 0 {
-		return nil
+	if i >= len(w) || w[i].dynamic {
+		return a
 	}
-	exe := strings.ToLower(path.Base(strings.ReplaceAll(w[0], `\`, "/")))
-	args := w[1:]
+	exeName := base(w[i])
+	exe := strings.ToLower(exeName)
+	if exeName == "" || !plainRe.MatchString(exeName) {
+		return a
+	}
+	a.keep[i] = exeName
+	i++
 	var tool string
 	conda := false
 	sub := func(names ...string) bool {
-		if len(args) == 0 {
+		if i >= len(w) {
 			return false
 		}
 		for _, n := range names {
-			if args[0] == n {
+			if w[i].lit == n {
 				tool += " " + n
-				args = args[1:]
+				a.keep[i] = n
+				i++
 				return true
 			}
 		}
@@ -190,118 +210,158 @@ done:
 	switch {
 	case pythonRe.MatchString(exe):
 		// python -m pip install ... / python -m uv pip install ...
-		for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-m" {
-			args = args[1:]
+		for i < len(w) && strings.HasPrefix(w[i].lit, "-") && w[i].lit != "-m" {
+			if w[i].lit == "-X" || w[i].lit == "-W" {
+				i++ // option with a value
+			}
+			i++
 		}
-		if len(args) < 2 || args[0] != "-m" {
-			return nil
+		if i+1 >= len(w) || w[i].lit != "-m" {
+			return analysis{}
 		}
-		mod := args[1]
-		args = args[2:]
+		a.keep[i] = "-m"
+		mod := w[i+1].lit
+		a.keep[i+1] = mod
+		i += 2
 		switch mod {
 		case "pip":
 			tool = "pip"
 			if !sub("install", "download", "wheel") {
-				return nil
+				return analysis{}
 			}
 		case "uv":
 			tool = "uv"
 			if !(sub("pip") && sub("install")) && !sub("add") {
-				return nil
+				return analysis{}
 			}
 		case "pipx":
 			tool = "pipx"
 			if !sub("install", "inject", "run", "upgrade") {
-				return nil
+				return analysis{}
 			}
 		default:
-			return nil
+			return analysis{}
 		}
 	case pipRe.MatchString(exe):
 		tool = "pip"
 		if !sub("install", "download", "wheel") {
-			return nil
+			return analysis{}
 		}
 	case exe == "uv" || exe == "uv.exe":
 		tool = "uv"
 		if sub("pip") {
 			if !sub("install") {
-				return nil
+				return analysis{}
 			}
 		} else if sub("tool") {
 			if !sub("install", "run", "upgrade") {
-				return nil
+				return analysis{}
 			}
 		} else if !sub("add", "run") {
-			return nil
+			return analysis{}
 		}
 	case exe == "uvx" || exe == "uvx.exe":
 		tool = "uvx"
 	case exe == "poetry":
 		tool = "poetry"
 		if !sub("add", "update") {
-			return nil
+			return analysis{}
 		}
 	case exe == "pipx":
 		tool = "pipx"
-		if sub("runpip") {
-			if len(args) < 2 || args[1] != "install" {
-				return nil
+		if i < len(w) && w[i].lit == "runpip" {
+			if i+2 >= len(w) || w[i+2].lit != "install" {
+				return analysis{}
 			}
-			args = args[2:]
+			a.keep[i], a.keep[i+2] = "runpip", "install"
+			i += 3
 			tool = "pipx install"
 		} else if !sub("install", "inject", "run", "upgrade") {
-			return nil
+			return analysis{}
 		}
 	case exe == "pdm" || exe == "rye" || exe == "hatch":
 		tool = exe
 		if !sub("add") {
-			return nil
+			return analysis{}
 		}
 	case exe == "pipenv":
 		tool = "pipenv"
 		if !sub("install", "update") {
-			return nil
+			return analysis{}
 		}
 	case exe == "conda" || exe == "mamba" || exe == "micromamba":
 		tool = exe
 		conda = true
 		if !sub("install", "create", "update", "upgrade") {
-			return nil
+			return analysis{}
 		}
 	default:
-		return nil
+		return analysis{}
 	}
 	upgrade := strings.Contains(tool, "upgrade") || strings.Contains(tool, "update")
-	var out []Install
 	skipNext, haveSpec := false, false
 	runs := tool == "uvx" || strings.HasSuffix(tool, " run")
-	for i, a := range args {
+	pkg := func(j int, arg string) {
+		if w[j].dynamic {
+			return
+		}
+		if in, ok := installOf(arg, tool, conda, m); ok {
+			a.installs = append(a.installs, in)
+			if len(in.Admits) > 0 {
+				a.keep[j] = in.shown
+			}
+		}
+	}
+	for j := i; j < len(w); j++ {
+		arg := w[j].lit
 		if skipNext {
 			skipNext = false
 			continue
 		}
-		if a == "-U" || a == "--upgrade" {
-			upgrade = true
+		if flagsKept[arg] {
+			a.keep[j] = arg
+			if arg == "-U" || arg == "--upgrade" {
+				upgrade = true
+			}
 			continue
 		}
-		if strings.HasPrefix(a, "-") {
-			opt, _, hasVal := strings.Cut(a, "=")
+		if strings.HasPrefix(arg, "-") {
+			opt, val, hasVal := strings.Cut(arg, "=")
+			if !hasVal && len(opt) > 2 && opt[1] != '-' && sourceOpts[opt[:2]] != nil {
+				opt, val, hasVal = opt[:2], opt[2:], true // glued -rFILE, -iURL
+			}
+			if show := sourceOpts[opt]; show != nil {
+				switch {
+				case hasVal && !w[j].dynamic:
+					sep := "="
+					if !strings.HasPrefix(arg, opt+"=") {
+						sep = ""
+					}
+					a.keep[j] = opt + sep + show(val, conda)
+				case !hasVal && j+1 < len(w):
+					a.keep[j] = opt
+					if !w[j+1].dynamic {
+						a.keep[j+1] = show(w[j+1].lit, conda)
+					}
+				}
+			}
 			if optsWithValue[opt] && !hasVal {
 				skipNext = true
 			}
 			if opt == "--from" || opt == "--spec" {
 				haveSpec = true
 			}
-			if (opt == "--with" || opt == "--from" || opt == "--spec") && !hasVal && i+1 < len(args) {
+			if (opt == "--with" || opt == "--from" || opt == "--spec") && !hasVal && j+1 < len(w) {
 				// uv run --with litellm / uvx --from litellm==1.82.8: the value is a package.
-				if in, ok := installOf(args[i+1], tool, conda, m); ok {
-					out = append(out, in)
-				}
+				a.keep[j] = opt
+				pkg(j+1, w[j+1].lit)
 				skipNext = true
-			} else if hasVal && (opt == "--with" || opt == "--from" || opt == "--spec") {
-				if in, ok := installOf(a[len(opt)+1:], tool, conda, m); ok {
-					out = append(out, in)
+			} else if hasVal && (opt == "--with" || opt == "--from" || opt == "--spec") && !w[j].dynamic {
+				if in, ok := installOf(val, tool, conda, m); ok {
+					a.installs = append(a.installs, in)
+					if len(in.Admits) > 0 {
+						a.keep[j] = opt + "=" + in.shown
+					}
 				}
 			}
 			continue
@@ -309,17 +369,32 @@ done:
 		if runs && haveSpec {
 			break // "uvx --from pkg cmd": the command and its arguments follow
 		}
-		if in, ok := installOf(a, tool, conda, m); ok {
-			out = append(out, in)
-		}
+		pkg(j, arg)
 		if runs {
 			break // the rest are the tool's own arguments
 		}
 	}
-	for i := range out {
-		out[i].Upgrade = upgrade
+	for k := range a.installs {
+		a.installs[k].Upgrade = upgrade
 	}
-	return out
+	return a
+}
+
+// render shows a command with only its kept words; every other word is one
+// Ellipsis (runs of them collapse).
+func render(w []word, keep map[int]string) string {
+	var parts []string
+	for j := range w {
+		s, ok := keep[j]
+		if !ok {
+			s = Ellipsis
+		}
+		if s == Ellipsis && len(parts) > 0 && parts[len(parts)-1] == Ellipsis {
+			continue
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " ")
 }
 
 // installOf reads one package argument: a PEP 508 requirement, a poetry
@@ -335,6 +410,7 @@ func installOf(arg, tool string, conda bool, m *iocs.Matcher) (Install, bool) {
 		return Install{}, false
 	}
 	var name, spec, exact string
+	at := false
 	if strings.HasSuffix(arg, ".whl") || strings.HasSuffix(arg, ".tar.gz") || strings.HasSuffix(arg, ".zip") {
 		n, v, ok := lockfile.DistFromFilename(path.Base(strings.ReplaceAll(arg, `\`, "/")))
 		if !ok {
@@ -345,6 +421,7 @@ func installOf(arg, tool string, conda bool, m *iocs.Matcher) (Install, bool) {
 		// poetry/pdm "litellm@^1.82", "litellm@1.82.8", "litellm@latest"
 		name = strings.TrimSpace(n)
 		c = strings.TrimSpace(c)
+		at = true
 		if c != "latest" && c != "" {
 			spec = c
 		}
@@ -375,7 +452,14 @@ func installOf(arg, tool string, conda bool, m *iocs.Matcher) (Install, bool) {
 	if exact == "" {
 		exact, _ = set.Exact()
 	}
-	return Install{Tool: tool, Package: pk, Spec: spec, Exact: exact, Admits: m.AdmittedBad(name, set)}, true
+	shown := pk.Name + spec
+	switch {
+	case exact != "" && !strings.HasPrefix(spec, "==") && !at:
+		shown = pk.Name + "==" + exact
+	case at && spec != "":
+		shown = pk.Name + "@" + spec
+	}
+	return Install{Tool: tool, Package: pk, Spec: spec, Exact: exact, Admits: m.AdmittedBad(name, set), shown: shown}, true
 }
 
 // networkNeedles are the pack's domains, URLs and IPs, matched in command lines.

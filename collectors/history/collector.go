@@ -4,7 +4,8 @@
 // conda, pdm or pipenv, and for command lines naming the pack's C2 domains
 // and IPs. Files are streamed line by line with a byte cap: a huge history
 // is read from its end (the most recent commands) and the truncation is
-// recorded. Commands are stored redacted (Redact), never verbatim.
+// recorded. Commands are never stored verbatim: evidence is built from
+// the allow-listed words of a parsed command line (see evidence.go).
 //
 // Severity of an install that admits a bad version:
 //   - timestamped inside the exposure window: high;
@@ -22,6 +23,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,25 +118,26 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		}
 	}
 	user := sweep.UserOf(c.o.Homes, f.Path)
+	d := dialectOf(format)
 	reported := 0
 	const maxPerFile = 200
 	err = Scan(countReader{r, ctx}, format, Limits{MaxLine: c.o.MaxLine}, skipFirst, max(lineBase, 0), func(e Entry) error {
 		if reported >= maxPerFile {
 			return ErrStop
 		}
-		line := e.Line
+		line, label := e.Line, strconv.Itoa(e.Line)
 		if lineBase < 0 {
-			line = 0
+			line, label = 0, "unknown line"
 		}
-		for _, in := range AnalyzeInstalls(e.Cmd, c.o.Matcher) {
-			if len(in.Admits) == 0 {
+		for _, ev := range installEvidence(e.Cmd, d, label, c.o.Matcher) {
+			if len(ev.in.Admits) == 0 {
 				continue
 			}
-			out.Finding(c.installFinding(f, format, line, e, in, user))
+			out.Finding(c.installFinding(f, format, line, e, ev, user))
 			reported++
 		}
 		for _, mn := range mentions(e.Cmd, c.needles) {
-			out.Finding(c.mentionFinding(f, format, line, e, mn, user))
+			out.Finding(c.mentionFinding(f, format, line, e, mn, mentionText(e.Cmd, d, label, mn), user))
 			reported++
 		}
 		return nil
@@ -177,7 +180,8 @@ func (c *Collector) gradeInstall(t time.Time, in Install) (sweep.Severity, strin
 	return sweep.Low, fmt.Sprintf("ran at %s, after the window: PyPI resolved a clean release unless a cache or mirror still held %s", t.Format(time.RFC3339), strings.Join(in.Admits, "/"))
 }
 
-func (c *Collector) installFinding(f *sweep.File, format Format, line int, e Entry, in Install, user string) sweep.Finding {
+func (c *Collector) installFinding(f *sweep.File, format Format, line int, e Entry, ev evidenced, user string) sweep.Finding {
+	in := ev.in
 	sev, why := c.gradeInstall(e.Time, in)
 	req := in.Package.Name
 	if in.Spec != "" {
@@ -195,18 +199,18 @@ func (c *Collector) installFinding(f *sweep.File, format Format, line int, e Ent
 	}
 	loc := f.Location()
 	loc.Line = line
-	ev := sweep.Evidence{Package: in.Package.Name, Version: in.Admits[0], Installer: strings.Fields(in.Tool)[0],
-		Text: Redact(e.Cmd), Details: details}
+	evd := sweep.Evidence{Package: in.Package.Name, Version: in.Admits[0], Installer: strings.Fields(in.Tool)[0],
+		Text: ev.text, Details: details}
 	if !e.Time.IsZero() {
 		t := e.Time
-		ev.Time = &t
+		evd.Time = &t
 	}
-	return sweep.Finding{Severity: sev, Category: "history", Title: title, Location: loc, Evidence: ev,
+	return sweep.Finding{Severity: sev, Category: "history", Title: title, Location: loc, Evidence: evd,
 		Indicator: &sweep.Indicator{ID: in.Package.ID, Kind: "package", Confidence: string(in.Package.Provenance.Confidence), Sources: in.Package.Provenance.Sources},
 		User:      user, Collector: c.Name()}
 }
 
-func (c *Collector) mentionFinding(f *sweep.File, format Format, line int, e Entry, mn Mention, user string) sweep.Finding {
+func (c *Collector) mentionFinding(f *sweep.File, format Format, line int, e Entry, mn Mention, text, user string) sweep.Finding {
 	sev := sweep.Medium
 	why := "untimed history entry; a command naming the C2 may also be a responder's own check"
 	if !e.Time.IsZero() {
@@ -218,7 +222,7 @@ func (c *Collector) mentionFinding(f *sweep.File, format Format, line int, e Ent
 	}
 	loc := f.Location()
 	loc.Line = line
-	ev := sweep.Evidence{Text: Redact(e.Cmd), Details: []string{why, "indicator role: " + mn.Role, "history format: " + string(format)}}
+	ev := sweep.Evidence{Text: text, Details: []string{why, "indicator role: " + mn.Role, "history format: " + string(format)}}
 	if !e.Time.IsZero() {
 		t := e.Time
 		ev.Time = &t

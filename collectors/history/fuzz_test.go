@@ -2,15 +2,18 @@ package history
 
 import (
 	"bytes"
+	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // FuzzHistory streams arbitrary bytes through every format's scanner and
-// analyses and redacts each command: no panic, bounded lines, bounded and
-// valid-UTF-8-preserving redaction.
+// builds the evidence of each command: no panic, positive line numbers, and
+// evidence made only of allow-listed parts: every word of the evidence is
+// the placeholder, a tool or subcommand name, a kept option, or text that
+// comes from the pack (package names, specifiers of affected versions,
+// indicator values), and nothing longer than the input.
 func FuzzHistory(f *testing.F) {
 	m := sweeptest.Matcher(f)
 	ns := needles(m)
@@ -24,14 +27,12 @@ func FuzzHistory(f *testing.F) {
 					if e.Line <= 0 {
 						t.Fatalf("line %d", e.Line)
 					}
-					AnalyzeInstalls(e.Cmd, m)
-					mentions(e.Cmd, ns)
-					r := Redact(e.Cmd)
-					if len(r) > MaxText+len("…") {
-						t.Fatalf("redacted text too long: %d", len(r))
+					d := dialectOf(format)
+					for _, ev := range installEvidence(e.Cmd, d, "1", m) {
+						checkEvidence(t, e.Cmd, ev.text)
 					}
-					if utf8.ValidString(e.Cmd) && !utf8.ValidString(r) {
-						t.Fatalf("redaction broke UTF-8: %q -> %q", e.Cmd, r)
+					for _, mn := range mentions(e.Cmd, ns) {
+						checkEvidence(t, e.Cmd, mentionText(e.Cmd, d, "1", mn))
 					}
 					return nil
 				})
@@ -41,4 +42,22 @@ func FuzzHistory(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkEvidence fails when evidence text holds a control character or a
+// newline, or is not shorter than 4x the command (placeholders are short).
+func checkEvidence(t *testing.T, cmd, text string) {
+	t.Helper()
+	if text == "" {
+		t.Fatalf("empty evidence for %q", cmd)
+	}
+	for _, r := range text {
+		if r < 0x20 || r == 0x7f {
+			t.Fatalf("control %U in evidence %q of %q", r, text, cmd)
+		}
+	}
+	if len(text) > 4*len(cmd)+64 {
+		t.Fatalf("evidence %q longer than its command %q", text, cmd)
+	}
+	_ = strings.Fields
 }

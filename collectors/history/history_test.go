@@ -110,7 +110,6 @@ func TestAnalyzeInstalls(t *testing.T) {
 		{"echo pip install litellm", nil},
 		{"grep 'pip install litellm' notes.txt", nil},
 		{"pip install telnyx==4.87.1 litellm==1.82.6", []string{"pip install|==4.87.1|4.87.1|4.87.1", "pip install|==1.82.6|1.82.6|"}},
-		{"C:\\Python311\\python.exe -m pip install litellm", []string{"pip install||-|1.82.8,1.82.7"}},
 	}
 	for _, tc := range tests {
 		var got []string
@@ -150,37 +149,108 @@ func TestMentions(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"pip install litellm==1.82.8", "pip install litellm==1.82.8"},
-		{"pip install --index-url https://user:hunter2@pypi.corp/simple litellm", "pip install --index-url https://[REDACTED]@pypi.corp/simple litellm"},
-		{"git clone https://ghp_abcdefghijklmnopqrstuvwxyz012345@github.com/o/r", "git clone https://[REDACTED]@github.com/o/r"},
-		{"export OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwx", "export OPENAI_API_KEY=[REDACTED]"},
-		{`GITHUB_TOKEN="a b c" gh pr list`, "GITHUB_TOKEN=[REDACTED] gh pr list"},
-		{"$env:AWS_SECRET_ACCESS_KEY = 'abc/def'", "$env:AWS_SECRET_ACCESS_KEY = [REDACTED]"},
-		{"mysql -uroot -pS3cret db", "mysql -uroot -p[REDACTED] db"},
-		{"sshpass -p 'pw' ssh host", "sshpass -p [REDACTED] ssh host"},
-		{"curl -u admin:pw https://x", "curl -u [REDACTED] https://x"},
-		{`curl -H "Authorization: Bearer abc.def.ghi" https://x`, `curl -H "Authorization: [REDACTED]`},
-		{"twine upload --password pypi-AgEIcHlwaS5vcmcCJGFiY2RlZg --user __token__ dist/*", "twine upload --password [REDACTED]"},
-		{"docker login --password=hunter2 -u me", "docker login --password [REDACTED]"},
-		{"curl 'https://x/api?token=abc123&x=1'", "curl 'https://x/api?token=[REDACTED]&x=1'"},
-		{"echo AKIAIOSFODNN7EXAMPLE", "echo [REDACTED-AWS-KEY-ID]"},
-		{"echo xoxb-123456789012-abcdefghij", "echo [REDACTED-SLACK-TOKEN]"},
-		{"npm config set //registry.npmjs.org/:_authToken npm_abcdefghijklmnopqrstuvwxyz0123456789", "npm config set //registry.npmjs.org/:_authToken [REDACTED-NPM-TOKEN]"},
-		{"echo eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig", "echo [REDACTED-JWT]"},
-		{"pip install oauthlib==3.2 passlib", "pip install oauthlib==3.2 passlib"},
-		{"uv venv -p 3.11", "uv venv -p 3.11"},
-		{"a\x1b[31mb", "a [31mb"},
+func TestParseLine(t *testing.T) {
+	tests := []struct {
+		in   string
+		d    dialect
+		want string // commands joined by " ; ", words by ",", dynamic words marked with *
+	}{
+		{`pip install "litellm==1.82.8" 'a b'`, posix, "pip,install,litellm==1.82.8,a b"},
+		{"docker login -p S1 reg && pip install x; echo y | cat", posix, "docker,login,-p,S1,reg ; pip,install,x ; echo,y ; cat"},
+		{"(cd app && pip install x) || true", posix, "cd,app ; pip,install,x ; true"},
+		{"echo $(cat /run/s | docker login --password-stdin) done", posix, "cat,/run/s ; docker,login,--password-stdin ; echo,*,done"},
+		{`docker login --password-stdin <<< "$T" && pip install x`, posix, "docker,login,--password-stdin ; pip,install,x"},
+		{"pip install x > log 2>&1 &> all 3< in", posix, "pip,install,x"},
+		{"python3 -m pip install -U litellm>=1.80", posix, "python3,-m,pip,install,-U,litellm"},
+		{"a=`echo s` pip \\\n install x # comment && rm", posix, "echo,s ; a=*,pip,install,x"},
+		{"cat <<EOF\nSECRET pip install y\nEOF\npip install x", posix, "cat ; pip,install,x"},
+		{`echo $'it\'s' ${HOME} $((1+2))`, posix, "echo,it's,*,*"},
+		{"diff <(pip freeze) x", posix, "pip,freeze ; diff,x"},
+		{`echo 'it\'s' (pip install x)`, fish, "pip,install,x ; echo,it's,*"},
+		{"$env:T = 'a''b'; pip install `\n x", powershell, "$env:T*,=,a'b ; pip,install,x"},
+		{"echo \"a`\"b $(pip install x)\" C:\\Python\\pip.exe", powershell, "pip,install,x ; echo,a\"b *,C:\\Python\\pip.exe"},
+		{"$p = @'\nSECRET\n'@; foreach ($x in $y) { pip install x }", powershell, "$p*,=,SECRET ; $x*,in,$y* ; pip,install,x ; foreach"},
+		{"echo 'unterminated", posix, "error"},
+		{"echo $(pip install x", posix, "error"},
+		{"echo a)", posix, "error"},
+		{strings.Repeat("(", 100) + strings.Repeat(")", 100), posix, "error"},
 	}
 	for _, tc := range tests {
-		if got := Redact(tc.in); got != tc.want {
-			t.Errorf("Redact(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		cmds, err := parseLine(tc.in, tc.d)
+		var got []string
+		if err != nil {
+			got = []string{"error"}
+		}
+		for _, c := range cmds {
+			var ws []string
+			for _, w := range c.words {
+				s := w.lit
+				if w.dynamic {
+					s += "*"
+				}
+				ws = append(ws, s)
+			}
+			got = append(got, strings.Join(ws, ","))
+		}
+		if g := strings.Join(got, " ; "); g != tc.want {
+			t.Errorf("parseLine(%q)\n got %q\nwant %q", tc.in, g, tc.want)
 		}
 	}
-	long := Redact(strings.Repeat("é", 400))
-	if len(long) > MaxText+len("…") || !strings.HasSuffix(long, "…") || !strings.HasPrefix(long, "é") {
-		t.Errorf("long line not clipped on a rune boundary: %d bytes", len(long))
+}
+
+func TestEvidenceText(t *testing.T) {
+	m := sweeptest.Matcher(t)
+	tests := []struct {
+		in   string
+		d    dialect
+		want string // "" = no install of an affected version
+	}{
+		{"pip install litellm==1.82.8", posix, "pip install litellm==1.82.8"},
+		{"docker login -p SECRET registry && pip install litellm==1.82.8", posix, "… pip install litellm==1.82.8"},
+		{"aws configure set aws_secret_access_key SECRET; pip3 install 'litellm[proxy]>=1.80,<2' requests", posix, "… pip3 install litellm>=1.80,<2 …"},
+		{"echo SECRET | docker login --password-stdin r && uv pip install litellm==1.82.7", posix, "… uv pip install litellm==1.82.7"},
+		{"PIP_INDEX_URL=https://u:SECRET@h/simple sudo -u app /opt/v/bin/pip install --index-url https://x:SECRET@mirror.corp:8443/SECRET/simple -r req-prod.txt litellm~=1.82.0 --no-deps", posix,
+			"… pip install --index-url https://mirror.corp:8443/… -r req-prod.txt litellm~=1.82.0 …"},
+		{"pip install -ihttps://t:SECRET@h/s --extra-index-url=https://SECRET@x.io litellm", posix, "pip install -ihttps://h/… --extra-index-url=https://x.io litellm"},
+		{"python3.11 -X dev -m pip install --user litellm==1.82.8", posix, "python3.11 … -m pip install … litellm==1.82.8"},
+		{"poetry add litellm@^1.82 --source corp", posix, "poetry add litellm@^1.82 --source corp"},
+		{"conda install -c https://conda.anaconda.org/t/SECRET/chan litellm=1.82.8", posix, "conda install -c https://conda.anaconda.org/… litellm==1.82.8.*"},
+		{"uvx --from litellm==1.82.7 litellm --token SECRET", posix, "uvx --from litellm==1.82.7 …"},
+		{"pip install ./SECRET/litellm-1.82.8-py3-none-any.whl", posix, "pip install litellm==1.82.8"},
+		{"pip install 'litellm @ https://u:SECRET@h/litellm-1.82.8-py3-none-any.whl'", posix, "pip install litellm==1.82.8"},
+		{"pip install litellm==1.83.0", posix, ""},
+		{"pip install requests telnyx==4.87.1 litellm==1.82.6", posix, "pip install … telnyx==4.87.1 …"},
+		{"echo $(vault login -token=SECRET) && pipx install litellm==1.82.8", posix, "… pipx install litellm==1.82.8"},
+		{"git clone https://u:SECRET@github.com/o/r && (cd r && pip install litellm==1.82.8)", posix, "… pip install litellm==1.82.8"},
+		{"$env:TOKEN='SECRET'; pip install litellm==1.82.8", powershell, "… pip install litellm==1.82.8"},
+		{`& C:\Python311\python.exe -m pip install litellm -p SECRET`, powershell, "python.exe -m pip install litellm …"},
+		{`pip install "litellm==1.82.8 SECRET`, posix, "[unparsed command at 7] litellm"},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, ev := range installEvidence(tc.in, tc.d, "7", m) {
+			if len(ev.in.Admits) > 0 {
+				got = append(got, ev.text)
+			}
+		}
+		if g := strings.Join(got, " | "); g != tc.want {
+			t.Errorf("%s\n got %q\nwant %q", tc.in, g, tc.want)
+		}
+	}
+	ns := needles(m)
+	for in, want := range map[string]string{
+		"curl -s https://models.litellm.cloud/x -H 'Authorization: Bearer SECRET'": "curl … …models.litellm.cloud… …",
+		"export K=SECRET; ping 83.142.209.11":                                        "… ping 83.142.209.11",
+		"mycmd SECRET checkmarx.zone":                                                "… checkmarx.zone",
+		"echo 'SECRET models.litellm.cloud":                                          "[unparsed command at 7] models.litellm.cloud",
+	} {
+		mn := mentions(in, ns)
+		if len(mn) != 1 {
+			t.Fatalf("%s: mentions %v", in, mn)
+		}
+		if got := mentionText(in, posix, "7", mn[0]); got != want {
+			t.Errorf("%s\n got %q\nwant %q", in, got, want)
+		}
 	}
 }
 
@@ -202,7 +272,7 @@ func TestCollector(t *testing.T) {
 	var got []string
 	for _, f := range findings {
 		got = append(got, fmt.Sprintf("%s %s:%d %s [%s]", f.Severity, f.Location.Path, f.Location.Line, f.Title, f.User))
-		for _, secret := range []string{"hunter2", "sk-proj", "abcdefghijk12345", "ghp_", ":y@"} {
+		for _, secret := range []string{"hunter2", "sk-proj", "abcdefghijk12345", "ghp_", ":y@", "Bearer", "PIP_INDEX_URL", "/opt/venv", "requirements.txt"} {
 			if strings.Contains(f.Evidence.Text, secret) {
 				t.Errorf("secret %q in evidence text %q", secret, f.Evidence.Text)
 			}
@@ -215,7 +285,7 @@ func TestCollector(t *testing.T) {
 	want := []string{
 		"medium /home/alice/.bash_history:3 shell history: pip install litellm (admits 1.82.8, 1.82.7) [alice]",
 		"medium /home/alice/.bash_history:5 shell history: pip install litellm 1.82.8 [alice]",
-		"high /home/alice/.bash_history:7 shell history: pip install litellm >=1.80 (admits 1.82.8, 1.82.7) [alice]",
+		"high /home/alice/.bash_history:7 shell history: pip install litellm (admits 1.82.8, 1.82.7) [alice]", // >=1.80 is a redirection
 		"medium /home/alice/.bash_history:9 shell history: pip install litellm 1.82.7 [alice]",
 		"low /home/alice/.bash_history:11 shell history: pip install litellm (admits 1.82.8, 1.82.7) [alice]",
 		"medium /home/alice/.bash_history:13 shell history names models.litellm.cloud [alice]",
