@@ -240,9 +240,9 @@ func TestEvidenceText(t *testing.T) {
 	ns := needles(m)
 	for in, want := range map[string]string{
 		"curl -s https://models.litellm.cloud/x -H 'Authorization: Bearer SECRET'": "curl … …models.litellm.cloud… …",
-		"export K=SECRET; ping 83.142.209.11":                                        "… ping 83.142.209.11",
-		"mycmd SECRET checkmarx.zone":                                                "… checkmarx.zone",
-		"echo 'SECRET models.litellm.cloud":                                          "[unparsed command at 7] models.litellm.cloud",
+		"export K=SECRET; ping 83.142.209.11":                                      "… ping 83.142.209.11",
+		"mycmd SECRET checkmarx.zone":                                              "… checkmarx.zone",
+		"echo 'SECRET models.litellm.cloud":                                        "[unparsed command at 7] models.litellm.cloud",
 	} {
 		mn := mentions(in, ns)
 		if len(mn) != 1 {
