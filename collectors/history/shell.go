@@ -103,19 +103,12 @@ func (p *parser) list(closer byte) error {
 		}
 		cur = command{}
 	}
-	// nested reads a substitution or group up to closer c; the enclosing
-	// command and word continue after it.
+	// nested reads a substitution or group up to closer c (in its own
+	// frame); the enclosing command and word continue after it.
 	nested := func(c byte, inWordAfter bool) error {
-		saved, savedW, savedIn, savedDyn := cur, w.String(), inWord, dyn
-		savedDrop, savedHD := dropNext, heredocNext
-		cur, inWord, dyn, dropNext, heredocNext = command{}, false, false, false, false
-		w.Reset()
 		if err := p.list(c); err != nil {
 			return err
 		}
-		cur, inWord, dyn, dropNext, heredocNext = saved, savedIn, savedDyn, savedDrop, savedHD
-		w.Reset()
-		w.WriteString(savedW)
 		if inWordAfter {
 			inWord, dyn = true, true
 		}
