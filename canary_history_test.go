@@ -126,7 +126,9 @@ func TestCanaryShellHistory(t *testing.T) {
 	shell := historytest.Lines(historytest.Shell, historytest.Canary(historyCanary))
 	ps := historytest.Lines(historytest.PowerShell, historytest.Canary(historyCanary+"-ps"))
 	quarter := (len(shell) + 3) / 4
-	part := func(i int) []historytest.Line { return shell[min(i*quarter, len(shell)):min((i+1)*quarter, len(shell))] }
+	part := func(i int) []historytest.Line {
+		return shell[min(i*quarter, len(shell)):min((i+1)*quarter, len(shell))]
+	}
 	files := []*historyFile{
 		{path: "root/.bash_history", lines: part(0)},
 		{path: "root/.zsh_history", lines: part(1)},

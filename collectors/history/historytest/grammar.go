@@ -102,7 +102,7 @@ var installs = []struct{ cmd, pkg string }{
 
 // joiners put a credential command A and an install I on one entry.
 var joiners = map[Dialect][]string{
-	Shell: {"A && I", "A; I", "A | I", "A \\\n&& I", "(A) && I", "I && A", "A && (cd x && I)", "X=$(A) I", "I; A", "{ A; I; }", "A || I", "A & I"},
+	Shell:      {"A && I", "A; I", "A | I", "A \\\n&& I", "(A) && I", "I && A", "A && (cd x && I)", "X=$(A) I", "I; A", "{ A; I; }", "A || I", "A & I"},
 	PowerShell: {"A; I", "A && I", "A `\n; I", "I; A", "A | I", "$(A); I"},
 }
 
