@@ -454,6 +454,8 @@ func installOf(arg, tool string, conda bool, m *iocs.Matcher) (Install, bool) {
 	}
 	shown := pk.Name + spec
 	switch {
+	case strings.Contains(spec, "+"):
+		shown = pk.Name + " " + Ellipsis // a local version label is free text
 	case exact != "" && !strings.HasPrefix(spec, "==") && !at:
 		shown = pk.Name + "==" + exact
 	case at && spec != "":

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/litesweep/litesweep/collectors/history/historytest"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
@@ -20,6 +21,11 @@ func FuzzHistory(f *testing.F) {
 	for _, name := range []string{"bash_history", "zsh_history", "fish_history", "ConsoleHost_history.txt"} {
 		f.Add(sweeptest.Testdata(f, name))
 	}
+	for _, d := range []historytest.Dialect{historytest.Shell, historytest.PowerShell} {
+		for _, l := range historytest.Lines(d, historytest.Canary("FUZZCANARY")) {
+			f.Add([]byte(l.Cmd))
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, format := range []Format{Shell, Fish, PowerShell} {
 			for _, skip := range []bool{false, true} {
@@ -33,6 +39,11 @@ func FuzzHistory(f *testing.F) {
 					}
 					for _, mn := range mentions(e.Cmd, ns) {
 						checkEvidence(t, e.Cmd, mentionText(e.Cmd, d, "1", mn))
+					}
+					if strings.Contains(e.Cmd, "FUZZCANARY") {
+						for _, ev := range installEvidence(e.Cmd, d, "1", m) {
+							checkNoCanary(t, e.Cmd, ev.text)
+						}
 					}
 					return nil
 				})
@@ -59,5 +70,34 @@ func checkEvidence(t *testing.T, cmd, text string) {
 	if len(text) > 4*len(cmd)+64 {
 		t.Fatalf("evidence %q longer than its command %q", text, cmd)
 	}
-	_ = strings.Fields
+}
+
+// checkNoCanary fails when the canary is in evidence other than as the
+// value of a source option (-r FILE and the like are kept by design).
+func checkNoCanary(t *testing.T, cmd, text string) {
+	t.Helper()
+	words := strings.Split(text, " ")
+	for i, w := range words {
+		if !strings.Contains(w, "FUZZCANARY") {
+			continue
+		}
+		if _, rest, ok := strings.Cut(w, "://"); ok {
+			host, _, _ := strings.Cut(rest, "/")
+			if strings.Contains(host, "FUZZCANARY") {
+				continue // an index URL's host is kept by design
+			}
+		}
+		if i > 0 && sourceOpts[words[i-1]] != nil && !strings.Contains(w, "://") {
+			continue
+		}
+		glued := false
+		for opt := range sourceOpts {
+			if strings.HasPrefix(w, opt) && !strings.Contains(w[len(opt):], "://") {
+				glued = true
+			}
+		}
+		if !glued {
+			t.Fatalf("canary in evidence %q of %q", text, cmd)
+		}
+	}
 }
