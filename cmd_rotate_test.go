@@ -72,8 +72,8 @@ func TestRotateFromSavedReports(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (credentials to rotate): %s", code, errs)
 	}
-	for _, want := range []string{"## P1: rotate now", "- [ ] **AWS access keys", "` /home/alice/.aws/credentials `",
-		"litellm 1.82.8 installed in /home/alice/.venv (installed 2026-03-24 11:02Z)", "acme/api: repository secrets", "` PYPI_TOKEN `",
+	for _, want := range []string{"## P1: rotate now", "- [ ] **AWS access keys", "`/home/alice/.aws/credentials`",
+		"litellm 1.82.8 installed in /home/alice/.venv (installed 2026-03-24 11:02Z)", "acme/api: repository secrets", "`PYPI_TOKEN`",
 		"- web-1.json: host sweep of web-1", "- github.json: github sweep of acme"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("markdown lacks %q", want)
