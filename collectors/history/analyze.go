@@ -461,7 +461,15 @@ func installOf(arg, tool string, conda bool, m *iocs.Matcher) (Install, bool) {
 	case at && spec != "":
 		shown = pk.Name + "@" + spec
 	}
-	return Install{Tool: tool, Package: pk, Spec: spec, Exact: exact, Admits: m.AdmittedBad(name, set), shown: shown}, true
+	admits := m.AdmittedBad(name, set)
+	// A local version label (+...) is free text: it never reaches a report.
+	if strings.Contains(spec, "+") {
+		spec = Ellipsis
+	}
+	if strings.Contains(exact, "+") {
+		exact = Ellipsis
+	}
+	return Install{Tool: tool, Package: pk, Spec: spec, Exact: exact, Admits: admits, shown: shown}, true
 }
 
 // networkNeedles are the pack's domains, URLs and IPs, matched in command lines.

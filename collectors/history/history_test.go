@@ -219,6 +219,7 @@ func TestEvidenceText(t *testing.T) {
 		{"pip install ./SECRET/litellm-1.82.8-py3-none-any.whl", posix, "pip install litellm==1.82.8"},
 		{"pip install 'litellm @ https://u:SECRET@h/litellm-1.82.8-py3-none-any.whl'", posix, "pip install litellm==1.82.8"},
 		{"pip install litellm==1.83.0", posix, ""},
+		{"pip install 'litellm>=1.80,!=1.81+SECRET'", posix, "pip install litellm …"},
 		{"pip install requests telnyx==4.87.1 litellm==1.82.6", posix, "pip install … telnyx==4.87.1 …"},
 		{"echo $(vault login -token=SECRET) && pipx install litellm==1.82.8", posix, "… pipx install litellm==1.82.8"},
 		{"git clone https://u:SECRET@github.com/o/r && (cd r && pip install litellm==1.82.8)", posix, "… pip install litellm==1.82.8"},
