@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
@@ -18,38 +17,21 @@ import (
 	"github.com/litesweep/litesweep/sweep/render"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// litesweepBinary builds the real binary once per test run.
-func litesweepBinary(t *testing.T) string {
+// buildBinary builds the real binary into dir.
+func buildBinary(t *testing.T, dir string) string {
 	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "litesweep-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "litesweep")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
+	bin := filepath.Join(dir, "litesweep")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return binPath
+	return bin
 }
 
 // runBinary runs the built binary with args and returns exit code, stdout
 // and stderr.
-func runBinary(t *testing.T, args ...string) (int, string, string) {
+func runBinary(t *testing.T, bin string, args ...string) (int, string, string) {
 	t.Helper()
-	cmd := exec.CommandContext(context.Background(), litesweepBinary(t), args...)
+	cmd := exec.CommandContext(context.Background(), bin, args...)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -120,6 +102,7 @@ const historyCanary = "HISTCANARY-q"
 // canary, and runs the real binary: every entry must be found, and no
 // canary may appear in any format of host, rotate or merge, nor on stderr.
 func TestCanaryShellHistory(t *testing.T) {
+	bin := buildBinary(t, t.TempDir())
 	root := t.TempDir()
 	credtest.Plant(t, root, credtest.Canary)
 	plantDropper(t, root)
@@ -156,7 +139,7 @@ func TestCanaryShellHistory(t *testing.T) {
 
 	// host: the JSON report proves every entry was found.
 	reportFile := filepath.Join(t.TempDir(), "host.json")
-	code, out, errs := runBinary(t, "host", "--root", root, "--format", "json", "--output", reportFile, "--no-live")
+	code, out, errs := runBinary(t, bin, "host", "--root", root, "--format", "json", "--output", reportFile, "--no-live")
 	if code != 1 {
 		t.Fatalf("host: exit %d: %s", code, errs)
 	}
@@ -190,7 +173,7 @@ func TestCanaryShellHistory(t *testing.T) {
 	}
 
 	for _, f := range render.Formats {
-		_, out, errs := runBinary(t, "host", "--root", root, "--format", f, "--no-live")
+		_, out, errs := runBinary(t, bin, "host", "--root", root, "--format", f, "--no-live")
 		noCanary("host --format "+f, out, errs)
 		if !strings.Contains(out, "litellm") {
 			t.Errorf("host --format %s shows no finding", f)
@@ -202,7 +185,7 @@ func TestCanaryShellHistory(t *testing.T) {
 			{"rotate", "--root", root, "--format", f, "--no-live", "--all"},
 			{"rotate", "--report", reportFile, "--format", f},
 		} {
-			code, out, errs := runBinary(t, args...)
+			code, out, errs := runBinary(t, bin, args...)
 			if code != 1 {
 				t.Errorf("%v: exit %d: %s", args, code, errs)
 			}
@@ -210,7 +193,7 @@ func TestCanaryShellHistory(t *testing.T) {
 		}
 	}
 	for _, f := range render.FleetFormats {
-		_, out, errs := runBinary(t, "merge", "--format", f, reportFile)
+		_, out, errs := runBinary(t, bin, "merge", "--format", f, reportFile)
 		noCanary("merge --format "+f, out, errs)
 		if !strings.Contains(out, "litellm") && f != "table" {
 			t.Errorf("merge --format %s shows no finding", f)
