@@ -40,9 +40,9 @@ func reportFlags(formats ...string) []cli.Flag {
 		formats = []string{"table", "json", "sarif", "markdown", "html"}
 	}
 	return []cli.Flag{
-		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: " + strings.Join(formats, "|")},
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report `FORMAT`: " + strings.Join(formats, "|")},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (atomically, mode 0600) instead of stdout"},
-		&cli.StringFlag{Name: "fail-on", Value: "medium", Usage: "exit 1 when a finding is at or above this severity: critical|high|medium|low|info"},
+		&cli.StringFlag{Name: "fail-on", Value: "medium", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical|high|medium|low|info"},
 		&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on stderr"},
 	}
@@ -78,7 +78,21 @@ func checkReportFlags(c *cli.Context) (sweep.Severity, error) {
 	if err != nil {
 		return "", usagef("--fail-on: %v", err)
 	}
+	if err := checkOutput(c); err != nil {
+		return "", err
+	}
 	return sev, nil
+}
+
+// checkOutput fails fast, before any sweep, when --output could not be
+// written, naming the path as the user gave it.
+func checkOutput(c *cli.Context) error {
+	if out := c.String("output"); out != "" {
+		if err := sweep.CheckWritable(out); err != nil {
+			return usagef("--output %s: %v", out, err)
+		}
+	}
+	return nil
 }
 
 // reportSetup validates the shared report flags and loads the IOC pack:
@@ -164,7 +178,7 @@ func progressWriter(c *cli.Context) io.Writer {
 
 // startProgress prints line() on stderr about once a second while long
 // work runs, only when progress is wanted (a TTY, no --quiet). The returned
-// function stops it and clears the line.
+// function stops it and clears the line; calling it again does nothing.
 func startProgress(c *cli.Context, line func() string) (stop func()) {
 	pw := progressWriter(c)
 	if pw == nil {
@@ -187,7 +201,8 @@ func startProgress(c *cli.Context, line func() string) (stop func()) {
 			}
 		}
 	}()
-	return func() { close(done); wg.Wait() }
+	var once sync.Once
+	return func() { once.Do(func() { close(done); wg.Wait() }) }
 }
 
 // parseWindow parses START..END (RFC 3339 or YYYY-MM-DD[THH:MM]) for --window.

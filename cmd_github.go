@@ -24,7 +24,12 @@ func githubCommand() *cli.Command {
 			"workflow files at the default branch and at each exposed run's commit, and lists the secrets each\n" +
 			"exposed job could read (names only). Expired logs are reported as unverified, never as clean.\n\n" +
 			"The token comes from GITHUB_TOKEN or --token-file (fine-grained: Actions read, Contents read,\n" +
-			"Metadata read; Secrets read to resolve secret scopes). It is only ever sent to the API host.",
+			"Metadata read; Secrets read to resolve secret scopes). It is only ever sent to the API host." + "\n\n" +
+			examples(
+				"GITHUB_TOKEN=... litesweep github --org acme --state acme.state -f json -o acme.json",
+				"litesweep github --repo acme/api --repo acme/web --token-file ~/.gh-token",
+				"litesweep github --org acme --window 2026-03-24..2026-03-25 --no-files",
+			),
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "org", Usage: "sweep every repository of organisation `ORG` (repeatable)"},
 			&cli.StringSliceFlag{Name: "repo", Usage: "sweep repository `OWNER/NAME` (repeatable)"},
@@ -33,7 +38,7 @@ func githubCommand() *cli.Command {
 			&cli.StringFlag{Name: "window", Usage: "sweep runs in `START..END` only (default: every window in the pack)"},
 			&cli.BoolFlag{Name: "include-forks", Usage: "also sweep forks"},
 			&cli.BoolFlag{Name: "include-archived", Usage: "also sweep archived repositories"},
-			&cli.IntFlag{Name: "concurrency", Value: 4, Usage: "repositories swept at once"},
+			&cli.IntFlag{Name: "concurrency", Value: 4, Usage: "sweep `N` repositories at once"},
 			&cli.StringFlag{Name: "state", Usage: "record finished repositories in `FILE` and resume from it"},
 			&cli.Int64Flag{Name: "max-log-bytes", Value: ghsweep.DefaultMaxLogBytes, Usage: "read at most `BYTES` of one job log (the rest is reported as unverified)"},
 			&cli.BoolFlag{Name: "no-files", Usage: "do not read default-branch workflow files and Python manifests (runs and logs only)"},
@@ -60,6 +65,11 @@ func runGitHub(c *cli.Context) error {
 	for _, r := range repos {
 		if o, n, ok := strings.Cut(r, "/"); !ok || o == "" || n == "" || strings.Contains(n, "/") {
 			return usagef("--repo %q: want OWNER/NAME", r)
+		}
+	}
+	if st := c.String("state"); st != "" {
+		if err := sweep.CheckWritable(st); err != nil {
+			return usagef("--state %s: %v", st, err)
 		}
 	}
 	l, m, err := loadPack(c)
@@ -108,7 +118,7 @@ func runGitHub(c *cli.Context) error {
 			r.Scan.Interrupted = true
 			return emitReport(c, r, failOn)
 		}
-		return usageErr(runErr)
+		return fmt.Errorf("github sweep: %w", runErr)
 	}
 	r.Scan.Targets = res.Targets
 	r.Findings, r.Errors, r.Rotation, r.Timeline, r.Stats = res.Findings, res.Errors, res.Rotation, res.Timeline, res.Stats

@@ -22,14 +22,21 @@ func hostCommand() *cli.Command {
 		Usage: "sweep this machine, or a mounted disk with --root, for the litellm/TeamPCP compromise",
 		Description: "Walks the filesystem once and checks every Python environment (site-packages, .pth hooks,\n" +
 			"RECORD hashes), persistence and staging files, package caches, lockfiles, shell history and, on the\n" +
-			"live host, running processes. It never executes, imports or pip-shows anything it finds.",
+			"live host, running processes. It never executes, imports or pip-shows anything it finds." + "\n\n" +
+			examples(
+				"litesweep host                                   # this machine: every user, every local filesystem",
+				"litesweep host --root /mnt/evidence --no-live    # a disk image mounted read-only",
+				"litesweep host -f json -o /var/tmp/host.json -q  # for a fleet run; merge the files later",
+				"litesweep host --images                          # also every local Docker image",
+				"litesweep host --skip /srv/backups --fail-on high",
+			),
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "sweep the tree at `DIR` as a mounted disk; paths in the report are relative to it"},
 			&cli.BoolFlag{Name: "cross-mounts", Usage: "descend into other filesystems mounted below the root"},
 			&cli.BoolFlag{Name: "pseudo", Usage: "also walk /proc, /sys, /dev and /run"},
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not walk `DIR` (absolute inside the root; repeatable)"},
 			&cli.StringFlag{Name: "window", Usage: "exposure window `START..END` (default: the pack's PyPI window)"},
-			&cli.IntFlag{Name: "workers", Usage: "directory-reading goroutines (default 4 per CPU)"},
+			&cli.IntFlag{Name: "workers", Usage: "`N` directory-reading goroutines (default 4 per CPU)"},
 			&cli.Int64Flag{Name: "max-hash-size", Value: collectors.DefaultMaxHashSize, Usage: "hash or scan at most `BYTES` of one file (larger files are recorded as skipped)"},
 			&cli.BoolFlag{Name: "no-live", Usage: "do not inspect running processes, connections and units (implied by --root other than /)"},
 			&cli.BoolFlag{Name: "images", Usage: "also sweep every image of the local Docker engine, layer by layer, as litesweep images does"},

@@ -29,9 +29,15 @@ func imagesCommand() *cli.Command {
 			"index (or --platform), each distinct layer digest downloaded and read once however many images share\n" +
 			"it, the config first (--since skips old images after their config alone). Repositories or tags that\n" +
 			"cannot be listed or resolved are named in the report.\n\n" +
-			"Examples:\n" +
-			"  litesweep images --registry registry.internal:5000 --since 2026-03-01 -o registry.json --format json\n" +
-			"  litesweep images --registry ghcr.io/acme/api --platform linux/amd64",
+			examples(
+				"litesweep images                                 # every image of the local engine",
+				"litesweep images python:3.12-slim myapp:latest   # some of them",
+				"litesweep images --archive app.tar --oci-layout ./layout",
+				"litesweep images --remote registry.example.com/team/app:1.4",
+				"litesweep images --registry registry.internal:5000 --since 2026-03-01 -f json -o registry.json",
+				"litesweep images --registry ghcr.io/acme/api --platform linux/amd64",
+				"litesweep images --data-root /mnt/disk/var/lib/docker   # a dead host's engine store",
+			),
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "docker-host", Usage: "engine address `URI` (default $DOCKER_HOST, else " + image.DefaultDockerHost + ")"},
 			&cli.StringSliceFlag{Name: "archive", Usage: "scan a `FILE` written by docker save (legacy or OCI flavour), or a tarred OCI layout (repeatable)"},

@@ -6,17 +6,20 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/litesweep/litesweep/iocs"
 )
 
 func iocsCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "iocs",
 		Usage: "list the IOC pack (indicators, windows, sources); validate another with --iocs FILE",
+		Description: examples(
+			"litesweep iocs                                   # the built-in pack",
+			"litesweep iocs -f json | jq '.packages'",
+			"litesweep iocs --iocs edited-pack.yaml           # validate an edited pack",
+		),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table|json"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table|json"},
 		},
 		Action: func(c *cli.Context) error {
 			l, _, err := loadPack(c)
@@ -93,19 +96,8 @@ func first(s []string) string {
 
 func versionCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "version",
-		Usage: "print the version, commit and IOC pack version",
-		Action: func(c *cli.Context) error {
-			l, err := iocs.Builtin()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.App.Writer, "litesweep %s", version)
-			if commit != "" {
-				fmt.Fprintf(c.App.Writer, " (commit %s)", commit)
-			}
-			fmt.Fprintf(c.App.Writer, "\nIOC pack %s %s (sha256 %s)\n", l.ID, l.Version, l.SHA256)
-			return nil
-		},
+		Name:   "version",
+		Usage:  "print the version, commit and IOC pack version",
+		Action: func(c *cli.Context) error { return printVersion(c.App.Writer) },
 	}
 }

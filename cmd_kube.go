@@ -23,7 +23,12 @@ func kubeCommand() *cli.Command {
 			"the nodes they ran on (sweep those with `litesweep host`), workloads running images named after a\n" +
 			"tracked package, and, for the service accounts in scope, the names of the secrets they could read\n" +
 			"(RBAC via SubjectAccessReview; secrets are listed as metadata only, so no value is ever fetched).\n" +
-			"Read-only: it creates nothing but access reviews, and never prints a token.",
+			"Read-only: it creates nothing but access reviews, and never prints a token." + "\n\n" +
+			examples(
+				"litesweep kube                                   # the current kubeconfig context",
+				"litesweep kube --context prod --service-account ml/litellm-proxy",
+				"litesweep kube --in-cluster -f json              # from a Job in the cluster",
+			),
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "kubeconfig", Usage: "read the cluster and credentials from `FILE` (default $KUBECONFIG, then ~/.kube/config)"},
 			&cli.StringFlag{Name: "context", Usage: "use kubeconfig context `NAME` instead of the current one"},

@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/urfave/cli/v2"
 
@@ -27,11 +28,17 @@ func mergeCommand() *cli.Command {
 			"litesweep, not a report) are listed as skipped with the reason; of two reports of the same system\n" +
 			"the one that finished last is kept. --format html writes one self-contained page (no fetches).\n\n" +
 			"Exit codes: 1 when a system has a finding at or above --fail-on, 3 when nothing was found but an\n" +
-			"input was skipped or a system's coverage was incomplete, 2 usage error, 0 otherwise.",
+			"input was skipped or a system's coverage was incomplete, 2 usage error, 0 otherwise." + "\n\n" +
+			examples(
+				"litesweep merge reports/*.json                   # table: systems by verdict",
+				"litesweep merge reports/*.json -f html -o fleet.html",
+				"litesweep merge reports/*.json -f json -o fleet.json --fail-on high",
+			),
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: " + strings.Join(render.FleetFormats, "|")},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report `FORMAT`: " + strings.Join(render.FleetFormats, "|")},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the fleet report to `FILE` (atomically, mode 0600) instead of stdout"},
-			&cli.StringFlag{Name: "fail-on", Value: "medium", Usage: "exit 1 when a finding is at or above this severity: critical|high|medium|low|info"},
+			&cli.StringFlag{Name: "fail-on", Value: "medium", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical|high|medium|low|info"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no closing line on stderr (skipped inputs are still named)"},
 		},
 		Action: runMerge,
 	}
@@ -49,12 +56,20 @@ func runMerge(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("merge needs at least one REPORT (JSON written by litesweep ... --format json)")
 	}
+	if err := checkOutput(c); err != nil {
+		return err
+	}
 	out := c.String("output")
 	b := &fleet.Builder{Tool: sweep.Tool{Name: "litesweep", Version: version, Commit: commit}}
 	if l, err := iocs.Builtin(); err == nil {
 		b.Tool.PackID, b.Tool.PackVersion, b.Tool.PackSHA256, b.Tool.PackFrom = l.ID, l.Version, l.SHA256, l.From
 	}
+	var read atomic.Int64
+	total := c.NArg()
+	stop := startProgress(c, func() string { return fmt.Sprintf("merged %d/%d reports", read.Load(), total) })
+	defer stop()
 	for _, p := range c.Args().Slice() {
+		read.Add(1)
 		if c.Context.Err() != nil {
 			return exitCode(sweep.ExitInterrupted)
 		}
@@ -64,6 +79,7 @@ func runMerge(c *cli.Context) error {
 		}
 		b.AddFile(p)
 	}
+	stop()
 	f := b.Fleet()
 	opts := render.Options{Color: out == "" && isTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == ""}
 	if out == "" {
@@ -83,7 +99,7 @@ func runMerge(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "litesweep merge: skipped %s (%s): %s\n", escape.Text(s.Path), escape.Text(string(s.Kind)), escape.Text(s.Reason))
 	}
 	code := f.ExitCode(failOn)
-	if out != "" {
+	if out != "" && !c.Bool("quiet") {
 		fmt.Fprintf(c.App.ErrWriter, "litesweep merge: %d systems, verdict %s; fleet report written to %s\n", len(f.Hosts), escape.Text(string(f.Verdict)), escape.Text(out))
 	}
 	return exitCode(code)

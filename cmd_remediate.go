@@ -29,7 +29,12 @@ func remediateCommand() *cli.Command {
 			"copied, synced and verified before the original is removed, and journal.log records each step, so a\n" +
 			"re-run after an interruption completes the work. It never runs pip or Python: it prints the reinstall\n" +
 			"command for a clean version. It never acts outside --root and is idempotent.\n\n" +
-			"Exit codes: 0 done or nothing to do, 1 a plan to apply (dry run) or something was refused or failed, 2 usage.",
+			"Exit codes: 0 done or nothing to do, 1 a plan to apply (dry run) or something was refused or failed, 2 usage." + "\n\n" +
+			examples(
+				"litesweep remediate                              # dry run: print the plan",
+				"litesweep remediate --apply --evidence-dir /var/tmp/ir-evidence",
+				"litesweep remediate --root /mnt/disk --apply --evidence-dir /cases/42",
+			),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "act on the tree at `DIR` (a mounted disk); the live host when /"},
 			&cli.BoolFlag{Name: "apply", Usage: "carry out the plan (default: dry run)"},
@@ -60,6 +65,11 @@ func runRemediate(c *cli.Context) error {
 	evidence, err := filepath.Abs(c.String("evidence-dir"))
 	if err != nil {
 		return usagef("--evidence-dir: %v", err)
+	}
+	if c.Bool("apply") {
+		if err := checkEvidenceDir(evidence); err != nil {
+			return usagef("--evidence-dir %s: %v", c.String("evidence-dir"), err)
+		}
 	}
 	live := root == "/" && !c.Bool("no-live")
 	var skip []string
@@ -196,4 +206,16 @@ func printReinstall(w io.Writer, rs []remediate.Reinstall, l *iocs.Loaded) {
 		fmt.Fprintf(w, "  %s\n", escape.Text(r.Command))
 	}
 	_ = l
+}
+
+// checkEvidenceDir fails fast when --evidence-dir could not take the
+// manifest: it must be a writable directory or creatable in one.
+func checkEvidenceDir(dir string) error {
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return errors.New("not a directory")
+		}
+		return sweep.CheckWritable(filepath.Join(dir, "manifest.json"))
+	}
+	return sweep.CheckWritable(dir)
 }

@@ -28,11 +28,16 @@ func rotateCommand() *cli.Command {
 			"Otherwise sweeps --root (default /) with every host collector, inventories the credentials the stealer\n" +
 			"read (names, never values) and keeps those the findings exposed. --all lists every inventoried\n" +
 			"credential even where nothing exposed it.\n\n" +
-			"Exit codes: 0 nothing to rotate, 1 credentials to rotate, 2 usage error, 3 an input report was skipped.",
+			"Exit codes: 0 nothing to rotate, 1 credentials to rotate, 2 usage error, 3 an input report was skipped." + "\n\n" +
+			examples(
+				"litesweep rotate -r host.json -r github.json -o rotate.md",
+				"litesweep rotate --root /mnt/disk -f csv          # sweep a disk and list what to rotate",
+				"litesweep rotate -r host.json --all -f json",
+			),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "sweep the tree at `DIR` (ignored with --report)"},
 			&cli.StringSliceFlag{Name: "report", Aliases: []string{"r"}, Usage: "build from the saved JSON report `FILE` (repeatable)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "markdown", Usage: "checklist format: markdown|csv|json"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "markdown", Usage: "checklist `FORMAT`: markdown|csv|json"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the checklist to `FILE` (atomically, mode 0600) instead of stdout"},
 			&cli.BoolFlag{Name: "all", Usage: "also list inventoried credentials that no finding exposed"},
 			&cli.BoolFlag{Name: "no-live", Usage: "do not read running processes' environment names (implied by --root other than /)"},
@@ -50,6 +55,9 @@ func runRotate(c *cli.Context) error {
 	format := strings.ToLower(c.String("format"))
 	if !slices.Contains(remediate.ChecklistFormats, format) {
 		return usagef("unknown --format %q (want one of %s)", c.String("format"), strings.Join(remediate.ChecklistFormats, ", "))
+	}
+	if err := checkOutput(c); err != nil {
+		return err
 	}
 	l, m, err := loadPack(c)
 	if err != nil {

@@ -11,10 +11,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
@@ -31,19 +33,44 @@ func main() {
 	os.Exit(code)
 }
 
-// run is main without the process: tests call it with buffers.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// exitCodesHelp is the one description of the exit codes, shown by --help
+// and the man page.
+const exitCodesHelp = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error (a bad flag or argument),\n" +
+	"3 nothing found but coverage incomplete, 4 runtime failure (no report could be produced),\n" +
+	"130 interrupted (the partial report is still written)."
+
+// newApp declares the command line: every command, flag and help text.
+func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:  "litesweep",
 		Usage: "sweep hosts, images, GitHub organisations and clusters for the litellm 1.82.7/1.82.8 (TeamPCP) compromise",
 		Description: "Answers three questions with evidence: was this machine or image exposed, was our GitHub\n" +
 			"organisation exposed, and what must we rotate. Read-only by default; it never runs anything it finds.\n\n" +
-			"Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error, 3 nothing found but\n" +
-			"coverage incomplete, 130 interrupted (the partial report is still written).",
-		Reader:          stdin,
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		HideHelpCommand: true,
+			exitCodesHelp + "\n\n" +
+			examples(
+				"litesweep host                                  # this machine, every local filesystem",
+				"litesweep host --root /mnt/disk -f json -o r.json  # a mounted disk, saved as JSON",
+				"litesweep github --org acme --state gh.state    # a GitHub organisation, resumable",
+				"litesweep rotate -r r.json                      # the rotation checklist from a saved report",
+				"litesweep merge reports/*.json -f html -o fleet.html",
+			),
+		Reader:               stdin,
+		Writer:               stdout,
+		ErrWriter:            stderr,
+		HideHelpCommand:      true,
+		EnableBashCompletion: true,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version, commit and IOC pack version"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Bool("version") {
+				return printVersion(c.App.Writer)
+			}
+			if c.NArg() > 0 {
+				return usagef("unknown command %q (see 'litesweep --help')", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
 		// Exit codes are decided here, not by urfave/cli.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
@@ -58,36 +85,83 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			mergeCommand(),
 			iocsCommand(),
 			versionCommand(),
+			completionCommand(),
+			manCommand(),
 		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(c.App.ErrWriter, "litesweep: unknown command \"%s\" (see litesweep --help)\n", escape.Text(name))
-		},
-		OnUsageError: func(c *cli.Context, err error, _ bool) error { return usageErr(err) },
 	}
+	app.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagError("litesweep", err, args) }
 	for _, cmd := range app.Commands {
 		if cmd.OnUsageError == nil {
-			cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error { return usageErr(err) }
+			name := "litesweep " + cmd.Name
+			cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagError(name, err, args) }
 		}
 	}
+	return app
+}
+
+// run is main without the process: tests call it with buffers.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := newApp(args, stdin, stdout, stderr)
 	err := app.RunContext(ctx, args)
 	var ec exitCode
+	var ue usageError
 	switch {
 	case err == nil:
-		if len(args) > 1 && app.Command(args[1]) == nil && args[1] != "" && args[1][0] != '-' {
-			return 2 // unknown command
-		}
-		return 0
+		return sweep.ExitClean
 	case errors.As(err, &ec):
 		return int(ec)
+	case errors.As(err, &ue):
+		if msg := err.Error(); strings.HasPrefix(msg, "litesweep") {
+			fmt.Fprintln(stderr, escape.Text(msg))
+		} else {
+			fmt.Fprintf(stderr, "litesweep: %s\n", escape.Text(msg))
+		}
+		return sweep.ExitUsage
+	case ctx.Err() != nil:
+		fmt.Fprintf(stderr, "litesweep: interrupted: %s\n", escape.Text(err.Error()))
+		return sweep.ExitInterrupted
 	default:
-		fmt.Fprintf(stderr, "litesweep: %s\n", escape.Text(err.Error()))
-		var ue usageError
-		if errors.As(err, &ue) {
-			return 2
-		}
-		if ctx.Err() != nil {
-			return 130
-		}
-		return 2
+		fmt.Fprintf(stderr, "litesweep: error: %s\n", escape.Text(err.Error()))
+		return sweep.ExitFailure
 	}
+}
+
+// flagError turns urfave/cli's flag-parsing error into a usage error that
+// names the flag as the user typed it and points at the command's help.
+// The standard library's message spells every flag with one dash
+// ("flag provided but not defined: -bogus") whatever the user typed.
+func flagError(cmd string, err error, args []string) error {
+	msg := err.Error()
+	i := strings.LastIndex(msg, ": -")
+	if i < 0 {
+		return usagef("%s: %s (see '%s --help')", cmd, msg, cmd)
+	}
+	what, name := msg[:i], msg[i+3:]
+	typed := "--" + name
+	for _, a := range args {
+		flag, _, _ := strings.Cut(a, "=")
+		if strings.HasPrefix(flag, "-") && strings.TrimLeft(flag, "-") == name {
+			typed = flag
+			break
+		}
+	}
+	switch what {
+	case "flag provided but not defined":
+		return usagef("%s: unknown flag %s (see '%s --help')", cmd, typed, cmd)
+	case "flag needs an argument":
+		return usagef("%s: flag %s needs an argument (see '%s --help')", cmd, typed, cmd)
+	}
+	return usagef("%s: %s: %s (see '%s --help')", cmd, what, typed, cmd)
+}
+
+// examples formats an Examples: section for a command's description.
+func examples(lines ...string) string {
+	var b strings.Builder
+	b.WriteString("Examples:\n")
+	for _, l := range lines {
+		b.WriteString("  ")
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	return strings.TrimRight(b.String(), "\n")
 }

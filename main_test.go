@@ -35,7 +35,7 @@ func TestExitCodesAndUsage(t *testing.T) {
 		{"host help", []string{"host", "--help"}, 0, "--root", ""},
 		{"iocs help", []string{"iocs", "--help"}, 0, "--iocs", ""},
 		{"unknown command", []string{"frobnicate"}, 2, "", "unknown command"},
-		{"unknown flag", []string{"host", "--no-such-flag"}, 2, "", "flag provided but not defined"},
+		{"unknown flag", []string{"host", "--no-such-flag"}, 2, "", "unknown flag --no-such-flag"},
 		{"bad format", []string{"host", "--root", empty, "--format", "xml"}, 2, "", "unknown --format"},
 		{"bad fail-on", []string{"host", "--root", empty, "--fail-on", "nasty"}, 2, "", "--fail-on"},
 		{"root missing", []string{"host", "--root", filepath.Join(empty, "nope")}, 2, "", "is not a directory"},

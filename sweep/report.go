@@ -456,10 +456,13 @@ func (r *Report) Worst() Severity {
 
 // Exit codes shared by every command.
 const (
-	ExitClean       = 0
-	ExitFindings    = 1
-	ExitUsage       = 2
-	ExitIncomplete  = 3
+	ExitClean      = 0
+	ExitFindings   = 1
+	ExitUsage      = 2
+	ExitIncomplete = 3
+	// ExitFailure is a runtime failure that left no verdict: the report
+	// could not be written, the engine or API could not be reached at all.
+	ExitFailure     = 4
 	ExitInterrupted = 130
 )
 

@@ -12,7 +12,7 @@ import (
 )
 
 // FleetFormats lists the formats `litesweep merge` writes.
-var FleetFormats = []string{"table", "json", "markdown", "html"}
+var FleetFormats = []string{"table", "json", "markdown", "sarif", "html"}
 
 // WriteFleet renders a fleet report in the named format.
 func WriteFleet(w io.Writer, format string, f *fleet.Fleet, o Options) error {
@@ -23,6 +23,8 @@ func WriteFleet(w io.Writer, format string, f *fleet.Fleet, o Options) error {
 		return FleetMarkdown(w, f)
 	case "html":
 		return FleetHTML(w, f, o)
+	case "sarif":
+		return FleetSARIF(w, f)
 	case "table":
 		return FleetTable(w, f, o)
 	}

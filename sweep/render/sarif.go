@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/fleet"
 	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
@@ -139,6 +140,33 @@ type sarifNotification struct {
 // findings logicalLocations; partialFingerprints from Finding.Key. Errors
 // become tool execution notifications of the invocation.
 func SARIF(w io.Writer, r *sweep.Report, _ Options) error {
+	return writeSARIF(w, []sarifRun{sarifRunOf(r, "")})
+}
+
+// FleetSARIF writes one SARIF log with one run per system of the fleet, each
+// built exactly as SARIF builds a single report's run; automationDetails.id
+// names the system so code scanning keeps their results apart.
+func FleetSARIF(w io.Writer, f *fleet.Fleet) error {
+	runs := make([]sarifRun, 0, len(f.Hosts))
+	for _, h := range f.Hosts {
+		if h.Report == nil {
+			continue
+		}
+		runs = append(runs, sarifRunOf(h.Report, h.Name))
+	}
+	return writeSARIF(w, runs)
+}
+
+func writeSARIF(w io.Writer, runs []sarifRun) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(sarifLog{Schema: SARIFSchema, Version: SARIFVersion, Runs: runs})
+}
+
+// sarifRunOf is one report as one SARIF run; system, when set, names the
+// run's automation instance (a fleet's system name).
+func sarifRunOf(r *sweep.Report, system string) sarifRun {
 	run := sarifRun{
 		Tool: sarifTool{
 			Driver: sarifComponent{Name: nonEmpty(r.Tool.Name, "litesweep"), Version: r.Tool.Version, InformationURI: infoURI},
@@ -212,11 +240,10 @@ func SARIF(w io.Writer, r *sweep.Report, _ Options) error {
 		inv.Notifications = append(inv.Notifications, n)
 	}
 	run.Invocations = []sarifInvocation{inv}
-
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(sarifLog{Schema: SARIFSchema, Version: SARIFVersion, Runs: []sarifRun{run}})
+	if system != "" {
+		run.AutomationDetails.ID += system
+	}
+	return run
 }
 
 func nonEmpty(s, def string) string {

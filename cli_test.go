@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/litesweep/litesweep/sweep/sweeptest"
+)
+
+// placeholderValue matches an option line whose placeholder is urfave/cli's
+// default "value" (a flag without a `NAME` in its usage text).
+var placeholderValue = regexp.MustCompile(`(?m)^\s+--?[a-z-]+ value\b`)
+
+// TestHelpAndCompletionGolden pins what a user reads: every command's
+// --help (placeholders that say what a flag takes, an Examples: section)
+// and the completion scripts. Run with -update and review the diff.
+func TestHelpAndCompletionGolden(t *testing.T) {
+	cases := map[string][]string{"help.txt": {"--help"}}
+	for _, cmd := range []string{"host", "images", "github", "kube", "rotate", "remediate", "merge", "iocs", "completion", "man"} {
+		cases["help-"+cmd+".txt"] = []string{cmd, "--help"}
+	}
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		cases["completion."+sh] = []string{"completion", sh}
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			code, out, errs := runArgs(context.Background(), args...)
+			if code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errs)
+			}
+			sweeptest.Golden(t, filepath.Join("testdata", "golden", "cli", name), []byte(out), *updateGolden)
+			if strings.HasPrefix(name, "help") {
+				if placeholderValue.MatchString(out) {
+					t.Errorf("%v: a flag placeholder says \"value\" instead of what it takes:\n%s", args, out)
+				}
+				{
+					if !strings.Contains(out, "Examples:") {
+						t.Errorf("%v: no Examples: section", args)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"-v"}, {"version"}} {
+		code, out, errs := runArgs(context.Background(), args...)
+		if code != 0 || !strings.HasPrefix(out, "litesweep ") || !strings.Contains(out, "IOC pack") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+	}
+}
+
+// TestUnknownFlagAsTyped: the message echoes the flag as the user typed it
+// (the flag package spells every flag with one dash) and points at --help.
+func TestUnknownFlagAsTyped(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"host", "--no-such-flag"}, "litesweep host: unknown flag --no-such-flag (see 'litesweep host --help')"},
+		{[]string{"host", "-x"}, "litesweep host: unknown flag -x (see 'litesweep host --help')"},
+		{[]string{"merge", "--bogus=1", "a.json"}, "litesweep merge: unknown flag --bogus (see 'litesweep merge --help')"},
+		{[]string{"--bogus"}, "litesweep: unknown flag --bogus (see 'litesweep --help')"},
+		{[]string{"host", "--format"}, "litesweep host: flag --format needs an argument"},
+		{[]string{"frobnicate"}, `litesweep: unknown command "frobnicate" (see 'litesweep --help')`},
+	}
+	for _, tt := range tests {
+		code, _, errs := runArgs(context.Background(), tt.args...)
+		if code != 2 || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tt.args, code, errs, tt.want)
+		}
+	}
+}
+
+// TestFailFastOnOutputPaths: a path that could not be written fails before
+// any sweep starts, naming the path the user gave (not a temporary file).
+func TestFailFastOnOutputPaths(t *testing.T) {
+	root := t.TempDir()
+	missing := filepath.Join(t.TempDir(), "no-such-dir", "x.json")
+	aDir := t.TempDir()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"host", "--root", root, "--output", missing}, "--output " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
+		{[]string{"host", "--root", root, "-o", aDir}, "--output " + aDir + ": " + aDir + " is a directory"},
+		{[]string{"images", "--archive", "x.tar", "-o", missing}, "--output " + missing},
+		{[]string{"kube", "-o", missing}, "--output " + missing},
+		{[]string{"rotate", "--root", root, "-o", missing}, "--output " + missing},
+		{[]string{"merge", "-o", missing, "a.json"}, "--output " + missing},
+		{[]string{"github", "--org", "acme", "--state", missing}, "--state " + missing},
+		{[]string{"remediate", "--root", root, "--apply", "--evidence-dir", filepath.Join(missing, "ev")}, "--evidence-dir " + filepath.Join(missing, "ev")},
+		{[]string{"host", "--root", root, "--iocs", missing}, missing},
+	}
+	for _, tt := range tests {
+		start := time.Now()
+		code, _, errs := runArgs(context.Background(), tt.args...)
+		if el := time.Since(start); el > 5*time.Second {
+			t.Errorf("%v took %v: the check must come before the sweep", tt.args, el)
+		}
+		if code != 2 || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tt.args, code, errs, tt.want)
+		}
+	}
+}
+
+// TestRuntimeFailureIsNotUsage: a failure after the flags were accepted
+// (here: stdout refuses the report) exits 4 with an error message, not 2.
+func TestRuntimeFailureIsNotUsage(t *testing.T) {
+	var errb strings.Builder
+	code := run(context.Background(), []string{"litesweep", "host", "--root", t.TempDir(), "--format", "json"},
+		strings.NewReader(""), failingWriter{}, &errb)
+	if code != 4 || !strings.Contains(errb.String(), "litesweep: error: ") || strings.Contains(errb.String(), "usage") {
+		t.Errorf("exit %d, stderr %q; want 4 and an error message", code, errb.String())
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestBashCompletionWorks sources the generated script in a real bash and
+// asks it to complete "litesweep host --ro": the binary answers "--root".
+func TestBashCompletionWorks(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	bin := filepath.Join(t.TempDir(), "litesweep")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	script := filepath.Join(t.TempDir(), "c.bash")
+	_, out, _ := runArgs(context.Background(), "completion", "bash")
+	if err := os.WriteFile(script, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for words, want := range map[string]string{"host --ro": "--root", "hos": "host", "merge --qu": "--quiet"} {
+		prog := `source ` + script + `; PATH=` + filepath.Dir(bin) + `:$PATH; COMP_WORDS=(litesweep ` + words + `); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _litesweep; printf '%s\n' "${COMPREPLY[@]}"`
+		got, err := exec.Command(bash, "-c", prog).CombinedOutput()
+		if err != nil || !strings.Contains(string(got), want) {
+			t.Errorf("complete %q: %v %q, want %q", words, err, got, want)
+		}
+	}
+}

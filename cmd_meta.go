@@ -1,0 +1,92 @@
+package main
+
+import (
+	_ "embed"
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/litesweep/litesweep/iocs"
+)
+
+// printVersion writes the version, commit and built-in IOC pack identity
+// (for `litesweep version` and `litesweep --version`).
+func printVersion(w io.Writer) error {
+	l, err := iocs.Builtin()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "litesweep %s", version)
+	if commit != "" {
+		fmt.Fprintf(w, " (commit %s)", commit)
+	}
+	fmt.Fprintf(w, "\nIOC pack %s %s (sha256 %s)\n", l.ID, l.Version, l.SHA256)
+	return nil
+}
+
+//go:embed completion/litesweep.bash
+var bashCompletion string
+
+//go:embed completion/litesweep.zsh
+var zshCompletion string
+
+// completionCommand prints a shell completion script. bash and zsh ask the
+// binary itself for candidates (urfave/cli's --generate-bash-completion), so
+// they always match the installed version; fish's script is generated from
+// the same command definitions.
+func completionCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "completion",
+		Usage:     "print the shell completion script for bash, zsh or fish",
+		ArgsUsage: "bash|zsh|fish",
+		Description: examples(
+			"source <(litesweep completion bash)                       # bash, this shell",
+			"litesweep completion bash > /etc/bash_completion.d/litesweep",
+			"litesweep completion zsh > \"${fpath[1]}/_litesweep\"",
+			"litesweep completion fish > ~/.config/fish/completions/litesweep.fish",
+		),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("completion takes one shell: bash, zsh or fish")
+			}
+			switch shell := c.Args().First(); shell {
+			case "bash":
+				_, err := io.WriteString(c.App.Writer, bashCompletion)
+				return err
+			case "zsh":
+				_, err := io.WriteString(c.App.Writer, zshCompletion)
+				return err
+			case "fish":
+				s, err := c.App.ToFishCompletion()
+				if err != nil {
+					return fmt.Errorf("generate fish completion: %w", err)
+				}
+				_, err = io.WriteString(c.App.Writer, s)
+				return err
+			default:
+				return usagef("completion: unknown shell %q (want bash, zsh or fish)", shell)
+			}
+		},
+	}
+}
+
+// manCommand prints the manual page, generated from the command definitions.
+func manCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "man",
+		Usage: "print the manual page (roff), generated from the same definitions as --help",
+		Description: examples(
+			"litesweep man | man -l -",
+			"litesweep man > /usr/local/share/man/man1/litesweep.1",
+		),
+		Action: func(c *cli.Context) error {
+			s, err := c.App.ToMan()
+			if err != nil {
+				return fmt.Errorf("generate the manual page: %w", err)
+			}
+			_, err = io.WriteString(c.App.Writer, s)
+			return err
+		},
+	}
+}
