@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -63,6 +64,23 @@ func TestAnsiblePlaybook(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(root, "etc", "hostname"), []byte(h+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		if h == "web-b" {
+			// A FIFO behind names the sweep wants to read: the fail-closed
+			// walk must not hang on it, and the play must finish either way
+			// (litesweep_timeout stops a stuck sweep with a partial report).
+			site := filepath.Join(root, "usr", "lib", "python3.11", "site-packages")
+			home := filepath.Join(root, "home", "alice")
+			for _, d := range []string{site, home} {
+				if err := os.MkdirAll(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, p := range []string{filepath.Join(site, "litellm_init.pth"), filepath.Join(home, ".bash_history")} {
+				if err := syscall.Mkfifo(p, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 		inv.WriteString(h + " ansible_connection=local litesweep_root=" + root + "\n")
 	}
 	inv.WriteString("[all:vars]\n")
@@ -79,6 +97,7 @@ func TestAnsiblePlaybook(t *testing.T) {
 		"litesweep_dist_dir":    dist,
 		"litesweep_reports_dir": reports,
 		"litesweep_remote_dir":  filepath.Join(dir, "remote"),
+		"litesweep_timeout":     60,
 	})
 	cmd := exec.CommandContext(ctx, playbook, "-i", invPath, "-e", string(vars), "ansible/sweep.yml")
 	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_HOST_KEY_CHECKING=False", "ANSIBLE_RETRY_FILES_ENABLED=False",
@@ -104,6 +123,12 @@ func TestAnsiblePlaybook(t *testing.T) {
 		if fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s has mode %v, want 0600", f, fi.Mode().Perm())
 		}
+	}
+	var webB struct {
+		Verdict string `json:"verdict"`
+	}
+	if data, err := os.ReadFile(filepath.Join(reports, "web-b.json")); err != nil || json.Unmarshal(data, &webB) != nil || webB.Verdict == "" || webB.Verdict == "CLEAN" {
+		t.Errorf("web-b (a FIFO behind litellm_init.pth and .bash_history) has verdict %q, want anything but CLEAN (%v)", webB.Verdict, err)
 	}
 	var fleet struct {
 		Kind  string `json:"kind"`
@@ -212,10 +237,14 @@ func TestKubernetesManifests(t *testing.T) {
 	if dig(pod, "automountServiceAccountToken") != false {
 		t.Errorf("the node sweep needs no API token")
 	}
-	if s, _ := dig(c, "args", 0).(string); !strings.Contains(s, "litesweep host --root /host") || !strings.Contains(s, "--format json") {
+	if s, _ := dig(c, "args", 0).(string); !strings.Contains(s, "litesweep host --root /host") || !strings.Contains(s, "--format json") ||
+		!strings.Contains(s, "timeout -s TERM") || !strings.Contains(s, "130") {
 		t.Errorf("DaemonSet command %q", s)
 	}
 	job := kinds["Job/litesweep-kube"]
+	if d, _ := dig(job, "spec", "activeDeadlineSeconds").(int); d <= 0 {
+		t.Errorf("the Job has no activeDeadlineSeconds: a stuck sweep would run for ever")
+	}
 	if s, _ := dig(job, "spec", "template", "spec", "containers", 0, "args", 0).(string); !strings.Contains(s, "litesweep kube --in-cluster --format json") {
 		t.Errorf("Job command %q", s)
 	}
@@ -264,7 +293,7 @@ func TestSSMDocument(t *testing.T) {
 		t.Fatalf("document: %+v", doc)
 	}
 	script := strings.Join(doc.MainSteps[0].Inputs.RunCommand, "\n")
-	for _, want := range []string{"sha256sum -c", "host --format json --output", "s3://$bucket/$prefix/reports/"} {
+	for _, want := range []string{"sha256sum -c", "host --format json --output", "s3://$bucket/$prefix/reports/", "timeout --preserve-status --signal=TERM"} {
 		if !strings.Contains(script, want) {
 			t.Errorf("script lacks %q", want)
 		}
