@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/litesweep/litesweep/internal/testenv"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
@@ -152,3 +153,40 @@ func TestBashCompletionWorks(t *testing.T) {
 		}
 	}
 }
+
+// TestTableOnATerminal runs the real binary on a pseudo-terminal (script(1))
+// 100 columns wide: the table is laid out to that width (no line wider, some
+// wider than the 80-column minimum), coloured, and uncoloured with NO_COLOR.
+func TestTableOnATerminal(t *testing.T) {
+	script := testenv.LookPath(t, "script", "util-linux, for a pseudo-terminal")
+	bin := filepath.Join(t.TempDir(), "litesweep")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	root := copyFixture(t, filepath.Join("testdata", "hostroot"))
+	for _, noColor := range []bool{false, true} {
+		cmd := exec.Command(script, "-qec", "stty cols 100 rows 50; "+bin+" host --root "+root, "/dev/null")
+		cmd.Env = append(os.Environ(), "COLUMNS=", "NO_COLOR=")
+		if noColor {
+			cmd.Env = append(cmd.Env, "NO_COLOR=1")
+		}
+		out, _ := cmd.Output()
+		text := strings.ReplaceAll(string(out), "\r", "")
+		plain := ansiRe.ReplaceAllString(text, "")
+		widest := 0
+		for _, l := range strings.Split(plain, "\n") {
+			widest = max(widest, len([]rune(l)))
+		}
+		if widest > 100 || widest <= 80 {
+			t.Errorf("NO_COLOR=%v: widest line %d columns on a 100-column terminal:\n%s", noColor, widest, plain)
+		}
+		if hasColor := ansiRe.MatchString(text); hasColor == noColor {
+			t.Errorf("NO_COLOR=%v: colour codes present = %v", noColor, hasColor)
+		}
+		if !strings.Contains(plain, "Verdict: COMPROMISED") {
+			t.Errorf("no closing summary:\n%s", plain)
+		}
+	}
+}
+
+var ansiRe = regexp.MustCompile(`\x1b\[[0-9;]*m`)

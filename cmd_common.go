@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,7 +46,28 @@ func reportFlags(formats ...string) []cli.Flag {
 		&cli.StringFlag{Name: "fail-on", Value: "medium", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical|high|medium|low|info"},
 		&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on stderr"},
+		wideFlag(),
 	}
+}
+
+func wideFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "wide", Usage: "table: keep every path and evidence line whole instead of fitting the terminal"}
+}
+
+// renderOptions lays the table out for where it goes: on a terminal, its
+// width (COLUMNS when set; at least 80) and colour unless NO_COLOR; piped or
+// into --output, a fixed width (render.DefaultWidth, or COLUMNS) and no
+// colour, so the output is stable.
+func renderOptions(c *cli.Context) render.Options {
+	out := c.String("output")
+	tty := out == "" && isTerminal(c.App.Writer)
+	o := render.Options{Color: tty && os.Getenv("NO_COLOR") == "", Wide: c.Bool("wide"), Output: out}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		o.Width = n
+	} else if f, ok := c.App.Writer.(*os.File); ok && tty {
+		o.Width = terminalColumns(f)
+	}
+	return o
 }
 
 // loadPack returns the built-in pack or the one named by --iocs.
@@ -143,7 +165,7 @@ func emitReport(c *cli.Context, r *sweep.Report, failOn sweep.Severity) error {
 func writeRendered(c *cli.Context, r *sweep.Report) error {
 	format := strings.ToLower(c.String("format"))
 	out := c.String("output")
-	opts := render.Options{Color: out == "" && isTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == ""}
+	opts := renderOptions(c)
 	if out == "" {
 		if err := render.Write(c.App.Writer, format, r, opts); err != nil {
 			return fmt.Errorf("render %s: %w", format, err)

@@ -33,7 +33,7 @@ func TestGitHubCommandUsage(t *testing.T) {
 	}{
 		{"no target", "--org ORG or --repo", []string{"github"}},
 		{"no token", "no GitHub token", []string{"github", "--org", "acme", "--api-url", f.API.URL}},
-		{"token flag refused", "flag provided but not defined", []string{"github", "--token", cliTestToken, "--org", "acme"}},
+		{"token flag refused", "unknown flag --token", []string{"github", "--token", cliTestToken, "--org", "acme"}},
 		{"bad repo", "want OWNER/NAME", []string{"github", "--repo", "justaname", "--api-url", f.API.URL, "--token-file", "/dev/null"}},
 		{"bad window", "--window", []string{"github", "--org", "acme", "--window", "soon"}},
 		{"bad concurrency", "--concurrency", []string{"github", "--org", "acme", "--concurrency", "0"}},

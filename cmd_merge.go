@@ -39,6 +39,7 @@ func mergeCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the fleet report to `FILE` (atomically, mode 0600) instead of stdout"},
 			&cli.StringFlag{Name: "fail-on", Value: "medium", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical|high|medium|low|info"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no closing line on stderr (skipped inputs are still named)"},
+			wideFlag(),
 		},
 		Action: runMerge,
 	}
@@ -81,7 +82,7 @@ func runMerge(c *cli.Context) error {
 	}
 	stop()
 	f := b.Fleet()
-	opts := render.Options{Color: out == "" && isTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == ""}
+	opts := renderOptions(c)
 	if out == "" {
 		if err := render.WriteFleet(c.App.Writer, format, f, opts); err != nil {
 			return fmt.Errorf("render %s: %w", format, err)

@@ -48,7 +48,7 @@ func TestMergeCommand(t *testing.T) {
 			[]string{"newer than this litesweep reads"}},
 		{"below-fail-on", append([]string{"merge", "--fail-on", "high"}, fx("ci-runner-01.json")...), 0, []string{"AT-RISK"}, nil},
 		{"no-args", []string{"merge"}, 2, nil, []string{"merge needs at least one REPORT"}},
-		{"bad-format", append([]string{"merge", "--format", "sarif"}, fx("db-01.json")...), 2, nil, []string{"unknown --format"}},
+		{"bad-format", append([]string{"merge", "--format", "xml"}, fx("db-01.json")...), 2, nil, []string{"unknown --format"}},
 		{"bad-fail-on", append([]string{"merge", "--fail-on", "worst"}, fx("db-01.json")...), 2, nil, []string{"--fail-on"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

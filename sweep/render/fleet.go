@@ -142,56 +142,119 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 	return bw.err
 }
 
-// FleetTable writes the fleet summary for a terminal.
+// FleetTable writes the fleet summary for a terminal, laid out to o's
+// width like Table: one aligned line per system (worst first), skipped
+// inputs, the merged rotation checklist, and a closing line with the answer.
 func FleetTable(w io.Writer, f *fleet.Fleet, o Options) error {
 	f = escape.Copy(f, escape.Text)
+	cols := o.width()
 	bw := &errWriter{w: w}
 	verdict := string(f.Verdict)
 	if o.Color {
 		verdict = colorVerdict(f.Verdict)
 	}
-	bw.printf("litesweep fleet of %d: %s\n%s\n", len(f.Hosts), verdict, FleetSentence(f))
-	if bw.err != nil {
-		return bw.err
-	}
+	bw.printf("litesweep fleet of %d: %s\n", len(f.Hosts), verdict)
+	bw.lines("", wrapUnless(FleetSentence(f), cols, o))
 	if len(f.Hosts) > 0 {
-		bw.printf("\nSystems\n")
-		t := newTable(w)
-		t.Header("Verdict", "System", "Kind", "Findings", "Could not check", "Report")
+		bw.printf("\nSystems (%d)\n", len(f.Hosts))
+		rows := [][]string{{"VERDICT", "SYSTEM", "KIND", "FINDINGS", "UNCHECKED", "REPORT"}}
 		for _, h := range f.Hosts {
-			if err := t.Append(string(h.Verdict), h.Name, h.Kind, fmt.Sprint(len(h.Report.Findings)), fmt.Sprint(h.Report.Incomplete()), h.Source); err != nil {
-				return err
-			}
+			rows = append(rows, []string{string(h.Verdict), h.Name, h.Kind, fmt.Sprint(len(h.Report.Findings)),
+				fmt.Sprint(h.Report.Incomplete()), h.Source})
 		}
-		if err := t.Render(); err != nil {
+		if bw.err != nil {
+			return bw.err
+		}
+		if err := columnTable(w, fitColumns(rows, cols-1, []int{1, 5}, o)); err != nil {
 			return err
 		}
 	}
 	if len(f.Skipped) > 0 {
 		bw.printf("\nSkipped inputs (%d)\n", len(f.Skipped))
-		t := newTable(w)
-		t.Header("Input", "Why", "Reason")
 		for _, s := range f.Skipped {
-			if err := t.Append(s.Path, s.Kind, s.Reason); err != nil {
-				return err
-			}
-		}
-		if err := t.Render(); err != nil {
-			return err
+			bw.lines("  ", []string{fit(s.Path, cols-2, o)})
+			bw.lines("      ", wrapUnless(string(s.Kind)+": "+s.Reason, cols-6, o))
 		}
 	}
 	if len(f.Rotation) > 0 {
 		bw.printf("\nCredentials to rotate (%d)\n", len(f.Rotation))
-		t := newTable(w)
-		t.Header("Priority", "Credential", "Where", "Names", "Systems")
+		indent := strings.Repeat(" ", 8)
+		avail := cols - len(indent)
 		for _, it := range f.Rotation {
-			if err := t.Append(it.Priority, it.Title, it.Where, strings.Join(it.Names, ", "), strings.Join(it.Hosts, ", ")); err != nil {
-				return err
+			title := wrapUnless(it.Title, avail, o)
+			bw.printf("  %-4s  %s\n", it.Priority, title[0])
+			bw.lines(indent, title[1:])
+			if it.Where != "" {
+				bw.lines(indent, wrapUnless("where: "+it.Where, avail, o))
 			}
-		}
-		if err := t.Render(); err != nil {
-			return err
+			if len(it.Names) > 0 {
+				bw.lines(indent, wrapUnless("names: "+strings.Join(it.Names, ", "), avail, o))
+			}
+			bw.lines(indent, wrapUnless("systems: "+strings.Join(it.Hosts, ", "), avail, o))
 		}
 	}
+	bw.printf("\n%s\n", strings.Repeat("─", min(cols, 60)))
+	var byVerdict []string
+	for _, v := range fleet.VerdictOrder {
+		if n := len(f.ByVerdict[v]); n > 0 {
+			byVerdict = append(byVerdict, fmt.Sprintf("%d %s", n, v))
+		}
+	}
+	bw.lines("", wrapUnless(fmt.Sprintf("Verdict: %s — %d %s: %s.", verdict, len(f.Hosts), plural(len(f.Hosts), "system", "systems"),
+		strings.Join(byVerdict, ", ")), cols, o))
+	if len(f.Skipped) > 0 {
+		bw.printf("Skipped: %d %s (listed above).\n", len(f.Skipped), plural(len(f.Skipped), "input", "inputs"))
+	}
+	if o.Output != "" {
+		bw.lines("", wrapUnless("Full report: "+o.Output, cols, o))
+	}
 	return bw.err
+}
+
+// fitColumns fits rows (the first is the header) into max columns as
+// columnTable lays them out (one space of padding each side of a cell): the
+// columns named in shrink (paths and names) are shortened in the middle,
+// last one first, until a row fits; the others keep their width.
+func fitColumns(rows [][]string, max int, shrink []int, o Options) [][]string {
+	if len(rows) == 0 || o.Wide {
+		return rows
+	}
+	n := len(rows[0])
+	ws := make([]int, n)
+	for _, r := range rows {
+		for i, c := range r {
+			ws[i] = maxInt(ws[i], width(c))
+		}
+	}
+	total := func() int {
+		t := 2 * n
+		for _, w := range ws {
+			t += w
+		}
+		return t
+	}
+	for k := len(shrink) - 1; k >= 0 && total() > max; k-- {
+		i := shrink[k]
+		ws[i] = maxInt(12, ws[i]-(total()-max))
+	}
+	out := make([][]string, 0, len(rows))
+	for _, r := range rows {
+		row := make([]string, len(r))
+		for i, c := range r {
+			c = ShortenMiddle(c, ws[i])
+			if width(c) > ws[i] {
+				c = cutMiddle(c, ws[i])
+			}
+			row[i] = c
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func maxInt(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
 }

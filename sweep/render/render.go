@@ -21,6 +21,26 @@ var Formats = []string{"table", "json", "markdown", "sarif", "html"}
 type Options struct {
 	// Color enables ANSI colour in the table (only on a TTY).
 	Color bool
+	// Width is the terminal width the table is laid out to (0: DefaultWidth,
+	// at least MinWidth).
+	Width int
+	// Wide keeps every path and evidence line whole in the table instead of
+	// fitting it to Width.
+	Wide bool
+	// Output is where the report is being written (--output), named by the
+	// table's closing summary; empty for stdout.
+	Output string
+}
+
+// width is the layout width the options ask for.
+func (o Options) width() int {
+	switch {
+	case o.Width == 0:
+		return DefaultWidth
+	case o.Width < MinWidth:
+		return MinWidth
+	}
+	return o.Width
 }
 
 // Renderer writes one format.

@@ -12,93 +12,121 @@ import (
 	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
-// Table writes a readable terminal report: the verdict first, then the
-// findings grouped by severity, what could not be checked, and statistics.
+// Table writes a terminal report laid out to o's width: the verdict first,
+// then the findings grouped by severity (each an id and title, its location
+// and its evidence on indented lines of their own, long paths shortened in
+// the middle), the environments, the credentials to rotate, what could not
+// be checked, statistics, and a closing summary, so that the last lines on
+// the screen answer the question. With o.Wide nothing is shortened.
 //
 // Every string of the report reaches the terminal through escape.Text: the
 // report is copied with it first, so no cell or line can carry a control
 // character, a bidirectional override or a newline that starts a row.
 func Table(w io.Writer, r *sweep.Report, o Options) error {
 	r = escape.Copy(r, escape.Text)
+	cols := o.width()
 	bw := &errWriter{w: w}
 	verdict := string(r.Verdict)
 	if o.Color {
 		verdict = colorVerdict(r.Verdict)
 	}
-	bw.printf("litesweep %s sweep of %s: %s\n", r.Scan.Kind, scanTarget(r), verdict)
-	bw.printf("%s\n", VerdictSentence(r))
+	bw.printf("litesweep %s sweep of %s: %s\n", r.Scan.Kind, fit(scanTarget(r), cols-40, o), verdict)
+	bw.lines("", wrapUnless(VerdictSentence(r), cols, o))
 	if r.Scan.Window != nil {
 		bw.printf("Exposure window: %s .. %s (%s)\n", r.Scan.Window.Start.UTC().Format("2006-01-02 15:04Z"),
 			r.Scan.Window.End.UTC().Format("2006-01-02 15:04Z"), r.Scan.Window.Source)
 	}
 	if r.Scan.Interrupted {
-		bw.printf("INTERRUPTED: the sweep was stopped; this report holds only what was found until then.\n")
-	}
-	if bw.err != nil {
-		return bw.err
+		bw.lines("", wrapUnless("INTERRUPTED: the sweep was stopped; this report holds only what was found until then.", cols, o))
 	}
 	for _, group := range groupBySeverity(r.Findings) {
-		bw.printf("\n%s (%d)\n", strings.ToUpper(string(group[0].Severity)), len(group))
-		t := newTable(w)
-		t.Header("ID", "Category", "Finding", "Location", "Evidence")
+		heading := fmt.Sprintf("%s (%d)", strings.ToUpper(string(group[0].Severity)), len(group))
+		if o.Color {
+			heading = colorSeverity(group[0].Severity, heading)
+		}
+		bw.printf("\n%s\n", heading)
+		idw := 0
 		for _, f := range group {
+			idw = max(idw, width(f.ID))
+		}
+		indent := strings.Repeat(" ", 2+idw+2)
+		avail := cols - len(indent)
+		for _, f := range group {
+			title := wrapUnless(f.Title, avail, o)
+			bw.printf("  %-*s  %s\n", idw, f.ID, title[0])
+			bw.lines(indent, title[1:])
+			loc := f.Location.String()
 			user := ""
 			if f.User != "" {
-				user = " [" + f.User + "]"
+				user = "  [" + f.User + "]"
 			}
-			if err := t.Append(f.ID, f.Category, f.Title, f.Location.String()+user, EvidenceLine(f)); err != nil {
-				return err
+			bw.lines(indent, []string{fit(loc, avail-width(user), o) + user})
+			ev := f.Category
+			if e := EvidenceLine(f); e != "" {
+				ev += " · " + e
 			}
-		}
-		if err := t.Render(); err != nil {
-			return err
+			bw.lines(indent, wrapUnless(ev, avail, o))
 		}
 	}
 	if len(r.Findings) == 0 {
 		bw.printf("\nNo findings.\n")
 	}
+	if bw.err != nil {
+		return bw.err
+	}
 	if len(r.Environments) > 0 {
 		bw.printf("\nEnvironments (%d)\n", len(r.Environments))
-		t := newTable(w)
-		t.Header("Verdict", "Environment", "Kind", "User", "Reason")
+		vw := 0
 		for _, e := range r.Environments {
-			if err := t.Append(e.Verdict, e.Path, e.Kind, e.User, e.Reason); err != nil {
-				return err
-			}
+			vw = max(vw, width(e.Verdict))
 		}
-		if err := t.Render(); err != nil {
-			return err
+		indent := strings.Repeat(" ", 2+vw+2)
+		avail := cols - len(indent)
+		for _, e := range r.Environments {
+			what := e.Kind
+			if e.User != "" {
+				what += ", " + e.User
+			}
+			what = "  (" + what + ")"
+			bw.printf("  %-*s  %s%s\n", vw, e.Verdict, fit(e.Path, avail-width(what), o), what)
+			if e.Reason != "" {
+				bw.lines(indent, wrapUnless(e.Reason, avail, o))
+			}
 		}
 	}
 	if len(r.Rotation) > 0 {
 		bw.printf("\nCredentials to rotate (%d)\n", len(r.Rotation))
-		t := newTable(w)
-		t.Header("Priority", "Credential", "Where", "Names", "Why")
 		for _, it := range r.Rotation {
-			if err := t.Append(it.Priority, it.Title, it.Where, strings.Join(it.Names, ", "), it.Why); err != nil {
-				return err
+			pw := 4
+			indent := strings.Repeat(" ", 2+pw+2)
+			avail := cols - len(indent)
+			title := wrapUnless(it.Title, avail, o)
+			bw.printf("  %-*s  %s\n", pw, it.Priority, title[0])
+			bw.lines(indent, title[1:])
+			if it.Where != "" {
+				bw.lines(indent, wrapUnless("where: "+it.Where, avail, o))
 			}
-		}
-		if err := t.Render(); err != nil {
-			return err
+			if len(it.Names) > 0 {
+				bw.lines(indent, wrapUnless("names: "+strings.Join(it.Names, ", "), avail, o))
+			}
+			if it.Why != "" {
+				bw.lines(indent, wrapUnless("why: "+it.Why, avail, o))
+			}
 		}
 	}
 	errs, skipped := splitErrors(r.Errors)
 	if len(errs) > 0 {
 		bw.printf("\nCould not check (%d)\n", len(errs))
-		t := newTable(w)
-		t.Header("Location", "Collector", "Problem")
 		for _, e := range errs {
-			if err := t.Append(e.Location.String(), e.Collector, e.Message); err != nil {
-				return err
+			bw.lines("  ", []string{fit(e.Location.String(), cols-2, o)})
+			msg := e.Message
+			if e.Collector != "" {
+				msg = e.Collector + ": " + msg
 			}
-		}
-		if err := t.Render(); err != nil {
-			return err
+			bw.lines("      ", wrapUnless(msg, cols-6, o))
 		}
 	}
 	if len(skipped) > 0 {
-		bw.printf("\nNot walked on purpose (%d): ", len(skipped))
 		var ps []string
 		for i, e := range skipped {
 			if i == 8 {
@@ -107,7 +135,8 @@ func Table(w io.Writer, r *sweep.Report, o Options) error {
 			}
 			ps = append(ps, e.Location.String())
 		}
-		bw.printf("%s\n", strings.Join(ps, ", "))
+		bw.printf("\n")
+		bw.lines("", wrapUnless(fmt.Sprintf("Not walked on purpose (%d): %s", len(skipped), strings.Join(ps, ", ")), cols, o))
 	}
 	s := r.Stats
 	switch {
@@ -120,14 +149,82 @@ func Table(w io.Writer, r *sweep.Report, o Options) error {
 	if s.APICalls > 0 {
 		bw.printf("API calls: %d.\n", s.APICalls)
 	}
+	closingSummary(bw, r, cols, o, verdict, len(errs))
 	return bw.err
 }
 
-func newTable(w io.Writer) *tablewriter.Table {
-	return tablewriter.NewTable(w, tablewriter.WithConfig(tablewriter.Config{
-		Header: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.On}},
-		Row:    tw.CellConfig{Formatting: tw.CellFormatting{AutoWrap: tw.WrapNormal}, ColMaxWidths: tw.CellWidth{Global: 60}},
+// closingSummary ends the table with the answer: verdict, counts by
+// severity, what could not be checked and where the full report is.
+func closingSummary(bw *errWriter, r *sweep.Report, cols int, o Options, verdict string, unchecked int) {
+	bw.printf("\n%s\n", strings.Repeat("─", min(cols, 60)))
+	counts := map[sweep.Severity]int{}
+	for _, f := range r.Findings {
+		counts[f.Severity]++
+	}
+	var parts []string
+	for _, sev := range []sweep.Severity{sweep.Critical, sweep.High, sweep.Medium, sweep.Low, sweep.Info} {
+		if n := counts[sev]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, sev))
+		}
+	}
+	found := "no findings"
+	if len(parts) > 0 {
+		found = strings.Join(parts, ", ")
+	}
+	bw.lines("", wrapUnless(fmt.Sprintf("Verdict: %s — %s.", verdict, found), cols, o))
+	if unchecked > 0 {
+		bw.lines("", wrapUnless(fmt.Sprintf("Could not check: %d %s (listed above); the verdict cannot be CLEAN until they are.",
+			unchecked, plural(unchecked, "location", "locations")), cols, o))
+	}
+	if r.Scan.Interrupted {
+		bw.printf("Interrupted: only part of the target was swept.\n")
+	}
+	if len(r.Rotation) > 0 {
+		bw.printf("Rotate: %d %s (listed above; `litesweep rotate` writes the checklist).\n", len(r.Rotation), plural(len(r.Rotation), "credential", "credentials"))
+	}
+	if o.Output != "" {
+		bw.lines("", wrapUnless("Full report: "+o.Output, cols, o))
+	} else {
+		bw.lines("", wrapUnless("Full report: add --format json --output FILE (every path and detail in full), or --wide.", cols, o))
+	}
+}
+
+// fit shortens a path-like string to max columns unless o.Wide.
+func fit(s string, max int, o Options) string {
+	if o.Wide {
+		return s
+	}
+	return ShortenMiddle(s, max)
+}
+
+// wrapUnless wraps s to max columns unless o.Wide.
+func wrapUnless(s string, max int, o Options) []string {
+	if o.Wide {
+		return []string{s}
+	}
+	return Wrap(s, max)
+}
+
+// columnTable writes rows (the first is the header) as aligned columns
+// without borders, cells as given: the caller has fitted them to the width.
+func columnTable(w io.Writer, rows [][]string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	t := tablewriter.NewTable(w, tablewriter.WithConfig(tablewriter.Config{
+		Header: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.Off, AutoWrap: tw.WrapNone}, Alignment: tw.CellAlignment{Global: tw.AlignLeft}},
+		Row:    tw.CellConfig{Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone}, Alignment: tw.CellAlignment{Global: tw.AlignLeft}},
+	}), tablewriter.WithRendition(tw.Rendition{
+		Borders:  tw.BorderNone,
+		Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
 	}))
+	t.Header(rows[0])
+	for _, r := range rows[1:] {
+		if err := t.Append(r); err != nil {
+			return err
+		}
+	}
+	return t.Render()
 }
 
 func scanTarget(r *sweep.Report) string {
@@ -157,6 +254,19 @@ func colorVerdict(v sweep.Verdict) string {
 	return "\x1b[" + code + "m" + string(v) + "\x1b[0m"
 }
 
+func colorSeverity(s sweep.Severity, text string) string {
+	code := "1"
+	switch s {
+	case sweep.Critical:
+		code = "1;31"
+	case sweep.High:
+		code = "31"
+	case sweep.Medium:
+		code = "33"
+	}
+	return "\x1b[" + code + "m" + text + "\x1b[0m"
+}
+
 func humanBytes(n int64) string {
 	switch {
 	case n >= 1<<30:
@@ -184,5 +294,12 @@ type errWriter struct {
 func (e *errWriter) printf(format string, a ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, a...)
+	}
+}
+
+// lines writes each line after indent.
+func (e *errWriter) lines(indent string, ls []string) {
+	for _, l := range ls {
+		e.printf("%s%s\n", indent, l)
 	}
 }
