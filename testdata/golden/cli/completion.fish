@@ -2,7 +2,7 @@
 
 function __fish_litesweep_no_subcommand --description 'Test if there has been any subcommand yet'
     for i in (commandline -opc)
-        if contains -- $i host images github kube rotate remediate merge iocs version completion help h man
+        if contains -- $i host images sbom mirror github kube rotate remediate merge iocs version completion help h man
             return 1
         end
     end
@@ -37,7 +37,11 @@ complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l archive -r -
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l oci-layout -r -d 'scan an OCI image layout `DIR` (repeatable)'
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l data-root -r -d 'scan an engine store `DIR` without the engine: a Docker data root, a containerd root or a containers/storage root, or a mounted host root holding them (repeatable)'
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l remote -r -d 'pull and scan `REF` from its registry with the docker config\'s credentials (repeatable)'
-complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l insecure-registry -d 'allow plain-HTTP registries for --remote'
+complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l registry -r -d 'sweep every tag of every repository of the registry `HOST[:PORT]` (catalog API), or of one repository HOST/NAMESPACE/REPO (registries without a catalog: Docker Hub, GHCR); repeatable'
+complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l insecure-registry -d 'allow plain-HTTP registries for --remote and --registry'
+complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l platform -r -d 'for --remote and --registry indexes, sweep only `OS/ARCH[/VARIANT]` (default: --registry sweeps every platform, --remote linux/amd64)'
+complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l since -r -d '--registry: skip images whose config says they were created before `DATE` (YYYY-MM-DD or RFC 3339)'
+complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l jobs -r -d '--registry: resolve and read `N` images at once (bounds parallel blob downloads)'
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l window -r -d 'exposure window `START..END` (default: the pack\'s PyPI window)'
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l max-hash-size -r -d 'buffer, hash or scan at most `BYTES` of one wanted file'
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l max-layer-size -r -d 'read at most `BYTES` of one decompressed layer (decompression bombs)'
@@ -47,6 +51,29 @@ complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l fail-on -r -
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l iocs -r -d 'load the IOC pack from `FILE` instead of the built-in one'
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l quiet -s q -d 'no progress on stderr'
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l wide -d 'table: keep every path and evidence line whole instead of fitting the terminal'
+complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l help -s h -d 'show help'
+complete -r -c litesweep -n '__fish_litesweep_no_subcommand' -a 'sbom' -d 'check SBOMs (CycloneDX JSON/XML, SPDX JSON/tag-value) for components that are compromised releases'
+complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l max-sbom-size -r -d 'read at most `BYTES` of one SBOM'
+complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l format -s f -r -d 'report `FORMAT`: table|json|sarif|markdown|html'
+complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l output -s o -r -d 'write the report to `FILE` (atomically, mode 0600) instead of stdout'
+complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l fail-on -r -d 'exit 1 when a finding is at or above `SEVERITY`: critical|high|medium|low|info'
+complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l iocs -r -d 'load the IOC pack from `FILE` instead of the built-in one'
+complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l quiet -s q -d 'no progress on stderr'
+complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l wide -d 'table: keep every path and evidence line whole instead of fitting the terminal'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l help -s h -d 'show help'
+complete -r -c litesweep -n '__fish_litesweep_no_subcommand' -a 'mirror' -d 'check internal PyPI mirrors and proxies for compromised files they still serve'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l index-url -r -d 'simple index `URL` of the mirror (PIP_INDEX_URL form, userinfo allowed; repeatable)'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l download -d 'download each bad file to confirm its SHA-256'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l netrc -r -d 'read credentials from `FILE` (default $NETRC, else ~/.netrc)'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l max-page-size -r -d 'read at most `BYTES` of one project page'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l max-file-size -r -d 'download at most `BYTES` of one file'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l timeout -r -d 'give up on one request after `DURATION`'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l format -s f -r -d 'report `FORMAT`: table|json|sarif|markdown|html'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l output -s o -r -d 'write the report to `FILE` (atomically, mode 0600) instead of stdout'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l fail-on -r -d 'exit 1 when a finding is at or above `SEVERITY`: critical|high|medium|low|info'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l iocs -r -d 'load the IOC pack from `FILE` instead of the built-in one'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l quiet -s q -d 'no progress on stderr'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l wide -d 'table: keep every path and evidence line whole instead of fitting the terminal'
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l help -s h -d 'show help'
 complete -r -c litesweep -n '__fish_litesweep_no_subcommand' -a 'github' -d 'sweep GitHub organisations or repositories: Actions logs in the exposure windows, workflows, manifests, secrets to rotate'
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l org -r -d 'sweep every repository of organisation `ORG` (repeatable)'
