@@ -101,7 +101,7 @@ func TestCollectorFixtureRoot(t *testing.T) {
 		"high|package-integrity|/opt/conda/envs/ml/lib/python3.11/site-packages/litellm-1.82.70.dist-info/RECORD|litellm 1.82.70: 1 installed files differ from RECORD",
 		"high|startup-hook|/usr/lib/python3/dist-packages/evil-nspkg.pth|suspicious .pth start-up hook evil-nspkg.pth: executed line spawns a process, reaches the network",
 		"critical|python-package|/usr/lib/python3/dist-packages/litellm-1.82.7.dist-info|litellm 1.82.7 installed (affected release)",
-		"high|package-integrity|/usr/lib/python3/dist-packages/litellm-1.82.7.dist-info/RECORD|litellm 1.82.7: 2 installed files differ from RECORD",
+		"critical|package-integrity|/usr/lib/python3/dist-packages/litellm-1.82.7.dist-info/RECORD|litellm 1.82.7: 2 installed files differ from RECORD",
 		"critical|tampered-file|/usr/lib/python3/dist-packages/litellm/proxy/proxy_server.py|tampered litellm/proxy/proxy_server.py (known malicious content)",
 		"low|startup-hook|/usr/lib/python3/dist-packages/unknown-hook.pth|unrecognised executed line in .pth start-up hook unknown-hook.pth",
 	})

@@ -70,7 +70,8 @@ func (c *Collector) collectDist(ctx context.Context, f *sweep.File, distDir stri
 		ev.ModTime = &t
 	}
 
-	var missing, modified, iocRows []string
+	var missing, iocRows []string
+	var modified []mismatch
 	if strings.HasSuffix(distDir, ".dist-info") {
 		missing, modified, iocRows = c.verifyRecord(ctx, f, d, out)
 		if len(d.record) > 0 {
@@ -93,18 +94,37 @@ func (c *Collector) collectDist(ctx context.Context, f *sweep.File, distDir stri
 	d.findingID = c.emit(out, sweep.Finding{Severity: sev, Category: CatPackage, Title: title, Location: loc,
 		Evidence: ev, Indicator: indicatorOf(pkg.ID, "package", pkg.Provenance)}, e)
 
-	if len(modified) > 0 || len(missing) > 0 {
+	relocated, tampered := c.judgeMismatches(f, d, modified)
+	if len(tampered) > 0 || len(missing) > 0 {
 		sev, what := sweep.Low, fmt.Sprintf("%d installed files are missing", len(missing))
 		var det []string
-		if len(modified) > 0 {
-			sev, what = sweep.High, fmt.Sprintf("%d installed files differ from RECORD", len(modified))
-			det = append(det, listDetail("differ", modified))
+		if len(tampered) > 0 {
+			// Importable code (or a script that is not a relocated
+			// launcher) differs: tampering after install.
+			sev, what = sweep.High, fmt.Sprintf("%d installed files differ from RECORD", len(tampered))
+			if bad {
+				sev = severityOf(pkg.Severity, sweep.Critical)
+			}
+			det = append(det, listDetail("differ", tampered))
 		}
 		if len(missing) > 0 {
 			det = append(det, listDetail("missing", missing))
 		}
+		if len(relocated) > 0 {
+			det = append(det, fmt.Sprintf("also %d relocated entry points (interpreter line only)", len(relocated)))
+		}
 		c.emit(out, sweep.Finding{Severity: sev, Category: CatIntegrity,
 			Title:    fmt.Sprintf("%s %s: %s", meta.Name, meta.Version, what),
+			Location: f.LocationOf(distDir + "/RECORD"), Evidence: sweep.Evidence{Package: meta.Name, Version: meta.Version, Details: det},
+			Indicator: indicatorOf(pkg.ID, "package", pkg.Provenance)}, e)
+	}
+	if len(relocated) > 0 {
+		det := append([]string{"entry-point scripts rewritten after install (relocated venv, Docker multi-stage copy, conda prefix replacement): not tampering"}, relocated...)
+		if len(det) > maxListed+1 {
+			det = append(det[:maxListed+1], fmt.Sprintf("and %d more", len(det)-maxListed-1))
+		}
+		c.emit(out, sweep.Finding{Severity: sweep.Info, Category: CatIntegrity,
+			Title:    fmt.Sprintf("%s %s: %d relocated entry points", meta.Name, meta.Version, len(relocated)),
 			Location: f.LocationOf(distDir + "/RECORD"), Evidence: sweep.Evidence{Package: meta.Name, Version: meta.Version, Details: det},
 			Indicator: indicatorOf(pkg.ID, "package", pkg.Provenance)}, e)
 	}
@@ -113,8 +133,44 @@ func (c *Collector) collectDist(ctx context.Context, f *sweep.File, distDir stri
 	c.mu.Unlock()
 }
 
+// mismatch is an installed file that differs from its RECORD row.
+type mismatch struct {
+	row     RecordRow
+	path    string // absolute tree path
+	regular bool
+	desc    string
+}
+
+// maxScript caps the bytes read of a mismatching entry-point script.
+const maxScript = 1 << 20
+
+// judgeMismatches splits mismatching files into relocated entry points
+// (only the interpreter line differs; see entrypoints.go), described, and
+// the rest, which is tampering.
+func (c *Collector) judgeMismatches(f *sweep.File, d *dist, ms []mismatch) (relocated, tampered []string) {
+	var eps map[string]entryPoint
+	for _, m := range ms {
+		if m.regular && isScriptPath(d.site, m.path) {
+			if eps == nil {
+				eps = map[string]entryPoint{}
+				if b, err := f.ReadPath(d.dir+"/entry_points.txt", maxSmallFile); err == nil {
+					eps = parseEntryPoints(b)
+				}
+			}
+			if b, err := f.ReadPath(m.path, maxScript); err == nil {
+				if how, ok := relocatedScript(m.row.Path, b, m.row.Size, eps); ok {
+					relocated = append(relocated, how)
+					continue
+				}
+			}
+		}
+		tampered = append(tampered, m.desc)
+	}
+	return relocated, tampered
+}
+
 // verifyRecord parses RECORD and checks every row with a hash or size.
-func (c *Collector) verifyRecord(ctx context.Context, f *sweep.File, d *dist, out sweep.Sink) (missing, modified, iocRows []string) {
+func (c *Collector) verifyRecord(ctx context.Context, f *sweep.File, d *dist, out sweep.Sink) (missing []string, modified []mismatch, iocRows []string) {
 	recPath := d.dir + "/RECORD"
 	b, err := f.ReadPath(recPath, maxRecord)
 	if err != nil {
@@ -169,11 +225,11 @@ func (c *Collector) verifyRecord(ctx context.Context, f *sweep.File, d *dist, ou
 			continue
 		}
 		if !fi.Mode().IsRegular() {
-			modified = append(modified, row.Path+" (not a regular file)")
+			modified = append(modified, mismatch{row: row, path: p, desc: row.Path + " (not a regular file)"})
 			continue
 		}
 		if row.Size >= 0 && fi.Size() != row.Size {
-			modified = append(modified, fmt.Sprintf("%s (size %d, RECORD %d)", row.Path, fi.Size(), row.Size))
+			modified = append(modified, mismatch{row: row, path: p, regular: true, desc: fmt.Sprintf("%s (size %d, RECORD %d)", row.Path, fi.Size(), row.Size)})
 			continue
 		}
 		if row.Hash == "" {
@@ -196,7 +252,7 @@ func (c *Collector) verifyRecord(ctx context.Context, f *sweep.File, d *dist, ou
 			continue
 		}
 		if strings.TrimRight(rec, "=") != strings.TrimRight(row.Hash, "=") {
-			modified = append(modified, row.Path)
+			modified = append(modified, mismatch{row: row, path: p, regular: true, desc: row.Path})
 		}
 	}
 	return
