@@ -144,6 +144,7 @@ func sweepHostTree(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher, o hostOption
 	}
 	r.Findings, r.Errors = sink.Drain()
 	r.Environments = sink.Environments()
+	r.Learned = sink.Learned()
 	r.Stats = counters.Snapshot()
 	r.Stats.Images, r.Stats.Layers = imageCount, layerCount
 	sweep.BuildTimeline(r, homes) // timeline, per-environment and per-user verdicts

@@ -13,6 +13,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/collectors/history"
 	"github.com/litesweep/litesweep/collectors/lockfile"
+	"github.com/litesweep/litesweep/collectors/payloads"
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/iocs"
@@ -56,6 +57,8 @@ func Host(o Options) []sweep.Collector {
 		cs = append(cs, lockfile.New(o.Matcher, o.Homes))
 		cs = append(cs, cache.New(cache.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
 		cs = append(cs, history.New(history.Options{Matcher: o.Matcher, Homes: o.Homes, Window: o.Window, MaxBytes: o.MaxHashSize}))
+		// Last: its Finish matches copies of what the others learned.
+		cs = append(cs, payloads.New(payloads.Options{Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
 	}
 	return cs
 }

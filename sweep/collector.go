@@ -221,7 +221,10 @@ type Collection struct {
 	findings []Finding
 	errors   []Error
 	envs     map[string]Environment
-	counters *Counters
+	learned  map[string]Learned
+	// learnedAt holds every path a learned indicator came from.
+	learnedAt map[string]bool
+	counters  *Counters
 }
 
 // Environment implements EnvSink; a later record for the same path merges

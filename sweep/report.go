@@ -308,8 +308,12 @@ type Report struct {
 	Environments  []Environment   `json:"environments,omitempty"`
 	Timeline      []TimelineEvent `json:"timeline,omitempty"`
 	Rotation      []RotationItem  `json:"rotation,omitempty"`
-	Errors        []Error         `json:"errors"`
-	Stats         Stats           `json:"stats"`
+	// Learned are payload hashes proved malicious by context in this sweep
+	// (see Learned); `litesweep iocs --from-report` prints them as a pack
+	// fragment.
+	Learned []Learned `json:"learned,omitempty"`
+	Errors  []Error   `json:"errors"`
+	Stats   Stats     `json:"stats"`
 }
 
 // Environment is a Python environment (or another unit of verdict, such as

@@ -351,6 +351,20 @@ func (c *Collector) content(f *sweep.File, pi *iocs.PathIOC, out sweep.Sink) {
 		strong = strong || !s.Weak
 	}
 	ev.Details = append(ev.Details, why...)
+	if pi != nil && ev.SHA256 != "" && !f.IsSymlink() && (pi.Kind == "script" || pi.Kind == "binary") {
+		// A file at a persistence path is the campaign's by where it is:
+		// its hash finds renamed copies anywhere in the sweep.
+		kind := "persistence-script"
+		if pi.Kind == "binary" {
+			kind = "binary"
+		}
+		l := sweep.Learned{SHA256: ev.SHA256, Size: ff.size, Name: f.Name, Kind: kind, Location: f.Location(),
+			Reason: fmt.Sprintf("at persistence path %s (indicator %s)", pi.Path, pi.ID)}
+		if hashHit != nil {
+			l.PackIndicator = hashHit.ID
+		}
+		sweep.LearnFrom(out, l)
+	}
 	switch {
 	case pi != nil:
 		c.emit(out, sweep.Finding{Severity: sev(pi.Severity), Category: CatPersistence,

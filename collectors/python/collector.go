@@ -100,6 +100,7 @@ type Collector struct {
 	pths  []*pthHit
 	pycs  []*pycHit
 	mods  map[string]*modHit // tampered module path -> hit
+	seen  map[string]seenMod // every file at an indicator's path suffix
 }
 
 type suffixIOC struct {
@@ -133,7 +134,7 @@ func New(o Options) *Collector {
 		o.MaxHashSize = 64 << 20
 	}
 	c := &Collector{o: o, m: o.Matcher, envs: map[string]*env{}, sites: map[string]*env{},
-		dists: map[string][]*dist{}, mods: map[string]*modHit{}}
+		dists: map[string][]*dist{}, mods: map[string]*modHit{}, seen: map[string]seenMod{}}
 	seen := map[string]bool{}
 	for _, f := range o.Matcher.Pack().Files {
 		if f.PathSuffix == "" || seen[f.PathSuffix] {
@@ -373,6 +374,7 @@ func (c *Collector) Finish(ctx context.Context, out sweep.Sink) {
 	for _, h := range pycs {
 		c.finishPyc(h, out)
 	}
+	c.learn(out)
 	es, _ := out.(sweep.EnvSink)
 	c.mu.Lock()
 	roots := make([]string, 0, len(c.envs))

@@ -64,6 +64,11 @@ func (c *Collector) collectModule(f *sweep.File, out sweep.Sink) {
 		return
 	}
 	sum := sha256Hex(b)
+	if !f.IsSymlink() {
+		c.mu.Lock()
+		c.seen[f.Path] = seenMod{path: f.Path, sha: sum, size: int64(len(b)), ioc: cands[0]}
+		c.mu.Unlock()
+	}
 	var ind *sweep.Indicator
 	var sev sweep.Severity
 	var why []string
