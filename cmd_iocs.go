@@ -16,12 +16,21 @@ func iocsCommand() *cli.Command {
 			"litesweep iocs                                   # the built-in pack",
 			"litesweep iocs -f json | jq '.packages'",
 			"litesweep iocs --iocs edited-pack.yaml           # validate an edited pack",
+			"litesweep iocs --from-report host.json           # payload hashes learned in a sweep, as a pack fragment",
 		),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table|json"},
+			&cli.StringSliceFlag{Name: "from-report", Usage: "print the payload hashes learned in the JSON report `REPORT` (host, images or merge) as a pack fragment; repeatable"},
 		},
 		Action: func(c *cli.Context) error {
+			if rs := c.StringSlice("from-report"); len(rs) > 0 {
+				files, known, err := learnedFragment(rs)
+				if err != nil {
+					return usageErr(err)
+				}
+				return writeFragment(c.App.Writer, files, known)
+			}
 			l, _, err := loadPack(c)
 			if err != nil {
 				return err
