@@ -44,7 +44,8 @@ func reportFlags(formats ...string) []cli.Flag {
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report `FORMAT`: " + strings.Join(formats, "|")},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (atomically, mode 0600) instead of stdout"},
 		&cli.StringFlag{Name: "fail-on", Value: "medium", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical|high|medium|low|info"},
-		&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one"},
+		&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)"},
+		&cli.BoolFlag{Name: "iocs-partial", Usage: "accept an --iocs pack that lacks whole sections (the report says which)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on stderr"},
 		wideFlag(),
 	}
@@ -77,7 +78,10 @@ func loadPack(c *cli.Context) (*iocs.Loaded, *iocs.Matcher, error) {
 		err error
 	)
 	if p := c.String("iocs"); p != "" {
-		l, err = iocs.LoadFile(p)
+		l, err = iocs.LoadFileWith(p, iocs.LoadOptions{AllowPartial: c.Bool("iocs-partial")})
+		if err == nil && len(l.Partial) > 0 {
+			fmt.Fprintf(c.App.ErrWriter, "litesweep: warning: IOC pack %s is partial (--iocs-partial): it lacks %s\n", p, strings.Join(l.Partial, ", "))
+		}
 	} else {
 		l, err = iocs.Builtin()
 	}
@@ -135,7 +139,7 @@ func reportSetup(c *cli.Context) (sweep.Severity, *iocs.Loaded, *iocs.Matcher, e
 func newReport(kind string, l *iocs.Loaded) *sweep.Report {
 	return &sweep.Report{
 		Tool: sweep.Tool{Name: "litesweep", Version: version, Commit: commit, PackID: l.ID,
-			PackVersion: l.Version, PackSHA256: l.SHA256, PackFrom: l.From},
+			PackVersion: l.Version, PackSHA256: l.SHA256, PackFrom: l.From, PackPartial: l.Partial},
 		Scan: sweep.Scan{Kind: kind, Started: time.Now().UTC()},
 	}
 }
@@ -150,6 +154,12 @@ func emitReport(c *cli.Context, r *sweep.Report, failOn sweep.Severity) error {
 		r.Scan.Finished = time.Now().UTC()
 	}
 	r.Stats.DurationMS = r.Scan.Finished.Sub(r.Scan.Started).Milliseconds()
+	if len(r.Tool.PackPartial) > 0 {
+		// Fail closed: what the missing sections would have found was not
+		// looked for, so nothing found is not CLEAN.
+		r.Errors = append(r.Errors, sweep.Error{Kind: "unverified", Collector: "iocs",
+			Message: "the IOC pack was partial (--iocs-partial): not checked for " + strings.Join(r.Tool.PackPartial, ", ")})
+	}
 	r.Finalize()
 	if err := writeRendered(c, r); err != nil {
 		return err

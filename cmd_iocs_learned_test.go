@@ -89,3 +89,39 @@ func TestLearnedReportAndFragment(t *testing.T) {
 		t.Errorf("missing report: exit %d %s", code, stderr)
 	}
 }
+
+// TestPartialPackFlag: a pack lacking sections is refused naming them;
+// with --iocs-partial the sweep runs, the report lists what was missing
+// and the verdict is INCOMPLETE, not CLEAN.
+func TestPartialPackFlag(t *testing.T) {
+	pack := filepath.Join(t.TempDir(), "partial.yaml")
+	l, err := iocs.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := *l.Pack
+	p.Persistence, p.Credentials = nil, nil
+	b, err := yaml.Marshal(&p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pack, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	code, _, stderr := runArgs(context.Background(), "host", "--root", empty, "--no-live", "--iocs", pack, "--format", "json")
+	if code != 2 || !strings.Contains(stderr, "persistence (persistence paths)") || !strings.Contains(stderr, "credentials (credential targets)") {
+		t.Fatalf("partial pack: exit %d: %s", code, stderr)
+	}
+	code, out, stderr := runArgs(context.Background(), "host", "--root", empty, "--no-live", "--iocs", pack, "--iocs-partial", "--format", "json")
+	if code != 3 {
+		t.Fatalf("--iocs-partial: exit %d: %s", code, stderr)
+	}
+	var r sweep.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Verdict != sweep.Incomplete || strings.Join(r.Tool.PackPartial, ", ") != "persistence (persistence paths), credentials (credential targets)" {
+		t.Errorf("verdict %s, partial %q", r.Verdict, r.Tool.PackPartial)
+	}
+}

@@ -41,7 +41,8 @@ func remediateCommand() *cli.Command {
 			&cli.StringFlag{Name: "evidence-dir", Value: "litesweep-evidence", Usage: "move files and write the manifest into `DIR` (created 0700)"},
 			&cli.BoolFlag{Name: "cross-mounts", Usage: "also look below other filesystems mounted under the root (e.g. a tmpfs /tmp)"},
 			&cli.BoolFlag{Name: "no-live", Usage: "no systemctl and no process kills even when --root is /"},
-			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one"},
+			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)"},
+			&cli.BoolFlag{Name: "iocs-partial", Usage: "accept an --iocs pack that lacks whole sections"},
 		},
 		Action: runRemediate,
 	}

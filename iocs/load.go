@@ -31,7 +31,20 @@ type Loaded struct {
 	SHA256 string `json:"sha256"`
 	// From is "builtin" or the file the pack was read from.
 	From string `json:"from"`
+	// Partial lists the sections the pack lacks, when it was loaded with
+	// LoadOptions.AllowPartial (--iocs-partial); reports say so.
+	Partial []string `json:"partial,omitempty"`
 }
+
+// LoadOptions change how a pack is accepted.
+type LoadOptions struct {
+	// AllowPartial accepts a pack lacking whole sections (see Sections)
+	// and records them in Loaded.Partial instead of refusing it.
+	AllowPartial bool
+}
+
+// ErrPartial marks a pack refused because it lacks whole sections.
+var ErrPartial = errors.New("partial IOC pack")
 
 // Builtin returns the embedded default pack.
 func Builtin() (*Loaded, error) {
@@ -42,18 +55,36 @@ func Builtin() (*Loaded, error) {
 	return Parse(b, "builtin")
 }
 
-// LoadFile reads and validates a pack from a file.
-func LoadFile(path string) (*Loaded, error) {
+// LoadFile reads and validates a whole pack from a file.
+func LoadFile(path string) (*Loaded, error) { return LoadFileWith(path, LoadOptions{}) }
+
+// LoadFileWith reads and validates a pack from a file.
+func LoadFileWith(path string, o LoadOptions) (*Loaded, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read IOC pack: %w", err)
 	}
-	return Parse(b, path)
+	return ParseWith(b, path, o)
 }
 
-// Parse decodes a pack (YAML, or JSON which is YAML) strictly: unknown fields
-// are errors, and every indicator is validated. Errors name the field.
-func Parse(b []byte, from string) (*Loaded, error) {
+// Parse decodes a whole pack: see ParseWith.
+func Parse(b []byte, from string) (*Loaded, error) { return ParseWith(b, from, LoadOptions{}) }
+
+// ParseWith decodes a pack (YAML, or JSON which is YAML) strictly: unknown
+// fields are errors, every indicator is validated, and a pack lacking a
+// whole section is refused unless o.AllowPartial. Every message names the
+// field and its line.
+func ParseWith(b []byte, from string, o LoadOptions) (*Loaded, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("IOC pack %s: %w", from, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("IOC pack %s: empty document", from)
+	}
+	if errs := checkTimes(&doc); len(errs) > 0 {
+		return nil, fmt.Errorf("IOC pack %s: invalid pack:\n  %s", from, strings.Join(errs, "\n  "))
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	var p Pack
@@ -61,13 +92,23 @@ func Parse(b []byte, from string) (*Loaded, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("IOC pack %s: empty document", from)
 		}
+		return nil, fmt.Errorf("IOC pack %s: %s", from, locate(&doc, err))
+	}
+	if err := p.validate(&doc); err != nil {
 		return nil, fmt.Errorf("IOC pack %s: %w", from, err)
 	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("IOC pack %s: %w", from, err)
+	l := &Loaded{Pack: &p, From: from}
+	if miss := p.Missing(); len(miss) > 0 {
+		if !o.AllowPartial {
+			return nil, fmt.Errorf("%w %s: it lacks whole sections, which would silently halve what a sweep finds: %s; "+
+				"complete it, or pass --iocs-partial to sweep with it anyway (the report then says the pack was partial)",
+				ErrPartial, from, strings.Join(miss, ", "))
+		}
+		l.Partial = miss
 	}
 	sum := sha256.Sum256(b)
-	return &Loaded{Pack: &p, SHA256: hex.EncodeToString(sum[:]), From: from}, nil
+	l.SHA256 = hex.EncodeToString(sum[:])
+	return l, nil
 }
 
 var (
@@ -81,14 +122,20 @@ var severities = map[string]bool{"critical": true, "high": true, "medium": true,
 
 var confidences = map[Confidence]bool{Confirmed: true, MultiSecondary: true, SingleSource: true, Uncertain: true, Derived: true}
 
-// validator collects the first error with the path of the field.
+// validator collects errors with the path of the field and, when the
+// document is known, its line.
 type validator struct {
 	errs []string
 	ids  map[string]string
+	doc  *yaml.Node
 }
 
 func (v *validator) fail(field, format string, a ...any) {
-	v.errs = append(v.errs, field+": "+fmt.Sprintf(format, a...))
+	msg := field + ": " + fmt.Sprintf(format, a...)
+	if l := lineOf(v.doc, field); l > 0 {
+		msg = fmt.Sprintf("line %d: %s", l, msg)
+	}
+	v.errs = append(v.errs, msg)
 }
 
 func (v *validator) id(field, id string) {
@@ -132,8 +179,10 @@ func (v *validator) sha256(field, s string) {
 }
 
 // Validate checks the pack and returns an error naming every bad field.
-func (p *Pack) Validate() error {
-	v := &validator{ids: map[string]string{}}
+func (p *Pack) Validate() error { return p.validate(nil) }
+
+func (p *Pack) validate(doc *yaml.Node) error {
+	v := &validator{ids: map[string]string{}, doc: doc}
 	if p.SchemaVersion != SchemaVersion {
 		v.fail("schema_version", "is %d; this build reads %d", p.SchemaVersion, SchemaVersion)
 	}

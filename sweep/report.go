@@ -277,6 +277,9 @@ type Tool struct {
 	PackVersion string `json:"pack_version"`
 	PackSHA256  string `json:"pack_sha256"`
 	PackFrom    string `json:"pack_from"`
+	// PackPartial lists the sections the pack lacked (--iocs-partial):
+	// what depends on them was not checked.
+	PackPartial []string `json:"pack_partial,omitempty"`
 }
 
 // Stats are the sweep's counters.
