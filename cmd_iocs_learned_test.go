@@ -125,3 +125,26 @@ func TestPartialPackFlag(t *testing.T) {
 		t.Errorf("verdict %s, partial %q", r.Verdict, r.Tool.PackPartial)
 	}
 }
+
+// TestWindowsDiskTelnyxStartup: `host --root` on a mounted Windows disk
+// with telnyx 4.87.2's Startup persistence is COMPROMISED.
+func TestWindowsDiskTelnyxStartup(t *testing.T) {
+	startup := "Users/alice/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/"
+	root := sweeptest.MkTree(t, map[string][]byte{
+		"Windows/System32/drivers/etc/hosts": []byte("127.0.0.1 localhost\r\n"),
+		startup + "msbuild.exe":              append([]byte("MZ\x90\x00"), make([]byte, 60)...),
+		startup + "msbuild.exe.lock":         []byte("1774600000"),
+		startup + "desktop.ini":              []byte("[.ShellClassInfo]\r\n"),
+	})
+	code, out, stderr := runArgs(context.Background(), "host", "--root", root, "--no-live", "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r sweep.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Verdict != sweep.Compromised || r.Summary["critical"] != 2 {
+		t.Errorf("verdict %s summary %v", r.Verdict, r.Summary)
+	}
+}

@@ -154,3 +154,44 @@ func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// TestWindowsStartupPersistence sweeps a mounted Windows disk layout
+// (Users/<name>/AppData/..., no etc/passwd):
+// telnyx 4.87.2's Startup msbuild.exe and its hidden lock are critical;
+// the folder's ordinary entries are not reported.
+func TestWindowsStartupPersistence(t *testing.T) {
+	startup := "Users/alice/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/"
+	root := sweeptest.MkTree(t, map[string][]byte{
+		"Windows/System32/drivers/etc/hosts": []byte("127.0.0.1 localhost\r\n"),
+		"Users/alice/NTUSER.DAT":             []byte("regf"),
+		startup + "msbuild.exe":              append([]byte("MZ\x90\x00"), make([]byte, 60)...),
+		startup + "msbuild.exe.lock":         []byte("1774600000"),
+		startup + "desktop.ini":              []byte("[.ShellClassInfo]\r\n"),
+		startup + "OneDrive.lnk":             []byte("L\x00\x00\x00"),
+		"Users/bob/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/desktop.ini": []byte("[.ShellClassInfo]\r\n"),
+		"Users/bob/AppData/Local/Programs/Python/Python311/Lib/site-packages/README.txt":      []byte("This directory exists so that 3rd party packages can be installed here.\n"),
+	})
+	m := sweeptest.Matcher(t)
+	homes := sweep.Homes(os.DirFS(root))
+	if len(homes) != 2 || homes[0].Dir != "/Users/alice" {
+		t.Fatalf("homes of a Windows disk: %+v", homes)
+	}
+	f, errs := run(t, root, m, 0)
+	var got []string
+	for _, x := range f {
+		got = append(got, string(x.Severity)+"|"+x.Location.Path+"|"+x.Indicator.ID+"|"+x.User)
+	}
+	want := []string{
+		"critical|/" + startup + "msbuild.exe|telnyx-startup-msbuild|alice",
+		"critical|/" + startup + "msbuild.exe.lock|telnyx-startup-msbuild-lock|alice",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(errs) != 0 {
+		t.Errorf("errors: %+v", errs)
+	}
+	if f[0].Evidence.SHA256 == "" || f[0].Evidence.ModTime == nil || f[0].Evidence.Size != 64 {
+		t.Errorf("evidence %+v", f[0].Evidence)
+	}
+}
