@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
@@ -29,6 +30,7 @@ type Collector struct {
 	results []Result
 	bases   map[string]sweep.Location
 	errSeen map[string]bool // an include read from two files reports its problems once
+	mtimes  map[string]time.Time
 }
 
 // New returns the collector.
@@ -45,7 +47,7 @@ func New(m *iocs.Matcher, homes []sweep.Home) *Collector {
 	if len(alts) == 0 {
 		re = regexp.MustCompile(`$^`)
 	}
-	return &Collector{m: m, homes: homes, mention: re, bases: map[string]sweep.Location{}, errSeen: map[string]bool{}}
+	return &Collector{m: m, homes: homes, mention: re, bases: map[string]sweep.Location{}, errSeen: map[string]bool{}, mtimes: map[string]time.Time{}}
 }
 
 // Name implements sweep.Collector.
@@ -99,7 +101,13 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 			}
 			return p, nil, errors.New(sweep.TrimPathErr(err))
 		}
+		if fi, err := fs.Stat(f.FS, sweep.Rel(p)); err == nil {
+			c.setMtime(p, fi.ModTime())
+		}
 		return p, b, nil
+	}
+	if fi, err := f.Info(); err == nil {
+		c.setMtime(f.Path, fi.ModTime())
 	}
 	r, err := ParseKind(kind, f.Path, data, resolve)
 	if err != nil {
@@ -133,6 +141,12 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 	c.mu.Lock()
 	c.results = append(c.results, r)
 	c.bases[r.Path] = f.Base
+	c.mu.Unlock()
+}
+
+func (c *Collector) setMtime(p string, t time.Time) {
+	c.mu.Lock()
+	c.mtimes[p] = t.UTC()
 	c.mu.Unlock()
 }
 
@@ -207,5 +221,14 @@ func Finding(h Hit, loc sweep.Location, collector string) sweep.Finding {
 func (c *Collector) finding(h Hit, base sweep.Location) sweep.Finding {
 	f := Finding(h, base, c.Name())
 	f.User = sweep.UserOf(c.homes, h.Requirement.File)
+	// The file's mtime is when the pin or range was last written; the
+	// timeline places the finding there ("(mtime)"). Lock formats carry
+	// no time of their own (poetry, uv, pdm, Pipfile.lock, pylock).
+	c.mu.Lock()
+	t, ok := c.mtimes[h.Requirement.File]
+	c.mu.Unlock()
+	if ok && !t.IsZero() {
+		f.Evidence.ModTime = &t
+	}
 	return f
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
@@ -87,5 +88,37 @@ func TestCollectorIncludeSymlinkOut(t *testing.T) {
 	}
 	if len(errs) != 1 || !strings.Contains(errs[0].Message, `include "link.txt"`) {
 		t.Errorf("errors: %+v", errs)
+	}
+}
+
+// TestFindingsCarryFileTime: a finding carries the mtime of the file its
+// line is in (an included constraints file has its own), so the timeline
+// places it.
+func TestFindingsCarryFileTime(t *testing.T) {
+	m := sweeptest.Matcher(t)
+	root := sweeptest.MkTree(t, map[string][]byte{
+		"p/requirements.txt": []byte("-c constraints.txt\nlitellm>=1.80\n"),
+		"p/constraints.txt":  []byte("litellm==1.82.7\n"),
+		"q/poetry.lock":      sweeptest.Testdata(t, "poetry.lock"),
+	})
+	times := map[string]time.Time{
+		"p/requirements.txt": time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC),
+		"p/constraints.txt":  time.Date(2026, 3, 24, 11, 0, 0, 0, time.UTC),
+		"q/poetry.lock":      time.Date(2026, 3, 24, 12, 30, 0, 0, time.UTC),
+	}
+	for p, tm := range times {
+		if err := os.Chtimes(filepath.Join(root, p), tm, tm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	findings, _ := sweeptest.Sweep(t, root, New(m, nil))
+	if len(findings) == 0 {
+		t.Fatal("no findings")
+	}
+	for _, f := range findings {
+		want := times[strings.TrimPrefix(f.Location.Path, "/")]
+		if f.Evidence.ModTime == nil || !f.Evidence.ModTime.Equal(want) {
+			t.Errorf("%s: mtime %v, want %v", f.Location, f.Evidence.ModTime, want)
+		}
 	}
 }
