@@ -121,6 +121,8 @@ var allowRules = []allowRule{
 	{name: "setuptools PEP 660 editable finder", file: regexp.MustCompile(`^__editable__\..+\.pth$`),
 		line: regexp.MustCompile(`^import (__editable___[A-Za-z0-9_]+_finder); __editable___[A-Za-z0-9_]+_finder\.install\(\)$`)},
 	{name: "coverage.py subprocess hook", line: regexp.MustCompile(`^import coverage; coverage\.process_startup\(\)$`)},
+	{name: "pytest-cov subprocess hook", file: regexp.MustCompile(`^pytest-cov\.pth$`),
+		line: regexp.MustCompile(`^(?:` + regexp.QuoteMeta(pytestCovPth) + `|` + regexp.QuoteMeta(pytestCovPthOld) + `)$`)},
 	{name: "pywin32 bootstrap", file: regexp.MustCompile(`^pywin32\.pth$`), line: regexp.MustCompile(`^import pywin32_bootstrap$`)},
 	{name: "setuptools easy-install.pth prologue", file: regexp.MustCompile(`^(easy-install|setuptools)\.pth$`),
 		line: regexp.MustCompile(`^import sys; sys\.__plen = len\(sys\.path\)$`)},
@@ -128,6 +130,14 @@ var allowRules = []allowRule{
 		line: regexp.MustCompile(`^import sys; new = sys\.path\[sys\.__plen:\]; del sys\.path\[sys\.__plen:\]; p = getattr\(sys, '__egginsert', 0\); sys\.path\[p:p\] = new; sys\.__egginsert = p \+ len\(new\)$`)},
 	{name: "setuptools namespace package (-nspkg.pth)", file: regexp.MustCompile(`-nspkg\.pth$`), stmts: true},
 }
+
+// pytestCovPth is the line pytest-cov (2.10 and later) installs as
+// pytest-cov.pth; pytestCovPthOld is the one of earlier releases, which also
+// reorders pkg_resources entry points (pytest-cov's src/pytest-cov.pth).
+const (
+	pytestCovPth    = `import os, sys;exec('if \'COV_CORE_SOURCE\' in os.environ:\n try:\n  from pytest_cov.embed import init\n  init()\n except Exception as exc:\n  sys.stderr.write(\n   "pytest-cov: Failed to setup subprocess coverage. "\n   "Environ: {0!r} "\n   "Exception: {1!r}\\n".format(\n    dict((k, v) for k, v in os.environ.items() if k.startswith(\'COV_CORE\')),\n    exc\n   )\n  )\n')`
+	pytestCovPthOld = `import os, sys;exec('try:\n import pkg_resources\nexcept ImportError:\n pass\nelse:\n def reordered_iter_entry_points(group, name=None, __original=pkg_resources.iter_entry_points):\n  if group == \'pytest11\' and name is None:\n   delayed_entrypoints = []\n   for ep in __original(group):\n    if ep.name == \'pytest_cov\':\n     yield ep\n     for delayed_ep in delayed_entrypoints:\n      yield delayed_ep\n     delayed_entrypoints = None\n    elif delayed_entrypoints is None:\n     yield ep\n    else:\n     delayed_entrypoints.append(ep)\n  else:\n   for ep in __original(group, name):\n    yield ep\n pkg_resources.iter_entry_points = reordered_iter_entry_points\nif \'COV_CORE_SOURCE\' in os.environ:\n try:\n  from pytest_cov.embed import init\n  init()\n except Exception as exc:\n  sys.stderr.write(\n   "pytest-cov: Failed to setup subprocess coverage. "\n   "Environ: {0!r} "\n   "Exception: {1!r}\\n".format(\n    dict((k, v) for k, v in os.environ.items() if k.startswith(\'COV_CORE\')),\n    exc\n   )\n  )\n')`
+)
 
 // nspkgStmts are the statements setuptools writes into *-nspkg.pth files
 // (install_lib's namespace installer, old and PEP 451 forms), with the
