@@ -124,6 +124,7 @@ type dist struct {
 	meta      Meta
 	pkg       *iocs.PackageIOC
 	bad       bool
+	installer string
 	record    map[string]RecordRow // absolute tree path -> row
 	findingID string
 }
