@@ -6,12 +6,13 @@
 // It is a two-pass design over the one walk. During the walk it only
 // remembers the Python-executable files it sees (.pth, .py, .pyw, .start:
 // the forms a payload must keep to run), by directory index and name, with
-// no stat and no read. When every other collector has finished (it must be
-// registered last) and the sweep has learned something, it stats the
-// remembered files, hashes only those whose size equals a learned payload's
-// size, and reports each match as critical with the learned link as
-// evidence. A clean sweep, which learns nothing, pays one string test and,
-// for Python files, one append per file.
+// their size (one fstatat on the walk's open directory) and no read. When
+// every other collector has finished (it must be registered last) and the
+// sweep has learned something, it re-stats the
+// remembered files whose size (taken during the walk) equals a learned
+// payload's size, hashes them, and reports each match as critical with the learned link as
+// evidence. A clean sweep, which learns nothing, pays one string test per
+// file and, for Python files, one fstatat and one append.
 package payloads
 
 import (
@@ -45,6 +46,7 @@ type Options struct {
 type cand struct {
 	dir  int32
 	name string
+	size int64
 }
 
 // Collector remembers candidate files and matches them in Finish.
@@ -82,8 +84,13 @@ func (c *Collector) FileRequired(e *sweep.Entry) bool {
 	return !e.IsSymlink() && Candidate(e.Name)
 }
 
-// Collect remembers the file; nothing is read.
+// Collect remembers the file and its size (one fstatat on the walk's open
+// directory); nothing is read.
 func (c *Collector) Collect(_ context.Context, f *sweep.File, _ sweep.Sink) {
+	fi, err := f.Info()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
+		return
+	}
 	dir := f.Dir()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -96,7 +103,7 @@ func (c *Collector) Collect(_ context.Context, f *sweep.File, _ sweep.Sink) {
 		c.dirs = append(c.dirs, dir)
 		c.dirIdx[dir] = i
 	}
-	c.cands = append(c.cands, cand{dir: i, name: f.Name})
+	c.cands = append(c.cands, cand{dir: i, name: f.Name, size: fi.Size()})
 }
 
 // Finish matches the remembered files against what the sweep learned.
@@ -120,6 +127,9 @@ func (c *Collector) Finish(ctx context.Context, out sweep.Sink) {
 		byHash[l.SHA256] = l
 	}
 	for _, cd := range cands {
+		if !bySize[cd.size] || cd.size > c.o.MaxHashSize {
+			continue // the common case: decided without a system call
+		}
 		p := dirs[cd.dir] + "/" + cd.name
 		if dirs[cd.dir] == "/" {
 			p = "/" + cd.name

@@ -370,6 +370,11 @@ func (c *Collector) Finish(ctx context.Context, out sweep.Sink) {
 		c.finishMod(h, out)
 	}
 	for _, h := range pths {
+		if h.sha == "" && h.facts.symlink == "" && h.facts.mode.IsRegular() && h.facts.size <= c.o.MaxHashSize {
+			// Every reported hook carries its hash, so a payload learned
+			// on another system finds it in merge.
+			h.sha, _, _ = c.hashTreeFile(h.path)
+		}
 		c.finishPth(h, out)
 	}
 	for _, h := range pycs {

@@ -87,6 +87,9 @@ type Fleet struct {
 	Rotation      []Rotation                 `json:"rotation"`
 	Timeline      []Event                    `json:"timeline"`
 	Skipped       []Skip                     `json:"skipped"`
+	// Learned are the payload hashes the systems learned by context; a
+	// file with one of them on any system is critical (payload-copy).
+	Learned []sweep.Learned `json:"learned,omitempty"`
 }
 
 // VerdictOrder lists verdicts worst first.
@@ -350,6 +353,7 @@ func (b *Builder) Fleet() *Fleet {
 	for _, k := range b.order {
 		f.Hosts = append(f.Hosts, *b.hosts[k])
 	}
+	f.Learned = applyLearned(f.Hosts)
 	sort.SliceStable(f.Hosts, func(i, j int) bool {
 		a, c := f.Hosts[i], f.Hosts[j]
 		if ra, rc := VerdictRank(a.Verdict), VerdictRank(c.Verdict); ra != rc {
