@@ -5,14 +5,17 @@
 //
 // It is a two-pass design over the one walk. During the walk it only
 // remembers the Python-executable files it sees (.pth, .py, .pyw, .start:
-// the forms a payload must keep to run), by directory index and name, with
-// their size (one fstatat on the walk's open directory) and no read. When
-// every other collector has finished (it must be registered last) and the
-// sweep has learned something, it re-stats the
-// remembered files whose size (taken during the walk) equals a learned
-// payload's size, hashes them, and reports each match as critical with the learned link as
-// evidence. A clean sweep, which learns nothing, pays one string test per
-// file and, for Python files, one fstatat and one append.
+// the forms a payload must keep to run), by directory index, name and size
+// (one fstatat on the walk's open directory), reading nothing. When every
+// other collector has finished (it must be registered last) and the sweep
+// has learned something, it hashes only the remembered files whose size
+// equals a learned payload's size, and reports each match as critical with
+// the learned link as evidence. A clean sweep, which learns nothing, pays one
+// string test per file and, for Python files, one fstatat and one append.
+//
+// Copies renamed to other extensions are not found here; the report lists
+// the learned hashes, and merge matches them against every system's
+// reported hashes.
 package payloads
 
 import (
