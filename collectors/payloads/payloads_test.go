@@ -130,3 +130,43 @@ func TestRegisteredLast(t *testing.T) {
 		t.Fatalf("last host collector is %s, want %s", cs[len(cs)-1].Name(), payloads.Name)
 	}
 }
+
+// TestLearnedBesideAffectedRelease: a litellm_init.pth that no RECORD lists
+// but that sits beside an affected release's dist-info is learned too
+// (here its hash is the pack's, which the learned entry records), and a
+// renamed copy in another directory is critical.
+func TestLearnedBesideAffectedRelease(t *testing.T) {
+	fx := pyindex.Litellm()
+	m := fx.TestMatcher(t)
+	root := t.TempDir()
+	sp := "opt/app/venv/lib/python3.11/site-packages"
+	unpack(t, root, sp, fx.Bad8Orph)
+	sweeptest.WriteFiles(t, root, map[string][]byte{
+		"opt/app/venv/pyvenv.cfg":     []byte("home = /usr/bin\n"),
+		"var/tmp/cache/startup.pth":   fx.Pth,
+		"var/tmp/cache/unrelated.pth": []byte("import sys\n"),
+		"var/tmp/cache/same-size.py":  bytes.Repeat([]byte("#"), len(fx.Pth)),
+	})
+	homes := sweep.Homes(os.DirFS(root))
+	sink := sweeptest.Walk(t, &sweep.Walker{Root: root, Skips: sweep.DefaultSkips, Collectors: []sweep.Collector{
+		python.New(python.Options{Matcher: m, Homes: homes}), payloads.New(payloads.Options{Homes: homes})}})
+	findings, _ := sink.Drain()
+	var copies []string
+	for _, f := range findings {
+		if f.Category == payloads.CatCopy {
+			copies = append(copies, f.Location.Path+"|"+strings.Join(f.Evidence.Details, "|"))
+		}
+	}
+	if len(copies) != 1 || !strings.HasPrefix(copies[0], "/var/tmp/cache/startup.pth|") || !strings.Contains(copies[0], "the pack knows this hash as litellm-init-pth") ||
+		!strings.Contains(copies[0], "named litellm_init.pth beside litellm-1.82.8.dist-info (affected release)") {
+		t.Fatalf("copies: %q", copies)
+	}
+	var learned []string
+	for _, l := range sink.Learned() {
+		learned = append(learned, l.Name+"|"+l.PackIndicator)
+	}
+	sort.Strings(learned)
+	if strings.Join(learned, " ") != "litellm_init.pth|litellm-init-pth proxy_server.py|litellm-proxy-server-1827" {
+		t.Errorf("learned %q", learned)
+	}
+}
