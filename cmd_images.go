@@ -170,6 +170,7 @@ func newImageScanner(c *cli.Context, m *iocs.Matcher, window sweep.Window, sink 
 func finishImageReport(r *sweep.Report, l *iocs.Loaded, s *image.Scanner, sink *sweep.Collection, counters *sweep.Counters) {
 	r.Findings, r.Errors = sink.Drain()
 	r.Environments = sink.Environments()
+	r.Learned = sink.Learned()
 	r.Stats = counters.Snapshot()
 	r.Stats.Images, r.Stats.Layers = s.Stats()
 	// Per-image environments and users ("<image> <path>", "<user>@<image>"),

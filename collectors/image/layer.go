@@ -103,6 +103,7 @@ type layerResult struct {
 	findings    []sweep.Finding
 	errors      []sweep.Error
 	envs        []sweep.Environment
+	learned     []sweep.Learned
 	index       pathIndex
 	passwd      []byte
 	entries     int
@@ -514,6 +515,7 @@ func (s *Scanner) collectLayer(ctx context.Context, res *layerResult, cs []sweep
 	res.findings = append(res.findings, f...)
 	res.errors = append(res.errors, e...)
 	res.envs = sink.Environments()
+	res.learned = sink.Learned()
 }
 
 func (s *Scanner) safeCollect(ctx context.Context, c sweep.Collector, f *sweep.File, out sweep.Sink) {

@@ -326,6 +326,12 @@ func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResu
 			loc := merge(base, e.Location)
 			s.Sink.Error(sweep.Error{Location: loc, Collector: e.Collector, Message: e.Message, Kind: e.Kind})
 		}
+		for _, l := range r.learned {
+			// Payload hashes learned inside the layer reach the sweep's
+			// report (and merge), located in the image and layer.
+			l.Location = merge(base, l.Location)
+			sweep.LearnFrom(s.Sink, l)
+		}
 		for _, f := range r.findings {
 			f.Location = merge(base, f.Location)
 			if f.Location.Path != "" {
