@@ -32,7 +32,7 @@ func hostCommand() *cli.Command {
 			),
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "sweep the tree at `DIR` as a mounted disk; paths in the report are relative to it"},
-			&cli.BoolFlag{Name: "cross-mounts", Usage: "descend into other filesystems mounted below the root"},
+			mountFlags()[0], mountFlags()[1],
 			&cli.BoolFlag{Name: "pseudo", Usage: "also walk /proc, /sys, /dev and /run"},
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not walk `DIR` (absolute inside the root; repeatable)"},
 			&cli.StringFlag{Name: "window", Usage: "exposure window `START..END` (default: the pack's PyPI window)"},
@@ -58,6 +58,10 @@ func runHost(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	mounts, err := mountPolicy(c)
+	if err != nil {
+		return err
+	}
 	skips := map[string]string{}
 	for p, why := range sweep.DefaultSkips {
 		if c.Bool("pseudo") && (p == "/proc" || p == "/sys" || p == "/dev" || p == "/run") {
@@ -72,7 +76,7 @@ func runHost(c *cli.Context) error {
 		skips[filepath.ToSlash(filepath.Clean(s))] = "--skip"
 	}
 	r, err := sweepHostTree(c, l, m, hostOptions{root: c.String("root"), skips: skips, window: window,
-		live: !c.Bool("no-live"), crossMounts: c.Bool("cross-mounts"), workers: c.Int("workers"),
+		live: !c.Bool("no-live"), mounts: mounts, pseudo: c.Bool("pseudo"), workers: c.Int("workers"),
 		maxHashSize: c.Int64("max-hash-size"), images: c.Bool("images")})
 	if err != nil {
 		return err
@@ -81,13 +85,35 @@ func runHost(c *cli.Context) error {
 	return emitReport(c, r, failOn)
 }
 
+// mountFlags choose which filesystems below the root are walked.
+func mountFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "cross-mounts", Usage: "also walk network and remote filesystems (NFS, SMB, sshfs and other FUSE) mounted below the root; local ones are always walked"},
+		&cli.BoolFlag{Name: "no-cross-mounts", Usage: "stay on the root's filesystem; local filesystems mounted below it are then listed as not checked (verdict INCOMPLETE unless named with --skip)"},
+	}
+}
+
+// mountPolicy reads --cross-mounts and --no-cross-mounts.
+func mountPolicy(c *cli.Context) (sweep.MountPolicy, error) {
+	switch {
+	case c.Bool("cross-mounts") && c.Bool("no-cross-mounts"):
+		return 0, usagef("--cross-mounts and --no-cross-mounts contradict each other")
+	case c.Bool("cross-mounts"):
+		return sweep.MountsAll, nil
+	case c.Bool("no-cross-mounts"):
+		return sweep.MountsNone, nil
+	}
+	return sweep.MountsLocal, nil
+}
+
 // hostOptions are what one host sweep needs, however it was asked for.
 type hostOptions struct {
 	root        string
 	skips       map[string]string
 	window      sweep.Window
 	live        bool // inspect processes, connections and units (only when root is /)
-	crossMounts bool
+	mounts      sweep.MountPolicy
+	pseudo      bool // also walk pseudo filesystems
 	workers     int
 	maxHashSize int64
 	images      bool // also sweep the local engine's images
@@ -123,7 +149,7 @@ func sweepHostTree(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher, o hostOption
 	if err := collectors.Validate(cs); err != nil {
 		return nil, err
 	}
-	w := &sweep.Walker{Root: root, Workers: o.workers, Skips: o.skips, CrossMounts: o.crossMounts,
+	w := &sweep.Walker{Root: root, Workers: o.workers, Skips: o.skips, Mounts: o.mounts, Pseudo: o.pseudo,
 		Collectors: cs, Sink: sink, Counters: counters}
 	stop := startProgress(c, func() string {
 		s := counters.Snapshot()

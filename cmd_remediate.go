@@ -39,7 +39,7 @@ func remediateCommand() *cli.Command {
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "act on the tree at `DIR` (a mounted disk); the live host when /"},
 			&cli.BoolFlag{Name: "apply", Usage: "carry out the plan (default: dry run)"},
 			&cli.StringFlag{Name: "evidence-dir", Value: "litesweep-evidence", Usage: "move files and write the manifest into `DIR` (created 0700)"},
-			&cli.BoolFlag{Name: "cross-mounts", Usage: "also look below other filesystems mounted under the root (e.g. a tmpfs /tmp)"},
+			mountFlags()[0], mountFlags()[1],
 			&cli.BoolFlag{Name: "no-live", Usage: "no systemctl and no process kills even when --root is /"},
 			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)"},
 			&cli.BoolFlag{Name: "iocs-partial", Usage: "accept an --iocs pack that lacks whole sections"},
@@ -80,7 +80,11 @@ func runRemediate(c *cli.Context) error {
 		}
 		skip = append(skip, "/"+filepath.ToSlash(rel))
 	}
-	d, err := remediate.Discover(c.Context, remediate.DiscoverOptions{Root: root, Matcher: m, Skip: skip, CrossMounts: c.Bool("cross-mounts")})
+	mounts, err := mountPolicy(c)
+	if err != nil {
+		return err
+	}
+	d, err := remediate.Discover(c.Context, remediate.DiscoverOptions{Root: root, Matcher: m, Skip: skip, Mounts: mounts})
 	if err != nil {
 		return err
 	}

@@ -67,8 +67,9 @@ type DiscoverOptions struct {
 	Root    string // host directory that is the tree's "/"
 	Matcher *iocs.Matcher
 	// Skip lists absolute tree paths not to walk (the evidence directory).
-	Skip        []string
-	CrossMounts bool
+	Skip []string
+	// Mounts says which filesystems below the root are searched (default: every local one).
+	Mounts sweep.MountPolicy
 }
 
 // Discover finds the pack's persistence files under every home, installed
@@ -135,7 +136,7 @@ func Discover(ctx context.Context, o DiscoverOptions) (*Discovery, error) {
 	}
 	c := &discoverer{m: o.Matcher, homes: homes, found: map[string]Target{}, reinstall: map[string]Reinstall{}}
 	sink := sweep.NewCollection(nil)
-	w := &sweep.Walker{Root: o.Root, Skips: skips, CrossMounts: o.CrossMounts, Collectors: []sweep.Collector{c}, Sink: sink}
+	w := &sweep.Walker{Root: o.Root, Skips: skips, Mounts: o.Mounts, Collectors: []sweep.Collector{c}, Sink: sink}
 	if err := w.Walk(ctx); err != nil {
 		return nil, err
 	}

@@ -84,6 +84,10 @@ type File struct {
 	Base Location
 	// counters shared with the sweep's Stats.
 	stats *Counters
+	// refused, set by the walk, records an open the shared helper refused
+	// (a FIFO, socket or device, a link out of the root or nowhere) or that
+	// failed other than for absence, so that no collector drops it silently.
+	refused func(p string, err error)
 }
 
 // NewFile wraps an entry for a collector.
@@ -117,10 +121,15 @@ func (f *File) LocationOf(p string) Location {
 // Open opens the file itself for reading; bytes read are counted.
 func (f *File) Open() (io.ReadCloser, error) { return f.OpenPath(f.Path) }
 
-// OpenPath opens another file of the tree; bytes read are counted.
+// OpenPath opens another file of the tree; bytes read are counted. Only a
+// regular file is opened (OpenRegular): a FIFO, socket or device node, or a
+// symlink to one, is an error wrapping ErrSpecialFile, never a blocked read.
 func (f *File) OpenPath(p string) (io.ReadCloser, error) {
-	r, err := f.FS.Open(Rel(p))
+	r, err := OpenRegular(f.FS, Rel(p))
 	if err != nil {
+		if f.refused != nil {
+			f.refused(p, err)
+		}
 		return nil, err
 	}
 	if f.stats != nil {

@@ -2,6 +2,19 @@
 
 package sweep
 
-import "os"
+import (
+	"io/fs"
+	"os"
+)
 
 func newOpener(hostRoot string, root *os.Root) (opener, error) { return rootOpener{root: root}, nil }
+
+func newFileOpener(hostRoot string, root *os.Root) (fileOpener, error) {
+	return rootFileOpener{root: root}, nil
+}
+
+func readMountTable(hostRoot string) (map[string]Mount, error) { return nil, nil }
+
+func fsTypeOf(fd int) string { return "" }
+
+func isDevNull(fi fs.FileInfo) bool { return false }

@@ -248,6 +248,13 @@ type Error struct {
 	Kind string `json:"kind"`
 }
 
+// Error kinds (Error.Kind).
+const (
+	ErrKindError      = "error"      // could not check: counts against CLEAN
+	ErrKindUnverified = "unverified" // evidence present but unreadable or gone: counts against CLEAN
+	ErrKindSkipped    = "skipped"    // deliberately not read, with the reason: does not count
+)
+
 // Scan describes what was swept.
 type Scan struct {
 	Kind        string    `json:"kind"` // host, images, github, kube, merge

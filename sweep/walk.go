@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -29,6 +30,14 @@ var DefaultSkips = map[string]string{
 	"/var/lib/containers": "container engine store: use `litesweep images`",
 }
 
+// DefaultItemTimeout bounds the time one file or directory may hold a
+// worker; past it the item is recorded as not checked and the walk goes on.
+const DefaultItemTimeout = 2 * time.Minute
+
+// DefaultStopGrace is how long Walk waits for workers after its context is
+// done before it returns with what it has, naming what was in flight.
+const DefaultStopGrace = 700 * time.Millisecond
+
 // Walker walks one tree once, in parallel, and hands every file that some
 // collector requires to that collector.
 type Walker struct {
@@ -38,47 +47,86 @@ type Walker struct {
 	Workers int
 	// Skips maps absolute tree paths not to descend into to the reason.
 	Skips map[string]string
-	// CrossMounts allows descending into other filesystems.
-	CrossMounts bool
-	Collectors  []Collector
-	Sink        Sink
-	Counters    *Counters
+	// Mounts says which filesystems mounted below the root are walked
+	// (default MountsLocal: every local one).
+	Mounts MountPolicy
+	// Pseudo also walks pseudo filesystems mounted below the root.
+	Pseudo bool
+	// ItemTimeout bounds one file or directory (default DefaultItemTimeout).
+	ItemTimeout time.Duration
+	// StopGrace bounds the wait for workers once ctx is done (default DefaultStopGrace).
+	StopGrace  time.Duration
+	Collectors []Collector
+	Sink       Sink
+	Counters   *Counters
 	// Progress, when set, is called about once a second.
 	Progress func(Stats)
 	// WrapFS, when set, wraps the tree collectors read siblings through
 	// (tests use it to count directory reads done outside the walk).
 	WrapFS func(fs.FS) fs.FS
+
+	mounts   map[string]Mount
+	tree     *TreeFS
+	reported sync.Map // paths whose open failure the shared helper recorded
 }
 
-// Tree opens the walker's root as a confined fs.FS for collectors.
-func (w *Walker) tree() (*os.Root, error) { return os.OpenRoot(w.Root) }
-
 type dirJob struct {
-	path string // absolute tree path
+	path  string // absolute tree path
+	base  string // tree path of the walked mount it lies in
+	enter bool   // path is a mount point to enter
+}
+
+// slot is one worker's current item, for the item timeout and for naming
+// what was in flight when the walk was interrupted.
+type slot struct {
+	busy      bool // under the walk's mutex
+	abandoned atomic.Bool
+	item      atomic.Pointer[inflight]
+}
+
+type inflight struct {
+	path      string
+	collector string
+	dir       string // the directory job the item belongs to
+	since     time.Time
+}
+
+func (s *slot) set(path, collector, dir string) {
+	s.item.Store(&inflight{path: path, collector: collector, dir: dir, since: time.Now()})
 }
 
 // Walk runs the sweep of the tree. It returns ctx.Err() when interrupted;
-// everything found until then has been delivered to the sink.
+// everything found until then has been delivered to the sink, and every
+// item in flight is recorded as not checked. Walk returns within
+// StopGrace of ctx being done, even when a worker is stuck in a system call.
 func (w *Walker) Walk(ctx context.Context) error {
 	if w.Counters == nil {
 		w.Counters = &Counters{}
 	}
-	root, err := w.tree()
+	tree, err := OpenTree(w.Root)
 	if err != nil {
 		return fmt.Errorf("open scan root %q: %w", w.Root, err)
 	}
-	defer root.Close()
-	op, err := newOpener(w.Root, root)
+	w.tree = tree
+	op, err := newOpener(w.Root, tree.Root())
 	if err != nil {
+		tree.Close()
 		return fmt.Errorf("open scan root %q: %w", w.Root, err)
 	}
-	defer op.Close()
-	if x, ok := op.(interface{ setNoXDev(bool) }); ok {
-		x.setNoXDev(!w.CrossMounts)
+	if mt, err := readMountTable(w.Root); err == nil {
+		w.mounts = mt
 	}
-	fsys := root.FS()
+	var fsys fs.FS = tree
 	if w.WrapFS != nil {
 		fsys = w.WrapFS(fsys)
+	}
+	timeout := w.ItemTimeout
+	if timeout <= 0 {
+		timeout = DefaultItemTimeout
+	}
+	grace := w.StopGrace
+	if grace <= 0 {
+		grace = DefaultStopGrace
 	}
 
 	workers := w.Workers
@@ -95,9 +143,11 @@ func (w *Walker) Walk(ctx context.Context) error {
 	var (
 		mu      sync.Mutex
 		cond    = sync.NewCond(&mu)
-		stack   = []string{"/"}
+		stack   = []dirJob{{path: "/", base: "/"}}
 		pending = 1
 		stopped bool
+		slots   []*slot
+		wg      sync.WaitGroup
 	)
 	stopCh := make(chan struct{})
 	if w.Progress != nil {
@@ -114,75 +164,185 @@ func (w *Walker) Walk(ctx context.Context) error {
 			}
 		}()
 	}
-	go func() {
-		select {
-		case <-ctx.Done():
+
+	var worker func(s *slot)
+	worker = func(s *slot) {
+		defer wg.Done()
+		for {
 			mu.Lock()
-			stopped = true
-			cond.Broadcast()
+			for len(stack) == 0 && pending > 0 && !stopped {
+				cond.Wait()
+			}
+			if stopped || pending == 0 || s.abandoned.Load() {
+				mu.Unlock()
+				return
+			}
+			job := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			s.busy = true
+			s.set(job.path, "", job.path)
 			mu.Unlock()
-		case <-stopCh:
+
+			subdirs := w.readDir(ctx, op, fsys, job, observers, s)
+
+			mu.Lock()
+			if s.abandoned.Load() {
+				// The monitor gave this job up and started a replacement.
+				mu.Unlock()
+				return
+			}
+			s.busy = false
+			s.item.Store(nil)
+			stack = append(stack, subdirs...)
+			pending += len(subdirs) - 1
+			if pending == 0 || len(subdirs) > 0 {
+				cond.Broadcast()
+			}
+			mu.Unlock()
+		}
+	}
+	spawn := func() {
+		s := &slot{}
+		slots = append(slots, s)
+		wg.Add(1)
+		go worker(s)
+	}
+	mu.Lock()
+	for i := 0; i < workers; i++ {
+		spawn()
+	}
+	mu.Unlock()
+
+	// The monitor gives up an item that holds its worker past the timeout:
+	// the item is recorded as not checked, a new worker takes the place.
+	go func() {
+		tick := min(time.Second, max(timeout/4, 10*time.Millisecond))
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopCh:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			mu.Lock()
+			for _, s := range slots {
+				it := s.item.Load()
+				if !s.busy || s.abandoned.Load() || it == nil || time.Since(it.since) < timeout {
+					continue
+				}
+				s.abandoned.Store(true)
+				w.Sink.Error(w.stuckError(it, fmt.Sprintf("gave up after %s", timeout)))
+				pending--
+				if !stopped {
+					spawn()
+				}
+				cond.Broadcast()
+			}
+			mu.Unlock()
 		}
 	}()
 
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				for len(stack) == 0 && pending > 0 && !stopped {
-					cond.Wait()
-				}
-				if stopped || pending == 0 {
-					mu.Unlock()
-					return
-				}
-				dir := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				mu.Unlock()
-
-				subdirs := w.readDir(ctx, op, fsys, dir, observers)
-
-				mu.Lock()
-				stack = append(stack, subdirs...)
-				pending += len(subdirs) - 1
-				if pending == 0 || len(subdirs) > 0 {
-					cond.Broadcast()
-				}
-				mu.Unlock()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		mu.Lock()
+		stopped = true
+		queued := len(stack)
+		var busy []*inflight
+		for _, s := range slots {
+			if it := s.item.Load(); s.busy && !s.abandoned.Load() && it != nil {
+				busy = append(busy, it)
 			}
-		}()
+		}
+		cond.Broadcast()
+		mu.Unlock()
+		for _, it := range busy {
+			w.Sink.Error(w.stuckError(it, "interrupted"))
+		}
+		if queued > 0 {
+			w.Sink.Error(Error{Location: Location{Path: "/"}, Kind: ErrKindError,
+				Message: fmt.Sprintf("interrupted: %d directories queued were not walked", queued)})
+		}
+		select {
+		case <-done:
+		case <-time.After(grace):
+		}
 	}
-	wg.Wait()
 	close(stopCh)
 	// Finishers run after the walk, even when interrupted, so that what was
-	// seen is still reported.
-	for _, c := range w.Collectors {
-		if f, ok := c.(Finisher); ok {
-			f.Finish(context.WithoutCancel(ctx), w.Sink)
+	// seen is still reported; when interrupted they get the grace period.
+	fin := make(chan struct{})
+	go func() {
+		defer close(fin)
+		for _, c := range w.Collectors {
+			if f, ok := c.(Finisher); ok {
+				w.finish(ctx, c, f)
+			}
 		}
+	}()
+	if ctx.Err() == nil {
+		<-fin
+	} else {
+		select {
+		case <-fin:
+		case <-time.After(grace):
+			w.Sink.Error(Error{Location: Location{Path: "/"}, Kind: ErrKindError,
+				Message: "interrupted: per-environment checks after the walk did not finish"})
+		}
+	}
+	// Descriptors are closed only once no worker can still use them; a
+	// worker stuck in a system call keeps them until the process exits.
+	select {
+	case <-done:
+		op.Close()
+		tree.Close()
+	default:
 	}
 	return ctx.Err()
 }
 
+// stuckError records an item that was not finished.
+func (w *Walker) stuckError(it *inflight, why string) Error {
+	msg := why + " while reading this directory: the rest of it was not walked"
+	if it.path != it.dir {
+		msg = fmt.Sprintf("%s while %s read this file: not checked; the rest of %s was not walked", why, it.collector, it.dir)
+	}
+	return Error{Location: Location{Path: it.path}, Collector: it.collector, Kind: ErrKindError, Message: msg}
+}
+
+func (w *Walker) finish(ctx context.Context, c Collector, f Finisher) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.Sink.Error(Error{Location: Location{Path: "/"}, Collector: c.Name(), Message: fmt.Sprintf("collector panic: %v", r)})
+		}
+	}()
+	f.Finish(context.WithoutCancel(ctx), w.Sink)
+}
+
 // readDir reads one directory, dispatches its files and returns its subdirectories.
-func (w *Walker) readDir(ctx context.Context, op opener, fsys fs.FS, dir string, observers []DirObserver) []string {
+func (w *Walker) readDir(ctx context.Context, op opener, fsys fs.FS, job dirJob, observers []DirObserver, s *slot) []dirJob {
 	if ctx.Err() != nil {
 		return nil
 	}
-	d, err := op.OpenDir(dir)
-	if err != nil {
-		w.dirError(dir, err)
+	dir := job.path
+	d, ok := w.openDir(op, &job)
+	if !ok {
 		return nil
 	}
 	defer d.Close()
 	w.Counters.DirsRead.Add(1)
-	var subdirs []string
+	var subdirs []dirJob
 	for {
 		ents, err := d.ReadDir(512)
 		for _, de := range ents {
+			if s.abandoned.Load() || ctx.Err() != nil {
+				return nil
+			}
 			name := de.Name()
 			p := dir + "/" + name
 			if dir == "/" {
@@ -191,8 +351,8 @@ func (w *Walker) readDir(ctx context.Context, op opener, fsys fs.FS, dir string,
 			typ := de.Type()
 			switch {
 			case typ.IsDir():
-				if reason, ok := w.Skips[p]; ok {
-					w.Sink.Error(Error{Location: Location{Path: p}, Message: "not walked: " + reason, Kind: "skipped"})
+				sub, ok := w.subdir(p, job.base)
+				if !ok {
 					continue
 				}
 				if len(observers) > 0 {
@@ -201,19 +361,16 @@ func (w *Walker) readDir(ctx context.Context, op opener, fsys fs.FS, dir string,
 						o.ObserveDir(e)
 					}
 				}
-				subdirs = append(subdirs, p)
-			case typ.IsRegular() || typ&fs.ModeSymlink != 0:
+				subdirs = append(subdirs, sub)
+			case typ.IsRegular():
 				w.Counters.FilesSeen.Add(1)
-				var e *Entry
-				for _, c := range w.Collectors {
-					if e == nil {
-						e = &Entry{Path: p, Name: name, Type: typ.Type(), lstatr: d}
-					}
-					if !c.FileRequired(e) {
-						continue
-					}
-					w.collect(ctx, c, NewFile(e, fsys, Location{}, w.Counters))
-				}
+				w.dispatch(ctx, fsys, &Entry{Path: p, Name: name, Type: typ.Type(), lstatr: d}, dir, s)
+			case typ&fs.ModeSymlink != 0:
+				w.Counters.FilesSeen.Add(1)
+				w.dispatchLink(ctx, fsys, &Entry{Path: p, Name: name, Type: typ.Type(), lstatr: d}, dir, s)
+			default:
+				w.Counters.FilesSeen.Add(1)
+				w.dispatchSpecial(ctx, fsys, &Entry{Path: p, Name: name, Type: typ.Type(), lstatr: d}, dir, s)
 			}
 		}
 		if err != nil {
@@ -227,28 +384,249 @@ func (w *Walker) readDir(ctx context.Context, op opener, fsys fs.FS, dir string,
 		}
 	}
 	// Depth-first order keeps the stack small; sort so the walk is repeatable.
-	sort.Sort(sort.Reverse(sort.StringSlice(subdirs)))
+	sort.Slice(subdirs, func(i, j int) bool { return subdirs[i].path > subdirs[j].path })
 	return subdirs
 }
 
-// collect runs one collector on one file, turning a panic into a recorded error.
-func (w *Walker) collect(ctx context.Context, c Collector, f *File) {
+// subdir decides whether directory p (in the walked mount base) is walked.
+func (w *Walker) subdir(p, base string) (dirJob, bool) {
+	if reason, ok := w.Skips[p]; ok {
+		w.Sink.Error(Error{Location: Location{Path: p}, Message: "not walked: " + reason, Kind: ErrKindSkipped})
+		return dirJob{}, false
+	}
+	m, ok := w.mounts[p]
+	if !ok {
+		return dirJob{path: p, base: base}, true
+	}
+	if b := bindOf(m, w.mounts); b != "" && w.Mounts != MountsNone {
+		w.Sink.Error(Error{Location: Location{Path: p}, Kind: ErrKindSkipped,
+			Message: fmt.Sprintf("not walked: bind mount of a directory walked at %s (%s)", b, m.FSType)})
+		return dirJob{}, false
+	}
+	dec := w.Mounts.decide(Classify(m.FSType, p), m.FSType, w.Pseudo)
+	if !dec.walk {
+		w.Sink.Error(Error{Location: Location{Path: p}, Message: "not walked: " + dec.reason, Kind: dec.kind})
+		return dirJob{}, false
+	}
+	return dirJob{path: p, base: base, enter: true}, true
+}
+
+// openDir opens the job's directory, entering a mount point when the job
+// says so or when the opener finds one the mount table did not list.
+func (w *Walker) openDir(op opener, job *dirJob) (dirHandle, bool) {
+	if job.enter {
+		d, _, err := op.EnterMount(job.path, job.base)
+		if err != nil {
+			w.dirError(job.path, err)
+			return nil, false
+		}
+		job.base = job.path
+		return d, true
+	}
+	d, err := op.OpenDir(job.path, job.base)
+	if err == nil {
+		return d, true
+	}
+	if !errors.Is(err, syscall.EXDEV) {
+		w.dirError(job.path, err)
+		return nil, false
+	}
+	// A mount point the mount table did not list: name it by statfs.
+	d, fstype, err := op.EnterMount(job.path, job.base)
+	if err != nil {
+		w.dirError(job.path, err)
+		return nil, false
+	}
+	dec := w.Mounts.decide(Classify(fstype, job.path), fstype, w.Pseudo)
+	if !dec.walk {
+		d.Close()
+		w.Sink.Error(Error{Location: Location{Path: job.path}, Message: "not walked: " + dec.reason, Kind: dec.kind})
+		return nil, false
+	}
+	job.base = job.path
+	return d, true
+}
+
+// dispatch hands a regular file to every collector that wants it.
+func (w *Walker) dispatch(ctx context.Context, fsys fs.FS, e *Entry, dir string, s *slot) {
+	for _, c := range w.Collectors {
+		if c.FileRequired(e) {
+			w.collect(ctx, c, w.newFile(e, fsys), dir, s)
+		}
+	}
+}
+
+// dispatchLink hands a symlink to the collectors that want symlinks; for
+// the others it is followed inside the root and, when it names a regular
+// file, handed over as that file. A link wanted as a file that cannot be
+// followed is an unverified entry, never dropped.
+func (w *Walker) dispatchLink(ctx context.Context, fsys fs.FS, e *Entry, dir string, s *slot) {
+	var declined []Collector
+	for _, c := range w.Collectors {
+		if c.FileRequired(e) {
+			w.collect(ctx, c, w.newFile(e, fsys), dir, s)
+		} else {
+			declined = append(declined, c)
+		}
+	}
+	if len(declined) == 0 {
+		return
+	}
+	rel := Rel(e.Path)
+	fe := &Entry{Path: e.Path, Name: e.Name, stat: func() (fs.FileInfo, error) { return w.tree.StatFollow(rel) }}
+	var want []Collector
+	var names []string
+	for _, c := range declined {
+		if c.FileRequired(fe) {
+			want = append(want, c)
+			names = append(names, c.Name())
+		}
+	}
+	if len(want) == 0 {
+		return
+	}
+	target, _ := w.tree.ReadLink(rel)
+	fi, err := fe.Info()
+	who := strings.Join(names, ", ")
+	switch {
+	case err != nil:
+		w.reportOnce(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindUnverified,
+			Message: fmt.Sprintf("symlink to %q not followed: %s", target, TrimPathErr(err))})
+	case fi.Mode().IsRegular():
+		for _, c := range want {
+			w.collect(ctx, c, w.newFile(fe, fsys), dir, s)
+		}
+	case isDevNull(fi):
+		w.Sink.Error(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindSkipped,
+			Message: fmt.Sprintf("symlink to %q, the null device: nothing is kept there", target)})
+	case fi.IsDir():
+		w.Sink.Error(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindSkipped,
+			Message: fmt.Sprintf("symlink to the directory %q where a file is expected: not walked", target)})
+	default:
+		w.reportOnce(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindUnverified,
+			Message: fmt.Sprintf("symlink to %q, a %s, where a file is expected: not read", target, SpecialKind(fi.Mode()))})
+	}
+}
+
+// dispatchSpecial records a FIFO, socket or device node at a path some
+// collector reads: it is never opened, and never silence. The collectors
+// that want the name still see the entry (a name the pack knows is
+// evidence by itself); any open they try is refused.
+func (w *Walker) dispatchSpecial(ctx context.Context, fsys fs.FS, e *Entry, dir string, s *slot) {
+	fe := &Entry{Path: e.Path, Name: e.Name, lstatr: e.lstatr}
+	var want []Collector
+	var names []string
+	for _, c := range w.Collectors {
+		if c.FileRequired(e) || c.FileRequired(fe) {
+			want = append(want, c)
+			names = append(names, c.Name())
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	var reported int64
+	for _, c := range want {
+		reported += w.collect(ctx, c, w.newFile(e, fsys), dir, s)
+	}
+	if reported == 0 {
+		w.reportOnce(Error{Location: Location{Path: e.Path}, Collector: strings.Join(names, ", "), Kind: ErrKindUnverified,
+			Message: fmt.Sprintf("a %s where a file is expected: not read", SpecialKind(e.Type))})
+	}
+}
+
+// newFile wraps an entry for a collector.
+func (w *Walker) newFile(e *Entry, fsys fs.FS) *File {
+	return NewFile(e, fsys, Location{}, w.Counters)
+}
+
+// refusal is an open the shared helper refused during one Collect call.
+type refusal struct {
+	path string
+	err  error
+	n    int64 // errors the collector had reported before it
+}
+
+// watchSink counts the errors one collector reports for one file, so the
+// walk knows whether the collector dealt with a refused open itself.
+type watchSink struct {
+	Sink
+	errors atomic.Int64
+}
+
+func (s *watchSink) Error(e Error) { s.errors.Add(1); s.Sink.Error(e) }
+
+func (s *watchSink) Environment(e Environment) {
+	if es, ok := s.Sink.(EnvSink); ok {
+		es.Environment(e)
+	}
+}
+
+// refused records an open the shared helper refused, or that failed for a
+// reason other than absence, when the collector did not report it itself.
+func (w *Walker) refused(r refusal, collector string) {
+	kind := ErrKindError
+	err := r.err
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !errors.Is(err, ErrDanglingLink):
+		return // an optional sibling that is not there
+	case errors.Is(err, syscall.EISDIR):
+		return
+	case errors.Is(err, ErrSpecialFile), errors.Is(err, ErrOutsideRoot), errors.Is(err, ErrDanglingLink),
+		errors.Is(err, syscall.ELOOP), errors.Is(err, syscall.EXDEV):
+		kind = ErrKindUnverified
+	}
+	w.reportOnce(Error{Location: Location{Path: r.path}, Collector: collector, Kind: kind, Message: TrimPathErr(err)})
+}
+
+func (w *Walker) reportOnce(e Error) {
+	if _, dup := w.reported.LoadOrStore(e.Location.Path, true); dup {
+		return
+	}
+	w.Sink.Error(e)
+}
+
+// collect runs one collector on one file, turning a panic into a recorded
+// error, and records any open the shared helper refused that the
+// collector passed over in silence. It returns how many errors the
+// collector reported.
+func (w *Walker) collect(ctx context.Context, c Collector, f *File, dir string, s *slot) (reported int64) {
+	s.set(f.Path, c.Name(), dir)
+	ws := &watchSink{Sink: w.Sink}
+	var (
+		mu   sync.Mutex
+		refs []refusal
+	)
+	f.refused = func(p string, err error) {
+		mu.Lock()
+		refs = append(refs, refusal{path: p, err: err, n: ws.errors.Load()})
+		mu.Unlock()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			w.Sink.Error(Error{Location: f.Location(), Collector: c.Name(), Message: fmt.Sprintf("collector panic: %v", r)})
 		}
+		mu.Lock()
+		defer mu.Unlock()
+		reported = ws.errors.Load()
+		for _, r := range refs {
+			if ws.errors.Load() == r.n {
+				w.refused(r, c.Name())
+			}
+		}
 	}()
-	c.Collect(ctx, f, w.Sink)
+	c.Collect(ctx, f, ws)
+	return
 }
 
 func (w *Walker) dirError(dir string, err error) {
 	switch {
 	case errors.Is(err, syscall.EXDEV):
-		w.Sink.Error(Error{Location: Location{Path: dir}, Message: "not walked: another filesystem is mounted here (use --cross-mounts)", Kind: "skipped"})
+		w.Sink.Error(Error{Location: Location{Path: dir}, Message: "not walked: another filesystem is mounted here", Kind: ErrKindUnverified})
 	case errors.Is(err, fs.ErrNotExist):
-		w.Sink.Error(Error{Location: Location{Path: dir}, Message: "vanished during the walk", Kind: "skipped"})
+		w.Sink.Error(Error{Location: Location{Path: dir}, Message: "vanished during the walk", Kind: ErrKindSkipped})
 	case errors.Is(err, syscall.ELOOP), errors.Is(err, syscall.ENOTDIR):
-		w.Sink.Error(Error{Location: Location{Path: dir}, Message: "not walked: replaced by a symlink or file during the walk", Kind: "skipped"})
+		w.Sink.Error(Error{Location: Location{Path: dir}, Message: "not walked: replaced by a symlink or file during the walk", Kind: ErrKindSkipped})
 	default:
 		w.Sink.Error(Error{Location: Location{Path: dir}, Message: "cannot read directory: " + trimPathErr(err)})
 	}
@@ -276,13 +654,19 @@ type dirHandle interface {
 }
 
 // opener opens directories of the tree without following symlinks and
-// without leaving the root.
+// without leaving the root. base is the tree path of the walked mount the
+// directory lies in; an opener that can tell returns EXDEV at a mount
+// point below it, which the walk then decides on and enters.
 type opener interface {
-	OpenDir(p string) (dirHandle, error)
+	OpenDir(p, base string) (dirHandle, error)
+	// EnterMount opens mount point p across the boundary and names its
+	// filesystem type ("" when unknown); directories below use base p.
+	EnterMount(p, base string) (dirHandle, string, error)
 	Close() error
 }
 
-// rootOpener is the portable opener over os.Root.
+// rootOpener is the portable opener over os.Root (it cannot see mounts;
+// the mount table still can).
 type rootOpener struct{ root *os.Root }
 
 type rootDir struct {
@@ -291,12 +675,20 @@ type rootDir struct {
 	dir  string
 }
 
-func (o rootOpener) OpenDir(p string) (dirHandle, error) {
+func (o rootOpener) OpenDir(p, _ string) (dirHandle, error) {
 	f, err := o.root.Open(Rel(p))
 	if err != nil {
 		return nil, err
 	}
 	return &rootDir{File: f, root: o.root, dir: p}, nil
+}
+
+func (o rootOpener) EnterMount(p, base string) (dirHandle, string, error) {
+	d, err := o.OpenDir(p, base)
+	if err != nil {
+		return nil, "", err
+	}
+	return d, fsTypeOf(int(d.(*rootDir).Fd())), nil
 }
 
 func (o rootOpener) Close() error { return nil }
