@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -26,10 +27,29 @@ var (
 	commit  = ""
 )
 
+// hardStop is how long after SIGINT or SIGTERM the process may live: the
+// sweep stops, writes its partial report (exit 130) well within it, and
+// past it the process exits 130 whatever is still running (a worker stuck
+// in a system call on a hung filesystem cannot keep it alive). A second
+// signal exits at once.
+const hardStop = 1900 * time.Millisecond
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		cancel()
+		fmt.Fprintf(os.Stderr, "\nlitesweep: %v: stopping and writing the partial report (again to quit now)\n", s)
+		select {
+		case <-sigs:
+		case <-time.After(hardStop):
+			fmt.Fprintln(os.Stderr, "litesweep: did not stop in time; exiting")
+		}
+		os.Exit(sweep.ExitInterrupted)
+	}()
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
-	stop()
 	os.Exit(code)
 }
 

@@ -36,7 +36,7 @@ const DefaultItemTimeout = 2 * time.Minute
 
 // DefaultStopGrace is how long Walk waits for workers after its context is
 // done before it returns with what it has, naming what was in flight.
-const DefaultStopGrace = 700 * time.Millisecond
+const DefaultStopGrace = 500 * time.Millisecond
 
 // Walker walks one tree once, in parallel, and hands every file that some
 // collector requires to that collector.
