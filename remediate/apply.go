@@ -186,6 +186,9 @@ func Apply(ctx context.Context, targets []Target, reinstall []Reinstall, o Apply
 		if e.State == StateRefused {
 			fmt.Fprintf(o.Log, "REFUSED %s: %s\n", escape.Text(e.Path), escape.Text(e.Message))
 		}
+		if e.State == StateGone {
+			res.Gone++
+		}
 		fresh = append(fresh, e)
 	}
 	if len(fresh) > 0 || len(m.Runs) == 0 {
@@ -222,6 +225,12 @@ func Apply(ctx context.Context, targets []Target, reinstall []Reinstall, o Apply
 		}
 		n++
 		err := a.move(e, n)
+		switch {
+		case err == nil && e.State == StateDone:
+			res.Moved++ // in this run, whichever run planned it
+		case err == nil && e.State == StateGone:
+			res.Gone++
+		}
 		if err != nil {
 			var fp failPointErr
 			if errors.As(err, &fp) {
@@ -245,17 +254,8 @@ func Apply(ctx context.Context, targets []Target, reinstall []Reinstall, o Apply
 		a.daemonReload(ctx, run)
 	}
 	for _, e := range m.Entries {
-		switch e.State {
-		case StateDone:
-			if e.Run == run {
-				res.Moved++
-			}
-		case StateRefused:
-			if e.Run == run {
-				res.Refused++
-			}
-		case StateGone:
-			res.Gone++
+		if e.State == StateRefused && e.Run == run {
+			res.Refused++
 		}
 	}
 	if a.dirty {

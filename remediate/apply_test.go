@@ -545,3 +545,52 @@ func TestLiveStopsUnitsAndKillsProcesses(t *testing.T) {
 	}
 	checkRemediated(t, root, ev, files)
 }
+
+// TestInterruptedRunFinishedIntoAnotherEvidenceDir: a run cut short (here
+// after the n-th removal, as a full disk or Ctrl-C would) and a second run
+// into a different evidence directory, as the disk-full message suggests:
+// the second run must find every file of the bad distribution still in the
+// root, move it, and count only what it moved itself.
+func TestInterruptedRunFinishedIntoAnotherEvidenceDir(t *testing.T) {
+	for _, n := range []int{1, 4, 8, 11, 13} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			root := t.TempDir()
+			plantCompromise(t, root)
+			ev1 := filepath.Join(t.TempDir(), "ev1")
+			crash := errors.New("interrupted")
+			if _, err := apply(t, root, ev1, func(o *remediate.ApplyOptions) {
+				o.FailPoint = func(step string, i int) error {
+					if step == "removed" && i == n {
+						return crash
+					}
+					return nil
+				}
+			}); !errors.Is(err, crash) {
+				t.Fatalf("err %v, want the interruption", err)
+			}
+			var left []string
+			for p := range wantTargets {
+				if _, err := os.Lstat(filepath.Join(root, p)); err == nil {
+					left = append(left, p)
+				}
+			}
+			sort.Strings(left)
+			if len(left) == 0 {
+				t.Fatalf("the first run moved everything before the interruption")
+			}
+			ev2 := filepath.Join(t.TempDir(), "ev2")
+			res, err := apply(t, root, ev2, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range left {
+				if _, err := os.Lstat(filepath.Join(root, p)); err == nil {
+					t.Errorf("%s is still in the root after the second run", p)
+				}
+			}
+			if res.Moved != len(left) {
+				t.Errorf("second run says it moved %d, want %d (what was left: %v)", res.Moved, len(left), left)
+			}
+		})
+	}
+}

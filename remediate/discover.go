@@ -162,14 +162,35 @@ func Discover(ctx context.Context, o DiscoverOptions) (*Discovery, error) {
 }
 
 // SortTargets orders targets the way remediation acts: links, units,
-// scripts, then hooks and package files, staging last.
+// scripts, then hooks and package files, staging last. A distribution's
+// METADATA and RECORD move after its other files, RECORD last: a run cut
+// short (a full disk, a crash, Ctrl-C) leaves what identifies the
+// distribution in place, so the next run, into any evidence directory,
+// finds and finishes the rest.
 func SortTargets(ts []Target) {
 	sort.SliceStable(ts, func(i, j int) bool {
 		if a, b := rankKind(ts[i].Kind), rankKind(ts[j].Kind); a != b {
 			return a < b
 		}
+		if a, b := identityRank(ts[i]), identityRank(ts[j]); a != b {
+			return a < b
+		}
 		return ts[i].Path < ts[j].Path
 	})
+}
+
+// identityRank puts the files that identify an installed distribution last.
+func identityRank(t Target) int {
+	if t.Kind != KindPackageFile || !strings.HasSuffix(path.Dir(t.Path), ".dist-info") {
+		return 0
+	}
+	switch path.Base(t.Path) {
+	case "METADATA":
+		return 1
+	case "RECORD":
+		return 2
+	}
+	return 0
 }
 
 func rankKind(k string) int {
@@ -210,7 +231,7 @@ func inSiteDir(p string) bool {
 }
 
 func (c *discoverer) FileRequired(e *sweep.Entry) bool {
-	if e.Name == "METADATA" && strings.HasSuffix(path.Base(e.Dir()), ".dist-info") {
+	if (e.Name == "METADATA" || e.Name == "RECORD") && strings.HasSuffix(path.Base(e.Dir()), ".dist-info") {
 		return true
 	}
 	for _, f := range c.m.FilesNamed(e.Name) {
@@ -250,8 +271,12 @@ func (c *discoverer) errorf(format string, a ...any) {
 
 func (c *discoverer) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) {
 	user := sweep.UserOf(c.homes, f.Path)
-	if f.Name == "METADATA" {
+	switch f.Name {
+	case "METADATA":
 		c.distInfo(f, user)
+		return
+	case "RECORD":
+		c.orphanRecord(f, user)
 		return
 	}
 	for _, fi := range c.m.FilesNamed(f.Name) {
@@ -292,9 +317,36 @@ func (c *discoverer) Collect(ctx context.Context, f *sweep.File, out sweep.Sink)
 func (c *discoverer) distInfo(f *sweep.File, user string) {
 	b, err := f.ReadAll(1 << 20)
 	if err != nil {
+		c.errorf("%s: %s: the distribution is judged by its directory name", f.Path, sweep.TrimPathErr(err))
+		name, version := distDirNameVersion(f.Dir())
+		c.badDist(f, user, name, version, false)
 		return
 	}
 	name, version := metadataNameVersion(b)
+	c.badDist(f, user, name, version, true)
+}
+
+// orphanRecord handles a RECORD whose METADATA is gone (moved by an
+// earlier, interrupted run into another evidence directory, or deleted):
+// the directory name says which distribution it is.
+func (c *discoverer) orphanRecord(f *sweep.File, user string) {
+	if _, err := fs.Lstat(f.FS, sweep.Rel(f.Dir()+"/METADATA")); err == nil {
+		return // judged by its METADATA
+	}
+	name, version := distDirNameVersion(f.Dir())
+	c.badDist(f, user, name, version, false)
+}
+
+// distDirNameVersion splits "name-version.dist-info".
+func distDirNameVersion(dir string) (name, version string) {
+	base := strings.TrimSuffix(path.Base(dir), ".dist-info")
+	name, version, _ = strings.Cut(base, "-")
+	return name, version
+}
+
+// badDist adds the files of an installed bad release: its METADATA (when
+// present) and every file its RECORD lists.
+func (c *discoverer) badDist(f *sweep.File, user, name, version string, hasMetadata bool) {
 	pk, bad := c.m.Package(name, version)
 	if !bad {
 		return
@@ -303,7 +355,9 @@ func (c *discoverer) distInfo(f *sweep.File, user string) {
 	site := path.Dir(distDir)
 	env := envPrefix(site)
 	reason := fmt.Sprintf("file of %s %s (%s)", pk.Name, version, pk.Description)
-	c.put(Target{Path: distDir + "/METADATA", Kind: KindPackageFile, Indicator: pk.ID, Reason: reason, User: user, Env: env})
+	if hasMetadata {
+		c.put(Target{Path: distDir + "/METADATA", Kind: KindPackageFile, Indicator: pk.ID, Reason: reason, User: user, Env: env})
+	}
 	rec, err := f.ReadPath(distDir+"/RECORD", 64<<20)
 	if err != nil {
 		c.errorf("%s/RECORD: %s: only the files found by name are moved", distDir, sweep.TrimPathErr(err))
