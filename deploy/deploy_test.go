@@ -325,3 +325,35 @@ func TestPlaybookParses(t *testing.T) {
 		}
 	}
 }
+
+// TestRecipesWalkEveryLocalFilesystem: litesweep walks every local
+// filesystem below the root by default; no recipe may turn that off (a
+// fleet run would then report /home, /var, /srv on their own disks as
+// not checked), and the DaemonSet must see the host's submounts.
+func TestRecipesWalkEveryLocalFilesystem(t *testing.T) {
+	files, err := filepath.Glob("*/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 4 {
+		t.Fatalf("recipes not found: %v", files)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "--no-cross-mounts") {
+			t.Errorf("%s passes --no-cross-mounts: filesystems mounted below the root would go unchecked", f)
+		}
+	}
+	data, err := os.ReadFile("kubernetes/daemonset.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A hostPath volume is a recursive bind: the host's own mounts (a
+	// separate /home or /var) appear below /host, where the walk enters them.
+	if !strings.Contains(string(data), "path: /\n") || !strings.Contains(string(data), "--root /host") {
+		t.Errorf("the DaemonSet must mount the host's / at /host and sweep --root /host")
+	}
+}
