@@ -147,8 +147,16 @@ func (w *Walker) Walk(ctx context.Context) error {
 		pending = 1
 		stopped bool
 		slots   []*slot
-		wg      sync.WaitGroup
+		live    int // workers not given up; done closes when it reaches 0
+		done    = make(chan struct{})
 	)
+	// leave is called under mu when a worker ends or is given up.
+	leave := func() {
+		live--
+		if live == 0 {
+			close(done)
+		}
+	}
 	stopCh := make(chan struct{})
 	if w.Progress != nil {
 		go func() {
@@ -166,14 +174,20 @@ func (w *Walker) Walk(ctx context.Context) error {
 	}
 
 	var worker func(s *slot)
+	// A worker leaves the live count itself, unless the monitor gave it up
+	// (and left for it) while it was stuck.
 	worker = func(s *slot) {
-		defer wg.Done()
 		for {
 			mu.Lock()
 			for len(stack) == 0 && pending > 0 && !stopped {
 				cond.Wait()
 			}
-			if stopped || pending == 0 || s.abandoned.Load() {
+			if s.abandoned.Load() {
+				mu.Unlock()
+				return
+			}
+			if stopped || pending == 0 {
+				leave()
 				mu.Unlock()
 				return
 			}
@@ -201,10 +215,10 @@ func (w *Walker) Walk(ctx context.Context) error {
 			mu.Unlock()
 		}
 	}
-	spawn := func() {
+	spawn := func() { // under mu
 		s := &slot{}
 		slots = append(slots, s)
-		wg.Add(1)
+		live++
 		go worker(s)
 	}
 	mu.Lock()
@@ -236,17 +250,16 @@ func (w *Walker) Walk(ctx context.Context) error {
 				s.abandoned.Store(true)
 				w.Sink.Error(w.stuckError(it, fmt.Sprintf("gave up after %s", timeout)))
 				pending--
-				if !stopped {
+				if !stopped && pending > 0 {
 					spawn()
 				}
+				leave()
 				cond.Broadcast()
 			}
 			mu.Unlock()
 		}
 	}()
 
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
@@ -489,6 +502,9 @@ func (w *Walker) dispatchLink(ctx context.Context, fsys fs.FS, e *Entry, dir str
 	fi, err := fe.Info()
 	who := strings.Join(names, ", ")
 	switch {
+	case target == "/dev/null" || err == nil && isDevNull(fi):
+		w.Sink.Error(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindSkipped,
+			Message: fmt.Sprintf("symlink to %q, the null device: nothing is kept there", target)})
 	case err != nil:
 		w.reportOnce(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindUnverified,
 			Message: fmt.Sprintf("symlink to %q not followed: %s", target, TrimPathErr(err))})
@@ -496,9 +512,6 @@ func (w *Walker) dispatchLink(ctx context.Context, fsys fs.FS, e *Entry, dir str
 		for _, c := range want {
 			w.collect(ctx, c, w.newFile(fe, fsys), dir, s)
 		}
-	case isDevNull(fi):
-		w.Sink.Error(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindSkipped,
-			Message: fmt.Sprintf("symlink to %q, the null device: nothing is kept there", target)})
 	case fi.IsDir():
 		w.Sink.Error(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindSkipped,
 			Message: fmt.Sprintf("symlink to the directory %q where a file is expected: not walked", target)})
