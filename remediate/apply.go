@@ -395,7 +395,7 @@ func (a *applier) describe(t Target, run, id int) EntryRecord {
 		e.State, e.Message = StateRefused, "not a regular file ("+fi.Mode().Type().String()+")"
 		return e
 	}
-	f, err := a.root.Open(rel)
+	f, err := sweep.OpenRegularNoFollow(a.root, rel)
 	if err != nil {
 		e.State, e.Message = StateRefused, "cannot open: "+sweep.TrimPathErr(err)
 		return e
@@ -518,7 +518,7 @@ func (a *applier) failPoint(step string, n int) error {
 // copy writes the original's bytes to the evidence file, syncs it and its
 // directory, hashing what it read; a changed original is not removed.
 func (a *applier) copy(e *EntryRecord) error {
-	src, err := a.root.Open(sweep.Rel(e.Path))
+	src, err := sweep.OpenRegularNoFollow(a.root, sweep.Rel(e.Path))
 	if err != nil {
 		return fmt.Errorf("open original: %s", sweep.TrimPathErr(err))
 	}

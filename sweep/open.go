@@ -270,3 +270,31 @@ func unwrapPathErr(err error) error {
 	}
 	return err
 }
+
+// OpenRegularNoFollow opens rel in root for reading only if it is a regular
+// file and not a symlink, and only if the file opened is the one lstat'ed
+// (a FIFO or link swapped in between is refused, never read): for writers
+// such as remediation, which act on the path itself.
+func OpenRegularNoFollow(root *os.Root, rel string) (*os.File, error) {
+	li, err := root.Lstat(rel)
+	if err != nil {
+		return nil, err
+	}
+	if !li.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: rel, Err: &SpecialFileError{Mode: li.Mode()}}
+	}
+	f, err := root.OpenFile(rel, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() || !os.SameFile(li, fi) {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: rel, Err: errors.New("replaced while being opened: not read")}
+	}
+	return f, nil
+}

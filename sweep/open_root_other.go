@@ -15,3 +15,5 @@ func (o rootFileOpener) openFile(name string, dir bool) (*os.File, error) {
 func (o rootFileOpener) Close() error { return nil }
 
 func (o rootFileOpener) openPath(name string) (*os.File, error) { return o.root.Open(name) }
+
+const openNonblock = 0

@@ -25,3 +25,6 @@ func (o rootFileOpener) Close() error { return nil }
 func (o rootFileOpener) openPath(name string) (*os.File, error) {
 	return o.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 }
+
+// openNonblock keeps an open of a FIFO from waiting for a writer.
+const openNonblock = syscall.O_NONBLOCK
