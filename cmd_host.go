@@ -134,13 +134,13 @@ func sweepHostTree(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher, o hostOption
 	r := newReport("host", l)
 	r.Scan.Root = root
 	r.Scan.Window = &o.window
-	rootFS, err := os.OpenRoot(root)
+	rootFS, err := sweep.OpenTree(root) // never blocks on a FIFO etc/passwd or etc/hostname
 	if err != nil {
 		return nil, usagef("--root: %v", err)
 	}
 	defer rootFS.Close()
-	r.Scan.Hostname = hostname(rootFS.FS(), root)
-	homes := sweep.Homes(rootFS.FS())
+	r.Scan.Hostname = hostname(rootFS, root)
+	homes := sweep.Homes(rootFS)
 
 	counters := &sweep.Counters{}
 	sink := sweep.NewCollection(counters)
@@ -187,7 +187,7 @@ func hostname(fsys fs.FS, root string) string {
 			return h
 		}
 	}
-	if b, err := fs.ReadFile(fsys, "etc/hostname"); err == nil && len(b) < 256 {
+	if b, err := sweep.ReadFileLimit(fsys, "etc/hostname", 255); err == nil {
 		if h := strings.TrimSpace(string(b)); h != "" {
 			return h
 		}

@@ -106,12 +106,12 @@ func runRemediate(c *cli.Context) error {
 			return nil
 		}
 	}
-	rootFS, err := os.OpenRoot(root)
+	rootFS, err := sweep.OpenTree(root) // never blocks on a FIFO etc/passwd or etc/hostname
 	if err != nil {
 		return usagef("--root: %v", err)
 	}
-	homes := sweep.Homes(rootFS.FS())
-	host := hostname(rootFS.FS(), root)
+	homes := sweep.Homes(rootFS)
+	host := hostname(rootFS, root)
 	rootFS.Close()
 	o := remediate.ApplyOptions{Root: root, EvidenceDir: evidence, Host: host, Tool: "litesweep " + version,
 		Live: live, Log: out, Homes: homes}

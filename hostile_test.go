@@ -122,7 +122,8 @@ func cleanDist(t *testing.T, site string, skip ...string) {
 	files := map[string]string{
 		"METADATA":  "Metadata-Version: 2.1\nName: litellm\nVersion: 1.82.6\n",
 		"INSTALLER": "pip\n",
-		"RECORD":    "litellm/__init__.py,,\nlitellm-1.82.6.dist-info/METADATA,,\n",
+		// The empty file's digest, as pip writes it.
+		"RECORD": "litellm/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\nlitellm-1.82.6.dist-info/METADATA,,\n",
 	}
 	for name, body := range files {
 		if !strings.Contains(strings.Join(skip, ","), name) {
@@ -212,6 +213,17 @@ var hostileCases = []hostileCase{
 	{name: "lockfile symlink inside the root is read", wantAt: "/srv/app/requirements.txt", setup: func(t *testing.T, root string) {
 		write(t, filepath.Join(root, "srv/app/reqs/pinned.txt"), "litellm==1.82.8\n")
 		symlink(t, "reqs/pinned.txt", filepath.Join(root, "srv/app/requirements.txt"))
+	}},
+	{name: "fifo etc/passwd and etc/hostname (read before the walk)", wantAt: "/home/alice/.bash_history", setup: func(t *testing.T, root string) {
+		mkfifo(t, filepath.Join(root, "etc/passwd"))
+		mkfifo(t, filepath.Join(root, "etc/hostname"))
+		mkfifo(t, filepath.Join(root, "home/alice/.bash_history"))
+	}},
+	{name: "char device at a RECORD-listed module", wantAt: "/" + venvSite + "/litellm-1.82.6.dist-info/RECORD", setup: func(t *testing.T, root string) {
+		site := venv(t, root)
+		cleanDist(t, site)
+		must(t, os.Remove(filepath.Join(site, "litellm/__init__.py")))
+		mknod(t, filepath.Join(site, "litellm/__init__.py"))
 	}},
 	{name: "unreadable directory", asNobody: true, wantAt: "/home/alice/secret", setup: func(t *testing.T, root string) {
 		write(t, filepath.Join(root, "home/alice/secret/.venv/pyvenv.cfg"), "home = /usr/bin\n")

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"slices"
 	"sort"
@@ -76,12 +75,12 @@ type DiscoverOptions struct {
 // bad distributions (every file their RECORD lists, including the .pth),
 // orphan start-up hooks, tampered modules and staging files, in one walk.
 func Discover(ctx context.Context, o DiscoverOptions) (*Discovery, error) {
-	rootFS, err := os.OpenRoot(o.Root)
+	rootFS, err := sweep.OpenTree(o.Root) // never blocks on a FIFO etc/passwd
 	if err != nil {
 		return nil, fmt.Errorf("open root %q: %w", o.Root, err)
 	}
 	defer rootFS.Close()
-	homes := sweep.Homes(rootFS.FS())
+	homes := sweep.Homes(rootFS)
 	d := &Discovery{}
 	found := map[string]Target{}
 	add := func(t Target) {
@@ -114,7 +113,7 @@ func Discover(ctx context.Context, o DiscoverOptions) (*Discovery, error) {
 			if kind == KindUnit {
 				// Enablement links in any *.wants / *.requires directory next to the unit.
 				dir := path.Dir(tp)
-				ents, _ := fs.ReadDir(rootFS.FS(), sweep.Rel(dir))
+				ents, _ := fs.ReadDir(rootFS, sweep.Rel(dir))
 				for _, e := range ents {
 					if e.IsDir() && (strings.HasSuffix(e.Name(), ".wants") || strings.HasSuffix(e.Name(), ".requires")) {
 						lp := path.Join(dir, e.Name(), t.Unit)

@@ -22,7 +22,7 @@ type Home struct {
 // its own users, not the scanning host's. Missing files are not errors.
 func Homes(fsys fs.FS) []Home {
 	byDir := map[string]Home{}
-	if b, err := fs.ReadFile(fsys, "etc/passwd"); err == nil && len(b) < 16<<20 {
+	if b, err := ReadFileLimit(fsys, "etc/passwd", 16<<20); err == nil {
 		sc := bufio.NewScanner(bytes.NewReader(b))
 		for sc.Scan() {
 			f := strings.Split(sc.Text(), ":")

@@ -298,3 +298,21 @@ func OpenRegularNoFollow(root *os.Root, rel string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// ReadFileLimit reads a regular file of fsys, refusing more than limit bytes
+// (ErrTooLarge): a huge or endless file costs at most limit+1 bytes.
+func ReadFileLimit(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, err := OpenRegular(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: %w: larger than %d bytes", name, ErrTooLarge, limit)
+	}
+	return b, nil
+}
