@@ -575,6 +575,23 @@ func (s *watchSink) Environment(e Environment) {
 	}
 }
 
+// watchSink forwards the optional sink interfaces too (environments,
+// learned indicators), so wrapping a sink never drops what a collector
+// reports through them.
+func (s *watchSink) Learn(l Learned) { LearnFrom(s.Sink, l) }
+
+func (s *watchSink) Learned() []Learned {
+	if ls, ok := s.Sink.(LearnSink); ok {
+		return ls.Learned()
+	}
+	return nil
+}
+
+func (s *watchSink) LearnedAt(p string) bool {
+	ls, ok := s.Sink.(LearnSink)
+	return ok && ls.LearnedAt(p)
+}
+
 // refused records an open the shared helper refused, or that failed for a
 // reason other than absence, when the collector did not report it itself.
 func (w *Walker) refused(r refusal, collector string) {
