@@ -266,6 +266,46 @@ type Scan struct {
 	Finished    time.Time `json:"finished"`
 	Interrupted bool      `json:"interrupted,omitempty"`
 	Options     []string  `json:"options,omitempty"`
+	Coverage    *Coverage `json:"coverage,omitempty"`
+}
+
+// Coverage says how much of an API sweep's scope was checked (github:
+// repositories and workflow runs). Anything not checked also has a located
+// entry in errors.
+type Coverage struct {
+	Unit      string   `json:"unit"`                // what Total counts: "repositories"
+	Total     int      `json:"total"`               // in scope
+	Checked   int      `json:"checked"`             // swept to the end
+	Unchecked []string `json:"unchecked,omitempty"` // not (fully) checked, by name
+	// RunsTotal and RunsUnverified count workflow runs in the windows and
+	// those with a job nobody could verify (log gone, nothing to grade).
+	RunsTotal      int64 `json:"runs_total,omitempty"`
+	RunsUnverified int64 `json:"runs_unverified,omitempty"`
+	// ResumeAfter is set when a standing rate limit stopped the sweep: re-run
+	// with the same --state after this time.
+	ResumeAfter *time.Time `json:"resume_after,omitempty"`
+}
+
+// Complete reports whether everything in scope was checked.
+func (c *Coverage) Complete() bool {
+	return c == nil || (len(c.Unchecked) == 0 && c.Checked >= c.Total && c.RunsUnverified == 0)
+}
+
+// String is the coverage clause of the verdict line, e.g. "203 of 300
+// repositories could not be checked; 4 of 57 runs could not be verified"
+// ("" when complete).
+func (c *Coverage) String() string {
+	if c.Complete() {
+		return ""
+	}
+	var parts []string
+	if n := max(len(c.Unchecked), c.Total-c.Checked); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d %s could not be checked", n, c.Total, c.Unit))
+	}
+	if c.RunsUnverified > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d runs could not be verified", c.RunsUnverified, c.RunsTotal))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Window is the exposure window a sweep used.
@@ -451,7 +491,7 @@ func (r *Report) decide() Verdict {
 		return Exposed
 	case worst >= Medium.Rank():
 		return AtRisk
-	case r.Incomplete() > 0 || r.Scan.Interrupted:
+	case r.Incomplete() > 0 || r.Scan.Interrupted || !r.Scan.Coverage.Complete():
 		return Incomplete
 	}
 	return Clean
@@ -490,7 +530,7 @@ func (r *Report) ExitCode(failOn Severity) int {
 	if w := r.Worst(); w != "" && w.Rank() >= failOn.Rank() {
 		return ExitFindings
 	}
-	if r.Incomplete() > 0 {
+	if r.Incomplete() > 0 || !r.Scan.Coverage.Complete() {
 		return ExitIncomplete
 	}
 	return ExitClean

@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,53 +12,74 @@ import (
 	gh "github.com/google/go-github/v60/github"
 )
 
+// logError is a job log that could not be read: the API's answer (api)
+// or the log storage's, with its status (0: network or stream failure).
+type logError struct {
+	status int
+	api    bool
+	needs  string // X-Accepted-GitHub-Permissions of a 403
+	msg    string
+}
+
+func (e *logError) Error() string { return e.msg }
+
+// Status lets statusOf see the answer; isTransient treats 403, 404 and 410
+// from the API as permanent and everything from the storage host (an
+// expired signature, a hiccup) as transient.
+func (e *logError) permanent() bool {
+	return e.api && (e.status == http.StatusForbidden || e.status == http.StatusNotFound || e.status == http.StatusGone)
+}
+
 // jobLog streams one job's log through ScanLog. The API answers
 // GET /repos/{o}/{r}/actions/jobs/{id}/logs with a redirect to a
 // short-lived URL on another host; that request goes out without the token.
 // go-github's GetWorkflowJobLogs does not type its errors, so statuses are
-// handled here: 404/410 (expired or deleted) and 403 are returned as the
-// status with an error.
-func (rs *repoSweep) jobLog(ctx context.Context, job *gh.WorkflowJob) (LogResult, int, error) {
+// handled here as a *logError.
+func (rs *repoSweep) jobLog(ctx context.Context, job *gh.WorkflowJob) (LogResult, error) {
 	s := rs.s
 	u := fmt.Sprintf("repos/%s/%s/actions/jobs/%d/logs", url.PathEscape(rs.ri.Owner), url.PathEscape(rs.ri.Name), job.GetID())
 	req, err := s.client.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
-		return LogResult{}, 0, err
+		return LogResult{}, err
 	}
-	body, status, err := s.follow(ctx, req.URL, 0)
+	body, err := s.follow(ctx, req.URL, 0)
 	if err != nil {
-		return LogResult{}, status, err
+		return LogResult{}, err
 	}
 	defer body.Close()
 	lr, err := ScanLog(body, s.cfg.MaxLogBytes, stepSpans(job), s.m)
 	if err != nil {
-		return lr, http.StatusOK, fmt.Errorf("reading the log: %s", scrubURLs(err.Error()))
+		return lr, &logError{msg: "reading the log: " + scrubURLs(err.Error())}
 	}
-	return lr, http.StatusOK, nil
+	return lr, nil
 }
 
 // follow GETs an API URL without following redirects itself; a redirect
 // to the API host is followed with the token, one to any other host
 // without it. A stale pre-signed URL is re-requested once.
-func (s *Sweeper) follow(ctx context.Context, u *url.URL, retried int) (io.ReadCloser, int, error) {
+func (s *Sweeper) follow(ctx context.Context, u *url.URL, retried int) (io.ReadCloser, error) {
 	for hop := 0; hop < 5; hop++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		req.Header.Set("Accept", "application/vnd.github+json")
 		resp, err := s.noRedirect.Do(req)
 		if err != nil {
-			return nil, 0, fmt.Errorf("%s", scrubURLs(err.Error()))
+			var le *LimitError
+			if errors.As(err, &le) {
+				return nil, le
+			}
+			return nil, &logError{msg: scrubURLs(err.Error())}
 		}
 		switch resp.StatusCode {
 		case http.StatusOK:
-			return resp.Body, http.StatusOK, nil
+			return resp.Body, nil
 		case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 			loc, err := resp.Location()
 			drain(resp)
 			if err != nil {
-				return nil, resp.StatusCode, fmt.Errorf("redirect without a usable Location: %w", err)
+				return nil, &logError{status: resp.StatusCode, api: true, msg: "redirect without a usable Location: " + err.Error()}
 			}
 			if loc.Host == s.tr.apiHost {
 				u = loc
@@ -66,25 +88,26 @@ func (s *Sweeper) follow(ctx context.Context, u *url.URL, retried int) (io.ReadC
 			return s.fetchStorage(ctx, u, loc, retried)
 		default:
 			drain(resp)
-			return nil, resp.StatusCode, fmt.Errorf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+			return nil, &logError{status: resp.StatusCode, api: true, needs: resp.Header.Get("X-Accepted-GitHub-Permissions"),
+				msg: fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))}
 		}
 	}
-	return nil, 0, fmt.Errorf("too many redirects")
+	return nil, &logError{msg: "too many redirects"}
 }
 
 // fetchStorage GETs the pre-signed log URL with a client that never sends
 // the Authorization header.
-func (s *Sweeper) fetchStorage(ctx context.Context, api, loc *url.URL, retried int) (io.ReadCloser, int, error) {
+func (s *Sweeper) fetchStorage(ctx context.Context, api, loc *url.URL, retried int) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.String(), nil)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	resp, err := s.blob.Do(req)
 	if err != nil {
-		return nil, 0, fmt.Errorf("log storage: %s", scrubURLs(err.Error()))
+		return nil, &logError{msg: "log storage: " + scrubURLs(err.Error())}
 	}
 	if resp.StatusCode == http.StatusOK {
-		return resp.Body, http.StatusOK, nil
+		return resp.Body, nil
 	}
 	drain(resp)
 	if retried == 0 && (resp.StatusCode == http.StatusForbidden || resp.StatusCode >= 500) {
@@ -92,7 +115,7 @@ func (s *Sweeper) fetchStorage(ctx context.Context, api, loc *url.URL, retried i
 		// hiccup: ask the API for a fresh one.
 		return s.follow(ctx, api, 1)
 	}
-	return nil, resp.StatusCode, fmt.Errorf("log storage answered HTTP %d", resp.StatusCode)
+	return nil, &logError{status: resp.StatusCode, msg: fmt.Sprintf("log storage answered HTTP %d", resp.StatusCode)}
 }
 
 func drain(resp *http.Response) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -26,8 +27,8 @@ const (
 type LogHit struct {
 	Line      int        // 1-based line number in the job log
 	Time      *time.Time // the runner's timestamp of the line
-	Step      string     // step name (from the job's steps or the ##[group]Run marker)
-	Text      string     // the line without its timestamp, redacted
+	Step      string     // step of the ##[group]Run segment (named from the API's steps when they match)
+	Text      string     // evidence built from the matched parts of the line (never the raw line)
 	Severity  sweep.Severity
 	Title     string
 	Indicator *sweep.Indicator
@@ -59,10 +60,50 @@ type LogResult struct {
 }
 
 var (
-	downloadLine = regexp.MustCompile(`Download action repository '([^'@\s]+)@([^'\s]+)' \(SHA:([0-9a-fA-F]{40})\)`)
-	ansi         = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
-	versionOnly  = regexp.MustCompile(`(?i)^\s*version:\s*v?0\.69\.[456]\b`)
+	downloadLine  = regexp.MustCompile(`Download action repository '([^'@\s]+)@([^'\s]+)' \(SHA:([0-9a-fA-F]{40})\)`)
+	ansi          = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+	versionOnly   = regexp.MustCompile(`(?i)^\s*version:\s*v?0\.69\.[456]\b`)
+	permLine      = regexp.MustCompile(`^[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*)*: (?:read|write|none)$`)
+	safeRef       = regexp.MustCompile(`^[A-Za-z0-9_.+/-]{1,100}$`)
+	artefactShape = regexp.MustCompile(`^[A-Za-z0-9_.]+-[0-9][A-Za-z0-9_.!+]*(?:-[A-Za-z0-9_.]+){0,3}\.(?:whl|tar\.gz|zip)(?:\.metadata)?$`)
 )
+
+// installPhrases are the installer outputs an install line can carry; the
+// evidence names the phrase and the distribution, nothing else of the line.
+var installPhrases = []string{"Successfully installed", "Requirement already satisfied", "Using cached", "Downloading", "Downloaded",
+	"Collecting", "Installing", "Installed", "Prepared", "Building wheel for"}
+
+// artefactWord is the word of the line naming the distribution's file
+// (litellm-1.82.8-py3-none-any.whl, .whl.metadata, .tar.gz) when it has
+// exactly that shape, else name-version.
+func artefactWord(s, name, version string) string {
+	norm := func(x string) string { return strings.ToLower(strings.ReplaceAll(x, "-", "_")) }
+	want := norm(name + "-" + version)
+	for _, w := range strings.Fields(s) {
+		if lw := norm(w); strings.HasPrefix(lw, want) && len(lw) > len(want) && (lw[len(want)] == '_' || lw[len(want)] == '.') && artefactShape.MatchString(w) {
+			return w
+		}
+	}
+	return name + "-" + version
+}
+
+// installText is the evidence of an install line, built from the matched
+// distribution and version and the installer phrase found on the line.
+func installText(s, name, version string) string {
+	t := strings.TrimSpace(s)
+	if strings.HasPrefix(t, "+ ") || strings.HasPrefix(t, "+") && !strings.HasPrefix(t, "++") {
+		return "+ " + name + "==" + version
+	}
+	for _, p := range installPhrases {
+		if strings.Contains(s, p) {
+			if p == "Installing" {
+				return fmt.Sprintf("Installing %s (%s)", name, version)
+			}
+			return fmt.Sprintf("%s %s", p, artefactWord(s, name, version))
+		}
+	}
+	return fmt.Sprintf("%s %s", name, version)
+}
 
 // ScanLog streams a runner log line by line, reading at most maxBytes, and
 // returns the lines that match the pack's CI indicators. It never holds
@@ -76,6 +117,8 @@ func ScanLog(r io.Reader, maxBytes int64, steps []StepSpan, m *iocs.Matcher) (Lo
 	br := bufio.NewReaderSize(lr, maxLineBytes)
 	pack := m.Pack()
 	step := "Set up job"
+	steps = runSteps(steps)
+	nextStep := 0
 	recentTrivy := 0 // lines since the last line mentioning trivy
 	inPerms := false
 	names := m.TrackedNames()
@@ -95,12 +138,16 @@ func ScanLog(r io.Reader, maxBytes int64, steps []StepSpan, m *iocs.Matcher) (Lo
 				g := string(body[len(groupB):])
 				inPerms = g == "GITHUB_TOKEN Permissions"
 				if strings.HasPrefix(g, "Run ") {
-					step = clip(g, 120)
+					// The log's own marker starts the segment; the API's
+					// step times only name it.
+					step = nameSegment(g, parseTimestamp(tsb), steps, &nextStep)
 				}
 			case bytes.Equal(body, endGroupB):
 				inPerms = false
 			case inPerms && len(res.TokenPerms) < 32:
-				res.TokenPerms = append(res.TokenPerms, clip(string(body), 80))
+				if permLine.Match(body) {
+					res.TokenPerms = append(res.TokenPerms, string(body))
+				}
 			case bytes.HasPrefix(body, postJobB):
 				step = "Post job cleanup"
 			}
@@ -116,14 +163,13 @@ func ScanLog(r io.Reader, maxBytes int64, steps []StepSpan, m *iocs.Matcher) (Lo
 			{
 				s, ls := string(body), string(lower)
 				ts := parseTimestamp(tsb)
-				stepName := stepAt(steps, ts, step)
 				for _, h := range matchLine(s, ls, names, ts, pack, m, recentTrivy <= 5) {
 					if len(res.Hits) >= maxHitsPerJob {
 						res.Dropped++
 						continue
 					}
-					h.Line, h.Time, h.Step = res.Lines, ts, stepName
-					h.Text = clip(redact(s), maxTextBytes)
+					// h.Text was built from the matched parts only.
+					h.Line, h.Time, h.Step = res.Lines, ts, step
 					res.Hits = append(res.Hits, h)
 				}
 			}
@@ -245,29 +291,56 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 	return out, err
 }
 
-// stepAt names the step of a line: the job step whose time span holds the
-// line's timestamp when exactly one does, else the last ##[group]Run marker.
-func stepAt(steps []StepSpan, ts *time.Time, marker string) string {
-	if ts == nil || len(steps) == 0 {
-		return marker
-	}
-	// Step times have second resolution.
-	t := ts.Truncate(time.Second)
-	var found *StepSpan
-	for i := range steps {
-		sp := &steps[i]
-		if sp.Start.IsZero() || sp.Stop.IsZero() || t.Before(sp.Start) || t.After(sp.Stop) {
+// runSteps keeps the API steps that can name a ##[group]Run segment: not
+// "Set up job", "Complete job" or post steps, and with both times.
+func runSteps(steps []StepSpan) []StepSpan {
+	var out []StepSpan
+	for _, sp := range steps {
+		if sp.Name == "Set up job" || sp.Name == "Complete job" || strings.HasPrefix(sp.Name, "Post ") || sp.Start.IsZero() || sp.Stop.IsZero() {
 			continue
 		}
-		if found != nil {
-			return marker
+		out = append(out, sp)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out
+}
+
+// nameSegment names the segment a "##[group]Run …" marker starts. The
+// segment itself is the marker's; an API step only lends its name when
+// its (second-resolution) times hold the marker's timestamp, within a
+// second: the one whose name is the marker's text, else the only one,
+// else the one that started closest to it (ties: the earlier step). Steps
+// before the last named one are not considered (steps run in order; a
+// composite action prints several markers within one step).
+func nameSegment(marker string, ts *time.Time, steps []StepSpan, next *int) string {
+	if ts == nil || len(steps) == 0 {
+		return safeStepName(marker)
+	}
+	t := *ts
+	pick := -1
+	var best time.Duration
+	for i := *next; i < len(steps); i++ {
+		sp := steps[i]
+		if t.Before(sp.Start.Add(-time.Second)) || t.After(sp.Stop.Add(time.Second)) {
+			continue
 		}
-		found = sp
+		if sp.Name == marker {
+			pick = i
+			break
+		}
+		d := t.Sub(sp.Start)
+		if d < 0 {
+			d = -d
+		}
+		if pick < 0 || d < best {
+			pick, best = i, d
+		}
 	}
-	if found == nil {
-		return marker
+	if pick < 0 {
+		return safeStepName(marker)
 	}
-	return found.Name
+	*next = pick
+	return safeStepName(steps[pick].Name)
 }
 
 func indicator(id, kind string, p iocs.Provenance) *sweep.Indicator {
@@ -284,7 +357,7 @@ func matchLine(s, lower string, names []string, ts *time.Time, pack *iocs.Loaded
 		if pk, ok := m.Package("litellm", v); ok {
 			name = pk.Name
 		}
-		hits = append(hits, LogHit{Severity: sweep.High, Package: name, Version: v,
+		hits = append(hits, LogHit{Severity: sweep.High, Package: name, Version: v, Text: installText(s, name, v),
 			Title:     fmt.Sprintf("%s %s installed in a CI job", name, v),
 			Indicator: indicator("ci-install-line", "ci-log", pack.CI.InstallProvenance)})
 	}
@@ -322,7 +395,7 @@ func matchLine(s, lower string, names []string, ts *time.Time, pack *iocs.Loaded
 		if ls.Weak {
 			sev = sweep.Medium
 		}
-		hits = append(hits, LogHit{Severity: sev, Title: "CI log: " + ls.Description,
+		hits = append(hits, LogHit{Severity: sev, Title: "CI log: " + ls.Description, Text: "… " + ls.Value + " …",
 			Indicator: indicator(ls.ID, "ci-log-"+ls.Kind, ls.Provenance)})
 	}
 	for _, si := range m.Strings([]byte(s)) {
@@ -333,7 +406,7 @@ func matchLine(s, lower string, names []string, ts *time.Time, pack *iocs.Loaded
 		if si.Weak {
 			sev = sweep.Medium
 		}
-		hits = append(hits, LogHit{Severity: sev, Title: "CI log: " + si.Description,
+		hits = append(hits, LogHit{Severity: sev, Title: "CI log: " + si.Description, Text: "… " + si.Value + " …",
 			Indicator: indicator(si.ID, "string-"+si.Kind, si.Provenance)})
 	}
 	return hits
@@ -368,7 +441,11 @@ func matchAction(repo, ref, sha string, ts *time.Time, pack *iocs.Loaded, m *ioc
 	if a == nil {
 		return LogHit{}, false
 	}
-	h := LogHit{Action: a.Repo, Ref: ref, SHA: sha, Indicator: indicator(a.ID, "ci-action", a.Provenance)}
+	if !safeRef.MatchString(ref) {
+		ref = "…"
+	}
+	h := LogHit{Action: a.Repo, Ref: ref, SHA: sha, Indicator: indicator(a.ID, "ci-action", a.Provenance),
+		Text: fmt.Sprintf("Download action repository '%s@%s' (SHA:%s)", a.Repo, ref, sha)}
 	for _, b := range a.BadSHAs {
 		if strings.EqualFold(b, sha) {
 			h.Severity = severityOf(a.Severity, sweep.Critical)

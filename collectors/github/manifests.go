@@ -51,6 +51,9 @@ func (rs *repoSweep) sweepManifests(ctx context.Context, manifests []*gh.TreeEnt
 			continue
 		}
 		r, err := lockfile.Parse(e.GetPath(), data, resolve)
+		if rs.cur.transient {
+			return ctx.Err() // an include hit a rate limit: retried as a whole
+		}
 		if err != nil {
 			rs.addErr("error", sweep.Location{Path: e.GetPath()}, fmt.Sprintf("manifest could not be parsed: %v", err))
 		}
@@ -60,8 +63,31 @@ func (rs *repoSweep) sweepManifests(ctx context.Context, manifests []*gh.TreeEnt
 		f := lockfile.Finding(h, sweep.Location{Repo: rs.ri.FullName}, CollectorName)
 		f.Category = "manifest"
 		f.Location.URL = rs.blobURL(f.Location.Path)
-		f.Evidence.Text = clip(redact(f.Evidence.Text), maxTextBytes)
-		rs.res.Findings = append(rs.res.Findings, f)
+		f.Evidence.Text = manifestText(h.Requirement)
+		rs.cur.Findings = append(rs.cur.Findings, f)
 	}
 	return ctx.Err()
+}
+
+// manifestText is the evidence text of a manifest requirement, built from
+// its parsed parts: name, extras, and the version specifier or the locked
+// version; a direct reference shows only its file name.
+func manifestText(q lockfile.Requirement) string {
+	text := q.Name
+	if len(q.Extras) > 0 {
+		text += "[" + strings.Join(q.Extras, ",") + "]"
+	}
+	switch {
+	case q.Locked:
+		text += " " + q.Version + " (locked)"
+	case q.URL != "":
+		u := q.URL
+		if i := strings.IndexAny(u, "?#"); i >= 0 {
+			u = u[:i]
+		}
+		text += " @ …/" + path.Base(u)
+	default:
+		text += q.Specifier
+	}
+	return clip(text, maxTextBytes)
 }

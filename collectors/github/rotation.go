@@ -26,7 +26,20 @@ type Exposure struct {
 	EnvName   string `json:"env_name,omitempty"` // the env var it was exposed as
 	Note      string `json:"note,omitempty"`
 	Confirmed bool   `json:"confirmed"` // log evidence, not only "could not verify"
+	// Precautionary: the log is gone and the workflow at the run's commit
+	// installed a bad version (or a range admitting one) in the window:
+	// likely, but unconfirmed.
+	Precautionary bool `json:"precautionary,omitempty"`
 }
+
+// exposureLevel is how sure an exposure is.
+type exposureLevel int
+
+const (
+	exposureConfirmed     exposureLevel = iota // the job log shows the compromise
+	exposureUnverified                         // log gone; a compromised action ran in its window
+	exposurePrecautionary                      // log gone; the workflow installed a bad version in the window
+)
 
 // secretListings are the secret names the token may list for one repository.
 type secretListings struct {
@@ -44,13 +57,17 @@ func (rs *repoSweep) secretNames(ctx context.Context, envs []string) *secretList
 		l.repoOK = listAll(ctx, func(o *gh.ListOptions) (*gh.Secrets, *gh.Response, error) {
 			return s.client.Actions.ListRepoSecrets(ctx, rs.ri.Owner, rs.ri.Name, o)
 		}, l.repo, func(err error) {
-			rs.addErr("skipped", sweep.Location{}, describe(err, "list repository secrets")+"; the scope of secrets referenced by exposed runs is unresolved")
+			rs.addErrFor(err, "skipped", sweep.Location{}, describe(err, "list repository secrets")+"; the scope of secrets referenced by exposed runs is unresolved")
 		})
 		l.orgOK = listAll(ctx, func(o *gh.ListOptions) (*gh.Secrets, *gh.Response, error) {
 			return s.client.Actions.ListRepoOrgSecrets(ctx, rs.ri.Owner, rs.ri.Name, o)
 		}, l.org, func(err error) {
-			rs.addErr("skipped", sweep.Location{}, describe(err, "list organization secrets visible to this repository")+"; organization-level secrets are named from the workflow only")
+			rs.addErrFor(err, "skipped", sweep.Location{}, describe(err, "list organization secrets visible to this repository")+"; organization-level secrets are named from the workflow only")
 		})
+		if rs.cur.transient {
+			rs.listings = nil // retried by the next run that needs it
+			return l
+		}
 	}
 	l := rs.listings
 	for _, env := range envs {
@@ -61,7 +78,7 @@ func (rs *repoSweep) secretNames(ctx context.Context, envs []string) *secretList
 		l.envOK[env] = listAll(ctx, func(o *gh.ListOptions) (*gh.Secrets, *gh.Response, error) {
 			return s.client.Actions.ListEnvSecrets(ctx, int(rs.ri.ID), env, o)
 		}, l.env[env], func(err error) {
-			rs.addErr("skipped", sweep.Location{}, describe(err, "list secrets of environment "+env))
+			rs.addErrFor(err, "skipped", sweep.Location{}, describe(err, "list secrets of environment "+env))
 		})
 	}
 	return l
@@ -89,8 +106,8 @@ func listAll(ctx context.Context, list func(*gh.ListOptions) (*gh.Secrets, *gh.R
 
 // expose records what the given jobs of a run could read. jobs empty means
 // every job of the workflow.
-func (rs *repoSweep) expose(ctx context.Context, run *gh.WorkflowRun, wf *Workflow, werr error, jobs []string, confirmed bool, perms map[string][]string) {
-	base := Exposure{Repo: rs.ri.FullName, Owner: rs.ri.Owner, Confirmed: confirmed}
+func (rs *repoSweep) expose(ctx context.Context, run *gh.WorkflowRun, wf *Workflow, werr error, jobs []string, level exposureLevel, perms map[string][]string) {
+	base := Exposure{Repo: rs.ri.FullName, Owner: rs.ri.Owner, Confirmed: level == exposureConfirmed, Precautionary: level == exposurePrecautionary}
 	var out []Exposure
 	add := func(e Exposure) { out = append(out, e) }
 	if wf == nil {
@@ -180,14 +197,14 @@ func (rs *repoSweep) expose(ctx context.Context, run *gh.WorkflowRun, wf *Workfl
 		switch e.Kind {
 		case "secret":
 			e.Scope = l.scopeOf(e.Scope, e.Name)
-			rs.res.Exposures = append(rs.res.Exposures, e)
+			rs.cur.Exposures = append(rs.cur.Exposures, e)
 		case "variable":
 			if e.Scope != "" {
 				e.Scope = "environment:" + e.Scope + " or repository/organization"
 			} else {
 				e.Scope = "repository or organization"
 			}
-			rs.res.Exposures = append(rs.res.Exposures, e)
+			rs.cur.Exposures = append(rs.cur.Exposures, e)
 		case "all-secrets":
 			env := e.Scope
 			complete := l.repoOK && l.orgOK && (env == "" || l.envOK[env])
@@ -195,14 +212,14 @@ func (rs *repoSweep) expose(ctx context.Context, run *gh.WorkflowRun, wf *Workfl
 				x := e
 				x.Kind, x.Name = "secret", n
 				x.Scope = l.scopeOf(env, n)
-				rs.res.Exposures = append(rs.res.Exposures, x)
+				rs.cur.Exposures = append(rs.cur.Exposures, x)
 			}
 			if !complete {
 				e.Scope = "unresolved"
-				rs.res.Exposures = append(rs.res.Exposures, e)
+				rs.cur.Exposures = append(rs.cur.Exposures, e)
 			}
 		default:
-			rs.res.Exposures = append(rs.res.Exposures, e)
+			rs.cur.Exposures = append(rs.cur.Exposures, e)
 		}
 	}
 }
@@ -252,11 +269,13 @@ func BuildRotation(exps []Exposure, pack *iocs.Loaded) []sweep.RotationItem {
 		}
 	}
 	type acc struct {
-		item      sweep.RotationItem
-		runs      map[string]bool
-		envs      map[string]bool
-		notes     map[string]bool
-		confirmed int
+		item          sweep.RotationItem
+		runs          map[string]bool
+		envs          map[string]bool
+		notes         map[string]bool
+		confirmed     int
+		precautionary int
+		total         int
 	}
 	byKey := map[string]*acc{}
 	var order []string
@@ -278,8 +297,12 @@ func BuildRotation(exps []Exposure, pack *iocs.Loaded) []sweep.RotationItem {
 		if e.Note != "" {
 			a.notes[e.Note] = true
 		}
-		if e.Confirmed {
+		a.total++
+		switch {
+		case e.Confirmed:
 			a.confirmed++
+		case e.Precautionary:
+			a.precautionary++
 		}
 	}
 	sort.Strings(order)
@@ -293,9 +316,16 @@ func BuildRotation(exps []Exposure, pack *iocs.Loaded) []sweep.RotationItem {
 			it.Names = append(it.Names, "env "+env)
 		}
 		n := len(it.ExposedBy)
-		if a.confirmed > 0 {
+		switch {
+		case a.confirmed > 0:
 			it.Why = fmt.Sprintf("readable by %d CI job(s) with evidence of the compromise in their logs", n)
-		} else {
+		case a.precautionary > 0 && a.precautionary == a.total:
+			// Only likely exposures: rotate as a precaution, after the
+			// confirmed ones.
+			it.Priority = precautionaryPriority(it.Priority)
+			it.Title += " (precautionary, unconfirmed)"
+			it.Why = fmt.Sprintf("UNCONFIRMED: readable by %d CI job(s) whose logs are gone and whose workflow installed a compromised version (or a range admitting one) during the window; rotate as a precaution", n)
+		default:
 			it.Why = fmt.Sprintf("readable by %d CI job(s) that could not be verified (logs expired or unreadable) and used a compromised action in its window", n)
 		}
 		if notes := keys(a.notes); len(notes) > 0 {
@@ -311,6 +341,18 @@ func BuildRotation(exps []Exposure, pack *iocs.Loaded) []sweep.RotationItem {
 		return out[i].Title < out[j].Title
 	})
 	return out
+}
+
+// precautionaryPriority lowers a priority by one step (P1 -> P2 ...), so
+// unconfirmed exposures come after every confirmed one of the same kind.
+func precautionaryPriority(p string) string {
+	switch p {
+	case "P1":
+		return "P2"
+	case "P2":
+		return "P3"
+	}
+	return p
 }
 
 func describeExposure(e Exposure) (where, title, kind, prio string) {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -175,10 +176,15 @@ type Result struct {
 	Timeline []sweep.TimelineEvent
 	Stats    sweep.Stats
 	Targets  []string
+	Coverage *sweep.Coverage
+	// Limit is set when the sweep stopped at a standing rate limit: re-run
+	// with the same --state after Limit.Until.
+	Limit *LimitError
 }
 
 // Run sweeps every target. It returns the partial result with ctx's error
-// when interrupted; finished repositories are in the state file.
+// when interrupted. Finished repositories and runs are in the state file;
+// a later Run with the same state retries everything unfinished.
 func (s *Sweeper) Run(ctx context.Context) (*Result, error) {
 	st, err := loadState(s.cfg.StatePath, s.fingerprint())
 	if err != nil {
@@ -197,7 +203,7 @@ func (s *Sweeper) Run(ctx context.Context) (*Result, error) {
 
 	var todo []repoInfo
 	for _, r := range repos {
-		if _, done := st.Repos[r.FullName]; !done {
+		if rr := st.Repos[r.FullName]; rr == nil || !rr.Done {
 			todo = append(todo, r)
 		}
 	}
@@ -207,6 +213,8 @@ func (s *Sweeper) Run(ctx context.Context) (*Result, error) {
 		finished = len(repos) - len(todo)
 		lastSave time.Time
 		saveErr  error
+		live     = map[string][]*part{} // unfinished work of this process
+		started  = map[string]bool{}
 	)
 	save := func(force bool) {
 		if s.cfg.StatePath == "" || (!force && time.Since(lastSave) < time.Second) {
@@ -225,14 +233,18 @@ func (s *Sweeper) Run(ctx context.Context) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			for ri := range work {
-				rr, err := s.sweepRepo(ctx, ri)
-				if err != nil { // interrupted: not recorded as done
-					continue
-				}
-				s.repos.Add(1)
+				mu.Lock()
+				prior := st.Repos[ri.FullName]
+				started[ri.FullName] = true
+				mu.Unlock()
+				rr, pending := s.sweepRepo(ctx, ri, prior)
 				mu.Lock()
 				st.Repos[ri.FullName] = rr
-				finished++
+				live[ri.FullName] = pending
+				if rr.Done {
+					s.repos.Add(1)
+					finished++
+				}
 				save(false)
 				if s.cfg.Progress != nil {
 					s.cfg.Progress(finished, len(repos), ri.FullName)
@@ -243,6 +255,9 @@ func (s *Sweeper) Run(ctx context.Context) (*Result, error) {
 	}
 feed:
 	for _, ri := range todo {
+		if s.tr.Open() != nil {
+			break // a standing rate limit: send nothing more
+		}
 		select {
 		case work <- ri:
 		case <-ctx.Done():
@@ -255,26 +270,65 @@ feed:
 	save(true)
 	mu.Unlock()
 
+	limit := s.tr.Open()
+	res.Limit = limit
 	var exposures []Exposure
-	names := make([]string, 0, len(st.Repos))
-	for n := range st.Repos {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	cov := &sweep.Coverage{Unit: "repositories", Total: len(repos)}
 	var runs, logs, bytes int64
-	for _, n := range names {
+	for _, ri := range repos {
+		n := ri.FullName
 		rr := st.Repos[n]
-		res.Findings = append(res.Findings, rr.Findings...)
-		res.Errors = append(res.Errors, rr.Errors...)
-		exposures = append(exposures, rr.Exposures...)
-		runs += rr.Runs
-		logs += rr.Logs
-		bytes += rr.LogBytes
+		parts := append(rr.parts(), live[n]...)
+		for _, p := range parts {
+			res.Findings = append(res.Findings, p.Findings...)
+			res.Errors = append(res.Errors, p.Errors...)
+			exposures = append(exposures, p.Exposures...)
+			logs += p.Logs
+			bytes += p.LogBytes
+			if p.Run {
+				runs++
+				if p.Unverified {
+					cov.RunsUnverified++
+				}
+			}
+		}
+		switch {
+		case rr != nil && rr.Done && !rr.CIUnlisted:
+			cov.Checked++
+		case rr != nil && rr.Done:
+			cov.Unchecked = append(cov.Unchecked, n)
+		default:
+			cov.Unchecked = append(cov.Unchecked, n)
+			msg := "not swept"
+			if started[n] || rr != nil {
+				msg = "not finished"
+			}
+			switch {
+			case limit != nil:
+				msg += fmt.Sprintf(": the sweep stopped at a standing rate limit (%s); re-run with the same --state after %s", limit.Reason, limit.Until.UTC().Format(time.RFC3339))
+			case ctx.Err() != nil:
+				msg += ": the sweep was interrupted; re-run with the same --state to finish it"
+			default:
+				msg += ": a transient error (above) left it unfinished; re-run with the same --state to retry it"
+			}
+			if s.cfg.StatePath == "" {
+				msg = strings.Replace(msg, "re-run with the same --state", "re-run (with --state FILE to keep finished work)", 1)
+			}
+			res.Errors = append(res.Errors, sweep.Error{Collector: CollectorName, Kind: "unverified", Location: sweep.Location{Repo: n}, Message: msg})
+		}
 	}
+	cov.RunsTotal = runs
+	res.Coverage = cov
 	res.Rotation = BuildRotation(exposures, s.m.Pack())
 	res.Timeline = s.timeline(res.Findings)
+	done := int64(0)
+	for _, rr := range st.Repos {
+		if rr.Done {
+			done++
+		}
+	}
 	res.Stats = sweep.Stats{APICalls: st.priorCalls + s.tr.Calls(), RateLimitUsed: st.priorUsed + s.tr.RateLimitUsed(),
-		Repos: int64(len(st.Repos)), Runs: runs, Logs: logs, BytesRead: bytes, FilesRead: logs}
+		Repos: done, Runs: runs, Logs: logs, BytesRead: bytes, FilesRead: logs}
 	if saveErr != nil {
 		res.Errors = append(res.Errors, sweep.Error{Collector: CollectorName, Kind: "error",
 			Message: "could not write the state file: " + saveErr.Error()})
@@ -434,9 +488,6 @@ func (s *Sweeper) exfilRepo(r *gh.Repository, ri repoInfo) (sweep.Finding, bool)
 			f.Evidence.Time = &tt
 			f.Evidence.Details = append(f.Evidence.Details, "created "+tt.Format(time.RFC3339))
 		}
-		if d := r.GetDescription(); d != "" {
-			f.Evidence.Text = clip(redact(d), maxTextBytes)
-		}
 		return f, true
 	}
 	return sweep.Finding{}, false
@@ -445,6 +496,10 @@ func (s *Sweeper) exfilRepo(r *gh.Repository, ri repoInfo) (sweep.Finding, bool)
 // describe turns an API error into a message without the token (the
 // token is never part of a URL or an error body).
 func describe(err error, what string) string {
+	var le *LimitError
+	if errors.As(err, &le) {
+		return fmt.Sprintf("could not %s: %s", what, le.Error())
+	}
 	var rl *gh.RateLimitError
 	var ab *gh.AbuseRateLimitError
 	var er *gh.ErrorResponse
@@ -455,6 +510,9 @@ func describe(err error, what string) string {
 		return fmt.Sprintf("could not %s: secondary rate limit (retry after %s)", what, ab.GetRetryAfter())
 	case errors.As(err, &er) && er.Response != nil:
 		msg := fmt.Sprintf("could not %s: HTTP %d", what, er.Response.StatusCode)
+		if er.Response.StatusCode >= 500 {
+			msg += " (GitHub server error, retried)"
+		}
 		if er.Message != "" {
 			msg += ": " + er.Message
 		}
@@ -466,7 +524,7 @@ func describe(err error, what string) string {
 		}
 		return msg
 	}
-	return fmt.Sprintf("could not %s: %v", what, err)
+	return fmt.Sprintf("could not %s: %s", what, scrubURLs(err.Error()))
 }
 
 func statusOf(err error) int {
@@ -474,58 +532,140 @@ func statusOf(err error) int {
 	if errors.As(err, &er) && er.Response != nil {
 		return er.Response.StatusCode
 	}
-	var rl *gh.RateLimitError
-	if errors.As(err, &rl) {
-		return http.StatusForbidden
-	}
 	return 0
 }
 
-// repoResult is everything found in one repository; it is what the state
-// file keeps for a finished repository.
-type repoResult struct {
+// part is the result of one unit of work: the run listing, one run, or
+// the default-branch files of a repository. A part is finished when no
+// transient error (rate limit, 5xx, network) interrupted it; only finished
+// parts go into the state file.
+type part struct {
 	Findings  []sweep.Finding `json:"findings,omitempty"`
 	Errors    []sweep.Error   `json:"errors,omitempty"`
 	Exposures []Exposure      `json:"exposures,omitempty"`
-	Runs      int64           `json:"runs,omitempty"`
+	Run       bool            `json:"run,omitempty"` // a workflow run
 	Logs      int64           `json:"logs,omitempty"`
 	LogBytes  int64           `json:"log_bytes,omitempty"`
+	// Unverified: a job of this run could not be verified and nothing in
+	// its workflow could be graded.
+	Unverified bool `json:"unverified,omitempty"`
+
+	transient bool // a transient failure left it unfinished
+}
+
+// repoResult is what the state file keeps for a repository: its finished
+// parts, and whether all of it is finished.
+type repoResult struct {
+	Done       bool             `json:"done"`
+	Listing    *part            `json:"listing,omitempty"`
+	Runs       map[string]*part `json:"runs,omitempty"` // finished runs by id
+	Files      *part            `json:"files,omitempty"`
+	CIUnlisted bool             `json:"ci_unlisted,omitempty"` // runs could not be listed (permanent answer)
+}
+
+// parts returns the finished parts in a fixed order.
+func (r *repoResult) parts() []*part {
+	if r == nil {
+		return nil
+	}
+	var out []*part
+	if r.Listing != nil {
+		out = append(out, r.Listing)
+	}
+	ids := make([]string, 0, len(r.Runs))
+	for id := range r.Runs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		out = append(out, r.Runs[id])
+	}
+	if r.Files != nil {
+		out = append(out, r.Files)
+	}
+	return out
 }
 
 // repoSweep holds the per-repository lazily fetched facts.
 type repoSweep struct {
 	s         *Sweeper
 	ri        repoInfo
-	res       *repoResult
+	cur       *part            // where findings and errors go
 	workflows map[int64]string // workflow id -> path
 	wfLoaded  bool
 	files     map[string]*Workflow // path@sha -> parsed (nil when unreadable)
+	contents  map[string]contentResult
 	listings  *secretListings
 }
 
-func (s *Sweeper) sweepRepo(ctx context.Context, ri repoInfo) (*repoResult, error) {
-	rs := &repoSweep{s: s, ri: ri, res: &repoResult{}, files: map[string]*Workflow{}}
+// sweepRepo sweeps what prior (the state of an earlier sweep, or nil)
+// has not finished. It returns the repository's new state and the
+// unfinished parts of this attempt (reported, not saved).
+func (s *Sweeper) sweepRepo(ctx context.Context, ri repoInfo, prior *repoResult) (*repoResult, []*part) {
+	rs := &repoSweep{s: s, ri: ri, files: map[string]*Workflow{}, contents: map[string]contentResult{}}
+	rr := &repoResult{Runs: map[string]*part{}}
+	if prior != nil {
+		for id, p := range prior.Runs {
+			rr.Runs[id] = p
+		}
+		rr.Files = prior.Files
+	}
+	var pending []*part
+	keep := func(p *part) bool {
+		if p.transient || ctx.Err() != nil {
+			if len(p.Findings)+len(p.Errors) > 0 && ctx.Err() == nil {
+				pending = append(pending, p)
+			}
+			return false
+		}
+		return true
+	}
+	lp := &part{}
+	rs.cur = lp
 	runs, err := rs.listRuns(ctx)
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
+	listed := err == nil
+	if err != nil && ctx.Err() == nil {
+		rs.addErrFor(err, "unverified", sweep.Location{Repo: ri.FullName}, describeRuns(err))
+		if !lp.transient {
+			rr.CIUnlisted, listed = true, true
+		}
 	}
-	if err != nil {
-		rs.addErr("unverified", sweep.Location{Repo: ri.FullName}, describeRuns(err))
+	if listed && keep(lp) {
+		rr.Listing = lp
 	}
+	allRuns := listed
 	for _, run := range runs {
-		if err := rs.sweepRun(ctx, run); err != nil {
-			return nil, err
+		id := strconv.FormatInt(run.GetID(), 10)
+		if rr.Runs[id] != nil {
+			continue
+		}
+		if ctx.Err() != nil || s.tr.Open() != nil {
+			allRuns = false
+			break
+		}
+		rp := &part{Run: true}
+		rs.cur = rp
+		rs.sweepRun(ctx, run)
+		if keep(rp) {
+			rr.Runs[id] = rp
+		} else {
+			allRuns = false
 		}
 	}
-	if !s.cfg.SkipFiles {
-		if err := rs.sweepFiles(ctx); err != nil {
-			return nil, err
+	filesDone := s.cfg.SkipFiles || rr.Files != nil
+	if !filesDone && ctx.Err() == nil && s.tr.Open() == nil {
+		fp := &part{}
+		rs.cur = fp
+		rs.sweepFiles(ctx)
+		if keep(fp) {
+			rr.Files, filesDone = fp, true
 		}
 	}
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
+	if s.cfg.SkipFiles {
+		rr.Files = nil
 	}
-	return rs.res, nil
+	rr.Done = listed && allRuns && filesDone && ctx.Err() == nil
+	return rr, pending
 }
 
 func describeRuns(err error) string {
@@ -533,7 +673,7 @@ func describeRuns(err error) string {
 	case http.StatusNotFound:
 		return "workflow runs could not be listed (HTTP 404): Actions disabled, or the token lacks actions:read on this repository; its CI was not checked"
 	case http.StatusForbidden:
-		return describe(err, "list workflow runs (the token needs actions:read)") + "; its CI was not checked"
+		return describe(err, "list workflow runs") + "; the token may not read Actions on this repository (fine-grained: Actions read); its CI was not checked"
 	}
 	return describe(err, "list workflow runs") + "; its CI was not checked"
 }
@@ -542,8 +682,53 @@ func (rs *repoSweep) addErr(kind string, loc sweep.Location, msg string) {
 	if loc.Repo == "" {
 		loc.Repo = rs.ri.FullName
 	}
-	rs.res.Errors = append(rs.res.Errors, sweep.Error{Collector: CollectorName, Kind: kind, Location: loc, Message: msg})
+	rs.cur.Errors = append(rs.cur.Errors, sweep.Error{Collector: CollectorName, Kind: kind, Location: loc, Message: msg})
 }
+
+// addErrFor records an error caused by err; a transient err (rate limit,
+// 5xx, network) leaves the current part unfinished, so a resumed sweep
+// retries it and this error is not kept.
+func (rs *repoSweep) addErrFor(err error, kind string, loc sweep.Location, msg string) {
+	if isTransient(err) {
+		rs.cur.transient = true
+		if kind == "skipped" {
+			kind = "error"
+		}
+	}
+	rs.addErr(kind, loc, msg)
+}
+
+// isTransient says whether an API failure may go away on its own: rate
+// limits, 5xx, 401 (a token being fixed), network and decoding failures.
+// 403 (missing permission), 404, 409, 410 and 422 are permanent answers.
+func isTransient(err error) bool {
+	if err == nil {
+		return false
+	}
+	var le *LimitError
+	var rl *gh.RateLimitError
+	var ab *gh.AbuseRateLimitError
+	if errors.As(err, &le) || errors.As(err, &rl) || errors.As(err, &ab) {
+		return true
+	}
+	var pe *permanentError
+	if errors.As(err, &pe) {
+		return false
+	}
+	var lg *logError
+	if errors.As(err, &lg) {
+		return !lg.permanent()
+	}
+	st := statusOf(err)
+	return st == 0 || st >= 500 || st == http.StatusUnauthorized || st == http.StatusTooManyRequests
+}
+
+// permanentError is a failure that retrying will not change (a body of the
+// wrong type, an unparsable file).
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
 
 // inScope reports whether a run could have executed inside a window: it
 // was created before the window ended and last updated after it began.
@@ -693,10 +878,9 @@ func runLoc(repo string, run *gh.WorkflowRun) sweep.Location {
 	return sweep.Location{Repo: repo, RunID: run.GetID(), RunAttempt: run.GetRunAttempt(), URL: run.GetHTMLURL()}
 }
 
-// sweepRun reads every job log of one run.
-func (rs *repoSweep) sweepRun(ctx context.Context, run *gh.WorkflowRun) error {
+// sweepRun reads every job log of one run into rs.cur.
+func (rs *repoSweep) sweepRun(ctx context.Context, run *gh.WorkflowRun) {
 	s := rs.s
-	rs.res.Runs++
 	s.runs.Add(1)
 	loc := runLoc(rs.ri.FullName, run)
 	var jobs []*gh.WorkflowJob
@@ -705,11 +889,13 @@ func (rs *repoSweep) sweepRun(ctx context.Context, run *gh.WorkflowRun) error {
 		js, resp, err := s.client.Actions.ListWorkflowJobs(ctx, rs.ri.Owner, rs.ri.Name, run.GetID(), opt)
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return
 			}
-			rs.addErr("unverified", loc, describe(err, "list the jobs of this run")+"; "+strings.Join(runDetails(run), ", "))
-			rs.afterRun(ctx, run, nil, nil, true, nil)
-			return ctx.Err()
+			rs.addErrFor(err, "unverified", loc, describe(err, "list the jobs of this run")+"; "+strings.Join(runDetails(run), ", "))
+			if !rs.cur.transient {
+				rs.afterRun(ctx, run, nil, nil, true, nil)
+			}
+			return
 		}
 		jobs = append(jobs, js.Jobs...)
 		if resp.NextPage == 0 {
@@ -723,6 +909,10 @@ func (rs *repoSweep) sweepRun(ctx context.Context, run *gh.WorkflowRun) error {
 		if job.GetConclusion() == "skipped" {
 			continue // never ran: no log, nothing exposed
 		}
+		if ctx.Err() != nil || s.tr.Open() != nil {
+			rs.cur.transient = true
+			return
+		}
 		jloc := loc
 		jloc.Job = job.GetName()
 		if job.GetHTMLURL() != "" {
@@ -735,100 +925,183 @@ func (rs *repoSweep) sweepRun(ctx context.Context, run *gh.WorkflowRun) error {
 				jloc.Job += fmt.Sprintf(" (attempt %d)", a)
 			}
 		}
-		lr, status, err := rs.jobLog(ctx, job)
+		lr, err := rs.jobLog(ctx, job)
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return
 		}
 		if err != nil {
-			msg := fmt.Sprintf("job log could not be read: %v; %s", err, strings.Join(runDetails(run), ", "))
-			switch status {
-			case http.StatusGone, http.StatusNotFound:
-				msg = fmt.Sprintf("job log expired or deleted (HTTP %d): could not verify this job; %s", status, strings.Join(runDetails(run), ", "))
-			case http.StatusForbidden:
-				msg = fmt.Sprintf("job log not readable with this token (HTTP 403, needs actions:read): could not verify this job; %s", strings.Join(runDetails(run), ", "))
+			var le *logError
+			errors.As(err, &le)
+			details := strings.Join(runDetails(run), ", ")
+			switch {
+			case le != nil && le.api && (le.status == http.StatusGone || le.status == http.StatusNotFound):
+				rs.addErr("unverified", jloc, fmt.Sprintf("job log expired or deleted (HTTP %d): could not verify this job; %s", le.status, details))
+				unverifiedJobs = append(unverifiedJobs, job.GetName())
+			case le != nil && le.api && le.status == http.StatusForbidden:
+				msg := "job log not readable with this token (HTTP 403"
+				if le.needs != "" {
+					msg += ", needs " + le.needs
+				}
+				rs.addErr("unverified", jloc, msg+"): could not verify this job; "+details)
+				unverifiedJobs = append(unverifiedJobs, job.GetName())
+			default:
+				rs.addErrFor(err, "unverified", jloc, fmt.Sprintf("job log could not be read: %v; %s", err, details))
+				if !isTransient(err) {
+					unverifiedJobs = append(unverifiedJobs, job.GetName())
+				}
 			}
-			rs.addErr("unverified", jloc, msg)
-			unverifiedJobs = append(unverifiedJobs, job.GetName())
 			continue
 		}
-		rs.res.Logs++
-		rs.res.LogBytes += lr.Bytes
+		rs.cur.Logs++
+		rs.cur.LogBytes += lr.Bytes
 		s.logs.Add(1)
 		if lr.Truncated {
 			rs.addErr("unverified", jloc, fmt.Sprintf("job log larger than %d bytes: only the first %d bytes were checked", s.cfg.MaxLogBytes, s.cfg.MaxLogBytes))
 		}
-		exposed := false
-		for _, h := range lr.Hits {
-			f := sweep.Finding{Severity: h.Severity, Category: "ci-log", Title: h.Title, Collector: CollectorName, Indicator: h.Indicator}
-			f.Location = jloc
-			f.Location.Step, f.Location.Line = h.Step, h.Line
-			f.Evidence = sweep.Evidence{Package: h.Package, Version: h.Version, Time: h.Time, Text: h.Text, Details: runDetails(run)}
-			if h.Action != "" {
-				f.Evidence.Details = append(f.Evidence.Details, fmt.Sprintf("action %s@%s resolved to %s", h.Action, h.Ref, h.SHA))
+		if f, ok := jobFinding(lr, jloc, run); ok {
+			rs.cur.Findings = append(rs.cur.Findings, f)
+			if f.Severity.Rank() >= sweep.High.Rank() {
+				exposedJobs = append(exposedJobs, job.GetName())
+				perms[job.GetName()] = lr.TokenPerms
 			}
-			rs.res.Findings = append(rs.res.Findings, f)
-			if h.Severity.Rank() >= sweep.High.Rank() {
-				exposed = true
-			}
-		}
-		if lr.Dropped > 0 {
-			rs.addErr("skipped", jloc, fmt.Sprintf("%d further matching lines in this job log not listed", lr.Dropped))
-		}
-		if exposed {
-			exposedJobs = append(exposedJobs, job.GetName())
-			perms[job.GetName()] = lr.TokenPerms
 		}
 	}
+	if rs.cur.transient {
+		return
+	}
 	rs.afterRun(ctx, run, exposedJobs, unverifiedJobs, false, perms)
-	return ctx.Err()
+}
+
+// jobFinding makes one finding of every matching line of a job log: the
+// worst hit names it; every hit is a line of evidence (number, step and the
+// allow-listed text).
+func jobFinding(lr LogResult, jloc sweep.Location, run *gh.WorkflowRun) (sweep.Finding, bool) {
+	if len(lr.Hits) == 0 {
+		return sweep.Finding{}, false
+	}
+	worst := 0
+	for i, h := range lr.Hits {
+		if h.Severity.Rank() > lr.Hits[worst].Severity.Rank() {
+			worst = i
+		}
+	}
+	w := lr.Hits[worst]
+	f := sweep.Finding{Severity: w.Severity, Category: "ci-log", Title: w.Title, Collector: CollectorName, Indicator: w.Indicator}
+	if n := len(lr.Hits) + lr.Dropped; n > 1 {
+		f.Title += fmt.Sprintf(" (%d matching lines)", n)
+	}
+	f.Location = jloc
+	f.Location.Step, f.Location.Line = w.Step, w.Line
+	f.Evidence = sweep.Evidence{Package: w.Package, Version: w.Version, Time: w.Time, Text: w.Text}
+	for _, h := range lr.Hits {
+		if f.Evidence.Package == "" && h.Package != "" {
+			f.Evidence.Package, f.Evidence.Version = h.Package, h.Version
+		}
+		f.Evidence.Details = append(f.Evidence.Details, fmt.Sprintf("line %d, step %q: %s [%s]", h.Line, h.Step, h.Text, h.Indicator.ID))
+	}
+	if lr.Dropped > 0 {
+		f.Evidence.Details = append(f.Evidence.Details, fmt.Sprintf("%d further matching lines not listed", lr.Dropped))
+	}
+	f.Evidence.Details = append(f.Evidence.Details, runDetails(run)...)
+	if w.Action != "" {
+		f.Evidence.Details = append(f.Evidence.Details, fmt.Sprintf("action %s@%s resolved to %s", w.Action, w.Ref, w.SHA))
+	}
+	return f, true
 }
 
 // afterRun reads the workflow file of a run that was exposed, or that could
-// not be verified, at the run's head_sha: its compromised-action uses, and
-// the secrets the exposed jobs could read.
+// not be verified, at the run's head_sha: its compromised-action uses, the
+// installs its run: steps make (graded against the manifests at that
+// commit), and the secrets the exposed jobs could read.
 func (rs *repoSweep) afterRun(ctx context.Context, run *gh.WorkflowRun, exposedJobs, unverifiedJobs []string, allUnverified bool, perms map[string][]string) {
 	if len(exposedJobs) == 0 && len(unverifiedJobs) == 0 && !allUnverified {
 		return
 	}
 	wf, werr := rs.workflowAt(ctx, run)
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || rs.cur.transient {
 		return
 	}
-	possible := false
+	var possible, likely []string // API job names graded from the workflow
+	graded := map[string]bool{}
 	if wf != nil && (len(unverifiedJobs) > 0 || allUnverified) {
 		// Without the log, the workflow file at head_sha says whether a
-		// compromised action could have run in its window.
-		only := map[string]bool{} // YAML keys of the unverified jobs
-		every := allUnverified
+		// compromised action could have run in its window, and what its
+		// run: steps installed.
+		targets := map[string]string{} // YAML key -> API name
 		for _, j := range unverifiedJobs {
 			if wj := wf.JobFor(j); wj != nil {
-				only[wj.Key] = true
+				targets[wj.Key] = j
 			} else {
-				every = true
+				for _, wj := range wf.Jobs {
+					targets[wj.Key] = j
+				}
+			}
+		}
+		if allUnverified {
+			for _, wj := range wf.Jobs {
+				targets[wj.Key] = wj.Name
 			}
 		}
 		for _, u := range wf.Uses {
-			if !every && !only[u.Job] {
+			api, ok := targets[u.Job]
+			if !ok {
 				continue
 			}
 			f, ok := rs.s.useFinding(u, rs.ri, wf.Path, run)
 			if !ok {
 				continue
 			}
-			possible = true
-			rs.res.Findings = append(rs.res.Findings, f)
+			graded[api] = true
+			possible = append(possible, api)
+			rs.cur.Findings = append(rs.cur.Findings, f)
 		}
+		keys := make([]string, 0, len(targets))
+		for k := range targets {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, key := range keys {
+			api := targets[key]
+			fs := rs.gradeInstalls(ctx, run, wf, key, api)
+			if rs.cur.transient {
+				return
+			}
+			if len(fs) > 0 {
+				graded[api] = true
+				likely = append(likely, api)
+				rs.cur.Findings = append(rs.cur.Findings, fs...)
+			}
+		}
+	}
+	for _, j := range unverifiedJobs {
+		if !graded[j] {
+			rs.cur.Unverified = true
+		}
+	}
+	if allUnverified && len(graded) == 0 {
+		rs.cur.Unverified = true
 	}
 	if len(exposedJobs) > 0 {
-		rs.expose(ctx, run, wf, werr, exposedJobs, true, perms)
+		rs.expose(ctx, run, wf, werr, exposedJobs, exposureConfirmed, perms)
 	}
-	if possible {
-		jobs := unverifiedJobs
-		if allUnverified {
-			jobs = nil
+	if len(possible) > 0 {
+		rs.expose(ctx, run, wf, werr, dedupe(possible), exposureUnverified, nil)
+	}
+	if len(likely) > 0 {
+		rs.expose(ctx, run, wf, werr, dedupe(likely), exposurePrecautionary, nil)
+	}
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
 		}
-		rs.expose(ctx, run, wf, werr, jobs, false, nil)
 	}
+	return out
 }
 
 // useFinding judges one `uses:`. With run == nil it is the default
@@ -891,23 +1164,30 @@ func (s *Sweeper) useFinding(u UseRef, ri repoInfo, path string, run *gh.Workflo
 func (rs *repoSweep) workflowAt(ctx context.Context, run *gh.WorkflowRun) (*Workflow, error) {
 	s := rs.s
 	if !rs.wfLoaded {
-		rs.wfLoaded = true
-		rs.workflows = map[int64]string{}
+		workflows := map[int64]string{}
 		opt := &gh.ListOptions{PerPage: 100}
+		ok := true
 		for {
 			ws, resp, err := s.client.Actions.ListWorkflows(ctx, rs.ri.Owner, rs.ri.Name, opt)
 			if err != nil {
-				rs.addErr("skipped", sweep.Location{}, describe(err, "list workflows")+"; secrets of exposed runs are listed from the API only")
+				ok = false
+				if ctx.Err() == nil {
+					rs.addErrFor(err, "skipped", sweep.Location{RunID: run.GetID()}, describe(err, "list workflows")+"; secrets of exposed runs are listed from the API only")
+				}
 				break
 			}
 			for _, w := range ws.Workflows {
-				rs.workflows[w.GetID()] = w.GetPath()
+				workflows[w.GetID()] = w.GetPath()
 			}
 			if resp.NextPage == 0 {
 				break
 			}
 			opt.Page = resp.NextPage
 		}
+		if !ok && rs.cur.transient {
+			return nil, errors.New("workflows could not be listed")
+		}
+		rs.wfLoaded, rs.workflows = true, workflows
 	}
 	path := rs.workflows[run.GetWorkflowID()]
 	if path == "" {
@@ -920,21 +1200,18 @@ func (rs *repoSweep) workflowAt(ctx context.Context, run *gh.WorkflowRun) (*Work
 		}
 		return wf, nil
 	}
-	rs.files[key] = nil
-	fc, _, _, err := s.client.Repositories.GetContents(ctx, rs.ri.Owner, rs.ri.Name, path, &gh.RepositoryContentGetOptions{Ref: run.GetHeadSHA()})
-	if err != nil || fc == nil {
-		if err == nil {
-			err = errors.New("not a file")
-		}
-		rs.addErr("skipped", sweep.Location{Path: path, RunID: run.GetID()}, describe(err, "read the workflow file at "+short(run.GetHeadSHA())))
-		return nil, err
-	}
-	content, err := fc.GetContent()
+	data, err := rs.fileAt(ctx, path, run.GetHeadSHA())
 	if err != nil {
-		rs.addErr("error", sweep.Location{Path: path, RunID: run.GetID()}, "workflow file content: "+err.Error())
+		if ctx.Err() == nil {
+			rs.addErrFor(err, "skipped", sweep.Location{Path: path, RunID: run.GetID()}, describe(err, "read the workflow file at "+short(run.GetHeadSHA())))
+			if !isTransient(err) {
+				rs.files[key] = nil
+			}
+		}
 		return nil, err
 	}
-	wf, err := ParseWorkflow(path, []byte(content))
+	rs.files[key] = nil
+	wf, err := ParseWorkflow(path, data)
 	if err != nil {
 		rs.addErr("error", sweep.Location{Path: path, RunID: run.GetID()}, err.Error()+" (at "+short(run.GetHeadSHA())+")")
 		return nil, err
@@ -958,7 +1235,7 @@ func (rs *repoSweep) sweepFiles(ctx context.Context) error {
 		if st := statusOf(err); st == http.StatusConflict || st == http.StatusNotFound && rs.emptyRepoHint(err) {
 			return nil // empty repository
 		}
-		rs.addErr("error", sweep.Location{}, describe(err, "read the git tree of "+rs.ri.DefaultBranch)+"; workflow files and manifests were not checked")
+		rs.addErrFor(err, "error", sweep.Location{}, describe(err, "read the git tree of "+rs.ri.DefaultBranch)+"; workflow files and manifests were not checked")
 		return nil
 	}
 	if tree.GetTruncated() {
@@ -993,7 +1270,7 @@ func (rs *repoSweep) sweepFiles(ctx context.Context) error {
 		for _, u := range wf.Uses {
 			if f, ok := s.useFinding(u, rs.ri, p, nil); ok {
 				f.Location.URL = rs.blobURL(p)
-				rs.res.Findings = append(rs.res.Findings, f)
+				rs.cur.Findings = append(rs.cur.Findings, f)
 			}
 		}
 	}
@@ -1010,7 +1287,7 @@ func (rs *repoSweep) readBlob(ctx context.Context, e *gh.TreeEntry) ([]byte, err
 	}
 	data, err := rs.s.blobRaw(ctx, rs.ri, e.GetSHA())
 	if err != nil && ctx.Err() == nil {
-		rs.addErr("error", sweep.Location{Path: p}, describe(err, "read "+p))
+		rs.addErrFor(err, "error", sweep.Location{Path: p}, describe(err, "read "+p))
 	}
 	return data, err
 }
@@ -1046,7 +1323,8 @@ func (s *Sweeper) blobRaw(ctx context.Context, ri repoInfo, sha string) ([]byte,
 	if e.ok {
 		return e.data, nil
 	}
-	b, _, err := s.client.Git.GetBlobRaw(ctx, ri.Owner, ri.Name, sha)
+	u := fmt.Sprintf("repos/%s/%s/git/blobs/%s", url.PathEscape(ri.Owner), url.PathEscape(ri.Name), url.PathEscape(sha))
+	b, err := s.getRaw(ctx, u)
 	if err != nil {
 		return nil, err
 	}

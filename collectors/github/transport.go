@@ -17,14 +17,26 @@ import (
 // apiTransport is the round tripper under the go-github client and the
 // log-redirect requests. It adds the token only to requests for the API host
 // (never to the short-lived log URLs on another host), counts API calls,
-// follows the rate-limit headers, and retries secondary limits and 5xx
-// responses. go-github therefore only sees final responses.
+// follows the rate-limit headers, retries 5xx responses, and holds a
+// circuit breaker for rate limits:
+//
+//   - a limit answer (403/429 secondary limit, or an exhausted primary limit)
+//     stops every request: the sweep waits as GitHub asks (Retry-After, or
+//     until X-RateLimit-Reset), then exponentially longer with jitter;
+//   - after a limit answer only one request (a probe) goes out at a time
+//     until one succeeds;
+//   - after maxLimitAnswers consecutive limit answers, or when the wait would
+//     exceed maxWait, the breaker opens: no request is sent again and every
+//     call fails with a *LimitError naming the time to retry after.
+//
+// go-github therefore only sees final responses.
 type apiTransport struct {
 	base     http.RoundTripper
 	apiHost  string // host[:port] the token may be sent to
 	token    string
-	maxWait  time.Duration // longest single wait for a rate-limit reset
-	retries  int           // attempts after the first for 5xx and secondary limits
+	maxWait  time.Duration // longest wait for a rate limit, single or summed
+	retries  int           // attempts after the first for 5xx and network errors
+	maxLimit int           // consecutive limit answers before the breaker opens
 	sleep    func(ctx context.Context, d time.Duration) error
 	now      func() time.Time
 	calls    atomic.Int64
@@ -33,9 +45,31 @@ type apiTransport struct {
 
 	mu    sync.Mutex
 	rates map[string]*rateState // by X-RateLimit-Resource
-	// blockedUntil is set from a secondary limit's Retry-After or an
-	// exhausted primary limit: no request is sent before it.
+	// blockedUntil is set from a limit answer or an exhausted primary limit:
+	// no request is sent before it.
 	blockedUntil time.Time
+	epoch        int           // bumped whenever blockedUntil moves
+	streak       int           // consecutive limit answers
+	limitWaited  time.Duration // waits for the current standing limit
+	waitedEpoch  int           // the epoch last added to limitWaited
+	limitBegan   int64         // calls counter when the current limit began
+	probing      bool          // a probe is in flight
+	changed      chan struct{} // closed when a probe answers
+	open         *LimitError   // the breaker is open: nothing is sent
+}
+
+// LimitError is returned for every request once the breaker is open: the
+// API kept answering with a rate limit, or its reset lies beyond the wait
+// budget. Until is when GitHub said (or is expected) to accept requests again.
+type LimitError struct {
+	Until   time.Time
+	Reason  string // "secondary rate limit", "primary rate limit exhausted"
+	Answers int    // consecutive limit answers seen
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("GitHub API %s (%d consecutive limit answers); stopped sending requests; retry after %s",
+		e.Reason, e.Answers, e.Until.UTC().Format(time.RFC3339))
 }
 
 type rateState struct {
@@ -47,12 +81,18 @@ type rateState struct {
 	carried   int64 // used in earlier windows
 }
 
+// defaultMaxLimitAnswers is how many consecutive limit answers the sweep
+// takes before it stops sending (waits of about 1, 2, 4 and 8 minutes
+// in between when GitHub gives no Retry-After).
+const defaultMaxLimitAnswers = 5
+
 func newAPITransport(base http.RoundTripper, apiHost, token string) *apiTransport {
 	if base == nil {
 		base = http.DefaultTransport
 	}
 	return &apiTransport{base: base, apiHost: apiHost, token: token, maxWait: time.Hour + 5*time.Minute,
-		retries: 4, sleep: sleepCtx, now: time.Now, rates: map[string]*rateState{}}
+		retries: 4, maxLimit: defaultMaxLimitAnswers, sleep: sleepCtx, now: time.Now, rates: map[string]*rateState{},
+		changed: make(chan struct{})}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -78,8 +118,10 @@ func (t *apiTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.base.RoundTrip(r)
 	}
 	ctx := req.Context()
-	for attempt := 0; ; attempt++ {
-		if err := t.waitBlocked(ctx); err != nil {
+	fails := 0 // 5xx and network errors of this request
+	for {
+		probe, err := t.admit(ctx)
+		if err != nil {
 			return nil, err
 		}
 		r := req.Clone(ctx)
@@ -89,48 +131,225 @@ func (t *apiTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.calls.Add(1)
 		resp, err := t.base.RoundTrip(r)
 		if err != nil {
-			if ctx.Err() != nil || attempt >= t.retries {
+			t.settle(probe, nil)
+			if ctx.Err() != nil || fails >= t.retries {
 				return nil, scrubErr(err, t.token)
 			}
+			fails++
 			t.retried.Add(1)
-			if err := t.pause(ctx, backoff(attempt)); err != nil {
+			if err := t.pause(ctx, backoff(fails-1)); err != nil {
 				return nil, err
 			}
 			continue
 		}
 		t.observe(resp)
-		wait, retry := t.retryDecision(resp, attempt)
-		if !retry {
-			t.hideExhaustion(resp)
-			return resp, nil
+		if lim := t.limitOf(resp); lim != nil {
+			drain(resp)
+			t.retried.Add(1)
+			t.settle(probe, lim)
+			continue // admit waits, or fails once the breaker is open
 		}
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-		resp.Body.Close()
-		t.retried.Add(1)
-		if err := t.pause(ctx, wait); err != nil {
-			return nil, err
+		t.settle(probe, nil)
+		if code := resp.StatusCode; code >= 500 && code <= 599 && code != http.StatusNotImplemented && fails < t.retries {
+			drain(resp)
+			fails++
+			t.retried.Add(1)
+			if err := t.pause(ctx, backoff(fails-1)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		t.hideExhaustion(resp)
+		return resp, nil
+	}
+}
+
+// limitAnswer is a rate-limit response: how long GitHub asked to wait
+// (Retry-After), or when the primary limit resets.
+type limitAnswer struct {
+	reason     string
+	retryAfter time.Duration // 0: not given
+	reset      time.Time     // primary limit: X-RateLimit-Reset
+}
+
+// limitOf classifies a response as a rate-limit answer: 429; 403 with
+// Retry-After; 403 with X-RateLimit-Remaining 0; 403 whose body says it is
+// a secondary rate limit. Other 403s (missing permission) are final.
+func (t *apiTransport) limitOf(resp *http.Response) *limitAnswer {
+	code := resp.StatusCode
+	if code != http.StatusForbidden && code != http.StatusTooManyRequests {
+		return nil
+	}
+	var l limitAnswer
+	if ra := strings.TrimSpace(resp.Header.Get("Retry-After")); ra != "" {
+		if s, err := strconv.Atoi(ra); err == nil && s >= 0 {
+			l.retryAfter = time.Duration(s) * time.Second
+		} else if when, err := http.ParseTime(ra); err == nil {
+			l.retryAfter = max(when.Sub(t.now()), time.Second)
 		}
 	}
+	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			l.reset = time.Unix(reset, 0).Add(time.Second)
+		}
+		l.reason = "primary rate limit exhausted"
+		return &l
+	}
+	if l.retryAfter > 0 || code == http.StatusTooManyRequests || secondaryBody(resp) {
+		l.reason = "secondary rate limit"
+		return &l
+	}
+	return nil
+}
+
+// admit lets a request go out: at once while no limit stands; otherwise
+// after the wait, one probe at a time. It fails when the breaker is open.
+func (t *apiTransport) admit(ctx context.Context) (probe bool, err error) {
+	slept := -1 // the epoch whose wait this request has served
+	for {
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		t.mu.Lock()
+		if t.open != nil {
+			e := *t.open
+			t.mu.Unlock()
+			return false, &e
+		}
+		d := t.blockedUntil.Sub(t.now())
+		if d > 0 && slept != t.epoch {
+			if d > t.maxWait || t.limitWaited+d > t.maxWait {
+				e := t.trip(t.blockedUntil, "rate limit resets beyond the wait budget of "+t.maxWait.String())
+				t.mu.Unlock()
+				return false, e
+			}
+			e := t.epoch
+			if t.streak > 0 && t.waitedEpoch != e {
+				t.limitWaited += d
+				t.waitedEpoch = e
+			}
+			t.mu.Unlock()
+			if err := t.pause(ctx, d); err != nil {
+				return false, err
+			}
+			slept = e
+			continue
+		}
+		if t.streak == 0 {
+			t.mu.Unlock()
+			return false, nil
+		}
+		if t.probing {
+			ch := t.changed
+			t.mu.Unlock()
+			select {
+			case <-ctx.Done():
+				return false, ctx.Err()
+			case <-ch:
+			}
+			continue
+		}
+		t.probing = true
+		t.mu.Unlock()
+		return true, nil
+	}
+}
+
+// settle records the outcome of a request: a limit answer lengthens the
+// streak and sets the next wait (opening the breaker after maxLimit of
+// them); any other answer ends the streak.
+func (t *apiTransport) settle(probe bool, lim *limitAnswer) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if probe {
+		t.probing = false
+		close(t.changed)
+		t.changed = make(chan struct{})
+	}
+	if lim == nil {
+		if probe || t.streak > 0 {
+			t.streak, t.limitWaited = 0, 0
+		}
+		return
+	}
+	switch {
+	case t.streak == 0:
+		t.limitBegan = t.calls.Load() - 1
+		t.streak = 1
+	case probe:
+		t.streak++
+	default:
+		// Sent before the limit was known: the same limit, not a new answer.
+		return
+	}
+	now := t.now()
+	var until time.Time
+	switch {
+	case !lim.reset.IsZero() && lim.retryAfter == 0:
+		until = lim.reset
+	default:
+		// Retry-After first, then exponentially longer (GitHub: wait at
+		// least a minute without Retry-After), with ±25% jitter.
+		base := lim.retryAfter
+		if base <= 0 {
+			base = time.Minute
+		}
+		d := base
+		if t.streak > 1 {
+			d = base << min(t.streak-1, 10)
+			d += time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
+		}
+		until = now.Add(d)
+	}
+	if until.After(t.blockedUntil) {
+		t.blockedUntil = until
+		t.epoch++
+	}
+	if t.streak >= t.maxLimit {
+		t.trip(t.blockedUntil, lim.reason)
+		return
+	}
+	if d := t.blockedUntil.Sub(now); d > t.maxWait || t.limitWaited+d > t.maxWait {
+		t.trip(t.blockedUntil, lim.reason+", resetting beyond the wait budget of "+t.maxWait.String())
+	}
+}
+
+// trip opens the breaker (t.mu held).
+func (t *apiTransport) trip(until time.Time, reason string) *LimitError {
+	if t.open == nil {
+		t.open = &LimitError{Until: until, Reason: reason, Answers: t.streak}
+		close(t.changed)
+		t.changed = make(chan struct{})
+	}
+	e := *t.open
+	return &e
+}
+
+// Open returns the breaker's error once it has opened, else nil.
+func (t *apiTransport) Open() *LimitError {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.open == nil {
+		return nil
+	}
+	e := *t.open
+	return &e
+}
+
+// CallsSinceLimit is the number of API requests sent since the standing
+// limit that opened the breaker began (0 when none did).
+func (t *apiTransport) CallsSinceLimit() int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.open == nil && t.streak == 0 {
+		return 0
+	}
+	return t.calls.Load() - t.limitBegan
 }
 
 func (t *apiTransport) pause(ctx context.Context, d time.Duration) error {
 	t.waitedNS.Add(int64(d))
 	return t.sleep(ctx, d)
-}
-
-// waitBlocked waits while a secondary limit or an exhausted primary limit
-// is in force.
-func (t *apiTransport) waitBlocked(ctx context.Context) error {
-	t.mu.Lock()
-	until := t.blockedUntil
-	t.mu.Unlock()
-	if d := until.Sub(t.now()); d > 0 {
-		if d > t.maxWait {
-			return fmt.Errorf("rate limit exhausted until %s (longer than the %s this sweep waits)", until.UTC().Format(time.RFC3339), t.maxWait)
-		}
-		return t.pause(ctx, d)
-	}
-	return nil
 }
 
 // observe records the X-RateLimit-* headers of a response.
@@ -164,59 +383,15 @@ func (t *apiTransport) observe(resp *http.Response) {
 	s.lastUsed = max(s.lastUsed, used)
 	s.firstUsed = min(s.firstUsed, used)
 	s.remaining, s.limit = rem, limit
-	if rem == 0 {
+	if rem == 0 && resp.StatusCode < 400 {
+		// The last request of the window succeeded: wait for the reset
+		// before the next one.
 		until := time.Unix(reset, 0).Add(time.Second)
 		if until.After(t.blockedUntil) {
 			t.blockedUntil = until
+			t.epoch++
 		}
 	}
-}
-
-// retryDecision says whether a response is retried and after how long:
-// secondary limits (403/429 with Retry-After or the secondary-limit
-// message), an exhausted primary limit (403/429 with remaining 0, waited
-// until reset by waitBlocked), and 5xx with jittered backoff.
-func (t *apiTransport) retryDecision(resp *http.Response, attempt int) (time.Duration, bool) {
-	code := resp.StatusCode
-	if attempt >= t.retries {
-		return 0, false
-	}
-	switch {
-	case code == http.StatusForbidden || code == http.StatusTooManyRequests:
-		if ra := resp.Header.Get("Retry-After"); ra != "" {
-			if s, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && s >= 0 {
-				d := time.Duration(s) * time.Second
-				if d > t.maxWait {
-					return 0, false
-				}
-				t.block(d)
-				return 0, true // waitBlocked does the waiting
-			}
-		}
-		if resp.Header.Get("X-RateLimit-Remaining") == "0" {
-			t.mu.Lock()
-			until := t.blockedUntil
-			t.mu.Unlock()
-			if until.Sub(t.now()) > t.maxWait {
-				return 0, false
-			}
-			return 0, true
-		}
-		if code == http.StatusTooManyRequests || secondaryBody(resp) {
-			// No Retry-After: wait at least a minute (GitHub's guidance),
-			// growing per attempt.
-			d := time.Minute << attempt
-			if d > t.maxWait {
-				return 0, false
-			}
-			t.block(d)
-			return 0, true
-		}
-		return 0, false
-	case code >= 500 && code <= 599 && code != http.StatusNotImplemented:
-		return backoff(attempt), true
-	}
-	return 0, false
 }
 
 // secondaryBody reports whether a 403 says it is a secondary rate limit
@@ -225,15 +400,8 @@ func secondaryBody(resp *http.Response) bool {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(b))
-	return bytes.Contains(bytes.ToLower(b), []byte("secondary rate limit"))
-}
-
-func (t *apiTransport) block(d time.Duration) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if until := t.now().Add(d); until.After(t.blockedUntil) {
-		t.blockedUntil = until
-	}
+	lb := bytes.ToLower(b)
+	return bytes.Contains(lb, []byte("secondary rate limit")) || bytes.Contains(lb, []byte("abuse detection"))
 }
 
 // hideExhaustion keeps go-github from refusing every later call locally when

@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -137,14 +138,19 @@ func TestTransportWaitCapAndHosts(t *testing.T) {
 		"X-RateLimit-Reset": strconv.FormatInt(time.Now().Add(3*time.Hour).Unix(), 10)}, body: `{"message":"API rate limit exceeded"}`})
 	tr, _ := testTransport(srv)
 	tr.maxWait = time.Hour
-	resp, err := httpGet(t, tr, srv.URL+"/x")
-	if err != nil || resp.StatusCode != 403 {
-		t.Fatalf("resp %v err %v", resp, err)
-	}
-	_, err = httpGet(t, tr, srv.URL+"/y")
-	if err == nil || !strings.Contains(err.Error(), "rate limit exhausted until") || strings.Contains(err.Error(), testToken) {
+	// A reset beyond the wait budget opens the breaker at once: the error
+	// names the reset time, and nothing more is sent.
+	_, err := httpGet(t, tr, srv.URL+"/x")
+	var le *LimitError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "primary rate limit exhausted") || strings.Contains(err.Error(), testToken) ||
+		le.Until.Before(time.Now().Add(2*time.Hour)) {
 		t.Fatalf("err %v", err)
 	}
+	_, err = httpGet(t, tr, srv.URL+"/y")
+	if !errors.As(err, &le) || tr.Calls() != 1 {
+		t.Fatalf("after the breaker opened: err %v, %d calls", err, tr.Calls())
+	}
+	var resp *http.Response
 	// Another host through the same transport gets no token.
 	other, _, auth := scripted(t)
 	req, _ := http.NewRequest(http.MethodGet, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+"/z", nil)

@@ -44,6 +44,15 @@ type WorkflowJob struct {
 	CredEnv     []string          // env names with credential-like names set to literal values
 	AllSecrets  bool              // secrets: inherit or toJSON(secrets)
 	AllReason   string
+	Runs        []RunStep // the job's run: steps
+}
+
+// RunStep is one `run:` step of a job.
+type RunStep struct {
+	Name    string // name: as written ("" when none)
+	Script  string
+	Line    int    // line of the run: key
+	WorkDir string // working-directory (step, else job defaults), "" = repository root
 }
 
 var (
@@ -110,12 +119,23 @@ func ParseWorkflow(path string, data []byte) (*Workflow, error) {
 				j.AllSecrets, j.AllReason = true, "reusable workflow called with secrets: inherit"
 			}
 		}
+		jobDir := scalar(get(get(get(jn, "defaults"), "run"), "working-directory"))
+		if jobDir == "" {
+			jobDir = scalar(get(get(get(root, "defaults"), "run"), "working-directory"))
+		}
 		if steps := get(jn, "steps"); steps != nil && steps.Kind == yaml.SequenceNode {
 			for si, st := range steps.Content {
 				if st.Kind != yaml.MappingNode {
 					continue
 				}
 				envBlock(get(st, "env"), j)
+				if rn := get(st, "run"); rn != nil && rn.Kind == yaml.ScalarNode {
+					dir := scalar(get(st, "working-directory"))
+					if dir == "" {
+						dir = jobDir
+					}
+					j.Runs = append(j.Runs, RunStep{Name: scalar(get(st, "name")), Script: rn.Value, Line: rn.Line, WorkDir: dir})
+				}
 				if u := get(st, "uses"); u != nil {
 					name := scalar(get(st, "name"))
 					if name == "" {

@@ -25,7 +25,11 @@ import (
 // in a ticket's history.
 func Markdown(w io.Writer, r *sweep.Report, _ Options) error {
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "# litesweep %s sweep of %s: **%s**\n\n", mdText(r.Scan.Kind), mdText(scanTarget(r)), mdText(string(r.Verdict)))
+	fmt.Fprintf(b, "# litesweep %s sweep of %s: **%s**", mdText(r.Scan.Kind), mdText(scanTarget(r)), mdText(string(r.Verdict)))
+	if c := r.Scan.Coverage.String(); c != "" {
+		fmt.Fprintf(b, "; %s", mdText(c))
+	}
+	b.WriteString("\n\n")
 	fmt.Fprintf(b, "> %s\n\n", mdText(VerdictSentence(r)))
 	if r.Scan.Interrupted {
 		b.WriteString("> **Interrupted:** the sweep was stopped; this report holds only what was found until then.\n\n")

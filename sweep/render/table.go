@@ -30,6 +30,9 @@ func Table(w io.Writer, r *sweep.Report, o Options) error {
 	if o.Color {
 		verdict = colorVerdict(r.Verdict)
 	}
+	if c := r.Scan.Coverage.String(); c != "" {
+		verdict += "; " + c
+	}
 	bw.printf("litesweep %s sweep of %s: %s\n", r.Scan.Kind, fit(scanTarget(r), cols-40, o), verdict)
 	bw.lines("", wrapUnless(VerdictSentence(r), cols, o))
 	if r.Scan.Window != nil {

@@ -88,15 +88,43 @@ type Server struct {
 	leaks       []string
 	remaining   int
 	faults      map[string]Fault // path prefix -> fault, used once
+	standing    *Fault           // answers every API request while set
 	// OnCall, if set, is called (without the lock) after each counted API call.
 	OnCall func(n int)
+	// IgnoreRaw answers contents and blob reads with the JSON envelope
+	// even when the raw media type was asked for (as a proxy that drops
+	// the Accept header, or an old GHES, does).
+	IgnoreRaw bool
 }
 
-// Fault is a one-shot injected response.
+// Fault is an injected response.
 type Fault struct {
-	Status     int
-	RetryAfter string
-	Body       string
+	Status      int
+	RetryAfter  string
+	Body        string
+	ContentType string            // default application/json; charset=utf-8
+	Headers     map[string]string // set after the rate-limit headers (e.g. X-RateLimit-Remaining: 0)
+}
+
+// SecondaryLimitFault is GitHub's answer to a secondary rate limit: 403,
+// the documented message, a Retry-After when given, and a primary budget
+// that is not exhausted.
+func SecondaryLimitFault(retryAfter string) Fault {
+	return Fault{Status: http.StatusForbidden, RetryAfter: retryAfter, Body: SecondaryLimit}
+}
+
+// PrimaryLimitFault is GitHub's answer when the primary limit is used up:
+// 403 with X-RateLimit-Remaining 0 and the reset time.
+func PrimaryLimitFault(reset time.Time) Fault {
+	return Fault{Status: http.StatusForbidden, Body: PrimaryLimit,
+		Headers: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Used": "5000", "X-RateLimit-Reset": strconv.FormatInt(reset.Unix(), 10)}}
+}
+
+// Standing makes every API request answer f until Standing(nil).
+func (s *Server) Standing(f *Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.standing = f
 }
 
 // New starts the API and storage servers.
@@ -213,6 +241,41 @@ func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, j.Log)
 }
 
+// wantsRaw: the request asked for the raw media type
+// (application/vnd.github.raw, .v3.raw, .raw+json), as GitHub honours it
+// on the contents and blob endpoints.
+func (s *Server) wantsRaw(r *http.Request) bool {
+	if s.IgnoreRaw {
+		return false
+	}
+	for _, a := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt := strings.TrimSpace(strings.SplitN(a, ";", 2)[0])
+		switch mt {
+		case "application/vnd.github.raw", "application/vnd.github.v3.raw", "application/vnd.github.raw+json", "application/vnd.github.v3.raw+json":
+			return true
+		}
+	}
+	return false
+}
+
+// writeRaw answers with a file's bytes, as GitHub does for the raw media type.
+func writeRaw(w http.ResponseWriter, c string) {
+	w.Header().Set("Content-Type", "application/vnd.github.raw; charset=utf-8")
+	w.Header().Set("X-GitHub-Media-Type", "github.v3; param=raw")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, c)
+}
+
+// wrap64 is base64 in 60-column lines, as GitHub sends it.
+func wrap64(c string) string {
+	enc := base64.StdEncoding.EncodeToString([]byte(c))
+	var lines []string
+	for len(enc) > 60 {
+		lines, enc = append(lines, enc[:60]), enc[60:]
+	}
+	return strings.Join(append(lines, enc), "\n") + "\n"
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
@@ -234,8 +297,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.remaining = 5000
 	}
 	rem := s.remaining
-	var fault *Fault
+	fault := s.standing
 	for p, f := range s.faults {
+		if fault != nil {
+			break
+		}
 		if strings.HasPrefix(path, p) {
 			f := f
 			fault = &f
@@ -262,7 +328,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if fault.RetryAfter != "" {
 			h.Set("Retry-After", fault.RetryAfter)
 		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		for k, v := range fault.Headers {
+			h.Set(k, v)
+		}
+		ct := fault.ContentType
+		if ct == "" {
+			ct = "application/json; charset=utf-8"
+		}
+		w.Header().Set("Content-Type", ct)
 		w.WriteHeader(fault.Status)
 		fmt.Fprint(w, fault.Body)
 		return
@@ -469,6 +542,10 @@ func (s *Server) serveRepo(w http.ResponseWriter, r *http.Request, repo *Repo, r
 			notFound(w, "repos/contents#get-repository-content")
 			return
 		}
+		if s.wantsRaw(r) {
+			writeRaw(w, c)
+			return
+		}
 		enc := base64.StdEncoding.EncodeToString([]byte(c))
 		var lines []string
 		for len(enc) > 60 {
@@ -510,12 +587,12 @@ func (s *Server) serveRepo(w http.ResponseWriter, r *http.Request, repo *Repo, r
 	case len(rest) == 3 && rest[0] == "git" && rest[1] == "blobs":
 		for _, c := range repo.Files {
 			if blobSHA(c) == rest[2] {
-				if strings.Contains(r.Header.Get("Accept"), "raw") {
-					w.Header().Set("Content-Type", "application/vnd.github.raw")
-					fmt.Fprint(w, c)
+				if s.wantsRaw(r) {
+					writeRaw(w, c)
 					return
 				}
-				writeJSON(w, http.StatusOK, map[string]any{"sha": rest[2], "size": len(c), "encoding": "base64", "content": base64.StdEncoding.EncodeToString([]byte(c))})
+				writeJSON(w, http.StatusOK, map[string]any{"sha": rest[2], "node_id": "B_" + rest[2][:8], "size": len(c), "encoding": "base64",
+					"url": s.base(r) + r.URL.Path, "content": wrap64(c)})
 				return
 			}
 		}

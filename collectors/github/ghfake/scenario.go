@@ -198,3 +198,6 @@ const sha38 = "00000000000000000000000000000000000000"
 
 // SecondaryLimit is the body GitHub sends with a secondary rate limit.
 const SecondaryLimit = `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`
+
+// PrimaryLimit is the body GitHub sends when the primary rate limit is used up.
+const PrimaryLimit = `{"message":"API rate limit exceeded for user ID 4242. If you reach out to GitHub Support for help, please include the request ID 0000:1111:2222:3333:4444.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}`
