@@ -22,7 +22,12 @@ func githubCommand() *cli.Command {
 			"job log and matches the pack's CI indicators (litellm 1.82.7/1.82.8 installs, imposter trivy-action/\n" +
 			"setup-trivy commits, KICS/AST runs in their windows, trivy 0.69.4, tpcp-docs, C2 domains). Reads the\n" +
 			"workflow files at the default branch and at each exposed run's commit, and lists the secrets each\n" +
-			"exposed job could read (names only). Expired logs are reported as unverified, never as clean.\n\n" +
+			"exposed job could read (names only). A run whose logs expired is graded from its workflow and the\n" +
+			"manifests it installs from at its commit (\"likely exposed: logs expired\", secrets listed as\n" +
+			"precautionary); with nothing to grade it stays unverified, never clean.\n\n" +
+			"Rate limits: the sweep waits as GitHub asks (Retry-After, reset time), sends one probe at a time\n" +
+			"while a limit stands, and after 5 consecutive limit answers (or a reset beyond an hour) stops, writes\n" +
+			"the partial report (exit 3 unless findings) and prints when to re-run with the same --state.\n\n" +
 			"The token comes from GITHUB_TOKEN or --token-file (fine-grained: Actions read, Contents read,\n" +
 			"Metadata read; Secrets read to resolve secret scopes). It is only ever sent to the API host." + "\n\n" +
 			examples(
@@ -39,7 +44,7 @@ func githubCommand() *cli.Command {
 			&cli.BoolFlag{Name: "include-forks", Usage: "also sweep forks"},
 			&cli.BoolFlag{Name: "include-archived", Usage: "also sweep archived repositories"},
 			&cli.IntFlag{Name: "concurrency", Value: 4, Usage: "sweep `N` repositories at once"},
-			&cli.StringFlag{Name: "state", Usage: "record finished repositories in `FILE` and resume from it"},
+			&cli.StringFlag{Name: "state", Usage: "record finished repositories and runs in `FILE`; a re-run with it retries only what is unfinished (rate limits, 5xx, interruptions)"},
 			&cli.Int64Flag{Name: "max-log-bytes", Value: ghsweep.DefaultMaxLogBytes, Usage: "read at most `BYTES` of one job log (the rest is reported as unverified)"},
 			&cli.BoolFlag{Name: "no-files", Usage: "do not read default-branch workflow files and Python manifests (runs and logs only)"},
 		}, reportFlags()...),
@@ -121,8 +126,21 @@ func runGitHub(c *cli.Context) error {
 		return fmt.Errorf("github sweep: %w", runErr)
 	}
 	r.Scan.Targets = res.Targets
+	r.Scan.Coverage = res.Coverage
 	r.Findings, r.Errors, r.Rotation, r.Timeline, r.Stats = res.Findings, res.Errors, res.Rotation, res.Timeline, res.Stats
 	r.Scan.Finished = time.Now().UTC()
+	if res.Limit != nil {
+		until := res.Limit.Until.UTC()
+		if r.Scan.Coverage != nil {
+			r.Scan.Coverage.ResumeAfter = &until
+		}
+		again := "re-run the same command with the same --state " + c.String("state")
+		if c.String("state") == "" {
+			again = "re-run it with --state FILE (this run kept no state, so the next one starts over)"
+		}
+		fmt.Fprintf(c.App.ErrWriter, "litesweep: stopped at a standing GitHub rate limit (%s); %d repositories not finished (listed in the report); %s after %s\n",
+			res.Limit.Reason, len(res.Coverage.Unchecked), again, until.Format(time.RFC3339))
+	}
 	return emitReport(c, r, failOn)
 }
 

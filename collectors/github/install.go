@@ -30,6 +30,11 @@ func (c installCmd) String() string {
 	return strings.TrimSpace(c.Tool + " " + strings.Join(c.Shown, " "))
 }
 
+// otherPackages stands for the requirements of untracked packages in the
+// display form: a positional word could be anything, so only tracked
+// distributions are shown by name.
+const otherPackages = "…"
+
 var (
 	pipProg     = regexp.MustCompile(`^(?:.*/)?pip[0-9.]*$`)
 	pythonProg  = regexp.MustCompile(`^(?:.*/)?python[0-9.]*$`)
@@ -50,8 +55,9 @@ var (
 	}
 )
 
-// parseInstalls finds the Python install commands of a run: script.
-func parseInstalls(script string) []installCmd {
+// parseInstalls finds the Python install commands of a run: script;
+// tracked says which distribution names the display form may show.
+func parseInstalls(script string, tracked func(string) bool) []installCmd {
 	script = strings.ReplaceAll(script, "\\\n", " ")
 	var out []installCmd
 	for _, line := range strings.Split(script, "\n") {
@@ -59,7 +65,7 @@ func parseInstalls(script string) []installCmd {
 			line = line[:i]
 		}
 		for _, cmd := range shellSplit.Split(strings.TrimSpace(line), -1) {
-			if c, ok := parseInstall(shellWords(cmd)); ok {
+			if c, ok := parseInstall(shellWords(cmd), tracked); ok {
 				out = append(out, c)
 			}
 		}
@@ -115,7 +121,7 @@ func shellWords(s string) []string {
 
 // parseInstall recognises pip, python -m pip, uv pip, uv add/sync, pipx,
 // uv tool, poetry, pipenv and pdm installs.
-func parseInstall(w []string) (installCmd, bool) {
+func parseInstall(w []string, tracked func(string) bool) (installCmd, bool) {
 	for len(w) > 0 && (w[0] == "sudo" || w[0] == "env" || w[0] == "time" || envAssign.MatchString(w[0]) || strings.HasPrefix(w[0], "-") && len(w) > 0 && w[0] != "-m") {
 		w = w[1:]
 	}
@@ -216,7 +222,12 @@ func parseInstall(w []string) (installCmd, bool) {
 				continue
 			}
 			c.Lines = append(c.Lines, a)
-			c.Shown = append(c.Shown, requirementText(q))
+			switch {
+			case tracked(q.Name):
+				c.Shown = append(c.Shown, requirementText(q))
+			case len(c.Shown) == 0 || c.Shown[len(c.Shown)-1] != otherPackages:
+				c.Shown = append(c.Shown, otherPackages)
+			}
 		}
 	}
 	return c, len(c.Lines)+len(c.Projects) > 0
@@ -225,8 +236,14 @@ func parseInstall(w []string) (installCmd, bool) {
 // isLocalDir: ".", "./x", "x/" or "../x" (a project directory to install).
 func isLocalDir(a string) bool {
 	base, _, _ := strings.Cut(a, "[") // ".[dev]"
-	return (base == "." || strings.HasPrefix(base, "./") || strings.HasPrefix(base, "../") || strings.HasSuffix(base, "/")) &&
-		!strings.HasSuffix(base, ".whl") && safePath.MatchString(strings.TrimPrefix(strings.TrimPrefix(base, "./"), "../")+"x")
+	if !(base == "." || strings.HasPrefix(base, "./") || strings.HasPrefix(base, "../") || strings.HasSuffix(base, "/")) || strings.HasSuffix(base, ".whl") {
+		return false
+	}
+	rest := base
+	for strings.HasPrefix(rest, "./") || strings.HasPrefix(rest, "../") {
+		rest = rest[strings.Index(rest, "/")+1:]
+	}
+	return rest == "" || rest == "." || safePath.MatchString(rest)
 }
 
 // requirementText rebuilds a requirement from its parsed parts.
@@ -265,7 +282,7 @@ func (rs *repoSweep) gradeInstalls(ctx context.Context, run *gh.WorkflowRun, wf 
 	}
 	var found []evidence
 	for si, st := range wj.Runs {
-		for ci, cmd := range parseInstalls(st.Script) {
+		for ci, cmd := range parseInstalls(st.Script, func(n string) bool { _, ok := m.Tracked(n); return ok }) {
 			dir := path.Clean(strings.TrimPrefix(st.WorkDir, "./"))
 			if dir == "." || strings.HasPrefix(dir, "..") || strings.HasPrefix(dir, "/") || strings.Contains(dir, "$") {
 				dir = ""

@@ -104,6 +104,7 @@ type Fault struct {
 	Body        string
 	ContentType string            // default application/json; charset=utf-8
 	Headers     map[string]string // set after the rate-limit headers (e.g. X-RateLimit-Remaining: 0)
+	Times       int               // answer this many matching requests (0: once)
 }
 
 // SecondaryLimitFault is GitHub's answer to a secondary rate limit: 403,
@@ -176,7 +177,8 @@ func (s *Server) AddUser(user string, repos ...*Repo) {
 	s.users[user] = true
 }
 
-// Fail makes the next request whose path starts with prefix answer with f.
+// Fail makes the next request (f.Times requests) whose path starts with
+// prefix answer with f.
 func (s *Server) Fail(prefix string, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -305,7 +307,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(path, p) {
 			f := f
 			fault = &f
-			delete(s.faults, p)
+			if f.Times > 1 {
+				f.Times--
+				s.faults[p] = f
+			} else {
+				delete(s.faults, p)
+			}
 			break
 		}
 	}
