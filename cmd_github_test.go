@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/litesweep/litesweep/collectors/github/ghfake"
 	"github.com/litesweep/litesweep/sweep"
@@ -113,5 +114,61 @@ func TestGitHubCommand(t *testing.T) {
 		if strings.Contains(stdout+stderr, cliTestToken) {
 			t.Errorf("%s output contains the token", format)
 		}
+	}
+}
+
+// TestGitHubCommandRateLimitStop: a primary limit whose reset lies beyond
+// the wait budget stops the sweep; nothing was found, so the verdict is
+// INCOMPLETE (exit 3) with the coverage in the report, and stderr says when
+// to re-run with the same --state. The re-run against a healthy API
+// finishes the sweep.
+func TestGitHubCommandRateLimitStop(t *testing.T) {
+	f := ghfake.New(cliTestToken)
+	t.Cleanup(f.Close)
+	var repos []*ghfake.Repo
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		repos = append(repos, &ghfake.Repo{Name: n, Branch: "main", Files: map[string]string{"README.md": n}})
+	}
+	f.AddOrg("quietorg", repos...)
+	reset := time.Now().Add(3 * time.Hour)
+	fault := ghfake.PrimaryLimitFault(reset)
+	f.OnCall = func(n int) {
+		if n == 3 { // the org listing and one repository's first requests
+			f.Standing(&fault)
+		}
+	}
+	dir := t.TempDir()
+	out, state := filepath.Join(dir, "report.json"), filepath.Join(dir, "state.json")
+	t.Setenv("GITHUB_TOKEN", cliTestToken)
+	args := []string{"github", "--org", "quietorg", "--api-url", f.API.URL, "--format", "json", "-o", out, "--state", state, "--concurrency", "1"}
+	code, stdout, stderr := runArgs(context.Background(), args...)
+	if code != sweep.ExitIncomplete {
+		t.Fatalf("exit %d, want 3\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "stopped at a standing GitHub rate limit") || !strings.Contains(stderr, "--state "+state) ||
+		!strings.Contains(stderr, reset.Add(time.Second).UTC().Format("2006-01-02T15:04")) {
+		t.Errorf("stderr %q", stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep sweep.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	cov := rep.Scan.Coverage
+	if rep.Verdict != sweep.Incomplete || cov == nil || cov.Total != 5 || len(cov.Unchecked) == 0 || cov.ResumeAfter == nil {
+		t.Fatalf("verdict %s coverage %+v", rep.Verdict, cov)
+	}
+	code, stdout, stderr = runArgs(context.Background(), "github", "--org", "quietorg", "--api-url", f.API.URL, "--format", "table", "--state", state)
+	if code != sweep.ExitIncomplete || !strings.Contains(stdout, "INCOMPLETE; ") || !strings.Contains(stdout, "of 5 repositories could not be checked") {
+		t.Errorf("table while the limit stands: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	f.Standing(nil)
+	f.OnCall = nil
+	code, stdout, stderr = runArgs(context.Background(), "github", "--org", "quietorg", "--api-url", f.API.URL, "--format", "table", "--state", state)
+	if code != sweep.ExitClean || strings.Contains(stdout, "could not be checked") {
+		t.Errorf("healthy re-run: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

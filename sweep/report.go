@@ -277,6 +277,7 @@ type Coverage struct {
 	Total     int      `json:"total"`               // in scope
 	Checked   int      `json:"checked"`             // swept to the end
 	Unchecked []string `json:"unchecked,omitempty"` // not (fully) checked, by name
+	Unlisted  []string `json:"unlisted,omitempty"`  // organisations whose repositories could not be listed
 	// RunsTotal and RunsUnverified count workflow runs in the windows and
 	// those with a job nobody could verify (log gone, nothing to grade).
 	RunsTotal      int64 `json:"runs_total,omitempty"`
@@ -288,7 +289,7 @@ type Coverage struct {
 
 // Complete reports whether everything in scope was checked.
 func (c *Coverage) Complete() bool {
-	return c == nil || (len(c.Unchecked) == 0 && c.Checked >= c.Total && c.RunsUnverified == 0)
+	return c == nil || (len(c.Unchecked) == 0 && len(c.Unlisted) == 0 && c.Checked >= c.Total && c.RunsUnverified == 0)
 }
 
 // String is the coverage clause of the verdict line, e.g. "203 of 300
@@ -301,6 +302,9 @@ func (c *Coverage) String() string {
 	var parts []string
 	if n := max(len(c.Unchecked), c.Total-c.Checked); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d of %d %s could not be checked", n, c.Total, c.Unit))
+	}
+	if len(c.Unlisted) > 0 {
+		parts = append(parts, "the repositories of "+strings.Join(c.Unlisted, ", ")+" could not be listed")
 	}
 	if c.RunsUnverified > 0 {
 		parts = append(parts, fmt.Sprintf("%d of %d runs could not be verified", c.RunsUnverified, c.RunsTotal))

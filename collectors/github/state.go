@@ -14,15 +14,18 @@ import (
 	"github.com/litesweep/litesweep/sweep"
 )
 
-const stateVersion = 1
+const stateVersion = 2
 
-// state is the resume file: the results of finished repositories, keyed by
-// OWNER/NAME. It never holds the token (the fingerprint hashes only the
+// state is the resume file: the finished parts of each repository (its run
+// listing, each finished run, its default-branch files), keyed by
+// OWNER/NAME, and whether all of it is finished. Work a transient failure
+// interrupted is not in it, so a resumed sweep retries exactly that. It never holds the token (the fingerprint hashes only the
 // sweep's targets and options).
 type state struct {
 	Version       int                    `json:"version"`
 	Fingerprint   string                 `json:"fingerprint"`
 	Repos         map[string]*repoResult `json:"repos"`
+	Known         []string               `json:"known,omitempty"` // every repository a listing named`
 	APICalls      int64                  `json:"api_calls"`
 	RateLimitUsed int64                  `json:"rate_limit_used"`
 

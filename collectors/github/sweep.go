@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -74,6 +75,7 @@ type Sweeper struct {
 	dayByDay bool
 
 	runs, logs, logBytes, repos atomic.Int64
+	unlisted                    []string // orgs (or --repo targets) that could not be listed
 }
 
 // New checks the configuration and builds the clients.
@@ -317,8 +319,32 @@ feed:
 			res.Errors = append(res.Errors, sweep.Error{Collector: CollectorName, Kind: "unverified", Location: sweep.Location{Repo: n}, Message: msg})
 		}
 	}
+	// Repositories a listing failed to name this time: the state knows
+	// them from an earlier listing.
+	seen := map[string]bool{}
+	for _, ri := range repos {
+		seen[strings.ToLower(ri.FullName)] = true
+	}
+	for _, u := range s.unlisted {
+		cov.Unlisted = append(cov.Unlisted, u)
+		for _, n := range st.Known {
+			owner, _, _ := strings.Cut(n, "/")
+			if (strings.EqualFold(owner, u) || strings.EqualFold(n, u)) && !seen[strings.ToLower(n)] {
+				seen[strings.ToLower(n)] = true
+				cov.Total++
+				cov.Unchecked = append(cov.Unchecked, n)
+			}
+		}
+	}
+	for _, ri := range repos {
+		if !slices.Contains(st.Known, ri.FullName) {
+			st.Known = append(st.Known, ri.FullName)
+		}
+	}
+	sort.Strings(st.Known)
 	cov.RunsTotal = runs
 	res.Coverage = cov
+	save(true)
 	res.Rotation = BuildRotation(exposures, s.m.Pack())
 	res.Timeline = s.timeline(res.Findings)
 	done := int64(0)
@@ -417,6 +443,7 @@ func (s *Sweeper) enumerate(ctx context.Context) ([]repoInfo, []sweep.Finding, [
 					msg = fmt.Sprintf("organization or user %q not found or not visible to this token (HTTP 404); its repositories were not checked", org)
 				}
 				errs = append(errs, sweep.Error{Collector: CollectorName, Kind: "error", Location: sweep.Location{Repo: org}, Message: msg})
+				s.unlisted = append(s.unlisted, org)
 				break
 			}
 			for _, r := range page {
@@ -458,6 +485,9 @@ func (s *Sweeper) enumerate(ctx context.Context) ([]repoInfo, []sweep.Finding, [
 				msg = fmt.Sprintf("repository %s not found or not visible to this token (HTTP 404)", full)
 			}
 			errs = append(errs, sweep.Error{Collector: CollectorName, Kind: "error", Location: sweep.Location{Repo: full}, Message: msg})
+			if isTransient(err) {
+				s.unlisted = append(s.unlisted, full)
+			}
 			continue
 		}
 		add(r, o)
