@@ -270,3 +270,43 @@ func TestLimitErrorIsNotPermission(t *testing.T) {
 		t.Error("a limit is transient")
 	}
 }
+
+// TestTruncatedLogDownload: a log download cut short is a located error that
+// leaves the run unfinished; the resume reads it whole.
+func TestTruncatedLogDownload(t *testing.T) {
+	f := newScenario(t)
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	cut := func(n int) {
+		f.EachJob(func(j *ghfake.Job) {
+			if j.ID == 1011 {
+				j.CutLogAt = n
+			}
+		})
+	}
+	cut(300)
+	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs, c.Repos, c.StatePath = nil, []string{"acme/api"}, statePath })
+	res, err := sw.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range res.Errors {
+		if e.Location.RunID == 101 && e.Location.Job == "test" && strings.Contains(e.Message, "job log could not be read") {
+			found = true
+		}
+	}
+	if !found || len(res.Coverage.Unchecked) != 1 {
+		t.Fatalf("cut log not reported: coverage %+v errors %+v", res.Coverage, res.Errors)
+	}
+	cut(0)
+	got, err := (func() (*Result, error) {
+		sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs, c.Repos, c.StatePath = nil, []string{"acme/api"}, statePath })
+		return sw.Run(context.Background())
+	})()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pip := findingsWhere(got, func(x sweep.Finding) bool { return x.Location.RunID == 101 && x.Category == "ci-log" }); len(pip) != 1 || !got.Coverage.Complete() {
+		t.Errorf("resume: %+v coverage %+v", pip, got.Coverage)
+	}
+}

@@ -170,6 +170,10 @@ func buildView(f *fleet.Fleet, single bool) *htmlView {
 		r := f.Hosts[0].Report
 		v.Title = fmt.Sprintf("litesweep %s sweep of %s: %s", r.Scan.Kind, scanTarget(r), r.Verdict)
 		v.Sentence = VerdictSentence(r)
+		if c := r.Scan.Coverage.String(); c != "" {
+			v.Title += "; " + c
+			v.Sentence += " Coverage: " + c + "."
+		}
 	} else {
 		v.Title = fmt.Sprintf("litesweep fleet report (%d systems): %s", len(f.Hosts), f.Verdict)
 		v.Sentence = FleetSentence(f)

@@ -60,6 +60,9 @@ type Job struct {
 	Log        string
 	LogStatus  int
 	Steps      []Step
+	// CutLogAt > 0 makes the storage host promise the whole log
+	// (Content-Length) but close the connection after this many bytes.
+	CutLogAt int
 }
 
 // Step is a job step with its times.
@@ -177,6 +180,15 @@ func (s *Server) AddUser(user string, repos ...*Repo) {
 	s.users[user] = true
 }
 
+// EachJob calls fn for every job (to adjust a scenario's faults).
+func (s *Server) EachJob(fn func(*Job)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, j := range s.jobs {
+		fn(j)
+	}
+}
+
 // Fail makes the next request (f.Times requests) whose path starts with
 // prefix answer with f.
 func (s *Server) Fail(prefix string, f Fault) {
@@ -240,6 +252,11 @@ func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if j.CutLogAt > 0 && j.CutLogAt < len(j.Log) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(j.Log)))
+		fmt.Fprint(w, j.Log[:j.CutLogAt])
+		return // net/http closes the connection short of Content-Length
+	}
 	fmt.Fprint(w, j.Log)
 }
 
