@@ -131,7 +131,7 @@ func (t *apiTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.calls.Add(1)
 		resp, err := t.base.RoundTrip(r)
 		if err != nil {
-			t.settle(probe, nil)
+			t.release(probe) // no answer: the limit streak stands
 			if ctx.Err() != nil || fails >= t.retries {
 				return nil, scrubErr(err, t.token)
 			}
@@ -253,6 +253,18 @@ func (t *apiTransport) admit(ctx context.Context) (probe bool, err error) {
 		t.mu.Unlock()
 		return true, nil
 	}
+}
+
+// release ends a probe that got no answer (network error, cancelled).
+func (t *apiTransport) release(probe bool) {
+	if !probe {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.probing = false
+	close(t.changed)
+	t.changed = make(chan struct{})
 }
 
 // settle records the outcome of a request: a limit answer lengthens the

@@ -194,3 +194,56 @@ func TestEnterpriseURL(t *testing.T) {
 		}
 	}
 }
+
+// TestTransportBreaker: a standing secondary limit is answered by waits
+// that grow (Retry-After first), one probe at a time, and after
+// maxLimit consecutive answers the breaker opens: nothing more is sent.
+func TestTransportBreaker(t *testing.T) {
+	var steps []step
+	for i := 0; i < 20; i++ {
+		steps = append(steps, step{status: 403, headers: map[string]string{"Retry-After": "30", "X-RateLimit-Remaining": "4000"},
+			body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`})
+	}
+	srv, n, _ := scripted(t, steps...)
+	tr, sl := testTransport(srv)
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			_, err := httpGet(t, tr, srv.URL+"/repos/a/b")
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		var le *LimitError
+		if err := <-errs; !errors.As(err, &le) || le.Answers != defaultMaxLimitAnswers || !strings.Contains(le.Reason, "secondary") {
+			t.Fatalf("err %v", err)
+		}
+	}
+	// At most the 4 first requests in flight, then one probe per wait.
+	if got := n.Load(); got > 4+defaultMaxLimitAnswers-1 {
+		t.Errorf("%d requests sent into the limit", got)
+	}
+	before := n.Load()
+	if _, err := httpGet(t, tr, srv.URL+"/repos/a/c"); err == nil || n.Load() != before {
+		t.Errorf("request sent after the breaker opened")
+	}
+	// Waits: Retry-After (30s), then doubling with jitter (±25%).
+	seen := map[time.Duration]bool{}
+	var distinct []time.Duration
+	for _, d := range sl.d {
+		r := d.Round(time.Second)
+		if !seen[r] {
+			seen[r] = true
+			distinct = append(distinct, d)
+		}
+	}
+	if len(distinct) < 4 || distinct[0].Round(time.Second) != 30*time.Second {
+		t.Fatalf("waits %v", sl.d)
+	}
+	for i := 1; i < len(distinct); i++ {
+		want := 30 * time.Second << i
+		if distinct[i] < want*3/4-time.Second || distinct[i] > want*5/4+time.Second {
+			t.Errorf("wait %d = %v, want about %v", i, distinct[i], want)
+		}
+	}
+}
