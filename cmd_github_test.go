@@ -162,7 +162,7 @@ func TestGitHubCommandRateLimitStop(t *testing.T) {
 		t.Fatalf("verdict %s coverage %+v", rep.Verdict, cov)
 	}
 	code, stdout, stderr = runArgs(context.Background(), "github", "--org", "quietorg", "--api-url", f.API.URL, "--format", "table", "--state", state)
-	if code != sweep.ExitIncomplete || !strings.Contains(stdout, "INCOMPLETE; ") || !strings.Contains(stdout, "of 5 repositories could not be checked") {
+	if code != sweep.ExitIncomplete || !strings.Contains(stdout, "INCOMPLETE; ") || !strings.Contains(stdout, "INCOMPLETE; 4 of 5 repositories could not be checked; the repositories of quietorg could not be listed") {
 		t.Errorf("table while the limit stands: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	f.Standing(nil)

@@ -275,10 +275,27 @@ feed:
 	limit := s.tr.Open()
 	res.Limit = limit
 	var exposures []Exposure
-	cov := &sweep.Coverage{Unit: "repositories", Total: len(repos)}
-	var runs, logs, bytes int64
+	// Repositories a listing failed to name this time: the state knows
+	// them (and keeps what was finished) from an earlier listing.
+	names := make([]string, 0, len(repos))
+	seen := map[string]bool{}
 	for _, ri := range repos {
-		n := ri.FullName
+		names = append(names, ri.FullName)
+		seen[strings.ToLower(ri.FullName)] = true
+	}
+	cov := &sweep.Coverage{Unit: "repositories", Unlisted: s.unlisted}
+	for _, u := range s.unlisted {
+		for _, n := range st.Known {
+			owner, _, _ := strings.Cut(n, "/")
+			if (strings.EqualFold(owner, u) || strings.EqualFold(n, u)) && !seen[strings.ToLower(n)] {
+				seen[strings.ToLower(n)] = true
+				names = append(names, n)
+			}
+		}
+	}
+	cov.Total = len(names)
+	var runs, logs, bytes int64
+	for _, n := range names {
 		rr := st.Repos[n]
 		parts := append(rr.parts(), live[n]...)
 		for _, p := range parts {
@@ -317,23 +334,6 @@ feed:
 				msg = strings.Replace(msg, "re-run with the same --state", "re-run (with --state FILE to keep finished work)", 1)
 			}
 			res.Errors = append(res.Errors, sweep.Error{Collector: CollectorName, Kind: "unverified", Location: sweep.Location{Repo: n}, Message: msg})
-		}
-	}
-	// Repositories a listing failed to name this time: the state knows
-	// them from an earlier listing.
-	seen := map[string]bool{}
-	for _, ri := range repos {
-		seen[strings.ToLower(ri.FullName)] = true
-	}
-	for _, u := range s.unlisted {
-		cov.Unlisted = append(cov.Unlisted, u)
-		for _, n := range st.Known {
-			owner, _, _ := strings.Cut(n, "/")
-			if (strings.EqualFold(owner, u) || strings.EqualFold(n, u)) && !seen[strings.ToLower(n)] {
-				seen[strings.ToLower(n)] = true
-				cov.Total++
-				cov.Unchecked = append(cov.Unchecked, n)
-			}
 		}
 	}
 	for _, ri := range repos {
