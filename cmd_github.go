@@ -44,7 +44,7 @@ func githubCommand() *cli.Command {
 			&cli.BoolFlag{Name: "include-forks", Usage: "also sweep forks"},
 			&cli.BoolFlag{Name: "include-archived", Usage: "also sweep archived repositories"},
 			&cli.IntFlag{Name: "concurrency", Value: 4, Usage: "sweep `N` repositories at once"},
-			&cli.StringFlag{Name: "state", Usage: "record finished repositories and runs in `FILE`; a re-run with it retries only what is unfinished (rate limits, 5xx, interruptions)"},
+			&cli.StringFlag{Name: "state", Usage: "record finished repositories and runs in `FILE`; a re-run retries only the unfinished"},
 			&cli.Int64Flag{Name: "max-log-bytes", Value: ghsweep.DefaultMaxLogBytes, Usage: "read at most `BYTES` of one job log (the rest is reported as unverified)"},
 			&cli.BoolFlag{Name: "no-files", Usage: "do not read default-branch workflow files and Python manifests (runs and logs only)"},
 		}, reportFlags()...),

@@ -89,7 +89,7 @@ complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l window -r -d
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l include-forks -d 'also sweep forks'
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l include-archived -d 'also sweep archived repositories'
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l concurrency -r -d 'sweep `N` repositories at once'
-complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l state -r -d 'record finished repositories in `FILE` and resume from it'
+complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l state -r -d 'record finished repositories and runs in `FILE`; a re-run retries only the unfinished'
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l max-log-bytes -r -d 'read at most `BYTES` of one job log (the rest is reported as unverified)'
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l no-files -d 'do not read default-branch workflow files and Python manifests (runs and logs only)'
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l format -s f -r -d 'report `FORMAT`: table|json|sarif|markdown|html'
