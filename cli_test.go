@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -190,3 +191,38 @@ func TestTableOnATerminal(t *testing.T) {
 }
 
 var ansiRe = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// TestRemediateJSON: remediate writes its plan and result as JSON for
+// automation (--format json, --output), the human log going to stderr.
+func TestRemediateJSON(t *testing.T) {
+	root := t.TempDir()
+	stage := filepath.Join(root, "tmp", "tmpk2j4x8ab")
+	if err := os.MkdirAll(stage, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stage, "tpcp.tar.gz"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	type doc struct {
+		Targets []struct{ Path, Kind string }
+		Result  *struct{ Moved, Failed int }
+	}
+	code, out, errs := runArgs(context.Background(), "remediate", "--root", root, "--format", "json")
+	var plan doc
+	if code != 1 || json.Unmarshal([]byte(out), &plan) != nil || len(plan.Targets) != 1 || plan.Targets[0].Kind != "staging" || plan.Result != nil {
+		t.Fatalf("dry run: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if !strings.Contains(errs, "dry run") {
+		t.Errorf("the human plan should be on stderr with --format json: %q", errs)
+	}
+	outFile := filepath.Join(t.TempDir(), "remediate.json")
+	code, _, errs = runArgs(context.Background(), "remediate", "--root", root, "--apply", "--evidence-dir", filepath.Join(t.TempDir(), "ev"), "-f", "json", "-o", outFile)
+	data, err := os.ReadFile(outFile)
+	var applied doc
+	if code != 0 || err != nil || json.Unmarshal(data, &applied) != nil || applied.Result == nil || applied.Result.Moved != 1 {
+		t.Fatalf("apply: exit %d, %v, %s, stderr %q", code, err, data, errs)
+	}
+	if fi, _ := os.Stat(outFile); fi.Mode().Perm() != 0o600 {
+		t.Errorf("--output mode %v, want 0600", fi.Mode().Perm())
+	}
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +36,7 @@ func remediateCommand() *cli.Command {
 				"litesweep remediate                              # dry run: print the plan",
 				"litesweep remediate --apply --evidence-dir /var/tmp/ir-evidence",
 				"litesweep remediate --root /mnt/disk --apply --evidence-dir /cases/42",
+				"litesweep remediate --apply -f json -o remediate.json   # for automation: plan and result as JSON",
 			),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "act on the tree at `DIR` (a mounted disk); the live host when /"},
@@ -43,6 +46,8 @@ func remediateCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-live", Usage: "no systemctl and no process kills even when --root is /"},
 			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)"},
 			&cli.BoolFlag{Name: "iocs-partial", Usage: "accept an --iocs pack that lacks whole sections"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: text (the plan and log for people) or json (plan, processes and result for tools; the log goes to stderr)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the plan and result to `FILE` (atomically, mode 0600) instead of stdout"},
 		},
 		Action: runRemediate,
 	}
@@ -51,6 +56,13 @@ func remediateCommand() *cli.Command {
 func runRemediate(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("remediate takes no arguments (got %q)", c.Args().First())
+	}
+	format := strings.ToLower(c.String("format"))
+	if format != "text" && format != "json" {
+		return usagef("unknown --format %q (want text or json)", c.String("format"))
+	}
+	if err := checkOutput(c); err != nil {
+		return err
 	}
 	l, m, err := loadPack(c)
 	if err != nil {
@@ -92,19 +104,42 @@ func runRemediate(c *cli.Context) error {
 	if live {
 		procs = remediate.MatchProcesses("/proc", m, d.Targets)
 	}
-	out := c.App.Writer
+	// The human plan and log go to stdout (or --output) as text; with
+	// --format json they go to stderr and the JSON document is the output.
+	var text bytes.Buffer
+	out := io.Writer(&text)
+	if format == "json" {
+		out = c.App.ErrWriter
+	}
+	doc := remediateDoc{Root: root, EvidenceDir: evidence, Apply: c.Bool("apply"), Live: live,
+		Targets: d.Targets, Processes: procs, Reinstall: d.Reinstall, Errors: d.Errors}
+	finish := func(code int) error {
+		if err := writeRemediate(c, format, &text, &doc); err != nil {
+			return err
+		}
+		if code == 0 {
+			return nil
+		}
+		return exitCode(code)
+	}
 	printPlan(out, root, evidence, live, c.Bool("apply"), d, procs)
 	if !c.Bool("apply") {
 		if len(d.Targets) > 0 || len(procs) > 0 {
-			return exitCode(1)
+			return finish(1)
 		}
-		return nil
+		return finish(0)
 	}
 	if len(d.Targets) == 0 && len(procs) == 0 {
 		if _, err := os.Stat(filepath.Join(evidence, "manifest.json")); errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintln(out, "Nothing to do.")
-			return nil
+			return finish(0)
 		}
+	}
+	if format == "text" && c.String("output") == "" {
+		// Stream the apply log as it happens rather than at the end.
+		c.App.Writer.Write(text.Bytes())
+		text.Reset()
+		out = c.App.Writer
 	}
 	rootFS, err := sweep.OpenTree(root) // never blocks on a FIFO etc/passwd or etc/hostname
 	if err != nil {
@@ -124,16 +159,65 @@ func runRemediate(c *cli.Context) error {
 		fmt.Fprintf(out, "\nApplied: %d moved into %s, %d refused, %d vanished, %d failed. Manifest: %s\n",
 			res.Moved, escape.Text(evidence), res.Refused, res.Gone, res.Failed, escape.Text(filepath.Join(evidence, "manifest.json")))
 		printReinstall(out, res.Manifest.Reinstall, l)
+		doc.Result = &remediateResult{Moved: res.Moved, Refused: res.Refused, Gone: res.Gone, Failed: res.Failed,
+			Manifest: filepath.Join(evidence, "manifest.json")}
 	}
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "litesweep: remediate: %s\n", escape.Text(err.Error()))
-		return exitCode(1)
+		doc.Errors = append(doc.Errors, err.Error())
+		return finish(1)
 	}
 	if res.Refused > 0 || res.Failed > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "litesweep: remediate: %d refused, %d failed; see above\n", res.Refused, res.Failed)
-		return exitCode(1)
+		return finish(1)
 	}
-	return nil
+	return finish(0)
+}
+
+// remediateDoc is remediate's --format json output: the plan, the matching
+// processes and, with --apply, what this run did.
+type remediateDoc struct {
+	Root        string                `json:"root"`
+	EvidenceDir string                `json:"evidence_dir"`
+	Apply       bool                  `json:"apply"`
+	Live        bool                  `json:"live"`
+	Targets     []remediate.Target    `json:"targets"`
+	Processes   []remediate.Proc      `json:"processes"`
+	Reinstall   []remediate.Reinstall `json:"reinstall,omitempty"`
+	Errors      []string              `json:"errors,omitempty"`
+	Result      *remediateResult      `json:"result,omitempty"`
+}
+
+type remediateResult struct {
+	Moved    int    `json:"moved"`
+	Refused  int    `json:"refused"`
+	Gone     int    `json:"gone"`
+	Failed   int    `json:"failed"`
+	Manifest string `json:"manifest"`
+}
+
+// writeRemediate writes the text log or the JSON document to --output
+// (atomic, 0600) or stdout.
+func writeRemediate(c *cli.Context, format string, text *bytes.Buffer, doc *remediateDoc) error {
+	data := text.Bytes()
+	if format == "json" {
+		if doc.Targets == nil {
+			doc.Targets = []remediate.Target{}
+		}
+		if doc.Processes == nil {
+			doc.Processes = []remediate.Proc{}
+		}
+		b, err := json.MarshalIndent(doc, "", "  ")
+		if err != nil {
+			return err
+		}
+		data = append(b, '\n')
+	}
+	if out := c.String("output"); out != "" {
+		return sweep.WriteFileAtomic(out, data)
+	}
+	_, err := c.App.Writer.Write(data)
+	return err
 }
 
 func printPlan(w io.Writer, root, evidence string, live, apply bool, d *remediate.Discovery, procs []remediate.Proc) {

@@ -134,6 +134,8 @@ complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l no-cross-
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l no-live -d 'no systemctl and no process kills even when --root is /'
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l iocs -r -d 'load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)'
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l iocs-partial -d 'accept an --iocs pack that lacks whole sections'
+complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l format -s f -r -d 'output `FORMAT`: text (the plan and log for people) or json (plan, processes and result for tools; the log goes to stderr)'
+complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l output -s o -r -d 'write the plan and result to `FILE` (atomically, mode 0600) instead of stdout'
 complete -c litesweep -n '__fish_seen_subcommand_from merge' -f -l help -s h -d 'show help'
 complete -r -c litesweep -n '__fish_litesweep_no_subcommand' -a 'merge' -d 'merge many JSON reports (hosts, images, GitHub, clusters) into one fleet report'
 complete -c litesweep -n '__fish_seen_subcommand_from merge' -f -l format -s f -r -d 'report `FORMAT`: table|json|markdown|sarif|html'
