@@ -72,7 +72,7 @@ const (
 const (
 	maxMetadata  = 8 << 20
 	maxRecord    = 32 << 20
-	maxPthScan   = 8 << 20
+	maxPthScan   = 256 << 20
 	maxSmallFile = 64 << 10
 	maxListed    = 12 // files listed per finding detail
 )

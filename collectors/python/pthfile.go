@@ -1,7 +1,9 @@
 package python
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"strings"
@@ -20,9 +22,11 @@ type pthHit struct {
 	byHash     *iocs.FileIOC
 	strong     []*iocs.StringIOC // non-weak string hits
 	weak       []*iocs.StringIOC
-	suspicious []string // "line N: <reasons>: <text>"
-	unknown    []string // executed lines not recognised, not suspicious
-	firstText  string   // the first line that matched
+	suspicious []string  // "line N: <reasons>: <text>"
+	unknown    []string  // executed lines not recognised, not suspicious
+	firstText  string    // the shape of the first line that matched
+	lines      []PthLine // executed lines kept for rescan (first maxListed)
+	notes      []string
 	hidden     bool
 	start      bool
 }
@@ -77,59 +81,39 @@ func (c *Collector) collectPth(f *sweep.File, out sweep.Sink) {
 			}
 		}
 	}
-	limit := min(int64(maxPthScan), c.o.MaxHashSize)
-	b, truncated, err := readLimited(f, f.Path, limit)
+	r, err = f.Open()
 	if err != nil {
-		c.errorAt(out, f.Location(), "error", errMsg("read", err))
+		c.errorAt(out, f.Location(), "error", errMsg("open", err))
 		c.keepPth(h)
 		return
 	}
-	if truncated {
-		c.errorAt(out, f.Location(), "skipped", fmt.Sprintf("only the first %d bytes scanned", limit))
-	}
-	for _, s := range c.m.Strings(b) {
+	defer r.Close()
+	// Read to the end: site.py runs an import line wherever it is.
+	sm := &stringScan{m: c.m, seen: map[*iocs.StringIOC]bool{}}
+	nLines := 0
+	stats, err := ScanPth(io.TeeReader(r, sm), maxPthScan, h.start, func(l PthLine) {
+		nLines++
+		c.classifyPthLine(h, f.Name, l)
+	})
+	sm.flush()
+	for _, s := range sm.found {
 		if s.Weak {
 			h.weak = append(h.weak, s)
 		} else {
 			h.strong = append(h.strong, s)
 		}
 	}
-	if IsBinary(b) {
-		if len(h.byName) == 0 && h.byHash == nil && len(h.strong) == 0 {
-			c.errorAt(out, f.Location(), "skipped", "binary content, not a text .pth: site.py cannot execute it; not classified")
-		}
-		c.keepPth(h)
-		return
+	// Lines classified before a strong string was seen later in the file
+	// are re-checked against it.
+	h.rescan(sm.found)
+	switch {
+	case errors.Is(err, ErrPthTooLarge):
+		c.errorAt(out, f.Location(), "unverified", fmt.Sprintf("larger than %d bytes: only the first %d bytes were checked for lines site.py executes", maxPthScan, stats.Bytes))
+	case err != nil:
+		c.errorAt(out, f.Location(), "error", fmt.Sprintf("read stopped after %d bytes: %s", stats.Bytes, sweep.TrimPathErr(err)))
 	}
-	lines := ExecLines(b)
-	if h.start {
-		lines = StartEntries(b)
-	}
-	for _, l := range lines {
-		if !h.start && Allowed(f.Name, l.Text) != "" {
-			continue
-		}
-		txt := textLine(l.Text)
-		hit := false
-		for _, s := range h.strong {
-			if strings.Contains(l.Text, s.Value) {
-				hit = true
-			}
-		}
-		if why := Suspicion(l.Text); len(why) > 0 || hit {
-			if hit {
-				why = append([]string{"carries campaign strings"}, why...)
-			}
-			h.suspicious = append(h.suspicious, fmt.Sprintf("line %d: %s", l.N, strings.Join(why, ", ")))
-			if h.firstText == "" {
-				h.firstText = txt
-			}
-			continue
-		}
-		h.unknown = append(h.unknown, fmt.Sprintf("line %d: %s", l.N, txt))
-		if h.firstText == "" {
-			h.firstText = txt
-		}
+	if stats.NUL && nLines > 0 {
+		h.notes = append(h.notes, "binary content (NUL bytes): site.py still executes its import lines")
 	}
 	c.keepPth(h)
 }
@@ -191,6 +175,7 @@ func (c *Collector) finishPth(h *pthHit, out sweep.Sink) {
 	if len(h.unknown) > 0 {
 		ev.Details = append(ev.Details, listDetail("unrecognised executed lines", h.unknown))
 	}
+	ev.Details = append(ev.Details, h.notes...)
 	if h.hidden {
 		ev.Details = append(ev.Details, "dot-named: skipped by interpreters patched for gh-113659 (3.13+ and backports), still run by older ones")
 	}
@@ -233,3 +218,93 @@ func (c *Collector) loc(p string) sweep.Location {
 	l.Path = p
 	return l
 }
+
+// classifyPthLine judges one executed line; only shapes and line numbers
+// are kept.
+func (c *Collector) classifyPthLine(h *pthHit, base string, l PthLine) {
+	if !h.start && !l.Truncated && Allowed(base, l.Text) != "" {
+		return
+	}
+	txt := textLine(l.Text)
+	var why []string
+	for _, s := range h.strong {
+		if strings.Contains(l.Text, s.Value) {
+			why = append(why, "carries campaign strings")
+			break
+		}
+	}
+	why = append(why, Suspicion(l.Text)...)
+	if l.Truncated {
+		why = append(why, fmt.Sprintf("executed line of %d bytes", l.Len))
+	}
+	if h.firstText == "" {
+		h.firstText = txt
+	}
+	if len(why) > 0 {
+		h.suspicious = append(h.suspicious, fmt.Sprintf("line %d: %s", l.N, strings.Join(why, ", ")))
+		return
+	}
+	if len(h.lines) < maxListed*4 {
+		h.lines = append(h.lines, l)
+	}
+	h.unknown = append(h.unknown, fmt.Sprintf("line %d: %s", l.N, txt))
+}
+
+// rescan moves unknown lines that carry a strong string found anywhere in
+// the file (possibly after the line was classified) to suspicious.
+func (h *pthHit) rescan(found []*iocs.StringIOC) {
+	var keep []string
+	for i, l := range h.lines {
+		hit := false
+		for _, s := range found {
+			if !s.Weak && strings.Contains(l.Text, s.Value) {
+				hit = true
+			}
+		}
+		if hit {
+			h.suspicious = append(h.suspicious, fmt.Sprintf("line %d: carries campaign strings", l.N))
+			continue
+		}
+		if i < len(h.unknown) {
+			keep = append(keep, h.unknown[i])
+		}
+	}
+	if len(h.lines) > 0 {
+		h.unknown = append(keep, h.unknown[len(h.lines):]...)
+	}
+	h.lines = nil
+}
+
+// stringScan matches the pack's strings over a stream, keeping an overlap
+// of the longest needle between chunks.
+type stringScan struct {
+	m     *iocs.Matcher
+	tail  []byte
+	seen  map[*iocs.StringIOC]bool
+	found []*iocs.StringIOC
+}
+
+func (s *stringScan) Write(p []byte) (int, error) {
+	buf := append(s.tail, p...)
+	s.match(buf)
+	keep := s.m.MaxNeedle() - 1
+	if keep < 0 {
+		keep = 0
+	}
+	if len(buf) > keep {
+		buf = buf[len(buf)-keep:]
+	}
+	s.tail = append(s.tail[:0:0], buf...)
+	return len(p), nil
+}
+
+func (s *stringScan) match(b []byte) {
+	for _, x := range s.m.Strings(b) {
+		if !s.seen[x] {
+			s.seen[x] = true
+			s.found = append(s.found, x)
+		}
+	}
+}
+
+func (s *stringScan) flush() { s.match(s.tail) }
