@@ -39,6 +39,9 @@ func FuzzPipHTTPCache(f *testing.F) {
 	if b, err := os.ReadFile(realPipEntry); err == nil {
 		f.Add(b)
 	}
+	for _, b := range hostileEntries(4096) {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bytes.NewReader(data)
 		e, err := ParseHTTPEntry(r, int64(len(data)))

@@ -11,8 +11,11 @@ import (
 // A minimal msgpack reader over an io.ReaderAt. Unlike a general decoder it
 // never reads a large str/bin value: it returns its offset and length
 // (Blob), so a cached wheel inlined in a legacy pip cache entry is located,
-// not loaded. Every length is checked against the bytes left, so a hostile
-// or truncated entry fails with an error instead of a huge allocation.
+// not loaded. Every length is checked against the bytes left, and the
+// number of values and the bytes copied out are budgeted (a real pip entry
+// holds a few dozen values), so a hostile or truncated entry fails with an
+// error instead of a huge allocation or a long loop: memory stays a small
+// multiple of the header actually read.
 
 // Blob is a str or bin value left in place.
 type Blob struct {
@@ -26,7 +29,15 @@ var ErrTruncated = errors.New("truncated msgpack")
 const (
 	maxDepth  = 32
 	inlineMax = 64 << 10 // str/bin up to this size are read, larger ones are Blobs
+	// maxValues caps the values one entry may hold (pip writes ~50).
+	maxValues = 1 << 14
+	// maxInline caps the bytes of str/bin values copied out of one entry;
+	// beyond it they are left in place as Blobs.
+	maxInline = 1 << 20
 )
+
+// ErrTooManyValues marks an entry holding more values than any real one.
+var ErrTooManyValues = fmt.Errorf("msgpack holds more than %d values: not a pip cache entry", maxValues)
 
 type mpReader struct {
 	r        io.ReaderAt
@@ -35,6 +46,9 @@ type mpReader struct {
 	page    [4096]byte
 	pageOff int64
 	pageLen int
+	// budgets
+	values int
+	inline int64
 }
 
 func newMP(r io.ReaderAt, off, end int64) *mpReader {
@@ -94,6 +108,9 @@ func (d *mpReader) uint(n int) (uint64, error) {
 func (d *mpReader) value(depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, fmt.Errorf("msgpack nested deeper than %d", maxDepth)
+	}
+	if d.values++; d.values > maxValues {
+		return nil, fmt.Errorf("%w (at offset %d)", ErrTooManyValues, d.off)
 	}
 	b, err := d.read(1)
 	if err != nil {
@@ -187,11 +204,12 @@ func (d *mpReader) bytesN(n int64, isStr bool) (any, error) {
 	if n > d.end-d.off {
 		return nil, ErrTruncated
 	}
-	if n > inlineMax {
+	if n > inlineMax || d.inline+n > maxInline {
 		bl := Blob{Off: d.off, Len: n, Str: isStr}
 		d.off += n
 		return bl, nil
 	}
+	d.inline += n
 	b, err := d.read(n)
 	if err != nil {
 		return nil, err
@@ -205,6 +223,9 @@ func (d *mpReader) bytesN(n int64, isStr bool) (any, error) {
 func (d *mpReader) arrayN(n int64, depth int) (any, error) {
 	if n > d.end-d.off { // every element takes at least one byte
 		return nil, ErrTruncated
+	}
+	if n > maxValues {
+		return nil, fmt.Errorf("%w (an array of %d at offset %d)", ErrTooManyValues, n, d.off)
 	}
 	out := make([]any, 0, min(n, 1024))
 	for i := int64(0); i < n; i++ {
@@ -220,6 +241,9 @@ func (d *mpReader) arrayN(n int64, depth int) (any, error) {
 func (d *mpReader) mapN(n int64, depth int) (any, error) {
 	if 2*n > d.end-d.off {
 		return nil, ErrTruncated
+	}
+	if 2*n > maxValues {
+		return nil, fmt.Errorf("%w (a map of %d at offset %d)", ErrTooManyValues, n, d.off)
 	}
 	out := make(map[string]any, min(n, 1024))
 	for i := int64(0); i < n; i++ {

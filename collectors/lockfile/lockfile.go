@@ -14,7 +14,6 @@
 package lockfile
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -300,26 +299,6 @@ func DistFromFilename(fn string) (name, version string, ok bool) {
 		return "", "", false
 	}
 	return "", "", false
-}
-
-// lineOf returns the 1-based line of the first line at or after line from
-// (1-based) for which pred holds, or 0.
-func lineOf(data []byte, from int, pred func(string) bool) int {
-	n := 0
-	for len(data) > 0 {
-		n++
-		i := bytes.IndexByte(data, '\n')
-		var line []byte
-		if i < 0 {
-			line, data = data, nil
-		} else {
-			line, data = data[:i], data[i+1:]
-		}
-		if n >= from && pred(string(line)) {
-			return n
-		}
-	}
-	return 0
 }
 
 func clip(s string) string {

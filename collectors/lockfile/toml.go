@@ -67,33 +67,12 @@ func sortedKeys(m map[string]any) []string {
 	return ks
 }
 
-// quotedLine finds the line holding a TOML/JSON string literal s.
-func quotedLine(data []byte, s string) int {
-	q1, q2 := `"`+s+`"`, `'`+s+`'`
-	return lineOf(data, 1, func(l string) bool { return strings.Contains(l, q1) || strings.Contains(l, q2) })
-}
-
-// keyLine finds the line where a key named name is assigned, in the table
-// whose header is header ("[tool.poetry.dependencies]") when it is found.
-func keyLine(data []byte, header, name string) int {
-	from := 1
-	if header != "" {
-		if h := lineOf(data, 1, func(l string) bool { return strings.ReplaceAll(strings.TrimSpace(l), " ", "") == header }); h > 0 {
-			from = h + 1
-		}
-	}
-	re := regexp.MustCompile(`^\s*["']?` + regexp.QuoteMeta(name) + `["']?\s*=`)
-	if l := lineOf(data, from, func(l string) bool { return re.MatchString(l) }); l > 0 {
-		return l
-	}
-	return lineOf(data, 1, func(l string) bool { return re.MatchString(l) })
-}
-
 func parsePyProject(r *Result, data []byte) error {
 	doc, err := tomlDecode(r.Path, data)
 	if err != nil {
 		return err
 	}
+	ix := newLineIndex(data)
 	pep508 := func(group string, v any, constraint bool) {
 		for _, it := range list(v) {
 			s, ok := it.(string)
@@ -101,7 +80,7 @@ func parsePyProject(r *Result, data []byte) error {
 				continue // PEP 735 {include-group = "..."}
 			}
 			req, err := ParseRequirement(s)
-			line := quotedLine(data, s)
+			line := ix.quotedLine(s)
 			if err != nil {
 				r.Problems = append(r.Problems, Problem{File: r.Path, Line: line, Message: err.Error()})
 				continue
@@ -130,23 +109,23 @@ func parsePyProject(r *Result, data []byte) error {
 	}
 
 	poetry := table(doc, "tool", "poetry")
-	poetryDeps(r, data, "poetry:dependencies", "[tool.poetry.dependencies]", table(poetry, "dependencies"))
-	poetryDeps(r, data, "poetry:dev-dependencies", "[tool.poetry.dev-dependencies]", table(poetry, "dev-dependencies"))
+	poetryDeps(r, ix, "poetry:dependencies", "[tool.poetry.dependencies]", table(poetry, "dependencies"))
+	poetryDeps(r, ix, "poetry:dev-dependencies", "[tool.poetry.dev-dependencies]", table(poetry, "dev-dependencies"))
 	pg := table(poetry, "group")
 	for _, g := range sortedKeys(pg) {
-		poetryDeps(r, data, "poetry:group:"+g, "[tool.poetry.group."+g+".dependencies]", table(pg, g, "dependencies"))
+		poetryDeps(r, ix, "poetry:group:"+g, "[tool.poetry.group."+g+".dependencies]", table(pg, g, "dependencies"))
 	}
 	return nil
 }
 
 // poetryDeps reads a poetry dependency table: name = "^1.2" | {version =
 // "...", extras = [...], url/path/git = ...} | [{...}, {...}].
-func poetryDeps(r *Result, data []byte, group, header string, deps map[string]any) {
+func poetryDeps(r *Result, ix *lineIndex, group, header string, deps map[string]any) {
 	for _, name := range sortedKeys(deps) {
 		if strings.EqualFold(name, "python") || strings.TrimSpace(name) == "" {
 			continue
 		}
-		line := keyLine(data, header, name)
+		line := ix.keyLine(header, name)
 		add := func(v any) {
 			req := Requirement{Name: name, Group: group, File: r.Path, Line: line}
 			switch x := v.(type) {
@@ -236,9 +215,7 @@ func parsePackageLock(r *Result, data []byte, key string) error {
 	}
 	// Older poetry/pdm lockfiles keep hashes in [metadata.files].
 	legacy := table(doc, "metadata", "files")
-	nameRe := func(n string) *regexp.Regexp {
-		return regexp.MustCompile(`^\s*name\s*=\s*["']` + regexp.QuoteMeta(n) + `["']`)
-	}
+	ix := newLineIndex(data)
 	from := map[string]int{}
 	for _, it := range list(doc[key]) {
 		p, ok := it.(map[string]any)
@@ -249,8 +226,7 @@ func parsePackageLock(r *Result, data []byte, key string) error {
 		if name == "" {
 			continue
 		}
-		re := nameRe(name)
-		line := lineOf(data, from[name]+1, func(l string) bool { return re.MatchString(l) })
+		line := ix.nameLine(name, from[name])
 		if line > 0 {
 			from[name] = line
 		}
@@ -285,6 +261,7 @@ func parsePipfile(r *Result, data []byte) error {
 	if err != nil {
 		return err
 	}
+	ix := newLineIndex(data)
 	for _, cat := range sortedKeys(doc) {
 		if pipfileSections[cat] {
 			continue
@@ -294,7 +271,7 @@ func parsePipfile(r *Result, data []byte) error {
 			continue
 		}
 		before := len(r.Requirements)
-		poetryDeps(r, data, cat, "["+cat+"]", deps)
+		poetryDeps(r, ix, cat, "["+cat+"]", deps)
 		// Pipfile "*" means any, and "==1.2" is PEP 440: ParseSpecifier reads both.
 		for i := before; i < len(r.Requirements); i++ {
 			if r.Requirements[i].Specifier == "*" {
@@ -321,6 +298,7 @@ func parsePipfileLock(r *Result, data []byte) error {
 		}
 	}
 	sort.Strings(cats)
+	ix := newLineIndex(data)
 	for _, cat := range cats {
 		var pkgs map[string]struct {
 			Version string   `json:"version"`
@@ -344,7 +322,7 @@ func parsePipfileLock(r *Result, data []byte) error {
 			}
 			p := pkgs[n]
 			req := Requirement{Name: n, Specifier: p.Version, Group: cat, Marker: p.Markers, Extras: p.Extras,
-				File: r.Path, Line: quotedLine(data, n)}
+				File: r.Path, Line: ix.quotedLine(n)}
 			if v, ok := strings.CutPrefix(p.Version, "=="); ok {
 				req.Version, req.Locked = v, true
 			}
