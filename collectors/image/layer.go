@@ -91,6 +91,17 @@ type layerInput struct {
 	wantDiffID string
 	// passwd is the image's etc/passwd from a lower layer, when known.
 	passwd []byte
+	// reopen, when set, reads the blob again (to fetch the content of a
+	// hard link's target that was not buffered on the first pass).
+	reopen func() (io.ReadCloser, error)
+}
+
+// hardLink is a wanted tar hard link whose content was not at hand.
+type hardLink struct {
+	path, target string
+	cols         []int
+	passwd       bool
+	mtime        time.Time
 }
 
 // layerResult is what one layer produced, before it is placed in an image.
@@ -109,6 +120,9 @@ type layerResult struct {
 	entries     int
 	bytes       int64
 	complete    bool // the whole tar was read without error
+	// links are hard links to a path this layer does not hold: resolved
+	// against the lower layers of each image that uses the layer.
+	links []hardLink
 }
 
 // fail records an error for the layer as a whole.
@@ -212,6 +226,30 @@ type wanted struct {
 	cols  []int
 }
 
+// decompress sniffs a layer blob and returns its tar stream.
+func decompress(br *bufio.Reader) (io.Reader, string, func(), error) {
+	head, _ := br.Peek(512)
+	compression := sniff(head)
+	switch compression {
+	case "gzip":
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, compression, nil, fmt.Errorf("gzip layer: %v", err)
+		}
+		return gz, compression, func() { gz.Close() }, nil
+	case "zstd":
+		// A hostile frame header cannot make the decoder allocate more than this.
+		zdec, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(128<<20), zstd.WithDecoderMaxMemory(256<<20))
+		if err != nil {
+			return nil, compression, nil, fmt.Errorf("zstd layer: %v", err)
+		}
+		return zdec, compression, zdec.Close, nil
+	case "none":
+		return br, compression, func() {}, nil
+	}
+	return nil, compression, nil, fmt.Errorf("%w (starts with %q)", ErrNotLayer, printable(head, 16))
+}
+
 // scanLayer reads one layer blob once, as a stream, offering every entry
 // to the collectors and buffering only the files they want (capped) into an
 // in-memory tree on which their Collect runs after the stream ends.
@@ -221,37 +259,13 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 	raw := &rawCounter{r: in.r, h: newAsyncHash()}
 	defer raw.h.Sum() // stops the hashing goroutine on every path
 	br := bufio.NewReaderSize(raw, 64<<10)
-	head, _ := br.Peek(512)
-	res.compression = sniff(head)
-	var (
-		dec  io.Reader
-		zdec *zstd.Decoder
-	)
-	switch res.compression {
-	case "gzip":
-		gz, err := gzip.NewReader(br)
-		if err != nil {
-			res.fail("gzip layer: %v", err)
-			return res
-		}
-		defer gz.Close()
-		dec = gz
-	case "zstd":
-		var err error
-		// A hostile frame header cannot make the decoder allocate more than this.
-		zdec, err = zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(128<<20), zstd.WithDecoderMaxMemory(256<<20))
-		if err != nil {
-			res.fail("zstd layer: %v", err)
-			return res
-		}
-		defer zdec.Close()
-		dec = zdec
-	case "none":
-		dec = br
-	default:
-		res.fail("%v (starts with %q)", ErrNotLayer, printable(head, 16))
+	dec, compression, closeDec, err := decompress(br)
+	res.compression = compression
+	if err != nil {
+		res.fail("%v", err)
 		return res
 	}
+	defer closeDec()
 	cr := &capReader{r: dec, max: lim.MaxLayerBytes, ratio: lim.MaxRatio, floor: lim.RatioFloor}
 	if res.compression != "none" {
 		cr.compressed = &raw.n
@@ -278,6 +292,7 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 	companions := s.companions()
 	var (
 		want     []wanted
+		pending  []hardLink
 		buffered int64
 		readErr  error
 	)
@@ -383,6 +398,24 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 		if len(cols) == 0 && !isPasswd && !companion {
 			continue
 		}
+		if hdr.Typeflag == tar.TypeLink {
+			// Docker extracts a hard link as the file it names: collect it
+			// as that content, whichever layer holds it.
+			t, _ := memberPath(hdr.Linkname)
+			f, ok := mem[sweep.Rel(t)]
+			if !ok || !f.Mode.IsRegular() {
+				pending = append(pending, hardLink{path: p, target: t, cols: cols, passwd: isPasswd, mtime: hdr.ModTime})
+				continue
+			}
+			mem[sweep.Rel(p)] = &fstest.MapFile{Data: f.Data, Mode: f.Mode, ModTime: hdr.ModTime}
+			if isPasswd {
+				res.passwd = f.Data
+			}
+			if len(cols) > 0 {
+				want = append(want, wanted{entry: memEntry(mem, p), cols: cols})
+			}
+			continue
+		}
 		if typ == 0 {
 			data, ok := s.bufferFile(res, tr, hdr, p, mem, big, lim, &buffered, len(cols) == 0)
 			if !ok {
@@ -433,8 +466,127 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 	default:
 		res.fail("layer unreadable after %d members (%d bytes): %v", res.entries, cr.n, readErr)
 	}
+	if len(pending) > 0 {
+		want = s.resolveLinks(ctx, res, in, pending, mem, want)
+	}
 	s.collectLayer(ctx, res, cs, want, &layerFS{m: mem, big: big})
 	return res
+}
+
+// memEntry is a walk entry for a file buffered in mem (its size is the
+// content's, also for a hard link, whose tar header says 0).
+func memEntry(mem fstest.MapFS, p string) *sweep.Entry {
+	return sweep.NewEntry(p, 0, func() (fs.FileInfo, error) { return fs.Stat(mem, sweep.Rel(p)) })
+}
+
+// resolveLinks fetches the content of hard links whose target this layer
+// holds but did not buffer (a second read of the blob), and leaves links
+// to other layers' paths to the image (res.links).
+func (s *Scanner) resolveLinks(ctx context.Context, res *layerResult, in layerInput, pending []hardLink, mem fstest.MapFS, want []wanted) []wanted {
+	lim := s.limits()
+	targets := map[string]bool{}
+	var here []hardLink
+	for _, l := range pending {
+		if res.index.get(l.target)&kindFile == 0 {
+			res.links = append(res.links, l)
+			continue
+		}
+		here = append(here, l)
+		targets[l.target] = true
+	}
+	if len(here) == 0 {
+		return want
+	}
+	var got map[string][]byte
+	var err error
+	if in.reopen == nil {
+		err = errors.New("the source is a stream and the target was not kept")
+	} else {
+		got, err = readMembers(ctx, in.reopen, targets, lim)
+	}
+	for _, l := range here {
+		data, ok := got[l.target]
+		if !ok {
+			why := "the target is not a regular file within the size cap"
+			if err != nil {
+				why = err.Error()
+			}
+			res.note("unverified", l.path, "hard link to %s: its content was not read (%s)", l.target, why)
+			continue
+		}
+		mem[sweep.Rel(l.path)] = &fstest.MapFile{Data: data, Mode: 0o644, ModTime: l.mtime}
+		if l.passwd {
+			res.passwd = data
+		}
+		if len(l.cols) > 0 {
+			want = append(want, wanted{entry: memEntry(mem, l.path), cols: l.cols})
+		}
+	}
+	return want
+}
+
+// readMembers reads the regular files named in want from a layer blob
+// (each within the file cap; hard links among them resolved in order).
+func readMembers(ctx context.Context, open func() (io.ReadCloser, error), want map[string]bool, lim Limits) (map[string][]byte, error) {
+	rc, err := open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	dec, _, closeDec, err := decompress(bufio.NewReaderSize(rc, 64<<10))
+	if err != nil {
+		return nil, err
+	}
+	defer closeDec()
+	tr := tar.NewReader(&capReader{r: dec, max: lim.MaxLayerBytes, ratio: lim.MaxRatio, floor: lim.RatioFloor})
+	got := map[string][]byte{}
+	for len(got) < len(want) {
+		if err := ctx.Err(); err != nil {
+			return got, err
+		}
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return got, err
+		}
+		p, _ := memberPath(hdr.Name)
+		if !want[p] {
+			continue
+		}
+		switch hdr.Typeflag {
+		case tar.TypeReg, tar.TypeRegA:
+			if hdr.Size > lim.MaxFileBytes {
+				delete(got, p)
+				continue
+			}
+			data := make([]byte, hdr.Size)
+			if _, err := io.ReadFull(tr, data); err != nil {
+				return got, err
+			}
+			got[p] = data
+		case tar.TypeLink:
+			t, _ := memberPath(hdr.Linkname)
+			if d, ok := got[t]; ok {
+				got[p] = d
+			}
+		default:
+			delete(got, p)
+		}
+	}
+	return got, nil
+}
+
+// linkTar is a one-member tar holding data at p, for collecting a hard
+// link's content from another layer with the same machinery.
+func linkTar(p string, data []byte, mtime time.Time) []byte {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	tw.WriteHeader(&tar.Header{Name: strings.TrimPrefix(p, "/"), Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(data)), ModTime: mtime})
+	tw.Write(data)
+	tw.Close()
+	return b.Bytes()
 }
 
 // bufferFile reads a wanted (or companion, or passwd: quiet) regular file
@@ -442,18 +594,6 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 // a collector's stat sees it and its open says why it was not read.
 func (s *Scanner) bufferFile(res *layerResult, tr *tar.Reader, hdr *tar.Header, p string, mem fstest.MapFS, big map[string]int64, lim Limits, buffered *int64, quiet bool) ([]byte, bool) {
 	rel := sweep.Rel(p)
-	if hdr.Typeflag == tar.TypeLink {
-		// A hard link shares its content with an earlier member of this layer.
-		t, _ := memberPath(hdr.Linkname)
-		if f, ok := mem[sweep.Rel(t)]; ok && f.Mode.IsRegular() {
-			mem[rel] = &fstest.MapFile{Data: f.Data, Mode: f.Mode, ModTime: hdr.ModTime}
-			return f.Data, true
-		}
-		if !quiet {
-			res.note("skipped", p, "hard link to %s, whose content was not buffered", t)
-		}
-		return nil, false
-	}
 	capFile := lim.MaxFileBytes
 	if p == "/etc/passwd" && quiet {
 		capFile = maxPasswd

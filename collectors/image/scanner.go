@@ -229,7 +229,8 @@ func (s *Scanner) layer(ctx context.Context, l Layer, passwd []byte) *layerResul
 		if strings.HasPrefix(l.Digest, "sha256:") {
 			want = l.Digest
 		}
-		e.res = s.scanLayer(ctx, layerInput{r: rc, wantDigest: want, passwd: passwd})
+		e.res = s.scanLayer(ctx, layerInput{r: rc, wantDigest: want, passwd: passwd,
+			reopen: func() (io.ReadCloser, error) { return l.Open(ctx) }})
 		s.count(0, 1)
 	})
 	return e.res
@@ -332,10 +333,10 @@ func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResu
 			l.Location = merge(base, l.Location)
 			sweep.LearnFrom(s.Sink, l)
 		}
-		for _, f := range r.findings {
+		place := func(f sweep.Finding, history bool) {
 			f.Location = merge(base, f.Location)
 			if f.Location.Path != "" {
-				v := visibleAfter(idx, i, f.Location.Path)
+				v := !history && visibleAfter(idx, i, f.Location.Path)
 				f.Location.Visible = &v
 				if !v {
 					if f.Severity.Rank() > sweep.High.Rank() {
@@ -353,6 +354,24 @@ func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResu
 			sc.finding(&f)
 			anyFinding = true
 			s.Sink.Finding(f)
+		}
+		for _, f := range r.findings {
+			place(f, false)
+		}
+		if len(r.links) > 0 {
+			for _, lr := range s.resolveLowerLinks(ctx, img, results, idx, i, passwd) {
+				for _, e := range lr.errors {
+					s.Sink.Error(sweep.Error{Location: merge(base, e.Location), Collector: e.Collector, Message: e.Message, Kind: e.Kind})
+				}
+				for _, f := range lr.findings {
+					place(f, lr.history)
+				}
+				if env != nil {
+					for _, e := range lr.envs {
+						env.Environment(sc.environment(e))
+					}
+				}
+			}
 		}
 		if env != nil {
 			for _, e := range r.envs {
@@ -372,6 +391,80 @@ func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResu
 	if anyFinding {
 		s.containerFindings(sc, worstVisible)
 	}
+}
+
+// linkResult is what a hard link's content, fetched from a lower layer,
+// produced when collected at the link's path.
+type linkResult struct {
+	findings []sweep.Finding
+	errors   []sweep.Error
+	envs     []sweep.Environment
+	history  bool // a layer between deletes the target: Docker cannot extract the link
+}
+
+// resolveLowerLinks collects the hard links of layer i that name a path of
+// a lower layer, as the content that path holds there. A target deleted
+// (whiteout, opaque directory) between the two layers makes the link
+// history; a target no lower layer holds, or whose content cannot be read
+// again, is unverified.
+func (s *Scanner) resolveLowerLinks(ctx context.Context, img *Image, results []*layerResult, idx []pathIndex, i int, passwd []byte) []linkResult {
+	var out []linkResult
+	for _, l := range results[i].links {
+		unverified := func(format string, a ...any) {
+			out = append(out, linkResult{errors: []sweep.Error{{Location: sweep.Location{Path: l.path}, Collector: collectorName,
+				Kind: "unverified", Message: fmt.Sprintf(format, a...)}}})
+		}
+		found, deleted, missing := -1, false, false
+		for j := i - 1; j >= 0 && found < 0; j-- {
+			if idx[j] == nil {
+				missing = true
+				continue
+			}
+			if idx[j].get(l.target)&kindFile != 0 {
+				found = j
+				break
+			}
+			for _, a := range ancestors(l.target) {
+				k := idx[j].get(a)
+				if k&kindWhiteout != 0 || k&kindOpaque != 0 && a != l.target {
+					deleted = true
+				}
+			}
+		}
+		switch {
+		case found < 0 && missing:
+			unverified("hard link to %s: a lower layer could not be read, so its content is unknown", l.target)
+			continue
+		case found < 0:
+			unverified("hard link to %s, which neither this layer nor a lower one holds: content unknown", l.target)
+			continue
+		case img.Layers[found].Open == nil:
+			unverified("hard link to %s (in layer %d): the source is a stream, the content was not kept", l.target, found)
+			continue
+		}
+		got, err := readMembers(ctx, func() (io.ReadCloser, error) { return img.Layers[found].Open(ctx) },
+			map[string]bool{l.target: true}, s.limits())
+		data, ok := got[l.target]
+		if !ok {
+			why := "not a regular file within the size cap"
+			if err != nil {
+				why = err.Error()
+			}
+			unverified("hard link to %s (in layer %d): content not read: %s", l.target, found, why)
+			continue
+		}
+		sub := s.scanLayer(ctx, layerInput{r: bytes.NewReader(linkTar(l.path, data, l.mtime)), passwd: passwd})
+		lr := linkResult{errors: sub.errors, envs: sub.envs, history: deleted}
+		for _, f := range sub.findings {
+			f.Evidence.Details = append(f.Evidence.Details, fmt.Sprintf("tar hard link to %s, content from layer %d", l.target, found))
+			if deleted {
+				f.Evidence.Details = append(f.Evidence.Details, "the link's target is deleted by a layer in between: Docker cannot extract this link")
+			}
+			lr.findings = append(lr.findings, f)
+		}
+		out = append(out, lr)
+	}
+	return out
 }
 
 // historyFindings matches every build step (empty_layer ones too) against
