@@ -39,6 +39,22 @@ type archive struct {
 	json   map[string][]byte // member path → bytes (manifests, indexes, configs)
 	layers map[string]string // member path → layer cache key
 	links  map[string]string // member path → member it links to
+	// opens re-read a layer member when the archive is a file (seekable):
+	// hard links to content the stream did not keep are fetched with them.
+	opens map[string]func(context.Context) (io.ReadCloser, error)
+}
+
+// memberOffsetReader counts the bytes a tar.Reader consumed: after Next, the
+// count is the offset of the member's data.
+type memberOffsetReader struct {
+	r io.Reader
+	n int64
+}
+
+func (o *memberOffsetReader) Read(p []byte) (int, error) {
+	n, err := o.r.Read(p)
+	o.n += int64(n)
+	return n, err
 }
 
 // ScanArchiveFile reads a docker save tarball (legacy or OCI flavour) or a
@@ -79,8 +95,11 @@ func (s *Scanner) sourceError(loc sweep.Location, err error) {
 // maxJSON per JSON member and by the per-layer caps; nothing touches disk.
 // Only the passwd hint for homes is lost for out-of-order layers.
 func (s *Scanner) ReadArchive(ctx context.Context, r io.Reader, source, keyPrefix string) ([]*Image, error) {
-	a := &archive{source: source, json: map[string][]byte{}, layers: map[string]string{}, links: map[string]string{}}
-	tr := tar.NewReader(r)
+	a := &archive{source: source, json: map[string][]byte{}, layers: map[string]string{}, links: map[string]string{},
+		opens: map[string]func(context.Context) (io.ReadCloser, error){}}
+	ra, _ := r.(io.ReaderAt)
+	or := &memberOffsetReader{r: r}
+	tr := tar.NewReader(or)
 	var streamErr error
 	for {
 		if err := ctx.Err(); err != nil {
@@ -116,6 +135,7 @@ func (s *Scanner) ReadArchive(ctx context.Context, r io.Reader, source, keyPrefi
 		if base == "VERSION" || (base == "json" && path.Dir(name) != ".") || base == "oci-layout" {
 			continue
 		}
+		dataOff := or.n
 		br := bufio.NewReaderSize(tr, 64<<10)
 		head, _ := br.Peek(512)
 		if looksJSON(head) && hdr.Size <= maxJSON {
@@ -139,10 +159,19 @@ func (s *Scanner) ReadArchive(ctx context.Context, r io.Reader, source, keyPrefi
 			key = "legacy:" + path.Dir(name)
 		}
 		a.layers[name] = key
+		var reopen func() (io.ReadCloser, error)
+		if ra != nil && hdr.Typeflag != tar.TypeGNUSparse {
+			off, size := dataOff, hdr.Size
+			open := func(context.Context) (io.ReadCloser, error) {
+				return io.NopCloser(io.NewSectionReader(ra, off, size)), nil
+			}
+			a.opens[name] = open
+			reopen = func() (io.ReadCloser, error) { return open(ctx) }
+		}
 		if s.cached(key) != nil {
 			continue // read before (another export of the same engine): tar.Next skips it
 		}
-		s.readLayer(ctx, key, layerInput{r: br, wantDigest: want})
+		s.readLayer(ctx, key, layerInput{r: br, wantDigest: want, reopen: reopen})
 	}
 	imgs, err := s.imagesOf(a)
 	if err != nil {
@@ -247,7 +276,7 @@ func (s *Scanner) saveImage(a *archive, m saveManifest) *Image {
 			l.DiffID = cfg.RootFS.DiffIDs[i].String()
 		}
 		if k, ok := a.layers[name]; ok {
-			l.Key = k
+			l.Key, l.Open = k, a.opens[name]
 		} else if b, ok := a.json[name]; ok {
 			l.Key = "json:" + name
 			l.Open = bytesOpener(b)
@@ -353,7 +382,7 @@ func (s *Scanner) manifestImage(a *archive, raw []byte, names []string, digest s
 			l.DiffID = cfg.RootFS.DiffIDs[i].String()
 		}
 		if k, ok := a.layers[name]; ok {
-			l.Key = k
+			l.Key, l.Open = k, a.opens[name]
 		} else if b, ok := a.json[name]; ok {
 			l.Key = d.Digest.String()
 			l.Open = bytesOpener(b)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -46,7 +47,10 @@ const (
 	tagVisible = "litesweep-test/bad-visible:1"
 	tagClean   = "litesweep-test/clean:1"
 	tagCache   = "litesweep-test/cache-only:1"
-	imgSite    = "/usr/local/lib/python3.11/site-packages"
+	// tagHardlink's .pth is a hard link (RUN ln) to payload bytes stored
+	// under another name; not in fixtureTags.
+	tagHardlink = "litesweep-test/hardlink:1"
+	imgSite     = "/usr/local/lib/python3.11/site-packages"
 )
 
 var fixtureTags = []string{tagDeleted, tagVisible, tagClean, tagCache}
@@ -274,7 +278,7 @@ func (f *engineFixture) build(t *testing.T, py *pyindex.Python) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(rootfs, "bin", "busybox"), b, 0o755)
-	for _, a := range []string{"sh", "rm", "mkdir", "cp", "true", "sleep", "cat", "ls"} {
+	for _, a := range []string{"sh", "rm", "mkdir", "cp", "true", "sleep", "cat", "ls", "ln"} {
 		os.Symlink("busybox", filepath.Join(rootfs, "bin", a))
 	}
 	os.WriteFile(filepath.Join(rootfs, "etc", "passwd"), []byte("root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n"), 0o644)
@@ -296,8 +300,14 @@ func (f *engineFixture) build(t *testing.T, py *pyindex.Python) {
 	build(tagVisible, "FROM "+tagBase+"\nCOPY site-packages/ "+imgSite+"/\n", map[string]string{"site-packages": site8})
 	build(tagClean, "FROM "+tagBase+"\nCOPY site-packages/ "+imgSite+"/\n", map[string]string{"site-packages": site6})
 	build(tagCache, "FROM "+tagBase+"\nCOPY pip-cache/ /root/.cache/pip/\nRUN ls /root/.cache/pip >/dev/null\n", map[string]string{"pip-cache": cache})
+	payloadDir := filepath.Join(work, "payload")
+	os.MkdirAll(payloadDir, 0o755)
+	os.WriteFile(filepath.Join(payloadDir, "changelog.bin"), []byte(hardlinkPayload), 0o644)
+	build(tagHardlink, "FROM "+tagBase+"\nCOPY payload/ /tmp/p/\n"+
+		"RUN mkdir -p /opt/x && cp /tmp/p/changelog.bin /opt/x/changelog.bin && "+
+		"ln /opt/x/changelog.bin "+imgSite+"/zz_hook.pth && rm -rf /tmp/p\n", map[string]string{"payload": payloadDir})
 
-	for _, tg := range append([]string{tagBase}, fixtureTags...) {
+	for _, tg := range append([]string{tagBase, tagHardlink}, fixtureTags...) {
 		var insp struct {
 			ID     string
 			RootFS struct{ Layers []string }
@@ -306,7 +316,7 @@ func (f *engineFixture) build(t *testing.T, py *pyindex.Python) {
 			t.Fatalf("inspect %s: %v", tg, err)
 		}
 		f.ids[tg] = insp.ID
-		if tg != tagBase {
+		if tg != tagBase && tg != tagHardlink {
 			for _, l := range insp.RootFS.Layers {
 				f.diffIDs[l] = true
 			}
@@ -523,21 +533,101 @@ func TestDataRootVFS(t *testing.T) {
 
 // saveImages writes the fixture images with the real docker CLI when it is
 // installed (else through the API export, which is what the CLI calls).
-func saveImages(t *testing.T, f *engineFixture) string {
+func saveImages(t *testing.T, f *engineFixture, tags ...string) string {
 	t.Helper()
+	if len(tags) == 0 {
+		tags = fixtureTags
+	}
 	file := filepath.Join(t.TempDir(), "saved.tar")
 	if cli, err := exec.LookPath("docker"); err == nil {
-		cmd := exec.Command(cli, append([]string{"-H", f.host, "save", "-o", file}, fixtureTags...)...)
+		cmd := exec.Command(cli, append([]string{"-H", f.host, "save", "-o", file}, tags...)...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("docker save: %v\n%s", err, out)
 		}
 		return file
 	}
 	api := newAPIClient(t, f.host)
-	q := url.Values{"names": fixtureTags}
+	q := url.Values{"names": tags}
 	b := api.call(t, "GET", "/images/get?"+q.Encode(), "", nil)
 	if err := os.WriteFile(file, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return file
+}
+
+const hardlinkPayload = "import os, subprocess; subprocess.Popen(['sh', '-c', 'id'])\n"
+
+// TestDockerSaveHardLink: a `docker save` of an image whose RUN step made
+// the .pth a hard link to bytes stored under another name: the .pth is
+// judged by that content, whether the engine wrote it as a tar hard link
+// or as a file.
+func TestDockerSaveHardLink(t *testing.T) {
+	f := buildFixtures(t)
+	file := saveImages(t, f, tagHardlink)
+	links := tarLinksIn(t, file)
+	t.Logf("hard links in the saved layers: %v", links)
+	// The engine writes the first name it walks as the file and later
+	// ones as links: /opt sorts before /usr, so the .pth is the link.
+	if !slices.Contains(links, strings.TrimPrefix(imgSite, "/")+"/zz_hook.pth -> opt/x/changelog.bin") {
+		t.Errorf("the engine did not write the .pth as a tar hard link: the test no longer exercises hard links")
+	}
+	s, sink := realScanner(f)
+	if imgs := s.ScanArchiveFile(context.Background(), file); len(imgs) != 1 {
+		t.Fatalf("%d images in the archive", len(imgs))
+	}
+	fs, es := sink.Drain()
+	for _, e := range es {
+		if e.Kind != "skipped" {
+			t.Errorf("unexpected error: %s: %s", e.Location, e.Message)
+		}
+	}
+	hit := false
+	for _, x := range fs {
+		if x.Location.Path == imgSite+"/zz_hook.pth" && x.Severity.Rank() >= sweep.High.Rank() && x.Location.Visible != nil && *x.Location.Visible {
+			hit = true
+		}
+	}
+	if !hit {
+		t.Errorf("no visible high finding at the hard-linked .pth: %v", titles(fs))
+	}
+}
+
+// tarLinksIn lists "name -> target" of the tar hard links in every layer
+// of a docker save archive.
+func tarLinksIn(t *testing.T, file string) []string {
+	t.Helper()
+	fh, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	var out []string
+	tr := tar.NewReader(fh)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(h.Name, ".tar") && !strings.HasPrefix(h.Name, "blobs/") {
+			continue
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inner := tar.NewReader(bytes.NewReader(b))
+		for {
+			ih, err := inner.Next()
+			if err != nil {
+				break
+			}
+			if ih.Typeflag == tar.TypeLink {
+				out = append(out, ih.Name+" -> "+ih.Linkname)
+			}
+		}
+	}
+	return out
 }
