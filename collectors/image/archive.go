@@ -158,7 +158,6 @@ func (s *Scanner) ReadArchive(ctx context.Context, r io.Reader, source, keyPrefi
 		} else if strings.HasSuffix(name, "/layer.tar") {
 			key = "legacy:" + path.Dir(name)
 		}
-		a.layers[name] = key
 		var reopen func() (io.ReadCloser, error)
 		if ra != nil && hdr.Typeflag != tar.TypeGNUSparse {
 			off, size := dataOff, hdr.Size
@@ -169,9 +168,10 @@ func (s *Scanner) ReadArchive(ctx context.Context, r io.Reader, source, keyPrefi
 			reopen = func() (io.ReadCloser, error) { return open(ctx) }
 		}
 		if s.cached(key) != nil {
+			a.layers[name] = key
 			continue // read before (another export of the same engine): tar.Next skips it
 		}
-		s.readLayer(ctx, key, layerInput{r: br, wantDigest: want, reopen: reopen})
+		_, a.layers[name] = s.readLayer(ctx, key, keyPrefix+name+"#unshared", layerInput{r: br, wantDigest: want, reopen: reopen})
 	}
 	imgs, err := s.imagesOf(a)
 	if err != nil {

@@ -90,7 +90,7 @@ func TestTarHardLinks(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					s.readLayer(context.Background(), l.Key, layerInput{r: rc})
+					s.readLayer(context.Background(), l.Key, l.Key, layerInput{r: rc})
 					rc.Close()
 					img.Layers[i].Open = nil
 				}

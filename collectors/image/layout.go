@@ -38,17 +38,14 @@ func (b *blobStore) open(h v1.Hash) (io.ReadCloser, error) {
 	if h.Algorithm == "" || h.Hex == "" {
 		return nil, errors.New("empty digest")
 	}
-	f, err := b.root.Open(b.path(h))
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("blob %s is missing from %s", h, b.desc)
-		}
+	f, err := openRegular(b.root, b.path(h))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("blob %s is missing from %s", h, b.desc)
+	case errors.Is(err, errNotRegular):
+		return nil, fmt.Errorf("blob %s in %s is not a regular file: %v", h, b.desc, err)
+	case err != nil:
 		return nil, fmt.Errorf("blob %s: %s", h, sweep.TrimPathErr(err))
-	}
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("blob %s is not a regular file", h)
 	}
 	return f, nil
 }

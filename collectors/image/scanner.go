@@ -198,41 +198,96 @@ func (s *Scanner) cached(key string) *layerResult {
 	return nil
 }
 
-// readLayer reads a layer from r under key unless it was read before.
-func (s *Scanner) readLayer(ctx context.Context, key string, in layerInput) *layerResult {
+// shareable: a layer read whole, with the bytes its digest names, is the
+// same for every source holding that digest. Anything else (a missing,
+// unreadable, truncated or mismatching blob) is the fault of the source
+// that has it, and is never shared with another.
+func (r *layerResult) shareable() bool { return r != nil && r.complete }
+
+// uncache drops a key's slot if it still is e (its read was not shareable),
+// so that the next source with that key reads its own bytes.
+func (s *Scanner) uncache(key string, e *cacheEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cache[key] == e {
+		delete(s.cache, key)
+	}
+}
+
+// readLayer reads a layer from r under key unless a shareable read of it
+// was made before. A result that is not shareable is kept under private
+// (a key of this source only). It returns the result and the key it is
+// cached under.
+func (s *Scanner) readLayer(ctx context.Context, key, private string, in layerInput) (*layerResult, string) {
+	if r := s.cached(key); r != nil {
+		return r, key
+	}
+	res := s.scanLayer(ctx, in)
+	s.count(0, 1)
+	if !res.shareable() {
+		key = private
+	}
 	e := s.entry(key)
 	e.once.Do(func() {
 		defer e.done.Store(true)
-		e.res = s.scanLayer(ctx, in)
-		s.count(0, 1)
+		e.res = res
 	})
-	return e.res
+	return e.res, key
 }
 
 // layer returns the result for one layer of an image, reading it if needed.
+// A shared result is used only if this source has the blob too; a read
+// that fails belongs to this image's source alone.
 func (s *Scanner) layer(ctx context.Context, l Layer, passwd []byte) *layerResult {
 	if r := s.cached(l.Key); r != nil || l.Open == nil {
+		if r != nil && l.Open != nil {
+			// Another source read these bytes: check this one has them.
+			rc, err := l.Open(ctx)
+			if err != nil {
+				res := &layerResult{index: pathIndex{}}
+				res.fail("cannot open layer blob: %v", err)
+				return res
+			}
+			rc.Close()
+		}
 		return r
 	}
-	e := s.entry(l.Key)
-	e.once.Do(func() {
-		defer e.done.Store(true)
+	read := func() *layerResult {
 		rc, err := l.Open(ctx)
 		if err != nil {
 			res := &layerResult{index: pathIndex{}}
 			res.fail("cannot open layer blob: %v", err)
-			e.res = res
-			return
+			return res
 		}
 		defer rc.Close()
 		want := ""
 		if strings.HasPrefix(l.Digest, "sha256:") {
 			want = l.Digest
 		}
-		e.res = s.scanLayer(ctx, layerInput{r: rc, wantDigest: want, passwd: passwd,
+		res := s.scanLayer(ctx, layerInput{r: rc, wantDigest: want, passwd: passwd,
 			reopen: func() (io.ReadCloser, error) { return l.Open(ctx) }})
 		s.count(0, 1)
+		return res
+	}
+	e := s.entry(l.Key)
+	var mine *layerResult
+	e.once.Do(func() {
+		defer e.done.Store(true)
+		mine = read()
+		if mine.shareable() {
+			e.res = mine
+		}
 	})
+	if mine != nil {
+		if !mine.shareable() {
+			s.uncache(l.Key, e)
+		}
+		return mine
+	}
+	if e.res == nil {
+		// A concurrent read of the same key failed for its own source: read ours.
+		return read()
+	}
 	return e.res
 }
 
