@@ -73,8 +73,14 @@ type RecordRow struct {
 	Size int64  // -1 when empty
 }
 
+// maxRecordRows caps the rows read from one RECORD (a real one lists a few
+// thousand files; a hostile one of 32 MiB could list millions, each held
+// and checked against the disk).
+const maxRecordRows = 100_000
+
 // ParseRecord parses RECORD (CSV, path,hash,size). Malformed rows are
-// returned as errors next to the rows that parsed.
+// returned as errors next to the rows that parsed; rows beyond
+// maxRecordRows are not read (an error says so).
 func ParseRecord(b []byte) ([]RecordRow, []error) {
 	r := csv.NewReader(bytes.NewReader(b))
 	r.FieldsPerRecord = -1
@@ -99,6 +105,10 @@ func ParseRecord(b []byte) ([]RecordRow, []error) {
 			continue
 		}
 		line, _ := r.FieldPos(0)
+		if len(rows) >= maxRecordRows {
+			errs = append(errs, fmt.Errorf("RECORD line %d: more than %d rows; the rest were not read or verified", line, maxRecordRows))
+			break
+		}
 		if len(rec) != 3 {
 			errs = append(errs, fmt.Errorf("RECORD line %d: %d fields, want path,hash,size", line, len(rec)))
 			continue

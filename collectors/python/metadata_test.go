@@ -1,8 +1,11 @@
 package python
 
 import (
+	"bytes"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/litesweep/litesweep/collectors/internal/pyindex"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
@@ -96,4 +99,23 @@ func TestDistNames(t *testing.T) {
 		}
 	}
 	_ = pyindex.Litellm
+}
+
+// TestParseRecordBounded: a hostile RECORD of millions of rows is cut at
+// maxRecordRows with an error, in memory a small multiple of its size.
+func TestParseRecordBounded(t *testing.T) {
+	b := bytes.Repeat([]byte("a,,\n"), 8<<20) // 32 MiB, 8M rows
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	rows, errs := ParseRecord(b)
+	runtime.ReadMemStats(&after)
+	t.Logf("%d bytes: %d rows, %d errors, %v, %d bytes allocated", len(b), len(rows), len(errs), time.Since(start), after.TotalAlloc-before.TotalAlloc)
+	if len(rows) != maxRecordRows || len(errs) != 1 || !strings.Contains(errs[0].Error(), "more than") {
+		t.Errorf("%d rows, errors %v", len(rows), errs)
+	}
+	if a := after.TotalAlloc - before.TotalAlloc; a > uint64(len(b)) {
+		t.Errorf("allocated %d bytes for a %d-byte RECORD", a, len(b))
+	}
 }
