@@ -15,9 +15,13 @@
 //     size and hash mismatches) up to MaxHashSize a file.
 //   - every .pth and .start file at a site directory's root: matched by IOC
 //     name, by SHA-256 (when its size equals an indicator's), and by
-//     content: executed "import" lines that are not a recognised legitimate
-//     shape (Allowed) and that decode and exec code, spawn a process or
-//     reach the network, and the pack's strings.
+//     content, streamed to its end (maxPthScan; a larger file is
+//     unverified): the lines site.py would exec() under any CPython 3.6+
+//     and locale (ScanPth: binary junk, NULs, a BOM or megabytes of
+//     comments change nothing) that are not a recognised legitimate shape
+//     (Allowed) and that decode and exec code, spawn a process or reach the
+//     network, and the pack's strings. Evidence is the line's code shape
+//     (CodeShape), never its literals.
 //   - files at an indicator's path suffix (litellm/proxy/proxy_server.py,
 //     telnyx/_client.py), hashed, and their __pycache__ bytecode.
 //
