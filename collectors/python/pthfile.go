@@ -22,13 +22,14 @@ type pthHit struct {
 	byHash     *iocs.FileIOC
 	strong     []*iocs.StringIOC // non-weak string hits
 	weak       []*iocs.StringIOC
-	suspicious []string  // "line N: <reasons>: <text>"
-	unknown    []string  // executed lines not recognised, not suspicious
-	firstText  string    // the shape of the first line that matched
-	lines      []PthLine // executed lines kept for rescan (first maxListed)
+	suspicious []string // "line N: <reasons>: <text>"
+	unknown    []string // executed lines not recognised, not suspicious
+	firstText  string   // the shape of the first line that matched
 	notes      []string
-	hidden     bool
-	start      bool
+	// lines classified but not kept as evidence
+	moreSuspicious, moreUnknown int
+	hidden                      bool
+	start                       bool
 }
 
 // collectPth analyses a .pth or .start file at a site directory's root.
@@ -93,7 +94,7 @@ func (c *Collector) collectPth(f *sweep.File, out sweep.Sink) {
 	nLines := 0
 	stats, err := ScanPth(io.TeeReader(r, sm), maxPthScan, h.start, func(l PthLine) {
 		nLines++
-		c.classifyPthLine(h, f.Name, l)
+		c.classifyPthLine(h, f.Name, l, sm.found)
 	})
 	sm.flush()
 	for _, s := range sm.found {
@@ -103,9 +104,6 @@ func (c *Collector) collectPth(f *sweep.File, out sweep.Sink) {
 			h.strong = append(h.strong, s)
 		}
 	}
-	// Lines classified before a strong string was seen later in the file
-	// are re-checked against it.
-	h.rescan(sm.found)
 	switch {
 	case errors.Is(err, ErrPthTooLarge):
 		c.errorAt(out, f.Location(), "unverified", fmt.Sprintf("larger than %d bytes: only the first %d bytes were checked for lines site.py executes", maxPthScan, stats.Bytes))
@@ -172,8 +170,15 @@ func (c *Collector) finishPth(h *pthHit, out sweep.Sink) {
 	}
 	ev.Details = append(ev.Details, why...)
 	ev.Details = append(ev.Details, h.suspicious...)
+	if h.moreSuspicious > 0 {
+		ev.Details = append(ev.Details, fmt.Sprintf("and %d more suspicious executed lines", h.moreSuspicious))
+	}
 	if len(h.unknown) > 0 {
-		ev.Details = append(ev.Details, listDetail("unrecognised executed lines", h.unknown))
+		d := listDetail("unrecognised executed lines", h.unknown)
+		if h.moreUnknown > 0 {
+			d += fmt.Sprintf(" and %d more", h.moreUnknown)
+		}
+		ev.Details = append(ev.Details, d)
 	}
 	ev.Details = append(ev.Details, h.notes...)
 	if h.hidden {
@@ -221,14 +226,16 @@ func (c *Collector) loc(p string) sweep.Location {
 
 // classifyPthLine judges one executed line; only shapes and line numbers
 // are kept.
-func (c *Collector) classifyPthLine(h *pthHit, base string, l PthLine) {
+// found holds the pack strings seen so far: the stream reaches the string
+// scanner before the line scanner, so every string inside l is in it.
+func (c *Collector) classifyPthLine(h *pthHit, base string, l PthLine, found []*iocs.StringIOC) {
 	if !h.start && !l.Truncated && Allowed(base, l.Text) != "" {
 		return
 	}
 	txt := textLine(l.Text)
 	var why []string
-	for _, s := range h.strong {
-		if strings.Contains(l.Text, s.Value) {
+	for _, s := range found {
+		if !s.Weak && strings.Contains(l.Text, s.Value) {
 			why = append(why, "carries campaign strings")
 			break
 		}
@@ -240,39 +247,20 @@ func (c *Collector) classifyPthLine(h *pthHit, base string, l PthLine) {
 	if h.firstText == "" {
 		h.firstText = txt
 	}
+	// Evidence is capped, inspection is not: every line is classified.
 	if len(why) > 0 {
-		h.suspicious = append(h.suspicious, fmt.Sprintf("line %d: %s", l.N, strings.Join(why, ", ")))
+		if len(h.suspicious) < maxListed {
+			h.suspicious = append(h.suspicious, fmt.Sprintf("line %d: %s", l.N, strings.Join(why, ", ")))
+		} else {
+			h.moreSuspicious++
+		}
 		return
 	}
-	if len(h.lines) < maxListed*4 {
-		h.lines = append(h.lines, l)
+	if len(h.unknown) < maxListed {
+		h.unknown = append(h.unknown, fmt.Sprintf("line %d: %s", l.N, txt))
+	} else {
+		h.moreUnknown++
 	}
-	h.unknown = append(h.unknown, fmt.Sprintf("line %d: %s", l.N, txt))
-}
-
-// rescan moves unknown lines that carry a strong string found anywhere in
-// the file (possibly after the line was classified) to suspicious.
-func (h *pthHit) rescan(found []*iocs.StringIOC) {
-	var keep []string
-	for i, l := range h.lines {
-		hit := false
-		for _, s := range found {
-			if !s.Weak && strings.Contains(l.Text, s.Value) {
-				hit = true
-			}
-		}
-		if hit {
-			h.suspicious = append(h.suspicious, fmt.Sprintf("line %d: carries campaign strings", l.N))
-			continue
-		}
-		if i < len(h.unknown) {
-			keep = append(keep, h.unknown[i])
-		}
-	}
-	if len(h.lines) > 0 {
-		h.unknown = append(keep, h.unknown[len(h.lines):]...)
-	}
-	h.lines = nil
 }
 
 // stringScan matches the pack's strings over a stream, keeping an overlap
