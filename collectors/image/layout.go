@@ -76,6 +76,17 @@ func (b *blobStore) opener(h v1.Hash) func(context.Context) (io.ReadCloser, erro
 	return func(context.Context) (io.ReadCloser, error) { return b.open(h) }
 }
 
+// checker returns a Layer.Check for a blob: it is there and a regular file.
+func (b *blobStore) checker(h v1.Hash) func(context.Context) error {
+	return func(context.Context) error {
+		rc, err := b.open(h)
+		if err == nil {
+			rc.Close()
+		}
+		return err
+	}
+}
+
 // ScanLayout scans every image of an OCI image layout directory (nested
 // indexes too), in order, each layer read once.
 func (s *Scanner) ScanLayout(ctx context.Context, dir string) []*Image {
@@ -139,7 +150,7 @@ func (s *Scanner) blobImage(bs *blobStore, md v1.Hash, names []string, src strin
 	}
 	img.Config = cfg
 	for i, d := range m.Layers {
-		l := Layer{Key: d.Digest.String(), Digest: d.Digest.String(), Open: bs.opener(d.Digest)}
+		l := Layer{Key: d.Digest.String(), Digest: d.Digest.String(), Open: bs.opener(d.Digest), Check: bs.checker(d.Digest)}
 		if i < len(cfg.RootFS.DiffIDs) {
 			l.DiffID = cfg.RootFS.DiffIDs[i].String()
 		}

@@ -83,6 +83,9 @@ type Layer struct {
 	// Open returns the raw blob (compressed or not); nil for stream sources,
 	// whose layers were read before the image was known.
 	Open func(ctx context.Context) (io.ReadCloser, error)
+	// Check, when set, says cheaply whether this source holds the blob: a
+	// read of the same key by another source is used only if it does.
+	Check func(ctx context.Context) error
 }
 
 // Container is a running or stopped container and its image.
@@ -236,20 +239,24 @@ func (s *Scanner) readLayer(ctx context.Context, key, private string, in layerIn
 }
 
 // layer returns the result for one layer of an image, reading it if needed.
-// A shared result is used only if this source has the blob too; a read
-// that fails belongs to this image's source alone.
-func (s *Scanner) layer(ctx context.Context, l Layer, passwd []byte) *layerResult {
+// A shared result is used only if this source has the blob too (Check); a
+// read that fails belongs to this source alone: it is cached under a key
+// of the source, so its other images reuse it and other sources read
+// their own bytes.
+func (s *Scanner) layer(ctx context.Context, l Layer, passwd []byte, source string) *layerResult {
 	if r := s.cached(l.Key); r != nil || l.Open == nil {
-		if r != nil && l.Open != nil {
+		if r != nil && l.Check != nil {
 			// Another source read these bytes: check this one has them.
-			rc, err := l.Open(ctx)
-			if err != nil {
+			if err := l.Check(ctx); err != nil {
 				res := &layerResult{index: pathIndex{}}
 				res.fail("cannot open layer blob: %v", err)
 				return res
 			}
-			rc.Close()
 		}
+		return r
+	}
+	private := l.Key + "\x00" + source
+	if r := s.cached(private); r != nil {
 		return r
 	}
 	read := func() *layerResult {
@@ -269,6 +276,14 @@ func (s *Scanner) layer(ctx context.Context, l Layer, passwd []byte) *layerResul
 		s.count(0, 1)
 		return res
 	}
+	keep := func(res *layerResult) *layerResult {
+		pe := s.entry(private)
+		pe.once.Do(func() {
+			defer pe.done.Store(true)
+			pe.res = res
+		})
+		return pe.res
+	}
 	e := s.entry(l.Key)
 	var mine *layerResult
 	e.once.Do(func() {
@@ -281,12 +296,20 @@ func (s *Scanner) layer(ctx context.Context, l Layer, passwd []byte) *layerResul
 	if mine != nil {
 		if !mine.shareable() {
 			s.uncache(l.Key, e)
+			return keep(mine)
 		}
 		return mine
 	}
 	if e.res == nil {
 		// A concurrent read of the same key failed for its own source: read ours.
-		return read()
+		if r := s.cached(private); r != nil {
+			return r
+		}
+		if res := read(); !res.shareable() {
+			return keep(res)
+		} else {
+			return res
+		}
 	}
 	return e.res
 }
@@ -306,7 +329,7 @@ func (s *Scanner) ScanImage(ctx context.Context, img *Image) {
 		if ctx.Err() != nil {
 			break
 		}
-		results[i] = s.layer(ctx, l, passwd)
+		results[i] = s.layer(ctx, l, passwd, img.Source)
 		if results[i] != nil && results[i].passwd != nil {
 			passwd = results[i].passwd
 		}
