@@ -32,25 +32,14 @@ import (
 // upper bound).
 
 const (
-	hostileBound  = 2 * time.Minute
-	hostileMaxRSS = 1 << 30 // bytes
-	hcSite        = "home/u/.venv/lib/python3.11/site-packages"
-	hcCanary      = "LSCANARYz9y8x7w6v5u4"
-	hcPayload     = "import os, subprocess; subprocess.Popen(['sh', '-c', 'id'])\n"
+	hcBound   = 2 * time.Minute
+	hcMaxRSS  = 1 << 30 // bytes
+	hcSite    = "home/u/.venv/lib/python3.11/site-packages"
+	hcCanary  = "LSCANARYz9y8x7w6v5u4"
+	hcPayload = "import os, subprocess; subprocess.Popen(['sh', '-c', 'id'])\n"
 )
 
-// buildLitesweep builds the binary once per test run.
-func buildLitesweep(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "litesweep")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-type hostileCase struct {
+type contentCase struct {
 	name  string
 	setup func(t *testing.T, dir string) []string // returns the command's arguments
 }
@@ -70,8 +59,8 @@ func hostRoot(dir string) []string {
 }
 
 func TestHostileContent(t *testing.T) {
-	bin := buildLitesweep(t)
-	cases := []hostileCase{
+	bin := litesweepBinary(t)
+	cases := []contentCase{
 		{"pth-payload-after-megabytes-of-binary", func(t *testing.T, dir string) []string {
 			junk := bytes.Repeat([]byte("\x00\x01\xfe\xff binary junk\n"), 600_000)
 			writeFile(t, filepath.Join(dir, "root", hcSite, "aaa.pth"), append(junk, hcPayload...))
@@ -151,7 +140,7 @@ func TestHostileContent(t *testing.T) {
 			dir := t.TempDir()
 			args := tc.setup(t, dir)
 			out := filepath.Join(dir, "report.json")
-			ctx, cancel := context.WithTimeout(context.Background(), hostileBound)
+			ctx, cancel := context.WithTimeout(context.Background(), hcBound)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bin, append(args, "--format", "json", "-o", out)...)
 			var stderr bytes.Buffer
@@ -160,7 +149,7 @@ func TestHostileContent(t *testing.T) {
 			err := cmd.Run()
 			took := time.Since(start)
 			if ctx.Err() != nil {
-				t.Fatalf("did not finish within %v", hostileBound)
+				t.Fatalf("did not finish within %v", hcBound)
 			}
 			code := 0
 			if ee, ok := err.(*exec.ExitError); ok {
@@ -189,7 +178,7 @@ func TestHostileContent(t *testing.T) {
 			if bytes.Contains(b, []byte(hcCanary)) || strings.Contains(stderr.String(), hcCanary) {
 				t.Errorf("the canary planted in a .pth literal reached the report or stderr")
 			}
-			if rss > hostileMaxRSS {
+			if rss > hcMaxRSS {
 				t.Errorf("max RSS %d MiB", rss>>20)
 			}
 		})
