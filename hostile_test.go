@@ -351,7 +351,7 @@ func TestHostileMountedTmpfs(t *testing.T) {
 	write(t, filepath.Join(site, "litellm_init.pth"), "import os; exec('x')\n")
 
 	r, code, _, _ := hostileRun(t, root, false)
-	if code != sweep.ExitFindings || !mentions(r, "/"+venvSite+"/litellm-1.82.8.dist-info") {
+	if code != sweep.ExitFindings || !mentions(r, "/"+venvSite+"/litellm-1.82.8.dist-info/METADATA") {
 		t.Errorf("default: exit %d verdict %s, want the venv on the tmpfs found\n%s", code, r.Verdict, describe(r))
 	}
 

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/litesweep/litesweep/internal/testenv"
@@ -46,6 +48,42 @@ func TestSARIFSchema(t *testing.T) {
 	fleetSARIF := filepath.Join(dir, "fleet.sarif")
 	if code, _, errs := runArgs(context.Background(), "merge", "--format", "sarif", "-o", fleetSARIF, "-q", hostJSON); code != 1 {
 		t.Fatalf("merge sarif: exit %d: %s", code, errs)
+	}
+	// Every result points at a file and a line; the installed release at
+	// its METADATA's Version line, the .pth at its executed line.
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Properties struct{ Category string }
+				Locations  []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           *struct{ StartLine int }
+					}
+				}
+			}
+		}
+	}
+	b, _ := os.ReadFile(hostSARIF)
+	if err := json.Unmarshal(b, &log); err != nil || len(log.Runs) != 1 {
+		t.Fatalf("host SARIF: %v", err)
+	}
+	for _, r := range log.Runs[0].Results {
+		pl := r.Locations[0].PhysicalLocation
+		if pl.Region == nil || pl.Region.StartLine < 1 || strings.HasSuffix(pl.ArtifactLocation.URI, "/") {
+			t.Errorf("%s result at %q has no line", r.Properties.Category, pl.ArtifactLocation.URI)
+			continue
+		}
+		switch r.Properties.Category {
+		case "python-package":
+			if !strings.HasSuffix(pl.ArtifactLocation.URI, ".dist-info/METADATA") || pl.Region.StartLine < 2 {
+				t.Errorf("installed release at %s line %d, want its METADATA's Version line", pl.ArtifactLocation.URI, pl.Region.StartLine)
+			}
+		case "startup-hook":
+			if !strings.HasSuffix(pl.ArtifactLocation.URI, ".pth") {
+				t.Errorf(".pth result at %s", pl.ArtifactLocation.URI)
+			}
+		}
 	}
 	for _, f := range []string{hostSARIF, fleetSARIF} {
 		out, err := exec.Command(py, "-c", validateSchemaPy, schema, f).CombinedOutput()

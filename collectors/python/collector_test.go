@@ -91,13 +91,13 @@ func TestCollectorFixtureRoot(t *testing.T) {
 	r := sweepTree(t, root, m, 0)
 	got := joinLines(r.summary())
 	want := joinLines([]string{
-		"info|python-package|/home/alice/other/venv/lib/python3.12/site-packages/litellm-1.82.6.dist-info|litellm 1.82.6 installed (not an affected release)",
+		"info|python-package|/home/alice/other/venv/lib/python3.12/site-packages/litellm-1.82.6.dist-info/METADATA|litellm 1.82.6 installed (not an affected release)",
 		"critical|startup-hook|/home/alice/other/venv/lib/python3.12/site-packages/litellm_init.pth|orphan malicious .pth start-up hook litellm_init.pth: no installed distribution claims it, and it still runs at every Python start",
-		"critical|python-package|/home/alice/proj/.venv/lib/python3.11/site-packages/LiteLLM-1.82.8.0.dist-info|LiteLLM 1.82.8.0 installed (affected release)",
+		"critical|python-package|/home/alice/proj/.venv/lib/python3.11/site-packages/LiteLLM-1.82.8.0.dist-info/METADATA|LiteLLM 1.82.8.0 installed (affected release)",
 		"high|execution-evidence|/home/alice/proj/.venv/lib/python3.11/site-packages/litellm/proxy/__pycache__/proxy_server.cpython-311.pyc|litellm/proxy/proxy_server.py was imported: bytecode written by an interpreter, not by the installer",
 		"critical|tampered-file|/home/alice/proj/.venv/lib/python3.11/site-packages/litellm/proxy/proxy_server.py|tampered litellm/proxy/proxy_server.py (known malicious content)",
 		"critical|startup-hook|/home/alice/proj/.venv/lib/python3.11/site-packages/litellm_init.pth|malicious .pth start-up hook litellm_init.pth (installed by LiteLLM 1.82.8.0)",
-		"info|python-package|/opt/conda/envs/ml/lib/python3.11/site-packages/litellm-1.82.70.dist-info|litellm 1.82.70 installed (not an affected release)",
+		"info|python-package|/opt/conda/envs/ml/lib/python3.11/site-packages/litellm-1.82.70.dist-info/METADATA|litellm 1.82.70 installed (not an affected release)",
 		"high|package-integrity|/opt/conda/envs/ml/lib/python3.11/site-packages/litellm-1.82.70.dist-info/RECORD|litellm 1.82.70: 1 installed files differ from RECORD",
 		"high|startup-hook|/usr/lib/python3/dist-packages/evil-nspkg.pth|suspicious .pth start-up hook evil-nspkg.pth: executed line spawns a process, reaches the network",
 		"critical|python-package|/usr/lib/python3/dist-packages/litellm-1.82.7.dist-info|litellm 1.82.7 installed (affected release)",
@@ -137,10 +137,13 @@ func TestCollectorFixtureRoot(t *testing.T) {
 	for _, f := range r.findings {
 		byPath[f.Location.Path] = f
 	}
-	d8 := byPath["/"+sp1+"/LiteLLM-1.82.8.0.dist-info"]
+	d8 := byPath["/"+sp1+"/LiteLLM-1.82.8.0.dist-info/METADATA"]
 	if d8.Environment != "/"+v1 || d8.User != "alice" || d8.Evidence.Installer != "pip" || d8.Evidence.Time == nil ||
 		!slices.Contains(d8.Evidence.Details, "RECORD lists litellm_init.pth with the hash of indicator litellm-init-pth") {
 		t.Errorf("1.82.8 evidence: %+v %+v", d8, d8.Evidence)
+	}
+	if d8.Location.Line < 2 { // the Version: header's line, for SARIF's region
+		t.Errorf("1.82.8 finding does not point at METADATA's Version line: %+v", d8.Location)
 	}
 	d7 := byPath["/"+sp3+"/litellm-1.82.7.dist-info"]
 	if !slices.Contains(d7.Evidence.Details, "identity from the directory name: the metadata could not be read") {

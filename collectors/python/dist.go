@@ -36,6 +36,13 @@ func (c *Collector) collectDist(ctx context.Context, f *sweep.File, distDir stri
 		meta = m
 		details = append(details, "identity from the directory name: the metadata could not be read")
 	}
+	if perr == nil {
+		// The installed-package finding points at the file and line that
+		// declare the version (METADATA's Version: header), so SARIF and
+		// code scanning show the evidence itself, not a directory.
+		loc = f.Location()
+		loc.Line = meta.VersionLine
+	}
 	pkg, ok := c.m.Tracked(meta.Name)
 	if !ok {
 		return

@@ -14,6 +14,9 @@ import (
 // Meta is the identity a METADATA or PKG-INFO file declares.
 type Meta struct {
 	Name, Version string
+	// VersionLine is the 1-based line of the Version header (0 when the
+	// identity did not come from the metadata itself).
+	VersionLine int
 }
 
 // ParseMetadata reads the RFC 822 header block of core metadata (METADATA,
@@ -48,6 +51,7 @@ func ParseMetadata(b []byte) (Meta, error) {
 		case "version":
 			if m.Version == "" {
 				m.Version = strings.TrimSpace(v)
+				m.VersionLine = n
 			}
 		}
 	}

@@ -57,7 +57,7 @@ func TestOddButLegitimateInstalls(t *testing.T) {
 	}
 	deb := false
 	for _, f := range r.findings {
-		if f.Location.Path == "/usr/lib/python3/dist-packages/litellm-1.82.6.dist-info" {
+		if f.Location.Path == "/usr/lib/python3/dist-packages/litellm-1.82.6.dist-info/METADATA" {
 			deb = strings.Contains(strings.Join(f.Evidence.Details, "\n"), "a Debian package (dh_python removes RECORD")
 		}
 	}

@@ -25,6 +25,8 @@ type pthHit struct {
 	suspicious []string // "line N: <reasons>: <text>"
 	unknown    []string // executed lines not recognised, not suspicious
 	firstText  string   // the shape of the first line that matched
+	firstLine  int      // its line number
+	whyLine    int      // the first executed line with a reason to worry
 	notes      []string
 	// lines classified but not kept as evidence
 	moreSuspicious, moreUnknown int
@@ -212,7 +214,14 @@ func (c *Collector) finishPth(h *pthHit, out sweep.Sink) {
 	default:
 		title = fmt.Sprintf("unrecognised executed line in %s %s", kind, base)
 	}
-	c.emit(out, sweep.Finding{Severity: sev, Category: CatStartup, Title: title, Location: c.loc(h.path),
+	// The finding points at the executed line that decided it (the first
+	// suspicious one, else the first executed one), for SARIF's region.
+	loc := c.loc(h.path)
+	loc.Line = h.firstLine
+	if h.whyLine > 0 {
+		loc.Line = h.whyLine
+	}
+	c.emit(out, sweep.Finding{Severity: sev, Category: CatStartup, Title: title, Location: loc,
 		Evidence: ev, Indicator: ind}, e)
 }
 
@@ -246,6 +255,10 @@ func (c *Collector) classifyPthLine(h *pthHit, base string, l PthLine, found []*
 	}
 	if h.firstText == "" {
 		h.firstText = txt
+		h.firstLine = l.N
+	}
+	if len(why) > 0 && h.whyLine == 0 {
+		h.whyLine = l.N
 	}
 	// Evidence is capped, inspection is not: every line is classified.
 	if len(why) > 0 {

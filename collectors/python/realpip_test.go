@@ -75,12 +75,12 @@ func TestRealPipEnvironments(t *testing.T) {
 	sp := func(v string) string { return "/home/alice/" + v + "/.venv/lib/python" + py.Version + "/site-packages" }
 	tag := strings.ReplaceAll(py.Version, ".", "")
 	want := joinLines([]string{
-		"critical|python-package|" + sp("a") + "/litellm-1.82.8.dist-info|litellm 1.82.8 installed (affected release)",
+		"critical|python-package|" + sp("a") + "/litellm-1.82.8.dist-info/METADATA|litellm 1.82.8 installed (affected release)",
 		"high|execution-evidence|" + sp("a") + "/litellm/proxy/__pycache__/proxy_server.cpython-" + tag + ".pyc|litellm/proxy/proxy_server.py was imported: bytecode written by an interpreter, not by the installer",
 		"critical|tampered-file|" + sp("a") + "/litellm/proxy/proxy_server.py|tampered litellm/proxy/proxy_server.py (known malicious content)",
 		"critical|startup-hook|" + sp("a") + "/litellm_init.pth|malicious .pth start-up hook litellm_init.pth (installed by litellm 1.82.8)",
-		"info|python-package|" + sp("b") + "/litellm-1.82.6.dist-info|litellm 1.82.6 installed (not an affected release)",
-		"info|python-package|" + sp("c") + "/litellm-1.82.6.dist-info|litellm 1.82.6 installed (not an affected release)",
+		"info|python-package|" + sp("b") + "/litellm-1.82.6.dist-info/METADATA|litellm 1.82.6 installed (not an affected release)",
+		"info|python-package|" + sp("c") + "/litellm-1.82.6.dist-info/METADATA|litellm 1.82.6 installed (not an affected release)",
 		"critical|startup-hook|" + sp("c") + "/litellm_init.pth|orphan malicious .pth start-up hook litellm_init.pth: no installed distribution claims it, and it still runs at every Python start",
 	})
 	if got := joinLines(r.summary()); got != want {

@@ -148,14 +148,14 @@ func TestRelocatedEntryPoints(t *testing.T) {
 		}
 	}
 	want := []string{
-		"info|" + sp("/app/.venv") + "/litellm-1.82.6.dist-info|litellm 1.82.6 installed (not an affected release)",
+		"info|" + sp("/app/.venv") + "/litellm-1.82.6.dist-info/METADATA|litellm 1.82.6 installed (not an affected release)",
 		"info|" + sp("/app/.venv") + "/litellm-1.82.6.dist-info/RECORD|litellm 1.82.6: 2 relocated entry points",
-		"critical|" + sp("/app/bad") + "/litellm-1.82.8.dist-info|litellm 1.82.8 installed (affected release)",
+		"critical|" + sp("/app/bad") + "/litellm-1.82.8.dist-info/METADATA|litellm 1.82.8 installed (affected release)",
 		"critical|" + sp("/app/bad") + "/litellm-1.82.8.dist-info/RECORD|litellm 1.82.8: 1 installed files differ from RECORD",
 		"info|" + sp("/app/bad") + "/litellm-1.82.8.dist-info/RECORD|litellm 1.82.8: 2 relocated entry points",
-		"info|" + sp("/opt/conda/envs/ml") + "/litellm-1.82.6.dist-info|litellm 1.82.6 installed (not an affected release)",
+		"info|" + sp("/opt/conda/envs/ml") + "/litellm-1.82.6.dist-info/METADATA|litellm 1.82.6 installed (not an affected release)",
 		"info|" + sp("/opt/conda/envs/ml") + "/litellm-1.82.6.dist-info/RECORD|litellm 1.82.6: 2 relocated entry points",
-		"info|" + sp("/srv/evil/.venv") + "/litellm-1.82.6.dist-info|litellm 1.82.6 installed (not an affected release)",
+		"info|" + sp("/srv/evil/.venv") + "/litellm-1.82.6.dist-info/METADATA|litellm 1.82.6 installed (not an affected release)",
 		"high|" + sp("/srv/evil/.venv") + "/litellm-1.82.6.dist-info/RECORD|litellm 1.82.6: 1 installed files differ from RECORD",
 		"info|" + sp("/srv/evil/.venv") + "/litellm-1.82.6.dist-info/RECORD|litellm 1.82.6: 1 relocated entry points",
 	}

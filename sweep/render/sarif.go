@@ -479,6 +479,12 @@ func resultLoc(f sweep.Finding) sarifLocation {
 	if loc.PhysicalLocation == nil {
 		loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifactLoc{URI: "litesweep/" + nonEmpty(f.Category, "finding") + "/" + f.ID}}
 	}
+	if loc.PhysicalLocation.Region == nil {
+		// A finding about a whole file (a staging file, a unit) is shown
+		// at its first line; collectors give the line when one decides
+		// it (METADATA's Version:, a .pth's executed line, a lockfile pin).
+		loc.PhysicalLocation.Region = &sarifRegion{StartLine: 1}
+	}
 	return loc
 }
 
