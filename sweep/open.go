@@ -271,6 +271,27 @@ func unwrapPathErr(err error) error {
 	return err
 }
 
+// OpenRegularIn opens rel in root for reading without ever blocking on a
+// FIFO or device (O_NONBLOCK, which does nothing to a regular file) and
+// returns it only when the open descriptor is a regular file: for readers
+// of stores that are not the swept tree (image blobs, layouts, data roots).
+func OpenRegularIn(root *os.Root, rel string) (*os.File, error) {
+	f, err := root.OpenFile(rel, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: rel, Err: &SpecialFileError{Mode: fi.Mode()}}
+	}
+	return f, nil
+}
+
 // OpenRegularNoFollow opens rel in root for reading only if it is a regular
 // file and not a symlink, and only if the file opened is the one lstat'ed
 // (a FIFO or link swapped in between is refused, never read): for writers

@@ -276,7 +276,7 @@ func writeTarSplit(w io.Writer, r io.Reader, root *os.Root) error {
 			if !fi.Mode().IsRegular() {
 				return fmt.Errorf("layer file %s is a %s on disk, not a regular file", name, fi.Mode().Type())
 			}
-			f, err := openRegular(root, name)
+			f, err := sweep.OpenRegularIn(root, name)
 			if err != nil {
 				return fmt.Errorf("layer file %s: %s", name, sweep.TrimPathErr(err))
 			}

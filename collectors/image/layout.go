@@ -38,11 +38,11 @@ func (b *blobStore) open(h v1.Hash) (io.ReadCloser, error) {
 	if h.Algorithm == "" || h.Hex == "" {
 		return nil, errors.New("empty digest")
 	}
-	f, err := openRegular(b.root, b.path(h))
+	f, err := sweep.OpenRegularIn(b.root, b.path(h))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return nil, fmt.Errorf("blob %s is missing from %s", h, b.desc)
-	case errors.Is(err, errNotRegular):
+	case errors.Is(err, sweep.ErrSpecialFile):
 		return nil, fmt.Errorf("blob %s in %s is not a regular file: %v", h, b.desc, err)
 	case err != nil:
 		return nil, fmt.Errorf("blob %s: %s", h, sweep.TrimPathErr(err))
