@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -182,11 +181,12 @@ func writeRendered(c *cli.Context, r *sweep.Report) error {
 		}
 		return nil
 	}
-	var buf bytes.Buffer
-	if err := render.Write(&buf, format, r, opts); err != nil {
-		return fmt.Errorf("render %s: %w", format, err)
-	}
-	return sweep.WriteFileAtomic(out, buf.Bytes())
+	return sweep.WriteAtomic(out, func(w io.Writer) error {
+		if err := render.Write(w, format, r, opts); err != nil {
+			return fmt.Errorf("render %s: %w", format, err)
+		}
+		return nil
+	})
 }
 
 // isTerminal reports whether w is a character device (a TTY).

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -26,8 +26,13 @@ func mergeCommand() *cli.Command {
 			"the rotation checklist de-duplicated by credential (with every system it was found on), and all\n" +
 			"timelines side by side. Inputs that cannot be used (unreadable, truncated, written by a newer\n" +
 			"litesweep, not a report) are listed as skipped with the reason; of two reports of the same system\n" +
-			"the one that finished last is kept. --format html writes one self-contained page (no fetches).\n\n" +
-			"Exit codes: 1 when a system has a finding at or above --fail-on, 3 when nothing was found but an\n" +
+			"the newest is the system's state and the earlier ones its history: a system re-swept CLEAN after a\n" +
+			"COMPROMISED or EXPOSED report is REMEDIATED, and its credentials stay on the checklist until a report\n" +
+			"or a checklist (litesweep rotate --rotated ID --format json, given as an input) marks them rotated.\n" +
+			"Reports are read one at a time; the JSON references each system's report by path and SHA-256\n" +
+			"(--embed copies them in). --format html writes one self-contained page (no fetches).\n\n" +
+			"Exit codes: 1 when a system has a finding at or above --fail-on (or a REMEDIATED system's credentials\n" +
+			"are still to rotate), 3 when nothing was found but an\n" +
 			"input was skipped or a system's coverage was incomplete, 2 usage error, 0 otherwise." + "\n\n" +
 			examples(
 				"litesweep merge reports/*.json                   # table: systems by verdict",
@@ -38,6 +43,7 @@ func mergeCommand() *cli.Command {
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report `FORMAT`: " + strings.Join(render.FleetFormats, "|")},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the fleet report to `FILE` (atomically, mode 0600) instead of stdout"},
 			&cli.StringFlag{Name: "fail-on", Value: "medium", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical|high|medium|low|info"},
+			&cli.BoolFlag{Name: "embed", Usage: "json: copy each system's full report into the fleet report instead of referencing it by path and SHA-256"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no closing line on stderr (skipped inputs are still named)"},
 			wideFlag(),
 		},
@@ -82,17 +88,20 @@ func runMerge(c *cli.Context) error {
 	}
 	stop()
 	f := b.Fleet()
+	defer f.Close()
 	opts := renderOptions(c)
+	opts.Embed = c.Bool("embed")
 	if out == "" {
 		if err := render.WriteFleet(c.App.Writer, format, f, opts); err != nil {
 			return fmt.Errorf("render %s: %w", format, err)
 		}
 	} else {
-		var buf bytes.Buffer
-		if err := render.WriteFleet(&buf, format, f, opts); err != nil {
-			return fmt.Errorf("render %s: %w", format, err)
-		}
-		if err := sweep.WriteFileAtomic(out, buf.Bytes()); err != nil {
+		if err := sweep.WriteAtomic(out, func(w io.Writer) error {
+			if err := render.WriteFleet(w, format, f, opts); err != nil {
+				return fmt.Errorf("render %s: %w", format, err)
+			}
+			return nil
+		}); err != nil {
 			return err
 		}
 	}

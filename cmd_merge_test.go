@@ -86,7 +86,7 @@ func TestMergeOutputFiles(t *testing.T) {
 		if format == "json" {
 			data, _ := os.ReadFile(out)
 			var f fleet.Fleet
-			if err := json.Unmarshal(data, &f); err != nil || f.Kind != "fleet" || len(f.Hosts) != 8 || len(f.Skipped) != 5 {
+			if err := json.Unmarshal(data, &f); err != nil || f.Kind != "fleet" || len(f.Hosts) != 8 || len(f.Skipped) != 4 {
 				t.Errorf("fleet JSON: %v kind %q %d hosts %d skipped", err, f.Kind, len(f.Hosts), len(f.Skipped))
 			}
 			// The output of a merge given as its own input is refused, not read.
@@ -95,5 +95,51 @@ func TestMergeOutputFiles(t *testing.T) {
 				t.Errorf("self-merge: exit %d: %s", code, errs)
 			}
 		}
+	}
+}
+
+// TestMergeRemediatedThenRotated: a host re-swept CLEAN stays REMEDIATED
+// with its credentials pending (exit 1) until a checklist written by
+// `rotate --rotated` marks them rotated.
+func TestMergeRemediatedThenRotated(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(mergeFixtures, "web-01.json")
+	var r map[string]any
+	data, _ := os.ReadFile(filepath.Join(mergeFixtures, "db-01.json"))
+	json.Unmarshal(data, &r)
+	scan := r["scan"].(map[string]any)
+	scan["hostname"], scan["finished"] = "web-01", "2026-03-27T09:00:00Z"
+	data, _ = json.Marshal(r)
+	clean := filepath.Join(dir, "web-01-after.json")
+	os.WriteFile(clean, data, 0o600)
+
+	code, out, errs := runCLI(t, "merge", bad, clean)
+	if code != 1 || !strings.Contains(out, "litesweep fleet of 1: REMEDIATED") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	fleetJSON := filepath.Join(dir, "fleet.json")
+	if code, _, errs := runCLI(t, "merge", "-f", "json", "-o", fleetJSON, bad, clean); code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	data, _ = os.ReadFile(fleetJSON)
+	var f fleet.Fleet
+	if err := json.Unmarshal(data, &f); err != nil || len(f.Rotation) != 2 {
+		t.Fatalf("%v %+v", err, f.Rotation)
+	}
+	var ids []string
+	for _, it := range f.Rotation {
+		ids = append(ids, "--rotated", it.ID)
+	}
+	marks := filepath.Join(dir, "rotated.json")
+	code, _, errs = runCLI(t, append([]string{"rotate", "-r", bad, "-f", "json", "-o", marks}, ids...)...)
+	if code != 1 {
+		t.Fatalf("rotate: exit %d: %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "rotate", "-r", bad, "--rotated", "ROT-NOSUCHITEM"); code != 2 || !strings.Contains(errs, "ROT-NOSUCHITEM") {
+		t.Errorf("unknown id: exit %d: %s", code, errs)
+	}
+	code, out, errs = runCLI(t, "merge", "-f", "markdown", bad, clean, marks)
+	if code != 0 || strings.Contains(out, "- [ ]") || strings.Count(out, "- [x]") != 2 || !strings.Contains(out, "REMEDIATED") {
+		t.Errorf("after rotation: exit %d\n%s\n%s", code, out, errs)
 	}
 }

@@ -27,18 +27,21 @@ func rotateCommand() *cli.Command {
 		Description: "With --report, builds the checklist from saved JSON reports (host, images, github; repeatable).\n" +
 			"Otherwise sweeps --root (default /) with every host collector, inventories the credentials the stealer\n" +
 			"read (names, never values) and keeps those the findings exposed. --all lists every inventoried\n" +
-			"credential even where nothing exposed it.\n\n" +
+			"credential even where nothing exposed it. --rotated ID marks an item rotated now (rotated_at in the\n" +
+			"JSON); give that JSON checklist to litesweep merge to take the credential off the fleet checklist.\n\n" +
 			"Exit codes: 0 nothing to rotate, 1 credentials to rotate, 2 usage error, 3 an input report was skipped." + "\n\n" +
 			examples(
 				"litesweep rotate -r host.json -r github.json -o rotate.md",
 				"litesweep rotate --root /mnt/disk -f csv          # sweep a disk and list what to rotate",
 				"litesweep rotate -r host.json --all -f json",
+				"litesweep rotate -r host.json --rotated ROT-8F2A19C0D1 -f json -o rotated.json",
 			),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "sweep the tree at `DIR` (ignored with --report)"},
 			&cli.StringSliceFlag{Name: "report", Aliases: []string{"r"}, Usage: "build from the saved JSON report `FILE` (repeatable)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "markdown", Usage: "checklist `FORMAT`: markdown|csv|json"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the checklist to `FILE` (atomically, mode 0600) instead of stdout"},
+			&cli.StringSliceFlag{Name: "rotated", Usage: "mark the item `ID` (ROT-..., from this checklist or a fleet report) rotated now (repeatable)"},
 			&cli.BoolFlag{Name: "all", Usage: "also list inventoried credentials that no finding exposed"},
 			&cli.BoolFlag{Name: "no-live", Usage: "do not read running processes' environment names (implied by --root other than /)"},
 			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)"},
@@ -103,6 +106,9 @@ func runRotate(c *cli.Context) error {
 		}
 	}
 	cl.Items = remediate.PlanAll(reports, l.Pack, remediate.PlanOptions{All: c.Bool("all")})
+	if err := markRotated(cl.Items, c.StringSlice("rotated"), cl.Generated); err != nil {
+		return err
+	}
 	if len(cl.Items) == 0 && cl.Inventoried > 0 && !c.Bool("all") {
 		cl.Notes = append(cl.Notes, strconv.Itoa(cl.Inventoried)+" credentials were inventoried but no finding exposed them; use --all to list them")
 	}
@@ -124,6 +130,40 @@ func runRotate(c *cli.Context) error {
 		return exitCode(sweep.ExitIncomplete)
 	case len(cl.Items) > 0:
 		return exitCode(sweep.ExitFindings)
+	}
+	return nil
+}
+
+// markRotated sets RotatedAt on the items named by ids: an item's own id or
+// the fleet id of its credential (fleet.RotationID). Unknown ids are a
+// usage error, so a typo is not taken for a rotation.
+func markRotated(items []sweep.RotationItem, ids []string, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[strings.ToUpper(strings.TrimSpace(id))] = false
+	}
+	for i := range items {
+		it := &items[i]
+		for _, id := range []string{it.ID, fleet.RotationID(*it)} {
+			if _, ok := want[id]; ok {
+				want[id] = true
+				t := now
+				it.RotatedAt = &t
+			}
+		}
+	}
+	var unknown []string
+	for id, found := range want {
+		if !found {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return usagef("--rotated: no item %s in this checklist", strings.Join(unknown, ", "))
 	}
 	return nil
 }

@@ -132,15 +132,13 @@ func TestAnsiblePlaybook(t *testing.T) {
 	var fleet struct {
 		Kind  string `json:"kind"`
 		Hosts []struct {
-			Name   string `json:"name"`
-			Report struct {
-				Tool struct {
-					Version string `json:"version"`
-				} `json:"tool"`
-				Scan struct {
-					Root string `json:"root"`
-				} `json:"scan"`
-			} `json:"report"`
+			Name string `json:"name"`
+			Tool struct {
+				Version string `json:"version"`
+			} `json:"tool"`
+			Scan struct {
+				Root string `json:"root"`
+			} `json:"scan"`
 		} `json:"hosts"`
 		Skipped []any `json:"skipped"`
 	}
@@ -151,8 +149,8 @@ func TestAnsiblePlaybook(t *testing.T) {
 	var names []string
 	for _, h := range fleet.Hosts {
 		names = append(names, h.Name)
-		if h.Report.Tool.Version != "ansible-test" || !strings.HasPrefix(h.Report.Scan.Root, filepath.Join(dir, "roots")) {
-			t.Errorf("host %s: version %q root %q", h.Name, h.Report.Tool.Version, h.Report.Scan.Root)
+		if h.Tool.Version != "ansible-test" || !strings.HasPrefix(h.Scan.Root, filepath.Join(dir, "roots")) {
+			t.Errorf("host %s: version %q root %q", h.Name, h.Tool.Version, h.Scan.Root)
 		}
 	}
 	slices.Sort(names)

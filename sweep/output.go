@@ -1,8 +1,10 @@
 package sweep
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,7 +13,17 @@ import (
 // WriteFileAtomic writes data to path with mode 0600: it writes a temporary
 // file in the same directory, syncs it and renames it over path, so a reader
 // never sees a half-written report and nobody else can read it.
-func WriteFileAtomic(path string, data []byte) (err error) {
+func WriteFileAtomic(path string, data []byte) error {
+	return WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteAtomic is WriteFileAtomic for output produced as a stream: write
+// encodes straight into the temporary file (buffered), which is synced and
+// renamed over path only when write succeeds; on error it is removed.
+func WriteAtomic(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -26,7 +38,11 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 	if err = tmp.Chmod(0o600); err != nil {
 		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
 	}
-	if _, err = tmp.Write(data); err != nil {
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	if err = write(bw); err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+	}
+	if err = bw.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
 	}
 	if err = tmp.Sync(); err != nil {

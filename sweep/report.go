@@ -410,6 +410,10 @@ type RotationItem struct {
 	ExposedBy []string `json:"exposed_by,omitempty"` // finding ids or run references
 	Steps     []string `json:"steps"`
 	Verify    string   `json:"verify"`
+	// RotatedAt, when set, records that the credential was rotated then
+	// (litesweep rotate --rotated ID); merge takes it off the fleet
+	// checklist unless a report finished later exposes it again.
+	RotatedAt *time.Time `json:"rotated_at,omitempty"`
 }
 
 // Finalize sorts and de-duplicates findings, assigns ids, fills the summary

@@ -13,8 +13,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +28,16 @@ const Kind = "fleet"
 // MaxReportSize caps how many bytes of one input report are read.
 const MaxReportSize = 512 << 20
 
+// SchemaVersion is the version of the fleet document (docs/report-schema.md).
+// 2.0: systems reference their reports by path and SHA-256 instead of
+// embedding them, and carry their history.
+const SchemaVersion = "2.0"
+
+// Remediated is the fleet verdict of a system whose newest report is CLEAN
+// after an earlier COMPROMISED or EXPOSED one: it was cleaned, but its
+// history (and its credentials) still count.
+const Remediated sweep.Verdict = "REMEDIATED"
+
 // Skip kinds: why an input did not become a host in the fleet.
 const (
 	SkipUnreadable  = "unreadable"   // could not be opened or read
@@ -35,7 +45,8 @@ const (
 	SkipNotReport   = "not-a-report" // JSON, but not a litesweep report
 	SkipNewerSchema = "newer-schema" // written by a newer litesweep
 	SkipTooLarge    = "too-large"
-	SkipSuperseded  = "superseded" // an older report of a host that has a newer one
+	SkipDuplicate   = "duplicate" // the same bytes as another input
+	SkipChanged     = "changed"   // a referenced report no longer matches its digest
 )
 
 // Skip is an input that is not part of the fleet, with the reason.
@@ -45,25 +56,72 @@ type Skip struct {
 	Reason string `json:"reason"`
 }
 
-// Gap reports whether the skip leaves something unchecked. A superseded
-// report does not: a newer report of the same host is in the fleet.
-func (s Skip) Gap() bool { return s.Kind != SkipSuperseded }
+// Gap reports whether the skip leaves something unchecked. A duplicate
+// does not: the same report is in the fleet.
+func (s Skip) Gap() bool { return s.Kind != SkipDuplicate }
 
-// Host is one swept system (host, image set, GitHub organisation, cluster)
-// with its full report.
+// ReportRef names one report file of a system by path and digest.
+type ReportRef struct {
+	Path     string        `json:"path"`
+	SHA256   string        `json:"sha256,omitempty"`
+	Started  time.Time     `json:"started"`
+	Finished time.Time     `json:"finished"`
+	Verdict  sweep.Verdict `json:"verdict"`
+	Findings int           `json:"findings"`
+}
+
+// Host is one swept system (host, image set, GitHub organisation, cluster):
+// what the fleet report shows of it, with its newest report referenced by
+// path and digest. The findings, errors and environments are read with
+// Fleet.Findings, Fleet.Errors and Fleet.Environments.
 type Host struct {
 	Name    string        `json:"name"`
 	Kind    string        `json:"kind"`
-	Source  string        `json:"source,omitempty"` // input file
-	Verdict sweep.Verdict `json:"verdict"`
-	Report  *sweep.Report `json:"report"`
+	Source  string        `json:"source,omitempty"` // the newest report's file
+	SHA256  string        `json:"sha256,omitempty"` // of that file
+	Verdict sweep.Verdict `json:"verdict"`          // the newest report's, or REMEDIATED
+	// ReportVerdict is the newest report's own verdict.
+	ReportVerdict sweep.Verdict `json:"report_verdict"`
+	Scan          sweep.Scan    `json:"scan"`
+	Tool          sweep.Tool    `json:"tool"`
+	Stats         sweep.Stats   `json:"stats"`
+	// Summary counts the shown findings by severity: the newest report's,
+	// or for a REMEDIATED system the first bad report's.
+	Summary map[string]int `json:"summary"`
+	// Incomplete counts what the newest report could not check.
+	Incomplete int `json:"could_not_check"`
+	// NotWalked counts places deliberately not walked (errors of kind skipped).
+	NotWalked int `json:"not_walked,omitempty"`
+	// FirstBad is the earliest COMPROMISED or EXPOSED report when it is not
+	// the newest one: for a REMEDIATED system, the findings shown are its.
+	FirstBad *ReportRef `json:"first_bad,omitempty"`
+	// History lists every report of this system, oldest first, when there
+	// is more than one.
+	History []ReportRef `json:"history,omitempty"`
+
+	worst                   sweep.Severity // of the newest report
+	findings, errors, envs  seg
+	shownFindings, shownEnv seg
+	mem, memShown           *sweep.Report
 }
+
+// Shown is the number of findings the fleet lists for h.
+func (h *Host) Shown() int { return h.shownFindings.N }
 
 // Rotation is one credential to rotate, merged across hosts.
 type Rotation struct {
 	sweep.RotationItem
 	Hosts []string `json:"hosts"`
+	// Status is "pending", or "rotated" when a checklist or report marked
+	// it rotated after the last report that exposed it.
+	Status string `json:"status"`
 }
+
+// Rotation statuses.
+const (
+	RotationPending = "pending"
+	RotationDone    = "rotated"
+)
 
 // Event is one dated fact of one host.
 type Event struct {
@@ -73,7 +131,7 @@ type Event struct {
 	Severity sweep.Severity `json:"severity,omitempty"`
 }
 
-// Fleet is the merged report.
+// Fleet is the merged report. Close releases its spool.
 type Fleet struct {
 	SchemaVersion string                     `json:"schema_version"`
 	Kind          string                     `json:"kind"`
@@ -87,13 +145,14 @@ type Fleet struct {
 	Rotation      []Rotation                 `json:"rotation"`
 	Timeline      []Event                    `json:"timeline"`
 	Skipped       []Skip                     `json:"skipped"`
-	// Learned are the payload hashes the systems learned by context; a
-	// file with one of them on any system is critical (payload-copy).
-	Learned []sweep.Learned `json:"learned,omitempty"`
+	// Checklists are the rotation checklists read for their rotated marks.
+	Checklists []string `json:"checklists,omitempty"`
+
+	spool *spool
 }
 
 // VerdictOrder lists verdicts worst first.
-var VerdictOrder = []sweep.Verdict{sweep.Compromised, sweep.Exposed, sweep.AtRisk, sweep.Incomplete, sweep.Clean}
+var VerdictOrder = []sweep.Verdict{sweep.Compromised, sweep.Exposed, sweep.AtRisk, sweep.Incomplete, Remediated, sweep.Clean}
 
 // VerdictRank orders verdicts; higher is worse.
 func VerdictRank(v sweep.Verdict) int {
@@ -103,16 +162,61 @@ func VerdictRank(v sweep.Verdict) int {
 	return 0
 }
 
-// Builder collects reports and skipped inputs; Fleet() builds the result.
-// The zero value is ready to use.
+// bad reports whether a report's verdict obliges the system to keep its
+// history: something was installed, downloaded or ran.
+func bad(v sweep.Verdict) bool { return VerdictRank(v) >= VerdictRank(sweep.Exposed) }
+
+// Builder reads reports one at a time and keeps only what the fleet report
+// needs. The zero value is ready to use; call Fleet once, then Close the
+// fleet.
 type Builder struct {
-	hosts   map[string]*Host
-	order   []string
-	skipped []Skip
 	// Tool identifies the merging litesweep.
 	Tool sweep.Tool
 	// Now is the clock for Generated (time.Now when nil).
 	Now func() time.Time
+
+	hosts      map[string]*hostState
+	order      []string
+	skipped    []Skip
+	seen       map[string]string // sha256 -> first path
+	rot        map[string]*rotAcc
+	rotOrder   []string
+	marks      map[string]time.Time
+	checklists []string
+	window     *sweep.Window
+	spool      *spool
+	memory     bool
+	err        error
+}
+
+type hostState struct {
+	name, kind    string
+	cur, firstBad *digest
+	history       []ReportRef
+}
+
+// digest is what one report contributes.
+type digest struct {
+	ref                    ReportRef
+	scan                   sweep.Scan
+	tool                   sweep.Tool
+	stats                  sweep.Stats
+	summary                map[string]int
+	worst                  sweep.Severity
+	incomplete, notWalked  int
+	findings, errors, envs seg
+	events                 []Event
+	mem                    *sweep.Report
+}
+
+type rotAcc struct {
+	r           Rotation
+	hosts       map[string]struct{}
+	users       map[string]struct{}
+	whys        map[string]struct{}
+	exposed     map[[2]string]struct{}
+	exposedList [][2]string
+	lastExposed time.Time
 }
 
 // Skip records an input that is not part of the fleet.
@@ -120,47 +224,92 @@ func (b *Builder) Skip(path, kind, reason string) {
 	b.skipped = append(b.skipped, Skip{Path: path, Kind: kind, Reason: reason})
 }
 
-// AddFile reads one JSON report (or a fleet report, whose hosts are added)
-// and records a skip with the reason when it cannot be used.
+func (b *Builder) init() {
+	if b.hosts != nil {
+		return
+	}
+	b.hosts = map[string]*hostState{}
+	b.seen = map[string]string{}
+	b.rot = map[string]*rotAcc{}
+	b.marks = map[string]time.Time{}
+	if b.memory {
+		b.spool = &spool{}
+		return
+	}
+	sp, err := newFileSpool()
+	if err != nil {
+		b.err = err
+		b.spool = &spool{}
+		return
+	}
+	b.spool = sp
+}
+
+// AddFile reads one JSON report, fleet report or rotation checklist and
+// records a skip with the reason when it cannot be used.
 func (b *Builder) AddFile(path string) {
+	b.addFile(path, "")
+}
+
+func (b *Builder) addFile(path, wantSHA string) {
 	f, err := os.Open(path)
 	if err != nil {
 		b.Skip(path, SkipUnreadable, fmt.Sprintf("cannot open: %v", unwrapPath(err)))
 		return
 	}
 	defer f.Close()
-	b.AddReader(path, f)
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		b.Skip(path, SkipUnreadable, "cannot read: is a directory")
+		return
+	}
+	b.addReader(path, f, wantSHA)
 }
 
 // AddReader is AddFile for an open stream named path.
-func (b *Builder) AddReader(path string, r io.Reader) {
-	reports, kind, err := Read(r)
+func (b *Builder) AddReader(path string, r io.Reader) { b.addReader(path, r, "") }
+
+func (b *Builder) addReader(path string, r io.Reader, wantSHA string) {
+	b.init()
+	in := &reader{b: b, path: path, dir: filepath.Dir(path)}
+	sum, kind, err := in.read(r)
 	if err != nil {
 		b.Skip(path, kind, err.Error())
 		return
 	}
-	for i, r := range reports {
-		src := path
-		if len(reports) > 1 {
-			src = fmt.Sprintf("%s#%d", path, i+1)
-		}
-		b.AddReport(src, r)
+	if wantSHA != "" && sum != wantSHA {
+		b.Skip(path, SkipChanged, fmt.Sprintf("SHA-256 %s, but the fleet report referencing it recorded %s: the file changed since", short(sum), short(wantSHA)))
+		return
 	}
+	in.commit(sum)
 }
 
-// ReadFile reads one saved report (or fleet report) from a file, with the
-// same checks as merge: size cap, schema version, truncation. On error the
-// skip kind says why.
+func short(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// ReadFile reads one saved report (or the reports a fleet report names)
+// from a file, with the same checks as merge: size cap, schema version,
+// truncation, digests of referenced reports. On error the skip kind says
+// why.
 func ReadFile(path string) ([]*sweep.Report, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, SkipUnreadable, fmt.Errorf("cannot open: %v", unwrapPath(err))
 	}
 	defer f.Close()
-	return Read(f)
+	rs, kind, err := Read(f)
+	if err != nil || rs != nil {
+		return rs, kind, err
+	}
+	// A fleet report that references its systems' reports.
+	return readRefs(path)
 }
 
-// Read is ReadFile for an open stream.
+// Read is ReadFile for an open stream; a fleet report that references its
+// reports by path (rather than embedding them) yields nil, nil.
 func Read(r io.Reader) ([]*sweep.Report, string, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxReportSize+1))
 	if err != nil {
@@ -173,59 +322,134 @@ func Read(r io.Reader) ([]*sweep.Report, string, error) {
 }
 
 // Decode parses one input: a litesweep report, or a fleet report whose
-// hosts' reports are returned. On error the skip kind says why.
+// embedded reports are returned (nil when it only references them). On
+// error the skip kind says why.
 func Decode(data []byte) ([]*sweep.Report, string, error) {
 	var probe struct {
-		SchemaVersion *string `json:"schema_version"`
-		Kind          string  `json:"kind"`
+		SchemaVersion *string           `json:"schema_version"`
+		Kind          string            `json:"kind"`
+		Items         json.RawMessage   `json:"items"`
+		Hosts         []json.RawMessage `json:"hosts"`
 		Scan          *struct {
 			Kind string `json:"kind"`
 		} `json:"scan"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, SkipMalformed, jsonError(data, err)
+		return nil, SkipMalformed, jsonError(int64(len(data)), err)
 	}
 	if probe.SchemaVersion == nil {
 		return nil, SkipNotReport, errors.New("not a litesweep report: no schema_version")
 	}
-	if err := CheckSchema(*probe.SchemaVersion); err != nil {
+	if err := checkSchema(*probe.SchemaVersion, probe.Kind == Kind); err != nil {
 		return nil, SkipNewerSchema, err
 	}
 	if probe.Kind == Kind {
-		var f Fleet
-		if err := json.Unmarshal(data, &f); err != nil {
-			return nil, SkipMalformed, jsonError(data, err)
-		}
 		var out []*sweep.Report
-		for _, h := range f.Hosts {
-			if h.Report != nil {
-				out = append(out, h.Report)
+		for _, h := range probe.Hosts {
+			var e struct {
+				Report *sweep.Report `json:"report"`
 			}
+			if err := json.Unmarshal(h, &e); err != nil {
+				return nil, SkipMalformed, jsonError(int64(len(data)), err)
+			}
+			if e.Report == nil {
+				return nil, "", nil
+			}
+			out = append(out, e.Report)
 		}
 		if len(out) == 0 {
-			return nil, SkipNotReport, errors.New("fleet report without host reports")
+			return nil, SkipNotReport, errors.New("fleet report without systems")
 		}
 		return out, "", nil
 	}
 	if probe.Scan == nil || probe.Scan.Kind == "" {
+		if probe.Items != nil {
+			return nil, SkipNotReport, errors.New("a rotation checklist, not a report")
+		}
 		return nil, SkipNotReport, errors.New("not a litesweep report: no scan.kind")
 	}
 	var r sweep.Report
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, SkipMalformed, jsonError(data, err)
+		return nil, SkipMalformed, jsonError(int64(len(data)), err)
 	}
 	return []*sweep.Report{&r}, "", nil
+}
+
+// readRefs reads the reports a fleet report references (the newest and
+// first bad report of each system), checking each one's digest.
+func readRefs(path string) ([]*sweep.Report, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, SkipUnreadable, fmt.Errorf("cannot open: %v", unwrapPath(err))
+	}
+	defer f.Close()
+	var out []*sweep.Report
+	var ferr error
+	err = eachFleetHost(f, func(h fleetHostIn) {
+		for _, ref := range h.refs() {
+			p := resolveRef(path, ref.Path)
+			data, err := os.ReadFile(p)
+			if err != nil {
+				ferr = fmt.Errorf("system %s: report %s: %v", h.Name, ref.Path, unwrapPath(err))
+				continue
+			}
+			if ref.SHA256 != "" && sha(data) != ref.SHA256 {
+				ferr = fmt.Errorf("system %s: report %s changed since the fleet report was written (SHA-256 differs)", h.Name, ref.Path)
+				continue
+			}
+			rs, _, err := Decode(data)
+			if err != nil {
+				ferr = fmt.Errorf("system %s: report %s: %v", h.Name, ref.Path, err)
+				continue
+			}
+			out = append(out, rs...)
+		}
+	})
+	if err != nil {
+		return nil, SkipMalformed, err
+	}
+	if len(out) == 0 {
+		if ferr != nil {
+			return nil, SkipUnreadable, ferr
+		}
+		return nil, SkipNotReport, errors.New("fleet report without systems")
+	}
+	return out, "", ferr
+}
+
+func sha(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}
+
+// resolveRef finds a referenced report: as recorded (relative to where the
+// merge ran), else relative to the fleet report's directory.
+func resolveRef(fleetPath, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return filepath.Join(filepath.Dir(fleetPath), p)
 }
 
 // CheckSchema accepts report schema versions this build reads: the same
 // major version as sweep.ReportSchemaVersion (newer minor versions only add
 // fields).
-func CheckSchema(v string) error {
+func CheckSchema(v string) error { return checkSchema(v, false) }
+
+// checkSchema is CheckSchema for a report (fleet false) or a fleet report,
+// whose document has its own version (SchemaVersion).
+func checkSchema(v string, fleet bool) error {
 	major, err := schemaMajor(v)
 	if err != nil {
 		return fmt.Errorf("not a litesweep report: schema_version %q: %w", v, err)
 	}
 	mine, _ := schemaMajor(sweep.ReportSchemaVersion)
+	if fleet {
+		mine, _ = schemaMajor(SchemaVersion)
+	}
 	if major > mine {
 		return fmt.Errorf("written with report schema %s, newer than this litesweep reads (%d.x): read it with a newer litesweep", v, mine)
 	}
@@ -244,12 +468,12 @@ func schemaMajor(v string) (int, error) {
 	return n, nil
 }
 
-func jsonError(data []byte, err error) error {
+func jsonError(size int64, err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF) || (errors.As(err, &se) && se.Offset >= int64(len(data))):
-		return fmt.Errorf("truncated JSON: the file ends after %d bytes (was the copy interrupted?)", len(data))
+	case errors.Is(err, io.ErrUnexpectedEOF) || (errors.As(err, &se) && se.Offset >= size):
+		return fmt.Errorf("truncated JSON: the file ends after %d bytes (was the copy interrupted?)", size)
 	case errors.As(err, &se):
 		return fmt.Errorf("malformed JSON at byte %d: %v", se.Offset, err)
 	case errors.As(err, &te):
@@ -279,287 +503,4 @@ func Name(r *sweep.Report) string {
 		return s.Root
 	}
 	return "(unnamed " + s.Kind + ")"
-}
-
-func hostKey(r *sweep.Report) string { return r.Scan.Kind + "\x00" + Name(r) }
-
-// AddReport adds one report read from source. When the fleet already has a
-// report of the same system, the one that finished last is kept and the
-// other is recorded as superseded.
-func (b *Builder) AddReport(source string, r *sweep.Report) {
-	if b.hosts == nil {
-		b.hosts = map[string]*Host{}
-	}
-	if VerdictRank(r.Verdict) == 0 || r.Summary == nil {
-		r.Finalize()
-	}
-	h := &Host{Name: Name(r), Kind: r.Scan.Kind, Source: source, Verdict: r.Verdict, Report: r}
-	key := hostKey(r)
-	old, ok := b.hosts[key]
-	if !ok {
-		b.hosts[key] = h
-		b.order = append(b.order, key)
-		return
-	}
-	keep, drop := old, h
-	if r.Scan.Finished.After(old.Report.Scan.Finished) {
-		keep, drop = h, old
-	}
-	b.hosts[key] = keep
-	b.Skip(drop.Source, SkipSuperseded, fmt.Sprintf("another report of %s %s: kept %s (finished %s), not this one (finished %s)",
-		h.Kind, h.Name, sourceName(keep.Source), stamp(keep.Report.Scan.Finished), stamp(drop.Report.Scan.Finished)))
-}
-
-func sourceName(s string) string {
-	if s == "" {
-		return "(input)"
-	}
-	return s
-}
-
-func stamp(t time.Time) string {
-	if t.IsZero() {
-		return "unknown"
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// FromReport is the fleet of one report (for rendering a single sweep with
-// the fleet renderers).
-func FromReport(r *sweep.Report) *Fleet {
-	b := &Builder{Tool: r.Tool, Now: func() time.Time { return r.Scan.Finished }}
-	b.AddReport("", r)
-	return b.Fleet()
-}
-
-// Fleet builds the merged report.
-func (b *Builder) Fleet() *Fleet {
-	now := time.Now
-	if b.Now != nil {
-		now = b.Now
-	}
-	f := &Fleet{
-		SchemaVersion: sweep.ReportSchemaVersion,
-		Kind:          Kind,
-		Tool:          b.Tool,
-		Generated:     now().UTC(),
-		ByVerdict:     map[sweep.Verdict][]string{},
-		Summary:       map[string]int{},
-		Hosts:         []Host{},
-		Rotation:      []Rotation{},
-		Timeline:      []Event{},
-		Skipped:       append([]Skip{}, b.skipped...),
-	}
-	for _, k := range b.order {
-		f.Hosts = append(f.Hosts, *b.hosts[k])
-	}
-	f.Learned = applyLearned(f.Hosts)
-	sort.SliceStable(f.Hosts, func(i, j int) bool {
-		a, c := f.Hosts[i], f.Hosts[j]
-		if ra, rc := VerdictRank(a.Verdict), VerdictRank(c.Verdict); ra != rc {
-			return ra > rc
-		}
-		return a.Name < c.Name
-	})
-	sort.SliceStable(f.Skipped, func(i, j int) bool { return f.Skipped[i].Path < f.Skipped[j].Path })
-	rot := map[string]*Rotation{}
-	var rotOrder []string
-	for _, h := range f.Hosts {
-		r := h.Report
-		f.ByVerdict[h.Verdict] = append(f.ByVerdict[h.Verdict], h.Name)
-		for sev, n := range r.Summary {
-			f.Summary[sev] += n
-		}
-		if w := r.Scan.Window; w != nil {
-			if f.Window == nil {
-				cp := *w
-				f.Window = &cp
-			} else {
-				if w.Start.Before(f.Window.Start) {
-					f.Window.Start = w.Start
-				}
-				if w.End.After(f.Window.End) {
-					f.Window.End = w.End
-				}
-				if w.Source != f.Window.Source {
-					f.Window.Source = "union of the reports' windows"
-				}
-			}
-		}
-		for _, it := range r.Rotation {
-			host := it.Host
-			if host == "" {
-				host = h.Name
-			}
-			key := RotationKey(it)
-			m, ok := rot[key]
-			if !ok {
-				m = &Rotation{RotationItem: it}
-				m.Host = ""
-				m.ID = "ROT-" + shortHash(key)
-				m.Names = sortedUnique(it.Names)
-				m.ExposedBy = nil
-				rot[key] = m
-				rotOrder = append(rotOrder, key)
-			} else {
-				if priorityRank(it.Priority) < priorityRank(m.Priority) {
-					m.Priority = it.Priority
-				}
-				if it.Why != "" && !strings.Contains(m.Why, it.Why) {
-					m.Why += "; " + it.Why
-				}
-				if it.User != "" && !slices.Contains(strings.Split(m.User, ", "), it.User) {
-					m.User = strings.TrimPrefix(m.User+", "+it.User, ", ")
-				}
-			}
-			if !slices.Contains(m.Hosts, host) {
-				m.Hosts = append(m.Hosts, host)
-			}
-			for _, e := range it.ExposedBy {
-				ref := e
-				if len(f.Hosts) > 1 {
-					ref = h.Name + ": " + e
-				}
-				if !slices.Contains(m.ExposedBy, ref) {
-					m.ExposedBy = append(m.ExposedBy, ref)
-				}
-			}
-		}
-		f.Timeline = append(f.Timeline, hostEvents(h)...)
-	}
-	for _, k := range rotOrder {
-		f.Rotation = append(f.Rotation, *rot[k])
-	}
-	sort.SliceStable(f.Rotation, func(i, j int) bool {
-		a, c := f.Rotation[i], f.Rotation[j]
-		if pa, pc := priorityRank(a.Priority), priorityRank(c.Priority); pa != pc {
-			return pa < pc
-		}
-		if len(a.Hosts) != len(c.Hosts) {
-			return len(a.Hosts) > len(c.Hosts)
-		}
-		return a.Title+a.Where < c.Title+c.Where
-	})
-	sort.SliceStable(f.Timeline, func(i, j int) bool {
-		a, c := f.Timeline[i], f.Timeline[j]
-		if !a.Time.Equal(c.Time) {
-			return a.Time.Before(c.Time)
-		}
-		return a.Host < c.Host
-	})
-	f.Verdict = f.decide()
-	return f
-}
-
-// hostEvents returns a host's timeline, or, when its report has none, one
-// event per dated finding.
-func hostEvents(h Host) []Event {
-	r := h.Report
-	sev := map[string]sweep.Severity{}
-	for _, fd := range r.Findings {
-		sev[fd.ID] = fd.Severity
-	}
-	var out []Event
-	for _, e := range r.Timeline {
-		out = append(out, Event{Host: h.Name, TimelineEvent: e, Severity: sev[e.Finding]})
-	}
-	if len(out) > 0 {
-		return out
-	}
-	for _, fd := range r.Findings {
-		t := fd.Evidence.Time
-		if t == nil {
-			continue
-		}
-		in := false
-		if w := r.Scan.Window; w != nil {
-			in = !t.Before(w.Start) && !t.After(w.End)
-		}
-		out = append(out, Event{Host: h.Name, Severity: fd.Severity, TimelineEvent: sweep.TimelineEvent{
-			Time: t.UTC(), Event: fd.Title, Finding: fd.ID, Environment: fd.Environment, User: fd.User, InWindow: in}})
-	}
-	return out
-}
-
-// RotationKey identifies a credential across hosts: kind, provider, where it
-// lives and the names it goes by.
-func RotationKey(it sweep.RotationItem) string {
-	return strings.Join([]string{it.Kind, it.Provider, it.Where, strings.Join(sortedUnique(it.Names), ",")}, "\x00")
-}
-
-func sortedUnique(s []string) []string {
-	if len(s) == 0 {
-		return nil
-	}
-	out := slices.Clone(s)
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-func shortHash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return strings.ToUpper(hex.EncodeToString(sum[:5]))
-}
-
-func priorityRank(p string) int {
-	if len(p) == 2 && (p[0] == 'P' || p[0] == 'p') && p[1] >= '0' && p[1] <= '9' {
-		return int(p[1] - '0')
-	}
-	return 10
-}
-
-func (f *Fleet) decide() sweep.Verdict {
-	worst := sweep.Clean
-	for _, h := range f.Hosts {
-		if VerdictRank(h.Verdict) > VerdictRank(worst) {
-			worst = h.Verdict
-		}
-	}
-	if VerdictRank(worst) > VerdictRank(sweep.Incomplete) {
-		return worst
-	}
-	if len(f.Hosts) == 0 || f.Gaps() > 0 {
-		return sweep.Incomplete
-	}
-	return worst
-}
-
-// Gaps counts skipped inputs that leave something unchecked.
-func (f *Fleet) Gaps() int {
-	n := 0
-	for _, s := range f.Skipped {
-		if s.Gap() {
-			n++
-		}
-	}
-	return n
-}
-
-// Worst is the highest finding severity across hosts ("" when none).
-func (f *Fleet) Worst() sweep.Severity {
-	var w sweep.Severity
-	for _, h := range f.Hosts {
-		if s := h.Report.Worst(); s.Rank() > w.Rank() {
-			w = s
-		}
-	}
-	return w
-}
-
-// ExitCode follows the per-report codes: 1 when any host has a finding at or
-// above failOn, 3 when nothing was found but inputs were skipped, a host's
-// coverage was incomplete or there were no usable reports, 0 otherwise.
-func (f *Fleet) ExitCode(failOn sweep.Severity) int {
-	if w := f.Worst(); w != "" && w.Rank() >= failOn.Rank() {
-		return sweep.ExitFindings
-	}
-	if len(f.Hosts) == 0 || f.Gaps() > 0 {
-		return sweep.ExitIncomplete
-	}
-	for _, h := range f.Hosts {
-		if h.Report.Incomplete() > 0 || h.Report.Scan.Interrupted {
-			return sweep.ExitIncomplete
-		}
-	}
-	return sweep.ExitClean
 }

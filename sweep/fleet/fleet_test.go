@@ -220,10 +220,11 @@ func TestMerge(t *testing.T) {
 			t.Errorf("hosts %s = %v, want %v", v, f.ByVerdict[v], names)
 		}
 	}
-	// build-01: the newer report is kept, the older is listed as superseded.
+	// build-01: the newer report is the system's state, the older its history.
 	for _, h := range f.Hosts {
-		if h.Name == "build-01" && (h.Verdict != sweep.Exposed || !strings.HasSuffix(h.Source, "build-01.json")) {
-			t.Errorf("build-01 kept %s (%s), want the newer build-01.json", h.Source, h.Verdict)
+		if h.Name == "build-01" && (h.Verdict != sweep.Exposed || !strings.HasSuffix(h.Source, "build-01.json") || len(h.History) != 2 ||
+			!strings.HasSuffix(h.History[0].Path, "build-01-old.json") || h.History[0].Verdict != sweep.Clean || len(h.SHA256) != 64) {
+			t.Errorf("build-01: %s (%s) history %+v, want the newer build-01.json with the older in its history", h.Source, h.Verdict, h.History)
 		}
 	}
 	skips := map[string]fleet.Skip{}
@@ -231,7 +232,7 @@ func TestMerge(t *testing.T) {
 		skips[filepath.Base(s.Path)] = s
 	}
 	for file, kind := range map[string]string{
-		"build-01-old.json": fleet.SkipSuperseded, "truncated.json": fleet.SkipMalformed, "newer-schema.json": fleet.SkipNewerSchema,
+		"truncated.json": fleet.SkipMalformed, "newer-schema.json": fleet.SkipNewerSchema,
 		"not-a-report.json": fleet.SkipNotReport, "garbage.json": fleet.SkipMalformed, "dir.json": fleet.SkipUnreadable, "missing.json": fleet.SkipUnreadable,
 	} {
 		s, ok := skips[file]
@@ -239,13 +240,12 @@ func TestMerge(t *testing.T) {
 			t.Errorf("%s: skip %+v, want kind %s", file, s, kind)
 		}
 	}
-	if len(f.Skipped) != 7 {
-		t.Errorf("skipped %d inputs, want 7: %+v", len(f.Skipped), f.Skipped)
+	if len(f.Skipped) != 6 {
+		t.Errorf("skipped %d inputs, want 6: %+v", len(f.Skipped), f.Skipped)
 	}
 	for file, want := range map[string]string{
 		"truncated.json":    "truncated JSON",
 		"newer-schema.json": "schema 2.0, newer than this litesweep reads (1.x)",
-		"build-01-old.json": "kept testdata/reports/build-01.json (finished 2026-03-26T08:00:00Z)",
 		"dir.json":          "is a directory",
 		"missing.json":      "no such file",
 	} {
@@ -362,5 +362,110 @@ func TestCheckSchema(t *testing.T) {
 		if err := fleet.CheckSchema(v); (err == nil) != ok {
 			t.Errorf("CheckSchema(%q) = %v", v, err)
 		}
+	}
+}
+
+// TestRemediatedKeepsHistory: a host re-swept CLEAN after a COMPROMISED
+// report is REMEDIATED, shows the first bad report's findings and keeps
+// its credentials on the checklist until a later mark says rotated.
+func TestRemediatedKeepsHistory(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(reportsDir, "web-01.json")
+	clean := hostReport("host", "web-01", time.Date(2026, 3, 27, 9, 0, 0, 0, time.UTC), nil, nil, nil)
+	cleanPath := filepath.Join(dir, "web-01-after.json")
+	data, _ := json.MarshalIndent(clean, "", "  ")
+	if err := os.WriteFile(cleanPath, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checklist := func(name string, at time.Time) string {
+		it := awsItem("prod", "default")
+		it.RotatedAt = &at
+		data, _ := json.Marshal(map[string]any{"schema_version": "1.0", "generated": at, "items": []sweep.RotationItem{it}})
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	before := checklist("rotated-before.json", time.Date(2026, 3, 25, 0, 0, 0, 0, time.UTC))
+	after := checklist("rotated-after.json", time.Date(2026, 3, 28, 0, 0, 0, 0, time.UTC))
+	status := func(f *fleet.Fleet) map[string]string {
+		out := map[string]string{}
+		for _, r := range f.Rotation {
+			out[r.Kind] = r.Status
+		}
+		return out
+	}
+	for _, order := range [][]string{{bad, cleanPath}, {cleanPath, bad}} {
+		f := build(t, order)
+		if len(f.Hosts) != 1 || f.Verdict != fleet.Remediated {
+			t.Fatalf("%v: %d hosts, verdict %s", order, len(f.Hosts), f.Verdict)
+		}
+		h := &f.Hosts[0]
+		if h.Verdict != fleet.Remediated || h.ReportVerdict != sweep.Clean || h.Source != cleanPath || h.FirstBad == nil ||
+			h.FirstBad.Path != bad || h.FirstBad.Verdict != sweep.Compromised || h.Shown() != 3 || len(h.History) != 2 {
+			t.Errorf("host %+v first bad %+v", h, h.FirstBad)
+		}
+		if len(f.Timeline) != 3 || f.Summary["critical"] != 2 {
+			t.Errorf("timeline %d events, summary %v: want the first bad report's", len(f.Timeline), f.Summary)
+		}
+		if got := status(f); got["cloud"] != fleet.RotationPending || got["env"] != fleet.RotationPending {
+			t.Errorf("rotation %v, want both pending", got)
+		}
+		if f.ExitCode(sweep.Medium) != sweep.ExitFindings {
+			t.Errorf("exit %d: credentials still to rotate", f.ExitCode(sweep.Medium))
+		}
+		f.Close()
+	}
+	// A mark older than the report that exposed the credential does not count.
+	if got := status(build(t, []string{bad, cleanPath, before})); got["cloud"] != fleet.RotationPending {
+		t.Errorf("rotated before exposure: %v", got)
+	}
+	f := build(t, []string{after, bad, cleanPath})
+	if got := status(f); got["cloud"] != fleet.RotationDone || got["env"] != fleet.RotationPending {
+		t.Errorf("rotated after exposure: %v", got)
+	}
+	if len(f.Checklists) != 1 || len(f.Skipped) != 0 {
+		t.Errorf("checklists %v skipped %v", f.Checklists, f.Skipped)
+	}
+}
+
+// TestReferencesAndEmbed: the fleet JSON references each report by path
+// and digest; re-merging it reads them again (and refuses a changed one);
+// --embed copies them in.
+func TestReferencesAndEmbed(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "web-02.json")
+	data, _ := os.ReadFile(filepath.Join(reportsDir, "web-02.json"))
+	os.WriteFile(src, data, 0o600)
+	f := build(t, []string{src, filepath.Join(reportsDir, "db-01.json")})
+	for _, embed := range []bool{false, true} {
+		var buf bytes.Buffer
+		if err := render.FleetJSONOpts(&buf, f, render.Options{Embed: embed}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(buf.String(), `"report": {"schema_version"`); got != embed {
+			t.Errorf("embed=%v: report embedded %v", embed, got)
+		}
+		p := filepath.Join(dir, "fleet.json")
+		os.WriteFile(p, buf.Bytes(), 0o600)
+		again := build(t, []string{p})
+		if len(again.Hosts) != 2 || again.Verdict != sweep.Exposed || again.Gaps() != 0 {
+			t.Errorf("embed=%v: re-merged %d hosts %s skipped %v", embed, len(again.Hosts), again.Verdict, again.Skipped)
+		}
+		rs, _, err := fleet.ReadFile(p)
+		if err != nil || len(rs) != 2 {
+			t.Errorf("embed=%v: ReadFile %d reports %v", embed, len(rs), err)
+		}
+	}
+	// Changed since: the reference no longer matches.
+	var buf bytes.Buffer
+	render.FleetJSON(&buf, f)
+	p := filepath.Join(dir, "fleet.json")
+	os.WriteFile(p, buf.Bytes(), 0o600)
+	os.WriteFile(src, append(data, ' '), 0o600)
+	again := build(t, []string{p})
+	if len(again.Skipped) != 1 || again.Skipped[0].Kind != fleet.SkipChanged || again.Verdict != sweep.Clean && again.Verdict != sweep.Incomplete {
+		t.Errorf("changed report: %+v %s", again.Skipped, again.Verdict)
 	}
 }

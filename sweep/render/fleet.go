@@ -1,10 +1,14 @@
 package render
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/fleet"
@@ -18,7 +22,7 @@ var FleetFormats = []string{"table", "json", "markdown", "sarif", "html"}
 func WriteFleet(w io.Writer, format string, f *fleet.Fleet, o Options) error {
 	switch strings.ToLower(format) {
 	case "json":
-		return FleetJSON(w, f)
+		return FleetJSONOpts(w, f, o)
 	case "markdown":
 		return FleetMarkdown(w, f)
 	case "html":
@@ -31,13 +35,129 @@ func WriteFleet(w io.Writer, format string, f *fleet.Fleet, o Options) error {
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(FleetFormats, ", "))
 }
 
-// FleetJSON writes the fleet report: the merged sections and every host's
-// full report, so a fleet report can itself be merged again.
-func FleetJSON(w io.Writer, f *fleet.Fleet) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+// FleetJSON writes the fleet report (schema 2.0, docs/report-schema.md):
+// the merged sections and, per system, a compact findings index and a
+// reference to its full report by path and SHA-256.
+func FleetJSON(w io.Writer, f *fleet.Fleet) error { return FleetJSONOpts(w, f, Options{}) }
+
+// fleetFinding is one entry of a system's findings index in the fleet JSON.
+type fleetFinding struct {
+	ID       string         `json:"id"`
+	Severity sweep.Severity `json:"severity"`
+	Category string         `json:"category"`
+	Title    string         `json:"title"`
+	Location string         `json:"location,omitempty"`
+	Evidence string         `json:"evidence,omitempty"`
+	Time     *time.Time     `json:"time,omitempty"`
+}
+
+// FleetJSONOpts is FleetJSON written as a stream: one system at a time,
+// its findings read back from the merge's spool; with o.Embed each
+// system's newest report is copied in whole ("report"), read again from
+// its file and checked against its digest.
+func FleetJSONOpts(w io.Writer, f *fleet.Fleet, o Options) error {
+	jw := &jsonStream{w: bufio.NewWriterSize(w, 256<<10)}
+	jw.raw("{\n")
+	jw.field("schema_version", f.SchemaVersion)
+	jw.field("kind", f.Kind)
+	jw.field("tool", f.Tool)
+	jw.field("generated", f.Generated)
+	jw.field("verdict", f.Verdict)
+	jw.field("hosts_by_verdict", f.ByVerdict)
+	jw.field("summary", f.Summary)
+	if f.Window != nil {
+		jw.field("window", f.Window)
+	}
+	jw.raw(`  "hosts": [`)
+	for i := range f.Hosts {
+		h := &f.Hosts[i]
+		if i > 0 {
+			jw.raw(",")
+		}
+		head := jw.marshal(h, "    ")
+		head = strings.TrimSuffix(strings.TrimRight(head, "\n"), "}")
+		head = strings.TrimRight(head, " \n")
+		jw.raw("\n    " + head + ",\n      \"findings\": [")
+		n := 0
+		err := f.Findings(h, func(fd *sweep.Finding) error {
+			if n > 0 {
+				jw.raw(",")
+			}
+			n++
+			jw.raw("\n        " + jw.marshal(fleetFinding{ID: fd.ID, Severity: fd.Severity, Category: fd.Category, Title: fd.Title,
+				Location: fd.Location.String(), Evidence: EvidenceLine(*fd), Time: fd.Evidence.Time}, ""))
+			return jw.err
+		})
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			jw.raw("\n      ")
+		}
+		jw.raw("]")
+		if o.Embed {
+			data, err := f.ReportBytes(h)
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, data); err != nil {
+				return fmt.Errorf("report %s: %w", h.Source, err)
+			}
+			jw.raw(",\n      \"report\": ")
+			jw.raw(buf.String())
+		}
+		jw.raw("\n    }")
+	}
+	if len(f.Hosts) > 0 {
+		jw.raw("\n  ")
+	}
+	jw.raw("],\n")
+	jw.field("rotation", f.Rotation)
+	jw.field("timeline", f.Timeline)
+	if len(f.Checklists) > 0 {
+		jw.field("checklists", f.Checklists)
+	}
+	jw.last("skipped", f.Skipped)
+	jw.raw("}\n")
+	if jw.err != nil {
+		return jw.err
+	}
+	return jw.w.Flush()
+}
+
+// jsonStream writes a JSON document piece by piece.
+type jsonStream struct {
+	w   *bufio.Writer
+	buf bytes.Buffer
+	err error
+}
+
+func (j *jsonStream) raw(s string) {
+	if j.err == nil {
+		_, j.err = j.w.WriteString(s)
+	}
+}
+
+func (j *jsonStream) marshal(v any, prefix string) string {
+	j.buf.Reset()
+	enc := json.NewEncoder(&j.buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(f)
+	if prefix != "" {
+		enc.SetIndent(prefix, "  ")
+	}
+	if err := enc.Encode(v); err != nil && j.err == nil {
+		j.err = err
+	}
+	return strings.TrimSuffix(j.buf.String(), "\n")
+}
+
+func (j *jsonStream) field(name string, v any) {
+	j.raw("  " + strconv.Quote(name) + ": " + j.marshal(v, "  ") + ",\n")
+}
+
+func (j *jsonStream) last(name string, v any) {
+	j.raw("  " + strconv.Quote(name) + ": " + j.marshal(v, "  ") + "\n")
 }
 
 // FleetSentence explains a fleet verdict in one sentence a manager can read:
@@ -78,10 +198,10 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 		bw.printf(" Exposure window %s .. %s.", f.Window.Start.UTC().Format("2006-01-02 15:04Z"), f.Window.End.UTC().Format("2006-01-02 15:04Z"))
 	}
 	bw.printf("\n\n## Systems by verdict\n\n| Verdict | System | Kind | Critical | High | Medium | Low | Could not check | Report |\n|---|---|---|---|---|---|---|---|---|\n")
-	for _, h := range f.Hosts {
-		r := h.Report
-		bw.printf("| %s | %s | %s | %d | %d | %d | %d | %d | %s |\n", mdText(string(h.Verdict)), mdText(h.Name), mdText(h.Kind), r.Summary["critical"], r.Summary["high"],
-			r.Summary["medium"], r.Summary["low"], r.Incomplete(), mdText(h.Source))
+	for i := range f.Hosts {
+		h := &f.Hosts[i]
+		bw.printf("| %s | %s | %s | %d | %d | %d | %d | %d | %s |\n", h.Verdict, md(h.Name), md(h.Kind), h.Summary["critical"], h.Summary["high"],
+			h.Summary["medium"], h.Summary["low"], h.Incomplete, md(h.Source))
 	}
 	if len(f.Skipped) > 0 {
 		bw.printf("\n## Skipped inputs (%d)\n\n| Input | Why | Reason |\n|---|---|---|\n", len(f.Skipped))
@@ -92,11 +212,18 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 	if len(f.Rotation) > 0 {
 		bw.printf("\n## Credentials to rotate (%d, de-duplicated across systems)\n\n", len(f.Rotation))
 		for _, it := range f.Rotation {
+			box := "[ ]"
+			if it.Status == fleet.RotationDone {
+				box = "[x]"
+			}
 			names := ""
 			if len(it.Names) > 0 {
 				names = " (" + mdText(strings.Join(it.Names, ", ")) + ")"
 			}
-			bw.printf("- [ ] **%s** %s%s at %s on %s\n", mdText(it.Priority), mdText(it.Title), names, mdInline(it.Where), mdText(strings.Join(it.Hosts, ", ")))
+			bw.printf("- %s **%s** %s%s at `%s` on %s\n", box, it.Priority, md(it.Title), names, strings.ReplaceAll(it.Where, "`", "'"), md(strings.Join(it.Hosts, ", ")))
+			if it.RotatedAt != nil {
+				bw.printf("  - Rotated: %s\n", it.RotatedAt.UTC().Format("2006-01-02 15:04Z"))
+			}
 			if it.Why != "" {
 				bw.printf("  - Why: %s\n", mdText(it.Why))
 			}
@@ -118,24 +245,32 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 			bw.printf("| %s | %s | %s | %s |\n", e.Time.UTC().Format("2006-01-02 15:04:05"), mdText(e.Host), mdText(e.Event), in)
 		}
 	}
-	for _, h := range f.Hosts {
-		r := h.Report
-		if len(r.Findings) == 0 && r.Incomplete() == 0 {
+	for i := range f.Hosts {
+		h := &f.Hosts[i]
+		if h.Shown() == 0 && h.Incomplete == 0 {
 			continue
 		}
-		bw.printf("\n## %s: %s\n\n%s\n", mdText(h.Name), mdText(string(h.Verdict)), mdText(VerdictSentence(r)))
-		if len(r.Findings) > 0 {
+		bw.printf("\n## %s: %s\n\n%s\n", md(h.Name), h.Verdict, md(HostSentence(h)))
+		if h.FirstBad != nil {
+			bw.printf("\n%s\n", md(historyLine(h)))
+		}
+		if h.Shown() > 0 {
 			bw.printf("\n| ID | Severity | Finding | Location | Evidence |\n|---|---|---|---|---|\n")
-			for _, fd := range r.Findings {
-				bw.printf("| %s | %s | %s | %s | %s |\n", mdCode(fd.ID), mdText(string(fd.Severity)), mdText(fd.Title), mdCode(fd.Location.String()), mdText(EvidenceLine(fd)))
+			if err := f.Findings(h, func(fd *sweep.Finding) error {
+				bw.printf("| %s | %s | %s | %s | %s |\n", fd.ID, fd.Severity, md(fd.Title), md(fd.Location.String()), md(EvidenceLine(*fd)))
+				return bw.err
+			}); err != nil {
+				return err
 			}
 		}
-		if n := r.Incomplete(); n > 0 {
-			bw.printf("\nCould not check (%d):\n\n", n)
-			for _, e := range r.Errors {
-				if e.Kind != "skipped" {
-					bw.printf("- %s: %s\n", mdInline(e.Location.String()), mdText(e.Message))
-				}
+		if h.Incomplete > 0 {
+			errs, err := f.Errors(h)
+			if err != nil {
+				return err
+			}
+			bw.printf("\nCould not check (%d):\n\n", h.Incomplete)
+			for _, e := range errs {
+				bw.printf("- %s: %s\n", md(e.Location.String()), md(e.Message))
 			}
 		}
 	}
@@ -158,9 +293,10 @@ func FleetTable(w io.Writer, f *fleet.Fleet, o Options) error {
 	if len(f.Hosts) > 0 {
 		bw.printf("\nSystems (%d)\n", len(f.Hosts))
 		rows := [][]string{{"VERDICT", "SYSTEM", "KIND", "FINDINGS", "UNCHECKED", "REPORT"}}
-		for _, h := range f.Hosts {
-			rows = append(rows, []string{string(h.Verdict), h.Name, h.Kind, fmt.Sprint(len(h.Report.Findings)),
-				fmt.Sprint(h.Report.Incomplete()), h.Source})
+		for i := range f.Hosts {
+			h := &f.Hosts[i]
+			rows = append(rows, []string{string(h.Verdict), h.Name, h.Kind, fmt.Sprint(h.Shown()),
+				fmt.Sprint(h.Incomplete), h.Source})
 		}
 		if bw.err != nil {
 			return bw.err
@@ -182,7 +318,11 @@ func FleetTable(w io.Writer, f *fleet.Fleet, o Options) error {
 		avail := cols - len(indent)
 		for _, it := range f.Rotation {
 			title := wrapUnless(it.Title, avail, o)
-			bw.printf("  %-4s  %s\n", it.Priority, title[0])
+			prio := it.Priority
+			if it.Status == fleet.RotationDone {
+				prio = "done"
+			}
+			bw.printf("  %-4s  %s\n", prio, title[0])
 			bw.lines(indent, title[1:])
 			if it.Where != "" {
 				bw.lines(indent, wrapUnless("where: "+it.Where, avail, o))
@@ -257,4 +397,27 @@ func maxInt(a, b int) int {
 		return a
 	}
 	return b
+}
+
+// HostSentence explains one system's fleet verdict in one sentence.
+func HostSentence(h *fleet.Host) string {
+	if h.Verdict == fleet.Remediated {
+		return "Cleaned: the newest report is CLEAN, but an earlier one was " + string(h.FirstBad.Verdict) +
+			"; its findings are listed, and the credentials it exposed stay on the checklist until marked rotated."
+	}
+	return VerdictSentence(&sweep.Report{Verdict: h.Verdict})
+}
+
+// historyLine says which reports a system's fleet entry comes from.
+func historyLine(h *fleet.Host) string {
+	fb := h.FirstBad
+	return fmt.Sprintf("First %s report: %s (finished %s). Newest report: %s (finished %s, %s). %d reports of this system merged.",
+		fb.Verdict, fb.Path, stampUTC(fb.Finished), h.Source, stampUTC(h.Scan.Finished), h.ReportVerdict, max(1, len(h.History)))
+}
+
+func stampUTC(t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.UTC().Format("2006-01-02 15:04Z")
 }

@@ -35,7 +35,10 @@ func FleetHTML(w io.Writer, f *fleet.Fleet, o Options) error {
 // overrides and invalid UTF-8 made visible) before html/template escapes it
 // for its context, so every string from a report takes the same two steps.
 func writeHTML(w io.Writer, f *fleet.Fleet, single bool) error {
-	v := buildView(escape.Copy(f, escape.Text), single)
+	v, err := buildView(f, single)
+	if err != nil {
+		return err
+	}
 	return htmlTemplate.Execute(w, v)
 }
 
@@ -88,6 +91,7 @@ type hostView struct {
 	Envs       []sweep.Environment
 	Stats      string
 	Incomplete int
+	History    string
 }
 
 type findingView struct {
@@ -153,7 +157,7 @@ func verdictClass(v sweep.Verdict) string {
 	return "clean"
 }
 
-func buildView(f *fleet.Fleet, single bool) *htmlView {
+func buildView(f *fleet.Fleet, single bool) (*htmlView, error) {
 	v := &htmlView{
 		Single:    single,
 		Verdict:   string(f.Verdict),
@@ -167,10 +171,10 @@ func buildView(f *fleet.Fleet, single bool) *htmlView {
 	v.CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-" +
 		base64.StdEncoding.EncodeToString(sum[:]) + "'; base-uri 'none'; form-action 'none'"
 	if single && len(f.Hosts) == 1 {
-		r := f.Hosts[0].Report
-		v.Title = fmt.Sprintf("litesweep %s sweep of %s: %s", r.Scan.Kind, scanTarget(r), r.Verdict)
-		v.Sentence = VerdictSentence(r)
-		if c := r.Scan.Coverage.String(); c != "" {
+		h := &f.Hosts[0]
+		v.Title = fmt.Sprintf("litesweep %s sweep of %s: %s", h.Scan.Kind, scanTarget(&sweep.Report{Scan: h.Scan}), h.Verdict)
+		v.Sentence = HostSentence(h)
+		if c := h.Scan.Coverage.String(); c != "" {
 			v.Title += "; " + c
 			v.Sentence += " Coverage: " + c + "."
 		}
@@ -192,44 +196,57 @@ func buildView(f *fleet.Fleet, single bool) *htmlView {
 			Names: strings.Join(it.Names, ", "), Hosts: strings.Join(it.Hosts, ", "), Why: it.Why, Verify: it.Verify,
 			User: it.User, Steps: it.Steps, ExposedBy: strings.Join(it.ExposedBy, ", ")})
 	}
-	for i, h := range f.Hosts {
-		v.Hosts = append(v.Hosts, buildHost(i, h, single || len(f.Hosts) == 1))
-		v.Findings += len(h.Report.Findings)
+	for i := range f.Hosts {
+		hv, err := buildHost(f, i, single || len(f.Hosts) == 1)
+		if err != nil {
+			return nil, err
+		}
+		v.Hosts = append(v.Hosts, hv)
+		v.Findings += f.Hosts[i].Shown()
 	}
 	for _, e := range f.Timeline {
 		v.Timeline = append(v.Timeline, eventView{Time: e.Time.UTC().Format("2006-01-02 15:04:05"), Host: e.Host, Event: e.Event,
 			Finding: e.Finding, Severity: string(e.Severity), InWindow: e.InWindow})
 	}
 	v.Chart = buildChart(f)
-	return v
+	return v, nil
 }
 
-func buildHost(i int, h fleet.Host, open bool) hostView {
-	r := h.Report
+func buildHost(f *fleet.Fleet, i int, open bool) (hostView, error) {
+	h := &f.Hosts[i]
+	st := h.Stats
 	hv := hostView{
 		Anchor:   fmt.Sprintf("system-%d", i+1),
 		Name:     h.Name,
 		Kind:     h.Kind,
 		Verdict:  string(h.Verdict),
-		Sentence: VerdictSentence(r),
+		Sentence: HostSentence(h),
 		Source:   h.Source,
-		Target:   scanTarget(r),
+		Target:   scanTarget(&sweep.Report{Scan: h.Scan}),
 		Open:     open || fleet.VerdictRank(h.Verdict) >= fleet.VerdictRank(sweep.Exposed),
-		Envs:     r.Environments,
-		Stats: fmt.Sprintf("%d directories, %d files seen, %d read (%s) in %s", r.Stats.DirsRead, r.Stats.FilesSeen,
-			r.Stats.FilesRead, humanBytes(r.Stats.BytesRead), humanMS(r.Stats.DurationMS)),
-		Incomplete: r.Incomplete(),
+		Stats: fmt.Sprintf("%d directories, %d files seen, %d read (%s) in %s", st.DirsRead, st.FilesSeen,
+			st.FilesRead, humanBytes(st.BytesRead), humanMS(st.DurationMS)),
+		Incomplete: h.Incomplete,
+		Skips:      h.NotWalked,
 	}
-	if !r.Scan.Finished.IsZero() {
-		hv.Scanned = r.Scan.Finished.UTC().Format("2006-01-02 15:04Z")
+	if h.FirstBad != nil {
+		hv.History = historyLine(h)
 	}
-	if r.Stats.APICalls > 0 {
-		hv.Stats += fmt.Sprintf(", %d API calls", r.Stats.APICalls)
+	if !h.Scan.Finished.IsZero() {
+		hv.Scanned = h.Scan.Finished.UTC().Format("2006-01-02 15:04Z")
 	}
-	var skipped []sweep.Error
-	hv.Errors, skipped = splitErrors(r.Errors)
-	hv.Skips = len(skipped)
-	for _, fd := range r.Findings {
+	if st.APICalls > 0 {
+		hv.Stats += fmt.Sprintf(", %d API calls", st.APICalls)
+	}
+	var err error
+	if hv.Envs, err = f.Environments(h); err != nil {
+		return hv, err
+	}
+	if hv.Errors, err = f.Errors(h); err != nil {
+		return hv, err
+	}
+	err = f.Findings(h, func(fdp *sweep.Finding) error {
+		fd := *fdp
 		fv := findingView{ID: fd.ID, Severity: string(fd.Severity), Category: fd.Category, Title: fd.Title,
 			Location: fd.Location.String(), Evidence: EvidenceLine(fd), User: fd.User, Details: fd.Evidence.Details}
 		if fd.Indicator != nil {
@@ -243,8 +260,9 @@ func buildHost(i int, h fleet.Host, open bool) hostView {
 			}
 		}
 		hv.Findings = append(hv.Findings, fv)
-	}
-	return hv
+		return nil
+	})
+	return hv, err
 }
 
 // buildChart lays out one row per system with dated events, x = time over
@@ -491,6 +509,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 <details class="system" id="{{.Anchor}}" data-verdict="{{.Verdict}}"{{if .Open}} open{{end}}>
 <summary><span class="verdict v-{{verdictClass .Verdict}}">{{.Verdict}}</span> {{.Name}} <span class="meta">({{.Kind}}; {{len .Findings}} findings, <span class="shown-count"></span> shown{{if .Incomplete}}; {{.Incomplete}} could not be checked{{end}})</span></summary>
 <p>{{.Sentence}}</p>
+{{- if .History}}<p class="meta history">{{.History}}</p>{{end}}
 <p class="meta">Swept: {{.Target}}{{if .Scanned}}, finished {{.Scanned}}{{end}}. {{.Stats}}.{{if .Source}} Report: <span class="mono">{{.Source}}</span>.{{end}}</p>
 {{- if .Findings}}
 <table class="findings"><thead><tr><th>Severity</th><th>ID</th><th>Category</th><th>Finding</th><th>Location</th><th>Evidence</th><th>Indicator</th></tr></thead><tbody>

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/fleet"
 )
 
 // Formats lists the supported --format values.
@@ -30,6 +31,9 @@ type Options struct {
 	// Output is where the report is being written (--output), named by the
 	// table's closing summary; empty for stdout.
 	Output string
+	// Embed copies each system's full report into the fleet JSON instead
+	// of referencing it by path and digest (merge --embed).
+	Embed bool
 }
 
 // width is the layout width the options ask for.
@@ -161,6 +165,8 @@ func VerdictSentence(r *sweep.Report) string {
 		return "Nothing malicious is installed, but a manifest or lockfile would install a bad version: pin a clean version before the next install."
 	case sweep.Incomplete:
 		return "Nothing was found, but some places could not be checked (see the errors): the result is not a clean bill of health."
+	case fleet.Remediated:
+		return "Systems were compromised or exposed and have since been cleaned: rotate every credential still on the checklist."
 	}
 	return "No indicator of this incident was found in what was checked."
 }

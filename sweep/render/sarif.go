@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -146,15 +147,39 @@ func SARIF(w io.Writer, r *sweep.Report, _ Options) error {
 // FleetSARIF writes one SARIF log with one run per system of the fleet, each
 // built exactly as SARIF builds a single report's run; automationDetails.id
 // names the system so code scanning keeps their results apart.
+//
+// Runs are written one at a time, each from the system's report read again
+// from its file (checked against its digest), so memory holds one report.
 func FleetSARIF(w io.Writer, f *fleet.Fleet) error {
-	runs := make([]sarifRun, 0, len(f.Hosts))
-	for _, h := range f.Hosts {
-		if h.Report == nil {
-			continue
-		}
-		runs = append(runs, sarifRunOf(h.Report, h.Name))
+	bw := bufio.NewWriterSize(w, 256<<10)
+	head, err := json.Marshal(struct {
+		Schema  string `json:"$schema"`
+		Version string `json:"version"`
+	}{SARIFSchema, SARIFVersion})
+	if err != nil {
+		return err
 	}
-	return writeSARIF(w, runs)
+	bw.Write(head[:len(head)-1])
+	bw.WriteString(`,"runs":[`)
+	for i := range f.Hosts {
+		h := &f.Hosts[i]
+		r, err := f.Report(h)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n")
+		enc := json.NewEncoder(bw)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(sarifRunOf(r, h.Name)); err != nil {
+			return err
+		}
+	}
+	bw.WriteString("]}\n")
+	return bw.Flush()
 }
 
 func writeSARIF(w io.Writer, runs []sarifRun) error {

@@ -1,0 +1,463 @@
+package fleet
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"strings"
+
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// reader decodes one input as a stream: the findings, errors and
+// environments arrays are read one element at a time into the spool, so
+// no input is ever held whole.
+type reader struct {
+	b    *Builder
+	path string
+	dir  string
+
+	schema   *string
+	kind     string
+	tool     sweep.Tool
+	scan     *sweep.Scan
+	verdict  sweep.Verdict
+	stats    sweep.Stats
+	timeline []sweep.TimelineEvent
+	rotation []sweep.RotationItem
+	items    []sweep.RotationItem
+	isFleet  bool
+	hasItems bool
+
+	d      digest
+	sev    map[string]sweep.Severity // finding id -> severity
+	dated  []Event                   // dated findings, for a report without a timeline
+	n      *countingReader
+	hasher hash.Hash
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil && err != io.EOF {
+		err = readError{err}
+	}
+	return n, err
+}
+
+// read decodes the input and returns its SHA-256; on error, the skip kind.
+func (in *reader) read(r io.Reader) (string, string, error) {
+	in.hasher = sha256.New()
+	in.n = &countingReader{r: io.TeeReader(io.LimitReader(r, MaxReportSize+1), in.hasher)}
+	in.sev = map[string]sweep.Severity{}
+	in.d.summary = map[string]int{}
+	dec := json.NewDecoder(bufio.NewReaderSize(in.n, 256<<10))
+	kind, err := in.decode(dec)
+	if in.n.n > MaxReportSize {
+		return "", SkipTooLarge, fmt.Errorf("larger than %d MiB; not a litesweep report", MaxReportSize>>20)
+	}
+	if err != nil {
+		if kind == "" {
+			kind = SkipMalformed
+			var ne notReport
+			switch {
+			case errors.As(err, &ne):
+				kind = SkipNotReport
+			case isReadError(err):
+				kind = SkipUnreadable
+				err = fmt.Errorf("cannot read: %v", unwrapPath(err))
+			default:
+				err = jsonError(in.n.n, err)
+			}
+		}
+		return "", kind, err
+	}
+	if _, err := io.Copy(io.Discard, in.n); err != nil {
+		return "", SkipUnreadable, fmt.Errorf("cannot read: %v", unwrapPath(err))
+	}
+	if in.n.n > MaxReportSize {
+		return "", SkipTooLarge, fmt.Errorf("larger than %d MiB; not a litesweep report", MaxReportSize>>20)
+	}
+	return hex.EncodeToString(in.hasher.Sum(nil)), "", nil
+}
+
+type notReport struct{ error }
+
+type readError struct{ error }
+
+func (e readError) Unwrap() error { return e.error }
+
+func isReadError(err error) bool {
+	var re readError
+	return errors.As(err, &re)
+}
+
+// decode walks the top-level object.
+func (in *reader) decode(dec *json.Decoder) (string, error) {
+	tok, err := dec.Token()
+	if err == io.EOF {
+		return SkipMalformed, errors.New("empty file: not a litesweep report")
+	}
+	if err != nil {
+		return "", err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return SkipNotReport, errors.New("not a litesweep report: not a JSON object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", err
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "schema_version":
+			var v string
+			if err := dec.Decode(&v); err != nil {
+				return "", err
+			}
+			in.schema = &v
+			// A newer major version is refused before its body is read.
+			if err := checkSchema(v, true); err != nil {
+				return SkipNewerSchema, err
+			}
+		case "kind":
+			if err := dec.Decode(&in.kind); err != nil {
+				return "", err
+			}
+		case "tool":
+			if err := dec.Decode(&in.tool); err != nil {
+				return "", err
+			}
+		case "scan":
+			in.scan = &sweep.Scan{}
+			if err := dec.Decode(in.scan); err != nil {
+				return "", err
+			}
+		case "verdict":
+			if err := dec.Decode(&in.verdict); err != nil {
+				return "", err
+			}
+		case "stats":
+			if err := dec.Decode(&in.stats); err != nil {
+				return "", err
+			}
+		case "timeline":
+			if err := dec.Decode(&in.timeline); err != nil {
+				return "", err
+			}
+		case "rotation":
+			if err := dec.Decode(&in.rotation); err != nil {
+				return "", err
+			}
+		case "items":
+			in.hasItems = true
+			if err := dec.Decode(&in.items); err != nil {
+				return "", err
+			}
+		case "findings":
+			if err := eachElement(dec, func() error {
+				var f sweep.Finding
+				if err := dec.Decode(&f); err != nil {
+					return err
+				}
+				in.finding(&f)
+				return nil
+			}); err != nil {
+				return "", err
+			}
+		case "errors":
+			if err := eachElement(dec, func() error {
+				var e sweep.Error
+				if err := dec.Decode(&e); err != nil {
+					return err
+				}
+				if e.Kind == "skipped" {
+					in.d.notWalked++
+					return nil
+				}
+				in.d.incomplete++
+				in.b.spool.add(&in.d.errors, e)
+				return nil
+			}); err != nil {
+				return "", err
+			}
+		case "environments":
+			if err := eachElement(dec, func() error {
+				var e sweep.Environment
+				if err := dec.Decode(&e); err != nil {
+					return err
+				}
+				in.b.spool.add(&in.d.envs, e)
+				return nil
+			}); err != nil {
+				return "", err
+			}
+		case "hosts":
+			in.isFleet = true
+			if err := eachElement(dec, func() error {
+				var h fleetHostIn
+				if err := dec.Decode(&h); err != nil {
+					return err
+				}
+				in.fleetHost(h)
+				return nil
+			}); err != nil {
+				return "", err
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return "", err
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return "", err
+	}
+	return in.check()
+}
+
+// eachElement calls fn for each element of the array that comes next
+// (null is an empty array).
+func eachElement(dec *json.Decoder, fn func() error) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil {
+		return nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return notReport{fmt.Errorf("not a litesweep report: expected an array, found %v", tok)}
+	}
+	for dec.More() {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token()
+	return err
+}
+
+// check decides what the input was once it is read.
+func (in *reader) check() (string, error) {
+	if in.schema == nil {
+		return SkipNotReport, errors.New("not a litesweep report: no schema_version")
+	}
+	if err := checkSchema(*in.schema, in.kind == Kind || in.isFleet); err != nil {
+		return SkipNewerSchema, err
+	}
+	switch {
+	case in.kind == Kind || in.isFleet:
+		return "", nil
+	case in.scan == nil && in.hasItems:
+		return "", nil // a rotation checklist
+	case in.scan == nil || in.scan.Kind == "":
+		return SkipNotReport, errors.New("not a litesweep report: no scan.kind")
+	}
+	return "", nil
+}
+
+func (in *reader) finding(f *sweep.Finding) {
+	if f.ID == "" {
+		f.SetID()
+	}
+	d := &in.d
+	d.ref.Findings++
+	d.summary[string(f.Severity)]++
+	if f.Severity.Rank() > d.worst.Rank() {
+		d.worst = f.Severity
+	}
+	in.sev[f.ID] = f.Severity
+	if t := f.Evidence.Time; t != nil {
+		in.dated = append(in.dated, Event{Severity: f.Severity, TimelineEvent: sweep.TimelineEvent{
+			Time: t.UTC(), Event: f.Title, Finding: f.ID, Environment: f.Environment, User: f.User}})
+	}
+	in.b.spool.add(&d.findings, f)
+}
+
+// commit adds what was read to the fleet.
+func (in *reader) commit(sum string) {
+	b := in.b
+	if in.kind == Kind || in.isFleet {
+		return // its systems were added as they were read
+	}
+	if in.scan == nil {
+		// A rotation checklist: only its rotated marks count.
+		b.checklists = append(b.checklists, in.path)
+		for _, it := range in.items {
+			b.mark(it)
+		}
+		return
+	}
+	if first, dup := b.seen[sum]; dup && sum != "" {
+		b.Skip(in.path, SkipDuplicate, "the same report as "+first)
+		return
+	}
+	b.seen[sum] = in.path
+	d := &in.d
+	d.scan, d.tool, d.stats = *in.scan, in.tool, in.stats
+	d.ref = ReportRef{Path: in.path, SHA256: sum, Started: d.scan.Started, Finished: d.scan.Finished, Verdict: in.verdict, Findings: d.ref.Findings}
+	if VerdictRank(d.ref.Verdict) == 0 || d.ref.Verdict == Remediated {
+		d.ref.Verdict = decide(d.worst, d.incomplete, d.scan.Interrupted)
+	}
+	name := scanName(d.scan)
+	if len(in.timeline) > 0 {
+		for _, e := range in.timeline {
+			d.events = append(d.events, Event{Host: name, TimelineEvent: e, Severity: in.sev[e.Finding]})
+		}
+	} else {
+		w := d.scan.Window
+		for _, e := range in.dated {
+			e.Host = name
+			if w != nil {
+				e.InWindow = !e.Time.Before(w.Start) && !e.Time.After(w.End)
+			}
+			d.events = append(d.events, e)
+		}
+	}
+	b.addDigest(d, in.rotation)
+}
+
+// decide is sweep.Report's verdict rule over the streamed counts.
+func decide(worst sweep.Severity, incomplete int, interrupted bool) sweep.Verdict {
+	switch r := worst.Rank(); {
+	case r >= sweep.Critical.Rank():
+		return sweep.Compromised
+	case r >= sweep.High.Rank():
+		return sweep.Exposed
+	case r >= sweep.Medium.Rank():
+		return sweep.AtRisk
+	case incomplete > 0 || interrupted:
+		return sweep.Incomplete
+	}
+	return sweep.Clean
+}
+
+// fleetHostIn is one system of a fleet report being merged again.
+type fleetHostIn struct {
+	Name     string          `json:"name"`
+	Source   string          `json:"source"`
+	SHA256   string          `json:"sha256"`
+	FirstBad *ReportRef      `json:"first_bad"`
+	History  []ReportRef     `json:"history"`
+	Report   json.RawMessage `json:"report"`
+}
+
+// refs are the reports of the system to read: its whole history when
+// recorded, else its newest report.
+func (h fleetHostIn) refs() []ReportRef {
+	if len(h.History) > 0 {
+		return h.History
+	}
+	var out []ReportRef
+	if h.FirstBad != nil {
+		out = append(out, *h.FirstBad)
+	}
+	if h.Source != "" {
+		out = append(out, ReportRef{Path: h.Source, SHA256: h.SHA256})
+	}
+	return out
+}
+
+// fleetHost adds the reports of one system of a fleet report: the
+// embedded report, or the referenced files, whose digests must match.
+func (in *reader) fleetHost(h fleetHostIn) {
+	if len(h.Report) > 0 && string(h.Report) != "null" {
+		src := in.path + "#" + h.Name
+		sub := &reader{b: in.b, path: src, dir: in.dir}
+		sum, kind, err := sub.read(strings.NewReader(string(h.Report)))
+		if err != nil {
+			in.b.Skip(src, kind, err.Error())
+			return
+		}
+		sub.commit(sum)
+		return
+	}
+	for _, ref := range h.refs() {
+		in.b.addFile(resolveRef(in.path, ref.Path), ref.SHA256)
+	}
+}
+
+// eachFleetHost streams the systems of a fleet report.
+func eachFleetHost(r io.Reader, fn func(fleetHostIn)) error {
+	dec := json.NewDecoder(bufio.NewReader(r))
+	if _, err := dec.Token(); err != nil {
+		return err
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if tok != "hosts" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := eachElement(dec, func() error {
+			var h fleetHostIn
+			if err := dec.Decode(&h); err != nil {
+				return err
+			}
+			fn(h)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanName is Name for a report's scan.
+func scanName(s sweep.Scan) string {
+	switch {
+	case s.Hostname != "":
+		return s.Hostname
+	case len(s.Targets) > 0:
+		return strings.Join(s.Targets, ", ")
+	case s.Root != "":
+		return s.Root
+	}
+	return "(unnamed " + s.Kind + ")"
+}
+
+// fromReport is read for a report already in memory (a single sweep
+// rendered as a fleet of one).
+func (in *reader) fromReport(r *sweep.Report) {
+	in.sev = map[string]sweep.Severity{}
+	in.d.summary = map[string]int{}
+	v := r.SchemaVersion
+	in.schema, in.tool, in.verdict, in.stats, in.timeline, in.rotation = &v, r.Tool, r.Verdict, r.Stats, r.Timeline, r.Rotation
+	scan := r.Scan
+	in.scan = &scan
+	for i := range r.Findings {
+		in.finding(&r.Findings[i])
+	}
+	for _, e := range r.Errors {
+		if e.Kind == "skipped" {
+			in.d.notWalked++
+			continue
+		}
+		in.d.incomplete++
+		in.b.spool.add(&in.d.errors, e)
+	}
+	for _, e := range r.Environments {
+		in.b.spool.add(&in.d.envs, e)
+	}
+	in.d.mem = r
+	in.commit("")
+}
