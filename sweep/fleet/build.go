@@ -158,6 +158,7 @@ func (b *Builder) Fleet() *Fleet {
 		Skipped:       append([]Skip{}, b.skipped...),
 		Checklists:    b.checklists,
 		spool:         b.spool,
+		ispool:        b.ispool,
 	}
 	if b.err != nil {
 		f.Skipped = append(f.Skipped, Skip{Path: "(merge)", Kind: SkipUnreadable, Reason: b.err.Error()})
@@ -178,6 +179,7 @@ func (b *Builder) Fleet() *Fleet {
 			}
 		}
 		h.Summary, h.shownFindings, h.shownEnv, h.memShown = shown.summary, shown.findings, shown.envs, shown.mem
+		h.shownIndex = shown.index
 		h.findings, h.envs = cur.findings, cur.envs
 		if len(st.history) > 1 {
 			h.History = slices.Clone(st.history)
@@ -252,7 +254,10 @@ func (b *Builder) Fleet() *Fleet {
 }
 
 // Close releases the fleet's spool.
-func (f *Fleet) Close() { f.spool.close() }
+func (f *Fleet) Close() {
+	f.spool.close()
+	f.ispool.close()
+}
 
 // Findings calls fn with each finding the fleet shows for h (the newest
 // report's, or for a REMEDIATED system the first bad report's), in the
@@ -273,6 +278,12 @@ func (f *Fleet) Findings(h *Host, fn func(*sweep.Finding) error) error {
 		}
 		return fn(&fd)
 	})
+}
+
+// Index calls fn with each entry of h's findings index (FindingIndex as
+// one line of JSON), in the report's order, without decoding it.
+func (f *Fleet) Index(h *Host, fn func(line []byte) error) error {
+	return f.ispool.each(h.shownIndex, fn)
 }
 
 // Errors returns what h's newest report could not check (kind error or

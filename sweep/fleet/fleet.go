@@ -102,6 +102,7 @@ type Host struct {
 	worst                   sweep.Severity // of the newest report
 	findings, errors, envs  seg
 	shownFindings, shownEnv seg
+	shownIndex              seg
 	mem, memShown           *sweep.Report
 }
 
@@ -148,7 +149,7 @@ type Fleet struct {
 	// Checklists are the rotation checklists read for their rotated marks.
 	Checklists []string `json:"checklists,omitempty"`
 
-	spool *spool
+	spool, ispool *spool
 }
 
 // VerdictOrder lists verdicts worst first.
@@ -184,7 +185,8 @@ type Builder struct {
 	marks      map[string]time.Time
 	checklists []string
 	window     *sweep.Window
-	spool      *spool
+	spool      *spool // findings, errors, environments
+	ispool     *spool // findings index entries (written interleaved with findings)
 	memory     bool
 	err        error
 }
@@ -205,6 +207,7 @@ type digest struct {
 	worst                  sweep.Severity
 	incomplete, notWalked  int
 	findings, errors, envs seg
+	index                  seg
 	events                 []Event
 	mem                    *sweep.Report
 }
@@ -232,17 +235,18 @@ func (b *Builder) init() {
 	b.seen = map[string]string{}
 	b.rot = map[string]*rotAcc{}
 	b.marks = map[string]time.Time{}
+	b.spool, b.ispool = &spool{}, &spool{}
 	if b.memory {
-		b.spool = &spool{}
 		return
 	}
-	sp, err := newFileSpool()
-	if err != nil {
-		b.err = err
-		b.spool = &spool{}
-		return
+	for _, sp := range []**spool{&b.spool, &b.ispool} {
+		fsp, err := newFileSpool()
+		if err != nil {
+			b.err = err
+			return
+		}
+		*sp = fsp
 	}
-	b.spool = sp
 }
 
 // AddFile reads one JSON report, fleet report or rotation checklist and

@@ -10,6 +10,7 @@ import (
 	"hash"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -285,6 +286,19 @@ func (in *reader) finding(f *sweep.Finding) {
 			Time: t.UTC(), Event: f.Title, Finding: f.ID, Environment: f.Environment, User: f.User}})
 	}
 	in.b.spool.add(&d.findings, f)
+	in.b.ispool.add(&d.index, FindingIndex{ID: f.ID, Severity: f.Severity, Category: f.Category, Title: f.Title,
+		Location: f.Location.String(), Time: f.Evidence.Time})
+}
+
+// FindingIndex is one entry of a system's findings index in the fleet
+// JSON: enough to find the finding in the referenced report.
+type FindingIndex struct {
+	ID       string         `json:"id"`
+	Severity sweep.Severity `json:"severity"`
+	Category string         `json:"category"`
+	Title    string         `json:"title"`
+	Location string         `json:"location,omitempty"`
+	Time     *time.Time     `json:"time,omitempty"`
 }
 
 // commit adds what was read to the fleet.

@@ -40,17 +40,6 @@ func WriteFleet(w io.Writer, format string, f *fleet.Fleet, o Options) error {
 // reference to its full report by path and SHA-256.
 func FleetJSON(w io.Writer, f *fleet.Fleet) error { return FleetJSONOpts(w, f, Options{}) }
 
-// fleetFinding is one entry of a system's findings index in the fleet JSON.
-type fleetFinding struct {
-	ID       string         `json:"id"`
-	Severity sweep.Severity `json:"severity"`
-	Category string         `json:"category"`
-	Title    string         `json:"title"`
-	Location string         `json:"location,omitempty"`
-	Evidence string         `json:"evidence,omitempty"`
-	Time     *time.Time     `json:"time,omitempty"`
-}
-
 // FleetJSONOpts is FleetJSON written as a stream: one system at a time,
 // its findings read back from the merge's spool; with o.Embed each
 // system's newest report is copied in whole ("report"), read again from
@@ -79,13 +68,13 @@ func FleetJSONOpts(w io.Writer, f *fleet.Fleet, o Options) error {
 		head = strings.TrimRight(head, " \n")
 		jw.raw("\n    " + head + ",\n      \"findings\": [")
 		n := 0
-		err := f.Findings(h, func(fd *sweep.Finding) error {
+		err := f.Index(h, func(line []byte) error {
 			if n > 0 {
 				jw.raw(",")
 			}
 			n++
-			jw.raw("\n        " + jw.marshal(fleetFinding{ID: fd.ID, Severity: fd.Severity, Category: fd.Category, Title: fd.Title,
-				Location: fd.Location.String(), Evidence: EvidenceLine(*fd), Time: fd.Evidence.Time}, ""))
+			jw.raw("\n        ")
+			jw.bytes(line)
 			return jw.err
 		})
 		if err != nil {
@@ -136,6 +125,12 @@ type jsonStream struct {
 func (j *jsonStream) raw(s string) {
 	if j.err == nil {
 		_, j.err = j.w.WriteString(s)
+	}
+}
+
+func (j *jsonStream) bytes(b []byte) {
+	if j.err == nil {
+		_, j.err = j.w.Write(b)
 	}
 }
 
