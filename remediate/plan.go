@@ -59,6 +59,21 @@ type unit struct {
 	inventory []sweep.Finding
 }
 
+// exposure is what every item of a unit says about its triggers, computed
+// once per unit (not once per credential).
+type exposure struct {
+	findings []sweep.Finding
+	ids      []string // sorted, unique
+	desc     string   // describeTriggers
+}
+
+func newExposure(ts []sweep.Finding) *exposure {
+	if len(ts) == 0 {
+		return &exposure{}
+	}
+	return &exposure{findings: ts, ids: triggerIDs(ts), desc: describeTriggers(ts)}
+}
+
 func planReport(r *sweep.Report, creds map[string]*iocs.CredentialKind, o PlanOptions, acc *accumulator) {
 	host := r.Scan.Hostname
 	units := map[string]*unit{}
@@ -93,6 +108,7 @@ func planReport(r *sweep.Report, creds map[string]*iocs.CredentialKind, o PlanOp
 			continue
 		}
 		users, systemWide := triggerUsers(u.triggers)
+		ex := newExposure(u.triggers)
 		envByUser := map[string][]sweep.Finding{}
 		for _, f := range u.inventory {
 			if f.Location.PID != 0 {
@@ -108,7 +124,7 @@ func planReport(r *sweep.Report, creds map[string]*iocs.CredentialKind, o PlanOp
 				it.Where = f.Location.Image + ":" + f.Location.Path
 			}
 			it.Names = f.Evidence.Details
-			scopeItem(&it, f, u.triggers, users, systemWide)
+			scopeItem(&it, f, ex, users, systemWide)
 			it.ID = itemID(hostName, indID(f), it.Where, it.User)
 			acc.add(it)
 		}
@@ -134,7 +150,7 @@ func planReport(r *sweep.Report, creds map[string]*iocs.CredentialKind, o PlanOp
 			}
 			sort.Strings(it.Names)
 			it.Where = "environment of running processes (pid " + strings.Join(pids, ", ") + ")"
-			scopeItem(&it, f0, u.triggers, users, systemWide)
+			scopeItem(&it, f0, ex, users, systemWide)
 			it.ID = itemID(hostName, indID(f0), "environment", it.User)
 			acc.add(it)
 			seenEnvUser[f0.User] = true
@@ -157,8 +173,8 @@ func planReport(r *sweep.Report, creds map[string]*iocs.CredentialKind, o PlanOp
 				it := baseItem(cr, sweep.Finding{})
 				it.Host, it.User = hostName, user
 				it.Where = "environment of every Python process run by " + user + " while the bad version was installed"
-				it.Why = "exposed by " + describeTriggers(u.triggers) + ": the stealer dumps the whole environment of the Python process it runs in"
-				it.ExposedBy = triggerIDs(u.triggers)
+				it.Why = "exposed by " + ex.desc + ": the stealer dumps the whole environment of the Python process it runs in"
+				it.ExposedBy = slices.Clone(ex.ids)
 				it.ID = itemID(hostName, cr.ID, "python-environment", user)
 				acc.add(it)
 			}
@@ -218,22 +234,22 @@ func triggerUsers(ts []sweep.Finding) (map[string]bool, bool) {
 // credential: directly in scope when a trigger ran as its owner, as root,
 // system-wide, or the file is world-readable; otherwise in scope only if
 // the triggering user could read it (priority lowered by one).
-func scopeItem(it *sweep.RotationItem, f sweep.Finding, ts []sweep.Finding, users map[string]bool, system bool) {
-	if len(ts) == 0 {
+func scopeItem(it *sweep.RotationItem, f sweep.Finding, ex *exposure, users map[string]bool, system bool) {
+	if len(ex.findings) == 0 {
 		it.Why = "inventory only: nothing in this report exposed it"
 		it.Priority = "P3"
 		return
 	}
-	it.ExposedBy = triggerIDs(ts)
+	it.ExposedBy = slices.Clone(ex.ids)
 	direct := system || users[f.User] || worldReadable(f.Evidence.Mode)
 	if direct {
 		who := f.User
 		if who == "" {
 			who = "the system"
 		}
-		it.Why = "exposed by " + describeTriggers(ts) + "; readable by the user it ran as (" + who + ")"
+		it.Why = "exposed by " + ex.desc + "; readable by the user it ran as (" + who + ")"
 		if worldReadable(f.Evidence.Mode) && !users[f.User] && !system {
-			it.Why = "exposed by " + describeTriggers(ts) + "; the file is world-readable (" + f.Evidence.Mode + ")"
+			it.Why = "exposed by " + ex.desc + "; the file is world-readable (" + f.Evidence.Mode + ")"
 		}
 		return
 	}
@@ -244,7 +260,7 @@ func scopeItem(it *sweep.RotationItem, f sweep.Finding, ts []sweep.Finding, user
 			}
 		}
 	})
-	it.Why = "on the same host as " + describeTriggers(ts) + " (ran as " + strings.Join(names, ", ") +
+	it.Why = "on the same host as " + ex.desc + " (ran as " + strings.Join(names, ", ") +
 		"): in scope if that user could read it (mode " + orDash(f.Evidence.Mode) + ", owner " + orDash(f.Evidence.Owner) + ")"
 	it.Priority = lower(it.Priority)
 }
@@ -271,14 +287,19 @@ func lower(p string) string {
 	return p
 }
 
+// triggerIDs returns the findings' ids, sorted and de-duplicated.
 func triggerIDs(ts []sweep.Finding) []string {
-	var out []string
+	out := make([]string, 0, len(ts))
 	for _, t := range ts {
 		if t.ID != "" {
-			out = appendUnique(out, t.ID)
+			out = append(out, t.ID)
 		}
 	}
-	sort.Strings(out)
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if len(out) == 0 {
+		return nil
+	}
 	return out
 }
 
@@ -286,19 +307,25 @@ func triggerIDs(ts []sweep.Finding) []string {
 // happened; findings describing the same install (its dist-info, its .pth)
 // are named once, with the install time when one is known.
 func describeTriggers(ts []sweep.Finding) string {
-	sorted := append([]sweep.Finding(nil), ts...)
-	sort.SliceStable(sorted, func(i, j int) bool {
-		if a, b := sorted[i].Severity.Rank(), sorted[j].Severity.Rank(); a != b {
-			return a > b
+	type keyed struct {
+		rank    int
+		base, w string
+	}
+	sorted := make([]keyed, len(ts))
+	for i, t := range ts {
+		base, w := describeTrigger(t)
+		sorted[i] = keyed{t.Severity.Rank(), base, w}
+	}
+	slices.SortStableFunc(sorted, func(a, b keyed) int {
+		if a.rank != b.rank {
+			return b.rank - a.rank
 		}
-		a, _ := describeTrigger(sorted[i])
-		b, _ := describeTrigger(sorted[j])
-		return a < b
+		return strings.Compare(a.base, b.base)
 	})
 	var order []string
 	when := map[string]string{}
 	for _, t := range sorted {
-		base, w := describeTrigger(t)
+		base, w := t.base, t.w
 		old, seen := when[base]
 		if !seen {
 			order = append(order, base)
@@ -349,9 +376,19 @@ func itemID(parts ...string) string {
 	return "ROT-" + strings.ToUpper(hex.EncodeToString(sum[:5]))
 }
 
+// appendUnique appends the strings of b not already in a (or earlier in
+// b), in order: a set lookup per string, not a scan of a.
 func appendUnique(a []string, b ...string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	seen := make(map[string]struct{}, len(a)+len(b))
+	for _, x := range a {
+		seen[x] = struct{}{}
+	}
 	for _, x := range b {
-		if !slices.Contains(a, x) {
+		if _, ok := seen[x]; !ok {
+			seen[x] = struct{}{}
 			a = append(a, x)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -233,9 +233,11 @@ func (f *Finding) Key() string {
 }
 
 // SetID sets the stable id, derived from Key.
-func (f *Finding) SetID() {
-	sum := sha256.Sum256([]byte(f.Key()))
-	f.ID = "LS-" + strings.ToUpper(hex.EncodeToString(sum[:6]))
+func (f *Finding) SetID() { f.ID = idOf(f.Key()) }
+
+func idOf(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "LS-" + strings.ToUpper(hex.EncodeToString(sum[:6]))
 }
 
 // Error is something that could not be checked, at its location.
@@ -419,25 +421,28 @@ type RotationItem struct {
 // Finalize sorts and de-duplicates findings, assigns ids, fills the summary
 // and decides the verdict. Call it once, after the sweep.
 func (r *Report) Finalize() {
-	seen := map[string]bool{}
+	seen := make(map[string]struct{}, len(r.Findings))
+	keys := make([]string, 0, len(r.Findings))
 	out := r.Findings[:0]
-	for _, f := range r.Findings {
-		f.SetID()
-		if seen[f.ID] {
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		key := f.Key()
+		f.ID = idOf(key)
+		if _, dup := seen[f.ID]; dup {
 			continue
 		}
-		seen[f.ID] = true
-		out = append(out, f)
+		seen[f.ID] = struct{}{}
+		out = append(out, *f)
+		keys = append(keys, key)
 	}
+	clear(r.Findings[len(out):])
 	r.Findings = out
-	SortFindings(r.Findings)
-	sort.SliceStable(r.Errors, func(i, j int) bool {
-		a, b := r.Errors[i], r.Errors[j]
-		if la, lb := a.Location.String(), b.Location.String(); la != lb {
-			return la < lb
-		}
-		return a.Message < b.Message
-	})
+	sortFindings(r.Findings, keys)
+	errKeys := make([]string, len(r.Errors))
+	for i := range r.Errors {
+		errKeys[i] = r.Errors[i].Location.String()
+	}
+	sortBy(r.Errors, errKeys, func(a, b *Error) int { return strings.Compare(a.Message, b.Message) })
 	if r.Findings == nil {
 		r.Findings = []Finding{}
 	}
@@ -456,23 +461,70 @@ func (r *Report) Finalize() {
 // SortFindings orders findings worst first, then by category, location,
 // title and id, so that every derived list (reasons, timelines) is the same
 // whatever order the parallel walk delivered them in.
+//
+// The keys (severity, category, location line, title, Key) are computed
+// once per finding, not in every comparison.
 func SortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.Severity.Rank() != b.Severity.Rank() {
-			return a.Severity.Rank() > b.Severity.Rank()
+	keys := make([]string, len(fs))
+	for i := range fs {
+		keys[i] = fs[i].Key()
+	}
+	sortFindings(fs, keys)
+}
+
+// sortFindings is SortFindings with each finding's Key given.
+func sortFindings(fs []Finding, keys []string) {
+	type sk struct {
+		rank          int
+		cat, loc, ttl string
+		key           string
+		i             int
+	}
+	ks := make([]sk, len(fs))
+	for i := range fs {
+		f := &fs[i]
+		ks[i] = sk{f.Severity.Rank(), f.Category, f.Location.String(), f.Title, keys[i], i}
+	}
+	slices.SortStableFunc(ks, func(a, b sk) int {
+		if a.rank != b.rank {
+			return b.rank - a.rank
 		}
-		if a.Category != b.Category {
-			return a.Category < b.Category
+		if c := strings.Compare(a.cat, b.cat); c != 0 {
+			return c
 		}
-		if la, lb := a.Location.String(), b.Location.String(); la != lb {
-			return la < lb
+		if c := strings.Compare(a.loc, b.loc); c != 0 {
+			return c
 		}
-		if a.Title != b.Title {
-			return a.Title < b.Title
+		if c := strings.Compare(a.ttl, b.ttl); c != 0 {
+			return c
 		}
-		return a.Key() < b.Key()
+		return strings.Compare(a.key, b.key)
 	})
+	permute(fs, ks, func(k sk) int { return k.i })
+}
+
+// sortBy sorts s stably by the precomputed keys, then by tie.
+func sortBy[T any](s []T, keys []string, tie func(a, b *T) int) {
+	idx := make([]int, len(s))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		if c := strings.Compare(keys[a], keys[b]); c != 0 {
+			return c
+		}
+		return tie(&s[a], &s[b])
+	})
+	permute(s, idx, func(i int) int { return i })
+}
+
+// permute reorders s so that s[k] becomes the old s[at(order[k])].
+func permute[T, O any](s []T, order []O, at func(O) int) {
+	tmp := make([]T, len(s))
+	for k, o := range order {
+		tmp[k] = s[at(o)]
+	}
+	copy(s, tmp)
 }
 
 // Incomplete counts errors that leave something unchecked ("skipped"

@@ -5,10 +5,11 @@
 package render
 
 import (
-	"encoding/json"
+	"bufio"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/litesweep/litesweep/sweep"
@@ -78,12 +79,57 @@ func Available() []string {
 	return out
 }
 
-// JSON writes the versioned report schema, indented.
+// JSON writes the versioned report schema, indented: the same bytes as
+// encoding the whole report with json.Encoder (SetIndent("", "  "),
+// SetEscapeHTML(false)), produced as a stream. Each top-level field and
+// each element of the long arrays is encoded on its own, so memory holds
+// one finding's encoding at a time, not the report's three times over.
+// TestJSONStreamMatchesEncoder keeps the field list in step with
+// sweep.Report.
 func JSON(w io.Writer, r *sweep.Report, _ Options) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	jw := &jsonStream{w: bufio.NewWriterSize(w, 256<<10)}
+	jw.raw("{\n")
+	jw.field("schema_version", r.SchemaVersion)
+	jw.field("tool", r.Tool)
+	jw.field("scan", r.Scan)
+	jw.field("verdict", r.Verdict)
+	jw.field("summary", r.Summary)
+	streamArray(jw, "findings", r.Findings, false)
+	streamArray(jw, "environments", r.Environments, true)
+	streamArray(jw, "timeline", r.Timeline, true)
+	streamArray(jw, "rotation", r.Rotation, true)
+	streamArray(jw, "errors", r.Errors, false)
+	jw.last("stats", r.Stats)
+	jw.raw("}\n")
+	if jw.err != nil {
+		return jw.err
+	}
+	return jw.w.Flush()
+}
+
+// streamArray writes one array field element by element, as the indenting
+// encoder would: null for a nil slice (left out with omitEmpty), [] when
+// empty.
+func streamArray[T any](jw *jsonStream, name string, s []T, omitEmpty bool) {
+	switch {
+	case len(s) == 0 && omitEmpty:
+		return
+	case s == nil:
+		jw.raw("  " + strconv.Quote(name) + ": null,\n")
+		return
+	case len(s) == 0:
+		jw.raw("  " + strconv.Quote(name) + ": [],\n")
+		return
+	}
+	jw.raw("  " + strconv.Quote(name) + ": [")
+	for i := range s {
+		if i > 0 {
+			jw.raw(",")
+		}
+		jw.raw("\n    ")
+		jw.raw(jw.marshal(&s[i], "    "))
+	}
+	jw.raw("\n  ],\n")
 }
 
 // groupBySeverity returns the report's findings grouped, worst first.
