@@ -35,25 +35,44 @@ func FleetHTML(w io.Writer, f *fleet.Fleet, o Options) error {
 // overrides and invalid UTF-8 made visible) before html/template escapes it
 // for its context, so every string from a report takes the same two steps.
 func writeHTML(w io.Writer, f *fleet.Fleet, single bool) error {
-	v, err := buildView(f, single)
+	return writeHTMLProbe(w, f, single, "")
+}
+
+// writeHTMLProbe is writeHTML with probe appended to the page's script
+// (and to the hash its Content Security Policy allows): tests use it to
+// measure the laid-out page from inside.
+func writeHTMLProbe(w io.Writer, f *fleet.Fleet, single bool, probe string) error {
+	v, err := buildView(f, single, htmlScript+probe)
 	if err != nil {
 		return err
 	}
 	return htmlTemplate.Execute(w, v)
 }
 
+// pageSize is how many systems the systems table shows per page.
+const pageSize = 20
+
+// listCap caps per-credential lists (systems, exposing findings) on the
+// page; the JSON report has them whole.
+const listCap = 100
+
 type htmlView struct {
 	Title      string
 	Single     bool
 	Verdict    string
+	VClass     string
 	Sentence   string
 	Generated  string
 	Tool       string
 	Window     string
 	HostCounts []countView
 	SevCounts  []countView
+	Systems    []systemRow
+	NeedAction int
+	PageSize   int
 	Chart      *chartView
 	Rotation   []rotationView
+	Pending    int
 	Hosts      []hostView
 	Timeline   []eventView
 	Skipped    []fleet.Skip
@@ -69,10 +88,19 @@ type countView struct {
 	N     int
 }
 
+type systemRow struct {
+	Anchor, Name, Kind, Verdict, Finished, Source string
+	Crit, High, Med, Unchecked                    int
+}
+
 type rotationView struct {
-	ID, Priority, Title, Where, Names, Hosts, Why, Verify, User string
-	Steps                                                       []string
-	ExposedBy                                                   string
+	ID, Priority, Title, Where, Names, Why, Verify, User, Status, RotatedAt string
+	Hosts                                                                   []string
+	HostCount, MoreHosts                                                    int
+	Steps                                                                   []string
+	ExposedBy                                                               []string
+	ExposedCount, MoreExposed                                               int
+	Done                                                                    bool
 }
 
 type hostView struct {
@@ -86,6 +114,7 @@ type hostView struct {
 	Scanned    string
 	Open       bool
 	Findings   []findingView
+	Info       int
 	Errors     []sweep.Error
 	Skips      int
 	Envs       []sweep.Environment
@@ -113,27 +142,23 @@ type eventView struct {
 type chartView struct {
 	Width, Height   int
 	Left, PlotRight float64
+	Top, AxisY      float64
+	PlotH           float64
 	WindowX         float64
 	WindowW         float64
 	HasWindow       bool
 	WindowLabel     string
-	Rows            []chartRow
+	Points          []chartPoint
 	Ticks           []chartTick
-	AxisY           float64
-	Omitted         int
 	Outside         int
 	Events          int
-}
-
-type chartRow struct {
-	Label  string
-	Y      float64
-	LabelY float64
-	Points []chartPoint
+	MaxStack        int
+	Span            string
 }
 
 type chartPoint struct {
 	X, Y  float64
+	R     float64
 	Class string
 	Title string
 }
@@ -141,6 +166,7 @@ type chartPoint struct {
 type chartTick struct {
 	X     float64
 	Label string
+	Major bool
 }
 
 func verdictClass(v sweep.Verdict) string {
@@ -153,21 +179,30 @@ func verdictClass(v sweep.Verdict) string {
 		return "at-risk"
 	case sweep.Incomplete:
 		return "incomplete"
+	case fleet.Remediated:
+		return "remediated"
 	}
 	return "clean"
 }
 
-func buildView(f *fleet.Fleet, single bool) (*htmlView, error) {
+// needsAction: the verdicts the first screen lists.
+func needsAction(v sweep.Verdict) bool {
+	return v == sweep.Compromised || v == sweep.Exposed || v == sweep.Incomplete
+}
+
+func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
 	v := &htmlView{
 		Single:    single,
 		Verdict:   string(f.Verdict),
+		VClass:    verdictClass(f.Verdict),
 		Generated: f.Generated.UTC().Format("2006-01-02 15:04 UTC"),
 		Tool:      strings.TrimSpace(fmt.Sprintf("%s %s, IOC pack %s %s", f.Tool.Name, f.Tool.Version, f.Tool.PackID, f.Tool.PackVersion)),
 		Skipped:   f.Skipped,
-		Script:    template.JS(htmlScript),
+		PageSize:  pageSize,
+		Script:    template.JS(script),
 		CSS:       template.CSS(htmlCSS),
 	}
-	sum := sha256.Sum256([]byte(htmlScript))
+	sum := sha256.Sum256([]byte(script))
 	v.CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-" +
 		base64.StdEncoding.EncodeToString(sum[:]) + "'; base-uri 'none'; form-action 'none'"
 	if single && len(f.Hosts) == 1 {
@@ -192,17 +227,48 @@ func buildView(f *fleet.Fleet, single bool) (*htmlView, error) {
 		v.Window = fmt.Sprintf("%s .. %s (%s)", f.Window.Start.UTC().Format("2006-01-02 15:04Z"), f.Window.End.UTC().Format("2006-01-02 15:04Z"), f.Window.Source)
 	}
 	for _, it := range f.Rotation {
-		v.Rotation = append(v.Rotation, rotationView{ID: it.ID, Priority: it.Priority, Title: it.Title, Where: it.Where,
-			Names: strings.Join(it.Names, ", "), Hosts: strings.Join(it.Hosts, ", "), Why: it.Why, Verify: it.Verify,
-			User: it.User, Steps: it.Steps, ExposedBy: strings.Join(it.ExposedBy, ", ")})
-	}
-	for i := range f.Hosts {
-		hv, err := buildHost(f, i, single || len(f.Hosts) == 1)
-		if err != nil {
-			return nil, err
+		rv := rotationView{ID: it.ID, Priority: it.Priority, Title: it.Title, Where: it.Where,
+			Names: strings.Join(it.Names, ", "), Why: it.Why, Verify: it.Verify, User: it.User, Steps: it.Steps,
+			Status: it.Status, Done: it.Status == fleet.RotationDone, HostCount: len(it.Hosts), ExposedCount: len(it.ExposedBy)}
+		rv.Hosts, rv.MoreHosts = capList(it.Hosts)
+		rv.ExposedBy, rv.MoreExposed = capList(it.ExposedBy)
+		if it.RotatedAt != nil {
+			rv.RotatedAt = it.RotatedAt.UTC().Format("2006-01-02 15:04Z")
 		}
-		v.Hosts = append(v.Hosts, hv)
-		v.Findings += f.Hosts[i].Shown()
+		if !rv.Done {
+			v.Pending++
+		}
+		v.Rotation = append(v.Rotation, rv)
+	}
+	drill := 0
+	for i := range f.Hosts {
+		h := &f.Hosts[i]
+		row := systemRow{Name: h.Name, Kind: h.Kind, Verdict: string(h.Verdict), Source: h.Source,
+			Crit: h.Summary["critical"], High: h.Summary["high"], Med: h.Summary["medium"], Unchecked: h.Incomplete}
+		if !h.Scan.Finished.IsZero() {
+			row.Finished = h.Scan.Finished.UTC().Format("2006-01-02 15:04Z")
+		}
+		if needsAction(h.Verdict) {
+			v.NeedAction++
+		}
+		// A fleet drills down into every system that is not CLEAN; a
+		// single report shows its one system whole.
+		if single || h.Verdict != sweep.Clean || h.Incomplete > 0 {
+			hv, err := buildHost(f, i, single)
+			if err != nil {
+				return nil, err
+			}
+			row.Anchor = hv.Anchor
+			v.Hosts = append(v.Hosts, hv)
+			v.Findings += len(hv.Findings)
+			drill++
+		}
+		v.Systems = append(v.Systems, row)
+	}
+	// A few drill-downs open themselves; many stay collapsed (the systems
+	// table links to them and opens the one followed).
+	for i := range v.Hosts {
+		v.Hosts[i].Open = single || (drill <= 6 && fleet.VerdictRank(sweep.Verdict(v.Hosts[i].Verdict)) >= fleet.VerdictRank(sweep.Exposed))
 	}
 	for _, e := range f.Timeline {
 		v.Timeline = append(v.Timeline, eventView{Time: e.Time.UTC().Format("2006-01-02 15:04:05"), Host: e.Host, Event: e.Event,
@@ -212,7 +278,14 @@ func buildView(f *fleet.Fleet, single bool) (*htmlView, error) {
 	return v, nil
 }
 
-func buildHost(f *fleet.Fleet, i int, open bool) (hostView, error) {
+func capList(s []string) ([]string, int) {
+	if len(s) > listCap {
+		return s[:listCap], len(s) - listCap
+	}
+	return s, 0
+}
+
+func buildHost(f *fleet.Fleet, i int, single bool) (hostView, error) {
 	h := &f.Hosts[i]
 	st := h.Stats
 	hv := hostView{
@@ -223,7 +296,6 @@ func buildHost(f *fleet.Fleet, i int, open bool) (hostView, error) {
 		Sentence: HostSentence(h),
 		Source:   h.Source,
 		Target:   scanTarget(&sweep.Report{Scan: h.Scan}),
-		Open:     open || fleet.VerdictRank(h.Verdict) >= fleet.VerdictRank(sweep.Exposed),
 		Stats: fmt.Sprintf("%d directories, %d files seen, %d read (%s) in %s", st.DirsRead, st.FilesSeen,
 			st.FilesRead, humanBytes(st.BytesRead), humanMS(st.DurationMS)),
 		Incomplete: h.Incomplete,
@@ -247,6 +319,12 @@ func buildHost(f *fleet.Fleet, i int, open bool) (hostView, error) {
 	}
 	err = f.Findings(h, func(fdp *sweep.Finding) error {
 		fd := *fdp
+		// In a fleet, info findings (the credential inventory) are counted,
+		// not listed: they are in the system's report.
+		if !single && fd.Severity.Rank() <= sweep.Info.Rank() {
+			hv.Info++
+			return nil
+		}
 		fv := findingView{ID: fd.ID, Severity: string(fd.Severity), Category: fd.Category, Title: fd.Title,
 			Location: fd.Location.String(), Evidence: EvidenceLine(fd), User: fd.User, Details: fd.Evidence.Details}
 		if fd.Indicator != nil {
@@ -265,43 +343,29 @@ func buildHost(f *fleet.Fleet, i int, open bool) (hostView, error) {
 	return hv, err
 }
 
-// buildChart lays out one row per system with dated events, x = time over
-// the exposure window (extended to the events), the window shaded.
+// buildChart draws every dated event on one time axis: x is the time over
+// the exposure window (widened to the events within two weeks of it;
+// farther ones are drawn at the edge), events that fall on the same few
+// pixels are stacked upwards, so none hides another.
 func buildChart(f *fleet.Fleet) *chartView {
 	const (
-		width  = 960
-		left   = 190.0
+		width  = 1000
+		left   = 40.0
 		right  = 24.0
-		top    = 16.0
-		rowH   = 26.0
-		maxRow = 60
+		top    = 10.0
+		bin    = 6.0   // px: events closer than this stack
+		step   = 7.0   // px between stacked events
+		maxH   = 220.0 // px: plot height cap; taller stacks are packed closer
+		radius = 3.0
 	)
-	byHost := map[string][]fleet.Event{}
-	var hosts []string
+	var evs []fleet.Event
 	for _, e := range f.Timeline {
-		if e.Time.IsZero() {
-			continue
+		if !e.Time.IsZero() {
+			evs = append(evs, e)
 		}
-		if _, ok := byHost[e.Host]; !ok {
-			hosts = append(hosts, e.Host)
-		}
-		byHost[e.Host] = append(byHost[e.Host], e)
 	}
-	if len(hosts) == 0 {
+	if len(evs) == 0 {
 		return nil
-	}
-	// Rows in the fleet's order (worst verdict first).
-	rank := map[string]int{}
-	for i, h := range f.Hosts {
-		if _, ok := rank[h.Name]; !ok {
-			rank[h.Name] = i
-		}
-	}
-	sort.SliceStable(hosts, func(i, j int) bool { return rank[hosts[i]] < rank[hosts[j]] })
-	c := &chartView{Width: width, Left: left, PlotRight: width - right}
-	if len(hosts) > maxRow {
-		c.Omitted = len(hosts) - maxRow
-		hosts = hosts[:maxRow]
 	}
 	var t0, t1 time.Time
 	extend := func(t time.Time) {
@@ -312,21 +376,15 @@ func buildChart(f *fleet.Fleet) *chartView {
 			t1 = t
 		}
 	}
-	if f.Window != nil {
-		extend(f.Window.Start)
-		extend(f.Window.End)
-	}
-	// The axis is the exposure window, widened to the events near it
-	// (within two weeks); farther events are drawn at the axis' edge.
 	var lo, hi time.Time
-	if f.Window != nil {
-		lo, hi = f.Window.Start.Add(-14*24*time.Hour), f.Window.End.Add(14*24*time.Hour)
+	if w := f.Window; w != nil {
+		extend(w.Start)
+		extend(w.End)
+		lo, hi = w.Start.Add(-14*24*time.Hour), w.End.Add(14*24*time.Hour)
 	}
-	for _, h := range hosts {
-		for _, e := range byHost[h] {
-			if f.Window == nil || (!e.Time.Before(lo) && !e.Time.After(hi)) {
-				extend(e.Time)
-			}
+	for _, e := range evs {
+		if f.Window == nil || (!e.Time.Before(lo) && !e.Time.After(hi)) {
+			extend(e.Time)
 		}
 	}
 	if !t1.After(t0) {
@@ -338,116 +396,221 @@ func buildChart(f *fleet.Fleet) *chartView {
 	x := func(t time.Time) float64 {
 		return math.Round((left+float64(t.Sub(t0))/span*(width-right-left))*10) / 10
 	}
-	for i, h := range hosts {
-		y := top + rowH*float64(i) + rowH/2
-		row := chartRow{Label: short(h, 28), Y: y, LabelY: y + 4}
-		for _, e := range byHost[h] {
-			at, title := e.Time, e.Time.UTC().Format("2006-01-02 15:04Z")+" "+h+": "+e.Event
-			if at.Before(t0) || at.After(t1) {
-				at = t0
-				if e.Time.After(t1) {
-					at = t1
-				}
-				c.Outside++
-				title += " (outside the axis, drawn at its edge)"
-			}
-			cls := "pt sev-" + string(e.Severity)
-			if e.Severity == "" {
-				cls = "pt sev-info"
-			}
-			if e.InWindow {
-				cls += " in-window"
-			}
-			row.Points = append(row.Points, chartPoint{X: x(at), Y: y, Class: cls, Title: title})
-			c.Events++
+	c := &chartView{Width: width, Left: left, PlotRight: width - right, Top: top, Events: len(evs)}
+	// Worst first, so each stack has its most severe events at the bottom.
+	sort.SliceStable(evs, func(i, j int) bool {
+		if a, b := evs[i].Severity.Rank(), evs[j].Severity.Rank(); a != b {
+			return a > b
 		}
-		c.Rows = append(c.Rows, row)
+		return evs[i].Time.Before(evs[j].Time)
+	})
+	type placed struct {
+		x     float64
+		level int
+		e     fleet.Event
+		out   bool
 	}
-	c.AxisY = top + rowH*float64(len(hosts)) + 4
-	c.Height = int(c.AxisY) + 28
+	stacks := map[int]int{}
+	var ps []placed
+	for _, e := range evs {
+		at, out := e.Time, false
+		if at.Before(t0) {
+			at, out = t0, true
+		} else if at.After(t1) {
+			at, out = t1, true
+		}
+		px := x(at)
+		b := int(px / bin)
+		level := stacks[b]
+		stacks[b]++
+		if stacks[b] > c.MaxStack {
+			c.MaxStack = stacks[b]
+		}
+		ps = append(ps, placed{x: float64(b)*bin + bin/2, level: level, e: e, out: out})
+	}
+	dy := step
+	if float64(c.MaxStack)*dy > maxH {
+		dy = maxH / float64(c.MaxStack)
+	}
+	plotH := math.Max(80, float64(c.MaxStack)*dy+radius*2)
+	c.AxisY = math.Round((top+plotH)*10) / 10
+	c.PlotH = c.AxisY - top
+	c.Height = int(c.AxisY) + 34
+	for _, p := range ps {
+		e := p.e
+		title := e.Time.UTC().Format("2006-01-02 15:04Z") + " " + e.Host + ": " + e.Event
+		if p.out {
+			c.Outside++
+			title += " (outside the axis, drawn at its edge)"
+		}
+		cls := "pt sev-" + string(e.Severity)
+		if e.Severity == "" {
+			cls = "pt sev-info"
+		}
+		if e.InWindow {
+			cls += " in-window"
+		}
+		y := c.AxisY - radius - 1 - float64(p.level)*dy
+		c.Points = append(c.Points, chartPoint{X: math.Round(p.x*10) / 10, Y: math.Round(y*10) / 10, R: radius, Class: cls, Title: title})
+	}
 	if f.Window != nil {
 		c.HasWindow = true
 		c.WindowX = x(f.Window.Start)
 		c.WindowW = math.Max(1, x(f.Window.End)-c.WindowX)
 		c.WindowLabel = "exposure window " + f.Window.Start.UTC().Format("2006-01-02 15:04Z") + " .. " + f.Window.End.UTC().Format("2006-01-02 15:04Z")
 	}
-	layout := "15:04"
-	switch d := t1.Sub(t0); {
-	case d > 72*time.Hour:
-		layout = "Jan 02"
-	case d > 20*time.Hour:
-		layout = "Jan 02 15:04"
-	}
-	const ticks = 6
-	for i := 0; i <= ticks; i++ {
-		t := t0.Add(time.Duration(float64(t1.Sub(t0)) * float64(i) / ticks))
-		c.Ticks = append(c.Ticks, chartTick{X: x(t), Label: t.UTC().Format(layout)})
-	}
+	c.Ticks, c.Span = timeTicks(t0, t1, x)
 	return c
+}
+
+// timeTicks places dated ticks at round UTC times: at most about eight,
+// every day boundary labelled with its date.
+func timeTicks(t0, t1 time.Time, x func(time.Time) float64) ([]chartTick, string) {
+	steps := []time.Duration{15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour,
+		24 * time.Hour, 48 * time.Hour, 7 * 24 * time.Hour, 14 * 24 * time.Hour, 28 * 24 * time.Hour}
+	d := t1.Sub(t0)
+	st := steps[len(steps)-1]
+	for _, s := range steps {
+		if d/s <= 8 {
+			st = s
+			break
+		}
+	}
+	var out []chartTick
+	first := t0.UTC().Truncate(st)
+	if first.Before(t0) {
+		first = first.Add(st)
+	}
+	prevDay := ""
+	for t := first; !t.After(t1); t = t.Add(st) {
+		day := t.Format("Jan 2")
+		label := t.Format("15:04")
+		major := false
+		if day != prevDay || st >= 24*time.Hour {
+			label = t.Format("Jan 2 15:04")
+			if st >= 24*time.Hour {
+				label = day
+			}
+			major = true
+			prevDay = day
+		}
+		out = append(out, chartTick{X: x(t), Label: label, Major: major})
+	}
+	return out, fmt.Sprintf("%s .. %s UTC", t0.UTC().Format("2006-01-02 15:04"), t1.UTC().Format("2006-01-02 15:04"))
 }
 
 // htmlScript is the page's only script. The Content Security Policy allows
 // exactly this text (by hash) and nothing else.
 const htmlScript = `(function(){
 "use strict";
-var rows=Array.prototype.slice.call(document.querySelectorAll("tr.finding"));
-var box=document.getElementById("filter"), shown=document.getElementById("shown");
+function all(sel){return Array.prototype.slice.call(document.querySelectorAll(sel));}
+function byId(id){return document.getElementById(id);}
+/* Findings filter. */
+var rows=all("tr.finding"), box=byId("filter"), shown=byId("shown");
 function apply(){
   var q=(box&&box.value||"").toLowerCase(), n=0;
   rows.forEach(function(r){var m=!q||r.textContent.toLowerCase().indexOf(q)>=0; r.hidden=!m; if(m){n++;}});
   if(shown){shown.textContent=n+" of "+rows.length+" findings shown";}
-  document.querySelectorAll("details.system").forEach(function(d){
+  all("details.system").forEach(function(d){
     var c=d.querySelector(".shown-count"); if(!c){return;}
-    var all=d.querySelectorAll("tr.finding"), k=0;
-    all.forEach(function(r){if(!r.hidden){k++;}});
-    c.textContent=k+"/"+all.length;
+    var fr=d.querySelectorAll("tr.finding"), k=0;
+    fr.forEach(function(r){if(!r.hidden){k++;}});
+    c.textContent=k+"/"+fr.length;
   });
 }
 if(box){box.addEventListener("input",apply);}
-function setAll(open){document.querySelectorAll("details.system").forEach(function(d){d.open=open;});}
-var ex=document.getElementById("expand"), co=document.getElementById("collapse");
+function setAll(open){all("details.system").forEach(function(d){d.open=open;});}
+var ex=byId("expand"), co=byId("collapse");
 if(ex){ex.addEventListener("click",function(){setAll(true);});}
 if(co){co.addEventListener("click",function(){setAll(false);});}
-var checks=Array.prototype.slice.call(document.querySelectorAll("input.rotated")), done=document.getElementById("rotated");
+/* Rotation checklist. */
+var checks=all("input.rotated"), done=byId("rotated");
 function count(){var k=0; checks.forEach(function(c){if(c.checked){k++;}}); if(done){done.textContent=k+" of "+checks.length+" rotated";}}
 checks.forEach(function(c){c.addEventListener("change",count);});
-count(); apply();
+/* Systems table: filter by verdict and text, one page at a time. */
+var sys=all("tr.sys"), sq=byId("sys-filter"), sv=byId("sys-verdict"), page=0, size=parseInt((byId("systems-table")||{dataset:{}}).dataset.pageSize||"20",10);
+var need={"COMPROMISED":1,"EXPOSED":1,"INCOMPLETE":1};
+function match(r){
+  var v=sv?sv.value:"", q=(sq&&sq.value||"").toLowerCase(), rv=r.getAttribute("data-verdict");
+  if(v==="action"&&!need[rv]){return false;}
+  if(v&&v!=="action"&&rv!==v){return false;}
+  return !q||r.textContent.toLowerCase().indexOf(q)>=0;
+}
+function paint(){
+  var hit=sys.filter(match), pages=Math.max(1,Math.ceil(hit.length/size));
+  if(page>=pages){page=pages-1;} if(page<0){page=0;}
+  sys.forEach(function(r){r.hidden=true;});
+  hit.slice(page*size,(page+1)*size).forEach(function(r){r.hidden=false;});
+  var info=byId("sys-page");
+  if(info){info.textContent=hit.length?("systems "+(page*size+1)+"–"+Math.min(hit.length,(page+1)*size)+" of "+hit.length+" (page "+(page+1)+" of "+pages+")"):"no system matches";}
+  var p=byId("sys-prev"), n=byId("sys-next"); if(p){p.disabled=page<=0;} if(n){n.disabled=page>=pages-1;}
+  all(".tile[data-filter]").forEach(function(t){t.classList.toggle("on",!!sv&&t.getAttribute("data-filter")===sv.value);});
+}
+if(sq){sq.addEventListener("input",function(){page=0;paint();});}
+if(sv){sv.addEventListener("change",function(){page=0;paint();});}
+var pp=byId("sys-prev"), pn=byId("sys-next");
+if(pp){pp.addEventListener("click",function(){page--;paint();});}
+if(pn){pn.addEventListener("click",function(){page++;paint();});}
+all(".tile[data-filter]").forEach(function(t){t.addEventListener("click",function(){if(sv){sv.value=t.getAttribute("data-filter");page=0;paint();}});});
+/* Following a link to a system opens its drill-down. */
+function openTarget(){var id=location.hash.slice(1), d=id&&byId(id); if(d&&d.tagName==="DETAILS"){d.open=true;}}
+window.addEventListener("hashchange",openTarget);
+count(); apply(); if(sys.length){paint();} openTarget();
 document.documentElement.setAttribute("data-js","ready");
 })();`
 
 const htmlCSS = `
-:root{--crit:#b00020;--high:#d9480f;--med:#b7791f;--low:#2b6cb0;--info:#718096;--ok:#2f855a;--bg:#fafafa;--fg:#1a202c;--mute:#4a5568;--line:#e2e8f0}
+:root{--crit:#b00020;--high:#d9480f;--med:#b7791f;--low:#2b6cb0;--info:#718096;--ok:#2f855a;--rem:#6b46c1;--bg:#fafafa;--fg:#1a202c;--mute:#4a5568;--line:#e2e8f0}
 *{box-sizing:border-box}
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0;padding:24px 32px;max-width:1400px}
-h1{font-size:22px;margin:0 0 6px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
-.verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;font-weight:700;letter-spacing:.03em}
-.v-compromised{background:var(--crit)}.v-exposed{background:var(--high)}.v-at-risk{background:var(--med)}.v-incomplete{background:var(--info)}.v-clean{background:var(--ok)}
-.sentence{font-size:16px;margin:8px 0 12px;max-width:900px}
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0;padding:14px 24px;max-width:1400px}
+h1{font-size:20px;margin:0 0 6px}h2{font-size:17px;margin:20px 0 6px;border-bottom:1px solid var(--line);padding-bottom:3px}
+.headline{display:flex;gap:12px;align-items:baseline}
+.verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;font-weight:700;letter-spacing:.03em;white-space:nowrap}
+.badge{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;font-size:11px;font-weight:700;white-space:nowrap}
+.v-compromised{background:var(--crit)}.v-exposed{background:var(--high)}.v-at-risk{background:var(--med)}.v-incomplete{background:var(--info)}.v-clean{background:var(--ok)}.v-remediated{background:var(--rem)}
+.sentence{font-size:15px;margin:4px 0 8px;max-width:1000px}
 .meta{color:var(--mute);font-size:12px}
-.tiles{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
-.tile{background:#fff;border:1px solid var(--line);border-left-width:6px;border-radius:4px;padding:6px 12px;min-width:110px}
-.tile b{display:block;font-size:22px}
+.tiles{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}
+.tile{background:#fff;border:1px solid var(--line);border-left-width:6px;border-radius:4px;padding:4px 10px;min-width:100px;text-align:left;font:inherit;color:inherit}
+button.tile{cursor:pointer}button.tile.on{outline:2px solid var(--fg)}
+.tile b{display:block;font-size:20px}
 .tile.compromised,.tile.sev-critical{border-left-color:var(--crit)}.tile.exposed,.tile.sev-high{border-left-color:var(--high)}
-.tile.at-risk,.tile.sev-medium{border-left-color:var(--med)}.tile.sev-low{border-left-color:var(--low)}.tile.incomplete,.tile.sev-info{border-left-color:var(--info)}.tile.clean{border-left-color:var(--ok)}
-table{border-collapse:collapse;width:100%;background:#fff;margin:6px 0 12px}
-th,td{border:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
+.tile.at-risk,.tile.sev-medium{border-left-color:var(--med)}.tile.sev-low{border-left-color:var(--low)}.tile.incomplete,.tile.sev-info{border-left-color:var(--info)}.tile.clean{border-left-color:var(--ok)}.tile.remediated{border-left-color:var(--rem)}
+table{border-collapse:collapse;width:100%;background:#fff;margin:4px 0 10px}
+th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#edf2f7;font-weight:600}
+table.compact{width:auto;min-width:60%}
+table.compact td,table.compact th{padding:2px 8px;white-space:nowrap}
+table.compact td.num{text-align:right}
+table.compact td.name{max-width:420px;overflow:hidden;text-overflow:ellipsis}
 td.sev{font-weight:700;text-transform:uppercase;font-size:12px}
 .s-critical{color:var(--crit)}.s-high{color:var(--high)}.s-medium{color:var(--med)}.s-low{color:var(--low)}.s-info{color:var(--info)}
-details.system{background:#fff;border:1px solid var(--line);border-radius:4px;margin:8px 0;padding:6px 10px}
+details.system{background:#fff;border:1px solid var(--line);border-radius:4px;margin:6px 0;padding:4px 10px}
 details.system>summary{cursor:pointer;font-weight:600}
-.controls{margin:8px 0}.controls input{padding:4px 6px;width:320px}
-code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
+.controls{margin:6px 0;display:flex;gap:8px;align-items:center;flex-wrap:wrap}.controls input[type=search]{padding:3px 6px;width:260px}
+code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
 ul.steps{margin:4px 0;padding-left:18px}
+ul.creds{list-style:none;margin:4px 0;padding:0;background:#fff;border:1px solid var(--line);border-radius:4px}
+ul.creds>li{display:flex;gap:8px;align-items:flex-start;border-top:1px solid var(--line);padding:3px 8px}
+ul.creds>li:first-child{border-top:0}
+ul.creds>li>input{margin-top:4px}
+ul.creds details{flex:1;min-width:0}
+ul.creds summary{cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+ul.creds summary code{overflow-wrap:normal}
+ul.creds li.done summary{color:var(--mute);text-decoration:line-through}
+.prio{display:inline-block;min-width:24px;font-weight:700}
+.cred-body{padding:4px 0 6px 4px;font-size:13px}
+.cred-body dt{font-weight:600;color:var(--mute)}.cred-body dd{margin:0 0 4px 0}
 svg text{font:11px system-ui,sans-serif;fill:var(--mute)}
-svg .window{fill:#fed7d7;opacity:.55}svg .grid{stroke:var(--line)}svg .lane{stroke:#edf2f7}
-svg .pt{stroke:#fff;stroke-width:1}svg .sev-critical{fill:var(--crit)}svg .sev-high{fill:var(--high)}svg .sev-medium{fill:var(--med)}svg .sev-low{fill:var(--low)}svg .sev-info{fill:var(--info)}
-svg .in-window{stroke:#000}
-@media print{.controls{display:none}details.system{page-break-inside:avoid}}
+svg .window{fill:#fed7d7;opacity:.55}svg .grid{stroke:var(--line)}svg .grid.major{stroke:#cbd5e0}svg .axis{stroke:var(--mute)}
+svg .pt{stroke:#fff;stroke-width:.5}svg .sev-critical{fill:var(--crit)}svg .sev-high{fill:var(--high)}svg .sev-medium{fill:var(--med)}svg .sev-low{fill:var(--low)}svg .sev-info{fill:var(--info)}
+svg .in-window{stroke:#000;stroke-width:.8}
+@media print{.controls{display:none}details.system{page-break-inside:avoid}tr.sys[hidden]{display:table-row}}
 `
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"verdictClass": func(v string) string { return verdictClass(sweep.Verdict(v)) },
+	"lower":        strings.ToLower,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -461,56 +624,70 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 <body>
 <header id="summary">
 <h1>{{.Title}}</h1>
-<p><span class="verdict v-{{verdictClass .Verdict}}" id="verdict">{{.Verdict}}</span></p>
-<p class="sentence" id="sentence">{{.Sentence}}</p>
+<div class="headline"><span class="verdict v-{{.VClass}}" id="verdict">{{.Verdict}}</span><p class="sentence" id="sentence">{{.Sentence}}</p></div>
 {{- if .HostCounts}}
-<div class="tiles" id="host-counts">{{range .HostCounts}}<div class="tile {{.Class}}" data-verdict="{{.Label}}"><b>{{.N}}</b>{{.Label}}</div>{{end}}</div>
-{{- end}}
+<div class="tiles" id="host-counts">{{range .HostCounts}}<button type="button" class="tile {{.Class}}" data-verdict="{{.Label}}" data-filter="{{.Label}}"><b>{{.N}}</b>{{.Label}}</button>{{end}}</div>
+<p class="meta" id="severity-counts">Findings: {{range $i, $c := .SevCounts}}{{if $i}} · {{end}}<span class="s-{{$c.Label}}" data-severity="{{$c.Label}}">{{$c.N}} {{$c.Label}}</span>{{end}}. {{if .Window}}Exposure window {{.Window}}. {{end}}Generated {{.Generated}} by {{.Tool}}.</p>
+{{- else}}
 <div class="tiles" id="severity-counts">{{range .SevCounts}}<div class="tile {{.Class}}" data-severity="{{.Label}}"><b>{{.N}}</b>{{.Label}} findings</div>{{end}}</div>
 <p class="meta">{{if .Window}}Exposure window {{.Window}}. {{end}}Generated {{.Generated}} by {{.Tool}}.</p>
+{{- end}}
 </header>
 
-<section id="chart">
-<h2>Dated events over the exposure window</h2>
-{{- with .Chart}}
-<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="dated events per system" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}">
-{{- if .HasWindow}}<rect class="window" x="{{.WindowX}}" y="0" width="{{.WindowW}}" height="{{.AxisY}}"><title>{{.WindowLabel}}</title></rect>{{end}}
-{{- $c := .}}
-{{- range .Ticks}}<line class="grid" x1="{{.X}}" x2="{{.X}}" y1="0" y2="{{$c.AxisY}}"></line><text x="{{.X}}" y="{{$c.AxisY}}" dy="14" text-anchor="middle">{{.Label}}</text>{{end}}
-{{- range .Rows}}
-<g class="row"><line class="lane" x1="{{$c.Left}}" x2="{{$c.PlotRight}}" y1="{{.Y}}" y2="{{.Y}}"></line><text x="{{$c.Left}}" dx="-8" y="{{.LabelY}}" text-anchor="end">{{.Label}}</text>
-{{- range .Points}}<circle class="{{.Class}}" cx="{{.X}}" cy="{{.Y}}" r="5"><title>{{.Title}}</title></circle>{{end}}</g>
-{{- end}}
-</svg>
-<p class="meta" id="chart-legend">{{.Events}} dated events. Shaded: the exposure window. Colour: severity of the finding; black ring: inside the window.{{if .Outside}} {{.Outside}} events more than two weeks from the window are drawn at the axis' edge.{{end}}{{if .Omitted}} {{.Omitted}} more systems with events are not drawn (see the timeline).{{end}}</p>
-{{- else}}
-<p class="meta">No dated events in these reports.</p>
-{{- end}}
-</section>
-
-<section id="rotation">
-<h2>Credentials to rotate ({{len .Rotation}})</h2>
-{{- if .Rotation}}
-<p class="meta"><span id="rotated"></span>. Each credential is listed once, with every system it was found on. Names only: no secret value is in this report.</p>
-<table id="rotation-table"><thead><tr><th></th><th>Priority</th><th>Credential</th><th>Where</th><th>Names</th><th>Systems</th><th>Why</th><th>How to rotate</th><th>Confirm the old one is dead</th></tr></thead><tbody>
-{{- range .Rotation}}
-<tr class="rotation" id="{{.ID}}"><td><input type="checkbox" class="rotated" aria-label="rotated"></td><td>{{.Priority}}</td><td>{{.Title}}{{if .User}} <span class="meta">({{.User}})</span>{{end}}</td><td class="mono">{{.Where}}</td><td class="mono">{{.Names}}</td><td>{{.Hosts}}</td><td>{{.Why}}{{if .ExposedBy}} <span class="meta">[{{.ExposedBy}}]</span>{{end}}</td><td><ul class="steps">{{range .Steps}}<li>{{.}}</li>{{end}}</ul></td><td>{{.Verify}}</td></tr>
+{{- if not .Single}}
+<section id="systems">
+<h2>Systems{{if .NeedAction}}: {{.NeedAction}} need action{{end}}</h2>
+<div class="controls"><input type="search" id="sys-filter" placeholder="find a system" aria-label="find a system">
+<select id="sys-verdict" aria-label="verdict">{{if .NeedAction}}<option value="action" selected>need action (COMPROMISED, EXPOSED, INCOMPLETE)</option>{{end}}<option value="">all systems</option>{{range .HostCounts}}{{if .N}}<option value="{{.Label}}">{{.Label}} ({{.N}})</option>{{end}}{{end}}</select>
+<button type="button" id="sys-prev">&lsaquo; previous</button><span id="sys-page" class="meta"></span><button type="button" id="sys-next">next &rsaquo;</button></div>
+<table id="systems-table" class="compact" data-page-size="{{.PageSize}}"><thead><tr><th>Verdict</th><th>System</th><th>Kind</th><th>Critical</th><th>High</th><th>Medium</th><th>Could not check</th><th>Newest report</th></tr></thead><tbody>
+{{- range .Systems}}
+<tr class="sys" data-verdict="{{.Verdict}}"><td><span class="badge v-{{verdictClass .Verdict}}">{{.Verdict}}</span></td><td class="name">{{if .Anchor}}<a href="#{{.Anchor}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}</td><td>{{.Kind}}</td><td class="num">{{.Crit}}</td><td class="num">{{.High}}</td><td class="num">{{.Med}}</td><td class="num">{{.Unchecked}}</td><td class="mono" title="{{.Source}}">{{.Finished}}</td></tr>
 {{- end}}
 </tbody></table>
+</section>
+{{- end}}
+
+<section id="rotation">
+<h2>Credentials to rotate ({{.Pending}}{{if ne .Pending (len .Rotation)}} of {{len .Rotation}}{{end}})</h2>
+{{- if .Rotation}}
+<p class="meta"><span id="rotated"></span>. One line per credential, with every system it was found on; open a line for why and how. Names only: no secret value is in this report.</p>
+<ul class="creds" id="rotation-list">
+{{- range .Rotation}}
+<li class="rotation{{if .Done}} done{{end}}" id="{{.ID}}" data-status="{{.Status}}"><input type="checkbox" class="rotated" aria-label="rotated"{{if .Done}} checked{{end}}><details><summary><span class="prio">{{.Priority}}</span> <b>{{.Title}}</b> <code>{{.Where}}</code> <span class="meta">· {{.HostCount}} {{if eq .HostCount 1}}system{{else}}systems{{end}}{{if .User}} · {{.User}}{{end}}{{if .Done}} · rotated {{.RotatedAt}}{{end}}</span></summary>
+<dl class="cred-body">{{if .Names}}<dt>Names</dt><dd><code>{{.Names}}</code></dd>{{end}}<dt>Systems</dt><dd>{{range $i, $h := .Hosts}}{{if $i}}, {{end}}{{$h}}{{end}}{{if .MoreHosts}} and {{.MoreHosts}} more (see the JSON report){{end}}</dd><dt>Why</dt><dd>{{.Why}}</dd><dt>How to rotate</dt><dd><ol class="steps">{{range .Steps}}<li>{{.}}</li>{{end}}</ol></dd><dt>Confirm the old one is dead</dt><dd>{{.Verify}}</dd>{{if .ExposedBy}}<dd><details class="ids"><summary class="meta">{{.ExposedCount}} triggering {{if eq .ExposedCount 1}}finding{{else}}findings{{end}}</summary><code>{{range $i, $e := .ExposedBy}}{{if $i}}, {{end}}{{$e}}{{end}}</code>{{if .MoreExposed}} <span class="meta">and {{.MoreExposed}} more</span>{{end}}</details></dd>{{end}}</dl></details></li>
+{{- end}}
+</ul>
 {{- else}}
 <p class="meta">No credential was listed for rotation in these reports.</p>
 {{- end}}
 </section>
 
-<section id="systems">
-<h2>{{if .Single}}Findings{{else}}Systems ({{len .Hosts}}){{end}}</h2>
+<section id="chart">
+<h2>Dated events over the exposure window</h2>
+{{- with .Chart}}
+<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="dated events" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}">
+{{- if .HasWindow}}<rect class="window" x="{{.WindowX}}" y="{{.Top}}" width="{{.WindowW}}" height="{{.PlotH}}"><title>{{.WindowLabel}}</title></rect>{{end}}
+{{- $c := .}}
+{{- range .Ticks}}<line class="grid{{if .Major}} major{{end}}" x1="{{.X}}" x2="{{.X}}" y1="{{$c.Top}}" y2="{{$c.AxisY}}"></line><text x="{{.X}}" y="{{$c.AxisY}}" dy="14" text-anchor="middle">{{.Label}}</text>{{end}}
+<line class="axis" x1="{{.Left}}" x2="{{.PlotRight}}" y1="{{.AxisY}}" y2="{{.AxisY}}"></line><text x="{{.PlotRight}}" y="{{.AxisY}}" dy="28" text-anchor="end">UTC, {{.Span}}</text>
+{{- range .Points}}<circle class="{{.Class}}" cx="{{.X}}" cy="{{.Y}}" r="{{.R}}"><title>{{.Title}}</title></circle>{{end}}
+</svg>
+<p class="meta" id="chart-legend">All {{.Events}} dated events, one dot each; events at the same time are stacked (up to {{.MaxStack}} high). Shaded: the exposure window. Colour: severity of the finding; black ring: inside the window.{{if .Outside}} {{.Outside}} events more than two weeks from the window are drawn at the axis' edge.{{end}}</p>
+{{- else}}
+<p class="meta">No dated events in these reports.</p>
+{{- end}}
+</section>
+
+<section id="findings">
+<h2>{{if .Single}}Findings{{else}}Systems in detail ({{len .Hosts}} not clean){{end}}</h2>
 <div class="controls"><input type="search" id="filter" placeholder="filter findings (text, path, severity)" aria-label="filter findings"> <span id="shown" class="meta">{{.Findings}} findings</span>{{if not .Single}} <button type="button" id="expand">expand all</button> <button type="button" id="collapse">collapse all</button>{{end}}</div>
 {{- range .Hosts}}
 <details class="system" id="{{.Anchor}}" data-verdict="{{.Verdict}}"{{if .Open}} open{{end}}>
-<summary><span class="verdict v-{{verdictClass .Verdict}}">{{.Verdict}}</span> {{.Name}} <span class="meta">({{.Kind}}; {{len .Findings}} findings, <span class="shown-count"></span> shown{{if .Incomplete}}; {{.Incomplete}} could not be checked{{end}})</span></summary>
+<summary><span class="verdict v-{{verdictClass .Verdict}}">{{.Verdict}}</span> {{.Name}} <span class="meta">({{.Kind}}; {{len .Findings}} findings, <span class="shown-count"></span> shown{{if .Info}}; {{.Info}} info{{end}}{{if .Incomplete}}; {{.Incomplete}} could not be checked{{end}})</span></summary>
 <p>{{.Sentence}}</p>
 {{- if .History}}<p class="meta history">{{.History}}</p>{{end}}
-<p class="meta">Swept: {{.Target}}{{if .Scanned}}, finished {{.Scanned}}{{end}}. {{.Stats}}.{{if .Source}} Report: <span class="mono">{{.Source}}</span>.{{end}}</p>
+<p class="meta">Swept: {{.Target}}{{if .Scanned}}, finished {{.Scanned}}{{end}}. {{.Stats}}.{{if .Source}} Report: <span class="mono">{{.Source}}</span>.{{end}}{{if .Info}} {{.Info}} info findings (the credential inventory) are in that report.{{end}}</p>
 {{- if .Findings}}
 <table class="findings"><thead><tr><th>Severity</th><th>ID</th><th>Category</th><th>Finding</th><th>Location</th><th>Evidence</th><th>Indicator</th></tr></thead><tbody>
 {{- range .Findings}}
@@ -538,11 +715,12 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 
 {{- if .Timeline}}
 <section id="timeline">
-<h2>Timeline (UTC{{if not .Single}}, all systems side by side{{end}})</h2>
+<details{{if le (len .Timeline) 50}} open{{end}}><summary><h2 style="display:inline">Timeline (UTC{{if not .Single}}, all systems side by side{{end}}; {{len .Timeline}} events)</h2></summary>
 <table><thead><tr><th>Time</th>{{if not .Single}}<th>System</th>{{end}}<th>Event</th><th>Finding</th><th>In window</th></tr></thead><tbody>
 {{- $single := .Single}}
 {{- range .Timeline}}<tr class="event"><td class="mono">{{.Time}}</td>{{if not $single}}<td>{{.Host}}</td>{{end}}<td>{{.Event}}</td><td class="mono s-{{.Severity}}">{{.Finding}}</td><td>{{if .InWindow}}yes{{end}}</td></tr>{{end}}
 </tbody></table>
+</details>
 </section>
 {{- end}}
 

@@ -173,9 +173,12 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	dom := dumpDOM(t, buf.Bytes())
-	findings := 0
+	findings, drill := 0, 0
 	for i := range f.Hosts {
-		findings += f.Hosts[i].Shown()
+		if f.Hosts[i].Verdict != sweep.Clean || f.Hosts[i].Incomplete > 0 {
+			findings += f.Hosts[i].Shown() // the fixtures have no info findings
+			drill++
+		}
 	}
 	checks := []struct {
 		what string
@@ -187,8 +190,12 @@ func TestHTMLInChromium(t *testing.T) {
 		{"manager sentence", `8 systems swept: 2 COMPROMISED, 3 EXPOSED, 1 AT-RISK, 1 INCOMPLETE, 1 CLEAN\.`, 1},
 		{"JS-built finding count", `<span id="shown" class="meta">` + itoa(findings) + ` of ` + itoa(findings) + ` findings shown</span>`, 1},
 		{"JS-built rotation count", `<span id="rotated">0 of 3 rotated</span>`, 1},
-		{"JS-built per-system counts", `<span class="shown-count">\d+/\d+</span>`, len(f.Hosts)},
-		{"drill-down per system", `<details class="system"`, len(f.Hosts)},
+		{"JS-built per-system counts", `<span class="shown-count">\d+/\d+</span>`, drill},
+		{"drill-down per system not clean", `<details class="system"`, drill},
+		{"systems table row per system", `<tr class="sys"`, len(f.Hosts)},
+		{"systems needing action shown first", `<tr class="sys" data-verdict="(COMPROMISED|EXPOSED|INCOMPLETE)">`, 6},
+		{"other systems paged out", `<tr class="sys" data-verdict="(AT-RISK|CLEAN)" hidden="">`, 2},
+		{"table links to drill-downs", `<a href="#system-\d+">`, drill},
 		{"finding rows", `<tr class="finding"`, findings},
 		{"chart markers", `<circle class="pt sev-`, len(f.Timeline)},
 		{"exposure window band", `<rect class="window"`, 1},
@@ -243,17 +250,44 @@ func TestChartAxis(t *testing.T) {
 	old := time.Date(2025, 11, 2, 8, 0, 0, 0, time.UTC)
 	r.Findings[0].Evidence.Time = &old // months before the window
 	c := buildChart(fleet.FromReport(r))
-	if c == nil || c.Outside != 1 || c.Events != 3 || !c.HasWindow {
+	if c == nil || c.Outside != 1 || c.Events != 3 || len(c.Points) != 3 || !c.HasWindow {
 		t.Fatalf("chart %+v", c)
 	}
 	// The window spans most of the axis, not a sliver of a year.
 	if frac := c.WindowW / (c.PlotRight - c.Left); frac < 0.5 {
 		t.Errorf("window is %.2f of the axis", frac)
 	}
-	for _, p := range c.Rows[0].Points {
-		if p.X < c.Left || p.X > c.PlotRight {
-			t.Errorf("point at %.1f is off the axis [%.1f, %.1f]", p.X, c.Left, c.PlotRight)
+	for _, p := range c.Points {
+		if p.X < c.Left-6 || p.X > c.PlotRight+6 || p.Y > c.AxisY || p.Y < c.Top {
+			t.Errorf("point at (%.1f, %.1f) is off the plot [%.1f, %.1f]x[%.1f, %.1f]", p.X, p.Y, c.Left, c.PlotRight, c.Top, c.AxisY)
 		}
+	}
+	// Dated axis: every tick is a time of day or a date.
+	if len(c.Ticks) < 3 {
+		t.Errorf("%d ticks", len(c.Ticks))
+	}
+	for _, tk := range c.Ticks {
+		if !regexp.MustCompile(`^(\d\d:\d\d|[A-Z][a-z]{2} \d{1,2}( \d\d:\d\d)?)$`).MatchString(tk.Label) {
+			t.Errorf("tick label %q is not a time or date", tk.Label)
+		}
+	}
+	// Coinciding events are stacked, not drawn over each other.
+	r2 := fixtureReport(t, "web-01.json")
+	same := time.Date(2026, 3, 24, 12, 0, 0, 0, time.UTC)
+	for i := range r2.Findings {
+		r2.Findings[i].Evidence.Time = &same
+	}
+	r2.Timeline = nil
+	c2 := buildChart(fleet.FromReport(r2))
+	seen := map[[2]float64]bool{}
+	for _, p := range c2.Points {
+		if seen[[2]float64{p.X, p.Y}] {
+			t.Errorf("two events drawn at (%.1f, %.1f)", p.X, p.Y)
+		}
+		seen[[2]float64{p.X, p.Y}] = true
+	}
+	if c2.MaxStack != 3 {
+		t.Errorf("stack of %d, want 3", c2.MaxStack)
 	}
 	// No dated event: no chart.
 	r.Findings = nil
