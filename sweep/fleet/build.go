@@ -157,6 +157,7 @@ func (b *Builder) Fleet() *Fleet {
 		Timeline:      []Event{},
 		Skipped:       append([]Skip{}, b.skipped...),
 		Checklists:    b.checklists,
+		Learned:       b.learnedList(),
 		spool:         b.spool,
 		ispool:        b.ispool,
 	}
@@ -181,13 +182,14 @@ func (b *Builder) Fleet() *Fleet {
 		h.Summary, h.shownFindings, h.shownEnv, h.memShown = shown.summary, shown.findings, shown.envs, shown.mem
 		h.shownIndex = shown.index
 		h.findings, h.envs = cur.findings, cur.envs
+		b.applyLearned(&h, st, shown)
 		if len(st.history) > 1 {
 			h.History = slices.Clone(st.history)
 			sort.SliceStable(h.History, func(i, j int) bool { return h.History[i].Finished.Before(h.History[j].Finished) })
 		}
 		f.Hosts = append(f.Hosts, h)
 		f.Timeline = append(f.Timeline, shown.events...)
-		for sev, n := range shown.summary {
+		for sev, n := range h.Summary {
 			f.Summary[sev] += n
 		}
 	}
@@ -263,6 +265,11 @@ func (f *Fleet) Close() {
 // report's, or for a REMEDIATED system the first bad report's), in the
 // report's order.
 func (f *Fleet) Findings(h *Host, fn func(*sweep.Finding) error) error {
+	for i := range h.extra {
+		if err := fn(&h.extra[i]); err != nil {
+			return err
+		}
+	}
 	if h.memShown != nil {
 		for i := range h.memShown.Findings {
 			if err := fn(&h.memShown.Findings[i]); err != nil {
@@ -283,6 +290,16 @@ func (f *Fleet) Findings(h *Host, fn func(*sweep.Finding) error) error {
 // Index calls fn with each entry of h's findings index (FindingIndex as
 // one line of JSON), in the report's order, without decoding it.
 func (f *Fleet) Index(h *Host, fn func(line []byte) error) error {
+	for i := range h.extra {
+		x := &h.extra[i]
+		line, err := json.Marshal(indexOf(x))
+		if err != nil {
+			return err
+		}
+		if err := fn(line); err != nil {
+			return err
+		}
+	}
 	return f.ispool.each(h.shownIndex, fn)
 }
 

@@ -103,11 +103,12 @@ type Host struct {
 	findings, errors, envs  seg
 	shownFindings, shownEnv seg
 	shownIndex              seg
+	extra                   []sweep.Finding // payload-copy findings merge raised
 	mem, memShown           *sweep.Report
 }
 
 // Shown is the number of findings the fleet lists for h.
-func (h *Host) Shown() int { return h.shownFindings.N }
+func (h *Host) Shown() int { return h.shownFindings.N + len(h.extra) }
 
 // Rotation is one credential to rotate, merged across hosts.
 type Rotation struct {
@@ -148,6 +149,9 @@ type Fleet struct {
 	Skipped       []Skip                     `json:"skipped"`
 	// Checklists are the rotation checklists read for their rotated marks.
 	Checklists []string `json:"checklists,omitempty"`
+	// Learned are the payload hashes the systems learned by context; a
+	// file with one of them on any system is critical (payload-copy).
+	Learned []sweep.Learned `json:"learned,omitempty"`
 
 	spool, ispool *spool
 }
@@ -183,6 +187,7 @@ type Builder struct {
 	rot        map[string]*rotAcc
 	rotOrder   []string
 	marks      map[string]time.Time
+	learned    map[string]sweep.Learned
 	checklists []string
 	window     *sweep.Window
 	spool      *spool // findings, errors, environments
@@ -209,6 +214,8 @@ type digest struct {
 	findings, errors, envs seg
 	index                  seg
 	events                 []Event
+	learned                []sweep.Learned
+	hashed                 []hashed
 	mem                    *sweep.Report
 }
 
@@ -235,6 +242,7 @@ func (b *Builder) init() {
 	b.seen = map[string]string{}
 	b.rot = map[string]*rotAcc{}
 	b.marks = map[string]time.Time{}
+	b.learned = map[string]sweep.Learned{}
 	b.spool, b.ispool = &spool{}, &spool{}
 	if b.memory {
 		return

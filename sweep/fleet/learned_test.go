@@ -45,8 +45,11 @@ func TestLearnedAcrossFleet(t *testing.T) {
 		t.Errorf("fleet learned %+v", f.Learned)
 	}
 	n := 0
-	for _, h := range f.Hosts {
-		for _, x := range h.Report.Findings {
+	for i := range f.Hosts {
+		h := &f.Hosts[i]
+		var fs []sweep.Finding
+		f.Findings(h, func(x *sweep.Finding) error { fs = append(fs, *x); return nil })
+		for _, x := range fs {
 			if x.Category == fleet.CatLearnedCopy {
 				n++
 				if h.Name != "b" || x.Severity != sweep.Critical || !strings.Contains(strings.Join(x.Evidence.Details, "\n"), "learned on a from /venv/site-packages/litellm_init.pth") {

@@ -32,6 +32,7 @@ type reader struct {
 	timeline []sweep.TimelineEvent
 	rotation []sweep.RotationItem
 	items    []sweep.RotationItem
+	learned  []sweep.Learned
 	isFleet  bool
 	hasItems bool
 
@@ -161,6 +162,10 @@ func (in *reader) decode(dec *json.Decoder) (string, error) {
 			if err := dec.Decode(&in.rotation); err != nil {
 				return "", err
 			}
+		case "learned":
+			if err := dec.Decode(&in.learned); err != nil {
+				return "", err
+			}
 		case "items":
 			in.hasItems = true
 			if err := dec.Decode(&in.items); err != nil {
@@ -281,13 +286,18 @@ func (in *reader) finding(f *sweep.Finding) {
 		d.worst = f.Severity
 	}
 	in.sev[f.ID] = f.Severity
+	d.keepHashed(f)
 	if t := f.Evidence.Time; t != nil {
 		in.dated = append(in.dated, Event{Severity: f.Severity, TimelineEvent: sweep.TimelineEvent{
 			Time: t.UTC(), Event: f.Title, Finding: f.ID, Environment: f.Environment, User: f.User}})
 	}
 	in.b.spool.add(&d.findings, f)
-	in.b.ispool.add(&d.index, FindingIndex{ID: f.ID, Severity: f.Severity, Category: f.Category, Title: f.Title,
-		Location: f.Location.String(), Time: f.Evidence.Time})
+	in.b.ispool.add(&d.index, indexOf(f))
+}
+
+func indexOf(f *sweep.Finding) FindingIndex {
+	return FindingIndex{ID: f.ID, Severity: f.Severity, Category: f.Category, Title: f.Title,
+		Location: f.Location.String(), Time: f.Evidence.Time}
 }
 
 // FindingIndex is one entry of a system's findings index in the fleet
@@ -327,6 +337,8 @@ func (in *reader) commit(sum string) {
 		d.ref.Verdict = decide(d.worst, d.incomplete, d.scan.Interrupted)
 	}
 	name := scanName(d.scan)
+	d.learned = in.learned
+	b.learnFrom(name, in.learned)
 	if len(in.timeline) > 0 {
 		for _, e := range in.timeline {
 			d.events = append(d.events, Event{Host: name, TimelineEvent: e, Severity: in.sev[e.Finding]})
@@ -455,7 +467,7 @@ func (in *reader) fromReport(r *sweep.Report) {
 	in.sev = map[string]sweep.Severity{}
 	in.d.summary = map[string]int{}
 	v := r.SchemaVersion
-	in.schema, in.tool, in.verdict, in.stats, in.timeline, in.rotation = &v, r.Tool, r.Verdict, r.Stats, r.Timeline, r.Rotation
+	in.schema, in.tool, in.verdict, in.stats, in.timeline, in.rotation, in.learned = &v, r.Tool, r.Verdict, r.Stats, r.Timeline, r.Rotation, r.Learned
 	scan := r.Scan
 	in.scan = &scan
 	for i := range r.Findings {

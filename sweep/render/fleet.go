@@ -107,6 +107,9 @@ func FleetJSONOpts(w io.Writer, f *fleet.Fleet, o Options) error {
 	if len(f.Checklists) > 0 {
 		jw.field("checklists", f.Checklists)
 	}
+	if len(f.Learned) > 0 {
+		jw.field("learned", f.Learned)
+	}
 	jw.last("skipped", f.Skipped)
 	jw.raw("}\n")
 	if jw.err != nil {
@@ -195,8 +198,8 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 	bw.printf("\n\n## Systems by verdict\n\n| Verdict | System | Kind | Critical | High | Medium | Low | Could not check | Report |\n|---|---|---|---|---|---|---|---|---|\n")
 	for i := range f.Hosts {
 		h := &f.Hosts[i]
-		bw.printf("| %s | %s | %s | %d | %d | %d | %d | %d | %s |\n", h.Verdict, md(h.Name), md(h.Kind), h.Summary["critical"], h.Summary["high"],
-			h.Summary["medium"], h.Summary["low"], h.Incomplete, md(h.Source))
+		bw.printf("| %s | %s | %s | %d | %d | %d | %d | %d | %s |\n", mdText(string(h.Verdict)), mdText(h.Name), mdText(h.Kind), h.Summary["critical"], h.Summary["high"],
+			h.Summary["medium"], h.Summary["low"], h.Incomplete, mdText(h.Source))
 	}
 	if len(f.Skipped) > 0 {
 		bw.printf("\n## Skipped inputs (%d)\n\n| Input | Why | Reason |\n|---|---|---|\n", len(f.Skipped))
@@ -215,7 +218,7 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 			if len(it.Names) > 0 {
 				names = " (" + mdText(strings.Join(it.Names, ", ")) + ")"
 			}
-			bw.printf("- %s **%s** %s%s at `%s` on %s\n", box, it.Priority, md(it.Title), names, strings.ReplaceAll(it.Where, "`", "'"), md(strings.Join(it.Hosts, ", ")))
+			bw.printf("- %s **%s** %s%s at %s on %s\n", box, mdText(it.Priority), mdText(it.Title), names, mdInline(it.Where), mdText(strings.Join(it.Hosts, ", ")))
 			if it.RotatedAt != nil {
 				bw.printf("  - Rotated: %s\n", it.RotatedAt.UTC().Format("2006-01-02 15:04Z"))
 			}
@@ -245,14 +248,14 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 		if h.Shown() == 0 && h.Incomplete == 0 {
 			continue
 		}
-		bw.printf("\n## %s: %s\n\n%s\n", md(h.Name), h.Verdict, md(HostSentence(h)))
+		bw.printf("\n## %s: %s\n\n%s\n", mdText(h.Name), mdText(string(h.Verdict)), mdText(HostSentence(h)))
 		if h.FirstBad != nil {
-			bw.printf("\n%s\n", md(historyLine(h)))
+			bw.printf("\n%s\n", mdText(historyLine(h)))
 		}
 		if h.Shown() > 0 {
 			bw.printf("\n| ID | Severity | Finding | Location | Evidence |\n|---|---|---|---|---|\n")
 			if err := f.Findings(h, func(fd *sweep.Finding) error {
-				bw.printf("| %s | %s | %s | %s | %s |\n", fd.ID, fd.Severity, md(fd.Title), md(fd.Location.String()), md(EvidenceLine(*fd)))
+				bw.printf("| %s | %s | %s | %s | %s |\n", mdCode(fd.ID), mdText(string(fd.Severity)), mdText(fd.Title), mdCode(fd.Location.String()), mdText(EvidenceLine(*fd)))
 				return bw.err
 			}); err != nil {
 				return err
@@ -265,7 +268,7 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 			}
 			bw.printf("\nCould not check (%d):\n\n", h.Incomplete)
 			for _, e := range errs {
-				bw.printf("- %s: %s\n", md(e.Location.String()), md(e.Message))
+				bw.printf("- %s: %s\n", mdInline(e.Location.String()), mdText(e.Message))
 			}
 		}
 	}

@@ -41,8 +41,13 @@ func writeHTML(w io.Writer, f *fleet.Fleet, single bool) error {
 // writeHTMLProbe is writeHTML with probe appended to the page's script
 // (and to the hash its Content Security Policy allows): tests use it to
 // measure the laid-out page from inside.
+//
+// The fleet is copied with escape.Text (controls, bidirectional overrides
+// and invalid UTF-8 made visible) before html/template escapes it for its
+// context, and so is every finding, error and environment read back from
+// the merge's spool: every string from a report takes the same two steps.
 func writeHTMLProbe(w io.Writer, f *fleet.Fleet, single bool, probe string) error {
-	v, err := buildView(f, single, htmlScript+probe)
+	v, err := buildView(escape.Copy(f, escape.Text), single, htmlScript+probe)
 	if err != nil {
 		return err
 	}
@@ -310,15 +315,18 @@ func buildHost(f *fleet.Fleet, i int, single bool) (hostView, error) {
 	if st.APICalls > 0 {
 		hv.Stats += fmt.Sprintf(", %d API calls", st.APICalls)
 	}
-	var err error
-	if hv.Envs, err = f.Environments(h); err != nil {
+	envs, err := f.Environments(h)
+	if err != nil {
 		return hv, err
 	}
-	if hv.Errors, err = f.Errors(h); err != nil {
+	hv.Envs = escape.Copy(envs, escape.Text)
+	errs, err := f.Errors(h)
+	if err != nil {
 		return hv, err
 	}
+	hv.Errors = escape.Copy(errs, escape.Text)
 	err = f.Findings(h, func(fdp *sweep.Finding) error {
-		fd := *fdp
+		fd := escape.Copy(*fdp, escape.Text)
 		// In a fleet, info findings (the credential inventory) are counted,
 		// not listed: they are in the system's report.
 		if !single && fd.Severity.Rank() <= sweep.Info.Rank() {

@@ -98,6 +98,7 @@ func JSON(w io.Writer, r *sweep.Report, _ Options) error {
 	streamArray(jw, "environments", r.Environments, true)
 	streamArray(jw, "timeline", r.Timeline, true)
 	streamArray(jw, "rotation", r.Rotation, true)
+	streamArray(jw, "learned", r.Learned, true)
 	streamArray(jw, "errors", r.Errors, false)
 	jw.last("stats", r.Stats)
 	jw.raw("}\n")
