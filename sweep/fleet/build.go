@@ -461,7 +461,7 @@ func (f *Fleet) ExitCode(failOn sweep.Severity) int {
 		return sweep.ExitIncomplete
 	}
 	for i := range f.Hosts {
-		if h := &f.Hosts[i]; h.Incomplete > 0 || h.Scan.Interrupted {
+		if h := &f.Hosts[i]; h.Incomplete > 0 || h.Scan.Interrupted || !h.Scan.Coverage.Complete() {
 			return sweep.ExitIncomplete
 		}
 	}

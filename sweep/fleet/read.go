@@ -334,7 +334,7 @@ func (in *reader) commit(sum string) {
 	d.scan, d.tool, d.stats = *in.scan, in.tool, in.stats
 	d.ref = ReportRef{Path: in.path, SHA256: sum, Started: d.scan.Started, Finished: d.scan.Finished, Verdict: in.verdict, Findings: d.ref.Findings}
 	if VerdictRank(d.ref.Verdict) == 0 || d.ref.Verdict == Remediated {
-		d.ref.Verdict = decide(d.worst, d.incomplete, d.scan.Interrupted)
+		d.ref.Verdict = decide(d.worst, d.incomplete, d.scan.Interrupted || !d.scan.Coverage.Complete())
 	}
 	name := scanName(d.scan)
 	d.learned = in.learned
@@ -356,8 +356,9 @@ func (in *reader) commit(sum string) {
 	b.addDigest(d, in.rotation)
 }
 
-// decide is sweep.Report's verdict rule over the streamed counts.
-func decide(worst sweep.Severity, incomplete int, interrupted bool) sweep.Verdict {
+// decide is sweep.Report's verdict rule over the streamed counts
+// (unfinished: interrupted, or an API sweep's coverage incomplete).
+func decide(worst sweep.Severity, incomplete int, unfinished bool) sweep.Verdict {
 	switch r := worst.Rank(); {
 	case r >= sweep.Critical.Rank():
 		return sweep.Compromised
@@ -365,7 +366,7 @@ func decide(worst sweep.Severity, incomplete int, interrupted bool) sweep.Verdic
 		return sweep.Exposed
 	case r >= sweep.Medium.Rank():
 		return sweep.AtRisk
-	case incomplete > 0 || interrupted:
+	case incomplete > 0 || unfinished:
 		return sweep.Incomplete
 	}
 	return sweep.Clean
