@@ -330,7 +330,10 @@ func (in *reader) commit(sum string) {
 		return
 	}
 	b.seen[sum] = in.path
-	d := &in.d
+	// A copy of its own: a pointer into the reader would keep the whole
+	// reader (the report's id map, its timeline) alive with the system.
+	d := new(digest)
+	*d = in.d
 	d.scan, d.tool, d.stats = *in.scan, in.tool, in.stats
 	d.ref = ReportRef{Path: in.path, SHA256: sum, Started: d.scan.Started, Finished: d.scan.Finished, Verdict: in.verdict, Findings: d.ref.Findings}
 	if VerdictRank(d.ref.Verdict) == 0 || d.ref.Verdict == Remediated {
