@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -34,7 +35,17 @@ var (
 // signal exits at once.
 const hardStop = 1900 * time.Millisecond
 
+// softMemoryLimit is the Go heap's soft limit unless GOMEMLIMIT says
+// otherwise: above it the collector runs more often instead of letting the
+// heap double, so a sweep with many findings or a merge of many reports
+// stays bounded (docs/BENCHMARKS.md). It is soft: a sweep that needs more
+// gets more, at some CPU.
+const softMemoryLimit = 192 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
