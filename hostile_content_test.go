@@ -142,7 +142,7 @@ func TestHostileContent(t *testing.T) {
 			out := filepath.Join(dir, "report.json")
 			ctx, cancel := context.WithTimeout(context.Background(), hcBound)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, append(args, "--format", "json", "-o", out)...)
+			cmd, peak := peakRSSCommand(ctx, t, bin, append(args, "--format", "json", "-o", out)...)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			start := time.Now()
@@ -157,10 +157,7 @@ func TestHostileContent(t *testing.T) {
 			} else if err != nil {
 				t.Fatal(err)
 			}
-			var rss int64
-			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-				rss = ru.Maxrss << 10
-			}
+			rss := peak()
 			var rep struct {
 				Verdict string `json:"verdict"`
 			}

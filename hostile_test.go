@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -8,12 +9,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/litesweep/litesweep/internal/testenv"
 	"github.com/litesweep/litesweep/sweep"
 )
 
@@ -232,12 +235,49 @@ var hostileCases = []hostileCase{
 	}},
 }
 
+// peakRSSCommand runs bin under GNU time(1) so that the peak memory it
+// reports is the sweep's own. Go starts children with vfork(), and Linux
+// carries the parent's high-water mark into the exec'ed child's rusage, so
+// ProcessState's Maxrss would be the (large, race-enabled) test process's;
+// time(1) fork()s a fresh process and reads that one's. The command runs in
+// its own process group (kill -pgid reaches the sweep too); the returned
+// function gives the peak in bytes once the command has exited.
+func peakRSSCommand(ctx context.Context, t *testing.T, bin string, args ...string) (*exec.Cmd, func() int64) {
+	t.Helper()
+	tm := testenv.LookPath(t, "time", "GNU time (Debian time), for a child's own peak memory")
+	dir := t.TempDir()
+	// time(1) runs as the sweep's user (nobody in one case) and writes here.
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "peak-rss")
+	cmd := exec.CommandContext(ctx, tm, append([]string{"-f", "%M", "-o", out, bin}, args...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	return cmd, func() int64 {
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Errorf("peak RSS: %v", err)
+			return 0
+		}
+		lines := strings.Fields(strings.TrimSpace(string(b)))
+		if len(lines) == 0 {
+			return 0
+		}
+		kb, err := strconv.ParseInt(lines[len(lines)-1], 10, 64)
+		if err != nil {
+			t.Errorf("peak RSS: %q: %v", b, err)
+		}
+		return kb << 10
+	}
+}
+
 // hostileRun sweeps root with the real binary and returns the report, the
 // exit code, the wall time and the peak RSS.
 func hostileRun(t *testing.T, root string, asNobody bool, args ...string) (*sweep.Report, int, time.Duration, int64) {
 	t.Helper()
 	bin := litesweepBinary(t)
-	cmd := exec.Command(bin, append([]string{"host", "--root", root, "--format", "json", "--quiet"}, args...)...)
+	cmd, peak := peakRSSCommand(context.Background(), t, bin, append([]string{"host", "--root", root, "--format", "json", "--quiet"}, args...)...)
 	if asNobody {
 		if os.Geteuid() != 0 {
 			if os.Getenv("CI") == "true" {
@@ -245,7 +285,7 @@ func hostileRun(t *testing.T, root string, asNobody bool, args ...string) (*swee
 			}
 			t.Skip("needs root to drop to nobody")
 		}
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: 65534, Gid: 65534}
 	}
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -256,16 +296,13 @@ func hostileRun(t *testing.T, root string, asNobody bool, args ...string) (*swee
 	select {
 	case <-done:
 	case <-time.After(hostileBound):
-		cmd.Process.Kill()
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-done
 		t.Fatalf("sweep did not finish within %s", hostileBound)
 	}
 	took := time.Since(start)
 	code := cmd.ProcessState.ExitCode()
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss * 1024 // kilobytes on Linux
-	}
+	rss := peak()
 	var r sweep.Report
 	if err := json.Unmarshal([]byte(stdout.String()), &r); err != nil {
 		t.Fatalf("exit %d, no JSON report: %v\nstderr: %s\nstdout: %.2000s", code, err, stderr.String(), stdout.String())
