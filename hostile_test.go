@@ -245,8 +245,14 @@ var hostileCases = []hostileCase{
 func peakRSSCommand(ctx context.Context, t *testing.T, bin string, args ...string) (*exec.Cmd, func() int64) {
 	t.Helper()
 	tm := testenv.LookPath(t, "time", "GNU time (Debian time), for a child's own peak memory")
-	dir := t.TempDir()
-	// time(1) runs as the sweep's user (nobody in one case) and writes here.
+	// time(1) runs as the sweep's user (nobody in one case) and writes
+	// here: a directory of its own directly in the temp dir (t.TempDir's
+	// parent is 0700).
+	dir, err := os.MkdirTemp("", "litesweep-rss-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	if err := os.Chmod(dir, 0o777); err != nil {
 		t.Fatal(err)
 	}
