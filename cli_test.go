@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -224,5 +225,30 @@ func TestRemediateJSON(t *testing.T) {
 	}
 	if fi, _ := os.Stat(outFile); fi.Mode().Perm() != 0o600 {
 		t.Errorf("--output mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+// TestInputFIFOsDoNotBlock: a FIFO among the files named on the command
+// line (a report to merge, an SBOM) is a located skip or error, never a
+// hang, and the verdict is not CLEAN.
+func TestInputFIFOsDoNotBlock(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "report.json")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"merge", "--format", "json", fifo}, {"sbom", "--format", "json", fifo}} {
+		done := make(chan struct{})
+		var code int
+		var out, errs string
+		go func() { code, out, errs = runArgs(context.Background(), args...); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%v blocked on a FIFO", args[0])
+		}
+		if code != 3 || !strings.Contains(out+errs, "not a regular file") || strings.Contains(out, `"verdict": "CLEAN"`) {
+			t.Errorf("%v: exit %d\nstdout %s\nstderr %s", args[0], code, out, errs)
+		}
 	}
 }

@@ -83,14 +83,21 @@ func OpenRegular(fsys fs.FS, name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return requireRegular(f, name)
+}
+
+// requireRegular returns the open file f when it is a regular file; otherwise
+// it closes f and returns a *SpecialFileError for name.
+func requireRegular[F fs.File](f F, name string) (F, error) {
+	var none F
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return none, err
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, &fs.PathError{Op: "open", Path: name, Err: &SpecialFileError{Mode: fi.Mode()}}
+		return none, &fs.PathError{Op: "open", Path: name, Err: &SpecialFileError{Mode: fi.Mode()}}
 	}
 	return f, nil
 }
@@ -280,16 +287,40 @@ func OpenRegularIn(root *os.Root, rel string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	fi, err := f.Stat()
+	return requireRegular(f, rel)
+}
+
+// OpenInput opens a file the user named on the command line (an SBOM, a
+// saved report, a netrc) the same way: never blocking on a FIFO or device,
+// and only if it is a regular file.
+func OpenInput(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
-		f.Close()
 		return nil, err
 	}
-	if !fi.Mode().IsRegular() {
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
 		f.Close()
-		return nil, &fs.PathError{Op: "open", Path: rel, Err: &SpecialFileError{Mode: fi.Mode()}}
+		return nil, &fs.PathError{Op: "open", Path: path, Err: syscall.EISDIR}
 	}
-	return f, nil
+	return requireRegular(f, path)
+}
+
+// ReadInputLimit reads a file named on the command line through OpenInput,
+// refusing more than limit bytes (ErrTooLarge).
+func ReadInputLimit(path string, limit int64) ([]byte, error) {
+	f, err := OpenInput(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: %w: larger than %d bytes", path, ErrTooLarge, limit)
+	}
+	return b, nil
 }
 
 // OpenRegularNoFollow opens rel in root for reading only if it is a regular

@@ -3,9 +3,10 @@ package mirror
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"os"
 	"strings"
+
+	"github.com/litesweep/litesweep/sweep"
 )
 
 // Netrc holds ~/.netrc credentials by host (the format curl, pip and
@@ -21,15 +22,12 @@ const maxNetrc = 1 << 20
 
 // ReadNetrc reads a netrc file; a missing file is an empty Netrc.
 func ReadNetrc(path string) (*Netrc, error) {
-	b, err := os.ReadFile(path)
+	b, err := sweep.ReadInputLimit(path, maxNetrc)
 	if os.IsNotExist(err) {
 		return &Netrc{}, nil
 	}
 	if err != nil {
 		return nil, err
-	}
-	if len(b) > maxNetrc {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxNetrc)
 	}
 	return ParseNetrc(b), nil
 }

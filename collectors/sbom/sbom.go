@@ -24,7 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strings"
 
@@ -97,7 +96,7 @@ func ScanFile(ctx context.Context, path string, o Options, out sweep.Sink) strin
 		out.Error(sweep.Error{Location: loc, Collector: Collector, Message: "not read: interrupted"})
 		return ""
 	}
-	f, err := os.Open(path)
+	f, err := sweep.OpenInput(path)
 	if err != nil {
 		out.Error(sweep.ErrorAt(loc, Collector, fmt.Errorf("cannot open SBOM: %s", sweep.TrimPathErr(err))))
 		return ""

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -355,7 +354,7 @@ func (f *Fleet) ReportBytes(h *Host) ([]byte, error) {
 	if h.mem != nil {
 		return json.Marshal(h.mem)
 	}
-	data, err := os.ReadFile(h.Source)
+	data, err := sweep.ReadInputLimit(h.Source, MaxReportSize)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %v", h.Source, unwrapPath(err))
 	}

@@ -264,7 +264,7 @@ func (b *Builder) AddFile(path string) {
 }
 
 func (b *Builder) addFile(path, wantSHA string) {
-	f, err := os.Open(path)
+	f, err := sweep.OpenInput(path)
 	if err != nil {
 		b.Skip(path, SkipUnreadable, fmt.Sprintf("cannot open: %v", unwrapPath(err)))
 		return
@@ -307,7 +307,7 @@ func short(s string) string {
 // truncation, digests of referenced reports. On error the skip kind says
 // why.
 func ReadFile(path string) ([]*sweep.Report, string, error) {
-	f, err := os.Open(path)
+	f, err := sweep.OpenInput(path)
 	if err != nil {
 		return nil, SkipUnreadable, fmt.Errorf("cannot open: %v", unwrapPath(err))
 	}
@@ -390,7 +390,7 @@ func Decode(data []byte) ([]*sweep.Report, string, error) {
 // readRefs reads the reports a fleet report references (the newest and
 // first bad report of each system), checking each one's digest.
 func readRefs(path string) ([]*sweep.Report, string, error) {
-	f, err := os.Open(path)
+	f, err := sweep.OpenInput(path)
 	if err != nil {
 		return nil, SkipUnreadable, fmt.Errorf("cannot open: %v", unwrapPath(err))
 	}
@@ -400,7 +400,7 @@ func readRefs(path string) ([]*sweep.Report, string, error) {
 	err = eachFleetHost(f, func(h fleetHostIn) {
 		for _, ref := range h.refs() {
 			p := resolveRef(path, ref.Path)
-			data, err := os.ReadFile(p)
+			data, err := sweep.ReadInputLimit(p, MaxReportSize)
 			if err != nil {
 				ferr = fmt.Errorf("system %s: report %s: %v", h.Name, ref.Path, unwrapPath(err))
 				continue
