@@ -280,7 +280,13 @@ func (c *Collector) errorAt(out sweep.Sink, loc sweep.Location, kind, msg string
 	out.Error(sweep.Error{Location: loc, Collector: Name, Message: msg, Kind: kind})
 }
 
-func errMsg(what string, err error) string { return what + ": " + sweep.TrimPathErr(err) }
+func errMsg(what string, err error) string {
+	m := sweep.TrimPathErr(err)
+	if strings.HasPrefix(m, what+": ") { // the error already says "open: ..."
+		return m
+	}
+	return what + ": " + m
+}
 
 // collectPyvenv reads pyvenv.cfg for the interpreter and version.
 func (c *Collector) collectPyvenv(f *sweep.File, out sweep.Sink) {
