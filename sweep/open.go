@@ -313,14 +313,7 @@ func ReadInputLimit(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: %w: larger than %d bytes", path, ErrTooLarge, limit)
-	}
-	return b, nil
+	return readLimit(f, path, limit)
 }
 
 // OpenRegularNoFollow opens rel in root for reading only if it is a regular
@@ -359,7 +352,13 @@ func ReadFileLimit(fsys fs.FS, name string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	return readLimit(f, name, limit)
+}
+
+// readLimit reads r to its end, refusing more than limit bytes (ErrTooLarge):
+// a huge or endless file costs at most limit+1 bytes.
+func readLimit(r io.Reader, name string, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
