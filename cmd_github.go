@@ -8,8 +8,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	ghsweep "github.com/litesweep/litesweep/collectors/github"
 	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/scan/ghorg"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/render/escape"
 )
@@ -45,7 +45,7 @@ func githubCommand() *cli.Command {
 			&cli.BoolFlag{Name: "include-archived", Usage: "also sweep archived repositories"},
 			&cli.IntFlag{Name: "concurrency", Value: 4, Usage: "sweep `N` repositories at once"},
 			&cli.StringFlag{Name: "state", Usage: "record finished repositories and runs in `FILE`; a re-run retries only the unfinished"},
-			&cli.Int64Flag{Name: "max-log-bytes", Value: ghsweep.DefaultMaxLogBytes, Usage: "read at most `BYTES` of one job log (the rest is reported as unverified)"},
+			&cli.Int64Flag{Name: "max-log-bytes", Value: ghorg.DefaultMaxLogBytes, Usage: "read at most `BYTES` of one job log (the rest is reported as unverified)"},
 			&cli.BoolFlag{Name: "no-files", Usage: "do not read default-branch workflow files and Python manifests (runs and logs only)"},
 		}, reportFlags()...),
 		Action: runGitHub,
@@ -89,7 +89,7 @@ func runGitHub(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg := ghsweep.Config{
+	cfg := ghorg.Config{
 		Matcher: m, Orgs: orgs, Repos: repos, APIURL: c.String("api-url"), Token: token, Windows: windows,
 		IncludeForks: c.Bool("include-forks"), IncludeArchived: c.Bool("include-archived"),
 		Concurrency: c.Int("concurrency"), StatePath: c.String("state"), MaxLogBytes: c.Int64("max-log-bytes"),
@@ -100,7 +100,7 @@ func runGitHub(c *cli.Context) error {
 			fmt.Fprintf(pw, "\r\033[Klitesweep: %d/%d repositories (%s)", done, total, escape.Text(repo))
 		}
 	}
-	sw, err := ghsweep.New(cfg)
+	sw, err := ghorg.New(cfg)
 	if err != nil {
 		return usageErr(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/litesweep/litesweep/collectors/github/ghfake"
+	"github.com/litesweep/litesweep/scan/ghorg/ghfake"
 	"github.com/litesweep/litesweep/sweep"
 )
 

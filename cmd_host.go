@@ -11,8 +11,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/collectors"
-	livestate "github.com/litesweep/litesweep/collectors/live"
 	"github.com/litesweep/litesweep/iocs"
+	livestate "github.com/litesweep/litesweep/scan/live"
 	"github.com/litesweep/litesweep/sweep"
 )
 

@@ -9,8 +9,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/collectors"
-	"github.com/litesweep/litesweep/collectors/image"
 	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/scan/images"
 	"github.com/litesweep/litesweep/sweep"
 )
 
@@ -39,7 +39,7 @@ func imagesCommand() *cli.Command {
 				"litesweep images --data-root /mnt/disk/var/lib/docker   # a dead host's engine store",
 			),
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "docker-host", Usage: "engine address `URI` (default $DOCKER_HOST, else " + image.DefaultDockerHost + ")"},
+			&cli.StringFlag{Name: "docker-host", Usage: "engine address `URI` (default $DOCKER_HOST, else " + images.DefaultDockerHost + ")"},
 			&cli.StringSliceFlag{Name: "archive", Usage: "scan a `FILE` written by docker save (legacy or OCI flavour), or a tarred OCI layout (repeatable)"},
 			&cli.StringSliceFlag{Name: "oci-layout", Usage: "scan an OCI image layout `DIR` (repeatable)"},
 			&cli.StringSliceFlag{Name: "data-root", Usage: "scan an engine store `DIR` without the engine: a Docker data root, a containerd root or a containers/storage root, or a mounted host root holding them (repeatable)"},
@@ -48,10 +48,10 @@ func imagesCommand() *cli.Command {
 			&cli.BoolFlag{Name: "insecure-registry", Usage: "allow plain-HTTP registries for --remote and --registry"},
 			&cli.StringFlag{Name: "platform", Usage: "for --remote and --registry indexes, sweep only `OS/ARCH[/VARIANT]` (default: --registry sweeps every platform, --remote linux/amd64)"},
 			&cli.StringFlag{Name: "since", Usage: "--registry: skip images whose config says they were created before `DATE` (YYYY-MM-DD or RFC 3339)"},
-			&cli.IntFlag{Name: "jobs", Value: image.DefaultRegistryJobs, Usage: "--registry: resolve and read `N` images at once (bounds parallel blob downloads)"},
+			&cli.IntFlag{Name: "jobs", Value: images.DefaultRegistryJobs, Usage: "--registry: resolve and read `N` images at once (bounds parallel blob downloads)"},
 			&cli.StringFlag{Name: "window", Usage: "exposure window `START..END` (default: the pack's PyPI window)"},
 			&cli.Int64Flag{Name: "max-hash-size", Value: collectors.DefaultMaxHashSize, Usage: "buffer, hash or scan at most `BYTES` of one wanted file"},
-			&cli.Int64Flag{Name: "max-layer-size", Value: image.DefaultMaxLayerBytes, Usage: "read at most `BYTES` of one decompressed layer (decompression bombs)"},
+			&cli.Int64Flag{Name: "max-layer-size", Value: images.DefaultMaxLayerBytes, Usage: "read at most `BYTES` of one decompressed layer (decompression bombs)"},
 		}, reportFlags()...),
 		Action: runImages,
 	}
@@ -79,8 +79,8 @@ func runImages(c *cli.Context) error {
 		st := counters.Snapshot()
 		return fmt.Sprintf("%d images, %d layers, %d files seen, %d read", images, layers, st.FilesSeen, st.FilesRead)
 	})
-	var regOpts image.RegistryOptions
-	var targetsReg []image.RegistryTarget
+	var regOpts images.RegistryOptions
+	var targetsReg []images.RegistryTarget
 	if regs := c.StringSlice("registry"); len(regs) > 0 || c.IsSet("platform") || c.IsSet("since") {
 		if regOpts, targetsReg, err = registryFlags(c, regs); err != nil {
 			return err
@@ -107,7 +107,7 @@ func runImages(c *cli.Context) error {
 	}
 	for _, ref := range c.StringSlice("remote") {
 		sources++
-		targets = append(targets, s.ScanRemote(ctx, ref, image.RemoteOptions{Insecure: c.Bool("insecure-registry"), Platform: regOpts.Platform})...)
+		targets = append(targets, s.ScanRemote(ctx, ref, images.RemoteOptions{Insecure: c.Bool("insecure-registry"), Platform: regOpts.Platform})...)
 	}
 	for _, t := range targetsReg {
 		sources++
@@ -116,7 +116,7 @@ func runImages(c *cli.Context) error {
 		s.ScanRegistry(ctx, t, regOpts)
 		targets = append(targets, "registry "+t.String())
 	}
-	host := image.DockerHost(c.String("docker-host"))
+	host := images.DockerHost(c.String("docker-host"))
 	if sources == 0 || c.IsSet("docker-host") {
 		t, _ := s.ScanEngine(ctx, host, only)
 		targets = append(targets, t...)
@@ -129,8 +129,8 @@ func runImages(c *cli.Context) error {
 }
 
 // registryFlags checks --registry, --platform, --since and --jobs.
-func registryFlags(c *cli.Context, regs []string) (image.RegistryOptions, []image.RegistryTarget, error) {
-	o := image.RegistryOptions{RemoteOptions: image.RemoteOptions{Insecure: c.Bool("insecure-registry")}, Jobs: c.Int("jobs")}
+func registryFlags(c *cli.Context, regs []string) (images.RegistryOptions, []images.RegistryTarget, error) {
+	o := images.RegistryOptions{RemoteOptions: images.RemoteOptions{Insecure: c.Bool("insecure-registry")}, Jobs: c.Int("jobs")}
 	if p := c.String("platform"); p != "" {
 		pl, err := v1.ParsePlatform(p)
 		if err != nil || pl.OS == "" || pl.Architecture == "" {
@@ -148,9 +148,9 @@ func registryFlags(c *cli.Context, regs []string) (image.RegistryOptions, []imag
 	if o.Jobs < 1 || o.Jobs > 64 {
 		return o, nil, usagef("--jobs %d: want 1..64", o.Jobs)
 	}
-	var out []image.RegistryTarget
+	var out []images.RegistryTarget
 	for _, r := range regs {
-		t, err := image.ParseRegistryTarget(r, o.Insecure)
+		t, err := images.ParseRegistryTarget(r, o.Insecure)
 		if err != nil {
 			return o, nil, usagef("--registry: %v", err)
 		}
@@ -160,14 +160,14 @@ func registryFlags(c *cli.Context, regs []string) (image.RegistryOptions, []imag
 }
 
 // newImageScanner builds the image scanner with the host collectors.
-func newImageScanner(c *cli.Context, m *iocs.Matcher, window sweep.Window, sink sweep.Sink, counters *sweep.Counters) *image.Scanner {
-	return &image.Scanner{
+func newImageScanner(c *cli.Context, m *iocs.Matcher, window sweep.Window, sink sweep.Sink, counters *sweep.Counters) *images.Scanner {
+	return &images.Scanner{
 		Options: collectors.Options{Matcher: m, Window: window, Live: false, MaxHashSize: c.Int64("max-hash-size"), Now: time.Now},
 		Sink:    sink, Counters: counters,
 	}
 }
 
-func finishImageReport(r *sweep.Report, l *iocs.Loaded, s *image.Scanner, sink *sweep.Collection, counters *sweep.Counters) {
+func finishImageReport(r *sweep.Report, l *iocs.Loaded, s *images.Scanner, sink *sweep.Collection, counters *sweep.Counters) {
 	r.Findings, r.Errors = sink.Drain()
 	r.Environments = sink.Environments()
 	r.Learned = sink.Learned()
@@ -202,14 +202,14 @@ func sweepWindow(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher) (sweep.Window,
 
 // scanEngineImages folds the local engine's images into another sweep
 // (`litesweep host --images`).
-func scanEngineImages(ctx context.Context, c *cli.Context, m *iocs.Matcher, window sweep.Window, sink sweep.Sink, counters *sweep.Counters) (targets []string, images, layers int64) {
+func scanEngineImages(ctx context.Context, c *cli.Context, m *iocs.Matcher, window sweep.Window, sink sweep.Sink, counters *sweep.Counters) (targets []string, nImages, nLayers int64) {
 	s := newImageScanner(c, m, window, sink, counters)
-	host := image.DockerHost(c.String("docker-host"))
+	host := images.DockerHost(c.String("docker-host"))
 	t, err := s.ScanEngine(ctx, host, nil)
 	if err != nil {
 		// Recorded in the sink as an error at the engine address.
 		_ = fmt.Sprint(err)
 	}
-	images, layers = s.Stats()
-	return t, images, layers
+	nImages, nLayers = s.Stats()
+	return t, nImages, nLayers
 }

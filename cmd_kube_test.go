@@ -7,14 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/litesweep/litesweep/collectors/kube/kubetest"
+	"github.com/litesweep/litesweep/scan/kube/kubefake"
 	"github.com/litesweep/litesweep/sweep"
 )
 
 const kubeToken = "CANARY-kube-bearer-token-51c2"
 
 func TestKubeCommand(t *testing.T) {
-	srv := kubetest.New(kubeToken)
+	srv := kubefake.New(kubeToken)
 	defer srv.Close()
 	dir := t.TempDir()
 	kc, err := srv.WriteKubeconfig(dir)
@@ -42,7 +42,7 @@ func TestKubeCommand(t *testing.T) {
 		outputs[format] = string(b) + stdout + stderr
 	}
 	for format, s := range outputs {
-		for _, canary := range []string{kubetest.Canary, kubeToken} {
+		for _, canary := range []string{kubefake.Canary, kubeToken} {
 			if strings.Contains(s, canary) {
 				t.Errorf("%s output contains a secret (%q)", format, canary)
 			}

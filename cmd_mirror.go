@@ -8,7 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/litesweep/litesweep/collectors/mirror"
+	"github.com/litesweep/litesweep/scan/mirror"
 	"github.com/litesweep/litesweep/sweep"
 )
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/litesweep/litesweep/collectors/sbom"
+	"github.com/litesweep/litesweep/scan/sbom"
 	"github.com/litesweep/litesweep/sweep"
 )
 

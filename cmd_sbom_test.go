@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-const sbomFixtures = "collectors/sbom/testdata"
+const sbomFixtures = "scan/sbom/testdata"
 
 // The sbom command's exit codes, and its JSON report feeding merge and
 // rotate like every other report kind.

@@ -16,7 +16,7 @@ import (
 
 	"github.com/vmihailenco/msgpack/v5"
 
-	"github.com/litesweep/litesweep/collectors/internal/pyindex"
+	"github.com/litesweep/litesweep/internal/pyindex"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )

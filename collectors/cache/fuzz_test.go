@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/litesweep/litesweep/collectors/internal/pyindex"
+	"github.com/litesweep/litesweep/internal/pyindex"
 	"github.com/litesweep/litesweep/iocs"
 )
 

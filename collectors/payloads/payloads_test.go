@@ -11,10 +11,10 @@ import (
 	"testing"
 
 	"github.com/litesweep/litesweep/collectors"
-	"github.com/litesweep/litesweep/collectors/internal/pyindex"
 	"github.com/litesweep/litesweep/collectors/payloads"
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
+	"github.com/litesweep/litesweep/internal/pyindex"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )

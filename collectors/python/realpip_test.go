@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/litesweep/litesweep/collectors/internal/pyindex"
+	"github.com/litesweep/litesweep/internal/pyindex"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )

@@ -6,7 +6,7 @@
 // test at the end of its run with the command that installs what they need.
 //
 // It is for tests only and imports nothing of the project, so every package's
-// tests (and test helpers such as collectors/internal/pyindex) can use it.
+// tests (and test helpers such as internal/pyindex) can use it.
 package testenv
 
 import (
