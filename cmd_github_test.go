@@ -19,7 +19,7 @@ func fakeGitHub(t *testing.T) *ghfake.Server {
 	t.Helper()
 	f := ghfake.New(cliTestToken)
 	t.Cleanup(f.Close)
-	if err := ghfake.Scenario(f, filepath.Join("collectors", "github", "testdata", "logs")); err != nil {
+	if err := ghfake.Scenario(f, filepath.Join("scan", "ghorg", "testdata", "logs")); err != nil {
 		t.Fatal(err)
 	}
 	return f

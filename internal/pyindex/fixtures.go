@@ -99,7 +99,7 @@ func BuiltinPackYAML() ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("cannot locate the source tree")
 	}
-	return os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "..", "iocs", filepath.FromSlash(iocs.BuiltinName)))
+	return os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "iocs", filepath.FromSlash(iocs.BuiltinName)))
 }
 
 // Real hashes in the builtin pack that the fixtures stand in for.

@@ -57,7 +57,7 @@ func RequirePython(t testing.TB) *Python {
 	if runtime.GOOS == "windows" {
 		skipOrFail(t, "real-pip fixtures need a POSIX venv layout")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a guard against a hang, not a speed test: a loaded 2-core CI machine once took over a minute
 	defer cancel()
 	p, err := FindPython(ctx)
 	if err != nil {
