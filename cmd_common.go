@@ -5,15 +5,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/render"
 	"github.com/litesweep/litesweep/sweep/render/escape"
@@ -134,32 +135,16 @@ func reportSetup(c *cli.Context) (sweep.Severity, *iocs.Loaded, *iocs.Matcher, e
 	return failOn, l, m, nil
 }
 
-// newReport starts a report with the tool and pack identity filled in.
-func newReport(kind string, l *iocs.Loaded) *sweep.Report {
-	return &sweep.Report{
-		Tool: sweep.Tool{Name: "litesweep", Version: version, Commit: commit, PackID: l.ID,
-			PackVersion: l.Version, PackSHA256: l.SHA256, PackFrom: l.From, PackPartial: l.Partial},
-		Scan: sweep.Scan{Kind: kind, Started: time.Now().UTC()},
-	}
+// newEnv is the scan environment of a command: the loaded pack, the
+// tool's identity, the clock and, on a terminal, progress on stderr.
+func newEnv(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher) scan.Env {
+	return scan.Env{Pack: l, Matcher: m, Tool: scan.Tool{Name: "litesweep", Version: version, Commit: commit},
+		Now: time.Now, Progress: progress(c)}
 }
 
-// emitReport finalises r, writes it in the chosen format to --output or
-// stdout, and returns the exit code as an error for run().
+// emitReport writes the finished report r in the chosen format to
+// --output or stdout, and returns the exit code as an error for run().
 func emitReport(c *cli.Context, r *sweep.Report, failOn sweep.Severity) error {
-	if c.Context.Err() != nil {
-		r.Scan.Interrupted = true
-	}
-	if r.Scan.Finished.IsZero() {
-		r.Scan.Finished = time.Now().UTC()
-	}
-	r.Stats.DurationMS = r.Scan.Finished.Sub(r.Scan.Started).Milliseconds()
-	if len(r.Tool.PackPartial) > 0 {
-		// Fail closed: what the missing sections would have found was not
-		// looked for, so nothing found is not CLEAN.
-		r.Errors = append(r.Errors, sweep.Error{Kind: "unverified", Collector: "iocs",
-			Message: "the IOC pack was partial (--iocs-partial): not checked for " + strings.Join(r.Tool.PackPartial, ", ")})
-	}
-	r.Finalize()
 	if err := writeRendered(c, r); err != nil {
 		return err
 	}
@@ -199,42 +184,66 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// progressWriter returns stderr when progress should be shown: stderr is a
-// TTY and --quiet was not given. Otherwise nil.
-func progressWriter(c *cli.Context) io.Writer {
+// progress is where long work shows progress: stderr when it is a TTY
+// and --quiet was not given, else nil (none).
+func progress(c *cli.Context) scan.Progress {
 	if c.Bool("quiet") || !isTerminal(c.App.ErrWriter) {
 		return nil
 	}
-	return c.App.ErrWriter
+	return ttyProgress{c.App.ErrWriter}
 }
 
-// startProgress prints line() on stderr about once a second while long
-// work runs, only when progress is wanted (a TTY, no --quiet). The returned
-// function stops it and clears the line; calling it again does nothing.
-func startProgress(c *cli.Context, line func() string) (stop func()) {
-	pw := progressWriter(c)
-	if pw == nil {
-		return func() {}
+// ttyProgress rewrites one line of a terminal.
+type ttyProgress struct{ w io.Writer }
+
+func (p ttyProgress) Show(line string) {
+	if line == "" {
+		fmt.Fprint(p.w, "\r\033[K")
+		return
 	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				fmt.Fprintf(pw, "\r\033[Klitesweep: %s", escape.Text(line()))
-			case <-done:
-				fmt.Fprint(pw, "\r\033[K")
-				return
-			}
-		}
-	}()
-	var once sync.Once
-	return func() { once.Do(func() { close(done); wg.Wait() }) }
+	fmt.Fprintf(p.w, "\r\033[Klitesweep: %s", escape.Text(line))
+}
+
+// windowFlag is --window parsed, or nil when not given (the target's
+// default windows apply).
+func windowFlag(c *cli.Context) (*sweep.Window, error) {
+	if s := c.String("window"); s != "" {
+		return parseWindow(s)
+	}
+	return nil, nil
+}
+
+// rootFlag is --root made absolute; a usage error unless it is a directory.
+func rootFlag(c *cli.Context) (string, error) {
+	root, err := filepath.Abs(c.String("root"))
+	if err != nil {
+		return "", usagef("--root: %v", err)
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		return "", usagef("--root %q is not a directory", c.String("root"))
+	}
+	return root, nil
+}
+
+// mountFlags choose which filesystems below the root are walked.
+func mountFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "cross-mounts", Usage: "also walk network and remote filesystems (NFS, SMB, sshfs and other FUSE) mounted below the root; local ones are always walked"},
+		&cli.BoolFlag{Name: "no-cross-mounts", Usage: "stay on the root's filesystem; local filesystems mounted below it are then listed as not checked (verdict INCOMPLETE unless named with --skip)"},
+	}
+}
+
+// mountPolicy reads --cross-mounts and --no-cross-mounts.
+func mountPolicy(c *cli.Context) (sweep.MountPolicy, error) {
+	switch {
+	case c.Bool("cross-mounts") && c.Bool("no-cross-mounts"):
+		return 0, usagef("--cross-mounts and --no-cross-mounts contradict each other")
+	case c.Bool("cross-mounts"):
+		return sweep.MountsAll, nil
+	case c.Bool("no-cross-mounts"):
+		return sweep.MountsNone, nil
+	}
+	return sweep.MountsLocal, nil
 }
 
 // parseWindow parses START..END (RFC 3339 or YYYY-MM-DD[THH:MM]) for --window.

@@ -8,10 +8,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/scan/ghorg"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 func githubCommand() *cli.Command {
@@ -81,7 +80,7 @@ func runGitHub(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	windows, scanWindow, err := githubWindows(c, l)
+	window, err := windowFlag(c)
 	if err != nil {
 		return err
 	}
@@ -89,57 +88,21 @@ func runGitHub(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg := ghorg.Config{
-		Matcher: m, Orgs: orgs, Repos: repos, APIURL: c.String("api-url"), Token: token, Windows: windows,
+	o := scan.GitHubOptions{Orgs: orgs, Repos: repos, APIURL: c.String("api-url"), Token: token, Window: window,
 		IncludeForks: c.Bool("include-forks"), IncludeArchived: c.Bool("include-archived"),
 		Concurrency: c.Int("concurrency"), StatePath: c.String("state"), MaxLogBytes: c.Int64("max-log-bytes"),
 		SkipFiles: c.Bool("no-files"),
-	}
-	if pw := progressWriter(c); pw != nil {
-		cfg.Progress = func(done, total int, repo string) {
-			fmt.Fprintf(pw, "\r\033[Klitesweep: %d/%d repositories (%s)", done, total, escape.Text(repo))
-		}
-	}
-	sw, err := ghorg.New(cfg)
+		RateLimited: func(reason string, until time.Time, unfinished int) {
+			again := "re-run the same command with the same --state " + c.String("state")
+			if c.String("state") == "" {
+				again = "re-run it with --state FILE (this run kept no state, so the next one starts over)"
+			}
+			fmt.Fprintf(c.App.ErrWriter, "litesweep: stopped at a standing GitHub rate limit (%s); %d repositories not finished (listed in the report); %s after %s\n",
+				reason, unfinished, again, until.Format(time.RFC3339))
+		}}
+	r, err := scan.GitHub(c.Context, newEnv(c, l, m), o)
 	if err != nil {
-		return usageErr(err)
-	}
-	r := newReport("github", l)
-	r.Scan.Window = scanWindow
-	for _, f := range []string{"include-forks", "include-archived", "no-files"} {
-		if c.Bool(f) {
-			r.Scan.Options = append(r.Scan.Options, "--"+f)
-		}
-	}
-	if u := c.String("api-url"); u != "" {
-		r.Scan.Options = append(r.Scan.Options, "--api-url "+u)
-	}
-	res, runErr := sw.Run(c.Context)
-	if pw := progressWriter(c); pw != nil {
-		fmt.Fprint(pw, "\r\033[K")
-	}
-	if res == nil {
-		if c.Context.Err() != nil {
-			r.Scan.Interrupted = true
-			return emitReport(c, r, failOn)
-		}
-		return fmt.Errorf("github sweep: %w", runErr)
-	}
-	r.Scan.Targets = res.Targets
-	r.Scan.Coverage = res.Coverage
-	r.Findings, r.Errors, r.Rotation, r.Timeline, r.Stats = res.Findings, res.Errors, res.Rotation, res.Timeline, res.Stats
-	r.Scan.Finished = time.Now().UTC()
-	if res.Limit != nil {
-		until := res.Limit.Until.UTC()
-		if r.Scan.Coverage != nil {
-			r.Scan.Coverage.ResumeAfter = &until
-		}
-		again := "re-run the same command with the same --state " + c.String("state")
-		if c.String("state") == "" {
-			again = "re-run it with --state FILE (this run kept no state, so the next one starts over)"
-		}
-		fmt.Fprintf(c.App.ErrWriter, "litesweep: stopped at a standing GitHub rate limit (%s); %d repositories not finished (listed in the report); %s after %s\n",
-			res.Limit.Reason, len(res.Coverage.Unchecked), again, until.Format(time.RFC3339))
+		return err
 	}
 	return emitReport(c, r, failOn)
 }
@@ -163,32 +126,4 @@ func githubToken(c *cli.Context) (string, error) {
 		return "", usagef("no GitHub token: set GITHUB_TOKEN or pass --token-file FILE (Actions: read, Contents: read)")
 	}
 	return tok, nil
-}
-
-// githubWindows returns the windows whose runs are swept: --window, or every
-// window of the pack; and the span recorded in the report.
-func githubWindows(c *cli.Context, l *iocs.Loaded) ([]iocs.Window, *sweep.Window, error) {
-	if s := c.String("window"); s != "" {
-		w, err := parseWindow(s)
-		if err != nil {
-			return nil, nil, err
-		}
-		return []iocs.Window{{ID: "--window", Title: "--window", Start: w.Start, End: w.End}}, w, nil
-	}
-	if len(l.Windows) == 0 {
-		return nil, nil, usagef("the IOC pack has no windows; pass --window START..END")
-	}
-	span := &sweep.Window{Start: l.Windows[0].Start, End: l.Windows[0].End}
-	var ids []string
-	for _, w := range l.Windows {
-		if w.Start.Before(span.Start) {
-			span.Start = w.Start
-		}
-		if w.End.After(span.End) {
-			span.End = w.End
-		}
-		ids = append(ids, w.ID)
-	}
-	span.Source = "pack windows: " + strings.Join(ids, ", ")
-	return l.Windows, span, nil
 }

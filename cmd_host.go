@@ -1,18 +1,13 @@
 package main
 
 import (
-	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/collectors"
-	"github.com/litesweep/litesweep/iocs"
-	livestate "github.com/litesweep/litesweep/scan/live"
+	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
 )
 
@@ -54,7 +49,7 @@ func runHost(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	window, err := sweepWindow(c, l, m)
+	window, err := windowFlag(c)
 	if err != nil {
 		return err
 	}
@@ -75,122 +70,15 @@ func runHost(c *cli.Context) error {
 		}
 		skips[filepath.ToSlash(filepath.Clean(s))] = "--skip"
 	}
-	r, err := sweepHostTree(c, l, m, hostOptions{root: c.String("root"), skips: skips, window: window,
-		live: !c.Bool("no-live"), mounts: mounts, pseudo: c.Bool("pseudo"), workers: c.Int("workers"),
-		maxHashSize: c.Int64("max-hash-size"), images: c.Bool("images")})
+	root, err := rootFlag(c)
 	if err != nil {
 		return err
 	}
-	addRotation(r, l) // the rotation checklist, when COMPROMISED or EXPOSED
+	r, err := scan.Host(c.Context, newEnv(c, l, m), scan.HostOptions{Root: root, Skips: skips, Window: window,
+		Live: !c.Bool("no-live"), Mounts: mounts, Pseudo: c.Bool("pseudo"), Workers: c.Int("workers"),
+		MaxHashSize: c.Int64("max-hash-size"), Images: c.Bool("images"), DockerHost: c.String("docker-host")})
+	if err != nil {
+		return err
+	}
 	return emitReport(c, r, failOn)
-}
-
-// mountFlags choose which filesystems below the root are walked.
-func mountFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.BoolFlag{Name: "cross-mounts", Usage: "also walk network and remote filesystems (NFS, SMB, sshfs and other FUSE) mounted below the root; local ones are always walked"},
-		&cli.BoolFlag{Name: "no-cross-mounts", Usage: "stay on the root's filesystem; local filesystems mounted below it are then listed as not checked (verdict INCOMPLETE unless named with --skip)"},
-	}
-}
-
-// mountPolicy reads --cross-mounts and --no-cross-mounts.
-func mountPolicy(c *cli.Context) (sweep.MountPolicy, error) {
-	switch {
-	case c.Bool("cross-mounts") && c.Bool("no-cross-mounts"):
-		return 0, usagef("--cross-mounts and --no-cross-mounts contradict each other")
-	case c.Bool("cross-mounts"):
-		return sweep.MountsAll, nil
-	case c.Bool("no-cross-mounts"):
-		return sweep.MountsNone, nil
-	}
-	return sweep.MountsLocal, nil
-}
-
-// hostOptions are what one host sweep needs, however it was asked for.
-type hostOptions struct {
-	root        string
-	skips       map[string]string
-	window      sweep.Window
-	live        bool // inspect processes, connections and units (only when root is /)
-	mounts      sweep.MountPolicy
-	pseudo      bool // also walk pseudo filesystems
-	workers     int
-	maxHashSize int64
-	images      bool // also sweep the local engine's images
-}
-
-// sweepHostTree walks the tree once with every host collector, adds live
-// state and images when asked, and builds the timeline. Used by host and
-// rotate; the caller finalises and renders.
-func sweepHostTree(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher, o hostOptions) (*sweep.Report, error) {
-	root, err := filepath.Abs(o.root)
-	if err != nil {
-		return nil, usagef("--root: %v", err)
-	}
-	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		return nil, usagef("--root %q is not a directory", o.root)
-	}
-	live := root == "/" && o.live
-	r := newReport("host", l)
-	r.Scan.Root = root
-	r.Scan.Window = &o.window
-	rootFS, err := sweep.OpenTree(root) // never blocks on a FIFO etc/passwd or etc/hostname
-	if err != nil {
-		return nil, usagef("--root: %v", err)
-	}
-	defer rootFS.Close()
-	r.Scan.Hostname = hostname(rootFS, root)
-	homes := sweep.Homes(rootFS)
-
-	counters := &sweep.Counters{}
-	sink := sweep.NewCollection(counters)
-	cs := collectors.Host(collectors.Options{Matcher: m, Homes: homes, Window: o.window, Live: live,
-		MaxHashSize: o.maxHashSize, Now: time.Now})
-	if err := collectors.Validate(cs); err != nil {
-		return nil, err
-	}
-	w := &sweep.Walker{Root: root, Workers: o.workers, Skips: o.skips, Mounts: o.mounts, Pseudo: o.pseudo,
-		Collectors: cs, Sink: sink, Counters: counters}
-	stop := startProgress(c, func() string {
-		s := counters.Snapshot()
-		return fmt.Sprintf("%d dirs, %d files seen, %d read, %d errors", s.DirsRead, s.FilesSeen, s.FilesRead, s.Errors)
-	})
-	walkErr := w.Walk(c.Context)
-	stop()
-	if walkErr != nil && c.Context.Err() == nil {
-		return nil, walkErr
-	}
-	var imageCount, layerCount int64
-	if o.images && c.Context.Err() == nil {
-		r.Scan.Targets, imageCount, layerCount = scanEngineImages(c.Context, c, m, o.window, sink, counters)
-	}
-	if live && c.Context.Err() == nil {
-		// Running processes, connections to C2 addresses, backdoor units.
-		livestate.New(m).Collect(c.Context, sink)
-	}
-	r.Findings, r.Errors = sink.Drain()
-	r.Environments = sink.Environments()
-	r.Learned = sink.Learned()
-	r.Stats = counters.Snapshot()
-	r.Stats.Images, r.Stats.Layers = imageCount, layerCount
-	sweep.BuildTimeline(r, homes) // timeline, per-environment and per-user verdicts
-	r.Scan.Finished = time.Now().UTC()
-	r.Scan.Interrupted = c.Context.Err() != nil
-	return r, nil
-}
-
-// hostname names the swept system: the live host's name, or the mounted
-// root's etc/hostname.
-func hostname(fsys fs.FS, root string) string {
-	if root == "/" {
-		if h, err := os.Hostname(); err == nil {
-			return h
-		}
-	}
-	if b, err := sweep.ReadFileLimit(fsys, "etc/hostname", 255); err == nil {
-		if h := strings.TrimSpace(string(b)); h != "" {
-			return h
-		}
-	}
-	return ""
 }

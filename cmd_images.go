@@ -1,17 +1,12 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"time"
-
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/collectors"
-	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/scan/images"
-	"github.com/litesweep/litesweep/sweep"
 )
 
 func imagesCommand() *cli.Command {
@@ -62,69 +57,24 @@ func runImages(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	window, err := sweepWindow(c, l, m)
+	window, err := windowFlag(c)
 	if err != nil {
 		return err
 	}
-	r := newReport("images", l)
-	r.Scan.Window = &window
-	counters := &sweep.Counters{}
-	sink := sweep.NewCollection(counters)
-	s := newImageScanner(c, m, window, sink, counters)
-	s.Limits.MaxLayerBytes = c.Int64("max-layer-size")
-
-	ctx := c.Context
-	stop := startProgress(c, func() string {
-		images, layers := s.Stats()
-		st := counters.Snapshot()
-		return fmt.Sprintf("%d images, %d layers, %d files seen, %d read", images, layers, st.FilesSeen, st.FilesRead)
-	})
-	var regOpts images.RegistryOptions
-	var targetsReg []images.RegistryTarget
+	o := scan.ImagesOptions{Archives: c.StringSlice("archive"), Layouts: c.StringSlice("oci-layout"),
+		DataRoots: c.StringSlice("data-root"), Remotes: c.StringSlice("remote"),
+		Engine: c.IsSet("docker-host"), DockerHost: c.String("docker-host"), Only: c.Args().Slice(),
+		Window: window, MaxHashSize: c.Int64("max-hash-size"), MaxLayerBytes: c.Int64("max-layer-size"),
+		Registry: images.RegistryOptions{RemoteOptions: images.RemoteOptions{Insecure: c.Bool("insecure-registry")}}}
 	if regs := c.StringSlice("registry"); len(regs) > 0 || c.IsSet("platform") || c.IsSet("since") {
-		if regOpts, targetsReg, err = registryFlags(c, regs); err != nil {
+		if o.Registry, o.Registries, err = registryFlags(c, regs); err != nil {
 			return err
 		}
 	}
-	only := c.Args().Slice()
-	var targets []string
-	sources := 0
-	for _, f := range c.StringSlice("archive") {
-		sources++
-		for _, img := range s.ScanArchiveFile(ctx, f) {
-			targets = append(targets, img.Name)
-		}
+	r, err := scan.Images(c.Context, newEnv(c, l, m), o)
+	if err != nil {
+		return err
 	}
-	for _, d := range c.StringSlice("oci-layout") {
-		sources++
-		for _, img := range s.ScanLayout(ctx, d) {
-			targets = append(targets, img.Name)
-		}
-	}
-	for _, d := range c.StringSlice("data-root") {
-		sources++
-		targets = append(targets, s.ScanDataRoot(ctx, d, only)...)
-	}
-	for _, ref := range c.StringSlice("remote") {
-		sources++
-		targets = append(targets, s.ScanRemote(ctx, ref, images.RemoteOptions{Insecure: c.Bool("insecure-registry"), Platform: regOpts.Platform})...)
-	}
-	for _, t := range targetsReg {
-		sources++
-		// The registry (or repository) is the target; each finding names
-		// its image reference and manifest digest.
-		s.ScanRegistry(ctx, t, regOpts)
-		targets = append(targets, "registry "+t.String())
-	}
-	host := images.DockerHost(c.String("docker-host"))
-	if sources == 0 || c.IsSet("docker-host") {
-		t, _ := s.ScanEngine(ctx, host, only)
-		targets = append(targets, t...)
-		r.Scan.Root = host
-	}
-	stop()
-	r.Scan.Targets = targets
-	finishImageReport(r, l, s, sink, counters)
 	return emitReport(c, r, failOn)
 }
 
@@ -157,59 +107,4 @@ func registryFlags(c *cli.Context, regs []string) (images.RegistryOptions, []ima
 		out = append(out, t)
 	}
 	return o, out, nil
-}
-
-// newImageScanner builds the image scanner with the host collectors.
-func newImageScanner(c *cli.Context, m *iocs.Matcher, window sweep.Window, sink sweep.Sink, counters *sweep.Counters) *images.Scanner {
-	return &images.Scanner{
-		Options: collectors.Options{Matcher: m, Window: window, Live: false, MaxHashSize: c.Int64("max-hash-size"), Now: time.Now},
-		Sink:    sink, Counters: counters,
-	}
-}
-
-func finishImageReport(r *sweep.Report, l *iocs.Loaded, s *images.Scanner, sink *sweep.Collection, counters *sweep.Counters) {
-	r.Findings, r.Errors = sink.Drain()
-	r.Environments = sink.Environments()
-	r.Learned = sink.Learned()
-	r.Stats = counters.Snapshot()
-	r.Stats.Images, r.Stats.Layers = s.Stats()
-	// Per-image environments and users ("<image> <path>", "<user>@<image>"),
-	// the timeline, and the rotation checklist, as for a host.
-	sweep.BuildTimeline(r, nil)
-	r.Scan.Finished = time.Now().UTC()
-	addRotation(r, l)
-}
-
-// sweepWindow is --window or the pack's package window.
-func sweepWindow(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher) (sweep.Window, error) {
-	window := sweep.Window{Source: "pack"}
-	if s := c.String("window"); s != "" {
-		w, err := parseWindow(s)
-		if err != nil {
-			return window, err
-		}
-		return *w, nil
-	}
-	window.Start, window.End = m.PackageWindow()
-	for _, pk := range l.Packages {
-		if pk.Window != "" {
-			window.Source = pk.Window
-			break
-		}
-	}
-	return window, nil
-}
-
-// scanEngineImages folds the local engine's images into another sweep
-// (`litesweep host --images`).
-func scanEngineImages(ctx context.Context, c *cli.Context, m *iocs.Matcher, window sweep.Window, sink sweep.Sink, counters *sweep.Counters) (targets []string, nImages, nLayers int64) {
-	s := newImageScanner(c, m, window, sink, counters)
-	host := images.DockerHost(c.String("docker-host"))
-	t, err := s.ScanEngine(ctx, host, nil)
-	if err != nil {
-		// Recorded in the sink as an error at the engine address.
-		_ = fmt.Sprint(err)
-	}
-	nImages, nLayers = s.Stats()
-	return t, nImages, nLayers
 }

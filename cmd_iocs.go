@@ -103,11 +103,3 @@ func first(s []string) string {
 	}
 	return s[0]
 }
-
-func versionCommand() *cli.Command {
-	return &cli.Command{
-		Name:   "version",
-		Usage:  "print the version, commit and IOC pack version",
-		Action: func(c *cli.Context) error { return printVersion(c.App.Writer) },
-	}
-}

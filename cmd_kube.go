@@ -1,16 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/scan/kube"
-	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
 func kubeCommand() *cli.Command {
@@ -71,22 +68,9 @@ func runKube(c *cli.Context) error {
 		cfg.Token = strings.TrimSpace(string(b))
 		cfg.CertData, cfg.KeyData, cfg.Username, cfg.Password = nil, nil, "", ""
 	}
-	client, err := kube.NewClient(cfg)
+	r, err := scan.Kube(c.Context, newEnv(c, l, m), scan.KubeOptions{Cluster: cfg, ServiceAccounts: c.StringSlice("service-account")})
 	if err != nil {
-		return usageErr(err)
-	}
-	r := newReport("kube", l)
-	r.Scan.Targets = []string{cfg.String()}
-	r.Scan.Options = []string{"credentials from " + cfg.Source}
-	if pw := progressWriter(c); pw != nil {
-		fmt.Fprintf(pw, "litesweep: checking cluster %s\n", escape.Text(cfg.String()))
-	}
-	res := kube.Sweep(c.Context, client, kube.Options{Matcher: m, ServiceAccounts: c.StringSlice("service-account")})
-	r.Findings, r.Errors, r.Rotation = res.Findings, res.Errors, res.Rotation
-	r.Stats.APICalls = client.Calls()
-	r.Scan.Finished = time.Now().UTC()
-	if ws, we := m.PackageWindow(); !ws.IsZero() {
-		r.Scan.Window = &sweep.Window{Start: ws, End: we, Source: "pack"}
+		return err
 	}
 	return emitReport(c, r, failOn)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/fleet"
 	"github.com/litesweep/litesweep/sweep/render"
@@ -73,7 +74,7 @@ func runMerge(c *cli.Context) error {
 	}
 	var read atomic.Int64
 	total := c.NArg()
-	stop := startProgress(c, func() string { return fmt.Sprintf("merged %d/%d reports", read.Load(), total) })
+	stop := scan.Every(progress(c), func() string { return fmt.Sprintf("merged %d/%d reports", read.Load(), total) })
 	defer stop()
 	for _, p := range c.Args().Slice() {
 		read.Add(1)

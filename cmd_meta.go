@@ -25,6 +25,15 @@ func printVersion(w io.Writer) error {
 	return nil
 }
 
+// versionCommand is `litesweep version`.
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "version",
+		Usage:  "print the version, commit and IOC pack version",
+		Action: func(c *cli.Context) error { return printVersion(c.App.Writer) },
+	}
+}
+
 //go:embed completion/litesweep.bash
 var bashCompletion string
 

@@ -1,15 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/scan/mirror"
-	"github.com/litesweep/litesweep/sweep"
 )
 
 func mirrorCommand() *cli.Command {
@@ -70,26 +68,10 @@ func runMirror(c *cli.Context) error {
 			return usagef("--netrc: %v", err)
 		}
 	}
-	r := newReport("mirror", l)
-	if c.Bool("download") {
-		r.Scan.Options = append(r.Scan.Options, "download")
+	r, err := scan.Mirror(c.Context, newEnv(c, l, m), scan.MirrorOptions{IndexURLs: urls, Netrc: nrc, Download: c.Bool("download"),
+		MaxPageBytes: c.Int64("max-page-size"), MaxFileBytes: c.Int64("max-file-size"), Timeout: c.Duration("timeout")})
+	if err != nil {
+		return err
 	}
-	sink := sweep.NewCollection(nil)
-	st := &mirror.Stats{}
-	o := mirror.Options{Matcher: m, Netrc: nrc, Download: c.Bool("download"), MaxPageBytes: c.Int64("max-page-size"),
-		MaxFileBytes: c.Int64("max-file-size"), Timeout: c.Duration("timeout")}
-	stop := startProgress(c, func() string {
-		return fmt.Sprintf("%d requests, %d pages, %d files listed", st.Requests.Load(), st.Pages.Load(), st.Files.Load())
-	})
-	for _, u := range urls {
-		r.Scan.Targets = append(r.Scan.Targets, mirror.Sweep(c.Context, u, o, st, sink))
-	}
-	stop()
-	r.Findings, r.Errors = sink.Drain()
-	r.Stats.APICalls = st.Requests.Load()
-	r.Stats.FilesSeen = st.Files.Load()
-	r.Stats.BytesRead = st.Downloaded.Load()
-	r.Scan.Finished = time.Now().UTC()
-	addRotation(r, l)
 	return emitReport(c, r, failOn)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/render/escape"
 )
@@ -146,7 +147,7 @@ func runRemediate(c *cli.Context) error {
 		return usagef("--root: %v", err)
 	}
 	homes := sweep.Homes(rootFS)
-	host := hostname(rootFS, root)
+	host := scan.Hostname(rootFS, root)
 	rootFS.Close()
 	o := remediate.ApplyOptions{Root: root, EvidenceDir: evidence, Host: host, Tool: "litesweep " + version,
 		Live: live, Log: out, Homes: homes}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/fleet"
 	"github.com/litesweep/litesweep/sweep/render/escape"
@@ -88,7 +88,13 @@ func runRotate(c *cli.Context) error {
 			return usagef("no usable report among %d given", len(files))
 		}
 	} else {
-		r, err := sweepForRotation(c, l, m)
+		// The same sweep as litesweep host over --root: findings and the
+		// credential inventory.
+		root, err := rootFlag(c)
+		if err != nil {
+			return err
+		}
+		r, err := scan.Host(c.Context, newEnv(c, l, m), scan.HostOptions{Root: root, Live: !c.Bool("no-live")})
 		if err != nil {
 			return err
 		}
@@ -177,29 +183,4 @@ func source(from string, r *sweep.Report) remediate.Source {
 		host = strings.Join(r.Scan.Targets, ", ")
 	}
 	return remediate.Source{From: from, Kind: r.Scan.Kind, Host: host, Verdict: string(r.Verdict), Findings: len(r.Findings)}
-}
-
-// sweepForRotation runs the host sweep over --root (the same walk and
-// collectors as litesweep host) and returns the finalised report: findings
-// and the credential inventory.
-func sweepForRotation(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher) (*sweep.Report, error) {
-	window, err := sweepWindow(c, l, m)
-	if err != nil {
-		return nil, err
-	}
-	r, err := sweepHostTree(c, l, m, hostOptions{root: c.String("root"), skips: sweep.DefaultSkips,
-		window: window, live: !c.Bool("no-live")})
-	if err != nil {
-		return nil, err
-	}
-	r.Finalize()
-	return r, nil
-}
-
-// is COMPROMISED or EXPOSED (called by `litesweep host` before emitting).
-func addRotation(r *sweep.Report, l *iocs.Loaded) {
-	r.Finalize()
-	if r.Verdict == sweep.Compromised || r.Verdict == sweep.Exposed {
-		r.Rotation = remediate.Plan(r, l.Pack)
-	}
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"fmt"
-	"time"
-
 	"github.com/urfave/cli/v2"
 
+	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/scan/sbom"
-	"github.com/litesweep/litesweep/sweep"
 )
 
 func sbomCommand() *cli.Command {
@@ -39,24 +36,9 @@ func runSBOM(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	r := newReport("sbom", l)
-	sink := sweep.NewCollection(nil)
-	o := sbom.Options{Matcher: m, MaxBytes: c.Int64("max-sbom-size")}
-	files := c.Args().Slice()
-	done := 0
-	stop := startProgress(c, func() string { return fmt.Sprintf("%d of %d SBOMs read", done, len(files)) })
-	for _, f := range files {
-		subject := sbom.ScanFile(c.Context, f, o, sink)
-		if subject == "" {
-			subject = f
-		}
-		r.Scan.Targets = append(r.Scan.Targets, subject)
-		done++
+	r, err := scan.SBOM(c.Context, newEnv(c, l, m), scan.SBOMOptions{Files: c.Args().Slice(), MaxBytes: c.Int64("max-sbom-size")})
+	if err != nil {
+		return err
 	}
-	stop()
-	r.Findings, r.Errors = sink.Drain()
-	r.Stats.FilesRead = int64(done)
-	r.Scan.Finished = time.Now().UTC()
-	addRotation(r, l)
 	return emitReport(c, r, failOn)
 }

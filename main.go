@@ -18,6 +18,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/render/escape"
 )
@@ -141,7 +142,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return sweep.ExitClean
 	case errors.As(err, &ec):
 		return int(ec)
-	case errors.As(err, &ue):
+	case errors.As(err, &ue) || scan.IsUsage(err):
 		if msg := err.Error(); strings.HasPrefix(msg, "litesweep") {
 			fmt.Fprintln(stderr, escape.Text(msg))
 		} else {
