@@ -50,7 +50,7 @@ func GitHub(ctx context.Context, env Env, o GitHubOptions) (*sweep.Report, error
 	if err != nil {
 		return nil, err
 	}
-	cfg := ghorg.Config{
+	cfg := ghorg.Options{
 		Matcher: env.Matcher, Orgs: o.Orgs, Repos: o.Repos, APIURL: o.APIURL, Token: o.Token, Windows: windows,
 		IncludeForks: o.IncludeForks, IncludeArchived: o.IncludeArchived,
 		Concurrency: o.Concurrency, StatePath: o.StatePath, MaxLogBytes: o.MaxLogBytes,

@@ -62,10 +62,10 @@ type callCounts struct {
 	dur                         time.Duration
 }
 
-func measure(tb testing.TB, f *ghfake.Server, withRuns, without []string, mut func(*Config), dayByDay bool) callCounts {
+func measure(tb testing.TB, f *ghfake.Server, withRuns, without []string, mut func(*Options), dayByDay bool) callCounts {
 	tb.Helper()
 	f.ResetCounters()
-	sw, _ := newSweeper(tb, f, func(c *Config) { c.Concurrency = 8; mut(c) })
+	sw, _ := newSweeper(tb, f, func(c *Options) { c.Concurrency = 8; mut(c) })
 	sw.dayByDay = dayByDay
 	start := time.Now()
 	res, err := sw.Run(context.Background())
@@ -97,7 +97,7 @@ func measure(tb testing.TB, f *ghfake.Server, withRuns, without []string, mut fu
 // per run (its jobs) and one per job log for repositories with runs.
 func TestCallBudget(t *testing.T) {
 	f, withRuns, without := bigOrg(t, 300)
-	runsOnly := measure(t, f, withRuns, without, func(c *Config) { c.SkipFiles = true }, false)
+	runsOnly := measure(t, f, withRuns, without, func(c *Options) { c.SkipFiles = true }, false)
 	if runsOnly.maxNoRun != 1 {
 		t.Errorf("runs only: a repository with no runs in the windows cost %d calls, want 1", runsOnly.maxNoRun)
 	}
@@ -105,14 +105,14 @@ func TestCallBudget(t *testing.T) {
 	if runsOnly.perWithRun != 7 {
 		t.Errorf("runs only: %.2f calls per repository with runs, want 7", runsOnly.perWithRun)
 	}
-	full := measure(t, f, withRuns, without, func(c *Config) {}, false)
+	full := measure(t, f, withRuns, without, func(c *Options) {}, false)
 	// probe + tree, plus the three workflow templates and the 30 distinct
 	// requirements files, each fetched once for the whole org.
 	wantNoRun := 2 + float64(3+len(without)/9+1)/float64(len(without))
 	if full.perNoRun > wantNoRun+0.01 {
 		t.Errorf("full: %.3f calls per repository with no runs, want <= %.3f", full.perNoRun, wantNoRun)
 	}
-	base := measure(t, f, withRuns, without, func(c *Config) { c.SkipFiles = true }, true)
+	base := measure(t, f, withRuns, without, func(c *Options) { c.SkipFiles = true }, true)
 	if base.perNoRun != float64(len(windowDays(sweeptest.Matcher(t).Pack().Windows))) {
 		t.Errorf("baseline: %.2f calls per repository", base.perNoRun)
 	}
@@ -131,7 +131,7 @@ func BenchmarkOrgSweep(b *testing.B) {
 		b.Run(mode.name, func(b *testing.B) {
 			var cc callCounts
 			for i := 0; i < b.N; i++ {
-				cc = measure(b, f, withRuns, without, func(c *Config) { c.SkipFiles = mode.skip }, mode.dayByDay)
+				cc = measure(b, f, withRuns, without, func(c *Options) { c.SkipFiles = mode.skip }, mode.dayByDay)
 			}
 			b.ReportMetric(cc.total, "calls")
 			b.ReportMetric(cc.total/1000, "calls/repo")

@@ -78,7 +78,7 @@ func TestCanaryNeverInCIEvidence(t *testing.T) {
 				{ID: 6012, Name: "build", LogStatus: 410},
 			}}}})
 	statePath := filepath.Join(t.TempDir(), "state.json")
-	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs, c.StatePath = []string{"canary"}, statePath })
+	sw, _ := newSweeper(t, f, func(c *Options) { c.Orgs, c.StatePath = []string{"canary"}, statePath })
 	res, err := sw.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)

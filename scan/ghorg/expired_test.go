@@ -80,7 +80,7 @@ func expiredOrg(t *testing.T) *ghfake.Server {
 // workflow at head_sha and the manifests it installs from at that commit.
 func TestExpiredLogsGraded(t *testing.T) {
 	f := expiredOrg(t)
-	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs = []string{"corp"} })
+	sw, _ := newSweeper(t, f, func(c *Options) { c.Orgs = []string{"corp"} })
 	res, err := sw.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -224,7 +224,7 @@ func TestBlobShapes(t *testing.T) {
 	for _, ignoreRaw := range []bool{false, true} {
 		f := newScenario(t)
 		f.IgnoreRaw = ignoreRaw
-		sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs, c.Repos = nil, []string{"acme/api", "acme/scanner"} })
+		sw, _ := newSweeper(t, f, func(c *Options) { c.Orgs, c.Repos = nil, []string{"acme/api", "acme/scanner"} })
 		res, err := sw.Run(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -237,7 +237,7 @@ func TestBlobShapes(t *testing.T) {
 	}
 	f := newScenario(t)
 	f.Fail("/repos/acme/api/git/blobs/", ghfake.Fault{Status: 200, ContentType: "text/html; charset=utf-8", Body: "<html>login</html>", Times: 10})
-	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs, c.Repos = nil, []string{"acme/api"} })
+	sw, _ := newSweeper(t, f, func(c *Options) { c.Orgs, c.Repos = nil, []string{"acme/api"} })
 	res, err := sw.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -72,7 +72,7 @@ func TestRateLimitGiveUpAndResume(t *testing.T) {
 					f.Standing(&fault)
 				}
 			}
-			sw1, sl := newSweeper(t, f, func(c *Config) { c.StatePath = statePath })
+			sw1, sl := newSweeper(t, f, func(c *Options) { c.StatePath = statePath })
 			res, err := sw1.Run(context.Background())
 			if err != nil {
 				t.Fatal(err)
@@ -157,7 +157,7 @@ func TestRateLimitGiveUpAndResume(t *testing.T) {
 			f.Standing(nil)
 			f.OnCall = nil
 			f.ResetCounters()
-			sw2, _ := newSweeper(t, f, func(c *Config) { c.StatePath = statePath })
+			sw2, _ := newSweeper(t, f, func(c *Options) { c.StatePath = statePath })
 			got, err := sw2.Run(context.Background())
 			if err != nil {
 				t.Fatal(err)
@@ -219,7 +219,7 @@ func TestTransientErrorsNotDone(t *testing.T) {
 	statePath := filepath.Join(t.TempDir(), "state.json")
 	// More 502s than the transport retries (4).
 	f.Fail("/repos/acme/api/actions/runs/102/jobs", ghfake.Fault{Status: 502, Body: "<html>502</html>", ContentType: "text/html", Times: 5})
-	sw, _ := newSweeper(t, f, func(c *Config) { c.StatePath = statePath })
+	sw, _ := newSweeper(t, f, func(c *Options) { c.StatePath = statePath })
 	res, err := sw.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -240,7 +240,7 @@ func TestTransientErrorsNotDone(t *testing.T) {
 	}
 	f.OnCall = nil
 	f.ResetCounters()
-	sw2, _ := newSweeper(t, f, func(c *Config) { c.StatePath = statePath })
+	sw2, _ := newSweeper(t, f, func(c *Options) { c.StatePath = statePath })
 	got, err := sw2.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -287,7 +287,7 @@ func TestTruncatedLogDownload(t *testing.T) {
 		})
 	}
 	cut(300)
-	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs, c.Repos, c.StatePath = nil, []string{"acme/api"}, statePath })
+	sw, _ := newSweeper(t, f, func(c *Options) { c.Orgs, c.Repos, c.StatePath = nil, []string{"acme/api"}, statePath })
 	res, err := sw.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -303,7 +303,7 @@ func TestTruncatedLogDownload(t *testing.T) {
 	}
 	cut(0)
 	got, err := (func() (*Result, error) {
-		sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs, c.Repos, c.StatePath = nil, []string{"acme/api"}, statePath })
+		sw, _ := newSweeper(t, f, func(c *Options) { c.Orgs, c.Repos, c.StatePath = nil, []string{"acme/api"}, statePath })
 		return sw.Run(context.Background())
 	})()
 	if err != nil {

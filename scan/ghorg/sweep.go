@@ -29,8 +29,8 @@ import (
 // CollectorName is the collector name on findings and errors.
 const CollectorName = "github"
 
-// Config says what to sweep and how.
-type Config struct {
+// Options say what to sweep and how.
+type Options struct {
 	Matcher *iocs.Matcher
 	Orgs    []string // organisations: every repository
 	Repos   []string // OWNER/NAME
@@ -60,7 +60,7 @@ type Config struct {
 
 // Sweeper runs a GitHub sweep.
 type Sweeper struct {
-	cfg        Config
+	cfg        Options
 	m          *iocs.Matcher
 	client     *github.Client
 	tr         *apiTransport
@@ -79,7 +79,7 @@ type Sweeper struct {
 }
 
 // New checks the configuration and builds the clients.
-func New(cfg Config) (*Sweeper, error) {
+func New(cfg Options) (*Sweeper, error) {
 	if cfg.Matcher == nil {
 		return nil, errors.New("github sweep: no IOC matcher")
 	}

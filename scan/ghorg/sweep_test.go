@@ -42,10 +42,10 @@ func (s *sleepLog) sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-func newSweeper(t testing.TB, f *ghfake.Server, mut func(*Config)) (*Sweeper, *sleepLog) {
+func newSweeper(t testing.TB, f *ghfake.Server, mut func(*Options)) (*Sweeper, *sleepLog) {
 	t.Helper()
 	m := sweeptest.Matcher(t)
-	cfg := Config{Matcher: m, Orgs: []string{"acme"}, APIURL: f.API.URL, Token: testToken, Windows: m.Pack().Windows, Concurrency: 3}
+	cfg := Options{Matcher: m, Orgs: []string{"acme"}, APIURL: f.API.URL, Token: testToken, Windows: m.Pack().Windows, Concurrency: 3}
 	if mut != nil {
 		mut(&cfg)
 	}
@@ -72,7 +72,7 @@ func TestSweepOrg(t *testing.T) {
 	f := newScenario(t)
 	f.Fail("/repos/acme/quiet/actions/runs", ghfake.Fault{Status: 403, RetryAfter: "1", Body: ghfake.SecondaryLimit})
 	f.Fail("/repos/acme/api/actions/runs/101/jobs", ghfake.Fault{Status: 502, Body: "<html><body>502 Bad Gateway</body></html>"})
-	sw, sl := newSweeper(t, f, func(c *Config) { c.Orgs = append(c.Orgs, "ghost") })
+	sw, sl := newSweeper(t, f, func(c *Options) { c.Orgs = append(c.Orgs, "ghost") })
 	res, err := sw.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -315,7 +315,7 @@ func TestSweepResume(t *testing.T) {
 			cancel()
 		}
 	}
-	sw1, _ := newSweeper(t, f, func(c *Config) { c.StatePath = statePath; c.Concurrency = 1 })
+	sw1, _ := newSweeper(t, f, func(c *Options) { c.StatePath = statePath; c.Concurrency = 1 })
 	_, err = sw1.Run(ctx)
 	if err == nil {
 		t.Fatal("interrupted sweep returned no error")
@@ -346,7 +346,7 @@ func TestSweepResume(t *testing.T) {
 	}
 	t.Logf("interrupted after %d API calls with %d of 7 repositories finished", f.Calls(), done)
 	f.ResetCounters()
-	sw2, _ := newSweeper(t, f, func(c *Config) { c.StatePath = statePath })
+	sw2, _ := newSweeper(t, f, func(c *Options) { c.StatePath = statePath })
 	got, err := sw2.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -377,7 +377,7 @@ func TestSweepResume(t *testing.T) {
 		t.Errorf("stats: got %+v want %+v", got.Stats, want.Stats)
 	}
 	// A state file of another sweep is refused.
-	sw3, _ := newSweeper(t, f, func(c *Config) { c.StatePath = statePath; c.IncludeForks = true })
+	sw3, _ := newSweeper(t, f, func(c *Options) { c.StatePath = statePath; c.IncludeForks = true })
 	if _, err := sw3.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "other targets") {
 		t.Errorf("foreign state accepted: %v", err)
 	}
@@ -388,7 +388,7 @@ func TestSweepResume(t *testing.T) {
 func TestBadToken(t *testing.T) {
 	f := newScenario(t)
 	m := sweeptest.Matcher(t)
-	sw, err := New(Config{Matcher: m, Orgs: []string{"acme"}, Repos: []string{"acme/api"}, APIURL: f.API.URL, Token: "ghp_wrongwrongwrongwrongwrong", Windows: m.Pack().Windows})
+	sw, err := New(Options{Matcher: m, Orgs: []string{"acme"}, Repos: []string{"acme/api"}, APIURL: f.API.URL, Token: "ghp_wrongwrongwrongwrongwrong", Windows: m.Pack().Windows})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +419,7 @@ func TestTokenWithoutActionsRead(t *testing.T) {
 	t.Cleanup(f.Close)
 	f.AddOrg("solo", &ghfake.Repo{Name: "locked", Branch: "main", RunsStatus: 403, Files: map[string]string{"README.md": "x"}},
 		&ghfake.Repo{Name: "open", Branch: "main", Files: map[string]string{"README.md": "y"}})
-	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs = []string{"solo"} })
+	sw, _ := newSweeper(t, f, func(c *Options) { c.Orgs = []string{"solo"} })
 	res, err := sw.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -445,7 +445,7 @@ func TestUserAccount(t *testing.T) {
 	t.Cleanup(f.Close)
 	f.AddUser("maintainer", &ghfake.Repo{Name: "tpcp-docs-1", Created: time.Date(2026, 3, 23, 14, 31, 0, 0, time.UTC)},
 		&ghfake.Repo{Name: "dotfiles", Branch: "main", Files: map[string]string{"README.md": "x"}})
-	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs = []string{"maintainer"} })
+	sw, _ := newSweeper(t, f, func(c *Options) { c.Orgs = []string{"maintainer"} })
 	res, err := sw.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -459,7 +459,7 @@ func TestUserAccount(t *testing.T) {
 // matched on what was read, and reported as not fully checked.
 func TestSweepLogCap(t *testing.T) {
 	f := newScenario(t)
-	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs, c.Repos, c.MaxLogBytes, c.SkipFiles = nil, []string{"acme/api"}, 6000, true })
+	sw, _ := newSweeper(t, f, func(c *Options) { c.Orgs, c.Repos, c.MaxLogBytes, c.SkipFiles = nil, []string{"acme/api"}, 6000, true })
 	res, err := sw.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -475,7 +475,7 @@ func TestSweepLogCap(t *testing.T) {
 	if capped != 0 {
 		t.Fatalf("capped %d at 6000", capped)
 	}
-	sw, _ = newSweeper(t, f, func(c *Config) { c.Orgs, c.Repos, c.MaxLogBytes, c.SkipFiles = nil, []string{"acme/api"}, 2000, true })
+	sw, _ = newSweeper(t, f, func(c *Options) { c.Orgs, c.Repos, c.MaxLogBytes, c.SkipFiles = nil, []string{"acme/api"}, 2000, true })
 	res, err = sw.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -512,7 +512,7 @@ func TestThousandRunCap(t *testing.T) {
 			Created: time.Date(2026, 3, 24, 11, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second), Duration: time.Minute})
 	}
 	f.AddOrg("flood", spread, dense)
-	sw, _ := newSweeper(t, f, func(c *Config) { c.Orgs, c.SkipFiles, c.Concurrency = []string{"flood"}, true, 2 })
+	sw, _ := newSweeper(t, f, func(c *Options) { c.Orgs, c.SkipFiles, c.Concurrency = []string{"flood"}, true, 2 })
 	res, err := sw.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -185,7 +185,7 @@ func TestEnterpriseURL(t *testing.T) {
 		{"https://ghe.example.com", "https://ghe.example.com/api/v3/"},
 		{"https://ghe.example.com/api/v3/", "https://ghe.example.com/api/v3/"},
 	} {
-		sw, err := New(Config{Matcher: m, Orgs: []string{"x"}, APIURL: tc.in, Windows: m.Pack().Windows})
+		sw, err := New(Options{Matcher: m, Orgs: []string{"x"}, APIURL: tc.in, Windows: m.Pack().Windows})
 		if err != nil {
 			t.Fatal(err)
 		}
