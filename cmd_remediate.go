@@ -69,12 +69,9 @@ func runRemediate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	root, err := filepath.Abs(c.String("root"))
+	root, err := rootFlag(c)
 	if err != nil {
-		return usagef("--root: %v", err)
-	}
-	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		return usagef("--root %q is not a directory", c.String("root"))
+		return err
 	}
 	evidence, err := filepath.Abs(c.String("evidence-dir"))
 	if err != nil {
