@@ -3,7 +3,6 @@ package scan
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -32,8 +31,6 @@ type GitHubOptions struct {
 	MaxLogBytes int64
 	// SkipFiles does not read default-branch workflow files and manifests.
 	SkipFiles bool
-	// Transport is the base HTTP transport (tests); nil means the default.
-	Transport http.RoundTripper
 	// RateLimited, when set, is told that a standing rate limit stopped
 	// the sweep: why, when to re-run, and how many repositories are left.
 	RateLimited func(reason string, until time.Time, unfinished int)
@@ -54,7 +51,7 @@ func GitHub(ctx context.Context, env Env, o GitHubOptions) (*sweep.Report, error
 		Matcher: env.Matcher, Orgs: o.Orgs, Repos: o.Repos, APIURL: o.APIURL, Token: o.Token, Windows: windows,
 		IncludeForks: o.IncludeForks, IncludeArchived: o.IncludeArchived,
 		Concurrency: o.Concurrency, StatePath: o.StatePath, MaxLogBytes: o.MaxLogBytes,
-		SkipFiles: o.SkipFiles, Transport: o.Transport,
+		SkipFiles: o.SkipFiles,
 	}
 	if env.Progress != nil {
 		cfg.Progress = func(done, total int, repo string) {

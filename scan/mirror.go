@@ -3,7 +3,6 @@ package scan
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/litesweep/litesweep/scan/mirror"
@@ -21,8 +20,6 @@ type MirrorOptions struct {
 	MaxPageBytes int64
 	MaxFileBytes int64
 	Timeout      time.Duration
-	// Transport is the base HTTP transport (tests); nil means the default.
-	Transport http.RoundTripper
 }
 
 // Mirror reads each mirror's pages for the pack's affected projects and
@@ -38,7 +35,7 @@ func Mirror(ctx context.Context, env Env, o MirrorOptions) (*sweep.Report, error
 	sink := sweep.NewCollection(nil)
 	st := &mirror.Stats{}
 	mo := mirror.Options{Matcher: env.Matcher, Netrc: o.Netrc, Download: o.Download, MaxPageBytes: o.MaxPageBytes,
-		MaxFileBytes: o.MaxFileBytes, Timeout: o.Timeout, Transport: o.Transport}
+		MaxFileBytes: o.MaxFileBytes, Timeout: o.Timeout}
 	stop := Every(env.Progress, func() string {
 		return fmt.Sprintf("%d requests, %d pages, %d files listed", st.Requests.Load(), st.Pages.Load(), st.Files.Load())
 	})
