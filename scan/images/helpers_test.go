@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -313,13 +312,11 @@ func errorsMatching(es []sweep.Error, substr string) []sweep.Error {
 
 var _ fs.FS = (*layerFS)(nil)
 
-type mapFile = fstest.MapFile
-
-func symlinkFile(target string) *mapFile {
-	return &mapFile{Data: []byte(target), Mode: fs.ModeSymlink | 0o777}
+func symlinkFile(target string) *memFile {
+	return &memFile{data: []byte(target), mode: fs.ModeSymlink | 0o777}
 }
 
-func regularFile(s string) *mapFile { return &mapFile{Data: []byte(s), Mode: 0o644} }
+func regularFile(s string) *memFile { return &memFile{data: []byte(s), mode: 0o644} }
 
 func readAll(fsys fs.FS, p string) ([]byte, error) { return fs.ReadFile(fsys, p) }
 

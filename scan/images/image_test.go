@@ -7,12 +7,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -255,9 +258,9 @@ func TestHostileLayer(t *testing.T) {
 }
 
 func TestLayerFSResolve(t *testing.T) {
-	l := &layerFS{m: map[string]*mapFile{}}
-	add := func(p, target string) { l.m[p] = symlinkFile(target) }
-	l.m["usr/lib/f"] = regularFile("data")
+	l := &layerFS{m: newMemFS()}
+	add := func(p, target string) { l.m.put(p, symlinkFile(target)) }
+	l.m.put("usr/lib/f", regularFile("data"))
 	add("lib", "usr/lib")
 	add("abs", "/usr/lib")
 	add("up", "../../../usr/lib")
@@ -273,6 +276,48 @@ func TestLayerFSResolve(t *testing.T) {
 	}
 	if got, err := l.ReadLink("lib"); err != nil || got != "usr/lib" {
 		t.Errorf("ReadLink: %q %v", got, err)
+	}
+	if _, err := l.ReadLink("usr/lib/f"); err == nil {
+		t.Errorf("ReadLink of a regular file must fail")
+	}
+}
+
+// TestMemFS checks the layer's in-memory tree against the io/fs contract
+// (testing/fstest.TestFS: open, stat, read, ReadDir of synthesised parents)
+// and that a layer's entries come back as the layer gave them.
+func TestMemFS(t *testing.T) {
+	m := newMemFS()
+	mtime := time.Date(2026, 3, 24, 10, 0, 0, 0, time.UTC)
+	m.put("usr", &memFile{mode: fs.ModeDir | 0o755, modTime: mtime})
+	m.put("usr/lib/python3.11/site-packages/litellm_init.pth", &memFile{data: []byte("import os\n"), mode: 0o644, modTime: mtime})
+	m.put("usr/lib/python3.11/site-packages/x.dist-info/RECORD", regularFile("x.py,,\n"))
+	m.put("etc/passwd", regularFile("root:x:0:0:root:/root:/bin/sh\n"))
+	l := &layerFS{m: m, big: map[string]int64{}}
+	if err := fstest.TestFS(l, "usr/lib/python3.11/site-packages/litellm_init.pth",
+		"usr/lib/python3.11/site-packages/x.dist-info/RECORD", "etc/passwd"); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := l.Stat("usr")
+	if err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o755 || !fi.ModTime().Equal(mtime) {
+		t.Errorf("an explicit directory keeps its mode and time: %v %v", fi, err)
+	}
+	if fi, err := l.Stat("usr/lib"); err != nil || !fi.IsDir() {
+		t.Errorf("a missing parent is synthesised as a directory: %v %v", fi, err)
+	}
+	ents, err := fs.ReadDir(l, "usr/lib/python3.11/site-packages")
+	if err != nil || len(ents) != 2 || ents[0].Name() != "litellm_init.pth" || ents[1].Name() != "x.dist-info" || !ents[1].IsDir() {
+		t.Errorf("ReadDir: %v %v", ents, err)
+	}
+	f, err := l.Open("usr/lib/python3.11/site-packages/litellm_init.pth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, ok := f.(io.ReaderAt); !ok {
+		t.Errorf("an open file must be an io.ReaderAt (wheels are read as zips)")
+	}
+	if _, err := l.Open("usr/nothing"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing path: %v", err)
 	}
 }
 

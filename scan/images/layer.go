@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"path"
 	"strings"
-	"testing/fstest"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -287,7 +286,7 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 			observers = append(observers, o)
 		}
 	}
-	mem := fstest.MapFS{}
+	mem := newMemFS()
 	big := map[string]int64{} // files seen but not buffered (caps): stat works, open says why
 	companions := s.companions()
 	var (
@@ -301,7 +300,7 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 			return
 		}
 		res.index.add(p, kindDir)
-		mem[sweep.Rel(p)] = &fstest.MapFile{Mode: fs.ModeDir | info.Mode().Perm(), ModTime: info.ModTime()}
+		mem.put(sweep.Rel(p), &memFile{mode: fs.ModeDir | info.Mode().Perm(), modTime: info.ModTime()})
 		if s.Counters != nil {
 			s.Counters.DirsRead.Add(1)
 		}
@@ -375,7 +374,7 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 			if sweep.LinkEscapes(path.Dir(p), target) {
 				res.note("skipped", p, "symlink to %q points outside the layer root; not followed", printable([]byte(target), 200))
 			} else {
-				mem[sweep.Rel(p)] = &fstest.MapFile{Data: []byte(target), Mode: fs.ModeSymlink | 0o777, ModTime: info.ModTime()}
+				mem.put(sweep.Rel(p), &memFile{data: []byte(target), mode: fs.ModeSymlink | 0o777, modTime: info.ModTime()})
 			}
 		default:
 			// Devices, fifos: they take a name but hold nothing to read.
@@ -402,14 +401,14 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 			// Docker extracts a hard link as the file it names: collect it
 			// as that content, whichever layer holds it.
 			t, _ := memberPath(hdr.Linkname)
-			f, ok := mem[sweep.Rel(t)]
-			if !ok || !f.Mode.IsRegular() {
+			f := mem.get(sweep.Rel(t))
+			if f == nil || !f.mode.IsRegular() {
 				pending = append(pending, hardLink{path: p, target: t, cols: cols, passwd: isPasswd, mtime: hdr.ModTime})
 				continue
 			}
-			mem[sweep.Rel(p)] = &fstest.MapFile{Data: f.Data, Mode: f.Mode, ModTime: hdr.ModTime}
+			mem.put(sweep.Rel(p), &memFile{data: f.data, mode: f.mode, modTime: hdr.ModTime})
 			if isPasswd {
-				res.passwd = f.Data
+				res.passwd = f.data
 			}
 			if len(cols) > 0 {
 				want = append(want, wanted{entry: memEntry(mem, p), cols: cols})
@@ -475,14 +474,14 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 
 // memEntry is a walk entry for a file buffered in mem (its size is the
 // content's, also for a hard link, whose tar header says 0).
-func memEntry(mem fstest.MapFS, p string) *sweep.Entry {
-	return sweep.NewEntry(p, 0, func() (fs.FileInfo, error) { return fs.Stat(mem, sweep.Rel(p)) })
+func memEntry(mem *memFS, p string) *sweep.Entry {
+	return sweep.NewEntry(p, 0, func() (fs.FileInfo, error) { return mem.stat("stat", p, sweep.Rel(p)) })
 }
 
 // resolveLinks fetches the content of hard links whose target this layer
 // holds but did not buffer (a second read of the blob), and leaves links
 // to other layers' paths to the image (res.links).
-func (s *Scanner) resolveLinks(ctx context.Context, res *layerResult, in layerInput, pending []hardLink, mem fstest.MapFS, want []wanted) []wanted {
+func (s *Scanner) resolveLinks(ctx context.Context, res *layerResult, in layerInput, pending []hardLink, mem *memFS, want []wanted) []wanted {
 	lim := s.limits()
 	targets := map[string]bool{}
 	var here []hardLink
@@ -514,7 +513,7 @@ func (s *Scanner) resolveLinks(ctx context.Context, res *layerResult, in layerIn
 			res.note("unverified", l.path, "hard link to %s: its content was not read (%s)", l.target, why)
 			continue
 		}
-		mem[sweep.Rel(l.path)] = &fstest.MapFile{Data: data, Mode: 0o644, ModTime: l.mtime}
+		mem.put(sweep.Rel(l.path), &memFile{data: data, mode: 0o644, modTime: l.mtime})
 		if l.passwd {
 			res.passwd = data
 		}
@@ -592,7 +591,7 @@ func linkTar(p string, data []byte, mtime time.Time) []byte {
 // bufferFile reads a wanted (or companion, or passwd: quiet) regular file
 // into mem, within the caps. A file over a cap is recorded in big, so that
 // a collector's stat sees it and its open says why it was not read.
-func (s *Scanner) bufferFile(res *layerResult, tr *tar.Reader, hdr *tar.Header, p string, mem fstest.MapFS, big map[string]int64, lim Limits, buffered *int64, quiet bool) ([]byte, bool) {
+func (s *Scanner) bufferFile(res *layerResult, tr *tar.Reader, hdr *tar.Header, p string, mem *memFS, big map[string]int64, lim Limits, buffered *int64, quiet bool) ([]byte, bool) {
 	rel := sweep.Rel(p)
 	capFile := lim.MaxFileBytes
 	if p == "/etc/passwd" && quiet {
@@ -618,7 +617,7 @@ func (s *Scanner) bufferFile(res *layerResult, tr *tar.Reader, hdr *tar.Header, 
 		return nil, false
 	}
 	*buffered += hdr.Size
-	mem[rel] = &fstest.MapFile{Data: data, Mode: hdr.FileInfo().Mode().Perm(), ModTime: hdr.ModTime}
+	mem.put(rel, &memFile{data: data, mode: hdr.FileInfo().Mode().Perm(), modTime: hdr.ModTime})
 	delete(big, rel)
 	return data, true
 }

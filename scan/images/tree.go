@@ -1,12 +1,14 @@
 package images
 
 import (
+	"bytes"
 	"errors"
 	"hash/fnv"
+	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
-	"testing/fstest"
 	"time"
 )
 
@@ -85,7 +87,7 @@ func ancestors(p string) []string {
 // layer root (absolute targets mean the image root), so that a hostile
 // symlink loop cannot hang or crash the reader.
 type layerFS struct {
-	m   fstest.MapFS
+	m   *memFS
 	big map[string]int64 // rel path → size of files seen but not buffered
 }
 
@@ -120,8 +122,8 @@ func (l *layerFS) resolve(name string, followLast bool) (string, error) {
 		if done != "" {
 			next = done + "/" + cur
 		}
-		f := l.m[next]
-		if f == nil || f.Mode.Type() != fs.ModeSymlink || (len(parts) == 0 && !followLast) {
+		f := l.m.get(next)
+		if f == nil || f.mode.Type() != fs.ModeSymlink || (len(parts) == 0 && !followLast) {
 			done = next
 			continue
 		}
@@ -129,7 +131,7 @@ func (l *layerFS) resolve(name string, followLast bool) (string, error) {
 		if hops > maxHops {
 			return "", errLoop
 		}
-		target := string(f.Data)
+		target := string(f.data)
 		var joined string
 		if path.IsAbs(target) {
 			joined = path.Clean(target)
@@ -158,7 +160,7 @@ func (l *layerFS) Open(name string) (fs.File, error) {
 	if _, ok := l.big[r]; ok {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: errNotBuffered}
 	}
-	return l.m.Open(r)
+	return l.m.open(name, r)
 }
 
 func (l *layerFS) Stat(name string) (fs.FileInfo, error) {
@@ -169,7 +171,7 @@ func (l *layerFS) Stat(name string) (fs.FileInfo, error) {
 	if n, ok := l.big[r]; ok {
 		return bigInfo{name: path.Base(r), size: n}, nil
 	}
-	return l.m.Stat(r)
+	return l.m.stat("stat", name, r)
 }
 
 func (l *layerFS) ReadLink(name string) (string, error) {
@@ -177,7 +179,15 @@ func (l *layerFS) ReadLink(name string) (string, error) {
 	if err != nil {
 		return "", &fs.PathError{Op: "readlink", Path: name, Err: err}
 	}
-	return l.m.ReadLink(r)
+	f := l.m.get(r)
+	if f == nil || f.mode.Type() != fs.ModeSymlink {
+		err := fs.ErrNotExist
+		if f != nil || l.m.kids[r] != nil {
+			err = fs.ErrInvalid
+		}
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: err}
+	}
+	return string(f.data), nil
 }
 
 func (l *layerFS) Lstat(name string) (fs.FileInfo, error) {
@@ -188,7 +198,7 @@ func (l *layerFS) Lstat(name string) (fs.FileInfo, error) {
 	if n, ok := l.big[r]; ok {
 		return bigInfo{name: path.Base(r), size: n}, nil
 	}
-	return l.m.Lstat(r)
+	return l.m.stat("lstat", name, r)
 }
 
 // bigInfo describes a file that was seen but not buffered.
@@ -203,3 +213,139 @@ func (b bigInfo) Mode() fs.FileMode  { return 0o644 }
 func (b bigInfo) ModTime() time.Time { return time.Time{} }
 func (b bigInfo) IsDir() bool        { return false }
 func (b bigInfo) Sys() any           { return nil }
+
+// memFS holds what one layer buffered: regular files, directories and
+// symlinks (data is the link text), keyed by io/fs path. A directory that
+// only has children is synthesised (mode 0555), as a tar may omit parents.
+// It is written while the layer streams and read after, never both at once.
+// It does not follow symlinks itself: layerFS resolves them first.
+type memFS struct {
+	files map[string]*memFile
+	kids  map[string]map[string]bool // directory → names of its children
+}
+
+// memFile is one entry of a memFS.
+type memFile struct {
+	data    []byte
+	mode    fs.FileMode
+	modTime time.Time
+}
+
+func newMemFS() *memFS {
+	return &memFS{files: map[string]*memFile{}, kids: map[string]map[string]bool{}}
+}
+
+// put records the entry at name (an io/fs path), replacing what was there.
+func (m *memFS) put(name string, f *memFile) {
+	m.files[name] = f
+	for name != "." {
+		dir, base := path.Dir(name), path.Base(name)
+		if m.kids[dir] == nil {
+			m.kids[dir] = map[string]bool{}
+		}
+		if m.kids[dir][base] {
+			return
+		}
+		m.kids[dir][base] = true
+		name = dir
+	}
+}
+
+// get returns the entry recorded at name, or nil (also for a directory
+// that was only synthesised).
+func (m *memFS) get(name string) *memFile { return m.files[name] }
+
+// info returns the entry at name, synthesising a directory that only has
+// children; ok is false when nothing is there.
+func (m *memFS) info(name string) (memInfo, bool) {
+	if f := m.files[name]; f != nil {
+		return memInfo{name: path.Base(name), f: f}, true
+	}
+	if name == "." || m.kids[name] != nil {
+		return memInfo{name: path.Base(name), f: &memFile{mode: fs.ModeDir | 0o555}}, true
+	}
+	return memInfo{}, false
+}
+
+func (m *memFS) stat(op, shown, name string) (fs.FileInfo, error) {
+	fi, ok := m.info(name)
+	if !ok {
+		return nil, &fs.PathError{Op: op, Path: shown, Err: fs.ErrNotExist}
+	}
+	return fi, nil
+}
+
+// open opens the resolved path name (shown in errors as the caller named it).
+func (m *memFS) open(shown, name string) (fs.File, error) {
+	fi, ok := m.info(name)
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: shown, Err: fs.ErrNotExist}
+	}
+	if !fi.IsDir() {
+		return &memOpen{Reader: bytes.NewReader(fi.f.data), fi: fi}, nil
+	}
+	names := make([]string, 0, len(m.kids[name]))
+	for n := range m.kids[name] {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	ents := make([]fs.DirEntry, 0, len(names))
+	for _, n := range names {
+		child := n
+		if name != "." {
+			child = name + "/" + n
+		}
+		ci, _ := m.info(child)
+		ents = append(ents, fs.FileInfoToDirEntry(ci))
+	}
+	return &memDir{fi: fi, ents: ents, path: shown}, nil
+}
+
+// memInfo describes a memFS entry.
+type memInfo struct {
+	name string
+	f    *memFile
+}
+
+func (i memInfo) Name() string       { return i.name }
+func (i memInfo) Size() int64        { return int64(len(i.f.data)) }
+func (i memInfo) Mode() fs.FileMode  { return i.f.mode }
+func (i memInfo) ModTime() time.Time { return i.f.modTime }
+func (i memInfo) IsDir() bool        { return i.f.mode.IsDir() }
+func (i memInfo) Sys() any           { return nil }
+
+// memOpen is an open memFS file (also an io.ReaderAt and io.Seeker, which
+// the cache collector uses for wheels and zips).
+type memOpen struct {
+	*bytes.Reader
+	fi memInfo
+}
+
+func (f *memOpen) Stat() (fs.FileInfo, error) { return f.fi, nil }
+func (f *memOpen) Close() error               { return nil }
+
+// memDir is an open memFS directory.
+type memDir struct {
+	fi   memInfo
+	ents []fs.DirEntry
+	path string
+	off  int
+}
+
+func (d *memDir) Stat() (fs.FileInfo, error) { return d.fi, nil }
+func (d *memDir) Close() error               { return nil }
+func (d *memDir) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.path, Err: fs.ErrInvalid}
+}
+
+func (d *memDir) ReadDir(n int) ([]fs.DirEntry, error) {
+	rest := d.ents[d.off:]
+	if n > 0 && len(rest) == 0 {
+		return nil, io.EOF
+	}
+	if n > 0 && n < len(rest) {
+		rest = rest[:n]
+	}
+	d.off += len(rest)
+	return rest, nil
+}
