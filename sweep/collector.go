@@ -84,6 +84,8 @@ type File struct {
 	Base Location
 	// counters shared with the sweep's Stats.
 	stats *Counters
+	// noBytes leaves BytesRead to the caller (see Dispatch.NoBytes).
+	noBytes bool
 	// refused, set by the walk, records an open the shared helper refused
 	// (a FIFO, socket or device, a link out of the root or nowhere) or that
 	// failed other than for absence, so that no collector drops it silently.
@@ -135,7 +137,11 @@ func (f *File) OpenPath(p string) (io.ReadCloser, error) {
 	if f.stats != nil {
 		f.stats.FilesRead.Add(1)
 	}
-	return &countingReader{r: r, n: f.stats}, nil
+	cr := &countingReader{r: r}
+	if !f.noBytes {
+		cr.n = f.stats
+	}
+	return cr, nil
 }
 
 // ReadAll reads the file, refusing files larger than limit bytes.

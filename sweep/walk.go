@@ -65,9 +65,9 @@ type Walker struct {
 	// (tests use it to count directory reads done outside the walk).
 	WrapFS func(fs.FS) fs.FS
 
-	mounts   map[string]Mount
-	tree     *TreeFS
-	reported sync.Map // paths whose open failure the shared helper recorded
+	mounts map[string]Mount
+	tree   *TreeFS
+	disp   *Dispatch // offers files to the collectors (shared with image layers)
 }
 
 type dirJob struct {
@@ -108,6 +108,7 @@ func (w *Walker) Walk(ctx context.Context) error {
 		return fmt.Errorf("open scan root %q: %w", w.Root, err)
 	}
 	w.tree = tree
+	w.disp = &Dispatch{Collectors: w.Collectors, Sink: w.Sink, Counters: w.Counters}
 	op, err := newOpener(w.Root, tree.Root())
 	if err != nil {
 		tree.Close()
@@ -292,11 +293,7 @@ func (w *Walker) Walk(ctx context.Context) error {
 	fin := make(chan struct{})
 	go func() {
 		defer close(fin)
-		for _, c := range w.Collectors {
-			if f, ok := c.(Finisher); ok {
-				w.finish(ctx, c, f)
-			}
-		}
+		w.disp.Finish(ctx)
 	}()
 	if ctx.Err() == nil {
 		<-fin
@@ -326,15 +323,6 @@ func (w *Walker) stuckError(it *inflight, why string) Error {
 		msg = fmt.Sprintf("%s while %s read this file: not checked; the rest of %s was not walked", why, it.collector, it.dir)
 	}
 	return Error{Location: Location{Path: it.path}, Collector: it.collector, Kind: ErrKindError, Message: msg}
-}
-
-func (w *Walker) finish(ctx context.Context, c Collector, f Finisher) {
-	defer func() {
-		if r := recover(); r != nil {
-			w.Sink.Error(Error{Location: Location{Path: "/"}, Collector: c.Name(), Message: fmt.Sprintf("collector panic: %v", r)})
-		}
-	}()
-	f.Finish(context.WithoutCancel(ctx), w.Sink)
 }
 
 // readDir reads one directory, dispatches its files and returns its subdirectories.
@@ -375,15 +363,10 @@ func (w *Walker) readDir(ctx context.Context, op opener, fsys fs.FS, job dirJob,
 					}
 				}
 				subdirs = append(subdirs, sub)
-			case typ.IsRegular():
-				w.Counters.FilesSeen.Add(1)
-				w.dispatch(ctx, fsys, &Entry{Path: p, Name: name, Type: typ.Type(), lstatr: d}, dir, s)
 			case typ&fs.ModeSymlink != 0:
-				w.Counters.FilesSeen.Add(1)
 				w.dispatchLink(ctx, fsys, &Entry{Path: p, Name: name, Type: typ.Type(), lstatr: d}, dir, s)
-			default:
-				w.Counters.FilesSeen.Add(1)
-				w.dispatchSpecial(ctx, fsys, &Entry{Path: p, Name: name, Type: typ.Type(), lstatr: d}, dir, s)
+			default: // regular files; FIFOs, sockets and devices are offered by name
+				w.dispatch(ctx, fsys, &Entry{Path: p, Name: name, Type: typ.Type(), lstatr: d}, dir, s)
 			}
 		}
 		if err != nil {
@@ -460,12 +443,11 @@ func (w *Walker) openDir(op opener, job *dirJob) (dirHandle, bool) {
 	return d, true
 }
 
-// dispatch hands a regular file to every collector that wants it.
+// dispatch hands a regular file, or a FIFO, socket or device node, to
+// every collector that wants it (Dispatch: the same for image layers).
 func (w *Walker) dispatch(ctx context.Context, fsys fs.FS, e *Entry, dir string, s *slot) {
-	for _, c := range w.Collectors {
-		if c.FileRequired(e) {
-			w.collect(ctx, c, w.newFile(e, fsys), dir, s)
-		}
+	if cs := w.disp.Want(e); len(cs) > 0 {
+		w.disp.Offer(ctx, e, cs, fsys, func(c Collector) { s.set(e.Path, c.Name(), dir) })
 	}
 }
 
@@ -474,11 +456,14 @@ func (w *Walker) dispatch(ctx context.Context, fsys fs.FS, e *Entry, dir string,
 // file, handed over as that file. A link wanted as a file that cannot be
 // followed is an unverified entry, never dropped.
 func (w *Walker) dispatchLink(ctx context.Context, fsys fs.FS, e *Entry, dir string, s *slot) {
+	d := w.disp
+	d.counters().FilesSeen.Add(1)
 	var declined []Collector
-	for _, c := range w.Collectors {
-		if c.FileRequired(e) {
-			w.collect(ctx, c, w.newFile(e, fsys), dir, s)
-		} else {
+	for _, c := range d.Collectors {
+		if ok, panicked := d.wants(c, e); ok {
+			s.set(e.Path, c.Name(), dir)
+			d.Collect(ctx, c, d.File(e, fsys))
+		} else if !panicked {
 			declined = append(declined, c)
 		}
 	}
@@ -488,11 +473,9 @@ func (w *Walker) dispatchLink(ctx context.Context, fsys fs.FS, e *Entry, dir str
 	rel := Rel(e.Path)
 	fe := &Entry{Path: e.Path, Name: e.Name, stat: func() (fs.FileInfo, error) { return w.tree.StatFollow(rel) }}
 	var want []Collector
-	var names []string
 	for _, c := range declined {
-		if c.FileRequired(fe) {
+		if ok, _ := d.wants(c, fe); ok {
 			want = append(want, c)
-			names = append(names, c.Name())
 		}
 	}
 	if len(want) == 0 {
@@ -500,153 +483,23 @@ func (w *Walker) dispatchLink(ctx context.Context, fsys fs.FS, e *Entry, dir str
 	}
 	target, _ := w.tree.ReadLink(rel)
 	fi, err := fe.Info()
-	who := strings.Join(names, ", ")
+	who := names(want)
 	switch {
 	case target == "/dev/null" || err == nil && isDevNull(fi):
 		w.Sink.Error(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindSkipped,
 			Message: fmt.Sprintf("symlink to %q, the null device: nothing is kept there", target)})
 	case err != nil:
-		w.reportOnce(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindUnverified,
+		d.ReportOnce(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindUnverified,
 			Message: fmt.Sprintf("symlink to %q not followed: %s", target, TrimPathErr(err))})
 	case fi.Mode().IsRegular():
-		for _, c := range want {
-			w.collect(ctx, c, w.newFile(fe, fsys), dir, s)
-		}
+		d.Offer(ctx, fe, want, fsys, func(c Collector) { s.set(e.Path, c.Name(), dir) })
 	case fi.IsDir():
 		w.Sink.Error(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindSkipped,
 			Message: fmt.Sprintf("symlink to the directory %q where a file is expected: not walked", target)})
 	default:
-		w.reportOnce(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindUnverified,
+		d.ReportOnce(Error{Location: Location{Path: e.Path}, Collector: who, Kind: ErrKindUnverified,
 			Message: fmt.Sprintf("symlink to %q, a %s, where a file is expected: not read", target, SpecialKind(fi.Mode()))})
 	}
-}
-
-// dispatchSpecial records a FIFO, socket or device node at a path some
-// collector reads: it is never opened, and never silence. The collectors
-// that want the name still see the entry (a name the pack knows is
-// evidence by itself); any open they try is refused.
-func (w *Walker) dispatchSpecial(ctx context.Context, fsys fs.FS, e *Entry, dir string, s *slot) {
-	fe := &Entry{Path: e.Path, Name: e.Name, lstatr: e.lstatr}
-	var want []Collector
-	var names []string
-	for _, c := range w.Collectors {
-		if c.FileRequired(e) || c.FileRequired(fe) {
-			want = append(want, c)
-			names = append(names, c.Name())
-		}
-	}
-	if len(names) == 0 {
-		return
-	}
-	var reported int64
-	for _, c := range want {
-		reported += w.collect(ctx, c, w.newFile(e, fsys), dir, s)
-	}
-	if reported == 0 {
-		w.reportOnce(Error{Location: Location{Path: e.Path}, Collector: strings.Join(names, ", "), Kind: ErrKindUnverified,
-			Message: fmt.Sprintf("a %s where a file is expected: not read", SpecialKind(e.Type))})
-	}
-}
-
-// newFile wraps an entry for a collector.
-func (w *Walker) newFile(e *Entry, fsys fs.FS) *File {
-	return NewFile(e, fsys, Location{}, w.Counters)
-}
-
-// refusal is an open the shared helper refused during one Collect call.
-type refusal struct {
-	path string
-	err  error
-	n    int64 // errors the collector had reported before it
-}
-
-// watchSink counts the errors one collector reports for one file, so the
-// walk knows whether the collector dealt with a refused open itself.
-type watchSink struct {
-	Sink
-	errors atomic.Int64
-}
-
-func (s *watchSink) Error(e Error) { s.errors.Add(1); s.Sink.Error(e) }
-
-func (s *watchSink) Environment(e Environment) {
-	if es, ok := s.Sink.(EnvSink); ok {
-		es.Environment(e)
-	}
-}
-
-// watchSink forwards the optional sink interfaces too (environments,
-// learned indicators), so wrapping a sink never drops what a collector
-// reports through them.
-func (s *watchSink) Learn(l Learned) { LearnFrom(s.Sink, l) }
-
-func (s *watchSink) Learned() []Learned {
-	if ls, ok := s.Sink.(LearnSink); ok {
-		return ls.Learned()
-	}
-	return nil
-}
-
-func (s *watchSink) LearnedAt(p string) bool {
-	ls, ok := s.Sink.(LearnSink)
-	return ok && ls.LearnedAt(p)
-}
-
-// refused records an open the shared helper refused, or that failed for a
-// reason other than absence, when the collector did not report it itself.
-func (w *Walker) refused(r refusal, collector string) {
-	kind := ErrKindError
-	err := r.err
-	switch {
-	case errors.Is(err, fs.ErrNotExist) && !errors.Is(err, ErrDanglingLink):
-		return // an optional sibling that is not there
-	case errors.Is(err, syscall.EISDIR):
-		return
-	case errors.Is(err, ErrSpecialFile), errors.Is(err, ErrOutsideRoot), errors.Is(err, ErrDanglingLink),
-		errors.Is(err, syscall.ELOOP), errors.Is(err, syscall.EXDEV):
-		kind = ErrKindUnverified
-	}
-	w.reportOnce(Error{Location: Location{Path: r.path}, Collector: collector, Kind: kind, Message: TrimPathErr(err)})
-}
-
-func (w *Walker) reportOnce(e Error) {
-	if _, dup := w.reported.LoadOrStore(e.Location.Path, true); dup {
-		return
-	}
-	w.Sink.Error(e)
-}
-
-// collect runs one collector on one file, turning a panic into a recorded
-// error, and records any open the shared helper refused that the
-// collector passed over in silence. It returns how many errors the
-// collector reported.
-func (w *Walker) collect(ctx context.Context, c Collector, f *File, dir string, s *slot) (reported int64) {
-	s.set(f.Path, c.Name(), dir)
-	ws := &watchSink{Sink: w.Sink}
-	var (
-		mu   sync.Mutex
-		refs []refusal
-	)
-	f.refused = func(p string, err error) {
-		mu.Lock()
-		refs = append(refs, refusal{path: p, err: err, n: ws.errors.Load()})
-		mu.Unlock()
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			w.Sink.Error(Error{Location: f.Location(), Collector: c.Name(), Message: fmt.Sprintf("collector panic: %v", r)})
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		reported = ws.errors.Load()
-		for _, r := range refs {
-			if ws.errors.Load() == r.n {
-				w.refused(r, c.Name())
-			}
-		}
-	}()
-	c.Collect(ctx, f, ws)
-	return
 }
 
 func (w *Walker) dirError(dir string, err error) {

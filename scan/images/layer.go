@@ -98,7 +98,7 @@ type layerInput struct {
 // hardLink is a wanted tar hard link whose content was not at hand.
 type hardLink struct {
 	path, target string
-	cols         []int
+	cols         []sweep.Collector
 	passwd       bool
 	mtime        time.Time
 }
@@ -222,7 +222,7 @@ func (c *rawCounter) Read(p []byte) (int, error) {
 // wanted is a file some collectors asked for.
 type wanted struct {
 	entry *sweep.Entry
-	cols  []int
+	cols  []sweep.Collector
 }
 
 // decompress sniffs a layer blob and returns its tar stream.
@@ -280,6 +280,12 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 	tr := tar.NewReader(body)
 
 	cs := s.collectorsFor(in.passwd)
+	// The layer's own collection: findings and errors are placed in each
+	// image that uses the layer later. Files are offered to the collectors
+	// as the walk offers them (sweep.Dispatch); bytes are counted here, as
+	// the stream is read.
+	sink := sweep.NewCollection(nil)
+	disp := &sweep.Dispatch{Collectors: cs, Sink: sink, Counters: s.Counters, NoBytes: true}
 	var observers []sweep.DirObserver
 	for _, c := range cs {
 		if o, ok := c.(sweep.DirObserver); ok {
@@ -377,21 +383,17 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 				mem.put(sweep.Rel(p), &memFile{data: []byte(target), mode: fs.ModeSymlink | 0o777, modTime: info.ModTime()})
 			}
 		default:
-			// Devices, fifos: they take a name but hold nothing to read.
-			res.index.add(p, kindFile)
-			continue
-		}
-		res.index.add(p, kindFile)
-		if s.Counters != nil {
-			s.Counters.FilesSeen.Add(1)
-		}
-		e := sweep.NewEntry(p, typ, func() (fs.FileInfo, error) { return info, nil })
-		var cols []int
-		for i, c := range cs {
-			if wantFile(c, e) {
-				cols = append(cols, i)
+			// Devices, fifos: they take a name but hold nothing to read. A
+			// collector that wants the name still sees the entry, as on a
+			// host; any open it tries is refused.
+			typ = info.Mode().Type()
+			if typ == 0 {
+				typ = fs.ModeIrregular
 			}
 		}
+		res.index.add(p, kindFile)
+		e := sweep.NewEntry(p, typ, func() (fs.FileInfo, error) { return info, nil })
+		cols := disp.Want(e)
 		isPasswd := p == "/etc/passwd" && typ == 0
 		companion := typ == 0 && len(cols) == 0 && companions(p)
 		if len(cols) == 0 && !isPasswd && !companion {
@@ -415,14 +417,20 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 			}
 			continue
 		}
-		if typ == 0 {
+		switch {
+		case typ == 0:
 			data, ok := s.bufferFile(res, tr, hdr, p, mem, big, lim, &buffered, len(cols) == 0)
 			if !ok {
+				if len(cols) > 0 {
+					disp.Reported(p) // a note says why: its refused open is not news
+				}
 				continue
 			}
 			if isPasswd {
 				res.passwd = data
 			}
+		case typ != fs.ModeSymlink:
+			mem.put(sweep.Rel(p), &memFile{mode: typ | info.Mode().Perm(), modTime: info.ModTime()})
 		}
 		if len(cols) > 0 {
 			want = append(want, wanted{entry: e, cols: cols})
@@ -468,7 +476,7 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 	if len(pending) > 0 {
 		want = s.resolveLinks(ctx, res, in, pending, mem, want)
 	}
-	s.collectLayer(ctx, res, cs, want, &layerFS{m: mem, big: big})
+	s.collectLayer(ctx, res, disp, sink, want, &layerFS{m: mem, big: big})
 	return res
 }
 
@@ -622,57 +630,21 @@ func (s *Scanner) bufferFile(res *layerResult, tr *tar.Reader, hdr *tar.Header, 
 	return data, true
 }
 
-// collectLayer runs the collectors on the buffered files, then their
-// finishers, into the layer's own collection.
-func (s *Scanner) collectLayer(ctx context.Context, res *layerResult, cs []sweep.Collector, want []wanted, fsys *layerFS) {
-	sink := sweep.NewCollection(nil)
-	var scratch sweep.Counters
+// collectLayer offers the buffered files to the collectors that wanted
+// them, then runs their finishers, into the layer's own collection.
+func (s *Scanner) collectLayer(ctx context.Context, res *layerResult, disp *sweep.Dispatch, sink *sweep.Collection, want []wanted, fsys *layerFS) {
 	for _, w := range want {
 		if ctx.Err() != nil {
 			break
 		}
-		for _, i := range w.cols {
-			s.safeCollect(ctx, cs[i], sweep.NewFile(w.entry, fsys, sweep.Location{}, &scratch), sink)
-		}
+		disp.Offer(ctx, w.entry, w.cols, fsys, nil)
 	}
-	for _, c := range cs {
-		if f, ok := c.(sweep.Finisher); ok {
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						sink.Error(sweep.Error{Collector: c.Name(), Message: fmt.Sprintf("collector panic in Finish: %v", r)})
-					}
-				}()
-				f.Finish(context.WithoutCancel(ctx), sink)
-			}()
-		}
-	}
-	if s.Counters != nil {
-		s.Counters.FilesRead.Add(scratch.FilesRead.Load())
-	}
+	disp.Finish(ctx)
 	f, e := sink.Drain()
 	res.findings = append(res.findings, f...)
 	res.errors = append(res.errors, e...)
 	res.envs = sink.Environments()
 	res.learned = sink.Learned()
-}
-
-func (s *Scanner) safeCollect(ctx context.Context, c sweep.Collector, f *sweep.File, out sweep.Sink) {
-	defer func() {
-		if r := recover(); r != nil {
-			out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Message: fmt.Sprintf("collector panic: %v", r)})
-		}
-	}()
-	c.Collect(ctx, f, out)
-}
-
-func wantFile(c sweep.Collector, e *sweep.Entry) (ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	return c.FileRequired(e)
 }
 
 const (
