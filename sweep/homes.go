@@ -1,8 +1,6 @@
 package sweep
 
 import (
-	"bufio"
-	"bytes"
 	"io/fs"
 	"path"
 	"sort"
@@ -17,32 +15,19 @@ type Home struct {
 	Dir  string `json:"dir"` // absolute tree path
 }
 
-// Homes resolves users' homes from the tree's etc/passwd and from the
-// directories under /home, /Users and /root, so a mounted disk is read with
-// its own users, not the scanning host's. Missing files are not errors.
+// Homes resolves users' homes from the tree's etc/passwd (PasswdHomes,
+// kept when the directory exists in the tree) and from the directories
+// under /home, /Users and /root, so a mounted disk is read with its own
+// users, not the scanning host's. Missing files are not errors.
 func Homes(fsys fs.FS) []Home {
 	byDir := map[string]Home{}
 	if b, err := ReadFileLimit(fsys, "etc/passwd", 16<<20); err == nil {
-		sc := bufio.NewScanner(bytes.NewReader(b))
-		for sc.Scan() {
-			f := strings.Split(sc.Text(), ":")
-			if len(f) < 7 || strings.HasPrefix(f[0], "#") {
-				continue
-			}
-			dir := path.Clean("/" + f[5])
-			if dir == "/" || dir == "/nonexistent" || strings.HasPrefix(dir, "/proc") || strings.HasPrefix(dir, "/dev") {
-				continue
-			}
+		for _, h := range PasswdHomes(b) {
 			// Only homes that exist in the tree: system accounts point at
 			// /bin, /var/spool and the like, which the walk covers anyway.
-			if fi, err := fs.Stat(fsys, Rel(dir)); err != nil || !fi.IsDir() {
-				continue
+			if fi, err := fs.Stat(fsys, Rel(h.Dir)); err == nil && fi.IsDir() {
+				byDir[h.Dir] = h
 			}
-			uid, _ := strconv.Atoi(f[2])
-			if uid != 0 && uid < 1000 && !hasPrefixPath(dir, "/home") {
-				continue
-			}
-			byDir[dir] = Home{User: f[0], UID: uid, Dir: dir}
 		}
 	}
 	for _, base := range []string{"home", "Users"} {
@@ -65,6 +50,44 @@ func Homes(fsys fs.FS) []Home {
 			byDir["/root"] = Home{User: "root", UID: 0, Dir: "/root"}
 		}
 	}
+	return sortHomes(byDir)
+}
+
+// PasswdHomes is the one reader of an etc/passwd (the host's, a mounted
+// disk's, an image's): the homes of root and of regular users, sorted by
+// directory, one per directory (the last line naming it wins). A line is
+// name:password:uid:gid:gecos:dir:shell; comments and lines with fewer
+// fields are passed over, and so are homes at "/", /nonexistent, /proc and
+// /dev. Accounts below uid 1000 other than root count only with a home
+// under /home (system accounts point at /bin, /var/spool and the like). A
+// uid that is not a number is kept as -1, and counts as a regular user's
+// only under /home. It does not look at the tree: whether a home exists is
+// the caller's question.
+func PasswdHomes(b []byte) []Home {
+	byDir := map[string]Home{}
+	for line := range strings.Lines(string(b)) {
+		line = strings.TrimRight(line, "\r\n")
+		f := strings.Split(line, ":")
+		if len(f) < 7 || strings.HasPrefix(f[0], "#") || f[0] == "" {
+			continue
+		}
+		dir := path.Clean("/" + f[5])
+		if dir == "/" || dir == "/nonexistent" || hasPrefixPath(dir, "/proc") || hasPrefixPath(dir, "/dev") {
+			continue
+		}
+		uid, err := strconv.Atoi(f[2])
+		if err != nil || uid < 0 {
+			uid = -1
+		}
+		if uid != 0 && uid < 1000 && !hasPrefixPath(dir, "/home") {
+			continue
+		}
+		byDir[dir] = Home{User: f[0], UID: uid, Dir: dir}
+	}
+	return sortHomes(byDir)
+}
+
+func sortHomes(byDir map[string]Home) []Home {
 	out := make([]Home, 0, len(byDir))
 	for _, h := range byDir {
 		out = append(out, h)

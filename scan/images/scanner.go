@@ -10,8 +10,11 @@
 // Choices, and why:
 //
 //   - One pass per layer. Each tar entry becomes a sweep.Entry offered to
-//     every collector's FileRequired; wanted files (and the few companion
-//     files collectors read as siblings, see companion.go) are buffered,
+//     the collectors through sweep.Dispatch, as the host walk offers its
+//     files (the same predicates, panic policy, refused-open records and
+//     counters; a FIFO or device is offered by name and never read; a
+//     symlink is offered as itself, not followed); wanted files (and the
+//     few companion files collectors read as siblings, see companion.go) are buffered,
 //     capped, into an in-memory tree, and Collect runs on them when the
 //     stream ends, so a collector can read a sibling that came later in the
 //     tar. Directories go to DirObservers (missing parents are synthesised).
@@ -33,14 +36,12 @@
 package images
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"path"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -147,33 +148,16 @@ func (s *Scanner) collectorsFor(passwd []byte) []sweep.Collector {
 	return collectors.Host(o)
 }
 
-// homesFromPasswd lists users' homes from an image's etc/passwd (root, and
-// regular users), plus /root. Lower layers' directories are not known when
-// a layer is read on its own, so homes are not checked for existence.
+// homesFromPasswd lists users' homes from an image's etc/passwd
+// (sweep.PasswdHomes), plus /root. Lower layers' directories are not known
+// when a layer is read on its own, so homes are not checked for existence.
 func homesFromPasswd(b []byte) []sweep.Home {
-	byDir := map[string]sweep.Home{"/root": {User: "root", UID: 0, Dir: "/root"}}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		f := strings.Split(sc.Text(), ":")
-		if len(f) < 7 || strings.HasPrefix(f[0], "#") {
-			continue
-		}
-		dir := path.Clean("/" + f[5])
-		uid, err := strconv.Atoi(f[2])
-		if err != nil || dir == "/" || dir == "/nonexistent" || strings.HasPrefix(dir, "/proc") || strings.HasPrefix(dir, "/dev") {
-			continue
-		}
-		if uid != 0 && uid < 1000 && !strings.HasPrefix(dir, "/home/") {
-			continue
-		}
-		byDir[dir] = sweep.Home{User: f[0], UID: uid, Dir: dir}
+	homes := sweep.PasswdHomes(b)
+	if !slices.ContainsFunc(homes, func(h sweep.Home) bool { return h.Dir == "/root" }) {
+		homes = append(homes, sweep.Home{User: "root", UID: 0, Dir: "/root"})
+		sort.Slice(homes, func(i, j int) bool { return homes[i].Dir < homes[j].Dir })
 	}
-	out := make([]sweep.Home, 0, len(byDir))
-	for _, h := range byDir {
-		out = append(out, h)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Dir < out[j].Dir })
-	return out
+	return homes
 }
 
 // entry returns the cache slot for a key, creating it.
