@@ -321,6 +321,12 @@ type Window struct {
 	Source string    `json:"source"` // pack window id or "--window"
 }
 
+// Contains reports whether t lies inside the window, bounds included; a
+// window without a start contains nothing.
+func (w Window) Contains(t time.Time) bool {
+	return !w.Start.IsZero() && !t.Before(w.Start) && !t.After(w.End)
+}
+
 // Tool identifies the producer and the IOC pack used.
 type Tool struct {
 	Name        string `json:"name"`

@@ -44,7 +44,8 @@ const EnvKindUser = "user"
 // verdict per Python environment and per user. Call it once after a host
 // sweep, before Finalize (it assigns the same stable ids Finalize does).
 //
-// Timeline: every finding above info with Evidence.Time (when it happened: install,
+// Timeline (the function of that name, shared by every target): every
+// finding above info with Evidence.Time (when it happened: install,
 // download, command, process start) or, failing that, Evidence.ModTime
 // (marked "(mtime)") becomes a TimelineEvent, sorted by time then finding
 // id, with InWindow set when the time is inside r.Scan.Window.
@@ -139,7 +140,11 @@ func BuildTimeline(r *Report, homes []Home) {
 			f.User = u
 		}
 	}
-	r.Timeline = timeline(r)
+	if w := r.Scan.Window; w != nil {
+		r.Timeline = Timeline(r.Findings, *w)
+	} else {
+		r.Timeline = Timeline(r.Findings)
+	}
 
 	out := make([]Environment, 0, len(order))
 	for _, p := range order {
@@ -357,10 +362,16 @@ func ids(fs []*Finding) []string {
 	return out
 }
 
-// timeline builds the sorted events of r's dated findings.
-func timeline(r *Report) []TimelineEvent {
+// Timeline is the one place findings become timeline events, for every
+// target (hosts, images, GitHub): every finding above info with
+// Evidence.Time (when it happened) or, failing that, Evidence.ModTime
+// (marked "(mtime)") is an event "<title> at <location>", sorted by time
+// then finding id, with InWindow set when the time lies inside one of
+// windows (bounds included). Findings without an id get the one Finalize
+// will give them; the slice is not modified.
+func Timeline(findings []Finding, windows ...Window) []TimelineEvent {
 	var out []TimelineEvent
-	for _, f := range r.Findings {
+	for _, f := range findings {
 		if f.Severity == Info {
 			continue // inventory (credentials present), not an event of the incident
 		}
@@ -374,13 +385,18 @@ func timeline(r *Report) []TimelineEvent {
 		default:
 			continue
 		}
+		if f.ID == "" {
+			f.SetID() // f is a copy
+		}
 		ev := f.Title
 		if loc := f.Location.String(); loc != "" {
 			ev += " at " + loc
 		}
 		te := TimelineEvent{Time: t.UTC(), Event: ev + label, Finding: f.ID, Environment: f.Environment, User: f.User}
-		if w := r.Scan.Window; w != nil && !w.Start.IsZero() {
-			te.InWindow = !t.Before(w.Start) && !t.After(w.End)
+		for _, w := range windows {
+			if w.Contains(t) {
+				te.InWindow = true
+			}
 		}
 		out = append(out, te)
 	}

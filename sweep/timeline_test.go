@@ -168,3 +168,52 @@ func TestBuildTimelineEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineWindows: the one timeline builder, as targets with several
+// exposure windows (GitHub) and saved reports without a timeline (fleet)
+// call it: a time counts as in window when any window holds it, bounds
+// included; a finding without an id gets the id Finalize gives it; the
+// findings are not modified.
+func TestTimelineWindows(t *testing.T) {
+	pypi := Window{Start: *at("2026-03-24T10:39:00Z"), End: *at("2026-03-24T16:00:00Z"), Source: "pypi"}
+	actions := Window{Start: *at("2026-03-19T17:43:00Z"), End: *at("2026-03-20T05:40:00Z"), Source: "trivy-action"}
+	fs := []Finding{
+		{Severity: Critical, Category: "ci-log", Title: "trivy ran", Location: Location{Repo: "acme/api"}, Evidence: Evidence{Time: at("2026-03-19T19:12:06Z")}},
+		{Severity: High, Category: "ci-log", Title: "pip installed", Location: Location{Repo: "acme/api"}, Evidence: Evidence{Time: at("2026-03-24T16:00:00Z")}},
+		{Severity: Medium, Category: "ci-log", Title: "between", Location: Location{Repo: "acme/api"}, Evidence: Evidence{Time: at("2026-03-22T00:00:00Z")}},
+	}
+	tests := []struct {
+		name    string
+		windows []Window
+		want    []bool
+	}{
+		{"no window", nil, []bool{false, false, false}},
+		{"one", []Window{pypi}, []bool{false, false, true}},
+		{"two", []Window{actions, pypi}, []bool{true, false, true}},
+		{"zero window holds nothing", []Window{{}}, []bool{false, false, false}},
+	}
+	for _, tc := range tests {
+		got := Timeline(fs, tc.windows...)
+		if len(got) != 3 {
+			t.Fatalf("%s: %d events", tc.name, len(got))
+		}
+		var in []bool
+		for _, e := range got {
+			in = append(in, e.InWindow)
+		}
+		if in[0] != tc.want[0] || in[1] != tc.want[1] || in[2] != tc.want[2] {
+			t.Errorf("%s: in window %v, want %v (events in time order)", tc.name, in, tc.want)
+		}
+	}
+	for _, f := range fs {
+		if f.ID != "" {
+			t.Fatalf("Timeline modified its input: %+v", f)
+		}
+	}
+	got := Timeline(fs)
+	f := fs[0]
+	f.SetID()
+	if got[0].Finding != f.ID || got[0].Event != "trivy ran at acme/api" {
+		t.Errorf("event %+v, want id %s", got[0], f.ID)
+	}
+}

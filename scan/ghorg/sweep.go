@@ -346,7 +346,7 @@ feed:
 	res.Coverage = cov
 	save(true)
 	res.Rotation = BuildRotation(exposures, s.m.Pack())
-	res.Timeline = s.timeline(res.Findings)
+	res.Timeline = sweep.Timeline(res.Findings, s.windows()...)
 	done := int64(0)
 	for _, rr := range st.Repos {
 		if rr.Done {
@@ -363,32 +363,6 @@ feed:
 		return res, ctx.Err()
 	}
 	return res, nil
-}
-
-// timeline dates the CI evidence: one event per dated finding of high or
-// critical severity, marked when it falls inside a window.
-func (s *Sweeper) timeline(fs []sweep.Finding) []sweep.TimelineEvent {
-	var out []sweep.TimelineEvent
-	for _, f := range fs {
-		if f.Evidence.Time == nil || f.Severity.Rank() < sweep.High.Rank() {
-			continue
-		}
-		f.SetID()
-		ev := sweep.TimelineEvent{Time: *f.Evidence.Time, Event: f.Title + " (" + f.Location.String() + ")", Finding: f.ID}
-		for _, w := range s.cfg.Windows {
-			if w.Contains(*f.Evidence.Time) {
-				ev.InWindow = true
-			}
-		}
-		out = append(out, ev)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].Time.Equal(out[j].Time) {
-			return out[i].Time.Before(out[j].Time)
-		}
-		return out[i].Event < out[j].Event
-	})
-	return out
 }
 
 // APICalls is the number of API requests this process sent.
@@ -1368,4 +1342,13 @@ type blobEntry struct {
 	mu   sync.Mutex
 	ok   bool
 	data []byte
+}
+
+// windows are the sweep's exposure windows as the timeline marks them.
+func (s *Sweeper) windows() []sweep.Window {
+	out := make([]sweep.Window, len(s.cfg.Windows))
+	for i, w := range s.cfg.Windows {
+		out[i] = sweep.Window{Start: w.Start, End: w.End, Source: w.ID}
+	}
+	return out
 }

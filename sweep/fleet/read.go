@@ -287,9 +287,12 @@ func (in *reader) finding(f *sweep.Finding) {
 	}
 	in.sev[f.ID] = f.Severity
 	d.keepHashed(f)
-	if t := f.Evidence.Time; t != nil {
-		in.dated = append(in.dated, Event{Severity: f.Severity, TimelineEvent: sweep.TimelineEvent{
-			Time: t.UTC(), Event: f.Title, Finding: f.ID, Environment: f.Environment, User: f.User}})
+	if f.Evidence.Time != nil || f.Evidence.ModTime != nil {
+		// The events a timeline would hold (sweep.Timeline's rules); the
+		// window is applied once the report's scan section is known.
+		for _, e := range sweep.Timeline([]sweep.Finding{*f}) {
+			in.dated = append(in.dated, Event{Severity: f.Severity, TimelineEvent: e})
+		}
 	}
 	in.b.spool.add(&d.findings, f)
 	in.b.ispool.add(&d.index, indexOf(f))
@@ -351,7 +354,7 @@ func (in *reader) commit(sum string) {
 		for _, e := range in.dated {
 			e.Host = name
 			if w != nil {
-				e.InWindow = !e.Time.Before(w.Start) && !e.Time.After(w.End)
+				e.InWindow = w.Contains(e.Time)
 			}
 			d.events = append(d.events, e)
 		}
