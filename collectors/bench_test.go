@@ -75,3 +75,45 @@ func BenchmarkHostWalk(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDispatchWant measures sweep.Dispatch.Want (every host
+// collector's predicate, each under the panic policy) against calling the
+// predicates directly (the baseline), on entries shaped like a host's.
+func BenchmarkDispatchWant(b *testing.B) {
+	m := sweeptest.Matcher(b)
+	cs := collectors.Host(collectors.Options{Matcher: m})
+	var entries []*sweep.Entry
+	for i := 0; i < 1000; i++ {
+		for _, p := range []string{
+			fmt.Sprintf("/usr/share/d%d/f.txt", i),
+			fmt.Sprintf("/home/u/.venv/lib/python3.11/site-packages/pkg%d-1.0.dist-info/RECORD", i),
+			fmt.Sprintf("/usr/lib/python3/dist-packages/m%d.py", i),
+			fmt.Sprintf("/etc/x%d.conf", i),
+		} {
+			entries = append(entries, sweep.NewEntry(p, 0, nil))
+		}
+	}
+	d := &sweep.Dispatch{Collectors: cs, Sink: sweep.NewCollection(nil)}
+	b.Run("baseline-direct-predicates", func(b *testing.B) {
+		n := 0
+		for i := 0; i < b.N; i++ {
+			for _, e := range entries {
+				for _, c := range cs {
+					if c.FileRequired(e) {
+						n++
+					}
+				}
+			}
+		}
+		b.ReportMetric(float64(n)/float64(b.N), "wanted/op")
+	})
+	b.Run("dispatch-want", func(b *testing.B) {
+		n := 0
+		for i := 0; i < b.N; i++ {
+			for _, e := range entries {
+				n += len(d.Want(e))
+			}
+		}
+		b.ReportMetric(float64(n)/float64(b.N), "wanted/op")
+	})
+}
