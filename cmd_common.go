@@ -13,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/litesweep/litesweep/catalog"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
@@ -62,7 +63,7 @@ func wideFlag() cli.Flag {
 func renderOptions(c *cli.Context) render.Options {
 	out := c.String("output")
 	tty := out == "" && isTerminal(c.App.Writer)
-	o := render.Options{Color: tty && os.Getenv("NO_COLOR") == "", Wide: c.Bool("wide"), Output: out}
+	o := render.Options{Color: tty && os.Getenv("NO_COLOR") == "", Wide: c.Bool("wide"), Output: out, Catalog: catalog.All()}
 	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
 		o.Width = n
 	} else if f, ok := c.App.Writer.(*os.File); ok && tty {

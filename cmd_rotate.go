@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
@@ -106,7 +107,7 @@ func runRotate(c *cli.Context) error {
 	}
 	for _, r := range reports {
 		for _, f := range r.Findings {
-			if f.Category == remediate.CredentialCategory {
+			if f.Category == creds.CatCredential {
 				cl.Inventoried++
 			}
 		}

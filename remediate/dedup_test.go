@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/sweep"
 )
 
@@ -52,7 +53,7 @@ func BenchmarkPlanManyTriggers(b *testing.B) {
 				Location: sweep.Location{Path: fmt.Sprintf("/repo/svc-%05d/requirements.txt", i), Line: 4}, User: "ci"})
 		}
 		for i := 0; i < 20; i++ {
-			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Info, Category: CredentialCategory, Title: "cred",
+			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Info, Category: creds.CatCredential, Title: "cred",
 				Location: sweep.Location{Path: fmt.Sprintf("/home/ci/.cred-%d", i)}, User: "ci", Indicator: &sweep.Indicator{ID: "cred-aws"}})
 		}
 		r.Finalize()

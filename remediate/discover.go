@@ -144,7 +144,7 @@ func Discover(ctx context.Context, o DiscoverOptions) (*Discovery, error) {
 	}
 	_, errs := sink.Drain()
 	for _, e := range errs {
-		if e.Kind == "error" {
+		if e.Kind == sweep.ErrKindError {
 			d.Errors = append(d.Errors, e.Location.String()+": "+e.Message)
 		}
 	}

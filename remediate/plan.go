@@ -11,12 +11,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 )
-
-// CredentialCategory is the finding category of the credential inventory.
-const CredentialCategory = "credential"
 
 // PlanOptions tune PlanAll.
 type PlanOptions struct {
@@ -74,7 +72,7 @@ func newExposure(ts []sweep.Finding) *exposure {
 	return &exposure{findings: ts, ids: triggerIDs(ts), desc: describeTriggers(ts)}
 }
 
-func planReport(r *sweep.Report, creds map[string]*iocs.CredentialKind, o PlanOptions, acc *accumulator) {
+func planReport(r *sweep.Report, kinds map[string]*iocs.CredentialKind, o PlanOptions, acc *accumulator) {
 	host := r.Scan.Hostname
 	units := map[string]*unit{}
 	get := func(k string) *unit {
@@ -85,7 +83,7 @@ func planReport(r *sweep.Report, creds map[string]*iocs.CredentialKind, o PlanOp
 	}
 	for _, f := range r.Findings {
 		switch {
-		case f.Category == CredentialCategory:
+		case f.Category == creds.CatCredential:
 			u := get(f.Location.Image)
 			u.inventory = append(u.inventory, f)
 		case f.Severity.Rank() >= sweep.High.Rank():
@@ -115,7 +113,7 @@ func planReport(r *sweep.Report, creds map[string]*iocs.CredentialKind, o PlanOp
 				envByUser[f.User+"\x00"+indID(f)] = append(envByUser[f.User+"\x00"+indID(f)], f)
 				continue
 			}
-			cr := creds[indID(f)]
+			cr := kinds[indID(f)]
 			it := baseItem(cr, f)
 			it.Host = hostName
 			it.User = f.User
@@ -140,7 +138,7 @@ func planReport(r *sweep.Report, creds map[string]*iocs.CredentialKind, o PlanOp
 		for _, k := range envKeys {
 			fs := envByUser[k]
 			f0 := fs[0]
-			cr := creds[indID(f0)]
+			cr := kinds[indID(f0)]
 			it := baseItem(cr, f0)
 			it.Host, it.User, it.Kind = hostName, f0.User, "env"
 			var pids []string
@@ -158,7 +156,7 @@ func planReport(r *sweep.Report, creds map[string]*iocs.CredentialKind, o PlanOp
 		if len(u.triggers) == 0 {
 			continue
 		}
-		if cr := firstEnvCred(creds); cr != nil {
+		if cr := firstEnvCred(kinds); cr != nil {
 			tu := slices.Sorted(func(yield func(string) bool) {
 				for u := range users {
 					if !yield(u) {

@@ -131,7 +131,7 @@ func TestPlanRootTriggerAndGitHubAndImages(t *testing.T) {
 	layer := 3
 	img := &sweep.Report{Scan: sweep.Scan{Kind: "images"}, Findings: []sweep.Finding{
 		{Severity: sweep.Critical, Category: "python", Title: "litellm_init.pth", Location: sweep.Location{Image: "app:1", Layer: &layer, Path: "/usr/lib/python3.11/site-packages/litellm_init.pth"}},
-		{Severity: sweep.Info, Category: remediate.CredentialCategory, Title: ".env files", Location: sweep.Location{Image: "app:1", Path: "/app/.env"},
+		{Severity: sweep.Info, Category: creds.CatCredential, Title: ".env files", Location: sweep.Location{Image: "app:1", Path: "/app/.env"},
 			Evidence: sweep.Evidence{Details: []string{"var OPENAI_API_KEY"}}, Indicator: &sweep.Indicator{ID: "cred-dotenv", Kind: "dotenv"}},
 	}}
 	img.Finalize()

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/litesweep/litesweep/catalog"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
@@ -149,12 +150,12 @@ func finish(ctx context.Context, env Env, r *sweep.Report, f finishing) *sweep.R
 	}
 	r.Stats.DurationMS = r.Scan.Finished.Sub(r.Scan.Started).Milliseconds()
 	if f.timeline {
-		sweep.BuildTimeline(r, f.homes)
+		sweep.BuildTimeline(r, f.homes, catalog.All())
 	}
 	if len(r.Tool.PackPartial) > 0 {
 		// Fail closed: what the missing sections would have found was not
 		// looked for, so nothing found is not CLEAN.
-		r.Errors = append(r.Errors, sweep.Error{Kind: "unverified", Collector: "iocs",
+		r.Errors = append(r.Errors, sweep.Error{Kind: sweep.ErrKindUnverified, Collector: "iocs",
 			Message: "the IOC pack was partial (--iocs-partial): not checked for " + strings.Join(r.Tool.PackPartial, ", ")})
 	}
 	r.Finalize()

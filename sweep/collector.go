@@ -310,10 +310,10 @@ func (c *Collection) Finding(f Finding) {
 // Error implements Sink.
 func (c *Collection) Error(e Error) {
 	if e.Kind == "" {
-		e.Kind = "error"
+		e.Kind = ErrKindError
 	}
 	if c.counters != nil {
-		if e.Kind == "skipped" {
+		if e.Kind == ErrKindSkipped {
 			c.counters.Skipped.Add(1)
 		} else {
 			c.counters.Errors.Add(1)
@@ -333,5 +333,5 @@ func (c *Collection) Drain() ([]Finding, []Error) {
 
 // ErrorAt is a helper building an Error for a location.
 func ErrorAt(loc Location, collector string, err error) Error {
-	return Error{Location: loc, Collector: collector, Message: err.Error(), Kind: "error"}
+	return Error{Location: loc, Collector: collector, Message: err.Error(), Kind: ErrKindError}
 }

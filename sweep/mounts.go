@@ -125,7 +125,7 @@ func (c MountClass) Reason(fstype string) string {
 // mountDecision is what the walk does at a mount point.
 type mountDecision struct {
 	walk   bool
-	kind   string // for an entry when not walked
+	kind   ErrorKind // for an entry when not walked
 	reason string
 }
 

@@ -39,7 +39,7 @@ func TestMountDecisions(t *testing.T) {
 		path   string
 		policy MountPolicy
 		walk   bool
-		kind   string
+		kind   ErrorKind
 	}{
 		{"/home", MountsLocal, true, ""},
 		{"/tmp", MountsLocal, true, ""},

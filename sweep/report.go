@@ -207,7 +207,7 @@ type Indicator struct {
 type Finding struct {
 	ID          string     `json:"id"`
 	Severity    Severity   `json:"severity"`
-	Category    string     `json:"category"`
+	Category    Category   `json:"category"`
 	Title       string     `json:"title"`
 	Location    Location   `json:"location"`
 	Evidence    Evidence   `json:"evidence"`
@@ -228,7 +228,7 @@ func (f *Finding) Key() string {
 	if l.Layer != nil {
 		layer = fmt.Sprint(*l.Layer)
 	}
-	return strings.Join([]string{f.Category, ind, f.Title, l.Path, l.Member, fmt.Sprint(l.Line), l.Image, layer,
+	return strings.Join([]string{string(f.Category), ind, f.Title, l.Path, l.Member, fmt.Sprint(l.Line), l.Image, layer,
 		l.Repo, fmt.Sprint(l.RunID), l.Job, l.Step, fmt.Sprint(l.PID), l.Namespace, l.Object}, "\x00")
 }
 
@@ -245,17 +245,11 @@ type Error struct {
 	Location  Location `json:"location"`
 	Collector string   `json:"collector,omitempty"`
 	Message   string   `json:"message"`
-	// Kind: "error" (failed), "skipped" (deliberately not read, with reason),
-	// or "unverified" (could not verify, e.g. an expired CI log).
-	Kind string `json:"kind"`
+	// Kind: ErrKindError (failed), ErrKindSkipped (deliberately not read,
+	// with reason) or ErrKindUnverified (could not verify, e.g. an expired
+	// CI log).
+	Kind ErrorKind `json:"kind"`
 }
-
-// Error kinds (Error.Kind).
-const (
-	ErrKindError      = "error"      // could not check: counts against CLEAN
-	ErrKindUnverified = "unverified" // evidence present but unreadable or gone: counts against CLEAN
-	ErrKindSkipped    = "skipped"    // deliberately not read, with the reason: does not count
-)
 
 // Scan describes what was swept.
 type Scan struct {
@@ -489,7 +483,7 @@ func sortFindings(fs []Finding, keys []string) {
 	ks := make([]sk, len(fs))
 	for i := range fs {
 		f := &fs[i]
-		ks[i] = sk{f.Severity.Rank(), f.Category, f.Location.String(), f.Title, keys[i], i}
+		ks[i] = sk{f.Severity.Rank(), string(f.Category), f.Location.String(), f.Title, keys[i], i}
 	}
 	slices.SortStableFunc(ks, func(a, b sk) int {
 		if a.rank != b.rank {
@@ -538,7 +532,7 @@ func permute[T, O any](s []T, order []O, at func(O) int) {
 func (r *Report) Incomplete() int {
 	n := 0
 	for _, e := range r.Errors {
-		if e.Kind != "skipped" {
+		if e.Kind != ErrKindSkipped {
 			n++
 		}
 	}

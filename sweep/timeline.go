@@ -55,15 +55,14 @@ const EnvKindUser = "user"
 // whose site directory (or, for non-system environments, whose root) is
 // the longest prefix of its path. An Environment named by a file finding
 // but never recorded is added (kind "unrecorded"); a process or network
-// finding's environment is a guess from the interpreter path and only
-// attaches to a recorded one. A finding belongs to a user by Finding.User,
+// finding (a category declared Runtime) names an environment guessed from
+// the interpreter path, which only attaches to a recorded one. A finding belongs to a user by Finding.User,
 // by its environment's user, or by lying under a home in homes.
 //
-// Evidence classes (graceful for categories this code does not know):
-//   - ran: category process, network or unit, a category naming execution
-//     (the python collector's "execution-evidence"), or a path inside a
-//     __pycache__ directory (the payload module was compiled, so imported),
-//     or a title mentioning bytecode or __pycache__;
+// Evidence classes, from the categories' declarations in cat (a category
+// cat does not declare is neither ran nor runtime evidence):
+//   - ran: a category declared Ran (a running process, connection or unit,
+//     a module an interpreter imported);
 //   - present: severity critical (malicious code, persistence or staging);
 //   - earlier: severity high (cache entries, history, install logs, orphan
 //     metadata: it was downloaded or installed);
@@ -87,7 +86,7 @@ const EnvKindUser = "user"
 // reason names the deciding findings by id. Users are every home in homes
 // and every user named by a finding or an environment; a user's verdict is
 // the worst of their own findings and their environments'.
-func BuildTimeline(r *Report, homes []Home) {
+func BuildTimeline(r *Report, homes []Home, cat Catalog) {
 	SortFindings(r.Findings)
 	for i := range r.Findings {
 		r.Findings[i].SetID()
@@ -101,7 +100,7 @@ func BuildTimeline(r *Report, homes []Home) {
 	}
 	// Explicitly named, unrecorded environments of file findings.
 	for _, f := range r.Findings {
-		if f.Environment == "" || envs[f.Environment] != nil || isRuntime(f.Category) {
+		if f.Environment == "" || envs[f.Environment] != nil || cat.Runtime(f.Category) {
 			continue
 		}
 		envs[f.Environment] = &Environment{Path: f.Environment, Kind: "unrecorded", User: f.User}
@@ -150,7 +149,7 @@ func BuildTimeline(r *Report, homes []Home) {
 	for _, p := range order {
 		e := envs[p]
 		roots := append([]string{e.Path}, e.SiteDirs...)
-		v, reason := decide(envFindings[p], errorsUnder(r.Errors, roots))
+		v, reason := decide(envFindings[p], errorsUnder(r.Errors, roots), cat)
 		e.Findings = ids(envFindings[p])
 		if envRank(e.Verdict) <= envRank(v) || e.Reason == "" {
 			e.Verdict, e.Reason = v, reason
@@ -186,7 +185,7 @@ func BuildTimeline(r *Report, homes []Home) {
 		if known {
 			roots = []string{h.Dir}
 		}
-		v, reason := decide(userFindings[u], errorsUnder(r.Errors, roots))
+		v, reason := decide(userFindings[u], errorsUnder(r.Errors, roots), cat)
 		// A user is at least as bad as their worst environment.
 		for _, e := range out {
 			if e.User == u && e.Kind != EnvKindUser && envRank(e.Verdict) > envRank(v) {
@@ -197,14 +196,6 @@ func BuildTimeline(r *Report, homes []Home) {
 			Findings: ids(userFindings[u])})
 	}
 	r.Environments = out
-}
-
-func isRuntime(category string) bool {
-	switch category {
-	case "process", "network", "unit":
-		return true
-	}
-	return false
 }
 
 // attach returns the environment a finding belongs to ("" for none).
@@ -268,7 +259,7 @@ func homeUser(p string, homes []Home) string {
 func errorsUnder(errs []Error, roots []string) int {
 	n := 0
 	for _, e := range errs {
-		if e.Kind == "skipped" || e.Location.Path == "" {
+		if e.Kind == ErrKindSkipped || e.Location.Path == "" {
 			continue
 		}
 		for _, r := range roots {
@@ -281,27 +272,12 @@ func errorsUnder(errs []Error, roots []string) int {
 	return n
 }
 
-func ranEvidence(f *Finding) bool {
-	switch f.Category {
-	case "process", "network", "unit":
-		return true
-	}
-	if strings.Contains(f.Category, "execution") { // python's "execution-evidence"
-		return true
-	}
-	if strings.Contains(f.Location.Path, "/__pycache__/") || strings.Contains(f.Location.Member, "__pycache__/") {
-		return true
-	}
-	t := strings.ToLower(f.Title)
-	return strings.Contains(t, "__pycache__") || strings.Contains(t, "bytecode")
-}
-
 // decide applies the verdict rules of BuildTimeline to one unit's findings.
-func decide(fs []*Finding, errs int) (string, string) {
+func decide(fs []*Finding, errs int, cat Catalog) (string, string) {
 	var present, ran, earlier, would []*Finding
 	for _, f := range fs {
 		switch {
-		case ranEvidence(f) && f.Severity.Rank() >= Medium.Rank():
+		case cat.Ran(f.Category) && f.Severity.Rank() >= Medium.Rank():
 			ran = append(ran, f)
 			if f.Severity == Critical {
 				present = append(present, f)

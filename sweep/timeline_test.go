@@ -1,9 +1,19 @@
-package sweep
+package sweep_test
 
 import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/litesweep/litesweep/catalog"
+	"github.com/litesweep/litesweep/collectors/cache"
+	"github.com/litesweep/litesweep/collectors/creds"
+	"github.com/litesweep/litesweep/collectors/history"
+	"github.com/litesweep/litesweep/collectors/lockfile"
+	"github.com/litesweep/litesweep/collectors/persistence"
+	"github.com/litesweep/litesweep/collectors/python"
+	"github.com/litesweep/litesweep/scan/live"
+	"github.com/litesweep/litesweep/sweep"
 )
 
 func at(s string) *time.Time {
@@ -15,10 +25,10 @@ func at(s string) *time.Time {
 }
 
 func TestBuildTimelineVerdicts(t *testing.T) {
-	window := &Window{Start: *at("2026-03-24T10:39:00Z"), End: *at("2026-03-24T16:00:00Z"), Source: "litellm-pypi"}
+	window := &sweep.Window{Start: *at("2026-03-24T10:39:00Z"), End: *at("2026-03-24T16:00:00Z"), Source: "litellm-pypi"}
 	sp := func(env string) string { return env + "/lib/python3.11/site-packages" }
-	r := &Report{Scan: Scan{Kind: "host", Window: window}}
-	r.Environments = []Environment{
+	r := &sweep.Report{Scan: sweep.Scan{Kind: "host", Window: window}}
+	r.Environments = []sweep.Environment{
 		{Path: "/home/alice/.venv", Kind: "venv", User: "alice", SiteDirs: []string{sp("/home/alice/.venv")}},
 		{Path: "/srv/app/.venv", Kind: "venv", SiteDirs: []string{sp("/srv/app/.venv")}},
 		{Path: "/opt/tool/.venv", Kind: "venv", SiteDirs: []string{sp("/opt/tool/.venv")}},
@@ -26,64 +36,67 @@ func TestBuildTimelineVerdicts(t *testing.T) {
 		{Path: "/opt/clean/.venv", Kind: "venv", SiteDirs: []string{sp("/opt/clean/.venv")}},
 		{Path: "/opt/gone/.venv", Kind: "venv", SiteDirs: []string{sp("/opt/gone/.venv")}, Reason: "executed: proxy_server was imported"},
 		{Path: "/usr", Kind: "system", SiteDirs: []string{"/usr/lib/python3/dist-packages"}},
-		{Path: "/opt/kept", Kind: "venv", User: "frank", Verdict: EnvExecuted, Reason: "collector saw it run"},
+		{Path: "/opt/kept", Kind: "venv", User: "frank", Verdict: sweep.EnvExecuted, Reason: "collector saw it run"},
 	}
-	r.Findings = []Finding{
+	r.Findings = []sweep.Finding{
 		// alice's venv: the .pth (attributed by site dir) and its running launcher child.
-		{Severity: Critical, Category: "python", Title: "litellm_init.pth (malicious startup hook)",
-			Location: Location{Path: sp("/home/alice/.venv") + "/litellm_init.pth"}, Evidence: Evidence{Time: at("2026-03-24T11:02:00Z")}},
-		{Severity: Critical, Category: "process", Title: "Running process matches proc-pth-child",
-			Location: Location{PID: 4242}, Environment: "/home/alice/.venv", User: "alice", Evidence: Evidence{Time: at("2026-11-26T01:00:00Z")}},
-		// /srv/app: tampered proxy_server.py and its bytecode.
-		{Severity: Critical, Category: "python", Title: "tampered litellm/proxy/proxy_server.py",
-			Location: Location{Path: sp("/srv/app/.venv") + "/litellm/proxy/proxy_server.py"}, Evidence: Evidence{ModTime: at("2026-03-24T12:00:00Z")}},
-		{Severity: High, Category: "python", Title: "proxy_server bytecode compiled",
-			Location: Location{Path: sp("/srv/app/.venv") + "/litellm/proxy/__pycache__/proxy_server.cpython-311.pyc"}, Evidence: Evidence{ModTime: at("2026-03-25T09:00:00Z")}},
+		{Severity: sweep.Critical, Category: python.CatStartup, Title: "litellm_init.pth (malicious startup hook)",
+			Location: sweep.Location{Path: sp("/home/alice/.venv") + "/litellm_init.pth"}, Evidence: sweep.Evidence{Time: at("2026-03-24T11:02:00Z")}},
+		{Severity: sweep.Critical, Category: live.CatProcess, Title: "Running process matches proc-pth-child",
+			Location: sweep.Location{PID: 4242}, Environment: "/home/alice/.venv", User: "alice", Evidence: sweep.Evidence{Time: at("2026-11-26T01:00:00Z")}},
+		// /srv/app: tampered proxy_server.py and the bytecode an import wrote.
+		{Severity: sweep.Critical, Category: python.CatTampered, Title: "tampered litellm/proxy/proxy_server.py (known malicious content)",
+			Location: sweep.Location{Path: sp("/srv/app/.venv") + "/litellm/proxy/proxy_server.py"}, Evidence: sweep.Evidence{ModTime: at("2026-03-24T12:00:00Z")}},
+		{Severity: sweep.High, Category: python.CatExecution, Title: "litellm/proxy/proxy_server.py was imported: bytecode written by an interpreter, not by the installer",
+			Location: sweep.Location{Path: sp("/srv/app/.venv") + "/litellm/proxy/__pycache__/proxy_server.cpython-311.pyc"}, Evidence: sweep.Evidence{ModTime: at("2026-03-25T09:00:00Z")}},
+		// /srv/app: the installer's bytecode of a clean module is not evidence that anything ran.
+		{Severity: sweep.High, Category: python.CatIntegrity, Title: "litellm 1.82.6: 1 file differs from RECORD",
+			Location: sweep.Location{Path: sp("/srv/app/.venv") + "/litellm/__pycache__/utils.cpython-311.pyc"}},
 		// /opt/gone: bytecode of the tampered module outlived it (python's execution evidence).
-		{Severity: High, Category: "execution-evidence", Title: "litellm/proxy/proxy_server.py was imported", Environment: "/opt/gone/.venv",
-			Location: Location{Path: sp("/opt/gone/.venv") + "/litellm/proxy/pyc-cache-elsewhere.pyc"}},
+		{Severity: sweep.High, Category: python.CatExecution, Title: "litellm/proxy/proxy_server.py was imported", Environment: "/opt/gone/.venv",
+			Location: sweep.Location{Path: sp("/opt/gone/.venv") + "/litellm/proxy/pyc-cache-elsewhere.pyc"}},
 		// /opt/tool: only the payload.
-		{Severity: Critical, Category: "python", Title: "litellm 1.82.7 installed", Environment: "/opt/tool/.venv",
-			Location: Location{Path: sp("/opt/tool/.venv") + "/litellm-1.82.7.dist-info/METADATA"}},
+		{Severity: sweep.Critical, Category: python.CatPackage, Title: "litellm 1.82.7 installed", Environment: "/opt/tool/.venv",
+			Location: sweep.Location{Path: sp("/opt/tool/.venv") + "/litellm-1.82.7.dist-info/METADATA"}},
 		// bob: a pip cache entry in his home, no environment.
-		{Severity: High, Category: "cache", Title: "litellm 1.82.8 wheel in pip cache",
-			Location: Location{Path: "/home/bob/.cache/pip/http-v2/a/b/c.body"}, Evidence: Evidence{Time: at("2026-03-24T10:50:00Z")}},
+		{Severity: sweep.High, Category: cache.CatCache, Title: "litellm 1.82.8 wheel in pip cache",
+			Location: sweep.Location{Path: "/home/bob/.cache/pip/http-v2/a/b/c.body"}, Evidence: sweep.Evidence{Time: at("2026-03-24T10:50:00Z")}},
 		// carol: a lockfile that would install it; a low finding that changes nothing.
-		{Severity: Medium, Category: "lockfile", Title: "requirements.txt allows litellm 1.82.8",
-			Location: Location{Path: "/home/carol/proj/requirements.txt", Line: 3}},
-		{Severity: Low, Category: "process", Title: "300 Python processes in a shallow tree", User: "carol", Location: Location{PID: 77}},
+		{Severity: sweep.Medium, Category: lockfile.CatLockfile, Title: "requirements.txt allows litellm 1.82.8",
+			Location: sweep.Location{Path: "/home/carol/proj/requirements.txt", Line: 3}},
+		{Severity: sweep.Low, Category: live.CatProcess, Title: "300 Python processes in a shallow tree", User: "carol", Location: sweep.Location{PID: 77}},
 		// An environment a collector names but did not record.
-		{Severity: High, Category: "weird-new-category", Title: "something odd", Environment: "/data/env",
-			Location: Location{Path: "/data/env/x"}},
+		{Severity: sweep.High, Category: cache.CatCache, Title: "litellm 1.82.8 wheel", Environment: "/data/env",
+			Location: sweep.Location{Path: "/data/env/x"}},
 		// A system-wide staging file: no environment, no user.
-		{Severity: Critical, Category: "staging", Title: "tpcp.tar.gz", Location: Location{Path: "/tmp/tmpab/tpcp.tar.gz"},
-			Evidence: Evidence{ModTime: at("2026-03-24T11:03:00Z")}},
+		{Severity: sweep.Critical, Category: persistence.CatStaging, Title: "tpcp.tar.gz", Location: sweep.Location{Path: "/tmp/tmpab/tpcp.tar.gz"},
+			Evidence: sweep.Evidence{ModTime: at("2026-03-24T11:03:00Z")}},
 	}
-	r.Errors = []Error{
-		{Location: Location{Path: sp("/opt/broken/.venv") + "/litellm-1.82.8.dist-info/RECORD"}, Message: "permission denied", Kind: "error"},
-		{Location: Location{Path: "/opt/clean/.venv/lib"}, Message: "not walked", Kind: "skipped"},
+	r.Errors = []sweep.Error{
+		{Location: sweep.Location{Path: sp("/opt/broken/.venv") + "/litellm-1.82.8.dist-info/RECORD"}, Message: "permission denied", Kind: sweep.ErrKindError},
+		{Location: sweep.Location{Path: "/opt/clean/.venv/lib"}, Message: "not walked", Kind: sweep.ErrKindSkipped},
 	}
-	homes := []Home{{User: "alice", Dir: "/home/alice"}, {User: "bob", Dir: "/home/bob"}, {User: "carol", Dir: "/home/carol"}, {User: "dave", Dir: "/home/dave"}}
+	homes := []sweep.Home{{User: "alice", Dir: "/home/alice"}, {User: "bob", Dir: "/home/bob"}, {User: "carol", Dir: "/home/carol"}, {User: "dave", Dir: "/home/dave"}}
 
-	BuildTimeline(r, homes)
+	sweep.BuildTimeline(r, homes, catalog.All())
 
 	want := map[string]string{
-		"/home/alice/.venv": EnvExecuted,
-		"/srv/app/.venv":    EnvExecuted,
-		"/opt/tool/.venv":   EnvPresent,
-		"/opt/broken/.venv": EnvIncomplete,
-		"/opt/clean/.venv":  EnvClean,
-		"/opt/gone/.venv":   EnvRemoved,
-		"/usr":              EnvClean,
-		"/opt/kept":         EnvExecuted,
-		"/data/env":         EnvRemoved,
-		"/home/alice":       EnvExecuted,
-		"/home/bob":         EnvRemoved,
-		"/home/carol":       EnvWould,
-		"/home/dave":        EnvClean,
-		"~frank":            EnvExecuted, // no home: named by an environment
+		"/home/alice/.venv": sweep.EnvExecuted,
+		"/srv/app/.venv":    sweep.EnvExecuted,
+		"/opt/tool/.venv":   sweep.EnvPresent,
+		"/opt/broken/.venv": sweep.EnvIncomplete,
+		"/opt/clean/.venv":  sweep.EnvClean,
+		"/opt/gone/.venv":   sweep.EnvRemoved,
+		"/usr":              sweep.EnvClean,
+		"/opt/kept":         sweep.EnvExecuted,
+		"/data/env":         sweep.EnvRemoved,
+		"/home/alice":       sweep.EnvExecuted,
+		"/home/bob":         sweep.EnvRemoved,
+		"/home/carol":       sweep.EnvWould,
+		"/home/dave":        sweep.EnvClean,
+		"~frank":            sweep.EnvExecuted, // no home: named by an environment
 	}
-	got := map[string]Environment{}
+	got := map[string]sweep.Environment{}
 	for _, e := range r.Environments {
 		got[e.Path] = e
 	}
@@ -98,7 +111,7 @@ func TestBuildTimelineVerdicts(t *testing.T) {
 	if e := got["/data/env"]; e.Kind != "unrecorded" {
 		t.Errorf("unrecorded env kind %q", e.Kind)
 	}
-	if e := got["/home/alice"]; e.Kind != EnvKindUser || len(e.Findings) != 2 {
+	if e := got["/home/alice"]; e.Kind != sweep.EnvKindUser || len(e.Findings) != 2 {
 		t.Errorf("alice %+v", e)
 	}
 	if e := got["~frank"]; e.Reason != "environment /opt/kept: collector saw it run" {
@@ -110,7 +123,8 @@ func TestBuildTimelineVerdicts(t *testing.T) {
 	if e := got["/opt/kept"]; e.Reason != "collector saw it run" {
 		t.Errorf("a worse collector verdict was overwritten: %+v", e)
 	}
-	if e := got["/srv/app/.venv"]; len(e.Findings) != 2 || !strings.Contains(e.Reason, "bytecode") {
+	if e := got["/srv/app/.venv"]; len(e.Findings) != 3 || !strings.Contains(e.Reason, "ran: litellm/proxy/proxy_server.py was imported") ||
+		strings.Contains(e.Reason, "differs from RECORD") {
 		t.Errorf("/srv/app %+v", e)
 	}
 	if e := got["/opt/broken/.venv"]; !strings.Contains(e.Reason, "1 path(s)") {
@@ -121,22 +135,22 @@ func TestBuildTimelineVerdicts(t *testing.T) {
 		t.Errorf("attribution %+v", f)
 	}
 	// Users are listed after environments.
-	if last := r.Environments[len(r.Environments)-1]; last.Kind != EnvKindUser {
+	if last := r.Environments[len(r.Environments)-1]; last.Kind != sweep.EnvKindUser {
 		t.Errorf("order: %v", r.Environments)
 	}
 }
 
 func TestBuildTimelineEvents(t *testing.T) {
-	r := &Report{Scan: Scan{Window: &Window{Start: *at("2026-03-24T10:39:00Z"), End: *at("2026-03-24T16:00:00Z")}}}
-	r.Findings = []Finding{
-		{Severity: Critical, Category: "python", Title: "late", Location: Location{Path: "/a"}, Evidence: Evidence{Time: at("2026-04-01T00:00:00Z")}},
-		{Severity: High, Category: "cache", Title: "in window by mtime", Location: Location{Path: "/b"}, Evidence: Evidence{ModTime: at("2026-03-24T10:39:00Z")}},
-		{Severity: High, Category: "history", Title: "time wins over mtime", Location: Location{Path: "/c", Line: 4},
-			Evidence: Evidence{Time: at("2026-03-24T16:00:00Z"), ModTime: at("2027-01-01T00:00:00Z")}},
-		{Severity: Medium, Category: "lockfile", Title: "undated", Location: Location{Path: "/d"}},
-		{Severity: Info, Category: "credential", Title: "inventory, not an event", Location: Location{Path: "/e"}, Evidence: Evidence{ModTime: at("2026-03-24T12:00:00Z")}},
+	r := &sweep.Report{Scan: sweep.Scan{Window: &sweep.Window{Start: *at("2026-03-24T10:39:00Z"), End: *at("2026-03-24T16:00:00Z")}}}
+	r.Findings = []sweep.Finding{
+		{Severity: sweep.Critical, Category: python.CatStartup, Title: "late", Location: sweep.Location{Path: "/a"}, Evidence: sweep.Evidence{Time: at("2026-04-01T00:00:00Z")}},
+		{Severity: sweep.High, Category: cache.CatCache, Title: "in window by mtime", Location: sweep.Location{Path: "/b"}, Evidence: sweep.Evidence{ModTime: at("2026-03-24T10:39:00Z")}},
+		{Severity: sweep.High, Category: history.CatHistory, Title: "time wins over mtime", Location: sweep.Location{Path: "/c", Line: 4},
+			Evidence: sweep.Evidence{Time: at("2026-03-24T16:00:00Z"), ModTime: at("2027-01-01T00:00:00Z")}},
+		{Severity: sweep.Medium, Category: lockfile.CatLockfile, Title: "undated", Location: sweep.Location{Path: "/d"}},
+		{Severity: sweep.Info, Category: creds.CatCredential, Title: "inventory, not an event", Location: sweep.Location{Path: "/e"}, Evidence: sweep.Evidence{ModTime: at("2026-03-24T12:00:00Z")}},
 	}
-	BuildTimeline(r, nil)
+	sweep.BuildTimeline(r, nil, catalog.All())
 	var got []string
 	for _, e := range r.Timeline {
 		in := "out"

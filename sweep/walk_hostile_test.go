@@ -26,7 +26,7 @@ func (c *stuckCollector) Collect(ctx context.Context, f *File, out Sink) {
 func errorsText(es []Error) string {
 	var b strings.Builder
 	for _, e := range es {
-		b.WriteString(e.Kind + " " + e.Location.Path + ": " + e.Message + "\n")
+		b.WriteString(string(e.Kind) + " " + e.Location.Path + ": " + e.Message + "\n")
 	}
 	return b.String()
 }

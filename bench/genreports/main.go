@@ -19,6 +19,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/litesweep/litesweep/catalog"
+	"github.com/litesweep/litesweep/collectors/creds"
+	"github.com/litesweep/litesweep/collectors/lockfile"
+	"github.com/litesweep/litesweep/collectors/persistence"
+	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/sweep"
 )
 
@@ -91,7 +96,7 @@ func report(rng *rand.Rand, name string, fin time.Time, v sweep.Verdict) *sweep.
 		}
 		for _, c := range []struct{ id, path string }{{"aws", ".aws/credentials"}, {"gcloud", ".config/gcloud/credentials.db"}, {"kube", ".kube/config"},
 			{"ssh", ".ssh/id_ed25519"}, {"docker", ".docker/config.json"}, {"npm", ".npmrc"}, {"pypi", ".pypirc"}, {"git", ".git-credentials"}} {
-			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Info, Category: "credential", Title: c.id + " credentials present",
+			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Info, Category: creds.CatCredential, Title: c.id + " credentials present",
 				Location: sweep.Location{Path: home + "/" + c.path}, User: u, Collector: "creds/files",
 				Evidence:  sweep.Evidence{Mode: "-rw-------", Owner: u, Details: []string{"default", "prod", "staging"}},
 				Indicator: &sweep.Indicator{ID: "cred-" + c.id, Kind: "credential", Sources: []string{"https://docs.litellm.ai/blog/security-update-march-2026"}}})
@@ -105,7 +110,7 @@ func report(rng *rand.Rand, name string, fin time.Time, v sweep.Verdict) *sweep.
 	}
 	for i := 0; i < 40; i++ {
 		r.Errors = append(r.Errors, sweep.Error{Location: sweep.Location{Path: fmt.Sprintf("/mnt/share-%02d", i)}, Collector: "walk",
-			Message: "other filesystem (nfs4): not walked; sweep it on its own host or pass --cross-mounts", Kind: "skipped"})
+			Message: "other filesystem (nfs4): not walked; sweep it on its own host or pass --cross-mounts", Kind: sweep.ErrKindSkipped})
 	}
 	at := func(h, m int) *time.Time { t := time.Date(2026, 3, 24, h, m, 0, 0, time.UTC); return &t }
 	env := "/home/deploy/src/project-03/.venv"
@@ -113,14 +118,14 @@ func report(rng *rand.Rand, name string, fin time.Time, v sweep.Verdict) *sweep.
 	switch v {
 	case sweep.Compromised:
 		r.Findings = append(r.Findings,
-			sweep.Finding{Severity: sweep.Critical, Category: "pth", Title: "litellm_init.pth (malicious startup hook)", Location: sweep.Location{Path: sp + "/litellm_init.pth", Line: 1},
+			sweep.Finding{Severity: sweep.Critical, Category: python.CatStartup, Title: "litellm_init.pth (malicious startup hook)", Location: sweep.Location{Path: sp + "/litellm_init.pth", Line: 1},
 				Environment: env, User: "deploy", Collector: "python/site", Evidence: sweep.Evidence{SHA256: "71e35aef03099cd1f2d6446734273025a163597de93912df321ef118bf135238", Time: at(11, 2+rng.IntN(50))},
 				Indicator: &sweep.Indicator{ID: "file-litellm-init-pth", Kind: "file", Confidence: "confirmed", Sources: []string{"https://github.com/BerriAI/litellm/issues/24512"}}},
-			sweep.Finding{Severity: sweep.Critical, Category: "persistence", Title: "sysmon.service user unit", Location: sweep.Location{Path: "/home/deploy/.config/systemd/user/sysmon.service"},
+			sweep.Finding{Severity: sweep.Critical, Category: persistence.CatPersistence, Title: "sysmon.service user unit", Location: sweep.Location{Path: "/home/deploy/.config/systemd/user/sysmon.service"},
 				User: "deploy", Collector: "persistence/systemd", Evidence: sweep.Evidence{Time: at(11, 5+rng.IntN(50))}})
 		fallthrough
 	case sweep.Exposed:
-		r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.High, Category: "python-package", Title: "litellm 1.82.8 installed",
+		r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.High, Category: python.CatPackage, Title: "litellm 1.82.8 installed",
 			Location: sweep.Location{Path: sp + "/litellm-1.82.8.dist-info/METADATA", Line: 3}, Environment: env, User: "deploy", Collector: "python/dist",
 			Evidence:  sweep.Evidence{Package: "litellm", Version: "1.82.8", Installer: "pip", Time: at(10+rng.IntN(6), rng.IntN(60))},
 			Indicator: &sweep.Indicator{ID: "pypi-litellm-1.82.8", Kind: "package", Confidence: "confirmed"}})
@@ -132,13 +137,13 @@ func report(rng *rand.Rand, name string, fin time.Time, v sweep.Verdict) *sweep.
 				User: "deploy", Host: name, Why: "readable by the stealer", ExposedBy: []string{"LS-000000000001"},
 				Steps: []string{"ssh-keygen -t ed25519", "replace the public key everywhere it is authorised"}, Verify: "login with the old key is refused"})
 	case sweep.AtRisk:
-		r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Medium, Category: "lockfile", Title: "requirements.txt allows litellm 1.82.8",
+		r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Medium, Category: lockfile.CatLockfile, Title: "requirements.txt allows litellm 1.82.8",
 			Location: sweep.Location{Path: "/home/ci/src/app/requirements.txt", Line: 12}, Collector: "lockfile/requirements", Evidence: sweep.Evidence{Text: "litellm>=1.82"}})
 	case sweep.Incomplete:
-		r.Errors = append(r.Errors, sweep.Error{Location: sweep.Location{Path: "/var/lib/docker"}, Collector: "walk", Message: "cannot read directory: permission denied", Kind: "error"})
+		r.Errors = append(r.Errors, sweep.Error{Location: sweep.Location{Path: "/var/lib/docker"}, Collector: "walk", Message: "cannot read directory: permission denied", Kind: sweep.ErrKindError})
 	}
 	if v == sweep.Compromised || v == sweep.Exposed {
-		sweep.BuildTimeline(r, nil)
+		sweep.BuildTimeline(r, nil, catalog.All())
 	}
 	r.Finalize()
 	return r

@@ -309,7 +309,7 @@ func (c *Collector) emit(f *sweep.File, out sweep.Sink, h hit) {
 		ind = &sweep.Indicator{ID: h.pk.ID + ":" + h.art.Filename, Kind: "artifact", Confidence: string(h.art.Provenance.Confidence), Sources: h.art.Provenance.Sources}
 	}
 	out.Finding(sweep.Finding{
-		Severity: sweep.High, Category: "cache", Title: title, Location: loc, Evidence: ev, Indicator: ind,
+		Severity: sweep.High, Category: CatCache, Title: title, Location: loc, Evidence: ev, Indicator: ind,
 		User: sweep.UserOf(c.o.Homes, f.Path), Collector: c.Name(),
 	})
 }
@@ -386,7 +386,7 @@ func (c *Collector) collectHTTP(f *sweep.File, out sweep.Sink, bodyPath string) 
 	e, err := ParseHTTPEntry(ra, size)
 	if err != nil {
 		if errors.Is(err, ErrUnsupportedSerde) {
-			out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: "skipped", Message: err.Error()})
+			out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: sweep.ErrKindSkipped, Message: err.Error()})
 			return
 		}
 		c.errorAt(f, out, f.Path, fmt.Errorf("%s entry: %w", httpCacheName(f.Path), err))
@@ -522,7 +522,7 @@ func (c *Collector) inspectBody(f *sweep.File, out sweep.Sink, h hit, body io.Re
 			}
 		}
 	} else if identified {
-		out.Error(sweep.Error{Location: f.LocationOf(loc), Collector: c.Name(), Kind: "skipped",
+		out.Error(sweep.Error{Location: f.LocationOf(loc), Collector: c.Name(), Kind: sweep.ErrKindSkipped,
 			Message: fmt.Sprintf("cached body of %d bytes not hashed (larger than --max-hash-size %d)", size, c.o.MaxHashSize)})
 	}
 	if identified && h.pk != nil {
@@ -581,7 +581,7 @@ func (c *Collector) collectDistFile(f *sweep.File, out sweep.Sink) {
 			}
 		}
 	} else {
-		out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: "skipped",
+		out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: sweep.ErrKindSkipped,
 			Message: fmt.Sprintf("%d bytes not hashed (larger than --max-hash-size %d)", size, c.o.MaxHashSize)})
 	}
 	c.emit(f, out, h)

@@ -242,7 +242,7 @@ func TestCollectorCaches(t *testing.T) {
 
 	var gotErrs []string
 	for _, e := range errs {
-		gotErrs = append(gotErrs, e.Kind+" "+e.Location.Path+" "+e.Message)
+		gotErrs = append(gotErrs, string(e.Kind)+" "+e.Location.Path+" "+e.Message)
 	}
 	slices.Sort(gotErrs)
 	wantErrs := []string{

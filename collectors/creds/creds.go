@@ -21,8 +21,18 @@ import (
 // Name is the collector's registry name.
 const Name = "credentials/inventory"
 
-// Category is the finding category of inventory items.
-const Category = "credential"
+// CatCredential is the category of an inventoried credential.
+const CatCredential sweep.Category = "credential"
+
+// Categories declares the categories this collector emits.
+var Categories = []sweep.CategoryInfo{
+	{Category: CatCredential, Short: "A credential the stealer reads is present",
+		Description: "Inventory, not evidence: a credential of a kind the stealer collects (cloud keys, SSH keys, Kubernetes configs, CI and LLM API tokens, .env files, shell-exported secrets) exists here, named by kind, provider, path, owner and non-secret names; secret values are never read into the report.",
+		Help: []string{
+			"Rotate it if another finding shows the payload ran or was installed on this system or for this user: `litesweep rotate` lists every such credential by name, with the step that proves the old one is dead.",
+			"Otherwise keep the list: it is what to rotate first if a later sweep finds the payload.",
+		}},
+}
 
 // maxParse caps how many bytes of a credential file are parsed for names.
 const maxParse = 1 << 20
@@ -197,7 +207,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 	}
 	fi, err := f.Info()
 	if err != nil {
-		out.Error(sweep.Error{Location: f.Location(), Collector: Name, Message: "stat: " + sweep.TrimPathErr(err), Kind: "error"})
+		out.Error(sweep.Error{Location: f.Location(), Collector: Name, Message: "stat: " + sweep.TrimPathErr(err), Kind: sweep.ErrKindError})
 		return
 	}
 	ev := sweep.Evidence{Size: fi.Size(), Mode: fi.Mode().String()}
@@ -220,7 +230,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		if p != nil {
 			names, perr := c.parse(f, p)
 			if perr != nil {
-				out.Error(sweep.Error{Location: f.Location(), Collector: Name, Kind: "error",
+				out.Error(sweep.Error{Location: f.Location(), Collector: Name, Kind: sweep.ErrKindError,
 					Message: "credential names not read: " + perr.Error()})
 			}
 			ev.Details = names
@@ -234,7 +244,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		return
 	}
 	out.Finding(sweep.Finding{
-		Severity: sweep.Info, Category: Category, Title: title, Location: f.Location(), Evidence: ev,
+		Severity: sweep.Info, Category: CatCredential, Title: title, Location: f.Location(), Evidence: ev,
 		Indicator: &sweep.Indicator{ID: cr.ID, Kind: cr.Kind, Confidence: string(cr.Provenance.Confidence), Sources: cr.Provenance.Sources},
 		User:      user, Collector: Name,
 	})

@@ -45,7 +45,7 @@ func TestInventoryNamesOnly(t *testing.T) {
 
 	byPath := map[string]sweep.Finding{}
 	for _, f := range fs {
-		if f.Category != creds.Category || f.Severity != sweep.Info || f.Indicator == nil {
+		if f.Category != creds.CatCredential || f.Severity != sweep.Info || f.Indicator == nil {
 			t.Errorf("bad finding shape: %+v", f)
 		}
 		byPath[f.Location.Path] = f

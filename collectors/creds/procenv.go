@@ -29,7 +29,7 @@ func (c *Collector) Finish(ctx context.Context, out sweep.Sink) {
 	}
 	ents, err := os.ReadDir(c.o.ProcRoot)
 	if err != nil {
-		out.Error(sweep.Error{Location: sweep.Location{Path: c.o.ProcRoot}, Collector: Name, Kind: "skipped",
+		out.Error(sweep.Error{Location: sweep.Location{Path: c.o.ProcRoot}, Collector: Name, Kind: sweep.ErrKindSkipped,
 			Message: "process environments not read: " + sweep.TrimPathErr(err)})
 		return
 	}
@@ -56,7 +56,7 @@ func (c *Collector) Finish(ctx context.Context, out sweep.Sink) {
 		c.reportProcess(pid, names, out)
 	}
 	if denied > 0 {
-		out.Error(sweep.Error{Location: sweep.Location{Path: c.o.ProcRoot}, Collector: Name, Kind: "skipped",
+		out.Error(sweep.Error{Location: sweep.Location{Path: c.o.ProcRoot}, Collector: Name, Kind: sweep.ErrKindSkipped,
 			Message: strconv.Itoa(denied) + " process environments not readable (permission denied); run as root to list their variable names"})
 	}
 }
@@ -116,7 +116,7 @@ func (c *Collector) reportProcess(pid int, names []string, out sweep.Sink) {
 			title += " (" + comm + ")"
 		}
 		out.Finding(sweep.Finding{
-			Severity: sweep.Info, Category: Category, Title: title,
+			Severity: sweep.Info, Category: CatCredential, Title: title,
 			Location:  sweep.Location{PID: int32(pid)},
 			Evidence:  sweep.Evidence{Details: ns, Owner: user},
 			Indicator: &sweep.Indicator{ID: cr.ID, Kind: "env", Confidence: string(cr.Provenance.Confidence), Sources: cr.Provenance.Sources},

@@ -111,7 +111,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 			where = "first"
 		}
 		r = io.LimitReader(fh, c.o.MaxBytes)
-		out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: "error",
+		out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: sweep.ErrKindError,
 			Message: fmt.Sprintf("history truncated: read the %s %d of %d bytes (cap); the rest was not checked", where, c.o.MaxBytes, size)})
 		if skipFirst {
 			lineBase = -1 // line numbers are relative to the read part: unknown
@@ -146,7 +146,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		out.Error(sweep.ErrorAt(f.Location(), c.Name(), fmt.Errorf("history: %s", sweep.TrimPathErr(err))))
 	}
 	if reported >= maxPerFile {
-		out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: "skipped",
+		out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: sweep.ErrKindSkipped,
 			Message: fmt.Sprintf("more than %d matching commands: the rest are not reported", maxPerFile)})
 	}
 }
@@ -205,7 +205,7 @@ func (c *Collector) installFinding(f *sweep.File, format Format, line int, e Ent
 		t := e.Time
 		evd.Time = &t
 	}
-	return sweep.Finding{Severity: sev, Category: "history", Title: title, Location: loc, Evidence: evd,
+	return sweep.Finding{Severity: sev, Category: CatHistory, Title: title, Location: loc, Evidence: evd,
 		Indicator: &sweep.Indicator{ID: in.Package.ID, Kind: "package", Confidence: string(in.Package.Provenance.Confidence), Sources: in.Package.Provenance.Sources},
 		User:      user, Collector: c.Name()}
 }
@@ -233,6 +233,6 @@ func (c *Collector) mentionFinding(f *sweep.File, format Format, line int, e Ent
 			ind = &sweep.Indicator{ID: n.ID, Kind: "network", Confidence: string(n.Provenance.Confidence), Sources: n.Provenance.Sources}
 		}
 	}
-	return sweep.Finding{Severity: sev, Category: "history", Title: "shell history names " + mn.Value, Location: loc,
+	return sweep.Finding{Severity: sev, Category: CatHistory, Title: "shell history names " + mn.Value, Location: loc,
 		Evidence: ev, Indicator: ind, User: user, Collector: c.Name()}
 }

@@ -73,7 +73,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 	data, err := f.ReadAll(MaxFileSize)
 	if err != nil {
 		if errors.Is(err, sweep.ErrTooLarge) {
-			out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: "skipped",
+			out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: sweep.ErrKindSkipped,
 				Message: fmt.Sprintf("%s larger than %d bytes: not read", kind, MaxFileSize)})
 			return
 		}
@@ -117,7 +117,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 			loc.Line = se.Line
 			err = se.Err
 		}
-		out.Error(sweep.Error{Location: loc, Collector: c.Name(), Kind: "error", Message: fmt.Sprintf("%s: %v", kind, err)})
+		out.Error(sweep.Error{Location: loc, Collector: c.Name(), Kind: sweep.ErrKindError, Message: fmt.Sprintf("%s: %v", kind, err)})
 	}
 	for _, p := range r.Problems {
 		if !c.mention.MatchString(p.Message) && !strings.Contains(p.Message, "include") {
@@ -131,7 +131,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		c.errSeen[key] = true
 		c.mu.Unlock()
 		if !dup {
-			out.Error(sweep.Error{Location: loc, Collector: c.Name(), Kind: "error", Message: p.Message})
+			out.Error(sweep.Error{Location: loc, Collector: c.Name(), Kind: sweep.ErrKindError, Message: p.Message})
 		}
 	}
 	r = Relevant(c.m, r)
@@ -204,7 +204,7 @@ func Finding(h Hit, loc sweep.Location, collector string) sweep.Finding {
 	}
 	f := sweep.Finding{
 		Severity:  h.Severity,
-		Category:  "lockfile",
+		Category:  CatLockfile,
 		Title:     h.Title,
 		Location:  loc,
 		Evidence:  sweep.Evidence{Package: h.Package.Name, Version: ver, Text: text, Details: details},

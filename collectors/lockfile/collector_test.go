@@ -55,7 +55,7 @@ func TestCollectorTree(t *testing.T) {
 	}
 	var gotErrs []string
 	for _, e := range errs {
-		gotErrs = append(gotErrs, e.Kind+" "+e.Location.String()+" "+e.Message)
+		gotErrs = append(gotErrs, string(e.Kind)+" "+e.Location.String()+" "+e.Message)
 	}
 	slices.Sort(gotErrs)
 	wantErrs := []string{

@@ -36,8 +36,20 @@ import (
 // Name is the collector's registry name.
 const Name = "payloads/learned-copies"
 
-// CatCopy is the category of a copy of a learned payload.
-const CatCopy = "payload-copy"
+// CatCopy is the category of a copy of a learned payload: found by this
+// collector within one sweep, and by merge (sweep/fleet) across systems.
+const CatCopy sweep.Category = "payload-copy"
+
+// Categories declares the categories this collector (and merge) emits.
+var Categories = []sweep.CategoryInfo{
+	{Category: CatCopy, Short: "A copy of a payload learned from its context",
+		Description: "A file byte-identical (same SHA-256) to a payload the sweep proved malicious by its context (a start-up hook or module of a bad release, a script at a persistence path), under any name: found within one sweep, or by merge when another system learned the payload.",
+		Help: []string{
+			"Remove the copy with the original (`litesweep remediate` moves both aside as evidence) and find out how it got here: a copy outside an environment was placed by someone or something.",
+			"Rotate the credentials of the system and the user the file belongs to: `litesweep rotate` lists them by name.",
+			"Add the learned hash to the pack for the next sweeps (`litesweep iocs --from-report`).",
+		}},
+}
 
 // Options configure the collector.
 type Options struct {
@@ -148,7 +160,7 @@ func (c *Collector) Finish(ctx context.Context, out sweep.Sink) {
 		loc.Path = p
 		sum, err := hashFile(fsys, p, c.o.MaxHashSize)
 		if err != nil {
-			out.Error(sweep.Error{Location: loc, Collector: Name, Kind: "error", Message: "hash: " + sweep.TrimPathErr(err)})
+			out.Error(sweep.Error{Location: loc, Collector: Name, Kind: sweep.ErrKindError, Message: "hash: " + sweep.TrimPathErr(err)})
 			continue
 		}
 		l, ok := byHash[sum]

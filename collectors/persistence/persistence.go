@@ -44,12 +44,6 @@ import (
 // Name is the collector's registry name.
 const Name = "persistence/files"
 
-// Finding categories.
-const (
-	CatPersistence = "persistence"
-	CatStaging     = "staging"
-)
-
 const maxUnit = 256 << 10
 
 // Options configure the collector.
@@ -186,7 +180,7 @@ func (c *Collector) emit(out sweep.Sink, f sweep.Finding, p string, ff facts) {
 	out.Finding(f)
 }
 
-func (c *Collector) errorAt(out sweep.Sink, loc sweep.Location, kind, msg string) {
+func (c *Collector) errorAt(out sweep.Sink, loc sweep.Location, kind sweep.ErrorKind, msg string) {
 	out.Error(sweep.Error{Location: loc, Collector: Name, Message: msg, Kind: kind})
 }
 
@@ -276,7 +270,7 @@ func (c *Collector) enablement(f *sweep.File, pi *iocs.PathIOC, out sweep.Sink) 
 	if f.IsSymlink() {
 		t, err := fs.ReadLink(f.FS, sweep.Rel(f.Path))
 		if err != nil {
-			c.errorAt(out, f.Location(), "error", "read link: "+sweep.TrimPathErr(err))
+			c.errorAt(out, f.Location(), sweep.ErrKindError, "read link: "+sweep.TrimPathErr(err))
 		} else {
 			ev.Text = "-> " + t
 		}
@@ -308,17 +302,17 @@ func (c *Collector) content(f *sweep.File, pi *iocs.PathIOC, out sweep.Sink) {
 			ev.Details = append(ev.Details, "symlink to "+t+" (not followed)")
 		}
 	} else if ff.size > limit {
-		c.errorAt(out, f.Location(), "skipped", fmt.Sprintf("not hashed: larger than %d bytes", limit))
+		c.errorAt(out, f.Location(), sweep.ErrKindSkipped, fmt.Sprintf("not hashed: larger than %d bytes", limit))
 	} else if r, err := f.Open(); err != nil {
-		c.errorAt(out, f.Location(), "error", "open: "+sweep.TrimPathErr(err))
+		c.errorAt(out, f.Location(), sweep.ErrKindError, "open: "+sweep.TrimPathErr(err))
 	} else {
 		b, err := io.ReadAll(io.LimitReader(r, limit+1))
 		r.Close()
 		switch {
 		case err != nil:
-			c.errorAt(out, f.Location(), "error", "read: "+sweep.TrimPathErr(err))
+			c.errorAt(out, f.Location(), sweep.ErrKindError, "read: "+sweep.TrimPathErr(err))
 		case int64(len(b)) > limit:
-			c.errorAt(out, f.Location(), "skipped", fmt.Sprintf("not hashed: larger than %d bytes", limit))
+			c.errorAt(out, f.Location(), sweep.ErrKindSkipped, fmt.Sprintf("not hashed: larger than %d bytes", limit))
 		default:
 			sum := sha256.Sum256(b)
 			ev.SHA256 = hex.EncodeToString(sum[:])

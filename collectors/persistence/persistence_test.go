@@ -84,7 +84,7 @@ func TestPersistenceAndStaging(t *testing.T) {
 		if f.Indicator != nil {
 			id = f.Indicator.ID
 		}
-		got = append(got, strings.Join([]string{string(f.Severity), f.Category, f.Location.Path, id, f.User}, "|"))
+		got = append(got, strings.Join([]string{string(f.Severity), string(f.Category), f.Location.Path, id, f.User}, "|"))
 		if f.Evidence.ModTime == nil || f.Evidence.Owner == "" {
 			t.Errorf("%s: no time/owner evidence", f.Location.Path)
 		}

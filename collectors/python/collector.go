@@ -64,15 +64,6 @@ import (
 // Name is the collector's registry name.
 const Name = "python/environments"
 
-// Finding categories.
-const (
-	CatPackage   = "python-package"
-	CatStartup   = "startup-hook"
-	CatTampered  = "tampered-file"
-	CatExecution = "execution-evidence"
-	CatIntegrity = "package-integrity"
-)
-
 const (
 	maxMetadata  = 8 << 20
 	maxRecord    = 32 << 20
@@ -276,7 +267,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 	}
 }
 
-func (c *Collector) errorAt(out sweep.Sink, loc sweep.Location, kind, msg string) {
+func (c *Collector) errorAt(out sweep.Sink, loc sweep.Location, kind sweep.ErrorKind, msg string) {
 	out.Error(sweep.Error{Location: loc, Collector: Name, Message: msg, Kind: kind})
 }
 
@@ -292,7 +283,7 @@ func errMsg(what string, err error) string {
 func (c *Collector) collectPyvenv(f *sweep.File, out sweep.Sink) {
 	b, err := f.ReadAll(maxSmallFile)
 	if err != nil {
-		c.errorAt(out, f.Location(), "error", errMsg("read pyvenv.cfg", err))
+		c.errorAt(out, f.Location(), sweep.ErrKindError, errMsg("read pyvenv.cfg", err))
 		return
 	}
 	kv := map[string]string{}

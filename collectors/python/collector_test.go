@@ -112,7 +112,7 @@ func TestCollectorFixtureRoot(t *testing.T) {
 
 	var errs []string
 	for _, e := range r.errors {
-		errs = append(errs, e.Kind+"|"+e.Location.Path+"|"+e.Message)
+		errs = append(errs, string(e.Kind)+"|"+e.Location.Path+"|"+e.Message)
 	}
 	wantErrs := []string{
 		"unverified|/home/alice/other/venv/lib/python3.12/site-packages/zz-link.pth|symlink to \"" + filepath.Join(outside, "evil.pth") + "\" leads out of the scanned root or nowhere: target not read",

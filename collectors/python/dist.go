@@ -22,9 +22,9 @@ func (c *Collector) collectDist(ctx context.Context, f *sweep.File, distDir stri
 	meta, perr := Meta{}, error(nil)
 	if err != nil {
 		perr = err
-		c.errorAt(out, f.Location(), "error", errMsg("read "+f.Name, err))
+		c.errorAt(out, f.Location(), sweep.ErrKindError, errMsg("read "+f.Name, err))
 	} else if meta, perr = ParseMetadata(b); perr != nil {
-		c.errorAt(out, f.Location(), "error", "malformed "+path.Base(f.Path)+": "+perr.Error())
+		c.errorAt(out, f.Location(), sweep.ErrKindError, "malformed "+path.Base(f.Path)+": "+perr.Error())
 	}
 	if perr != nil {
 		// Fall back on the directory name, which pip and uv write from
@@ -190,19 +190,19 @@ func (c *Collector) verifyRecord(ctx context.Context, f *sweep.File, d *dist, ou
 				iocRows = append(iocRows, "no RECORD: a Debian package (dh_python removes RECORD; dpkg tracks its files, check with dpkg --verify)")
 				return
 			}
-			c.errorAt(out, f.LocationOf(recPath), "unverified", "no RECORD: installed files not verified")
+			c.errorAt(out, f.LocationOf(recPath), sweep.ErrKindUnverified, "no RECORD: installed files not verified")
 		} else {
-			c.errorAt(out, f.LocationOf(recPath), "error", errMsg("read RECORD", err))
+			c.errorAt(out, f.LocationOf(recPath), sweep.ErrKindError, errMsg("read RECORD", err))
 		}
 		return
 	}
 	rows, errs := ParseRecord(b)
 	for i, err := range errs {
 		if i == 5 {
-			c.errorAt(out, f.LocationOf(recPath), "error", fmt.Sprintf("%d more malformed RECORD rows", len(errs)-5))
+			c.errorAt(out, f.LocationOf(recPath), sweep.ErrKindError, fmt.Sprintf("%d more malformed RECORD rows", len(errs)-5))
 			break
 		}
-		c.errorAt(out, f.LocationOf(recPath), "error", "malformed RECORD: "+err.Error())
+		c.errorAt(out, f.LocationOf(recPath), sweep.ErrKindError, "malformed RECORD: "+err.Error())
 	}
 	for _, row := range rows {
 		p := row.Path
@@ -219,7 +219,7 @@ func (c *Collector) verifyRecord(ctx context.Context, f *sweep.File, d *dist, ou
 	}
 	for _, row := range rows {
 		if ctx.Err() != nil {
-			c.errorAt(out, f.LocationOf(recPath), "error", "RECORD verification interrupted")
+			c.errorAt(out, f.LocationOf(recPath), sweep.ErrKindError, "RECORD verification interrupted")
 			return
 		}
 		if row.Hash == "" && row.Size < 0 {
@@ -235,7 +235,7 @@ func (c *Collector) verifyRecord(ctx context.Context, f *sweep.File, d *dist, ou
 			if isNotExist(err) {
 				missing = append(missing, row.Path)
 			} else {
-				c.errorAt(out, f.LocationOf(p), "error", errMsg("stat RECORD file", err))
+				c.errorAt(out, f.LocationOf(p), sweep.ErrKindError, errMsg("stat RECORD file", err))
 			}
 			continue
 		}
@@ -251,19 +251,19 @@ func (c *Collector) verifyRecord(ctx context.Context, f *sweep.File, d *dist, ou
 			continue
 		}
 		if fi.Size() > c.o.MaxHashSize {
-			c.errorAt(out, f.LocationOf(p), "skipped", fmt.Sprintf("not hashed: larger than %d bytes", c.o.MaxHashSize))
+			c.errorAt(out, f.LocationOf(p), sweep.ErrKindSkipped, fmt.Sprintf("not hashed: larger than %d bytes", c.o.MaxHashSize))
 			continue
 		}
 		algo, _, _ := strings.Cut(row.Hash, "=")
 		r, err := f.OpenPath(p)
 		if err != nil {
-			c.errorAt(out, f.LocationOf(p), "error", errMsg("open RECORD file", err))
+			c.errorAt(out, f.LocationOf(p), sweep.ErrKindError, errMsg("open RECORD file", err))
 			continue
 		}
 		rec, _, _, err := hashReader(r, algo, c.o.MaxHashSize)
 		r.Close()
 		if err != nil {
-			c.errorAt(out, f.LocationOf(p), "error", errMsg("hash RECORD file", err))
+			c.errorAt(out, f.LocationOf(p), sweep.ErrKindError, errMsg("hash RECORD file", err))
 			continue
 		}
 		if strings.TrimRight(rec, "=") != strings.TrimRight(row.Hash, "=") {

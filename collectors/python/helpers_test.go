@@ -43,7 +43,7 @@ func sweepTree(t *testing.T, root string, m *iocs.Matcher, maxHash int64) result
 func (r result) summary() []string {
 	var out []string
 	for _, f := range r.findings {
-		out = append(out, string(f.Severity)+"|"+f.Category+"|"+f.Location.Path+"|"+f.Title)
+		out = append(out, string(f.Severity)+"|"+string(f.Category)+"|"+f.Location.Path+"|"+f.Title)
 	}
 	return out
 }

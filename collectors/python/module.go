@@ -48,17 +48,17 @@ func (c *Collector) collectModule(f *sweep.File, out sweep.Sink) {
 	info, _ := f.Info()
 	facts := factsOf(info, c.o.Homes)
 	if facts.size > c.o.MaxHashSize {
-		c.errorAt(out, f.Location(), "skipped", fmt.Sprintf("not hashed: larger than %d bytes", c.o.MaxHashSize))
+		c.errorAt(out, f.Location(), sweep.ErrKindSkipped, fmt.Sprintf("not hashed: larger than %d bytes", c.o.MaxHashSize))
 		return
 	}
 	b, err := f.ReadAll(c.o.MaxHashSize)
 	if err != nil {
-		kind, msg := "error", errMsg("read", err)
+		kind, msg := sweep.ErrKindError, errMsg("read", err)
 		switch {
 		case errors.Is(err, sweep.ErrTooLarge):
-			kind, msg = "skipped", fmt.Sprintf("not hashed: larger than %d bytes", c.o.MaxHashSize)
+			kind, msg = sweep.ErrKindSkipped, fmt.Sprintf("not hashed: larger than %d bytes", c.o.MaxHashSize)
 		case f.IsSymlink():
-			kind = "unverified"
+			kind = sweep.ErrKindUnverified
 		}
 		c.errorAt(out, f.Location(), kind, msg)
 		return

@@ -48,9 +48,9 @@ func (c *Collector) collectPth(f *sweep.File, out sweep.Sink) {
 	}
 	r, err := f.Open()
 	if err != nil {
-		kind, msg := "error", errMsg("open", err)
+		kind, msg := sweep.ErrKindError, errMsg("open", err)
 		if f.IsSymlink() {
-			kind, msg = "unverified", fmt.Sprintf("symlink to %q leads out of the scanned root or nowhere: target not read", h.facts.symlink)
+			kind, msg = sweep.ErrKindUnverified, fmt.Sprintf("symlink to %q leads out of the scanned root or nowhere: target not read", h.facts.symlink)
 		}
 		c.errorAt(out, f.Location(), kind, msg)
 		c.keepPth(h)
@@ -62,7 +62,7 @@ func (c *Collector) collectPth(f *sweep.File, out sweep.Sink) {
 			h.facts.size = fi.Size()
 		}
 		if !fi.Mode().IsRegular() {
-			c.errorAt(out, f.Location(), "skipped", "not a regular file: not read")
+			c.errorAt(out, f.Location(), sweep.ErrKindSkipped, "not a regular file: not read")
 			c.keepPth(h)
 			return
 		}
@@ -70,12 +70,12 @@ func (c *Collector) collectPth(f *sweep.File, out sweep.Sink) {
 	size := h.facts.size
 	if c.m.HashWorthy(size) {
 		if size > c.o.MaxHashSize {
-			c.errorAt(out, f.Location(), "skipped", fmt.Sprintf("not hashed: larger than %d bytes", c.o.MaxHashSize))
+			c.errorAt(out, f.Location(), sweep.ErrKindSkipped, fmt.Sprintf("not hashed: larger than %d bytes", c.o.MaxHashSize))
 		} else if r, err := f.Open(); err == nil {
 			_, sum, _, err := hashReader(r, "sha256", c.o.MaxHashSize)
 			r.Close()
 			if err != nil {
-				c.errorAt(out, f.Location(), "error", errMsg("hash", err))
+				c.errorAt(out, f.Location(), sweep.ErrKindError, errMsg("hash", err))
 			} else {
 				h.sha = sum
 				if fi, ok := c.m.File(sum); ok {
@@ -86,7 +86,7 @@ func (c *Collector) collectPth(f *sweep.File, out sweep.Sink) {
 	}
 	r, err = f.Open()
 	if err != nil {
-		c.errorAt(out, f.Location(), "error", errMsg("open", err))
+		c.errorAt(out, f.Location(), sweep.ErrKindError, errMsg("open", err))
 		c.keepPth(h)
 		return
 	}
@@ -108,9 +108,9 @@ func (c *Collector) collectPth(f *sweep.File, out sweep.Sink) {
 	}
 	switch {
 	case errors.Is(err, ErrPthTooLarge):
-		c.errorAt(out, f.Location(), "unverified", fmt.Sprintf("larger than %d bytes: only the first %d bytes were checked for lines site.py executes", maxPthScan, stats.Bytes))
+		c.errorAt(out, f.Location(), sweep.ErrKindUnverified, fmt.Sprintf("larger than %d bytes: only the first %d bytes were checked for lines site.py executes", maxPthScan, stats.Bytes))
 	case err != nil:
-		c.errorAt(out, f.Location(), "error", fmt.Sprintf("read stopped after %d bytes: %s", stats.Bytes, sweep.TrimPathErr(err)))
+		c.errorAt(out, f.Location(), sweep.ErrKindError, fmt.Sprintf("read stopped after %d bytes: %s", stats.Bytes, sweep.TrimPathErr(err)))
 	}
 	if stats.NUL && nLines > 0 {
 		h.notes = append(h.notes, "binary content (NUL bytes): site.py still executes its import lines")

@@ -309,7 +309,7 @@ func (rs *repoSweep) gradeInstalls(ctx context.Context, run *github.WorkflowRun,
 		ver = first.hit.Versions[0]
 	}
 	t := run.GetCreatedAt().UTC()
-	f := sweep.Finding{Severity: sweep.High, Category: "ci-workflow", Collector: CollectorName,
+	f := sweep.Finding{Severity: sweep.High, Category: CatWorkflow, Collector: CollectorName,
 		Title: fmt.Sprintf("likely exposed: logs expired; job %s ran %q, which installs %s (%s) during the window",
 			apiName, first.cmd.String(), pk.Name, strings.Join(first.hit.Versions, " or ")),
 		Location: sweep.Location{Repo: rs.ri.FullName, RunID: run.GetID(), RunAttempt: run.GetRunAttempt(), URL: run.GetHTMLURL(),
@@ -365,7 +365,7 @@ func (rs *repoSweep) installResults(ctx context.Context, run *github.WorkflowRun
 				return nil, false
 			}
 			if ctx.Err() == nil {
-				rs.addErrFor(err, "unverified", sweep.Location{Path: p, RunID: run.GetID()}, describe(err, "read "+p+" at "+short(sha))+"; the installs of this run could not be fully graded")
+				rs.addErrFor(err, sweep.ErrKindUnverified, sweep.Location{Path: p, RunID: run.GetID()}, describe(err, "read "+p+" at "+short(sha))+"; the installs of this run could not be fully graded")
 			}
 			return nil, false
 		}

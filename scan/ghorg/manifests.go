@@ -22,7 +22,7 @@ const maxManifests = 200
 // when no lock or pin of the same project fixes the version.
 func (rs *repoSweep) sweepManifests(ctx context.Context, manifests []*github.TreeEntry, blobs map[string]*github.TreeEntry) error {
 	if len(manifests) > maxManifests {
-		rs.addErr("skipped", sweep.Location{}, fmt.Sprintf("%d Python manifests in the tree; only the first %d were read", len(manifests), maxManifests))
+		rs.addErr(sweep.ErrKindSkipped, sweep.Location{}, fmt.Sprintf("%d Python manifests in the tree; only the first %d were read", len(manifests), maxManifests))
 		manifests = manifests[:maxManifests]
 	}
 	// -r/-c includes are read from the same tree, never outside it.
@@ -55,13 +55,13 @@ func (rs *repoSweep) sweepManifests(ctx context.Context, manifests []*github.Tre
 			return ctx.Err() // an include hit a rate limit: retried as a whole
 		}
 		if err != nil {
-			rs.addErr("error", sweep.Location{Path: e.GetPath()}, fmt.Sprintf("manifest could not be parsed: %v", err))
+			rs.addErr(sweep.ErrKindError, sweep.Location{Path: e.GetPath()}, fmt.Sprintf("manifest could not be parsed: %v", err))
 		}
 		results = append(results, lockfile.Relevant(rs.s.m, r))
 	}
 	for _, h := range lockfile.Evaluate(rs.s.m, results) {
 		f := lockfile.Finding(h, sweep.Location{Repo: rs.ri.FullName}, CollectorName)
-		f.Category = "manifest"
+		f.Category = CatManifest
 		f.Location.URL = rs.blobURL(f.Location.Path)
 		f.Evidence.Text = manifestText(h.Requirement)
 		rs.cur.Findings = append(rs.cur.Findings, f)

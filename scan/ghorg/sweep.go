@@ -333,7 +333,7 @@ feed:
 			if s.cfg.StatePath == "" {
 				msg = strings.Replace(msg, "re-run with the same --state", "re-run (with --state FILE to keep finished work)", 1)
 			}
-			res.Errors = append(res.Errors, sweep.Error{Collector: CollectorName, Kind: "unverified", Location: sweep.Location{Repo: n}, Message: msg})
+			res.Errors = append(res.Errors, sweep.Error{Collector: CollectorName, Kind: sweep.ErrKindUnverified, Location: sweep.Location{Repo: n}, Message: msg})
 		}
 	}
 	for _, ri := range repos {
@@ -356,7 +356,7 @@ feed:
 	res.Stats = sweep.Stats{APICalls: st.priorCalls + s.tr.Calls(), RateLimitUsed: st.priorUsed + s.tr.RateLimitUsed(),
 		Repos: done, Runs: runs, Logs: logs, BytesRead: bytes, FilesRead: logs}
 	if saveErr != nil {
-		res.Errors = append(res.Errors, sweep.Error{Collector: CollectorName, Kind: "error",
+		res.Errors = append(res.Errors, sweep.Error{Collector: CollectorName, Kind: sweep.ErrKindError,
 			Message: "could not write the state file: " + saveErr.Error()})
 	}
 	if ctx.Err() != nil {
@@ -416,7 +416,7 @@ func (s *Sweeper) enumerate(ctx context.Context) ([]repoInfo, []sweep.Finding, [
 				if statusOf(err) == http.StatusNotFound {
 					msg = fmt.Sprintf("organization or user %q not found or not visible to this token (HTTP 404); its repositories were not checked", org)
 				}
-				errs = append(errs, sweep.Error{Collector: CollectorName, Kind: "error", Location: sweep.Location{Repo: org}, Message: msg})
+				errs = append(errs, sweep.Error{Collector: CollectorName, Kind: sweep.ErrKindError, Location: sweep.Location{Repo: org}, Message: msg})
 				s.unlisted = append(s.unlisted, org)
 				break
 			}
@@ -443,7 +443,7 @@ func (s *Sweeper) enumerate(ctx context.Context) ([]repoInfo, []sweep.Finding, [
 			opt.Page = resp.NextPage
 		}
 		if forks+archived > 0 {
-			errs = append(errs, sweep.Error{Collector: CollectorName, Kind: "skipped", Location: sweep.Location{Repo: org},
+			errs = append(errs, sweep.Error{Collector: CollectorName, Kind: sweep.ErrKindSkipped, Location: sweep.Location{Repo: org},
 				Message: fmt.Sprintf("%d forks and %d archived repositories not swept (use --include-forks / --include-archived)", forks, archived)})
 		}
 	}
@@ -458,7 +458,7 @@ func (s *Sweeper) enumerate(ctx context.Context) ([]repoInfo, []sweep.Finding, [
 			if statusOf(err) == http.StatusNotFound {
 				msg = fmt.Sprintf("repository %s not found or not visible to this token (HTTP 404)", full)
 			}
-			errs = append(errs, sweep.Error{Collector: CollectorName, Kind: "error", Location: sweep.Location{Repo: full}, Message: msg})
+			errs = append(errs, sweep.Error{Collector: CollectorName, Kind: sweep.ErrKindError, Location: sweep.Location{Repo: full}, Message: msg})
 			if isTransient(err) {
 				s.unlisted = append(s.unlisted, full)
 			}
@@ -483,7 +483,7 @@ func (s *Sweeper) exfilRepo(r *github.Repository, ri repoInfo) (sweep.Finding, b
 		if name != n && !strings.HasPrefix(name, n+"-") {
 			continue
 		}
-		f := sweep.Finding{Severity: sweep.Critical, Category: "ci-repo", Collector: CollectorName,
+		f := sweep.Finding{Severity: sweep.Critical, Category: CatRepo, Collector: CollectorName,
 			Title:     fmt.Sprintf("repository %s exists: the campaign's fallback exfiltration creates it when stealing secrets", ri.FullName),
 			Location:  sweep.Location{Repo: ri.FullName, URL: ri.HTMLURL},
 			Indicator: indicator("ci-repo-names", "ci-repo", ci.RepoProvenance)}
@@ -629,7 +629,7 @@ func (s *Sweeper) sweepRepo(ctx context.Context, ri repoInfo, prior *repoResult)
 	runs, err := rs.listRuns(ctx)
 	listed := err == nil
 	if err != nil && ctx.Err() == nil {
-		rs.addErrFor(err, "unverified", sweep.Location{Repo: ri.FullName}, describeRuns(err))
+		rs.addErrFor(err, sweep.ErrKindUnverified, sweep.Location{Repo: ri.FullName}, describeRuns(err))
 		if !lp.transient {
 			rr.CIUnlisted, listed = true, true
 		}
@@ -682,7 +682,7 @@ func describeRuns(err error) string {
 	return describe(err, "list workflow runs") + "; its CI was not checked"
 }
 
-func (rs *repoSweep) addErr(kind string, loc sweep.Location, msg string) {
+func (rs *repoSweep) addErr(kind sweep.ErrorKind, loc sweep.Location, msg string) {
 	if loc.Repo == "" {
 		loc.Repo = rs.ri.FullName
 	}
@@ -692,11 +692,11 @@ func (rs *repoSweep) addErr(kind string, loc sweep.Location, msg string) {
 // addErrFor records an error caused by err; a transient err (rate limit,
 // 5xx, network) leaves the current part unfinished, so a resumed sweep
 // retries it and this error is not kept.
-func (rs *repoSweep) addErrFor(err error, kind string, loc sweep.Location, msg string) {
+func (rs *repoSweep) addErrFor(err error, kind sweep.ErrorKind, loc sweep.Location, msg string) {
 	if isTransient(err) {
 		rs.cur.transient = true
-		if kind == "skipped" {
-			kind = "error"
+		if kind == sweep.ErrKindSkipped {
+			kind = sweep.ErrKindError
 		}
 	}
 	rs.addErr(kind, loc, msg)
@@ -827,7 +827,7 @@ func (rs *repoSweep) listRange(ctx context.Context, rng string, from, to time.Ti
 		return out, nil
 	}
 	if total > maxFiltered {
-		rs.addErr("unverified", sweep.Location{}, fmt.Sprintf("%d workflow runs were created in %s; the API lists at most %d, so the rest were not checked", total, rng, maxFiltered))
+		rs.addErr(sweep.ErrKindUnverified, sweep.Location{}, fmt.Sprintf("%d workflow runs were created in %s; the API lists at most %d, so the rest were not checked", total, rng, maxFiltered))
 	}
 	for next != 0 {
 		var more []*github.WorkflowRun
@@ -895,7 +895,7 @@ func (rs *repoSweep) sweepRun(ctx context.Context, run *github.WorkflowRun) {
 			if ctx.Err() != nil {
 				return
 			}
-			rs.addErrFor(err, "unverified", loc, describe(err, "list the jobs of this run")+"; "+strings.Join(runDetails(run), ", "))
+			rs.addErrFor(err, sweep.ErrKindUnverified, loc, describe(err, "list the jobs of this run")+"; "+strings.Join(runDetails(run), ", "))
 			if !rs.cur.transient {
 				rs.afterRun(ctx, run, nil, nil, true, nil)
 			}
@@ -939,17 +939,17 @@ func (rs *repoSweep) sweepRun(ctx context.Context, run *github.WorkflowRun) {
 			details := strings.Join(runDetails(run), ", ")
 			switch {
 			case le != nil && le.api && (le.status == http.StatusGone || le.status == http.StatusNotFound):
-				rs.addErr("unverified", jloc, fmt.Sprintf("job log expired or deleted (HTTP %d): could not verify this job; %s", le.status, details))
+				rs.addErr(sweep.ErrKindUnverified, jloc, fmt.Sprintf("job log expired or deleted (HTTP %d): could not verify this job; %s", le.status, details))
 				unverifiedJobs = append(unverifiedJobs, job.GetName())
 			case le != nil && le.api && le.status == http.StatusForbidden:
 				msg := "job log not readable with this token (HTTP 403"
 				if le.needs != "" {
 					msg += ", needs " + le.needs
 				}
-				rs.addErr("unverified", jloc, msg+"): could not verify this job; "+details)
+				rs.addErr(sweep.ErrKindUnverified, jloc, msg+"): could not verify this job; "+details)
 				unverifiedJobs = append(unverifiedJobs, job.GetName())
 			default:
-				rs.addErrFor(err, "unverified", jloc, fmt.Sprintf("job log could not be read: %v; %s", err, details))
+				rs.addErrFor(err, sweep.ErrKindUnverified, jloc, fmt.Sprintf("job log could not be read: %v; %s", err, details))
 				if !isTransient(err) {
 					unverifiedJobs = append(unverifiedJobs, job.GetName())
 				}
@@ -960,7 +960,7 @@ func (rs *repoSweep) sweepRun(ctx context.Context, run *github.WorkflowRun) {
 		rs.cur.LogBytes += lr.Bytes
 		s.logs.Add(1)
 		if lr.Truncated {
-			rs.addErr("unverified", jloc, fmt.Sprintf("job log larger than %d bytes: only the first %d bytes were checked", s.cfg.MaxLogBytes, s.cfg.MaxLogBytes))
+			rs.addErr(sweep.ErrKindUnverified, jloc, fmt.Sprintf("job log larger than %d bytes: only the first %d bytes were checked", s.cfg.MaxLogBytes, s.cfg.MaxLogBytes))
 		}
 		if f, ok := jobFinding(lr, jloc, run); ok {
 			rs.cur.Findings = append(rs.cur.Findings, f)
@@ -990,7 +990,7 @@ func jobFinding(lr LogResult, jloc sweep.Location, run *github.WorkflowRun) (swe
 		}
 	}
 	w := lr.Hits[worst]
-	f := sweep.Finding{Severity: w.Severity, Category: "ci-log", Title: w.Title, Collector: CollectorName, Indicator: w.Indicator}
+	f := sweep.Finding{Severity: w.Severity, Category: CatLog, Title: w.Title, Collector: CollectorName, Indicator: w.Indicator}
 	if n := len(lr.Hits) + lr.Dropped; n > 1 {
 		f.Title += fmt.Sprintf(" (%d matching lines)", n)
 	}
@@ -1117,7 +1117,7 @@ func (s *Sweeper) useFinding(u UseRef, ri repoInfo, path string, run *github.Wor
 	if a == nil {
 		return sweep.Finding{}, false
 	}
-	f := sweep.Finding{Category: "ci-workflow", Collector: CollectorName, Indicator: indicator(a.ID, "ci-action", a.Provenance),
+	f := sweep.Finding{Category: CatWorkflow, Collector: CollectorName, Indicator: indicator(a.ID, "ci-action", a.Provenance),
 		Location: sweep.Location{Repo: ri.FullName, Path: path, Line: u.Line, Job: u.Job, Step: u.Step},
 		Evidence: sweep.Evidence{Text: "uses: " + u.Uses}}
 	if u.Latest {
@@ -1176,7 +1176,7 @@ func (rs *repoSweep) workflowAt(ctx context.Context, run *github.WorkflowRun) (*
 			if err != nil {
 				ok = false
 				if ctx.Err() == nil {
-					rs.addErrFor(err, "skipped", sweep.Location{RunID: run.GetID()}, describe(err, "list workflows")+"; secrets of exposed runs are listed from the API only")
+					rs.addErrFor(err, sweep.ErrKindSkipped, sweep.Location{RunID: run.GetID()}, describe(err, "list workflows")+"; secrets of exposed runs are listed from the API only")
 				}
 				break
 			}
@@ -1207,7 +1207,7 @@ func (rs *repoSweep) workflowAt(ctx context.Context, run *github.WorkflowRun) (*
 	data, err := rs.fileAt(ctx, path, run.GetHeadSHA())
 	if err != nil {
 		if ctx.Err() == nil {
-			rs.addErrFor(err, "skipped", sweep.Location{Path: path, RunID: run.GetID()}, describe(err, "read the workflow file at "+short(run.GetHeadSHA())))
+			rs.addErrFor(err, sweep.ErrKindSkipped, sweep.Location{Path: path, RunID: run.GetID()}, describe(err, "read the workflow file at "+short(run.GetHeadSHA())))
 			if !isTransient(err) {
 				rs.files[key] = nil
 			}
@@ -1217,7 +1217,7 @@ func (rs *repoSweep) workflowAt(ctx context.Context, run *github.WorkflowRun) (*
 	rs.files[key] = nil
 	wf, err := ParseWorkflow(path, data)
 	if err != nil {
-		rs.addErr("error", sweep.Location{Path: path, RunID: run.GetID()}, err.Error()+" (at "+short(run.GetHeadSHA())+")")
+		rs.addErr(sweep.ErrKindError, sweep.Location{Path: path, RunID: run.GetID()}, err.Error()+" (at "+short(run.GetHeadSHA())+")")
 		return nil, err
 	}
 	rs.files[key] = wf
@@ -1239,11 +1239,11 @@ func (rs *repoSweep) sweepFiles(ctx context.Context) error {
 		if st := statusOf(err); st == http.StatusConflict || st == http.StatusNotFound && rs.emptyRepoHint(err) {
 			return nil // empty repository
 		}
-		rs.addErrFor(err, "error", sweep.Location{}, describe(err, "read the git tree of "+rs.ri.DefaultBranch)+"; workflow files and manifests were not checked")
+		rs.addErrFor(err, sweep.ErrKindError, sweep.Location{}, describe(err, "read the git tree of "+rs.ri.DefaultBranch)+"; workflow files and manifests were not checked")
 		return nil
 	}
 	if tree.GetTruncated() {
-		rs.addErr("unverified", sweep.Location{}, "git tree listing truncated by the API (very large repository): some workflow files or manifests may not have been checked")
+		rs.addErr(sweep.ErrKindUnverified, sweep.Location{}, "git tree listing truncated by the API (very large repository): some workflow files or manifests may not have been checked")
 	}
 	var manifests []*github.TreeEntry
 	blobs := map[string]*github.TreeEntry{}
@@ -1268,7 +1268,7 @@ func (rs *repoSweep) sweepFiles(ctx context.Context) error {
 		}
 		wf, err := ParseWorkflow(p, data)
 		if err != nil {
-			rs.addErr("error", sweep.Location{Path: p}, err.Error())
+			rs.addErr(sweep.ErrKindError, sweep.Location{Path: p}, err.Error())
 			continue
 		}
 		for _, u := range wf.Uses {
@@ -1286,12 +1286,12 @@ func (rs *repoSweep) readBlob(ctx context.Context, e *github.TreeEntry) ([]byte,
 	p := e.GetPath()
 	if e.GetSize() > maxFileBytes {
 		err := fmt.Errorf("file of %d bytes larger than %d: not read", e.GetSize(), maxFileBytes)
-		rs.addErr("skipped", sweep.Location{Path: p}, err.Error())
+		rs.addErr(sweep.ErrKindSkipped, sweep.Location{Path: p}, err.Error())
 		return nil, err
 	}
 	data, err := rs.s.blobRaw(ctx, rs.ri, e.GetSHA())
 	if err != nil && ctx.Err() == nil {
-		rs.addErrFor(err, "error", sweep.Location{Path: p}, describe(err, "read "+p))
+		rs.addErrFor(err, sweep.ErrKindError, sweep.Location{Path: p}, describe(err, "read "+p))
 	}
 	return data, err
 }

@@ -126,10 +126,10 @@ type layerResult struct {
 
 // fail records an error for the layer as a whole.
 func (r *layerResult) fail(format string, a ...any) {
-	r.errors = append(r.errors, sweep.Error{Collector: collectorName, Message: fmt.Sprintf(format, a...), Kind: "error"})
+	r.errors = append(r.errors, sweep.Error{Collector: collectorName, Message: fmt.Sprintf(format, a...), Kind: sweep.ErrKindError})
 }
 
-func (r *layerResult) note(kind, member, format string, a ...any) {
+func (r *layerResult) note(kind sweep.ErrorKind, member, format string, a ...any) {
 	r.errors = append(r.errors, sweep.Error{Location: sweep.Location{Path: member}, Collector: collectorName,
 		Message: fmt.Sprintf(format, a...), Kind: kind})
 }
@@ -348,7 +348,7 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 		}
 		p, why := memberPath(hdr.Name)
 		if why != "" {
-			res.note("error", p, "hostile tar member %q (%s): scanned as %s, an extractor must not write outside the root", printable([]byte(hdr.Name), 200), why, p)
+			res.note(sweep.ErrKindError, p, "hostile tar member %q (%s): scanned as %s, an extractor must not write outside the root", printable([]byte(hdr.Name), 200), why, p)
 		}
 		if p == "/" {
 			continue
@@ -378,7 +378,7 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 			typ = fs.ModeSymlink
 			target := hdr.Linkname
 			if sweep.LinkEscapes(path.Dir(p), target) {
-				res.note("skipped", p, "symlink to %q points outside the layer root; not followed", printable([]byte(target), 200))
+				res.note(sweep.ErrKindSkipped, p, "symlink to %q points outside the layer root; not followed", printable([]byte(target), 200))
 			} else {
 				mem.put(sweep.Rel(p), &memFile{data: []byte(target), mode: fs.ModeSymlink | 0o777, modTime: info.ModTime()})
 			}
@@ -518,7 +518,7 @@ func (s *Scanner) resolveLinks(ctx context.Context, res *layerResult, in layerIn
 			if err != nil {
 				why = err.Error()
 			}
-			res.note("unverified", l.path, "hard link to %s: its content was not read (%s)", l.target, why)
+			res.note(sweep.ErrKindUnverified, l.path, "hard link to %s: its content was not read (%s)", l.target, why)
 			continue
 		}
 		mem.put(sweep.Rel(l.path), &memFile{data: data, mode: 0o644, modTime: l.mtime})
@@ -608,14 +608,14 @@ func (s *Scanner) bufferFile(res *layerResult, tr *tar.Reader, hdr *tar.Header, 
 	if hdr.Size > capFile {
 		big[rel] = hdr.Size
 		if !quiet {
-			res.note("skipped", p, "file of %d bytes is larger than the %d-byte cap; not read", hdr.Size, capFile)
+			res.note(sweep.ErrKindSkipped, p, "file of %d bytes is larger than the %d-byte cap; not read", hdr.Size, capFile)
 		}
 		return nil, false
 	}
 	if *buffered+hdr.Size > lim.MaxBufferedBytes {
 		big[rel] = hdr.Size
 		if !quiet {
-			res.note("error", p, "not read: the layer's wanted files exceed the %d-byte buffer cap", lim.MaxBufferedBytes)
+			res.note(sweep.ErrKindError, p, "not read: the layer's wanted files exceed the %d-byte buffer cap", lim.MaxBufferedBytes)
 		}
 		return nil, false
 	}

@@ -264,7 +264,7 @@ func (r *registryRun) repo(ctx context.Context, repo name.Repository) {
 		}
 	}
 	if len(seen) == 0 {
-		r.s.Sink.Error(sweep.Error{Location: loc, Collector: collectorName, Kind: "skipped", Message: "repository " + repo.Name() + " has no tags (untagged manifests are not listed by the registry API)"})
+		r.s.Sink.Error(sweep.Error{Location: loc, Collector: collectorName, Kind: sweep.ErrKindSkipped, Message: "repository " + repo.Name() + " has no tags (untagged manifests are not listed by the registry API)"})
 	}
 }
 
@@ -311,12 +311,12 @@ func (r *registryRun) descriptor(ctx context.Context, ref name.Tag, d v1.Descrip
 			}
 			mloc := sweep.Location{Image: ref.Name() + "@" + m.Digest.String()}
 			if m.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
-				r.s.Sink.Error(sweep.Error{Location: mloc, Collector: collectorName, Kind: "skipped",
+				r.s.Sink.Error(sweep.Error{Location: mloc, Collector: collectorName, Kind: sweep.ErrKindSkipped,
 					Message: "attestation manifest (build provenance, no filesystem) not swept"})
 				continue
 			}
 			if !m.MediaType.IsIndex() && !m.MediaType.IsImage() {
-				r.s.Sink.Error(sweep.Error{Location: mloc, Collector: collectorName, Kind: "skipped",
+				r.s.Sink.Error(sweep.Error{Location: mloc, Collector: collectorName, Kind: sweep.ErrKindSkipped,
 					Message: fmt.Sprintf("index entry of media type %q is not an image: not swept", printable([]byte(m.MediaType), 100))})
 				continue
 			}
@@ -336,7 +336,7 @@ func (r *registryRun) descriptor(ctx context.Context, ref name.Tag, d v1.Descrip
 			if r.o.Platform != nil {
 				what = "no image for platform " + r.o.Platform.String()
 			}
-			r.s.Sink.Error(sweep.Error{Location: loc, Collector: collectorName, Kind: "skipped", Message: "index of " + ref.Name() + " has " + what})
+			r.s.Sink.Error(sweep.Error{Location: loc, Collector: collectorName, Kind: sweep.ErrKindSkipped, Message: "index of " + ref.Name() + " has " + what})
 		}
 	case d.MediaType.IsImage() || d.MediaType == "":
 		img, err := image()
@@ -346,7 +346,7 @@ func (r *registryRun) descriptor(ctx context.Context, ref name.Tag, d v1.Descrip
 		}
 		r.image(ctx, ref, d.Digest, img, platform)
 	default:
-		r.s.Sink.Error(sweep.Error{Location: loc, Collector: collectorName, Kind: "skipped",
+		r.s.Sink.Error(sweep.Error{Location: loc, Collector: collectorName, Kind: sweep.ErrKindSkipped,
 			Message: fmt.Sprintf("%s is a %q manifest, not an image: not swept", ref.Name(), printable([]byte(d.MediaType), 100))})
 	}
 }
@@ -364,7 +364,7 @@ func (r *registryRun) image(ctx context.Context, ref name.Tag, digest v1.Hash, r
 	} else {
 		cfg, err := ri.ConfigFile()
 		if err == nil && !cfg.Created.IsZero() && cfg.Created.Time.Before(r.o.Since) {
-			r.s.Sink.Error(sweep.Error{Location: sweep.Location{Image: nm}, Collector: collectorName, Kind: "skipped",
+			r.s.Sink.Error(sweep.Error{Location: sweep.Location{Image: nm}, Collector: collectorName, Kind: sweep.ErrKindSkipped,
 				Message: fmt.Sprintf("created %s, before --since %s: layers not read", cfg.Created.UTC().Format(time.RFC3339), r.o.Since.UTC().Format(time.RFC3339))})
 			return
 		}

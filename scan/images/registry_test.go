@@ -323,7 +323,7 @@ func TestRegistrySweepRealRegistry(t *testing.T) {
 		{"/tools/multi:latest@", "attestation manifest", "skipped"},
 	} {
 		if !slices.ContainsFunc(es, func(e sweep.Error) bool {
-			return strings.Contains(e.Location.Image, w.where) && strings.Contains(e.Message, w.msg) && e.Kind == w.kind
+			return strings.Contains(e.Location.Image, w.where) && strings.Contains(e.Message, w.msg) && string(e.Kind) == w.kind
 		}) {
 			t.Errorf("no %s error at %s mentioning %q: %+v", w.kind, w.where, w.msg, es)
 		}

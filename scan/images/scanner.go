@@ -474,7 +474,7 @@ func (s *Scanner) resolveLowerLinks(ctx context.Context, img *Image, results []*
 	for _, l := range results[i].links {
 		unverified := func(format string, a ...any) {
 			out = append(out, linkResult{errors: []sweep.Error{{Location: sweep.Location{Path: l.path}, Collector: collectorName,
-				Kind: "unverified", Message: fmt.Sprintf(format, a...)}}})
+				Kind: sweep.ErrKindUnverified, Message: fmt.Sprintf(format, a...)}}})
 		}
 		found, deleted, missing := -1, false, false
 		for j := i - 1; j >= 0 && found < 0; j-- {
@@ -556,7 +556,7 @@ func (s *Scanner) historyFindings(img *Image) ([]sweep.Finding, bool) {
 		if !ok {
 			continue
 		}
-		f := sweep.Finding{Severity: sweep.High, Category: "image/build-step", Collector: collectorName,
+		f := sweep.Finding{Severity: sweep.High, Category: CatBuildStep, Collector: collectorName,
 			Title:    fmt.Sprintf("image build step %d names a compromised release (%s)", n, v),
 			Location: loc,
 			Evidence: sweep.Evidence{Version: v, Text: printable([]byte(loc.CreatedBy), 500),
@@ -584,7 +584,7 @@ func (s *Scanner) containerFindings(sc scope, worst sweep.Severity) {
 			detail = "the image's findings are only in its history; the container's filesystem does not show them"
 		}
 		name := strings.TrimPrefix(c.Name, "/")
-		f := sweep.Finding{Severity: sev, Category: "image/container", Collector: collectorName,
+		f := sweep.Finding{Severity: sev, Category: CatContainer, Collector: collectorName,
 			Title:    fmt.Sprintf("container %s (%s) uses affected image %s", name, c.State, img.Name),
 			Location: sweep.Location{Image: img.Name, ImageID: img.ID, Object: "container/" + name},
 			Evidence: sweep.Evidence{Text: "container " + shortID(c.ID) + " state " + c.State, Details: []string{detail}}}

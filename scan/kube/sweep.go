@@ -98,7 +98,7 @@ func (s *sweeper) loc(ns, object string) sweep.Location {
 	return sweep.Location{Cluster: s.cluster, Namespace: ns, Object: object}
 }
 
-func (s *sweeper) errorf(loc sweep.Location, kind, format string, a ...any) {
+func (s *sweeper) errorf(loc sweep.Location, kind sweep.ErrorKind, format string, a ...any) {
 	s.res.Errors = append(s.res.Errors, sweep.Error{Location: loc, Collector: CollectorName, Kind: kind, Message: fmt.Sprintf(format, a...)})
 }
 
@@ -108,13 +108,13 @@ func (s *sweeper) listPods(ctx context.Context) []Pod {
 		return pods
 	}
 	if !Forbidden(err) {
-		s.errorf(s.loc("", "pods"), "error", "cannot list pods: %v", err)
+		s.errorf(s.loc("", "pods"), sweep.ErrKindError, "cannot list pods: %v", err)
 		return nil
 	}
-	s.errorf(s.loc("", "pods"), "error", "cannot list pods in all namespaces (%v): checked kube-system only; run with cluster-wide read access to cover every namespace", err)
+	s.errorf(s.loc("", "pods"), sweep.ErrKindError, "cannot list pods in all namespaces (%v): checked kube-system only; run with cluster-wide read access to cover every namespace", err)
 	pods, err = list[Pod](ctx, s.c, "/api/v1/namespaces/kube-system/pods", "")
 	if err != nil {
-		s.errorf(s.loc("kube-system", "pods"), "error", "cannot list pods in kube-system: %v", err)
+		s.errorf(s.loc("kube-system", "pods"), sweep.ErrKindError, "cannot list pods in kube-system: %v", err)
 	}
 	return pods
 }
@@ -125,13 +125,13 @@ func (s *sweeper) listDaemonSets(ctx context.Context) []DaemonSet {
 		return sets
 	}
 	if !Forbidden(err) {
-		s.errorf(s.loc("", "daemonsets"), "error", "cannot list DaemonSets: %v", err)
+		s.errorf(s.loc("", "daemonsets"), sweep.ErrKindError, "cannot list DaemonSets: %v", err)
 		return nil
 	}
-	s.errorf(s.loc("", "daemonsets"), "error", "cannot list DaemonSets in all namespaces (%v): checked kube-system only", err)
+	s.errorf(s.loc("", "daemonsets"), sweep.ErrKindError, "cannot list DaemonSets in all namespaces (%v): checked kube-system only", err)
 	sets, err = list[DaemonSet](ctx, s.c, "/apis/apps/v1/namespaces/kube-system/daemonsets", "")
 	if err != nil {
-		s.errorf(s.loc("kube-system", "daemonsets"), "error", "cannot list DaemonSets in kube-system: %v", err)
+		s.errorf(s.loc("kube-system", "daemonsets"), sweep.ErrKindError, "cannot list DaemonSets in kube-system: %v", err)
 	}
 	return sets
 }
@@ -277,7 +277,7 @@ func (s *sweeper) matchPods(k iocs.KubeIOC, pods []Pod) bool {
 		sh := shapeOf(p.Spec)
 		ok, missing := fits(k, sh)
 		t := m.CreationTimestamp.UTC()
-		f := sweep.Finding{Category: "kubernetes", Location: s.loc(m.Namespace, "Pod/"+m.Name), Indicator: indicator(k), Collector: CollectorName,
+		f := sweep.Finding{Category: CatCluster, Location: s.loc(m.Namespace, "Pod/"+m.Name), Indicator: indicator(k), Collector: CollectorName,
 			Evidence: sweep.Evidence{Time: &t, Text: command(p.Spec)}}
 		f.Evidence.Details = append(f.Evidence.Details, sh.details()...)
 		if p.Spec.NodeName != "" {
@@ -337,7 +337,7 @@ func (s *sweeper) matchDaemonSets(k iocs.KubeIOC, sets []DaemonSet, pods []Pod) 
 		sh := shapeOf(d.Spec.Template.Spec)
 		ok, missing := fits(k, sh)
 		t := m.CreationTimestamp.UTC()
-		f := sweep.Finding{Category: "kubernetes", Location: s.loc(m.Namespace, "DaemonSet/"+m.Name), Indicator: indicator(k), Collector: CollectorName,
+		f := sweep.Finding{Category: CatCluster, Location: s.loc(m.Namespace, "DaemonSet/"+m.Name), Indicator: indicator(k), Collector: CollectorName,
 			Evidence: sweep.Evidence{Time: &t, Text: command(d.Spec.Template.Spec)}}
 		var nodes []string
 		for _, p := range pods {
@@ -385,7 +385,7 @@ func (s *sweeper) matchDaemonSets(k iocs.KubeIOC, sets []DaemonSet, pods []Pod) 
 		sh := shapeOf(ps[0].Spec)
 		ok, _ := fits(k, sh)
 		t := ps[0].Metadata.CreationTimestamp.UTC()
-		f := sweep.Finding{Category: "kubernetes", Location: s.loc(ns, "DaemonSet/"+name), Indicator: indicator(k), Collector: CollectorName,
+		f := sweep.Finding{Category: CatCluster, Location: s.loc(ns, "DaemonSet/"+name), Indicator: indicator(k), Collector: CollectorName,
 			Severity: sweep.High, Evidence: sweep.Evidence{Time: &t, Text: command(ps[0].Spec)},
 			Title: fmt.Sprintf("pods of DaemonSet %s/%s (%s) remain after the DaemonSet was deleted", ns, name, k.ID)}
 		if ok {
@@ -421,7 +421,7 @@ func (s *sweeper) shapeOnly(pack []iocs.KubeIOC, pods []Pod) {
 				continue
 			}
 			t := m.CreationTimestamp.UTC()
-			f := sweep.Finding{Severity: sweep.Medium, Category: "kubernetes", Location: s.loc(m.Namespace, "Pod/"+m.Name), Collector: CollectorName,
+			f := sweep.Finding{Severity: sweep.Medium, Category: CatCluster, Location: s.loc(m.Namespace, "Pod/"+m.Name), Collector: CollectorName,
 				Title:    fmt.Sprintf("bare privileged pod %s/%s mounts the node's root (the shape of %s under another name)", m.Namespace, m.Name, k.ID),
 				Evidence: sweep.Evidence{Time: &t, Text: command(p.Spec), Details: append([]string{"node: " + p.Spec.NodeName}, sh.details()...)}}
 			s.res.Findings = append(s.res.Findings, f)
@@ -432,7 +432,7 @@ func (s *sweeper) shapeOnly(pack []iocs.KubeIOC, pods []Pod) {
 func (s *sweeper) nodeFindings() {
 	for node, objs := range s.nodes {
 		t := s.first[node]
-		f := sweep.Finding{Severity: sweep.High, Category: "kubernetes", Location: s.loc("", "Node/"+node), Collector: CollectorName,
+		f := sweep.Finding{Severity: sweep.High, Category: CatCluster, Location: s.loc("", "Node/"+node), Collector: CollectorName,
 			Title: fmt.Sprintf("node %s ran a pod that mounted its root: sweep the node with litesweep host", node),
 			Evidence: sweep.Evidence{Time: &t, Details: append(slices.Clone(objs),
 				"run `litesweep host --root /host --format json` on the node (deploy/kubernetes/daemonset.yaml does it for every node)",
@@ -497,7 +497,7 @@ func (s *sweeper) trackedImages(pods []Pod) {
 	for _, key := range order {
 		g := groups[key]
 		t := g.t
-		f := sweep.Finding{Category: "kubernetes", Location: s.loc(g.ns, g.obj), Collector: CollectorName,
+		f := sweep.Finding{Category: CatCluster, Location: s.loc(g.ns, g.obj), Collector: CollectorName,
 			Evidence: sweep.Evidence{Time: &t, Details: []string{"pods: " + clip(strings.Join(g.pods, ", "), 300), "service account: " + g.sa,
 				"sweep the image with `litesweep images " + g.img + "`"}}}
 		if g.bad != "" {
@@ -552,7 +552,7 @@ func (s *sweeper) can(ctx context.Context, sa, ns, verb, resource string) (allow
 	var resp subjectAccessReview
 	if err := s.c.do(ctx, http.MethodPost, "/apis/authorization.k8s.io/v1/subjectaccessreviews", "", req, &resp); err != nil {
 		s.sarOK = false
-		s.errorf(s.loc("", "subjectaccessreviews"), "error",
+		s.errorf(s.loc("", "subjectaccessreviews"), sweep.ErrKindError,
 			"cannot evaluate RBAC for service accounts (%v): the secrets they could read are assumed to be those of their own namespace", err)
 		return false, false
 	}
@@ -570,7 +570,7 @@ func (s *sweeper) podCreators(ctx context.Context, pods []Pod) {
 	}
 	sort.Strings(sas)
 	if len(sas) > 300 {
-		s.errorf(s.loc("", "serviceaccounts"), "error", "%d service accounts run pods; checked the first 300 for the right to create pods in kube-system", len(sas))
+		s.errorf(s.loc("", "serviceaccounts"), sweep.ErrKindError, "%d service accounts run pods; checked the first 300 for the right to create pods in kube-system", len(sas))
 		sas = sas[:300]
 	}
 	for _, sa := range sas {
@@ -589,7 +589,7 @@ func (s *sweeper) namespaces(ctx context.Context, pods []Pod) []string {
 	items, err := list[objectName](ctx, s.c, "/api/v1/namespaces", "")
 	set := map[string]bool{}
 	if err != nil {
-		s.errorf(s.loc("", "namespaces"), "error", "cannot list namespaces (%v): checked only namespaces that have pods", err)
+		s.errorf(s.loc("", "namespaces"), sweep.ErrKindError, "cannot list namespaces (%v): checked only namespaces that have pods", err)
 		for _, p := range pods {
 			set[p.Metadata.Namespace] = true
 		}
@@ -612,7 +612,7 @@ func (s *sweeper) secretNames(ctx context.Context, ns string) ([]string, bool) {
 	}
 	items, err := list[objectName](ctx, s.c, "/api/v1/namespaces/"+ns+"/secrets", partialMetadata)
 	if err != nil {
-		s.errorf(s.loc(ns, "secrets"), "error", "cannot list secret names in %s (%v): rotate what could be read there by other means", ns, err)
+		s.errorf(s.loc(ns, "secrets"), sweep.ErrKindError, "cannot list secret names in %s (%v): rotate what could be read there by other means", ns, err)
 		s.secrets[ns] = nil
 		return nil, false
 	}
@@ -639,7 +639,7 @@ func (s *sweeper) readableSecrets(ctx context.Context, pods []Pod) {
 		return sas[i] < sas[j]
 	})
 	if len(sas) > s.o.MaxServiceAccounts {
-		s.errorf(s.loc("", "serviceaccounts"), "error", "%d service accounts in scope; checked the first %d", len(sas), s.o.MaxServiceAccounts)
+		s.errorf(s.loc("", "serviceaccounts"), sweep.ErrKindError, "%d service accounts in scope; checked the first %d", len(sas), s.o.MaxServiceAccounts)
 		sas = sas[:s.o.MaxServiceAccounts]
 	}
 	type nsReaders struct {
@@ -700,7 +700,7 @@ func (s *sweeper) readableSecrets(ctx context.Context, pods []Pod) {
 			details = append(details, "no evidence it ran a bad version: its secrets are not listed for rotation unless the image sweep finds one")
 		}
 		saName, saN, _ := strings.Cut(sa, "/")
-		s.res.Findings = append(s.res.Findings, sweep.Finding{Severity: sev, Category: "kubernetes-rbac", Title: title,
+		s.res.Findings = append(s.res.Findings, sweep.Finding{Severity: sev, Category: CatRBAC, Title: title,
 			Location: s.loc(saName, "ServiceAccount/"+saN), Collector: CollectorName, Evidence: sweep.Evidence{Details: details}})
 		if s.evidence[sa] {
 			s.res.Rotation = append(s.res.Rotation, s.tokenItem(sa))

@@ -95,7 +95,7 @@ func (s *Source) Collect(ctx context.Context, out sweep.Sink) {
 	procs, err := s.Lister.Processes(ctx)
 	if err != nil {
 		out.Error(sweep.Error{Location: sweep.Location{Path: "/proc"}, Collector: NameProcesses,
-			Message: fmt.Sprintf("list processes: %v", err), Kind: "error"})
+			Message: fmt.Sprintf("list processes: %v", err), Kind: sweep.ErrKindError})
 	}
 	byPID := make(map[int32]*Process, len(procs))
 	for i := range procs {
@@ -118,7 +118,7 @@ func (s *Source) Collect(ctx context.Context, out sweep.Sink) {
 	conns, err := s.Lister.Connections(ctx)
 	if err != nil {
 		out.Error(sweep.Error{Location: sweep.Location{Path: "/proc/net"}, Collector: NameNetwork,
-			Message: fmt.Sprintf("list connections: %v", err), Kind: "error"})
+			Message: fmt.Sprintf("list connections: %v", err), Kind: sweep.ErrKindError})
 	}
 	s.matchConnections(conns, byPID, out)
 }
@@ -174,7 +174,7 @@ func (s *Source) matchProcess(p *Process, out sweep.Sink) {
 		if !ok {
 			continue
 		}
-		f := s.processFinding(p, sweep.Severity(ind.Severity), "process",
+		f := s.processFinding(p, sweep.Severity(ind.Severity), CatProcess,
 			fmt.Sprintf("Running process matches %s: %s", ind.ID, ind.Description), ind.All)
 		f.Collector = NameProcesses
 		f.Indicator = &sweep.Indicator{ID: ind.ID, Kind: "process", Confidence: string(ind.Provenance.Confidence),
@@ -186,7 +186,7 @@ func (s *Source) matchProcess(p *Process, out sweep.Sink) {
 // processFinding builds a finding located at p, with its redacted command
 // line as evidence. A Python interpreter started from <env>/bin/ is
 // attributed to <env>.
-func (s *Source) processFinding(p *Process, sev sweep.Severity, category, title string, keep []string) sweep.Finding {
+func (s *Source) processFinding(p *Process, sev sweep.Severity, category sweep.Category, title string, keep []string) sweep.Finding {
 	f := sweep.Finding{Severity: sev, Category: category, Title: title, User: p.User,
 		Location: sweep.Location{PID: p.PID}}
 	f.Evidence.Text = Redact(p.Argv, keep)
@@ -262,7 +262,7 @@ func (s *Source) forkStorm(procs []Process, byPID map[int32]*Process, out sweep.
 		sev = sweep.High
 		title = fmt.Sprintf("Python fork storm: %d Python processes (threshold %d), python→python chain %d deep (litellm 1.82.8 .pth symptom)", len(py), ForkStormCount, depth)
 	}
-	f := s.processFinding(deepest, sev, "process", title, nil)
+	f := s.processFinding(deepest, sev, CatProcess, title, nil)
 	f.Collector = NameProcesses
 	f.Indicator = &sweep.Indicator{ID: "fork-storm", Kind: "behaviour", Confidence: string(iocs.Confirmed),
 		Sources: []string{"https://github.com/BerriAI/litellm/issues/24521"}}
@@ -289,9 +289,9 @@ func (s *Source) matchConnections(conns []Connection, byPID map[int32]*Process, 
 		title := fmt.Sprintf("Open connection to %s:%d (%s)", c.RemoteIP, c.RemotePort, n.Role)
 		var f sweep.Finding
 		if p, ok := byPID[c.PID]; ok && c.PID != 0 {
-			f = s.processFinding(p, sweep.Critical, "network", title, []string{c.RemoteIP})
+			f = s.processFinding(p, sweep.Critical, CatNetwork, title, []string{c.RemoteIP})
 		} else {
-			f = sweep.Finding{Severity: sweep.Critical, Category: "network", Title: title,
+			f = sweep.Finding{Severity: sweep.Critical, Category: CatNetwork, Title: title,
 				Location: sweep.Location{PID: c.PID}}
 		}
 		f.Collector = NameNetwork

@@ -155,7 +155,7 @@ func (s *Source) units(procs []Process, out sweep.Sink) {
 		} else {
 			active[a.cu.scope()+"\x00"+a.cu.Name] = true
 		}
-		f := s.processFinding(a.p, sev, "unit", title, nil)
+		f := s.processFinding(a.p, sev, CatUnit, title, nil)
 		f.Collector = NameUnits
 		f.Indicator = pathIndicator(ind)
 		f.Evidence.Details = append(f.Evidence.Details, "cgroup: "+a.cu.Path, "pids: "+joinPIDs(a.pids))
@@ -201,7 +201,7 @@ func (s *Source) runtimeUnits(names map[string][]*iocs.PathIOC, namesake, active
 		}
 	} else if !os.IsNotExist(err) {
 		out.Error(sweep.Error{Location: sweep.Location{Path: filepath.ToSlash(filepath.Join(s.RunDir, "user"))}, Collector: NameUnits,
-			Message: fmt.Sprintf("read user runtime dirs: %v", err), Kind: "error"})
+			Message: fmt.Sprintf("read user runtime dirs: %v", err), Kind: sweep.ErrKindError})
 	}
 	done := map[string]bool{}
 	for _, m := range mgrs {
@@ -211,7 +211,7 @@ func (s *Source) runtimeUnits(names map[string][]*iocs.PathIOC, namesake, active
 			if err != nil {
 				if !os.IsNotExist(err) && !isNotDir(err) {
 					out.Error(sweep.Error{Location: sweep.Location{Path: filepath.ToSlash(dir)}, Collector: NameUnits,
-						Message: fmt.Sprintf("read systemd runtime state: %v", err), Kind: "error"})
+						Message: fmt.Sprintf("read systemd runtime state: %v", err), Kind: sweep.ErrKindError})
 				}
 				continue
 			}
@@ -239,7 +239,7 @@ func (s *Source) runtimeUnits(names map[string][]*iocs.PathIOC, namesake, active
 					who = lookupUser(m.uid)
 				}
 				p := filepath.ToSlash(filepath.Join(dir, e.Name()))
-				f := sweep.Finding{Severity: sweep.Severity(ind.Severity), Category: "unit", Collector: NameUnits,
+				f := sweep.Finding{Severity: sweep.Severity(ind.Severity), Category: CatUnit, Collector: NameUnits,
 					Title:    fmt.Sprintf("systemd %s unit %s is loaded (runtime state %s)", scope, n, e.Name()),
 					Location: sweep.Location{Path: p}, User: who, Indicator: pathIndicator(ind)}
 				if fi, err := e.Info(); err == nil {

@@ -46,8 +46,18 @@ import (
 // Collector is the collector name on findings and errors.
 const Collector = "mirror/simple-index"
 
-// Category is the finding category of a served bad file.
-const Category = "mirror/file"
+// CatFile is the category of a served bad file.
+const CatFile sweep.Category = "mirror/file"
+
+// Categories declares the categories this target emits.
+var Categories = []sweep.CategoryInfo{
+	{Category: CatFile, Short: "A package mirror serves a bad release",
+		Description: "An internal package index or proxy (Artifactory, Nexus, devpi, bandersnatch, a PEP 503 directory) still serves a file of a bad release, by name and version or by SHA-256 (a yanked file one grade lower: pip still installs it for an exact pin).",
+		Help: []string{
+			"Delete the file from the mirror and its upstream caches (a proxy re-fetches nothing once the file is gone upstream, but keeps what it cached), and block the bad versions in the mirror's policy.",
+			"The mirror's access log names who downloaded the file during and after the window: sweep those hosts, CI runners and image builds.",
+		}},
+}
 
 // PEP 691 media types.
 const (
@@ -657,7 +667,7 @@ func (ix *Index) check(ctx context.Context, page *url.URL, f *File) {
 	}
 	details = append(details, purge(bad.Name, version, f.Filename)...)
 	ev.Details = details
-	ix.out.Finding(sweep.Finding{Severity: sev, Category: Category, Collector: Collector, Title: title, Location: loc,
+	ix.out.Finding(sweep.Finding{Severity: sev, Category: CatFile, Collector: Collector, Title: title, Location: loc,
 		Evidence: ev, Indicator: indicator(bad, art)})
 }
 

@@ -40,8 +40,18 @@ import (
 // Collector is the collector name on findings and errors.
 const Collector = "sbom/components"
 
-// Category is the finding category of an affected component.
-const Category = "sbom/component"
+// CatComponent is the category of an affected component.
+const CatComponent sweep.Category = "sbom/component"
+
+// Categories declares the categories this target emits.
+var Categories = []sweep.CategoryInfo{
+	{Category: CatComponent, Short: "An SBOM lists a bad release",
+		Description: "A software bill of materials (CycloneDX or SPDX) lists a component that is a bad release of the pack (by package URL, or by name and version, or by a component hash): the SBOM's subject (an image, a repository, an application) contains or was built with it.",
+		Help: []string{
+			"Sweep the SBOM's subject itself (`litesweep images` for an image, `litesweep github` for a repository, `litesweep host` where it is deployed): the SBOM says what was built, not whether the payload ran.",
+			"Rebuild the subject with a clean version pinned with hashes (for litellm: ==1.82.6, or >=1.83.0), redeploy it, and rotate the secrets of the environments that ran it.",
+		}},
+}
 
 // DefaultMaxBytes caps one SBOM document.
 const DefaultMaxBytes = 512 << 20
@@ -338,7 +348,7 @@ func Report(doc *Document, path string, m *iocs.Matcher, out sweep.Sink) {
 		base.Repo = doc.Subject
 	}
 	if len(doc.Components) == 0 {
-		out.Error(sweep.Error{Location: base, Collector: Collector, Kind: "unverified",
+		out.Error(sweep.Error{Location: base, Collector: Collector, Kind: sweep.ErrKindUnverified,
 			Message: fmt.Sprintf("the %s document (spec %s) lists no components: it cannot show its subject is clean", doc.Format, doc.SpecVersion)})
 		return
 	}
@@ -356,7 +366,7 @@ func Report(doc *Document, path string, m *iocs.Matcher, out sweep.Sink) {
 
 // match decides whether one component is an affected distribution.
 func match(c Component, m *iocs.Matcher) (sweep.Finding, bool) {
-	f := sweep.Finding{Category: Category, Collector: Collector}
+	f := sweep.Finding{Category: CatComponent, Collector: Collector}
 	for _, h := range c.SHA256 {
 		if hit, ok := m.Artifact(h); ok {
 			f.Severity = sweep.High

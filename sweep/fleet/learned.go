@@ -4,12 +4,9 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/litesweep/litesweep/collectors/payloads"
 	"github.com/litesweep/litesweep/sweep"
 )
-
-// CatLearnedCopy is the category of a finding merge raises to critical
-// because its file has the hash of a payload another system learned.
-const CatLearnedCopy = "payload-copy"
 
 // hashed is what merge keeps of a finding with a file hash, so learned
 // hashes can be spread across the fleet after every report is read.
@@ -22,7 +19,7 @@ type hashed struct {
 
 // keepHashed records f when it carries a hash a learned payload could match.
 func (d *digest) keepHashed(f *sweep.Finding) {
-	if f.Evidence.SHA256 == "" || f.Category == CatLearnedCopy {
+	if f.Evidence.SHA256 == "" || f.Category == payloads.CatCopy {
 		return
 	}
 	keep := &sweep.Finding{Title: f.Title, Location: f.Location, Environment: f.Environment, User: f.User,
@@ -44,7 +41,8 @@ func (b *Builder) learnFrom(system string, ls []sweep.Learned) {
 	}
 }
 
-// copies returns the critical payload-copy findings of one report: every
+// copies returns the critical copy findings (category payloads.CatCopy,
+// the one declaration of a learned payload's copy) of one report: every
 // hashed finding whose SHA-256 some system learned by context, unless it is
 // the learned file itself.
 func copies(d *digest, learned map[string]sweep.Learned) []sweep.Finding {
@@ -64,13 +62,13 @@ func copies(d *digest, learned map[string]sweep.Learned) []sweep.Finding {
 		}
 		seen[hf.locStr] = true
 		f := hf.f
-		c := sweep.Finding{Severity: sweep.Critical, Category: CatLearnedCopy,
+		c := sweep.Finding{Severity: sweep.Critical, Category: payloads.CatCopy,
 			Title:    "copy of a payload learned on " + l.Host + ": " + l.Name,
 			Location: f.Location, Environment: f.Environment, User: f.User, Collector: "merge",
 			Evidence: sweep.Evidence{SHA256: hf.sha, Size: hf.size, ModTime: f.Evidence.ModTime,
 				Details: []string{fmt.Sprintf("SHA-256 equals the payload learned on %s from %s: %s", l.Host, l.Location.String(), l.Reason),
 					"raised by merge; the finding on this system was: " + f.Title}},
-			Indicator: &sweep.Indicator{ID: "learned-" + l.SHA256[:min(12, len(l.SHA256))], Kind: "learned", Confidence: "derived",
+			Indicator: &sweep.Indicator{ID: payloads.LearnedID(l.SHA256), Kind: "learned", Confidence: "derived",
 				Sources: []string{"learned on " + l.Host + ": " + l.Location.String()}}}
 		c.SetID()
 		add = append(add, c)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/litesweep/litesweep/collectors/payloads"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/fleet"
 )
@@ -50,7 +51,7 @@ func TestLearnedAcrossFleet(t *testing.T) {
 		var fs []sweep.Finding
 		f.Findings(h, func(x *sweep.Finding) error { fs = append(fs, *x); return nil })
 		for _, x := range fs {
-			if x.Category == fleet.CatLearnedCopy {
+			if x.Category == payloads.CatCopy {
 				n++
 				if h.Name != "b" || x.Severity != sweep.Critical || !strings.Contains(strings.Join(x.Evidence.Details, "\n"), "learned on a from /venv/site-packages/litellm_init.pth") {
 					t.Errorf("copy finding on %s: %+v", h.Name, x)

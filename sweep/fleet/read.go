@@ -188,7 +188,7 @@ func (in *reader) decode(dec *json.Decoder) (string, error) {
 				if err := dec.Decode(&e); err != nil {
 					return err
 				}
-				if e.Kind == "skipped" {
+				if e.Kind == sweep.ErrKindSkipped {
 					in.d.notWalked++
 					return nil
 				}
@@ -308,7 +308,7 @@ func indexOf(f *sweep.Finding) FindingIndex {
 type FindingIndex struct {
 	ID       string         `json:"id"`
 	Severity sweep.Severity `json:"severity"`
-	Category string         `json:"category"`
+	Category sweep.Category `json:"category"`
 	Title    string         `json:"title"`
 	Location string         `json:"location,omitempty"`
 	Time     *time.Time     `json:"time,omitempty"`
@@ -481,7 +481,7 @@ func (in *reader) fromReport(r *sweep.Report) {
 		in.finding(&r.Findings[i])
 	}
 	for _, e := range r.Errors {
-		if e.Kind == "skipped" {
+		if e.Kind == sweep.ErrKindSkipped {
 			in.d.notWalked++
 			continue
 		}

@@ -28,7 +28,7 @@ func WriteFleet(w io.Writer, format string, f *fleet.Fleet, o Options) error {
 	case "html":
 		return FleetHTML(w, f, o)
 	case "sarif":
-		return FleetSARIF(w, f)
+		return FleetSARIF(w, f, o)
 	case "table":
 		return FleetTable(w, f, o)
 	}

@@ -333,7 +333,7 @@ func buildHost(f *fleet.Fleet, i int, single bool) (hostView, error) {
 			hv.Info++
 			return nil
 		}
-		fv := findingView{ID: fd.ID, Severity: string(fd.Severity), Category: fd.Category, Title: fd.Title,
+		fv := findingView{ID: fd.ID, Severity: string(fd.Severity), Category: string(fd.Category), Title: fd.Title,
 			Location: fd.Location.String(), Evidence: EvidenceLine(fd), User: fd.User, Details: fd.Evidence.Details}
 		if fd.Indicator != nil {
 			fv.Indicator = fd.Indicator.ID

@@ -105,7 +105,7 @@ func Markdown(w io.Writer, r *sweep.Report, _ Options) error {
 				}
 				who += mdCode(f.Environment)
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", mdCode(f.ID), mdText(f.Category), mdText(f.Title),
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", mdCode(f.ID), mdText(string(f.Category)), mdText(f.Title),
 				mdCode(f.Location.String()), who, mdEvidence(f), mdIndicator(f.Indicator))
 		}
 		b.WriteString("\n")
@@ -185,7 +185,7 @@ func Markdown(w io.Writer, r *sweep.Report, _ Options) error {
 		fmt.Fprintf(b, "## Could not check (%d)\n\n", len(errs))
 		b.WriteString("| Location | Collector | Kind | Problem |\n|---|---|---|---|\n")
 		for _, e := range errs {
-			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdCode(e.Location.String()), mdCode(e.Collector), mdText(e.Kind), mdText(e.Message))
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdCode(e.Location.String()), mdCode(e.Collector), mdText(string(e.Kind)), mdText(e.Message))
 		}
 		b.WriteString("\n")
 	}

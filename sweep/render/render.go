@@ -35,6 +35,10 @@ type Options struct {
 	// Embed copies each system's full report into the fleet JSON instead
 	// of referencing it by path and digest (merge --embed).
 	Embed bool
+	// Catalog declares the finding categories (package catalog): SARIF
+	// rule texts and remediation come from it. A category it does not
+	// declare, or the zero Catalog, renders generically.
+	Catalog sweep.Catalog
 }
 
 // width is the layout width the options ask for.
@@ -155,7 +159,7 @@ func groupBySeverity(fs []sweep.Finding) [][]sweep.Finding {
 // on purpose (Error.Kind "skipped"), the two lists every renderer shows.
 func splitErrors(all []sweep.Error) (errs, skipped []sweep.Error) {
 	for _, e := range all {
-		if e.Kind == "skipped" {
+		if e.Kind == sweep.ErrKindSkipped {
 			skipped = append(skipped, e)
 		} else {
 			errs = append(errs, e)

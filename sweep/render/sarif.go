@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -140,8 +141,8 @@ type sarifNotification struct {
 // scanned root (uriBaseId SCANROOT), image, CI, Kubernetes and process
 // findings logicalLocations; partialFingerprints from Finding.Key. Errors
 // become tool execution notifications of the invocation.
-func SARIF(w io.Writer, r *sweep.Report, _ Options) error {
-	return writeSARIF(w, []sarifRun{sarifRunOf(r, "")})
+func SARIF(w io.Writer, r *sweep.Report, o Options) error {
+	return writeSARIF(w, []sarifRun{sarifRunOf(r, "", o.Catalog)})
 }
 
 // FleetSARIF writes one SARIF log with one run per system of the fleet, each
@@ -150,7 +151,7 @@ func SARIF(w io.Writer, r *sweep.Report, _ Options) error {
 //
 // Runs are written one at a time, each from the system's report read again
 // from its file (checked against its digest), so memory holds one report.
-func FleetSARIF(w io.Writer, f *fleet.Fleet) error {
+func FleetSARIF(w io.Writer, f *fleet.Fleet, o Options) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	head, err := json.Marshal(struct {
 		Schema  string `json:"$schema"`
@@ -174,7 +175,7 @@ func FleetSARIF(w io.Writer, f *fleet.Fleet) error {
 		enc := json.NewEncoder(bw)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(sarifRunOf(r, h.Name)); err != nil {
+		if err := enc.Encode(sarifRunOf(r, h.Name, o.Catalog)); err != nil {
 			return err
 		}
 	}
@@ -190,8 +191,9 @@ func writeSARIF(w io.Writer, runs []sarifRun) error {
 }
 
 // sarifRunOf is one report as one SARIF run; system, when set, names the
-// run's automation instance (a fleet's system name).
-func sarifRunOf(r *sweep.Report, system string) sarifRun {
+// run's automation instance (a fleet's system name); cat declares the
+// categories.
+func sarifRunOf(r *sweep.Report, system string, cat sweep.Catalog) sarifRun {
 	run := sarifRun{
 		Tool: sarifTool{
 			Driver: sarifComponent{Name: nonEmpty(r.Tool.Name, "litesweep"), Version: r.Tool.Version, InformationURI: infoURI},
@@ -218,7 +220,7 @@ func sarifRunOf(r *sweep.Report, system string) sarifRun {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactLoc{SARIFRootBase: {URI: rootURI(r.Scan.Root)}}
 	}
 
-	rules, index := sarifRules(r)
+	rules, index := sarifRules(r, cat)
 	run.Tool.Driver.Rules = rules
 	for _, f := range r.Findings {
 		id := ruleID(f)
@@ -228,7 +230,7 @@ func sarifRunOf(r *sweep.Report, system string) sarifRun {
 			Locations:           []sarifLocation{resultLoc(f)},
 			PartialFingerprints: map[string]string{SARIFFingerprint: fingerprint(f)},
 			Properties: map[string]any{
-				"id": f.ID, "severity": string(f.Severity), "category": f.Category, "collector": f.Collector,
+				"id": f.ID, "severity": string(f.Severity), "category": string(f.Category), "collector": f.Collector,
 			},
 		}
 		if f.Environment != "" {
@@ -249,9 +251,10 @@ func sarifRunOf(r *sweep.Report, system string) sarifRun {
 	}
 	for _, e := range r.Errors {
 		level := "error"
-		if e.Kind == "skipped" {
+		switch e.Kind {
+		case sweep.ErrKindSkipped:
 			level = "note"
-		} else if e.Kind == "unverified" {
+		case sweep.ErrKindUnverified:
 			level = "warning"
 		}
 		msg := e.Message
@@ -285,7 +288,7 @@ func ruleID(f sweep.Finding) string {
 	if f.Indicator != nil && f.Indicator.ID != "" {
 		return f.Indicator.ID
 	}
-	return "litesweep/" + nonEmpty(f.Category, "finding")
+	return "litesweep/" + nonEmpty(string(f.Category), "finding")
 }
 
 // SecuritySeverity is GitHub's properties.security-severity for a severity
@@ -316,7 +319,11 @@ func sarifLevel(s sweep.Severity) string {
 
 // sarifRules builds one rule per rule id, worst severity first among the
 // findings using it, in order of first use (findings are sorted worst first).
-func sarifRules(r *sweep.Report) ([]sarifRule, map[string]int) {
+// A rule's texts come from the category's declaration in cat: the short
+// and full description of a category rule (a finding without an indicator)
+// and, for every rule, the help (what to do). A category cat does not
+// declare (a report from another version) gets generic texts.
+func sarifRules(r *sweep.Report, cat sweep.Catalog) ([]sarifRule, map[string]int) {
 	index := map[string]int{}
 	var rules []sarifRule
 	for _, f := range r.Findings {
@@ -330,17 +337,17 @@ func sarifRules(r *sweep.Report) ([]sarifRule, map[string]int) {
 		}
 		index[id] = len(rules)
 		rule := sarifRule{ID: id, Name: ruleName(id)}
+		catName := nonEmpty(string(f.Category), "finding")
 		short := f.Title
-		full := fmt.Sprintf("%s (category %s).", strings.TrimSuffix(f.Title, "."), nonEmpty(f.Category, "finding"))
+		full := fmt.Sprintf("%s (category %s).", strings.TrimSuffix(f.Title, "."), catName)
 		if f.Indicator == nil || f.Indicator.ID == "" {
 			// A category rule covers many findings: describe the category,
 			// not the first finding.
-			short = categoryText(f.Category)
-			full = short + "."
+			short, full = categoryText(cat, f.Category)
 		}
 		var fullMD strings.Builder
 		fullMD.WriteString(mdText(full))
-		tags := []string{"security", "supply-chain", nonEmpty(f.Category, "finding")}
+		tags := []string{"security", "supply-chain", catName}
 		if in := f.Indicator; in != nil {
 			full += fmt.Sprintf(" Indicator %s of kind %s", in.ID, nonEmpty(in.Kind, "unknown"))
 			if in.Confidence != "" {
@@ -362,7 +369,7 @@ func sarifRules(r *sweep.Report) ([]sarifRule, map[string]int) {
 		rule.Properties["tags"] = tags
 		rule.ShortDescription = sarifText{Text: short}
 		rule.FullDescription = sarifText{Text: full, Markdown: fullMD.String()}
-		help, helpMD := remediation(f, r)
+		help, helpMD := remediation(f, r, cat)
 		rule.Help = sarifText{Text: help, Markdown: helpMD}
 		setRuleSeverity(&rule, f.Severity)
 		rules = append(rules, rule)
@@ -373,36 +380,14 @@ func sarifRules(r *sweep.Report) ([]sarifRule, map[string]int) {
 	return rules, index
 }
 
-// categoryText describes the findings of a category that carry no
-// indicator id; unknown categories get a generic text.
-func categoryText(c string) string {
-	switch c {
-	case "python":
-		return "A bad distribution, payload file or startup hook in a Python environment"
-	case "cache":
-		return "A package cache holds a bad release: it was downloaded"
-	case "lockfile":
-		return "A manifest or lockfile pins or admits a bad version"
-	case "history":
-		return "A shell or client history line installs a bad version or names a campaign domain"
-	case "persistence":
-		return "A persistence artefact of the campaign (script, unit, second stage)"
-	case "staging":
-		return "An exfiltration staging file of the campaign"
-	case "process":
-		return "A running process matches the campaign's behaviour"
-	case "network":
-		return "An open connection to a campaign address"
-	case "unit":
-		return "A campaign systemd unit is loaded or active"
-	case "image":
-		return "A container image layer holds a bad release or payload"
-	case "ci":
-		return "A CI run used a compromised action or installed a bad version"
-	case "credential":
-		return "A credential the stealer could read"
+// categoryText is the short and full description of a category's rule:
+// its declaration, or a generic text for a category cat does not declare.
+func categoryText(cat sweep.Catalog, c sweep.Category) (short, full string) {
+	if ci, ok := cat.Lookup(c); ok {
+		return ci.Short, ci.Description
 	}
-	return "litesweep finding of category " + nonEmpty(c, "unknown")
+	short = "litesweep finding of category " + nonEmpty(string(c), "unknown")
+	return short, short + " (a category this version of litesweep does not declare)."
 }
 
 func setRuleSeverity(rule *sarifRule, s sweep.Severity) {
@@ -449,33 +434,28 @@ func precision(conf string) string {
 	return "medium"
 }
 
-// remediation is the rule's help: what to do about a finding of this
-// severity and category, and the rotation checklist when the report has one.
-func remediation(f sweep.Finding, r *sweep.Report) (string, string) {
+// remediation is the rule's help: what the finding's severity means, what
+// to do about its category (the declaration's help, with the image steps
+// for a finding in an image), and the rotation checklist when the report
+// has one.
+func remediation(f sweep.Finding, r *sweep.Report, cat sweep.Catalog) (string, string) {
 	var steps []string
 	switch f.Severity {
 	case sweep.Critical:
-		steps = append(steps,
-			"Treat the system as compromised: isolate it before cleaning, and keep a copy of the evidence (litesweep --format json).",
-			"Remove the malicious files, persistence (sysmon.service, ~/.config/sysmon/sysmon.py) and staging files; `litesweep remediate` plans this step by step.",
-			"Rotate every credential the system or user held (cloud keys, SSH keys, Kubernetes configs, tokens, .env files); `litesweep rotate` lists them by name.")
+		steps = append(steps, "Treat what holds it as compromised (the host, image, CI job or cluster): contain it before cleaning, and keep a copy of the evidence (litesweep --format json).")
 	case sweep.High:
-		steps = append(steps,
-			"A bad version was downloaded, installed or ran here: assume its credential stealer ran when it was imported or when Python started.",
-			"Rotate the credentials reachable from this system or CI job; `litesweep rotate` lists them by name.",
-			"Confirm no persistence remains (litesweep host on the machine) and pin a clean version (litellm 1.82.6, or 1.83.0 or later).")
+		steps = append(steps, "A bad release was downloaded, installed or run here: assume its credential stealer ran with every credential in reach.")
 	case sweep.Medium:
-		steps = append(steps,
-			"A manifest or lockfile admits a bad version: pin a clean version (for litellm: ==1.82.6 or >=1.83.0) and regenerate the lock with hashes.",
-			"Check whether it was installed during the exposure window (CI logs, caches) before closing.")
+		steps = append(steps, "Nothing here shows that a bad release ran yet: close the way it would be installed, and check whether it already was during the exposure window.")
 	default:
 		steps = append(steps, "Review the evidence; on its own this does not indicate compromise.")
 	}
-	switch f.Category {
-	case "ci":
-		steps = append(steps, "Rotate the repository's and organisation's secrets the workflow could read, and pin actions to full commit SHAs.")
-	case "image":
-		steps = append(steps, "Rebuild the image from a clean base with a pinned clean version, and redeploy; rotate secrets the containers held.")
+	if h := cat.Help(&f); len(h) > 0 {
+		steps = append(steps, h...)
+	} else {
+		steps = append(steps,
+			"This version of litesweep does not declare the category "+strconv.Quote(string(f.Category))+": read the finding's evidence, and sweep the system again with this version.",
+			"If a bad release was installed or ran, rotate the credentials in reach: `litesweep rotate` lists them by name.")
 	}
 	var text, md strings.Builder
 	for i, s := range steps {
@@ -502,7 +482,7 @@ func remediation(f sweep.Finding, r *sweep.Report) (string, string) {
 func resultLoc(f sweep.Finding) sarifLocation {
 	loc := sarifLoc(f.Location)
 	if loc.PhysicalLocation == nil {
-		loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifactLoc{URI: "litesweep/" + nonEmpty(f.Category, "finding") + "/" + f.ID}}
+		loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifactLoc{URI: "litesweep/" + nonEmpty(string(f.Category), "finding") + "/" + f.ID}}
 	}
 	if loc.PhysicalLocation.Region == nil {
 		// A finding about a whole file (a staging file, a unit) is shown

@@ -257,7 +257,7 @@ func TestSARIFContent(t *testing.T) {
 		if res["level"] != wantLevel {
 			t.Errorf("%s: level %v, want %s", f.ID, res["level"], wantLevel)
 		}
-		wantRule := "litesweep/" + f.Category
+		wantRule := "litesweep/" + string(f.Category)
 		if f.Indicator != nil {
 			wantRule = f.Indicator.ID
 		}

@@ -64,7 +64,7 @@ func Table(w io.Writer, r *sweep.Report, o Options) error {
 				user = "  [" + f.User + "]"
 			}
 			bw.lines(indent, []string{fit(loc, avail-width(user), o) + user})
-			ev := f.Category
+			ev := string(f.Category)
 			if e := EvidenceLine(f); e != "" {
 				ev += " · " + e
 			}

@@ -39,7 +39,7 @@ func summary(fs []sweep.Finding, es []sweep.Error) []string {
 		out = append(out, "finding "+f.Location.Path+" "+f.Title)
 	}
 	for _, e := range es {
-		out = append(out, e.Kind+" "+e.Location.Path+" "+e.Message)
+		out = append(out, string(e.Kind)+" "+e.Location.Path+" "+e.Message)
 	}
 	slices.Sort(out)
 	return out
