@@ -111,17 +111,9 @@ func (c Catalog) WithImageHelp(steps []string) Catalog {
 	return c
 }
 
-// Help is what to do about f, from the declarations: its category's help
-// and, for a finding located in an image, the image steps. It is empty for
-// a category c does not declare outside an image.
-func (c Catalog) Help(f *Finding) []string {
-	ci, _ := c.Lookup(f.Category)
-	out := append([]string(nil), ci.Help...)
-	if f.Location.Image != "" {
-		out = append(out, c.image...)
-	}
-	return out
-}
+// ImageHelp is what to do about any finding located in an image, after
+// its category's help (nil unless set with WithImageHelp).
+func (c Catalog) ImageHelp() []string { return c.image }
 
 // ErrorKind classifies an Error: whether it leaves something unchecked.
 type ErrorKind string

@@ -72,7 +72,9 @@ func hostileReport() *sweep.Report {
 				fill(v.Index(j))
 			}
 		case reflect.String:
-			if v.Type() == reflect.TypeOf("") && v.CanSet() {
+			// Categories and error kinds too: a saved report read by merge
+			// or rotate may hold any string there.
+			if (v.Type() == reflect.TypeOf("") || v.Type() == reflect.TypeOf(sweep.Category("")) || v.Type() == reflect.TypeOf(sweep.ErrorKind(""))) && v.CanSet() {
 				v.SetString(names[i%len(names)] + fmt.Sprint(i))
 				i++
 			}

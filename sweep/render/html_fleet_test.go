@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/litesweep/litesweep/collectors/lockfile"
+	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/fleet"
 )
@@ -35,11 +37,11 @@ func bigFleet(t *testing.T, n int) *fleet.Fleet {
 		sp := "/home/deploy/.venv/lib/python3.11/site-packages/"
 		switch {
 		case i%50 == 3:
-			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Critical, Category: "pth", Title: "litellm_init.pth (malicious startup hook)",
+			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Critical, Category: python.CatStartup, Title: "litellm_init.pth (malicious startup hook)",
 				Location: sweep.Location{Path: sp + "litellm_init.pth", Line: 1}, Collector: "python/site", Evidence: sweep.Evidence{Time: &at}})
 			fallthrough
 		case i%25 == 5:
-			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.High, Category: "python-package", Title: "litellm 1.82.8 installed",
+			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.High, Category: python.CatPackage, Title: "litellm 1.82.8 installed",
 				Location: sweep.Location{Path: sp + "litellm-1.82.8.dist-info/METADATA", Line: 3}, Collector: "python/dist",
 				Evidence: sweep.Evidence{Package: "litellm", Version: "1.82.8", Time: &at}})
 			r.Rotation = []sweep.RotationItem{
@@ -48,7 +50,7 @@ func bigFleet(t *testing.T, n int) *fleet.Fleet {
 				{Priority: "P2", Kind: "ssh", Provider: "ssh", Title: "SSH private key", Where: "/home/deploy/.ssh/id_ed25519 on " + name,
 					Why: "readable by the stealer", ExposedBy: []string{"LS-2"}, Steps: []string{"ssh-keygen", "replace authorized_keys"}, Verify: "old key refused"}}
 		case i%40 == 11:
-			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Medium, Category: "lockfile", Title: "requirements.txt allows litellm 1.82.8",
+			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Medium, Category: lockfile.CatLockfile, Title: "requirements.txt allows litellm 1.82.8",
 				Location: sweep.Location{Path: "/srv/app/requirements.txt", Line: 4}, Collector: "lockfile/requirements"})
 		case i%100 == 13:
 			r.Errors = append(r.Errors, sweep.Error{Location: sweep.Location{Path: "/var/lib/docker"}, Message: "permission denied", Kind: "error"})

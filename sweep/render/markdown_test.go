@@ -68,7 +68,7 @@ func TestMarkdownStructure(t *testing.T) {
 		}
 	}
 	for _, must := range []string{
-		"### Critical (3)", "### Medium (1)", "`/home/alice/.venv/lib/python3.11/site-packages/litellm_init.pth:1`",
+		"### Critical (4)", "### Medium (1)", "`/home/alice/.venv/lib/python3.11/site-packages/litellm_init.pth:1`",
 		"- [ ] **P1** AWS access keys: `/home/alice/.aws/credentials` (`default`, `prod`), user alice",
 		"  - [ ] Deactivate then delete the old key", "OPENAI\\_API\\_KEY in a .env \\| file",
 		"## Could not check (2)", "log expired (410)", "## Not read on purpose (1)", "**in window**",

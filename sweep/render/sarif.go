@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -319,23 +320,31 @@ func sarifLevel(s sweep.Severity) string {
 
 // sarifRules builds one rule per rule id, worst severity first among the
 // findings using it, in order of first use (findings are sorted worst first).
-// A rule's texts come from the category's declaration in cat: the short
+// A rule's texts come from the categories' declarations in cat: the short
 // and full description of a category rule (a finding without an indicator)
-// and, for every rule, the help (what to do). A category cat does not
-// declare (a report from another version) gets generic texts.
+// and, for every rule, the help (what to do about each category among the
+// rule's findings, and the image steps when one is in an image). A
+// category cat does not declare (a report from another version) gets
+// generic texts.
 func sarifRules(r *sweep.Report, cat sweep.Catalog) ([]sarifRule, map[string]int) {
 	index := map[string]int{}
 	var rules []sarifRule
+	var uses []ruleUse
 	for _, f := range r.Findings {
 		id := ruleID(f)
 		if i, ok := index[id]; ok {
 			// Keep the worst severity seen for the rule.
 			if sweep.Severity(rules[i].Properties["litesweep/severity"].(string)).Rank() < f.Severity.Rank() {
 				setRuleSeverity(&rules[i], f.Severity)
+				uses[i].worst = f.Severity
 			}
+			uses[i].add(f)
 			continue
 		}
 		index[id] = len(rules)
+		u := ruleUse{worst: f.Severity}
+		u.add(f)
+		uses = append(uses, u)
 		rule := sarifRule{ID: id, Name: ruleName(id)}
 		catName := nonEmpty(string(f.Category), "finding")
 		short := f.Title
@@ -369,15 +378,32 @@ func sarifRules(r *sweep.Report, cat sweep.Catalog) ([]sarifRule, map[string]int
 		rule.Properties["tags"] = tags
 		rule.ShortDescription = sarifText{Text: short}
 		rule.FullDescription = sarifText{Text: full, Markdown: fullMD.String()}
-		help, helpMD := remediation(f, r, cat)
-		rule.Help = sarifText{Text: help, Markdown: helpMD}
 		setRuleSeverity(&rule, f.Severity)
 		rules = append(rules, rule)
+	}
+	for i := range rules {
+		help, helpMD := remediation(uses[i], r, cat)
+		rules[i].Help = sarifText{Text: help, Markdown: helpMD}
 	}
 	if rules == nil {
 		rules = []sarifRule{}
 	}
 	return rules, index
+}
+
+// ruleUse is what a rule's help depends on: the worst severity, the
+// categories (in order of first use) and whether a finding is in an image.
+type ruleUse struct {
+	worst   sweep.Severity
+	cats    []sweep.Category
+	inImage bool
+}
+
+func (u *ruleUse) add(f sweep.Finding) {
+	if !slices.Contains(u.cats, f.Category) {
+		u.cats = append(u.cats, f.Category)
+	}
+	u.inImage = u.inImage || f.Location.Image != ""
 }
 
 // categoryText is the short and full description of a category's rule:
@@ -434,13 +460,13 @@ func precision(conf string) string {
 	return "medium"
 }
 
-// remediation is the rule's help: what the finding's severity means, what
-// to do about its category (the declaration's help, with the image steps
-// for a finding in an image), and the rotation checklist when the report
-// has one.
-func remediation(f sweep.Finding, r *sweep.Report, cat sweep.Catalog) (string, string) {
+// remediation is the rule's help: what the worst severity means, what to
+// do about each of its categories (their declarations' help, then the
+// image steps when a finding is in an image), and the rotation checklist
+// when the report has one.
+func remediation(u ruleUse, r *sweep.Report, cat sweep.Catalog) (string, string) {
 	var steps []string
-	switch f.Severity {
+	switch u.worst {
 	case sweep.Critical:
 		steps = append(steps, "Treat what holds it as compromised (the host, image, CI job or cluster): contain it before cleaning, and keep a copy of the evidence (litesweep --format json).")
 	case sweep.High:
@@ -450,19 +476,30 @@ func remediation(f sweep.Finding, r *sweep.Report, cat sweep.Catalog) (string, s
 	default:
 		steps = append(steps, "Review the evidence; on its own this does not indicate compromise.")
 	}
-	if h := cat.Help(&f); len(h) > 0 {
-		steps = append(steps, h...)
-	} else {
-		steps = append(steps,
-			"This version of litesweep does not declare the category "+strconv.Quote(string(f.Category))+": read the finding's evidence, and sweep the system again with this version.",
-			"If a bad release was installed or ran, rotate the credentials in reach: `litesweep rotate` lists them by name.")
+	add := func(ss ...string) {
+		for _, s := range ss {
+			if !slices.Contains(steps, s) {
+				steps = append(steps, s)
+			}
+		}
+	}
+	for _, c := range u.cats {
+		if ci, ok := cat.Lookup(c); ok {
+			add(ci.Help...)
+		} else {
+			add("This version of litesweep does not declare the category "+strconv.Quote(string(c))+": read the finding's evidence, and sweep the system again with this version.",
+				"If a bad release was installed or ran, rotate the credentials in reach: `litesweep rotate` lists them by name.")
+		}
+	}
+	if u.inImage {
+		add(cat.ImageHelp()...)
 	}
 	var text, md strings.Builder
 	for i, s := range steps {
 		fmt.Fprintf(&text, "%d. %s\n", i+1, s)
 		fmt.Fprintf(&md, "%d. %s\n", i+1, s)
 	}
-	if len(r.Rotation) > 0 && f.Severity.Rank() >= sweep.High.Rank() {
+	if len(r.Rotation) > 0 && u.worst.Rank() >= sweep.High.Rank() {
 		text.WriteString("\nCredentials to rotate (names only):\n")
 		md.WriteString("\n**Credentials to rotate** (names only):\n\n")
 		for _, it := range r.Rotation {

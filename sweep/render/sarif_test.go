@@ -12,13 +12,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/litesweep/litesweep/catalog"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 func TestSARIFGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Write(&buf, "sarif", syntheticReport(), Options{}); err != nil {
+	if err := Write(&buf, "sarif", syntheticReport(), Options{Catalog: catalog.All()}); err != nil {
 		t.Fatal(err)
 	}
 	sweeptest.Golden(t, filepath.Join("testdata", "report.sarif.golden"), buf.Bytes(), *update)
@@ -179,7 +180,7 @@ func TestSARIFValid(t *testing.T) {
 	empty.Finalize()
 	for name, r := range map[string]*sweep.Report{"synthetic": syntheticReport(), "empty": empty} {
 		var buf bytes.Buffer
-		if err := SARIF(&buf, r, Options{}); err != nil {
+		if err := SARIF(&buf, r, Options{Catalog: catalog.All()}); err != nil {
 			t.Fatal(err)
 		}
 		for _, v := range validateSARIF(buf.Bytes()) {
@@ -219,7 +220,7 @@ func TestSARIFValidatorRejects(t *testing.T) {
 func sarifDoc(t *testing.T, r *sweep.Report) map[string]any {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := SARIF(&buf, r, Options{}); err != nil {
+	if err := SARIF(&buf, r, Options{Catalog: catalog.All()}); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
@@ -289,7 +290,7 @@ func TestSARIFContent(t *testing.T) {
 		t.Fatal("no litellm-init-pth rule")
 	}
 	help := pth["help"].(map[string]any)["text"].(string)
-	for _, must := range []string{"Rotate every credential", "P1 AWS access keys: /home/alice/.aws/credentials (default, prod)"} {
+	for _, must := range []string{"`litesweep rotate` lists them by name", "P1 AWS access keys: /home/alice/.aws/credentials (default, prod)"} {
 		if !strings.Contains(help, must) {
 			t.Errorf("help lacks %q:\n%s", must, help)
 		}
@@ -369,5 +370,37 @@ func TestSARIFFile(t *testing.T) {
 	}
 	for _, v := range validateSARIF(b) {
 		t.Error(v)
+	}
+}
+
+// TestSARIFUnknownCategory: a report written by another version (read by
+// merge or rotate) may hold a category this build does not declare; its
+// rule is generic and the log stays valid.
+func TestSARIFUnknownCategory(t *testing.T) {
+	r := syntheticReport()
+	r.Findings[0].Category, r.Findings[0].Indicator = "python", nil
+	r.Finalize()
+	var buf bytes.Buffer
+	if err := SARIF(&buf, r, Options{Catalog: catalog.All()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range validateSARIF(buf.Bytes()) {
+		t.Error(v)
+	}
+	doc := sarifDoc(t, r)
+	var rule map[string]any
+	for _, rv := range doc["runs"].([]any)[0].(map[string]any)["tool"].(map[string]any)["driver"].(map[string]any)["rules"].([]any) {
+		if rv.(map[string]any)["id"] == "litesweep/python" {
+			rule = rv.(map[string]any)
+		}
+	}
+	if rule == nil {
+		t.Fatal("no litesweep/python rule")
+	}
+	if got := rule["shortDescription"].(map[string]any)["text"]; got != "litesweep finding of category python" {
+		t.Errorf("short description %q", got)
+	}
+	if help := rule["help"].(map[string]any)["text"].(string); !strings.Contains(help, `does not declare the category "python"`) {
+		t.Errorf("help:\n%s", help)
 	}
 }
