@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
+	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -40,7 +41,7 @@ func savedHostReport(t *testing.T, dir string) string {
 	}
 	at := time.Date(2026, 3, 24, 11, 2, 0, 0, time.UTC)
 	r.Scan.Hostname = "web-1"
-	r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Critical, Category: "python", Title: "litellm 1.82.8 installed",
+	r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Critical, Category: python.CatPackage, Title: "litellm 1.82.8 installed",
 		Location: sweep.Location{Path: "/home/alice/.venv/lib/python3.11/site-packages/litellm-1.82.8.dist-info"},
 		Evidence: sweep.Evidence{Package: "litellm", Version: "1.82.8", Time: &at}, Environment: "/home/alice/.venv", User: "alice"})
 	r.Finalize()

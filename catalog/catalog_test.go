@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"go/ast"
 	"go/constant"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/litesweep/litesweep/catalog"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 const sweepPath = "github.com/litesweep/litesweep/sweep"
@@ -202,6 +204,41 @@ func TestEveryEmittedCategoryIsDeclared(t *testing.T) {
 		t.Error(p)
 	}
 	t.Logf("type-checked %d packages; %d categories declared", checked, len(inCatalog))
+	emitter := map[sweep.Category]string{}
+	for v, ds := range declaredBy {
+		emitter[sweep.Category(v)] = strings.TrimPrefix(ds[0].pkg, "github.com/litesweep/litesweep/") + "." + ds[0].name
+	}
+	sweeptest.Golden(t, filepath.Join("..", "docs", "categories.md"), categoriesDoc(cat, emitter), *update)
+}
+
+var update = flag.Bool("update", false, "rewrite docs/categories.md")
+
+// categoriesDoc is docs/categories.md: the catalogue as a table.
+func categoriesDoc(cat sweep.Catalog, emitter map[sweep.Category]string) []byte {
+	var b strings.Builder
+	b.WriteString("# Finding categories\n\n")
+	b.WriteString("Generated from the declarations (`go test ./catalog -update`); do not edit. Each category is a typed\n")
+	b.WriteString("constant declared by the package that emits it, with its description, SARIF rule text and help\n")
+	b.WriteString("(`sweep.CategoryInfo`); `catalog.All` assembles them. *Ran*: evidence that the payload ran (the\n")
+	b.WriteString("per-environment verdict \"payload present and executed\"). *Runtime*: observed on the running system.\n")
+	b.WriteString("A report may hold a category this table does not list (written by another version): it renders\n")
+	b.WriteString("generically.\n\n")
+	b.WriteString("| Category | Declared by | Ran | Runtime | Short | Description |\n|---|---|---|---|---|---|\n")
+	yes := func(v bool) string {
+		if v {
+			return "yes"
+		}
+		return ""
+	}
+	for _, ci := range cat.All() {
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s | %s |\n", ci.Category, emitter[ci.Category], yes(ci.Ran), yes(ci.Runtime),
+			strings.ReplaceAll(ci.Short, "|", "\\|"), strings.ReplaceAll(ci.Description, "|", "\\|"))
+	}
+	b.WriteString("\nFor a finding located in a container image, the image steps follow its category's help:\n\n")
+	for _, h := range cat.ImageHelp() {
+		b.WriteString("- " + h + "\n")
+	}
+	return []byte(b.String())
 }
 
 // checkFile applies the rules of TestEveryEmittedCategoryIsDeclared to one

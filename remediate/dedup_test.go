@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/litesweep/litesweep/collectors/creds"
+	"github.com/litesweep/litesweep/collectors/lockfile"
 	"github.com/litesweep/litesweep/sweep"
 )
 
@@ -49,7 +50,7 @@ func BenchmarkPlanManyTriggers(b *testing.B) {
 	for _, n := range []int{5000, 50000} {
 		r := &sweep.Report{Scan: sweep.Scan{Kind: "host", Hostname: "h"}}
 		for i := 0; i < n; i++ {
-			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.High, Category: "lockfile", Title: "requirements pins litellm 1.82.8",
+			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.High, Category: lockfile.CatLockfile, Title: "requirements pins litellm 1.82.8",
 				Location: sweep.Location{Path: fmt.Sprintf("/repo/svc-%05d/requirements.txt", i), Line: 4}, User: "ci"})
 		}
 		for i := 0; i < 20; i++ {

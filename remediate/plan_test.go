@@ -14,6 +14,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
+	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
@@ -43,7 +44,7 @@ func inventoryReport(t *testing.T, triggers ...sweep.Finding) *sweep.Report {
 var installed = time.Date(2026, 3, 24, 11, 2, 0, 0, time.UTC)
 
 func aliceInstall() sweep.Finding {
-	return sweep.Finding{Severity: sweep.Critical, Category: "python", Title: "litellm 1.82.8 installed",
+	return sweep.Finding{Severity: sweep.Critical, Category: python.CatPackage, Title: "litellm 1.82.8 installed",
 		Location:    sweep.Location{Path: site + "/litellm-1.82.8.dist-info"},
 		Evidence:    sweep.Evidence{Package: "litellm", Version: "1.82.8", Time: &installed},
 		Environment: "/home/alice/.venv", User: "alice", Collector: "python/site-packages",
@@ -130,7 +131,7 @@ func TestPlanRootTriggerAndGitHubAndImages(t *testing.T) {
 		Where: "acme/api (repository secret)", Names: []string{"PYPI_TOKEN"}, Why: "run 42 used trivy-action@0.34.2", Steps: []string{"re-issue"}, Verify: "rejected"}}}
 	layer := 3
 	img := &sweep.Report{Scan: sweep.Scan{Kind: "images"}, Findings: []sweep.Finding{
-		{Severity: sweep.Critical, Category: "python", Title: "litellm_init.pth", Location: sweep.Location{Image: "app:1", Layer: &layer, Path: "/usr/lib/python3.11/site-packages/litellm_init.pth"}},
+		{Severity: sweep.Critical, Category: python.CatStartup, Title: "litellm_init.pth", Location: sweep.Location{Image: "app:1", Layer: &layer, Path: "/usr/lib/python3.11/site-packages/litellm_init.pth"}},
 		{Severity: sweep.Info, Category: creds.CatCredential, Title: ".env files", Location: sweep.Location{Image: "app:1", Path: "/app/.env"},
 			Evidence: sweep.Evidence{Details: []string{"var OPENAI_API_KEY"}}, Indicator: &sweep.Indicator{ID: "cred-dotenv", Kind: "dotenv"}},
 	}}
