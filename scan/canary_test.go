@@ -13,6 +13,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
+	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/render"
@@ -63,7 +64,7 @@ func TestCanaryProcessEnvironmentAcrossRenderers(t *testing.T) {
 	r.Scan.Root, r.Scan.Hostname = root, "canary-host"
 	r.Findings, r.Errors = sink.Drain()
 	at := time.Date(2026, 3, 24, 11, 2, 0, 0, time.UTC)
-	r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Critical, Category: "python", Title: "litellm 1.82.8 installed",
+	r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Critical, Category: python.CatPackage, Title: "litellm 1.82.8 installed",
 		Evidence: sweep.Evidence{Package: "litellm", Version: "1.82.8", Time: &at}, Environment: "/home/alice/.venv", User: "root"})
 	finish(context.Background(), env, r, finishing{plan: true})
 	var envItem bool

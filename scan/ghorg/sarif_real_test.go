@@ -26,7 +26,7 @@ func TestSARIFOfRealGitHubReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := sweeptest.Matcher(t)
-	sw, err := ghorg.New(ghorg.Config{Matcher: m, Orgs: []string{"acme"}, APIURL: f.API.URL, Token: token, Windows: m.Pack().Windows, Concurrency: 3})
+	sw, err := ghorg.New(ghorg.Options{Matcher: m, Orgs: []string{"acme"}, APIURL: f.API.URL, Token: token, Windows: m.Pack().Windows, Concurrency: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
