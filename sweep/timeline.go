@@ -56,8 +56,9 @@ const EnvKindUser = "user"
 // the longest prefix of its path. An Environment named by a file finding
 // but never recorded is added (kind "unrecorded"); a process or network
 // finding (a category declared Runtime) names an environment guessed from
-// the interpreter path, which only attaches to a recorded one. A finding belongs to a user by Finding.User,
-// by its environment's user, or by lying under a home in homes.
+// the interpreter path, which only attaches to a recorded one. A finding
+// belongs to a user by Finding.User, by its environment's user, or by
+// lying under a home in homes.
 //
 // Evidence classes, from the categories' declarations in cat (a category
 // cat does not declare is neither ran nor runtime evidence):
@@ -72,7 +73,7 @@ const EnvKindUser = "user"
 // Verdict, first rule that holds:
 //   - payload present and executed: present, and ran evidence (for example
 //     litellm_init.pth with a running launcher child, or the tampered
-//     proxy_server.py with its compiled bytecode), or critical ran
+//     proxy_server.py with bytecode an import wrote), or critical ran
 //     evidence by itself (a running payload process, an active backdoor unit);
 //   - payload present: present;
 //   - installed earlier, since removed: earlier or non-critical ran
