@@ -12,6 +12,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/lockfile"
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
+	"github.com/litesweep/litesweep/scan/ghorg"
 	"github.com/litesweep/litesweep/scan/live"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -189,25 +190,25 @@ func TestBuildTimelineEvents(t *testing.T) {
 // included; a finding without an id gets the id Finalize gives it; the
 // findings are not modified.
 func TestTimelineWindows(t *testing.T) {
-	pypi := Window{Start: *at("2026-03-24T10:39:00Z"), End: *at("2026-03-24T16:00:00Z"), Source: "pypi"}
-	actions := Window{Start: *at("2026-03-19T17:43:00Z"), End: *at("2026-03-20T05:40:00Z"), Source: "trivy-action"}
-	fs := []Finding{
-		{Severity: Critical, Category: "ci-log", Title: "trivy ran", Location: Location{Repo: "acme/api"}, Evidence: Evidence{Time: at("2026-03-19T19:12:06Z")}},
-		{Severity: High, Category: "ci-log", Title: "pip installed", Location: Location{Repo: "acme/api"}, Evidence: Evidence{Time: at("2026-03-24T16:00:00Z")}},
-		{Severity: Medium, Category: "ci-log", Title: "between", Location: Location{Repo: "acme/api"}, Evidence: Evidence{Time: at("2026-03-22T00:00:00Z")}},
+	pypi := sweep.Window{Start: *at("2026-03-24T10:39:00Z"), End: *at("2026-03-24T16:00:00Z"), Source: "pypi"}
+	actions := sweep.Window{Start: *at("2026-03-19T17:43:00Z"), End: *at("2026-03-20T05:40:00Z"), Source: "trivy-action"}
+	fs := []sweep.Finding{
+		{Severity: sweep.Critical, Category: ghorg.CatLog, Title: "trivy ran", Location: sweep.Location{Repo: "acme/api"}, Evidence: sweep.Evidence{Time: at("2026-03-19T19:12:06Z")}},
+		{Severity: sweep.High, Category: ghorg.CatLog, Title: "pip installed", Location: sweep.Location{Repo: "acme/api"}, Evidence: sweep.Evidence{Time: at("2026-03-24T16:00:00Z")}},
+		{Severity: sweep.Medium, Category: ghorg.CatLog, Title: "between", Location: sweep.Location{Repo: "acme/api"}, Evidence: sweep.Evidence{Time: at("2026-03-22T00:00:00Z")}},
 	}
 	tests := []struct {
 		name    string
-		windows []Window
+		windows []sweep.Window
 		want    []bool
 	}{
 		{"no window", nil, []bool{false, false, false}},
-		{"one", []Window{pypi}, []bool{false, false, true}},
-		{"two", []Window{actions, pypi}, []bool{true, false, true}},
-		{"zero window holds nothing", []Window{{}}, []bool{false, false, false}},
+		{"one", []sweep.Window{pypi}, []bool{false, false, true}},
+		{"two", []sweep.Window{actions, pypi}, []bool{true, false, true}},
+		{"zero window holds nothing", []sweep.Window{{}}, []bool{false, false, false}},
 	}
 	for _, tc := range tests {
-		got := Timeline(fs, tc.windows...)
+		got := sweep.Timeline(fs, tc.windows...)
 		if len(got) != 3 {
 			t.Fatalf("%s: %d events", tc.name, len(got))
 		}
@@ -221,10 +222,10 @@ func TestTimelineWindows(t *testing.T) {
 	}
 	for _, f := range fs {
 		if f.ID != "" {
-			t.Fatalf("Timeline modified its input: %+v", f)
+			t.Fatalf("sweep.Timeline modified its input: %+v", f)
 		}
 	}
-	got := Timeline(fs)
+	got := sweep.Timeline(fs)
 	f := fs[0]
 	f.SetID()
 	if got[0].Finding != f.ID || got[0].Event != "trivy ran at acme/api" {

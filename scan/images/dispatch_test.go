@@ -74,7 +74,7 @@ func reduce(fs []sweep.Finding, es []sweep.Error, c *sweep.Counters) outcome {
 		o.findings = append(o.findings, f.Location.Path+" "+f.Collector+" "+f.Title)
 	}
 	for _, e := range es {
-		o.errors = append(o.errors, e.Location.Path+" "+e.Collector+" "+e.Kind+": "+e.Message)
+		o.errors = append(o.errors, e.Location.Path+" "+e.Collector+" "+string(e.Kind)+": "+e.Message)
 	}
 	slices.Sort(o.findings)
 	slices.Sort(o.errors)
