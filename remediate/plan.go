@@ -22,15 +22,25 @@ type PlanOptions struct {
 	All bool
 }
 
-// Plan returns the rotation checklist for one report: every inventoried
-// credential a finding exposed, why (which finding, when), its priority,
-// the pack's rotation steps and the step that proves the old one is dead,
-// plus the report's own rotation items (GitHub sweeps fill those).
+// Plan returns the rotation checklist for one report of any kind, the one
+// place rotation items are made: every inventoried credential a finding
+// exposed (host and image sweeps), why (which finding, when), its
+// priority, the pack's rotation steps and the step that proves the old one
+// is dead; and every credential an exposure finding names (GitHub and
+// Kubernetes sweeps: Actions secrets, variables and GITHUB_TOKEN of
+// exposed jobs, service account tokens, the secrets of namespaces).
 func Plan(r *sweep.Report, p *iocs.Pack) []sweep.RotationItem {
 	return PlanAll([]*sweep.Report{r}, p, PlanOptions{})
 }
 
-// PlanAll builds one checklist from many reports, de-duplicated by credential.
+// PlanAll builds one checklist from many reports, de-duplicated by
+// credential; the exposures of all reports are joined, so a secret two
+// GitHub reports name is one item listing every run that exposed it.
+//
+// A report's own rotation list is re-derived from its findings, not
+// copied; only a report without exposure findings (a GitHub or Kubernetes
+// report written before they existed) has its saved items taken as they
+// are.
 func PlanAll(reports []*sweep.Report, p *iocs.Pack, o PlanOptions) []sweep.RotationItem {
 	creds := map[string]*iocs.CredentialKind{}
 	if p != nil {
@@ -43,12 +53,25 @@ func PlanAll(reports []*sweep.Report, p *iocs.Pack, o PlanOptions) []sweep.Rotat
 		if r == nil {
 			continue
 		}
-		planReport(r, creds, o, acc)
-		for _, it := range r.Rotation {
-			acc.add(it)
+		if inventoried(r) {
+			planReport(r, creds, o, acc)
+		}
+		if !hasExposures(r) {
+			for _, it := range r.Rotation {
+				acc.add(it)
+			}
 		}
 	}
+	planExposures(reports, p, acc)
 	return acc.items()
+}
+
+// inventoried reports whether r's findings are about machines whose
+// credential inventory and Python environments they expose (host, images,
+// SBOM and mirror sweeps). GitHub and Kubernetes findings (a CI log, a
+// pod) are not: those sweeps name what they exposed in exposure findings.
+func inventoried(r *sweep.Report) bool {
+	return r.Scan.Kind != "github" && r.Scan.Kind != "kube"
 }
 
 // unit is a scope of exposure: the host, or one image in an images report.

@@ -85,7 +85,7 @@ func GitHub(ctx context.Context, env Env, o GitHubOptions) (*sweep.Report, error
 	}
 	r.Scan.Targets = res.Targets
 	r.Scan.Coverage = res.Coverage
-	r.Findings, r.Errors, r.Rotation, r.Timeline, r.Stats = res.Findings, res.Errors, res.Rotation, res.Timeline, res.Stats
+	r.Findings, r.Errors, r.Timeline, r.Stats = res.Findings, res.Errors, res.Timeline, res.Stats
 	r.Scan.Finished = env.now()
 	if res.Limit != nil {
 		until := res.Limit.Until.UTC()
@@ -98,7 +98,8 @@ func GitHub(ctx context.Context, env Env, o GitHubOptions) (*sweep.Report, error
 			o.RateLimited(res.Limit.Reason, until, unfinished)
 		}
 	}
-	// The engine builds its own timeline and rotation items.
+	// The engine builds its own timeline; its exposure findings are
+	// planned into rotation items by finish.
 	return finish(ctx, env, r, finishing{}), nil
 }
 

@@ -107,7 +107,7 @@ func Host(ctx context.Context, env Env, o HostOptions) (*sweep.Report, error) {
 	r.Learned = sink.Learned()
 	r.Stats = counters.Snapshot()
 	r.Stats.Images, r.Stats.Layers = nImages, nLayers
-	return finish(ctx, env, r, finishing{timeline: true, homes: homes, plan: true}), nil
+	return finish(ctx, env, r, finishing{timeline: true, homes: homes}), nil
 }
 
 // Hostname names the swept system: the live host's name when root is /,

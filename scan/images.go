@@ -95,7 +95,7 @@ func Images(ctx context.Context, env Env, o ImagesOptions) (*sweep.Report, error
 	r.Stats.Images, r.Stats.Layers = s.Stats()
 	// Per-image environments and users ("<image> <path>", "<user>@<image>"),
 	// the timeline, and the rotation checklist, as for a host.
-	return finish(ctx, env, r, finishing{timeline: true, plan: true}), nil
+	return finish(ctx, env, r, finishing{timeline: true}), nil
 }
 
 // newImageScanner builds the image scanner with the host collectors.

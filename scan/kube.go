@@ -35,12 +35,12 @@ func Kube(ctx context.Context, env Env, o KubeOptions) (*sweep.Report, error) {
 	env.show("checking cluster " + o.Cluster.String())
 	res := kube.Sweep(ctx, client, kube.Options{Matcher: env.Matcher, ServiceAccounts: o.ServiceAccounts})
 	env.show("")
-	r.Findings, r.Errors, r.Rotation = res.Findings, res.Errors, res.Rotation
+	r.Findings, r.Errors = res.Findings, res.Errors
 	r.Stats.APICalls = client.Calls()
 	r.Scan.Finished = env.now()
 	if ws, we := env.Matcher.PackageWindow(); !ws.IsZero() {
 		r.Scan.Window = &sweep.Window{Start: ws, End: we, Source: "pack"}
 	}
-	// The engine lists its own rotation items.
+	// Its exposure findings are planned into rotation items by finish.
 	return finish(ctx, env, r, finishing{}), nil
 }

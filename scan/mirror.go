@@ -47,5 +47,5 @@ func Mirror(ctx context.Context, env Env, o MirrorOptions) (*sweep.Report, error
 	r.Stats.APICalls = st.Requests.Load()
 	r.Stats.FilesSeen = st.Files.Load()
 	r.Stats.BytesRead = st.Downloaded.Load()
-	return finish(ctx, env, r, finishing{plan: true}), nil
+	return finish(ctx, env, r, finishing{}), nil
 }

@@ -37,5 +37,5 @@ func SBOM(ctx context.Context, env Env, o SBOMOptions) (*sweep.Report, error) {
 	stop()
 	r.Findings, r.Errors = sink.Drain()
 	r.Stats.FilesRead = done.Load()
-	return finish(ctx, env, r, finishing{plan: true}), nil
+	return finish(ctx, env, r, finishing{}), nil
 }

@@ -133,7 +133,6 @@ func newReport(env Env, kind string) *sweep.Report {
 type finishing struct {
 	timeline bool         // build the timeline and the environment and user verdicts
 	homes    []sweep.Home // the users' homes, for the timeline
-	plan     bool         // attach remediate's rotation plan when COMPROMISED or EXPOSED
 }
 
 // finish is the one end of every target's sweep: it stamps the end time,
@@ -159,9 +158,10 @@ func finish(ctx context.Context, env Env, r *sweep.Report, f finishing) *sweep.R
 			Message: "the IOC pack was partial (--iocs-partial): not checked for " + strings.Join(r.Tool.PackPartial, ", ")})
 	}
 	r.Finalize()
-	if f.plan && (r.Verdict == sweep.Compromised || r.Verdict == sweep.Exposed) {
-		r.Rotation = remediate.Plan(r, env.Pack.Pack)
-	}
+	// One planner for every target: the credentials the findings exposed
+	// (the host or image credential inventory, the exposure findings of
+	// GitHub and Kubernetes sweeps); none when nothing exposed any.
+	r.Rotation = remediate.Plan(r, env.Pack.Pack)
 	return r
 }
 

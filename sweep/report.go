@@ -215,6 +215,9 @@ type Finding struct {
 	Environment string     `json:"environment,omitempty"` // Python environment root
 	User        string     `json:"user,omitempty"`
 	Collector   string     `json:"collector"`
+	// Exposure is set on exposure findings: the credentials a compromised
+	// job or service account could read (names only), for the planner.
+	Exposure *Exposure `json:"exposure,omitempty"`
 }
 
 // Key identifies a finding across runs: the indicator, category and location.

@@ -97,7 +97,7 @@ func TestCanaryNeverInCIEvidence(t *testing.T) {
 	if log == nil || likely == nil || len(log.Evidence.Details) < 8 {
 		t.Fatalf("findings %+v", res.Findings)
 	}
-	rep := &sweep.Report{Findings: res.Findings, Errors: res.Errors, Rotation: res.Rotation, Timeline: res.Timeline, Stats: res.Stats,
+	rep := &sweep.Report{Findings: res.Findings, Errors: res.Errors, Rotation: planned(t, res), Timeline: res.Timeline, Stats: res.Stats,
 		Scan: sweep.Scan{Kind: "github", Targets: res.Targets, Coverage: res.Coverage}}
 	rep.Finalize()
 	outs := map[string]string{}

@@ -123,7 +123,7 @@ func TestExpiredLogsGraded(t *testing.T) {
 	// Secrets of the graded jobs (names only) are precautionary rotation
 	// items; the docs job's are not listed.
 	rot := map[string]sweep.RotationItem{}
-	for _, it := range res.Rotation {
+	for _, it := range planned(t, res) {
 		rot[it.Names[0]] = it
 	}
 	for _, name := range []string{"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "INDEX_PASSWORD"} {

@@ -22,7 +22,7 @@ func TestGoldenOrg(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := &sweep.Report{Findings: res.Findings, Errors: res.Errors, Rotation: res.Rotation}
+	rep := &sweep.Report{Findings: res.Findings, Errors: res.Errors, Rotation: planned(t, res)}
 	rep.Finalize()
 	got, err := json.MarshalIndent(struct {
 		Verdict  sweep.Verdict         `json:"verdict"`

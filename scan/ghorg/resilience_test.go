@@ -14,16 +14,15 @@ import (
 	"github.com/litesweep/litesweep/sweep"
 )
 
-// normResult is a result's findings, errors and rotation list in a
-// comparable form.
+// normResult is a result's findings (with the exposure findings the
+// rotation list is planned from) and errors in a comparable form.
 func normResult(r *Result) string {
-	rep := &sweep.Report{Findings: r.Findings, Errors: r.Errors, Rotation: r.Rotation}
+	rep := &sweep.Report{Findings: r.Findings, Errors: r.Errors}
 	rep.Finalize()
 	b, _ := json.Marshal(struct {
 		F []sweep.Finding
 		E []sweep.Error
-		R []sweep.RotationItem
-	}{rep.Findings, rep.Errors, rep.Rotation})
+	}{rep.Findings, rep.Errors})
 	return string(b)
 }
 

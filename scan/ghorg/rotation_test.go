@@ -3,13 +3,25 @@ package ghorg
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/scan/ghorg/ghfake"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
+
+// planned is the rotation checklist the shared planner makes of a sweep's
+// findings, as the report of `litesweep github` carries it.
+func planned(t testing.TB, res *Result) []sweep.RotationItem {
+	t.Helper()
+	return remediate.Plan(&sweep.Report{Scan: sweep.Scan{Kind: "github"}, Findings: res.Findings}, sweeptest.Matcher(t).Pack().Pack)
+}
 
 // rotationScenarios are the GitHub sweeps whose rotation items are pinned
 // in testdata/rotation: the acme org as TestGoldenOrg sweeps it (confirmed
@@ -17,16 +29,20 @@ import (
 // and the corp org whose logs expired (precautionary items).
 var rotationScenarios = []struct {
 	name  string
-	setup func(t *testing.T) (*ghfake.Server, func(*Config))
+	setup func(t *testing.T) (*ghfake.Server, func(*Options))
 }{
-	{"acme", func(t *testing.T) (*ghfake.Server, func(*Config)) { return newScenario(t), nil }},
-	{"corp-expired", func(t *testing.T) (*ghfake.Server, func(*Config)) {
-		return expiredOrg(t), func(c *Config) { c.Orgs = []string{"corp"} }
+	{"acme", func(t *testing.T) (*ghfake.Server, func(*Options)) { return newScenario(t), nil }},
+	{"corp-expired", func(t *testing.T) (*ghfake.Server, func(*Options)) {
+		return expiredOrg(t), func(c *Options) { c.Orgs = []string{"corp"} }
 	}},
 }
 
-// TestRotationPinned pins the rotation items of each scenario.
-// Regenerate with: go test ./scan/ghorg -run RotationPinned -update
+// TestRotationPinned: the shared planner (remediate.Plan) makes, from the
+// sweep's exposure findings, exactly the items ghorg built itself before
+// (captured from that code in testdata/rotation, sorted by id): same ids,
+// titles, places, names, reasons, runs, steps and checks. Only the order
+// of the checklist is the planner's (priority, kind, where) for every
+// target. Regenerate with: go test ./scan/ghorg -run RotationPinned -update
 func TestRotationPinned(t *testing.T) {
 	for _, sc := range rotationScenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -36,14 +52,43 @@ func TestRotationPinned(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			items := res.Rotation
-			got, err := json.MarshalIndent(items, "", "  ")
-			if err != nil {
-				t.Fatal(err)
+			items := planned(t, res)
+			checkPinned(t, filepath.Join("testdata", "rotation", sc.name+".json"), items)
+			// The exposure findings are info: they never decide a verdict.
+			for _, f := range res.Findings {
+				if (f.Exposure != nil) != (f.Category == CategoryExposure) || f.Exposure != nil && f.Severity != sweep.Info {
+					t.Errorf("exposure finding %s %s %q", f.Severity, f.Category, f.Title)
+				}
 			}
-			got = append(got, '\n')
-			sweeptest.Golden(t, filepath.Join("testdata", "rotation", sc.name+".json"), got, *update)
-			_ = sweep.RotationItem{}
 		})
+	}
+}
+
+// checkPinned compares items, in id order, with the pinned file.
+func checkPinned(t *testing.T, path string, items []sweep.RotationItem) {
+	t.Helper()
+	byID := slices.Clone(items)
+	slices.SortFunc(byID, func(a, b sweep.RotationItem) int { return strings.Compare(a.ID, b.ID) })
+	if *update {
+		b, _ := json.MarshalIndent(byID, "", "  ")
+		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []sweep.RotationItem
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) == 0 {
+		t.Fatalf("%s pins no items", path)
+	}
+	if !reflect.DeepEqual(byID, want) {
+		got, _ := json.MarshalIndent(byID, "", "  ")
+		t.Errorf("items differ from %s: %s", path, sweeptest.FirstDiff(string(b), string(got)+"\n"))
 	}
 }

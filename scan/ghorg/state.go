@@ -14,7 +14,8 @@ import (
 	"github.com/litesweep/litesweep/sweep"
 )
 
-const stateVersion = 2
+// stateVersion 3: exposures are stored as findings (exposure findings).
+const stateVersion = 3
 
 // state is the resume file: the finished parts of each repository (its run
 // listing, each finished run, its default-branch files), keyed by

@@ -174,7 +174,6 @@ type repoInfo struct {
 type Result struct {
 	Findings []sweep.Finding
 	Errors   []sweep.Error
-	Rotation []sweep.RotationItem
 	Timeline []sweep.TimelineEvent
 	Stats    sweep.Stats
 	Targets  []string
@@ -274,7 +273,6 @@ feed:
 
 	limit := s.tr.Open()
 	res.Limit = limit
-	var exposures []Exposure
 	// Repositories a listing failed to name this time: the state knows
 	// them (and keeps what was finished) from an earlier listing.
 	names := make([]string, 0, len(repos))
@@ -301,7 +299,6 @@ feed:
 		for _, p := range parts {
 			res.Findings = append(res.Findings, p.Findings...)
 			res.Errors = append(res.Errors, p.Errors...)
-			exposures = append(exposures, p.Exposures...)
 			logs += p.Logs
 			bytes += p.LogBytes
 			if p.Run {
@@ -345,7 +342,6 @@ feed:
 	cov.RunsTotal = runs
 	res.Coverage = cov
 	save(true)
-	res.Rotation = BuildRotation(exposures, s.m.Pack())
 	res.Timeline = sweep.Timeline(res.Findings, s.windows()...)
 	done := int64(0)
 	for _, rr := range st.Repos {
@@ -544,12 +540,11 @@ func statusOf(err error) int {
 // transient error (rate limit, 5xx, network) interrupted it; only finished
 // parts go into the state file.
 type part struct {
-	Findings  []sweep.Finding `json:"findings,omitempty"`
-	Errors    []sweep.Error   `json:"errors,omitempty"`
-	Exposures []Exposure      `json:"exposures,omitempty"`
-	Run       bool            `json:"run,omitempty"` // a workflow run
-	Logs      int64           `json:"logs,omitempty"`
-	LogBytes  int64           `json:"log_bytes,omitempty"`
+	Findings []sweep.Finding `json:"findings,omitempty"`
+	Errors   []sweep.Error   `json:"errors,omitempty"`
+	Run      bool            `json:"run,omitempty"` // a workflow run
+	Logs     int64           `json:"logs,omitempty"`
+	LogBytes int64           `json:"log_bytes,omitempty"`
 	// Unverified: a job of this run could not be verified and nothing in
 	// its workflow could be graded.
 	Unverified bool `json:"unverified,omitempty"`
@@ -1086,13 +1081,13 @@ func (rs *repoSweep) afterRun(ctx context.Context, run *github.WorkflowRun, expo
 		rs.cur.Unverified = true
 	}
 	if len(exposedJobs) > 0 {
-		rs.expose(ctx, run, wf, werr, exposedJobs, exposureConfirmed, perms)
+		rs.expose(ctx, run, wf, werr, exposedJobs, sweep.ExposureConfirmed, perms)
 	}
 	if len(possible) > 0 {
-		rs.expose(ctx, run, wf, werr, dedupe(possible), exposureUnverified, nil)
+		rs.expose(ctx, run, wf, werr, dedupe(possible), sweep.ExposureUnverified, nil)
 	}
 	if len(likely) > 0 {
-		rs.expose(ctx, run, wf, werr, dedupe(likely), exposurePrecautionary, nil)
+		rs.expose(ctx, run, wf, werr, dedupe(likely), sweep.ExposurePrecautionary, nil)
 	}
 }
 

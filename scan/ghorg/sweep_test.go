@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -152,9 +153,18 @@ func TestSweepOrg(t *testing.T) {
 	}
 	// KICS window run whose log expired: the workflow at head_sha shows the
 	// hijacked action, so it is reported as a possible exposure (High).
-	kics := findingsWhere(res, func(x sweep.Finding) bool { return x.Location.RunID == 301 })
+	kics := findingsWhere(res, func(x sweep.Finding) bool { return x.Location.RunID == 301 && x.Exposure == nil })
 	if len(kics) != 1 || kics[0].Severity != sweep.High || kics[0].Category != "ci-workflow" || kics[0].Indicator.ID != "action-kics" {
 		t.Fatalf("kics findings %+v", kics)
+	}
+	// What the kics job could read is its exposure finding: info, graded
+	// unverified, names and scopes only.
+	kx := findingsWhere(res, func(x sweep.Finding) bool { return x.Location.RunID == 301 && x.Exposure != nil })
+	if len(kx) != 1 || kx[0].Severity != sweep.Info || kx[0].Category != CategoryExposure || kx[0].Location.Job != "kics" ||
+		kx[0].Exposure.Level != sweep.ExposureUnverified || len(kx[0].Exposure.Readers) != 1 || kx[0].Exposure.Readers[0].Name != "acme/infra run 301 job kics" ||
+		!strings.Contains(kx[0].Title, "1 Actions secret, its GITHUB_TOKEN") ||
+		!slices.Contains(kx[0].Evidence.Details, "secret AWS_SECRET_ACCESS_KEY (repository)") {
+		t.Fatalf("kics exposure findings %+v", kx)
 	}
 	// Exfiltration repository.
 	if got := findingsWhere(res, func(x sweep.Finding) bool { return x.Category == "ci-repo" }); len(got) != 1 || got[0].Location.Repo != "acme/tpcp-docs" || got[0].Severity != sweep.Critical {
@@ -215,7 +225,7 @@ func TestSweepOrg(t *testing.T) {
 
 	// Rotation: each secret once, with every run that exposed it.
 	rot := map[string]sweep.RotationItem{}
-	for _, it := range res.Rotation {
+	for _, it := range planned(t, res) {
 		rot[it.Names[0]+"|"+it.Where] = it
 	}
 	check := func(key string, runs ...string) {
@@ -278,7 +288,7 @@ func TestSweepOrg(t *testing.T) {
 	}
 
 	// The whole report, in every format, never holds the token.
-	rep := &sweep.Report{Findings: res.Findings, Errors: res.Errors, Rotation: res.Rotation, Stats: res.Stats}
+	rep := &sweep.Report{Findings: res.Findings, Errors: res.Errors, Rotation: planned(t, res), Stats: res.Stats}
 	rep.Finalize()
 	if rep.Verdict != sweep.Compromised {
 		t.Errorf("verdict %s", rep.Verdict)
@@ -361,13 +371,12 @@ func TestSweepResume(t *testing.T) {
 		}
 	}
 	norm := func(r *Result) string {
-		rep := &sweep.Report{Findings: r.Findings, Errors: r.Errors, Rotation: r.Rotation}
+		rep := &sweep.Report{Findings: r.Findings, Errors: r.Errors}
 		rep.Finalize()
 		b, _ := json.Marshal(struct {
 			F []sweep.Finding
 			E []sweep.Error
-			R []sweep.RotationItem
-		}{rep.Findings, rep.Errors, rep.Rotation})
+		}{rep.Findings, rep.Errors})
 		return string(b)
 	}
 	if norm(got) != norm(want) {

@@ -55,7 +55,13 @@ func TestSweep(t *testing.T) {
 	if res.Pods != 10 || res.Sets != 2 {
 		t.Errorf("listed %d pods (both pages?) and %d DaemonSets, want 10 and 2", res.Pods, res.Sets)
 	}
-	got := titles(res.Findings)
+	var exposures []sweep.Finding
+	got := titles(slices.DeleteFunc(slices.Clone(res.Findings), func(f sweep.Finding) bool {
+		if f.Exposure != nil {
+			exposures = append(exposures, f)
+		}
+		return f.Exposure != nil
+	}))
 	want := map[string]sweep.Severity{
 		"kube-system Pod/node-setup-worker-1":        sweep.Critical,
 		"kube-system Pod/node-setup-control-plane-1": sweep.Critical,
@@ -78,7 +84,7 @@ func TestSweep(t *testing.T) {
 			t.Errorf("%s: severity %s, want %s (%s)", k, f.Severity, sev, f.Title)
 		}
 	}
-	if len(res.Findings) != len(want) {
+	if len(got) != len(want) {
 		for k, f := range got {
 			if _, ok := want[k]; !ok {
 				t.Errorf("unexpected finding %s: %s", k, f.Title)
@@ -99,9 +105,31 @@ func TestSweep(t *testing.T) {
 	if d := strings.Join(got[" Node/worker-3"].Evidence.Details, "\n"); !strings.Contains(d, "DaemonSet kube-system/host-provisioner-std") {
 		t.Errorf("worker-3 should name the DaemonSet: %s", d)
 	}
+	// Exposure findings (info): the litellm account's token and the
+	// secrets of the two namespaces it could list, names only.
+	var exp []string
+	for _, f := range exposures {
+		if f.Severity != sweep.Info || f.Category != kube.CategoryExposure {
+			t.Errorf("exposure finding %s %s", f.Severity, f.Category)
+		}
+		var names []string
+		for _, c := range f.Exposure.Credentials {
+			names = append(names, string(c.Kind)+" "+c.Scope+"/"+c.Name+" "+strings.Join(c.Names, ","))
+		}
+		exp = append(exp, f.Location.Namespace+" "+f.Location.Object+": "+f.Title+": "+strings.Join(names, "; "))
+	}
+	sort.Strings(exp)
+	wantExp := []string{
+		"ai ServiceAccount/litellm: token of service account ai/litellm exposed: service-account-token ai/litellm ",
+		"ai secrets: 3 secrets in namespace ai readable by an exposed service account: kubernetes-secrets ai/* anthropic-api,litellm-master,openai-api",
+		"payments secrets: 2 secrets in namespace payments readable by an exposed service account: kubernetes-secrets payments/* postgres-payments,stripe-live",
+	}
+	if !slices.Equal(exp, wantExp) {
+		t.Errorf("exposure findings:\n%s\nwant:\n%s", strings.Join(exp, "\n"), strings.Join(wantExp, "\n"))
+	}
 	// Rotation: the litellm account's token and the secrets it could read.
 	var kinds []string
-	for _, it := range res.Rotation {
+	for _, it := range planned(t, res) {
 		kinds = append(kinds, it.Kind+" "+it.Title+" "+strings.Join(it.Names, ","))
 	}
 	sort.Strings(kinds)
@@ -166,13 +194,14 @@ func TestSweepRestricted(t *testing.T) {
 	}
 	// Degraded: the named account's own namespace is listed for rotation.
 	found := false
-	for _, it := range res.Rotation {
+	items := planned(t, res)
+	for _, it := range items {
 		if it.Kind == "kubernetes-secret" && strings.HasSuffix(it.Where, "namespace ai") {
 			found = true
 		}
 	}
 	if !found {
-		t.Errorf("no degraded rotation item for namespace ai: %+v", res.Rotation)
+		t.Errorf("no degraded rotation item for namespace ai: %+v", items)
 	}
 }
 

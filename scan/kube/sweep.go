@@ -18,11 +18,18 @@ import (
 // CollectorName is the collector recorded on findings and errors.
 const CollectorName = "kube/cluster"
 
+// CategoryExposure is the category of exposure findings: the token of a
+// service account in scope (it ran a bad version or created the payload's
+// pods) and the secrets of each namespace such an account could list, by
+// name only. They are info findings, so they never change a verdict; the
+// rotation planner (remediate.Plan) turns them into rotation items.
+const CategoryExposure = "kubernetes-exposure"
+
 // Options tune a cluster sweep.
 type Options struct {
 	Matcher *iocs.Matcher
 	// ServiceAccounts ("namespace/name") the responder knows ran a bad
-	// version; their readable secrets are listed for rotation.
+	// version; their tokens and readable secrets are reported as exposed.
 	ServiceAccounts []string
 	// MaxServiceAccounts caps how many service accounts get RBAC checks.
 	MaxServiceAccounts int
@@ -34,7 +41,6 @@ type Options struct {
 type Result struct {
 	Findings []sweep.Finding
 	Errors   []sweep.Error
-	Rotation []sweep.RotationItem
 	Pods     int
 	Sets     int
 }
@@ -626,7 +632,8 @@ func (s *sweeper) secretNames(ctx context.Context, ns string) ([]string, bool) {
 }
 
 // readableSecrets lists, for each service account in scope, the secrets it
-// could list, and turns them into rotation items when there is evidence.
+// could list; with evidence, its token and those secrets are exposure
+// findings.
 func (s *sweeper) readableSecrets(ctx context.Context, pods []Pod) {
 	sas := make([]string, 0, len(s.scope))
 	for sa := range s.scope {
@@ -642,11 +649,7 @@ func (s *sweeper) readableSecrets(ctx context.Context, pods []Pod) {
 		s.errorf(s.loc("", "serviceaccounts"), sweep.ErrKindError, "%d service accounts in scope; checked the first %d", len(sas), s.o.MaxServiceAccounts)
 		sas = sas[:s.o.MaxServiceAccounts]
 	}
-	type nsReaders struct {
-		readers []string
-		why     []string
-	}
-	byNS := map[string]*nsReaders{}
+	byNS := map[string][]sweep.Reader{} // namespace -> accounts with evidence that could list its secrets
 	for _, sa := range sas {
 		if ctx.Err() != nil {
 			return
@@ -678,13 +681,7 @@ func (s *sweeper) readableSecrets(ctx context.Context, pods []Pod) {
 				parts = append(parts, ns+" (names not listable)")
 			}
 			if s.evidence[sa] {
-				r := byNS[ns]
-				if r == nil {
-					r = &nsReaders{}
-					byNS[ns] = r
-				}
-				r.readers = append(r.readers, sa)
-				r.why = append(r.why, sa+": "+strings.Join(s.scope[sa], "; "))
+				byNS[ns] = append(byNS[ns], sweep.Reader{Name: sa, Why: slices.Clone(s.scope[sa])})
 			}
 		}
 		sev := sweep.Info
@@ -703,7 +700,12 @@ func (s *sweeper) readableSecrets(ctx context.Context, pods []Pod) {
 		s.res.Findings = append(s.res.Findings, sweep.Finding{Severity: sev, Category: CatRBAC, Title: title,
 			Location: s.loc(saName, "ServiceAccount/"+saN), Collector: CollectorName, Evidence: sweep.Evidence{Details: details}})
 		if s.evidence[sa] {
-			s.res.Rotation = append(s.res.Rotation, s.tokenItem(sa))
+			s.res.Findings = append(s.res.Findings, sweep.Finding{Severity: sweep.Info, Category: CategoryExposure,
+				Title:    "token of service account " + sa + " exposed",
+				Location: s.loc(saName, "ServiceAccount/"+saN), Collector: CollectorName,
+				Evidence: sweep.Evidence{Details: []string{"why in scope: " + strings.Join(s.scope[sa], "; ")}},
+				Exposure: &sweep.Exposure{Readers: []sweep.Reader{{Name: sa, Why: slices.Clone(s.scope[sa])}},
+					Credentials: []sweep.ExposedCredential{{Kind: sweep.ExposedServiceAccountToken, Name: saN, Scope: saName}}}})
 		}
 	}
 	nss := make([]string, 0, len(byNS))
@@ -712,45 +714,29 @@ func (s *sweeper) readableSecrets(ctx context.Context, pods []Pod) {
 	}
 	sort.Strings(nss)
 	for _, ns := range nss {
-		r := byNS[ns]
-		names, ok := s.secrets[ns]
-		if !ok || names == nil {
-			names = nil
-		}
-		if len(names) > s.o.MaxSecretNames {
-			names = append(names[:s.o.MaxSecretNames:s.o.MaxSecretNames], fmt.Sprintf("... and %d more", len(s.secrets[ns])-s.o.MaxSecretNames))
-		}
-		if ok && len(s.secrets[ns]) == 0 {
+		readers := byNS[ns]
+		names := s.secrets[ns] // nil: not listable; empty: none to rotate
+		if names != nil && len(names) == 0 {
 			continue
 		}
-		s.res.Rotation = append(s.res.Rotation, sweep.RotationItem{
-			Priority: "P1", Kind: "kubernetes-secret", Provider: "kubernetes",
-			Title: fmt.Sprintf("Kubernetes secrets in namespace %s", ns),
-			Where: s.cluster + ": namespace " + ns, Names: names,
-			Why: "readable by " + strings.Join(r.readers, ", ") + " (" + strings.Join(r.why, " | ") + "); the payload lists and dumps every secret its service account can read",
-			Steps: []string{
-				"For each secret named here, rotate the credential it holds at its issuer (database, cloud, registry, API provider), then update the secret: kubectl -n " + ns + " create secret ... --dry-run=client -o yaml | kubectl apply -f -",
-				"Restart the workloads that mount it (kubectl -n " + ns + " rollout restart deployment/NAME) so they pick up the new value",
-				"Review the audit log for list/get secrets by these service accounts (userAgent Python-urllib) to confirm the scope",
-			},
-			Verify: "Use the old value against its issuer: it must be rejected; kubectl -n " + ns + " get secret NAME -o jsonpath='{.metadata.resourceVersion}' changed after the rotation",
-		})
-	}
-}
-
-func (s *sweeper) tokenItem(sa string) sweep.RotationItem {
-	ns, name, _ := strings.Cut(sa, "/")
-	return sweep.RotationItem{
-		Priority: "P1", Kind: "kubernetes", Provider: "kubernetes",
-		Title: "Service account token " + sa,
-		Where: s.cluster + ": namespace " + ns + ", service account " + name,
-		Names: []string{name},
-		Why:   strings.Join(s.scope[sa], "; "),
-		Steps: []string{
-			"Delete and recreate every pod that ran with this service account (bound tokens die with their pod): kubectl -n " + ns + " rollout restart deployment/NAME",
-			"Delete legacy long-lived token secrets of the account: kubectl -n " + ns + " get secrets --field-selector type=kubernetes.io/service-account-token",
-			"Remove rights it does not need (create pods in kube-system, list secrets): kubectl auth can-i --list --as=system:serviceaccount:" + ns + ":" + name,
-		},
-		Verify: "kubectl --token=\"$(cat OLD_TOKEN_FILE)\" auth whoami must fail with Unauthorized",
+		if len(names) > s.o.MaxSecretNames {
+			names = append(names[:s.o.MaxSecretNames:s.o.MaxSecretNames], fmt.Sprintf("... and %d more", len(names)-s.o.MaxSecretNames))
+		}
+		var who []string
+		for _, r := range readers {
+			who = append(who, r.Name)
+		}
+		title := fmt.Sprintf("%d secrets in namespace %s readable by an exposed service account", len(s.secrets[ns]), ns)
+		shown := "secret names: " + clip(strings.Join(names, ", "), 1000)
+		c := sweep.ExposedCredential{Kind: sweep.ExposedKubeSecrets, Name: "*", Scope: ns, Names: names}
+		if names == nil {
+			title = fmt.Sprintf("secrets in namespace %s (names not listable) readable by an exposed service account", ns)
+			shown = "secret names: not listable with these credentials"
+			c.Note = "names not listable with the sweep's credentials: list them with kubectl -n " + ns + " get secrets"
+		}
+		s.res.Findings = append(s.res.Findings, sweep.Finding{Severity: sweep.Info, Category: CategoryExposure, Title: title,
+			Location: s.loc(ns, "secrets"), Collector: CollectorName,
+			Evidence: sweep.Evidence{Details: []string{"readable by: " + strings.Join(who, ", "), shown}},
+			Exposure: &sweep.Exposure{Readers: readers, Credentials: []sweep.ExposedCredential{c}}})
 	}
 }

@@ -42,6 +42,9 @@ type Server struct {
 	ForbidClusterWide bool
 	// ForbidSAR answers 403 to SubjectAccessReviews.
 	ForbidSAR bool
+	// ForbidSecrets answers 403 to secret lists in these namespaces (the
+	// sweep's own credentials may not list them).
+	ForbidSecrets map[string]bool
 	// Allow maps "namespace/sa verb resource namespace" to allowed.
 	Allow map[string]bool
 	// Secrets maps namespace to secret names.
@@ -282,6 +285,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.accepts = append(s.accepts, r.Header.Get("Accept"))
 		s.mu.Unlock()
+		if s.ForbidSecrets[ns] {
+			status(w, http.StatusForbidden, "Forbidden", fmt.Sprintf(`secrets is forbidden: User "sweeper" cannot list resource "secrets" in API group "" in the namespace %q`, ns))
+			return
+		}
 		names, ok := s.Secrets[ns]
 		if !ok {
 			status(w, http.StatusNotFound, "NotFound", fmt.Sprintf("namespaces %q not found", ns))

@@ -1,0 +1,95 @@
+package sweep
+
+// Exposure is what an exposure finding says: which credentials a
+// compromised CI job or Kubernetes service account could read, by name
+// and scope, never by value. The targets that can tell (scan/ghorg,
+// scan/kube) report one per reader or per namespace as an info finding;
+// the rotation planner (remediate.Plan) turns the exposures of every
+// report into rotation items, so a saved report is enough to rebuild its
+// checklist.
+//
+// Where the credentials live beyond Scope comes from the finding's
+// Location: Repo for GitHub (its owner is the organization), Cluster for
+// Kubernetes.
+type Exposure struct {
+	// Level is how sure a GitHub exposure is; empty for Kubernetes, whose
+	// readers are in scope by evidence (Readers[].Why).
+	Level ExposureLevel `json:"level,omitempty"`
+	// Readers are what could read the credentials, named as rotation items
+	// cite them: a GitHub run reference ("acme/api run 101 job test") or a
+	// Kubernetes service account ("ai/litellm").
+	Readers []Reader `json:"readers"`
+	// Credentials are what they could read.
+	Credentials []ExposedCredential `json:"credentials"`
+}
+
+// Reader is one job or account that could read exposed credentials.
+type Reader struct {
+	Name string `json:"name"`
+	// Why the reader is in scope, when its own findings do not say it
+	// (a service account named with --service-account, one that may
+	// create pods in kube-system).
+	Why []string `json:"why,omitempty"`
+}
+
+// ExposureLevel grades a GitHub exposure.
+type ExposureLevel string
+
+const (
+	// ExposureConfirmed: the job log shows the compromise.
+	ExposureConfirmed ExposureLevel = "confirmed"
+	// ExposureUnverified: the log is gone or unreadable, and a compromised
+	// action ran in its window.
+	ExposureUnverified ExposureLevel = "unverified"
+	// ExposurePrecautionary: the log is gone, and the workflow at the
+	// run's commit installed a bad version (or a range admitting one) in
+	// the window: likely, but unconfirmed.
+	ExposurePrecautionary ExposureLevel = "precautionary"
+)
+
+// ExposedCredential is one credential (or one set of them, such as the
+// secrets of a namespace) an exposure finding names.
+type ExposedCredential struct {
+	Kind ExposedKind `json:"kind"`
+	// Name is the secret, variable or service account name ("*" for every
+	// secret of a repository whose secrets could not be listed).
+	Name string `json:"name"`
+	// Scope is where it is defined: for Actions secrets environment:NAME,
+	// repository, organization, not-listed (the token could list every
+	// scope and it is in none) or unresolved; for variables where they
+	// may be defined; for Kubernetes the namespace.
+	Scope string `json:"scope,omitempty"`
+	// As is the environment variable the job received it as, when that
+	// differs from its name.
+	As string `json:"as,omitempty"`
+	// Names are the members of a set (the secret names of a namespace,
+	// read as metadata only), capped with a final "... and N more".
+	Names []string `json:"names,omitempty"`
+	// Note qualifies it: the GITHUB_TOKEN's permissions, the workflow file
+	// holding a literal, why every secret is assumed exposed, why a
+	// namespace's names are missing.
+	Note string `json:"note,omitempty"`
+}
+
+// ExposedKind is what kind of credential an ExposedCredential is.
+type ExposedKind string
+
+const (
+	// ExposedActionsSecret is a GitHub Actions secret the job referenced.
+	ExposedActionsSecret ExposedKind = "actions-secret"
+	// ExposedAllActionsSecrets is every secret available to the job
+	// (secrets: inherit, toJSON(secrets), or an unreadable workflow) when
+	// their names could not all be listed.
+	ExposedAllActionsSecrets ExposedKind = "all-actions-secrets"
+	// ExposedActionsVariable is an Actions configuration variable.
+	ExposedActionsVariable ExposedKind = "actions-variable"
+	// ExposedWorkflowLiteral is a credential-like environment variable
+	// whose value is written in the workflow file.
+	ExposedWorkflowLiteral ExposedKind = "workflow-literal"
+	// ExposedGitHubToken is the job's GITHUB_TOKEN.
+	ExposedGitHubToken ExposedKind = "github-token"
+	// ExposedKubeSecrets is the set of Secrets of one namespace.
+	ExposedKubeSecrets ExposedKind = "kubernetes-secrets"
+	// ExposedServiceAccountToken is a service account's own token.
+	ExposedServiceAccountToken ExposedKind = "service-account-token"
+)
