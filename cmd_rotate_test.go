@@ -17,6 +17,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
 	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/scan/kube/kubefake"
 	"github.com/litesweep/litesweep/sweep"
 )
 
@@ -195,5 +196,84 @@ func TestRemediateCommand(t *testing.T) {
 	}
 	if code, _, errs := runArgs(ctx, "remediate", "--root", root, "--evidence-dir", root); code != 2 || !strings.Contains(errs, "must not be the root") {
 		t.Errorf("evidence dir = root: exit %d %s", code, errs)
+	}
+}
+
+// TestRotateFromSweepReports: `litesweep rotate --report` rebuilds the
+// GitHub and Kubernetes items from a saved report's exposure findings
+// alone (its rotation list removed): the same items the sweep attached,
+// and no host-only item (the environment of root's Python processes).
+func TestRotateFromSweepReports(t *testing.T) {
+	dir := t.TempDir()
+	f := fakeGitHub(t)
+	t.Setenv("GITHUB_TOKEN", cliTestToken)
+	srv := kubefake.New(kubeToken)
+	defer srv.Close()
+	kc, err := srv.WriteKubeconfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", kc)
+	for _, tc := range []struct {
+		kind string
+		args []string
+	}{
+		{"github", []string{"github", "--org", "acme", "--api-url", f.API.URL}},
+		{"kube", []string{"kube"}},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			out := filepath.Join(dir, tc.kind+".json")
+			if code, _, errs := runArgs(context.Background(), append(tc.args, "--format", "json", "-o", out)...); code != sweep.ExitFindings {
+				t.Fatalf("%s: exit %d %s", tc.kind, code, errs)
+			}
+			var r sweep.Report
+			b, _ := os.ReadFile(out)
+			if err := json.Unmarshal(b, &r); err != nil {
+				t.Fatal(err)
+			}
+			exposures := 0
+			for _, f := range r.Findings {
+				if f.Exposure != nil {
+					exposures++
+					if f.Severity != sweep.Info {
+						t.Errorf("exposure finding of severity %s", f.Severity)
+					}
+				}
+			}
+			if len(r.Rotation) == 0 || exposures == 0 {
+				t.Fatalf("%s report: %d items, %d exposure findings", tc.kind, len(r.Rotation), exposures)
+			}
+			want := r.Rotation
+			r.Rotation = nil
+			stripped := filepath.Join(dir, tc.kind+"-findings-only.json")
+			b, _ = json.Marshal(r)
+			os.WriteFile(stripped, b, 0o600)
+			code, js, errs := runArgs(context.Background(), "rotate", "-r", stripped, "--format", "json")
+			if code != sweep.ExitFindings {
+				t.Fatalf("rotate: exit %d %s", code, errs)
+			}
+			var cl remediate.Checklist
+			if err := json.Unmarshal([]byte(js), &cl); err != nil {
+				t.Fatal(err)
+			}
+			gb, _ := json.Marshal(cl.Items)
+			wb, _ := json.Marshal(want)
+			if string(gb) != string(wb) {
+				t.Errorf("rotate --report %s:\n got %s\nwant %s", tc.kind, gb, wb)
+			}
+			for _, it := range cl.Items {
+				if it.ID == "" || it.Kind == "env" || it.Host != "" {
+					t.Errorf("item %+v", it)
+				}
+			}
+			// The saved report as written (rotation list and findings):
+			// the same items, not doubled.
+			_, js2, _ := runArgs(context.Background(), "rotate", "-r", out, "-r", stripped, "--format", "json")
+			var cl2 remediate.Checklist
+			json.Unmarshal([]byte(js2), &cl2)
+			if gb2, _ := json.Marshal(cl2.Items); string(gb2) != string(wb) {
+				t.Errorf("two copies of the report:\n got %s\nwant %s", gb2, wb)
+			}
+		})
 	}
 }
