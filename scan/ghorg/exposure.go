@@ -3,6 +3,7 @@ package ghorg
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
@@ -261,6 +262,17 @@ func exposureFinding(repo string, run *github.WorkflowRun, job string, level swe
 	if token {
 		what = append(what, "its GITHUB_TOKEN")
 	}
+	var names []string
+	for _, c := range creds {
+		n := c.Name
+		if c.Kind == sweep.ExposedAllActionsSecrets {
+			n = "every secret"
+		}
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	details = append([]string{"names: " + clip(strings.Join(names, ", "), 300)}, details...)
 	title := "credentials readable by " + who + ": " + strings.Join(what, ", ")
 	return sweep.Finding{Severity: sweep.Info, Category: CategoryExposure, Title: title, Location: loc, Collector: CollectorName,
 		Evidence: sweep.Evidence{Details: details},

@@ -397,6 +397,9 @@ type ruleUse struct {
 	worst   sweep.Severity
 	cats    []sweep.Category
 	inImage bool
+	// exposure: a finding names credentials a compromised job or account
+	// could read (info, but the rotation list belongs in its help).
+	exposure bool
 }
 
 func (u *ruleUse) add(f sweep.Finding) {
@@ -404,6 +407,7 @@ func (u *ruleUse) add(f sweep.Finding) {
 		u.cats = append(u.cats, f.Category)
 	}
 	u.inImage = u.inImage || f.Location.Image != ""
+	u.exposure = u.exposure || f.Exposure != nil
 }
 
 // categoryText is the short and full description of a category's rule:
@@ -499,7 +503,7 @@ func remediation(u ruleUse, r *sweep.Report, cat sweep.Catalog) (string, string)
 		fmt.Fprintf(&text, "%d. %s\n", i+1, s)
 		fmt.Fprintf(&md, "%d. %s\n", i+1, s)
 	}
-	if len(r.Rotation) > 0 && u.worst.Rank() >= sweep.High.Rank() {
+	if len(r.Rotation) > 0 && (u.worst.Rank() >= sweep.High.Rank() || u.exposure) {
 		text.WriteString("\nCredentials to rotate (names only):\n")
 		md.WriteString("\n**Credentials to rotate** (names only):\n\n")
 		for _, it := range r.Rotation {
