@@ -19,6 +19,7 @@ import (
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/scan/kube/kubefake"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/fleet"
 )
 
 // savedHostReport sweeps a planted tree with `litesweep host`, adds an
@@ -214,6 +215,8 @@ func TestRotateFromSweepReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("KUBECONFIG", kc)
+	want := map[string]bool{} // fleet ids of every item of both reports
+	var saved []string
 	for _, tc := range []struct {
 		kind string
 		args []string
@@ -243,7 +246,11 @@ func TestRotateFromSweepReports(t *testing.T) {
 			if len(r.Rotation) == 0 || exposures == 0 {
 				t.Fatalf("%s report: %d items, %d exposure findings", tc.kind, len(r.Rotation), exposures)
 			}
-			want := r.Rotation
+			items := r.Rotation
+			saved = append(saved, out)
+			for _, it := range items {
+				want[fleet.RotationID(it)] = true
+			}
 			r.Rotation = nil
 			stripped := filepath.Join(dir, tc.kind+"-findings-only.json")
 			b, _ = json.Marshal(r)
@@ -257,7 +264,7 @@ func TestRotateFromSweepReports(t *testing.T) {
 				t.Fatal(err)
 			}
 			gb, _ := json.Marshal(cl.Items)
-			wb, _ := json.Marshal(want)
+			wb, _ := json.Marshal(items)
 			if string(gb) != string(wb) {
 				t.Errorf("rotate --report %s:\n got %s\nwant %s", tc.kind, gb, wb)
 			}
@@ -275,5 +282,21 @@ func TestRotateFromSweepReports(t *testing.T) {
 				t.Errorf("two copies of the report:\n got %s\nwant %s", gb2, wb)
 			}
 		})
+	}
+	// The fleet merge of both reports: its union checklist holds every
+	// item of each.
+	code, js, errs := runArgs(context.Background(), append([]string{"merge", "-f", "json"}, saved...)...)
+	if code == sweep.ExitUsage {
+		t.Fatalf("merge: %s", errs)
+	}
+	var fl fleet.Fleet
+	if err := json.Unmarshal([]byte(js), &fl); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range fl.Rotation {
+		delete(want, it.ID)
+	}
+	if len(fl.Rotation) == 0 || len(want) > 0 {
+		t.Errorf("fleet checklist (%d items) lacks %v", len(fl.Rotation), want)
 	}
 }

@@ -695,7 +695,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 <summary><span class="verdict v-{{verdictClass .Verdict}}">{{.Verdict}}</span> {{.Name}} <span class="meta">({{.Kind}}; {{len .Findings}} findings, <span class="shown-count"></span> shown{{if .Info}}; {{.Info}} info{{end}}{{if .Incomplete}}; {{.Incomplete}} could not be checked{{end}})</span></summary>
 <p>{{.Sentence}}</p>
 {{- if .History}}<p class="meta history">{{.History}}</p>{{end}}
-<p class="meta">Swept: {{.Target}}{{if .Scanned}}, finished {{.Scanned}}{{end}}. {{.Stats}}.{{if .Source}} Report: <span class="mono">{{.Source}}</span>.{{end}}{{if .Info}} {{.Info}} info findings (the credential inventory) are in that report.{{end}}</p>
+<p class="meta">Swept: {{.Target}}{{if .Scanned}}, finished {{.Scanned}}{{end}}. {{.Stats}}.{{if .Source}} Report: <span class="mono">{{.Source}}</span>.{{end}}{{if .Info}} {{.Info}} info findings (the credential inventory, exposures) are in that report.{{end}}</p>
 {{- if .Findings}}
 <table class="findings"><thead><tr><th>Severity</th><th>ID</th><th>Category</th><th>Finding</th><th>Location</th><th>Evidence</th><th>Indicator</th></tr></thead><tbody>
 {{- range .Findings}}
