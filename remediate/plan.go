@@ -29,6 +29,8 @@ type PlanOptions struct {
 // is dead; and every credential an exposure finding names (GitHub and
 // Kubernetes sweeps: Actions secrets, variables and GITHUB_TOKEN of
 // exposed jobs, service account tokens, the secrets of namespaces).
+// Call it on a finalised report: host items cite the exposing findings'
+// ids.
 func Plan(r *sweep.Report, p *iocs.Pack) []sweep.RotationItem {
 	return PlanAll([]*sweep.Report{r}, p, PlanOptions{})
 }

@@ -16,7 +16,7 @@ import (
 // githubFindings are the findings the real GitHub sweep made of the acme
 // scenario (scan/ghorg's golden file), exposure findings included, and the
 // rotation list it pins.
-func githubFindings(t *testing.T) ([]sweep.Finding, []sweep.RotationItem) {
+func githubFindings(t testing.TB) ([]sweep.Finding, []sweep.RotationItem) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "scan", "ghorg", "testdata", "acme.golden.json"))
 	if err != nil {
