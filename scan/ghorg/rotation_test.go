@@ -54,7 +54,9 @@ func TestRotationPinned(t *testing.T) {
 			}
 			items := planned(t, res)
 			checkPinned(t, filepath.Join("testdata", "rotation", sc.name+".json"), items)
-			// The exposure findings are info: they never decide a verdict.
+			// The exposure findings are info: they never decide a verdict
+			// or an exit code.
+			sameVerdict(t, res.Findings)
 			for _, f := range res.Findings {
 				if (f.Exposure != nil) != (f.Category == CategoryExposure) || f.Exposure != nil && f.Severity != sweep.Info {
 					t.Errorf("exposure finding %s %s %q", f.Severity, f.Category, f.Title)
@@ -90,5 +92,26 @@ func checkPinned(t *testing.T, path string, items []sweep.RotationItem) {
 	if !reflect.DeepEqual(byID, want) {
 		got, _ := json.MarshalIndent(byID, "", "  ")
 		t.Errorf("items differ from %s: %s", path, sweeptest.FirstDiff(string(b), string(got)+"\n"))
+	}
+}
+
+// sameVerdict checks that a report's verdict and exit codes (for every
+// --fail-on but info) are the same without its exposure findings.
+func sameVerdict(t *testing.T, fs []sweep.Finding) {
+	t.Helper()
+	with := &sweep.Report{Findings: slices.Clone(fs)}
+	without := &sweep.Report{Findings: slices.DeleteFunc(slices.Clone(fs), func(f sweep.Finding) bool { return f.Exposure != nil })}
+	if len(without.Findings) == len(fs) {
+		t.Fatal("no exposure findings")
+	}
+	with.Finalize()
+	without.Finalize()
+	if with.Verdict != without.Verdict {
+		t.Errorf("verdict %s with exposure findings, %s without", with.Verdict, without.Verdict)
+	}
+	for _, sev := range []sweep.Severity{sweep.Critical, sweep.High, sweep.Medium, sweep.Low} {
+		if a, b := with.ExitCode(sev), without.ExitCode(sev); a != b {
+			t.Errorf("--fail-on %s: exit %d with exposure findings, %d without", sev, a, b)
+		}
 	}
 }

@@ -72,6 +72,16 @@ func TestRotationPinned(t *testing.T) {
 			sc.setup(srv, &o)
 			res := kube.Sweep(context.Background(), clientFor(t, srv), o)
 			items := planned(t, res)
+			// The exposure findings are info: the verdict and exit codes
+			// are those of the sweep without them.
+			with := &sweep.Report{Findings: slices.Clone(res.Findings)}
+			without := &sweep.Report{Findings: slices.DeleteFunc(slices.Clone(res.Findings), func(f sweep.Finding) bool { return f.Exposure != nil })}
+			with.Finalize()
+			without.Finalize()
+			if len(with.Findings) == len(without.Findings) || with.Verdict != without.Verdict ||
+				with.ExitCode(sweep.Low) != without.ExitCode(sweep.Low) || with.ExitCode(sweep.Medium) != without.ExitCode(sweep.Medium) {
+				t.Errorf("exposure findings changed the verdict: %s (%d findings) vs %s (%d)", with.Verdict, len(with.Findings), without.Verdict, len(without.Findings))
+			}
 			path := filepath.Join("testdata", "rotation", sc.name+".json")
 			if *update {
 				pinned := byID(items)
