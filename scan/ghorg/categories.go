@@ -8,6 +8,11 @@ const (
 	CatLog      sweep.Category = "ci-log"
 	CatWorkflow sweep.Category = "ci-workflow"
 	CatManifest sweep.Category = "manifest"
+	// CatExposure is the category of exposure findings: the credentials
+	// (names and scopes, never values) an exposed or unverifiable job could
+	// read. They are info findings, so they never change a verdict; the
+	// rotation planner (remediate.Plan) turns them into rotation items.
+	CatExposure sweep.Category = "ci-secret-exposure"
 )
 
 // ciRotate is the CI categories' rotation step.
@@ -40,5 +45,11 @@ var Categories = []sweep.CategoryInfo{
 		Help: []string{
 			"Pin a clean version (for litellm: ==1.82.6, or >=1.83.0) and regenerate the lock with hashes.",
 			"Check the CI runs, images and deployments built from the repository during the window: any that installed the bad release ran the stealer with their secrets.",
+		}},
+	{Category: CatExposure, Short: "Credentials a compromised CI job could read",
+		Description: "Which credentials (names and scopes, never values) a job that ran the compromised code, or whose log is gone so it may have, could read: the repository, environment and organisation secrets it referenced or could list, and its GITHUB_TOKEN's permissions. Inventory (info): the job's evidence is another finding.",
+		Help: []string{
+			"Rotate the credentials named here: a job that could read them ran the compromised code (or may have).",
+			"`litesweep rotate --report` on this report lists each once with how to rotate it and how to check the old one is dead.",
 		}},
 }

@@ -11,12 +11,6 @@ import (
 	"github.com/litesweep/litesweep/sweep"
 )
 
-// CategoryExposure is the category of exposure findings: the credentials
-// (names and scopes, never values) an exposed or unverifiable job could
-// read. They are info findings, so they never change a verdict; the
-// rotation planner (remediate.Plan) turns them into rotation items.
-const CategoryExposure = "ci-secret-exposure"
-
 // secretListings are the secret names the token may list for one repository.
 type secretListings struct {
 	repo, org     map[string]bool
@@ -274,7 +268,7 @@ func exposureFinding(repo string, run *github.WorkflowRun, job string, level swe
 	}
 	details = append([]string{"names: " + clip(strings.Join(names, ", "), 300)}, details...)
 	title := "credentials readable by " + who + ": " + strings.Join(what, ", ")
-	return sweep.Finding{Severity: sweep.Info, Category: CategoryExposure, Title: title, Location: loc, Collector: CollectorName,
+	return sweep.Finding{Severity: sweep.Info, Category: CatExposure, Title: title, Location: loc, Collector: CollectorName,
 		Evidence: sweep.Evidence{Details: details},
 		Exposure: &sweep.Exposure{Level: level, Readers: []sweep.Reader{{Name: runRef(repo, run, job)}}, Credentials: creds}}
 }

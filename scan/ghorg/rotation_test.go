@@ -58,7 +58,7 @@ func TestRotationPinned(t *testing.T) {
 			// or an exit code.
 			sameVerdict(t, res.Findings)
 			for _, f := range res.Findings {
-				if (f.Exposure != nil) != (f.Category == CategoryExposure) || f.Exposure != nil && f.Severity != sweep.Info {
+				if (f.Exposure != nil) != (f.Category == CatExposure) || f.Exposure != nil && f.Severity != sweep.Info {
 					t.Errorf("exposure finding %s %s %q", f.Severity, f.Category, f.Title)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/litesweep/litesweep/catalog"
+	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/scan/ghorg"
 	"github.com/litesweep/litesweep/scan/ghorg/ghfake"
 	"github.com/litesweep/litesweep/sweep"
@@ -34,8 +35,9 @@ func TestSARIFOfRealGitHubReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &sweep.Report{Scan: sweep.Scan{Kind: "github", Targets: []string{"acme"}}, Findings: res.Findings, Errors: res.Errors, Rotation: res.Rotation}
+	r := &sweep.Report{Scan: sweep.Scan{Kind: "github", Targets: []string{"acme"}}, Findings: res.Findings, Errors: res.Errors}
 	r.Finalize()
+	r.Rotation = remediate.Plan(r, m.Pack().Pack) // the exposure findings' items, as scan.finish attaches them
 	cat := catalog.All()
 	var buf bytes.Buffer
 	if err := render.SARIF(&buf, r, render.Options{Catalog: cat}); err != nil {

@@ -160,7 +160,7 @@ func TestSweepOrg(t *testing.T) {
 	// What the kics job could read is its exposure finding: info, graded
 	// unverified, names and scopes only.
 	kx := findingsWhere(res, func(x sweep.Finding) bool { return x.Location.RunID == 301 && x.Exposure != nil })
-	if len(kx) != 1 || kx[0].Severity != sweep.Info || kx[0].Category != CategoryExposure || kx[0].Location.Job != "kics" ||
+	if len(kx) != 1 || kx[0].Severity != sweep.Info || kx[0].Category != CatExposure || kx[0].Location.Job != "kics" ||
 		kx[0].Exposure.Level != sweep.ExposureUnverified || len(kx[0].Exposure.Readers) != 1 || kx[0].Exposure.Readers[0].Name != "acme/infra run 301 job kics" ||
 		!strings.Contains(kx[0].Title, "1 Actions secret, its GITHUB_TOKEN") ||
 		!slices.Contains(kx[0].Evidence.Details, "secret AWS_SECRET_ACCESS_KEY (repository)") {

@@ -6,6 +6,13 @@ import "github.com/litesweep/litesweep/sweep"
 const (
 	CatCluster sweep.Category = "kubernetes"
 	CatRBAC    sweep.Category = "kubernetes-rbac"
+	// CatExposure is the category of exposure findings: the token of a
+	// service account in scope (it ran a bad version or created the
+	// payload's pods) and the secrets of each namespace such an account
+	// could list, by name only. They are info findings, so they never
+	// change a verdict; the rotation planner (remediate.Plan) turns them
+	// into rotation items.
+	CatExposure sweep.Category = "kubernetes-exposure"
 )
 
 // Categories declares the categories this target emits.
@@ -22,5 +29,11 @@ var Categories = []sweep.CategoryInfo{
 		Help: []string{
 			"Where the account ran a bad version, rotate its token and every secret it could read (the report's rotation list names them), and check the audit log for its reads.",
 			"Reduce the account's RBAC to what its workload needs; no workload should list secrets cluster-wide.",
+		}},
+	{Category: CatExposure, Short: "Credentials an exposed service account could read",
+		Description: "The token of a service account in scope (it ran a bad version or created the payload's pods) and the secrets of each namespace such an account could list, by name only, never values. Inventory (info): the account's evidence is another finding.",
+		Help: []string{
+			"Rotate the service account token and the secrets named here: an account that could read them ran the compromised code (or created its pods).",
+			"`litesweep rotate --report` on this report lists each once with how to rotate it and how to check the old one is dead.",
 		}},
 }

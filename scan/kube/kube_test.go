@@ -109,7 +109,7 @@ func TestSweep(t *testing.T) {
 	// secrets of the two namespaces it could list, names only.
 	var exp []string
 	for _, f := range exposures {
-		if f.Severity != sweep.Info || f.Category != kube.CategoryExposure {
+		if f.Severity != sweep.Info || f.Category != kube.CatExposure {
 			t.Errorf("exposure finding %s %s", f.Severity, f.Category)
 		}
 		var names []string

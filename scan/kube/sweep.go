@@ -18,13 +18,6 @@ import (
 // CollectorName is the collector recorded on findings and errors.
 const CollectorName = "kube/cluster"
 
-// CategoryExposure is the category of exposure findings: the token of a
-// service account in scope (it ran a bad version or created the payload's
-// pods) and the secrets of each namespace such an account could list, by
-// name only. They are info findings, so they never change a verdict; the
-// rotation planner (remediate.Plan) turns them into rotation items.
-const CategoryExposure = "kubernetes-exposure"
-
 // Options tune a cluster sweep.
 type Options struct {
 	Matcher *iocs.Matcher
@@ -700,7 +693,7 @@ func (s *sweeper) readableSecrets(ctx context.Context, pods []Pod) {
 		s.res.Findings = append(s.res.Findings, sweep.Finding{Severity: sev, Category: CatRBAC, Title: title,
 			Location: s.loc(saName, "ServiceAccount/"+saN), Collector: CollectorName, Evidence: sweep.Evidence{Details: details}})
 		if s.evidence[sa] {
-			s.res.Findings = append(s.res.Findings, sweep.Finding{Severity: sweep.Info, Category: CategoryExposure,
+			s.res.Findings = append(s.res.Findings, sweep.Finding{Severity: sweep.Info, Category: CatExposure,
 				Title:    "token of service account " + sa + " exposed",
 				Location: s.loc(saName, "ServiceAccount/"+saN), Collector: CollectorName,
 				Evidence: sweep.Evidence{Details: []string{"why in scope: " + strings.Join(s.scope[sa], "; ")}},
@@ -734,7 +727,7 @@ func (s *sweeper) readableSecrets(ctx context.Context, pods []Pod) {
 			shown = "secret names: not listable with these credentials"
 			c.Note = "names not listable with the sweep's credentials: list them with kubectl -n " + ns + " get secrets"
 		}
-		s.res.Findings = append(s.res.Findings, sweep.Finding{Severity: sweep.Info, Category: CategoryExposure, Title: title,
+		s.res.Findings = append(s.res.Findings, sweep.Finding{Severity: sweep.Info, Category: CatExposure, Title: title,
 			Location: s.loc(ns, "secrets"), Collector: CollectorName,
 			Evidence: sweep.Evidence{Details: []string{"readable by: " + strings.Join(who, ", "), shown}},
 			Exposure: &sweep.Exposure{Readers: readers, Credentials: []sweep.ExposedCredential{c}}})
