@@ -27,12 +27,12 @@ func (rs *repoSweep) secretNames(ctx context.Context, envs []string) *secretList
 		l.repoOK = listAll(ctx, func(o *github.ListOptions) (*github.Secrets, *github.Response, error) {
 			return s.client.Actions.ListRepoSecrets(ctx, rs.ri.Owner, rs.ri.Name, o)
 		}, l.repo, func(err error) {
-			rs.addErrFor(err, "skipped", sweep.Location{}, describe(err, "list repository secrets")+"; the scope of secrets referenced by exposed runs is unresolved")
+			rs.addErrFor(err, sweep.ErrKindSkipped, sweep.Location{}, describe(err, "list repository secrets")+"; the scope of secrets referenced by exposed runs is unresolved")
 		})
 		l.orgOK = listAll(ctx, func(o *github.ListOptions) (*github.Secrets, *github.Response, error) {
 			return s.client.Actions.ListRepoOrgSecrets(ctx, rs.ri.Owner, rs.ri.Name, o)
 		}, l.org, func(err error) {
-			rs.addErrFor(err, "skipped", sweep.Location{}, describe(err, "list organization secrets visible to this repository")+"; organization-level secrets are named from the workflow only")
+			rs.addErrFor(err, sweep.ErrKindSkipped, sweep.Location{}, describe(err, "list organization secrets visible to this repository")+"; organization-level secrets are named from the workflow only")
 		})
 		if rs.cur.transient {
 			rs.listings = nil // retried by the next run that needs it
@@ -48,7 +48,7 @@ func (rs *repoSweep) secretNames(ctx context.Context, envs []string) *secretList
 		l.envOK[env] = listAll(ctx, func(o *github.ListOptions) (*github.Secrets, *github.Response, error) {
 			return s.client.Actions.ListEnvSecrets(ctx, int(rs.ri.ID), env, o)
 		}, l.env[env], func(err error) {
-			rs.addErrFor(err, "skipped", sweep.Location{}, describe(err, "list secrets of environment "+env))
+			rs.addErrFor(err, sweep.ErrKindSkipped, sweep.Location{}, describe(err, "list secrets of environment "+env))
 		})
 	}
 	return l
