@@ -3,6 +3,7 @@
 package sweep
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,29 +12,67 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
-// fdOpener opens directories with openat2(2) relative to the descriptor of
-// the walked filesystem they lie in, refusing symlinks in any component and
-// any mount crossing (EXDEV tells the walk a mount point is there): one
-// system call a directory. Each mount the walk enters gets its own base
-// descriptor, so mounts nested below it are noticed in turn.
+// fdOpener opens directories with openat2(2), refusing symlinks in any
+// component and any mount crossing (EXDEV tells the walk a mount point is
+// there): one system call a directory. A directory opens relative to its
+// parent's descriptor, which the walk keeps open until every subdirectory
+// has opened, so the kernel resolves one name instead of the whole path
+// (RESOLVE_BENEATH still refuses ".." and absolute names). When too many
+// parents are held open, a directory opens by path from the descriptor of
+// the walked filesystem it lies in; each mount the walk enters gets its own
+// base descriptor, so mounts nested below it are noticed in turn.
 type fdOpener struct {
 	rootFd int
 	how    unix.OpenHow // RESOLVE_NO_XDEV: mount points are decided by the walk
 	cross  unix.OpenHow // the same, crossing into the mount point itself
 
+	held    atomic.Int64 // parent descriptors kept open for subdirectories
+	maxHeld int64
+
 	mu    sync.Mutex
 	bases map[string]int // tree path of an entered mount -> its descriptor
 }
 
+// fdDir is an open directory read with getdents64 straight into a pooled
+// buffer: no *os.File (whose runtime poller registration and finalizer
+// cost more than the directory read itself).
 type fdDir struct {
-	*os.File
+	fd   int
+	path string // tree path
+	op   *fdOpener
+	buf  *[]byte
+	pos  int // next record in (*buf)[:end]
+	end  int
+	ref  *fdRef // set once shared with subdirectory jobs
 }
+
+// fdRef is a directory descriptor shared with subdirectory jobs; it is
+// closed when the directory and every job have released it.
+type fdRef struct {
+	fd   int
+	refs atomic.Int64
+	op   *fdOpener
+}
+
+func (r *fdRef) release() {
+	if r.refs.Add(-1) == 0 {
+		unix.Close(r.fd)
+		r.op.held.Add(-1)
+	}
+}
+
+// direntBufSize is the getdents64 buffer (as glibc's readdir uses).
+const direntBufSize = 32 << 10
+
+var direntBufs = sync.Pool{New: func() any { b := make([]byte, direntBufSize); return &b }}
 
 func newOpener(hostRoot string, root *os.Root) (opener, error) {
 	fd, err := unix.Open(hostRoot, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
@@ -42,7 +81,7 @@ func newOpener(hostRoot string, root *os.Root) (opener, error) {
 	}
 	base := unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS
 	flags := uint64(unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC | unix.O_NOFOLLOW | unix.O_NONBLOCK)
-	o := &fdOpener{rootFd: fd, bases: map[string]int{"/": fd},
+	o := &fdOpener{rootFd: fd, bases: map[string]int{"/": fd}, maxHeld: maxHeldDirs(),
 		how:   unix.OpenHow{Flags: flags, Resolve: uint64(base | unix.RESOLVE_NO_XDEV)},
 		cross: unix.OpenHow{Flags: flags, Resolve: uint64(base)}}
 	// Probe: kernels before 5.6 have no openat2.
@@ -58,38 +97,68 @@ func newOpener(hostRoot string, root *os.Root) (opener, error) {
 	return o, nil
 }
 
-func (o *fdOpener) open(p, base string, how *unix.OpenHow) (int, error) {
-	o.mu.Lock()
-	bfd, ok := o.bases[base]
-	o.mu.Unlock()
-	if !ok {
-		bfd, base = o.rootFd, "/"
+// maxHeldDirs bounds the parent descriptors the walk keeps open: a quarter
+// of the open-file limit, at most 1024 (a deep tree with wide levels then
+// falls back to opening by path, never to EMFILE).
+func maxHeldDirs() int64 {
+	var rl unix.Rlimit
+	n := int64(1024)
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err == nil && rl.Cur != unix.RLIM_INFINITY {
+		n = min(n, int64(rl.Cur/4))
 	}
-	rel := Rel(strings.TrimPrefix(p, strings.TrimSuffix(base, "/")))
+	return n
+}
+
+// limitHeldDirs sets the opener's bound on parent descriptors kept open.
+func limitHeldDirs(op opener, n int) {
+	if o, ok := op.(*fdOpener); ok {
+		o.maxHeld = max(int64(n), 0)
+	}
+}
+
+func (o *fdOpener) open(job dirJob, how *unix.OpenHow) (int, error) {
+	bfd, rel := -1, ""
+	if r, ok := job.parent.(*fdRef); ok {
+		bfd, rel = r.fd, job.path[strings.LastIndexByte(job.path, '/')+1:]
+	} else {
+		base := job.base
+		o.mu.Lock()
+		fd, ok := o.bases[base]
+		o.mu.Unlock()
+		if !ok {
+			fd, base = o.rootFd, "/"
+		}
+		bfd, rel = fd, Rel(strings.TrimPrefix(job.path, strings.TrimSuffix(base, "/")))
+	}
 	for {
 		fd, err := unix.Openat2(bfd, rel, how)
 		if err != unix.EINTR && err != unix.EAGAIN {
 			if err != nil {
-				return -1, &fs.PathError{Op: "open", Path: p, Err: err}
+				return -1, &fs.PathError{Op: "open", Path: job.path, Err: err}
 			}
 			return fd, nil
 		}
 	}
 }
 
-func (o *fdOpener) OpenDir(p, base string) (dirHandle, error) {
-	fd, err := o.open(p, base, &o.how)
+func (o *fdOpener) newDir(fd int, p string) *fdDir {
+	return &fdDir{fd: fd, path: p, op: o}
+}
+
+func (o *fdOpener) OpenDir(job dirJob) (dirHandle, error) {
+	fd, err := o.open(job, &o.how)
 	if err != nil {
 		return nil, err
 	}
-	return &fdDir{File: os.NewFile(uintptr(fd), p)}, nil
+	return o.newDir(fd, job.path), nil
 }
 
-func (o *fdOpener) EnterMount(p, base string) (dirHandle, string, error) {
-	fd, err := o.open(p, base, &o.cross)
+func (o *fdOpener) EnterMount(job dirJob) (dirHandle, string, error) {
+	fd, err := o.open(job, &o.cross)
 	if err != nil {
 		return nil, "", err
 	}
+	p := job.path
 	bfd, err := unix.Dup(fd)
 	if err != nil {
 		unix.Close(fd)
@@ -102,7 +171,7 @@ func (o *fdOpener) EnterMount(p, base string) (dirHandle, string, error) {
 	}
 	o.bases[p] = bfd
 	o.mu.Unlock()
-	return &fdDir{File: os.NewFile(uintptr(fd), p)}, fsTypeOf(fd), nil
+	return o.newDir(fd, p), fsTypeOf(fd), nil
 }
 
 func (o *fdOpener) Close() error {
@@ -114,6 +183,125 @@ func (o *fdOpener) Close() error {
 		}
 	}
 	return unix.Close(o.rootFd)
+}
+
+// readEntries reads the next getdents64 batch. A file system that does not
+// give entry types (DT_UNKNOWN) costs an fstatat for that entry.
+func (d *fdDir) readEntries(ents []dirent) ([]dirent, error) {
+	if d.buf == nil {
+		d.buf = direntBufs.Get().(*[]byte)
+	}
+	buf := *d.buf
+	for d.pos >= d.end {
+		n, err := unix.Getdents(d.fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return ents, &fs.PathError{Op: "readdirent", Path: d.path, Err: err}
+		}
+		if n <= 0 {
+			return ents, io.EOF
+		}
+		d.pos, d.end = 0, n
+	}
+	prefix := d.path
+	if prefix == "/" {
+		prefix = ""
+	}
+	for d.pos < d.end {
+		// struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
+		rec := buf[d.pos:d.end]
+		if len(rec) < 19 {
+			d.pos = d.end
+			break
+		}
+		reclen := int(*(*uint16)(unsafe.Pointer(&rec[16])))
+		if reclen < 19 || reclen > len(rec) {
+			d.pos = d.end
+			break
+		}
+		d.pos += reclen
+		ino := *(*uint64)(unsafe.Pointer(&rec[0]))
+		dtype := rec[18]
+		nameb := rec[19:reclen]
+		if i := bytes.IndexByte(nameb, 0); i >= 0 {
+			nameb = nameb[:i]
+		}
+		if ino == 0 || len(nameb) == 0 || string(nameb) == "." || string(nameb) == ".." {
+			continue
+		}
+		// One allocation holds the path; the name is its tail.
+		p := string(append(append(append(make([]byte, 0, len(prefix)+1+len(nameb)), prefix...), '/'), nameb...))
+		name := p[len(prefix)+1:]
+		typ, ok := direntType(dtype)
+		if !ok {
+			var st unix.Stat_t
+			if err := unix.Fstatat(d.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				if errors.Is(err, unix.ENOENT) {
+					continue // gone since the read
+				}
+				typ = fs.ModeIrregular
+			} else {
+				typ = statInfo{st: st}.Mode().Type()
+			}
+		}
+		ents = append(ents, dirent{path: p, name: name, typ: typ})
+	}
+	return ents, nil
+}
+
+// direntType maps a d_type to type bits; false for DT_UNKNOWN.
+func direntType(t uint8) (fs.FileMode, bool) {
+	switch t {
+	case unix.DT_REG:
+		return 0, true
+	case unix.DT_DIR:
+		return fs.ModeDir, true
+	case unix.DT_LNK:
+		return fs.ModeSymlink, true
+	case unix.DT_FIFO:
+		return fs.ModeNamedPipe, true
+	case unix.DT_SOCK:
+		return fs.ModeSocket, true
+	case unix.DT_CHR:
+		return fs.ModeDevice | fs.ModeCharDevice, true
+	case unix.DT_BLK:
+		return fs.ModeDevice, true
+	}
+	return 0, false
+}
+
+func (d *fdDir) share(n int) parentRef {
+	if d.ref != nil || d.fd < 0 {
+		return nil
+	}
+	if d.op.held.Add(1) > d.op.maxHeld {
+		d.op.held.Add(-1)
+		return nil
+	}
+	d.ref = &fdRef{fd: d.fd, op: d.op}
+	d.ref.refs.Store(int64(n) + 1) // the jobs and the directory itself
+	return d.ref
+}
+
+// Close releases the directory: its descriptor is closed now, or when the
+// last subdirectory job sharing it has opened.
+func (d *fdDir) Close() error {
+	if d.buf != nil {
+		direntBufs.Put(d.buf)
+		d.buf = nil
+	}
+	if d.fd < 0 {
+		return nil
+	}
+	fd := d.fd
+	d.fd = -1
+	if d.ref != nil {
+		d.ref.release()
+		return nil
+	}
+	return unix.Close(fd)
 }
 
 // fsTypeOf names the filesystem of an open descriptor by its statfs magic.
@@ -225,7 +413,7 @@ func (d *fdDir) statFunc(name string) func() (fs.FileInfo, error) {
 
 func (d *fdDir) lstat(name string) (fs.FileInfo, error) {
 	var st unix.Stat_t
-	if err := unix.Fstatat(int(d.Fd()), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+	if err := unix.Fstatat(d.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return nil, &fs.PathError{Op: "lstat", Path: name, Err: err}
 	}
 	return statInfo{name: name, st: st}, nil

@@ -18,3 +18,5 @@ func readMountTable(hostRoot string) (map[string]Mount, error) { return nil, nil
 func fsTypeOf(fd int) string { return "" }
 
 func isDevNull(fi fs.FileInfo) bool { return false }
+
+func limitHeldDirs(op opener, n int) {}

@@ -65,6 +65,10 @@ type Walker struct {
 	// (tests use it to count directory reads done outside the walk).
 	WrapFS func(fs.FS) fs.FS
 
+	// heldDirs, when not 0, overrides how many parent directories the
+	// walk keeps open for their subdirectories (< 0: none; tests).
+	heldDirs int
+
 	mounts map[string]Mount
 	tree   *TreeFS
 	disp   *Dispatch // offers files to the collectors (shared with image layers)
@@ -74,6 +78,18 @@ type dirJob struct {
 	path  string // absolute tree path
 	base  string // tree path of the walked mount it lies in
 	enter bool   // path is a mount point to enter
+	// parent, when set, is the open parent directory: the job opens its
+	// last path element relative to it instead of resolving the whole path
+	// again. The job releases it once opened (or dropped).
+	parent parentRef
+}
+
+// release gives up the job's hold on its parent directory.
+func (j *dirJob) release() {
+	if j.parent != nil {
+		j.parent.release()
+		j.parent = nil
+	}
 }
 
 // slot is one worker's current item, for the item timeout and for naming
@@ -113,6 +129,9 @@ func (w *Walker) Walk(ctx context.Context) error {
 	if err != nil {
 		tree.Close()
 		return fmt.Errorf("open scan root %q: %w", w.Root, err)
+	}
+	if w.heldDirs != 0 {
+		limitHeldDirs(op, w.heldDirs)
 	}
 	if mt, err := readMountTable(w.Root); err == nil {
 		w.mounts = mt
@@ -204,6 +223,9 @@ func (w *Walker) Walk(ctx context.Context) error {
 			if s.abandoned.Load() {
 				// The monitor gave this job up and started a replacement.
 				mu.Unlock()
+				for i := range subdirs {
+					subdirs[i].release()
+				}
 				return
 			}
 			s.busy = false
@@ -305,6 +327,14 @@ func (w *Walker) Walk(ctx context.Context) error {
 				Message: "interrupted: per-environment checks after the walk did not finish"})
 		}
 	}
+	// Directories queued but never walked (interrupted) let go of their
+	// parents' descriptors.
+	mu.Lock()
+	for i := range stack {
+		stack[i].release()
+	}
+	stack = nil
+	mu.Unlock()
 	// Descriptors are closed only once no worker can still use them; a
 	// worker stuck in a system call keeps them until the process exits.
 	select {
@@ -328,28 +358,26 @@ func (w *Walker) stuckError(it *inflight, why string) Error {
 // readDir reads one directory, dispatches its files and returns its subdirectories.
 func (w *Walker) readDir(ctx context.Context, op opener, fsys fs.FS, job dirJob, observers []DirObserver, s *slot) []dirJob {
 	if ctx.Err() != nil {
+		job.release()
 		return nil
 	}
 	dir := job.path
 	d, ok := w.openDir(op, &job)
+	job.release()
 	if !ok {
 		return nil
 	}
 	defer d.Close()
 	w.Counters.DirsRead.Add(1)
 	var subdirs []dirJob
+	var ents []dirent
 	for {
-		ents, err := d.ReadDir(512)
+		ents, err := d.readEntries(ents[:0])
 		for _, de := range ents {
 			if s.abandoned.Load() || ctx.Err() != nil {
 				return nil
 			}
-			name := de.Name()
-			p := dir + "/" + name
-			if dir == "/" {
-				p = "/" + name
-			}
-			typ := de.Type()
+			name, p, typ := de.name, de.path, de.typ
 			switch {
 			case typ.IsDir():
 				sub, ok := w.subdir(p, job.base)
@@ -381,6 +409,15 @@ func (w *Walker) readDir(ctx context.Context, op opener, fsys fs.FS, job dirJob,
 	}
 	// Depth-first order keeps the stack small; sort so the walk is repeatable.
 	sort.Slice(subdirs, func(i, j int) bool { return subdirs[i].path > subdirs[j].path })
+	// The subdirectories open relative to this directory when it can stay
+	// open until they are (it is closed when the last one has opened).
+	if len(subdirs) > 0 {
+		if ref := d.share(len(subdirs)); ref != nil {
+			for i := range subdirs {
+				subdirs[i].parent = ref
+			}
+		}
+	}
 	return subdirs
 }
 
@@ -411,7 +448,7 @@ func (w *Walker) subdir(p, base string) (dirJob, bool) {
 // says so or when the opener finds one the mount table did not list.
 func (w *Walker) openDir(op opener, job *dirJob) (dirHandle, bool) {
 	if job.enter {
-		d, _, err := op.EnterMount(job.path, job.base)
+		d, _, err := op.EnterMount(*job)
 		if err != nil {
 			w.dirError(job.path, err)
 			return nil, false
@@ -419,7 +456,7 @@ func (w *Walker) openDir(op opener, job *dirJob) (dirHandle, bool) {
 		job.base = job.path
 		return d, true
 	}
-	d, err := op.OpenDir(job.path, job.base)
+	d, err := op.OpenDir(*job)
 	if err == nil {
 		return d, true
 	}
@@ -428,7 +465,7 @@ func (w *Walker) openDir(op opener, job *dirJob) (dirHandle, bool) {
 		return nil, false
 	}
 	// A mount point the mount table did not list: name it by statfs.
-	d, fstype, err := op.EnterMount(job.path, job.base)
+	d, fstype, err := op.EnterMount(*job)
 	if err != nil {
 		w.dirError(job.path, err)
 		return nil, false
@@ -528,23 +565,40 @@ func trimPathErr(err error) string {
 // TrimPathErr is trimPathErr for collectors.
 func TrimPathErr(err error) string { return trimPathErr(err) }
 
+// dirent is one directory entry: its tree path, its name (the tail of
+// path) and its type bits.
+type dirent struct {
+	path, name string
+	typ        fs.FileMode
+}
+
 // dirHandle is an open directory.
 type dirHandle interface {
-	ReadDir(n int) ([]fs.DirEntry, error)
+	// readEntries appends the next batch of entries ("." and ".." left
+	// out) to buf; io.EOF ends the directory.
+	readEntries(buf []dirent) ([]dirent, error)
 	statFunc(name string) func() (fs.FileInfo, error)
 	lstat(name string) (fs.FileInfo, error)
+	// share lets n subdirectory jobs open relative to this directory: its
+	// descriptor then stays open past Close until all n have released it.
+	// It returns nil when the directory cannot be shared.
+	share(n int) parentRef
 	Close() error
 }
 
+// parentRef is an open directory shared with its subdirectory jobs.
+type parentRef interface{ release() }
+
 // opener opens directories of the tree without following symlinks and
-// without leaving the root. base is the tree path of the walked mount the
-// directory lies in; an opener that can tell returns EXDEV at a mount
-// point below it, which the walk then decides on and enters.
+// without leaving the root: relative to the job's open parent directory
+// when it has one, else by path from the walked mount the directory lies
+// in (job.base). An opener that can tell returns EXDEV at a mount point
+// below it, which the walk then decides on and enters.
 type opener interface {
-	OpenDir(p, base string) (dirHandle, error)
-	// EnterMount opens mount point p across the boundary and names its
-	// filesystem type ("" when unknown); directories below use base p.
-	EnterMount(p, base string) (dirHandle, string, error)
+	OpenDir(job dirJob) (dirHandle, error)
+	// EnterMount opens mount point job.path across the boundary and names
+	// its filesystem type ("" when unknown); directories below use it as base.
+	EnterMount(job dirJob) (dirHandle, string, error)
 	Close() error
 }
 
@@ -558,16 +612,16 @@ type rootDir struct {
 	dir  string
 }
 
-func (o rootOpener) OpenDir(p, _ string) (dirHandle, error) {
-	f, err := o.root.Open(Rel(p))
+func (o rootOpener) OpenDir(job dirJob) (dirHandle, error) {
+	f, err := o.root.Open(Rel(job.path))
 	if err != nil {
 		return nil, err
 	}
-	return &rootDir{File: f, root: o.root, dir: p}, nil
+	return &rootDir{File: f, root: o.root, dir: job.path}, nil
 }
 
-func (o rootOpener) EnterMount(p, base string) (dirHandle, string, error) {
-	d, err := o.OpenDir(p, base)
+func (o rootOpener) EnterMount(job dirJob) (dirHandle, string, error) {
+	d, err := o.OpenDir(job)
 	if err != nil {
 		return nil, "", err
 	}
@@ -576,12 +630,33 @@ func (o rootOpener) EnterMount(p, base string) (dirHandle, string, error) {
 
 func (o rootOpener) Close() error { return nil }
 
+func (d *rootDir) readEntries(buf []dirent) ([]dirent, error) {
+	ents, err := d.ReadDir(512)
+	for _, de := range ents {
+		buf = append(buf, dirent{path: joinTree(d.dir, de.Name()), name: de.Name(), typ: de.Type()})
+	}
+	if err == nil && len(ents) == 0 {
+		err = io.EOF
+	}
+	return buf, err
+}
+
+func (d *rootDir) share(int) parentRef { return nil }
+
 func (d *rootDir) statFunc(name string) func() (fs.FileInfo, error) {
 	return func() (fs.FileInfo, error) { return d.lstat(name) }
 }
 
 func (d *rootDir) lstat(name string) (fs.FileInfo, error) {
 	return d.root.Lstat(Rel(path.Join(d.dir, name)))
+}
+
+// joinTree joins a tree directory path and a name.
+func joinTree(dir, name string) string {
+	if dir == "/" {
+		return "/" + name
+	}
+	return dir + "/" + name
 }
 
 // hasPrefixPath reports whether p is base or below it.
