@@ -58,6 +58,11 @@ var (
 // manifest this package reads.
 func KindOf(p string) Kind {
 	base := path.Base(p)
+	// Every kind's name ends in one of a few suffixes (the walk asks this of
+	// every file name, so the regular expressions below run only on those).
+	if !manifestSuffix(base) {
+		return ""
+	}
 	switch base {
 	case "pyproject.toml":
 		return PyProject
@@ -88,6 +93,25 @@ func KindOf(p string) Kind {
 		return CondaEnv
 	}
 	return ""
+}
+
+// manifestSuffix reports whether base can be a manifest or lockfile name:
+// it ends in .toml, .lock, .txt, .in, .yml or .yaml (in any case, as the
+// requirements and environment names may be) or is Pipfile.
+func manifestSuffix(base string) bool {
+	i := strings.LastIndexByte(base, '.')
+	if i < 0 {
+		return base == "Pipfile"
+	}
+	switch ext := base[i+1:]; len(ext) {
+	case 2:
+		return strings.EqualFold(ext, "in")
+	case 3:
+		return strings.EqualFold(ext, "txt") || strings.EqualFold(ext, "yml")
+	case 4:
+		return ext == "toml" || ext == "lock" || strings.EqualFold(ext, "yaml")
+	}
+	return false
 }
 
 // Requirement is one dependency declaration or lock entry.

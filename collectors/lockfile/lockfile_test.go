@@ -154,6 +154,10 @@ func TestKindOf(t *testing.T) {
 		"/a/Pipfile.lock": PipfileLock, "/a/pdm.lock": PDMLock, "/a/pylock.toml": PyLock, "/a/pylock.dev.toml": PyLock,
 		"/a/environment.yml": CondaEnv, "/a/environment-gpu.yaml": CondaEnv,
 		"/a/README.txt": "", "/a/MANIFEST.in": "", "/a/config.yml": "", "/a/Cargo.lock": "", "/a/notes/x.txt": "",
+		// the names matched without regard to case, past the suffix pre-filter
+		"/a/REQUIREMENTS.TXT": Requirements, "/a/Dev-Requirements.In": Requirements, "/a/requirements/prod.TXT": "",
+		"/a/Environment.YML": CondaEnv, "/a/environment.Yaml": CondaEnv,
+		"/a/Pipfile.txt": "", "/a/requirements": "", "/a/requirements.txt.bak": "", "/a/pylock.dev.TOML": "",
 	}
 	for p, want := range tests {
 		if got := KindOf(p); got != want {
