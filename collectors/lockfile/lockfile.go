@@ -79,17 +79,21 @@ func KindOf(p string) Kind {
 	case "pylock.toml":
 		return PyLock
 	}
-	if pylockRe.MatchString(base) {
+	// Most names with those suffixes (top_level.txt, entry_points.txt,
+	// config.yml) fail these substring tests and never reach a regexp.
+	lower := strings.ToLower(base) // no allocation unless base has upper case
+	if strings.HasPrefix(base, "pylock.") && pylockRe.MatchString(base) {
 		return PyLock
 	}
-	if reqName.MatchString(base) {
+	if (strings.Contains(lower, "req") || strings.Contains(lower, "constraints")) && reqName.MatchString(base) {
 		return Requirements
 	}
-	if d := path.Base(path.Dir(p)); (d == "requirements" || d == "requirements.d") &&
-		(strings.HasSuffix(base, ".txt") || strings.HasSuffix(base, ".in")) {
-		return Requirements
+	if strings.HasSuffix(base, ".txt") || strings.HasSuffix(base, ".in") {
+		if d := path.Base(path.Dir(p)); d == "requirements" || d == "requirements.d" {
+			return Requirements
+		}
 	}
-	if condaRe.MatchString(base) {
+	if strings.HasPrefix(lower, "environment") && condaRe.MatchString(base) {
 		return CondaEnv
 	}
 	return ""
