@@ -48,10 +48,16 @@ type fdDir struct {
 	fd   int
 	path string // tree path
 	op   *fdOpener
-	buf  *[]byte
-	pos  int // next record in (*buf)[:end]
+	buf  *direntBuf
+	pos  int // next record in buf.b[:end]
 	end  int
 	ref  *fdRef // set once shared with subdirectory jobs
+}
+
+// direntBuf is a directory read's storage, reused across directories.
+type direntBuf struct {
+	b    []byte
+	ents []dirent
 }
 
 // fdRef is a directory descriptor shared with subdirectory jobs; it is
@@ -72,7 +78,7 @@ func (r *fdRef) release() {
 // direntBufSize is the getdents64 buffer (as glibc's readdir uses).
 const direntBufSize = 32 << 10
 
-var direntBufs = sync.Pool{New: func() any { b := make([]byte, direntBufSize); return &b }}
+var direntBufs = sync.Pool{New: func() any { return &direntBuf{b: make([]byte, direntBufSize)} }}
 
 func newOpener(hostRoot string, root *os.Root) (opener, error) {
 	fd, err := unix.Open(hostRoot, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
@@ -187,11 +193,12 @@ func (o *fdOpener) Close() error {
 
 // readEntries reads the next getdents64 batch. A file system that does not
 // give entry types (DT_UNKNOWN) costs an fstatat for that entry.
-func (d *fdDir) readEntries(ents []dirent) ([]dirent, error) {
+func (d *fdDir) readEntries() ([]dirent, error) {
 	if d.buf == nil {
-		d.buf = direntBufs.Get().(*[]byte)
+		d.buf = direntBufs.Get().(*direntBuf)
 	}
-	buf := *d.buf
+	buf, ents := d.buf.b, d.buf.ents[:0]
+	defer func() { d.buf.ents = ents }()
 	for d.pos >= d.end {
 		n, err := unix.Getdents(d.fd, buf)
 		if err == unix.EINTR {
@@ -232,7 +239,7 @@ func (d *fdDir) readEntries(ents []dirent) ([]dirent, error) {
 			continue
 		}
 		// One allocation holds the path; the name is its tail.
-		p := string(append(append(append(make([]byte, 0, len(prefix)+1+len(nameb)), prefix...), '/'), nameb...))
+		p := prefix + "/" + string(nameb)
 		name := p[len(prefix)+1:]
 		typ, ok := direntType(dtype)
 		if !ok {
@@ -289,6 +296,7 @@ func (d *fdDir) share(n int) parentRef {
 // last subdirectory job sharing it has opened.
 func (d *fdDir) Close() error {
 	if d.buf != nil {
+		clear(d.buf.ents[:cap(d.buf.ents)]) // keep no paths alive in the pool
 		direntBufs.Put(d.buf)
 		d.buf = nil
 	}

@@ -45,9 +45,9 @@ func TestReadEntriesUnknownTypes(t *testing.T) {
 	}
 	b := make([]byte, direntBufSize)
 	copy(b, buf)
-	d := &fdDir{fd: fd, path: "/x", op: &fdOpener{}, buf: &b, end: len(buf)}
+	d := &fdDir{fd: fd, path: "/x", op: &fdOpener{}, buf: &direntBuf{b: b}, end: len(buf)}
 	defer d.Close()
-	ents, err := d.readEntries(nil)
+	ents, err := d.readEntries()
 	must(t, err)
 	want := []dirent{
 		{path: "/x/file", name: "file", typ: 0},

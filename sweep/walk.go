@@ -370,9 +370,8 @@ func (w *Walker) readDir(ctx context.Context, op opener, fsys fs.FS, job dirJob,
 	defer d.Close()
 	w.Counters.DirsRead.Add(1)
 	var subdirs []dirJob
-	var ents []dirent
 	for {
-		ents, err := d.readEntries(ents[:0])
+		ents, err := d.readEntries()
 		for _, de := range ents {
 			if s.abandoned.Load() || ctx.Err() != nil {
 				return nil
@@ -574,9 +573,9 @@ type dirent struct {
 
 // dirHandle is an open directory.
 type dirHandle interface {
-	// readEntries appends the next batch of entries ("." and ".." left
-	// out) to buf; io.EOF ends the directory.
-	readEntries(buf []dirent) ([]dirent, error)
+	// readEntries returns the next batch of entries ("." and ".." left
+	// out), valid until the next call or Close; io.EOF ends the directory.
+	readEntries() ([]dirent, error)
 	statFunc(name string) func() (fs.FileInfo, error)
 	lstat(name string) (fs.FileInfo, error)
 	// share lets n subdirectory jobs open relative to this directory: its
@@ -610,6 +609,7 @@ type rootDir struct {
 	*os.File
 	root *os.Root
 	dir  string
+	ents []dirent
 }
 
 func (o rootOpener) OpenDir(job dirJob) (dirHandle, error) {
@@ -630,15 +630,16 @@ func (o rootOpener) EnterMount(job dirJob) (dirHandle, string, error) {
 
 func (o rootOpener) Close() error { return nil }
 
-func (d *rootDir) readEntries(buf []dirent) ([]dirent, error) {
+func (d *rootDir) readEntries() ([]dirent, error) {
 	ents, err := d.ReadDir(512)
+	d.ents = d.ents[:0]
 	for _, de := range ents {
-		buf = append(buf, dirent{path: joinTree(d.dir, de.Name()), name: de.Name(), typ: de.Type()})
+		d.ents = append(d.ents, dirent{path: joinTree(d.dir, de.Name()), name: de.Name(), typ: de.Type()})
 	}
 	if err == nil && len(ents) == 0 {
 		err = io.EOF
 	}
-	return buf, err
+	return d.ents, err
 }
 
 func (d *rootDir) share(int) parentRef { return nil }
