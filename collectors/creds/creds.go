@@ -55,26 +55,21 @@ type Options struct {
 // Collector is the credential inventory collector.
 type Collector struct {
 	o        Options
-	exact    map[string]*iocs.CredentialKind // absolute tree path -> credential
-	prefix   map[string]*iocs.CredentialKind // absolute dir -> credential (files below)
+	// targets maps every absolute target path (the file itself, or a
+	// directory whose files are all targets) and every directory above one
+	// (with a nil credential) to its node, so a path is matched going down
+	// its ancestors from the root, one lookup a level, stopping at the
+	// first that leads to no target.
+	targets  map[string]credNode
 	globs    []globTarget
 	base     map[string]*iocs.CredentialKind // base name anywhere -> credential
 	envPats  []envPattern
 	uidNames map[int]string
-	maxDepth int // slashes in the deepest prefix
 }
 
-// nthSlash returns the index of the n-th '/' in p (0 when there are fewer).
-func nthSlash(p string, n int) int {
-	for i := 0; i < len(p); i++ {
-		if p[i] == '/' {
-			n--
-			if n == 0 {
-				return i
-			}
-		}
-	}
-	return 0
+type credNode struct {
+	cred  *iocs.CredentialKind // nil: only a directory above a target
+	above bool                 // some target lies below this path
 }
 
 type globTarget struct {
@@ -93,7 +88,7 @@ func New(o Options) *Collector {
 	if o.ProcRoot == "" {
 		o.ProcRoot = "/proc"
 	}
-	c := &Collector{o: o, exact: map[string]*iocs.CredentialKind{}, prefix: map[string]*iocs.CredentialKind{},
+	c := &Collector{o: o, targets: map[string]credNode{},
 		base: map[string]*iocs.CredentialKind{}, uidNames: map[int]string{}}
 	for _, h := range o.Homes {
 		if h.UID >= 0 {
@@ -128,12 +123,14 @@ func New(o Options) *Collector {
 					c.globs = append(c.globs, globTarget{pattern: a, fixed: a[:i], cred: cr})
 					continue
 				}
-				if _, dup := c.exact[a]; !dup {
-					c.exact[a] = cr
+				if n := c.targets[a]; n.cred == nil {
+					n.cred = cr
+					c.targets[a] = n
 				}
-				if _, dup := c.prefix[a]; !dup {
-					c.prefix[a] = cr
-					c.maxDepth = max(c.maxDepth, strings.Count(a, "/"))
+				for d := path.Dir(a); d != "/" && d != "."; d = path.Dir(d) {
+					n := c.targets[d]
+					n.above = true
+					c.targets[d] = n
 				}
 			}
 		}
@@ -159,24 +156,32 @@ var noisyDirs = []string{"/node_modules/", "/site-packages/", "/dist-packages/",
 func (c *Collector) FileRequired(e *sweep.Entry) bool { return c.match(e.Path) != nil }
 
 func (c *Collector) match(p string) *iocs.CredentialKind {
-	if cr, ok := c.exact[p]; ok {
-		return cr
+	if n, ok := c.targets[p]; ok && n.cred != nil {
+		return n.cred
 	}
-	// Only ancestors no deeper than the deepest target directory can match.
-	// Walker paths are clean and absolute, so ancestors are plain prefixes.
-	d := p
-	if n := nthSlash(p, c.maxDepth+1); n > 0 {
-		d = p[:n+1]
-	}
-	for {
-		i := strings.LastIndexByte(d, '/')
-		if i <= 0 {
+	// The deepest target directory above p. Walker paths are clean and
+	// absolute, so ancestors are plain prefixes; most paths leave the
+	// targets' directories after a level or two.
+	var found *iocs.CredentialKind
+	for i := 1; i < len(p); {
+		j := strings.IndexByte(p[i:], '/')
+		if j < 0 {
 			break
 		}
-		d = d[:i]
-		if cr, ok := c.prefix[d]; ok {
-			return cr
+		n, ok := c.targets[p[:i+j]]
+		if !ok {
+			break
 		}
+		if n.cred != nil {
+			found = n.cred
+		}
+		if !n.above {
+			break
+		}
+		i += j + 1
+	}
+	if found != nil {
+		return found
 	}
 	for _, g := range c.globs {
 		if strings.HasPrefix(p, g.fixed) {
