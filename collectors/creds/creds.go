@@ -54,7 +54,7 @@ type Options struct {
 
 // Collector is the credential inventory collector.
 type Collector struct {
-	o        Options
+	o Options
 	// targets maps every absolute target path (the file itself, or a
 	// directory whose files are all targets) and every directory above one
 	// (with a nil credential) to its node, so a path is matched going down

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/maphash"
 	"io"
 	"strings"
 	"time"
@@ -37,8 +38,8 @@ type reader struct {
 	hasItems bool
 
 	d      digest
-	sev    map[string]sweep.Severity // finding id -> severity
-	dated  []Event                   // dated findings, for a report without a timeline
+	sev    sevIndex // finding id -> severity, for the timeline's events
+	dated  []Event  // dated findings, for a report without a timeline
 	n      *countingReader
 	hasher hash.Hash
 }
@@ -61,7 +62,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func (in *reader) read(r io.Reader) (string, string, error) {
 	in.hasher = sha256.New()
 	in.n = &countingReader{r: io.TeeReader(io.LimitReader(r, MaxReportSize+1), in.hasher)}
-	in.sev = map[string]sweep.Severity{}
+	in.sev = newSevIndex()
 	in.d.summary = map[string]int{}
 	dec := json.NewDecoder(bufio.NewReaderSize(in.n, 256<<10))
 	kind, err := in.decode(dec)
@@ -285,7 +286,7 @@ func (in *reader) finding(f *sweep.Finding) {
 	if f.Severity.Rank() > d.worst.Rank() {
 		d.worst = f.Severity
 	}
-	in.sev[f.ID] = f.Severity
+	in.sev.set(f.ID, f.Severity)
 	d.keepHashed(f)
 	if f.Evidence.Time != nil || f.Evidence.ModTime != nil {
 		// The events a timeline would hold (sweep.Timeline's rules); the
@@ -297,6 +298,38 @@ func (in *reader) finding(f *sweep.Finding) {
 	in.b.spool.add(&d.findings, f)
 	in.b.ispool.add(&d.index, indexOf(f))
 }
+
+// sevIndex maps finding ids to severities in a few bytes a finding (a
+// report's timeline names findings by id, after its findings array): the
+// key is the id's 64-bit hash under a per-process random seed, the value
+// one of the declared severities (no decoded string is kept unless a
+// report uses an undeclared one).
+type sevIndex struct {
+	seed maphash.Seed
+	m    map[uint64]sweep.Severity
+}
+
+func newSevIndex() sevIndex {
+	return sevIndex{seed: maphash.MakeSeed(), m: map[uint64]sweep.Severity{}}
+}
+
+func (x sevIndex) set(id string, s sweep.Severity) {
+	switch s {
+	case sweep.Critical:
+		s = sweep.Critical
+	case sweep.High:
+		s = sweep.High
+	case sweep.Medium:
+		s = sweep.Medium
+	case sweep.Low:
+		s = sweep.Low
+	case sweep.Info:
+		s = sweep.Info
+	}
+	x.m[maphash.String(x.seed, id)] = s
+}
+
+func (x sevIndex) get(id string) sweep.Severity { return x.m[maphash.String(x.seed, id)] }
 
 func indexOf(f *sweep.Finding) FindingIndex {
 	return FindingIndex{ID: f.ID, Severity: f.Severity, Category: f.Category, Title: f.Title,
@@ -347,7 +380,7 @@ func (in *reader) commit(sum string) {
 	b.learnFrom(name, in.learned)
 	if len(in.timeline) > 0 {
 		for _, e := range in.timeline {
-			d.events = append(d.events, Event{Host: name, TimelineEvent: e, Severity: in.sev[e.Finding]})
+			d.events = append(d.events, Event{Host: name, TimelineEvent: e, Severity: in.sev.get(e.Finding)})
 		}
 	} else {
 		w := d.scan.Window
@@ -471,7 +504,7 @@ func scanName(s sweep.Scan) string {
 // fromReport is read for a report already in memory (a single sweep
 // rendered as a fleet of one).
 func (in *reader) fromReport(r *sweep.Report) {
-	in.sev = map[string]sweep.Severity{}
+	in.sev = newSevIndex()
 	in.d.summary = map[string]int{}
 	v := r.SchemaVersion
 	in.schema, in.tool, in.verdict, in.stats, in.timeline, in.rotation, in.learned = &v, r.Tool, r.Verdict, r.Stats, r.Timeline, r.Rotation, r.Learned
