@@ -352,6 +352,13 @@ func TestCapsAndCorruption(t *testing.T) {
 			b := tarBytes(t, member{name: site + "litellm_init.pth", body: big}, member{name: "z", body: big})
 			return b[:5000]
 		}, "truncated layer"},
+		{"truncated tar in a skipped member", Limits{}, func(t *testing.T) []byte {
+			b := tarBytes(t, member{name: "z", body: big + big}, member{name: site + "litellm_init.pth", body: big})
+			return b[:len(big)]
+		}, "truncated layer"},
+		{"uncompressed over the layer cap in a skipped member", Limits{MaxLayerBytes: 1 << 20}, func(t *testing.T) []byte {
+			return tarBytes(t, member{name: "zeros", body: strings.Repeat("\x00", 4<<20)})
+		}, "exceeds the decompressed size cap"},
 		{"not a layer", Limits{}, func(t *testing.T) []byte { return []byte("PK\x03\x04 this is a zip") }, "not a tar, gzip or zstd layer"},
 	}
 	for _, tc := range tests {

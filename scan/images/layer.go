@@ -188,9 +188,40 @@ type capReader struct {
 	r          io.Reader
 	n          int64
 	max        int64
-	compressed *int64 // bytes of the raw stream consumed so far (nil when uncompressed)
+	compressed *int64        // bytes of the raw stream consumed so far (nil when uncompressed)
+	skip       *bufio.Reader // the uncompressed stream itself, for Seek
 	ratio      int64
 	floor      int64
+}
+
+// errNoSeek tells archive/tar to skip a member by reading it.
+var errNoSeek = errors.New("layer stream: not seekable")
+
+// Seek lets archive/tar skip a member's content in an uncompressed layer
+// without copying it out of the buffered blob (bufio.Reader.Discard): the
+// bytes still pass the blob digest and count towards the size cap. Only a
+// forward seek from the current offset is offered; a compressed layer
+// refuses, and tar reads what it skips.
+func (c *capReader) Seek(off int64, whence int) (int64, error) {
+	if c.skip == nil || whence != io.SeekCurrent || off < 0 {
+		return 0, errNoSeek
+	}
+	for off > 0 {
+		n := int(min(off, c.max-c.n+1, 1<<30))
+		d, err := c.skip.Discard(n)
+		c.n += int64(d)
+		off -= int64(d)
+		if c.n > c.max {
+			return c.n, fmt.Errorf("%w (%d bytes)", ErrLayerTooLarge, c.max)
+		}
+		if err == io.EOF {
+			return c.n, io.ErrUnexpectedEOF // the member's content is cut short
+		}
+		if err != nil {
+			return c.n, err
+		}
+	}
+	return c.n, nil
 }
 
 func (c *capReader) Read(p []byte) (int, error) {
@@ -268,6 +299,8 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 	cr := &capReader{r: dec, max: lim.MaxLayerBytes, ratio: lim.MaxRatio, floor: lim.RatioFloor}
 	if res.compression != "none" {
 		cr.compressed = &raw.n
+	} else {
+		cr.skip = br
 	}
 	// An uncompressed layer's diff_id is its blob digest: hash it once.
 	var diff *asyncHash
