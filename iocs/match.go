@@ -227,3 +227,96 @@ func (m *Matcher) Strings(b []byte) []*StringIOC {
 // MaxNeedle is the length of the longest string indicator, the overlap a
 // chunked scanner must keep between chunks.
 func (m *Matcher) MaxNeedle() int { return m.maxNeedle }
+
+// Processes returns the process indicators a running process matches
+// (each at most once, in pack order). The one rule, used by the live
+// sweep and by remediation before a kill:
+//
+//   - the indicator's Exe, when set, ends the normalised base name
+//     (ExeBase) of the resolved executable or of argv[0];
+//   - every string of All occurs in the command line (argv joined by
+//     single spaces); an indicator with no strings matches nothing.
+func (m *Matcher) Processes(exe string, argv []string) []*ProcessIOC {
+	if len(argv) == 0 {
+		return nil // a kernel thread or an exited process
+	}
+	line := strings.Join(argv, " ")
+	var out []*ProcessIOC
+	for i := range m.pack.Processes {
+		p := &m.pack.Processes[i]
+		if len(p.All) == 0 || !ExeMatches(p.Exe, exe, argv[0]) {
+			continue
+		}
+		all := true
+		for _, s := range p.All {
+			if !strings.Contains(line, s) {
+				all = false
+				break
+			}
+		}
+		if all {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ExeMatches reports whether a process's executable is an indicator's
+// exe: the normalised base name (ExeBase) of the resolved executable or of
+// argv[0] ends with want. An empty want matches every process.
+func ExeMatches(want, exe, argv0 string) bool {
+	if want == "" {
+		return true
+	}
+	for _, e := range []string{exe, argv0} {
+		if e != "" && strings.HasSuffix(ExeBase(e), want) {
+			return true
+		}
+	}
+	return false
+}
+
+// ExeBase is the base name of an executable path (slash or backslash),
+// lower-cased, without ".exe" and without a version suffix:
+// /usr/bin/python3.11 → python, C:\Python311\python.exe → python.
+func ExeBase(p string) string {
+	b := path.Base(strings.ReplaceAll(p, `\`, "/"))
+	b = strings.TrimSuffix(strings.ToLower(b), ".exe")
+	return strings.TrimRight(b, "0123456789.")
+}
+
+// TempDirs are the temporary directories staging files are looked for in,
+// as absolute slash paths inside the swept root: /tmp, /var/tmp, macOS's
+// /private/tmp, /private/var/tmp, /private/var/folders and /var/folders,
+// /run/user (when walked), Windows/Temp, and for every home (root's
+// included) ~/tmp, ~/.tmp and ~/AppData/Local/Temp.
+func TempDirs(homes []string) []string {
+	out := []string{"/tmp", "/var/tmp", "/private/tmp", "/private/var/tmp", "/private/var/folders", "/var/folders", "/run/user", "/Windows/Temp"}
+	seen := map[string]bool{}
+	for _, h := range append([]string{"/root"}, homes...) {
+		h = path.Clean("/" + h)
+		if seen[h] || h == "/" {
+			continue
+		}
+		seen[h] = true
+		out = append(out, h+"/tmp", h+"/.tmp", h+"/AppData/Local/Temp")
+	}
+	return out
+}
+
+// StagingAt returns the staging indicator of a file at p (an absolute
+// slash path inside the swept root). The one rule, used by the sweep and
+// by remediation: its base name matches a staging indicator (Staging) and
+// it lies below one of temps (TempDirs), at any depth.
+func (m *Matcher) StagingAt(p string, temps []string) (*StagingIOC, bool) {
+	s, ok := m.Staging(path.Base(p))
+	if !ok {
+		return nil, false
+	}
+	for _, t := range temps {
+		if strings.HasPrefix(p, t+"/") {
+			return s, true
+		}
+	}
+	return nil, false
+}

@@ -85,9 +85,12 @@ type Location struct {
 	Step        string `json:"step,omitempty"`
 	URL         string `json:"url,omitempty"`
 	PID         int32  `json:"pid,omitempty"`
-	Cluster     string `json:"cluster,omitempty"`
-	Namespace   string `json:"namespace,omitempty"`
-	Object      string `json:"object,omitempty"` // Kubernetes kind/name
+	// Exe is the resolved executable of the process PID when it was seen
+	// (with its start time in Evidence.Time, the process's identity).
+	Exe       string `json:"exe,omitempty"`
+	Cluster   string `json:"cluster,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Object    string `json:"object,omitempty"` // Kubernetes kind/name
 }
 
 // locationJSON is Location without its JSON methods.

@@ -14,11 +14,12 @@
 //     content: Description "System Telemetry Service" or any string of the
 //     pack, or an ExecStart= naming a persistence script of the pack;
 //   - enablement symlinks (*.wants/<unit>) of the pack's unit names;
-//   - staging files (Matcher.Staging: tpcp.tar.gz, payload.enc,
-//     session.key.enc, runner_collected_*.txt) in any temporary directory:
-//     /tmp, /var/tmp, /private/tmp, /private/var/folders and /var/folders
-//     (macOS), /run/user (when walked), users' ~/tmp, ~/.tmp and
-//     AppData/Local/Temp, and Windows/Temp. Staging files are never read:
+//   - staging files (Matcher.StagingAt: a staging name of the pack such
+//     as tpcp.tar.gz, payload.enc, session.key.enc, runner_collected_*.txt
+//     in any temporary directory of iocs.TempDirs: /tmp, /var/tmp,
+//     /private/tmp, /private/var/folders and /var/folders (macOS),
+//     /run/user (when walked), users' ~/tmp, ~/.tmp and
+//     AppData/Local/Temp, and Windows/Temp). Staging files are never read:
 //     they hold encrypted stolen credentials.
 //
 // Every hit is critical (or the pack's severity) with size, SHA-256 when
@@ -62,7 +63,7 @@ type Collector struct {
 	scripts  map[string]*iocs.FileIOC // base names of persistence scripts
 	units    map[string]*iocs.PathIOC // unit base names (sysmon.service) -> indicator
 	tails    []string                 // script paths as ExecStart would name them
-	temps    []string                 // temp roots (absolute tree paths)
+	temps    []string                 // temp roots (iocs.TempDirs)
 	unitDirs []string                 // systemd dirs whose units are read
 }
 
@@ -101,10 +102,13 @@ func New(o Options) *Collector {
 			c.scripts[p.Files[i].Name] = &p.Files[i]
 		}
 	}
-	c.temps = []string{"/tmp", "/var/tmp", "/private/tmp", "/private/var/tmp", "/private/var/folders", "/var/folders", "/run/user", "/Windows/Temp"}
+	var dirs []string
+	for _, h := range o.Homes {
+		dirs = append(dirs, h.Dir)
+	}
+	c.temps = iocs.TempDirs(dirs)
 	c.unitDirs = []string{"/etc/systemd", "/usr/local/lib/systemd"}
 	for h := range homes {
-		c.temps = append(c.temps, h+"/tmp", h+"/.tmp", h+"/AppData/Local/Temp")
 		c.unitDirs = append(c.unitDirs, h+"/.config/systemd")
 	}
 	return c
@@ -114,15 +118,6 @@ func New(o Options) *Collector {
 func (c *Collector) Name() string { return Name }
 
 func under(p, base string) bool { return strings.HasPrefix(p, base+"/") }
-
-func (c *Collector) inTemp(p string) bool {
-	for _, t := range c.temps {
-		if under(p, t) {
-			return true
-		}
-	}
-	return false
-}
 
 func (c *Collector) inUnitDir(p string) bool {
 	for _, d := range c.unitDirs {
@@ -141,7 +136,7 @@ func (c *Collector) FileRequired(e *sweep.Entry) bool {
 	if _, ok := c.scripts[e.Name]; ok {
 		return true
 	}
-	if _, ok := c.m.Staging(e.Name); ok && c.inTemp(e.Path) {
+	if _, ok := c.m.StagingAt(e.Path, c.temps); ok {
 		return true
 	}
 	if strings.HasSuffix(e.Name, ".service") && c.inUnitDir(e.Path) {
@@ -152,7 +147,7 @@ func (c *Collector) FileRequired(e *sweep.Entry) bool {
 
 // Collect implements sweep.Collector.
 func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) {
-	if s, ok := c.m.Staging(f.Name); ok && c.inTemp(f.Path) {
+	if s, ok := c.m.StagingAt(f.Path, c.temps); ok {
 		c.staging(f, s, out)
 		return
 	}

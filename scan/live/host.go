@@ -35,32 +35,47 @@ func (Host) Processes(ctx context.Context) ([]Process, error) {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
 		}
-		p, err := process.NewProcessWithContext(ctx, pid)
+		q, err := readProcess(ctx, pid, users)
 		if err != nil {
 			continue // gone
 		}
-		q := Process{PID: pid, UID: -1}
-		q.Argv, _ = p.CmdlineSliceWithContext(ctx)
-		q.Exe, _ = p.ExeWithContext(ctx)
-		q.PPID, _ = p.PpidWithContext(ctx)
-		if uids, err := p.UidsWithContext(ctx); err == nil && len(uids) > 0 {
-			q.UID = uids[0]
-			name, ok := users[q.UID]
-			if !ok {
-				if u, err := user.LookupId(strconv.Itoa(int(q.UID))); err == nil {
-					name = u.Username
-				}
-				users[q.UID] = name // a fork storm repeats a few uids thousands of times
-			}
-			q.User = name
-		}
-		if ms, err := p.CreateTimeWithContext(ctx); err == nil && ms > 0 {
-			q.Started = time.UnixMilli(ms).UTC()
-		}
-		q.Cgroup = readCgroup(pid)
 		out = append(out, q)
 	}
 	return out, nil
+}
+
+// Process reads one process by pid, with the same fields as Processes
+// (remediation re-reads a reported process this way right before it
+// kills it). An error means the process is gone.
+func (Host) Process(ctx context.Context, pid int32) (Process, error) {
+	return readProcess(ctx, pid, map[int32]string{})
+}
+
+func readProcess(ctx context.Context, pid int32, users map[int32]string) (Process, error) {
+	p, err := process.NewProcessWithContext(ctx, pid)
+	if err != nil {
+		return Process{}, err
+	}
+	q := Process{PID: pid, UID: -1}
+	q.Argv, _ = p.CmdlineSliceWithContext(ctx)
+	q.Exe, _ = p.ExeWithContext(ctx)
+	q.PPID, _ = p.PpidWithContext(ctx)
+	if uids, err := p.UidsWithContext(ctx); err == nil && len(uids) > 0 {
+		q.UID = uids[0]
+		name, ok := users[q.UID]
+		if !ok {
+			if u, err := user.LookupId(strconv.Itoa(int(q.UID))); err == nil {
+				name = u.Username
+			}
+			users[q.UID] = name // a fork storm repeats a few uids thousands of times
+		}
+		q.User = name
+	}
+	if ms, err := p.CreateTimeWithContext(ctx); err == nil && ms > 0 {
+		q.Started = time.UnixMilli(ms).UTC()
+	}
+	q.Cgroup = readCgroup(pid)
+	return q, nil
 }
 
 func readCgroup(pid int32) string {

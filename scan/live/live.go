@@ -124,26 +124,13 @@ func (s *Source) Collect(ctx context.Context, out sweep.Sink) {
 }
 
 // ExeMatches reports whether a process's executable is the indicator's
-// exe: the base name of the resolved executable or of argv[0], with a
-// version suffix (python3.11 → python) and ".exe" removed, ends with want.
-// An empty want matches every process.
+// exe (iocs.ExeMatches: the normalised base name of the resolved executable
+// or of argv[0] ends with want). An empty want matches every process.
 func ExeMatches(want string, p *Process) bool {
-	if want == "" {
-		return true
-	}
-	for _, e := range []string{p.Exe, first(p.Argv)} {
-		if e != "" && strings.HasSuffix(exeBase(e), want) {
-			return true
-		}
-	}
-	return false
+	return iocs.ExeMatches(want, p.Exe, first(p.Argv))
 }
 
-func exeBase(p string) string {
-	b := path.Base(strings.ReplaceAll(p, `\`, "/"))
-	b = strings.TrimSuffix(strings.ToLower(b), ".exe")
-	return strings.TrimRight(b, "0123456789.")
-}
+func exeBase(p string) string { return iocs.ExeBase(p) }
 
 func first(a []string) string {
 	if len(a) == 0 {
@@ -152,28 +139,10 @@ func first(a []string) string {
 	return a[0]
 }
 
-// matchProcess reports every process indicator whose exe and strings all
-// match the command line.
+// matchProcess reports every process indicator the process matches
+// (Matcher.Processes, the rule remediation re-checks before a kill).
 func (s *Source) matchProcess(p *Process, out sweep.Sink) {
-	if len(p.Argv) == 0 {
-		return // kernel thread or gone
-	}
-	line := strings.Join(p.Argv, " ")
-	for i := range s.Matcher.Pack().Processes {
-		ind := &s.Matcher.Pack().Processes[i]
-		if len(ind.All) == 0 || !ExeMatches(ind.Exe, p) {
-			continue
-		}
-		ok := true
-		for _, w := range ind.All {
-			if !strings.Contains(line, w) {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
+	for _, ind := range s.Matcher.Processes(p.Exe, p.Argv) {
 		f := s.processFinding(p, sweep.Severity(ind.Severity), CatProcess,
 			fmt.Sprintf("Running process matches %s: %s", ind.ID, ind.Description), ind.All)
 		f.Collector = NameProcesses
@@ -188,7 +157,7 @@ func (s *Source) matchProcess(p *Process, out sweep.Sink) {
 // attributed to <env>.
 func (s *Source) processFinding(p *Process, sev sweep.Severity, category sweep.Category, title string, keep []string) sweep.Finding {
 	f := sweep.Finding{Severity: sev, Category: category, Title: title, User: p.User,
-		Location: sweep.Location{PID: p.PID}}
+		Location: sweep.Location{PID: p.PID, Exe: p.Exe}}
 	f.Evidence.Text = Redact(p.Argv, keep)
 	if !p.Started.IsZero() {
 		t := p.Started.UTC()
