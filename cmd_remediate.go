@@ -16,6 +16,7 @@ import (
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/fleet"
 	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
@@ -25,23 +26,32 @@ func remediateCommand() *cli.Command {
 		Name:      "remediate",
 		Usage:     "plan (default) or --apply the evidence-preserving removal of the .pth, bad packages, persistence and staging files",
 		ArgsUsage: " ",
-		Description: "Dry run by default: prints the ordered plan and changes nothing. With --apply it stops and disables\n" +
+		Description: "Plans from a host sweep's findings and detects nothing itself: it runs the same sweep as litesweep host\n" +
+			"(on the live host including running processes), or reads one saved with litesweep host -f json\n" +
+			"(--report; its root must be --root, and every file is re-checked before it is moved: a file that is\n" +
+			"gone or no longer hashes as the sweep saw it is left alone). A sweep that did not finish is said in the\n" +
+			"plan: what was found is still removed.\n\n" +
+			"Dry run by default: prints the ordered plan and changes nothing. With --apply it stops and disables\n" +
 			"the sysmon unit (systemctl on the live host; under --root it removes the enablement links), kills\n" +
-			"processes matching the pack (live host only), then moves every file into --evidence-dir: the manifest\n" +
+			"the processes the sweep reported (live host only; each re-checked by pid, executable, start time and\n" +
+			"indicator right before the kill), then moves every file into --evidence-dir: the manifest\n" +
 			"(original path, SHA-256, size, times, owner, mode) is written before anything moves, each file is\n" +
 			"copied, synced and verified before the original is removed, and journal.log records each step, so a\n" +
 			"re-run after an interruption completes the work. It never runs pip or Python: it prints the reinstall\n" +
 			"command for a clean version. It never acts outside --root and is idempotent.\n\n" +
-			"Exit codes: 0 done or nothing to do, 1 a plan to apply (dry run) or something was refused or failed, 2 usage." + "\n\n" +
+			"Exit codes: 0 done or nothing to do, 1 a plan to apply (dry run) or something was refused, changed or\n" +
+			"failed, 2 usage, 3 done (or nothing found) but the sweep did not finish, 130 interrupted." + "\n\n" +
 			examples(
 				"litesweep remediate                              # dry run: print the plan",
 				"litesweep remediate --apply --evidence-dir /var/tmp/ir-evidence",
 				"litesweep remediate --root /mnt/disk --apply --evidence-dir /cases/42",
 				"litesweep remediate --apply -f json -o remediate.json   # for automation: plan and result as JSON",
+				"litesweep host -f json -o host.json && litesweep remediate --report host.json --apply",
 			),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "act on the tree at `DIR` (a mounted disk); the live host when /"},
 			&cli.BoolFlag{Name: "apply", Usage: "carry out the plan (default: dry run)"},
+			&cli.StringFlag{Name: "report", Usage: "plan from the host sweep saved in `FILE` (litesweep host -f json) instead of sweeping now"},
 			&cli.StringFlag{Name: "evidence-dir", Value: "litesweep-evidence", Usage: "move files and write the manifest into `DIR` (created 0700)"},
 			mountFlags()[0], mountFlags()[1],
 			&cli.BoolFlag{Name: "no-live", Usage: "no systemctl and no process kills even when --root is /"},
@@ -94,13 +104,17 @@ func runRemediate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := remediate.Discover(c.Context, remediate.DiscoverOptions{Root: root, Matcher: m, Skip: skip, Mounts: mounts})
+	r, from, err := remediateSweep(c, l, m, root, live, skip, mounts)
 	if err != nil {
 		return err
 	}
-	var procs []remediate.Proc
-	if live {
-		procs = remediate.MatchProcesses("/proc", m, d.Targets)
+	d, err := remediate.FromReport(r, remediate.RemovalOptions{Root: root, Matcher: m, Skip: skip, From: from})
+	if err != nil {
+		return err
+	}
+	procs := d.Processes
+	if !live {
+		procs = nil
 	}
 	// The human plan and log go to stdout (or --output) as text; with
 	// --format json they go to stderr and the JSON document is the output.
@@ -110,8 +124,11 @@ func runRemediate(c *cli.Context) error {
 		out = c.App.ErrWriter
 	}
 	doc := remediateDoc{Root: root, EvidenceDir: evidence, Apply: c.Bool("apply"), Live: live,
-		Targets: d.Targets, Processes: procs, Reinstall: d.Reinstall, Errors: d.Errors}
+		Targets: d.Targets, Processes: procs, Reinstall: d.Reinstall, Errors: d.Errors, Sweep: &d.Sweep}
 	finish := func(code int) error {
+		if code == 0 && !d.Sweep.Complete {
+			code = sweep.ExitIncomplete // done, but the sweep did not finish
+		}
 		if err := writeRemediate(c, format, &text, &doc); err != nil {
 			return err
 		}
@@ -121,6 +138,10 @@ func runRemediate(c *cli.Context) error {
 		return exitCode(code)
 	}
 	printPlan(out, root, evidence, live, c.Bool("apply"), d, procs)
+	if c.Context.Err() != nil {
+		fmt.Fprintln(out, "Interrupted: nothing was changed.")
+		return finish(sweep.ExitInterrupted)
+	}
 	if !c.Bool("apply") {
 		if len(d.Targets) > 0 || len(procs) > 0 {
 			return finish(1)
@@ -150,14 +171,14 @@ func runRemediate(c *cli.Context) error {
 		Live: live, Log: out, Homes: homes}
 	if live {
 		o.Runner = remediate.ExecRunner{}
-		o.Processes = func() []remediate.Proc { return remediate.MatchProcesses("/proc", m, d.Targets) }
+		o.Processes, o.Matcher = procs, m
 	}
 	res, err := remediate.Apply(c.Context, d.Targets, d.Reinstall, o)
 	if res != nil {
-		fmt.Fprintf(out, "\nApplied: %d moved into %s, %d refused, %d vanished, %d failed. Manifest: %s\n",
-			res.Moved, escape.Text(evidence), res.Refused, res.Gone, res.Failed, escape.Text(filepath.Join(evidence, "manifest.json")))
+		fmt.Fprintf(out, "\nApplied: %d moved into %s, %d refused, %d changed since the sweep, %d vanished, %d failed. Manifest: %s\n",
+			res.Moved, escape.Text(evidence), res.Refused, res.Changed, res.Gone, res.Failed, escape.Text(filepath.Join(evidence, "manifest.json")))
 		printReinstall(out, res.Manifest.Reinstall, l)
-		doc.Result = &remediateResult{Moved: res.Moved, Refused: res.Refused, Gone: res.Gone, Failed: res.Failed,
+		doc.Result = &remediateResult{Moved: res.Moved, Refused: res.Refused, Changed: res.Changed, Gone: res.Gone, Failed: res.Failed,
 			Manifest: filepath.Join(evidence, "manifest.json")}
 	}
 	if err != nil {
@@ -165,8 +186,8 @@ func runRemediate(c *cli.Context) error {
 		doc.Errors = append(doc.Errors, err.Error())
 		return finish(1)
 	}
-	if res.Refused > 0 || res.Failed > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "litesweep: remediate: %d refused, %d failed; see above\n", res.Refused, res.Failed)
+	if res.Refused > 0 || res.Failed > 0 || res.Changed > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "litesweep: remediate: %d refused, %d changed since the sweep, %d failed; see above\n", res.Refused, res.Changed, res.Failed)
 		return finish(1)
 	}
 	return finish(0)
@@ -183,12 +204,15 @@ type remediateDoc struct {
 	Processes   []remediate.Proc      `json:"processes"`
 	Reinstall   []remediate.Reinstall `json:"reinstall,omitempty"`
 	Errors      []string              `json:"errors,omitempty"`
-	Result      *remediateResult      `json:"result,omitempty"`
+	// Sweep says where the plan comes from and whether that sweep finished.
+	Sweep  *remediate.SweepState `json:"sweep,omitempty"`
+	Result *remediateResult      `json:"result,omitempty"`
 }
 
 type remediateResult struct {
 	Moved    int    `json:"moved"`
 	Refused  int    `json:"refused"`
+	Changed  int    `json:"changed"`
 	Gone     int    `json:"gone"`
 	Failed   int    `json:"failed"`
 	Manifest string `json:"manifest"`
@@ -218,12 +242,15 @@ func writeRemediate(c *cli.Context, format string, text *bytes.Buffer, doc *reme
 	return err
 }
 
-func printPlan(w io.Writer, root, evidence string, live, apply bool, d *remediate.Discovery, procs []remediate.Proc) {
+func printPlan(w io.Writer, root, evidence string, live, apply bool, d *remediate.Removal, procs []remediate.Proc) {
 	mode := "dry run: nothing will be changed; add --apply to carry it out"
 	if apply {
 		mode = "applying"
 	}
-	fmt.Fprintf(w, "litesweep remediate: plan for %s (%s)\n", escape.Text(root), mode)
+	fmt.Fprintf(w, "litesweep remediate: plan for %s (%s), from %s\n", escape.Text(root), mode, escape.Text(planSource(d.Sweep.From)))
+	if !d.Sweep.Complete {
+		fmt.Fprintf(w, "The sweep did not finish (%s): this plan removes what it found; sweep again afterwards.\n", sweepGap(d.Sweep))
+	}
 	if len(d.Targets) == 0 && len(procs) == 0 {
 		fmt.Fprintln(w, "No dropper, persistence or staging file of the pack was found.")
 	}
@@ -275,6 +302,68 @@ func printPlan(w io.Writer, root, evidence string, live, apply bool, d *remediat
 	for _, e := range d.Errors {
 		fmt.Fprintf(w, "note: %s\n", escape.Text(fmt.Sprint(e)))
 	}
+}
+
+func planSource(from string) string {
+	if from == "sweep" {
+		return "a host sweep run now"
+	}
+	return "the host report " + from
+}
+
+func sweepGap(s remediate.SweepState) string {
+	var why []string
+	if s.Interrupted {
+		why = append(why, "interrupted")
+	}
+	if s.Unchecked > 0 {
+		why = append(why, fmt.Sprintf("%d locations could not be checked", s.Unchecked))
+	}
+	if len(why) == 0 {
+		why = append(why, "incomplete coverage")
+	}
+	return strings.Join(why, ", ")
+}
+
+// remediateSweep runs the host sweep remediation plans from (the same walk
+// and collectors as litesweep host; on the live host the live collector
+// too), or reads the host report --report names. The report is finalised.
+func remediateSweep(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher, root string, live bool, skip []string, mounts sweep.MountPolicy) (*sweep.Report, string, error) {
+	if p := c.String("report"); p != "" {
+		rs, _, err := fleet.ReadFile(p)
+		if err != nil {
+			return nil, "", usagef("--report %s: %v", p, err)
+		}
+		if len(rs) != 1 || rs[0].Scan.Kind != "host" {
+			return nil, "", usagef("--report %s: not one host report (litesweep host -f json)", p)
+		}
+		r := rs[0]
+		if filepath.Clean(r.Scan.Root) != root {
+			return nil, "", usagef("--report %s swept root %q, not --root %q: sweep this root, or pass --root %s", p, r.Scan.Root, root, r.Scan.Root)
+		}
+		return r, p, nil
+	}
+	window, err := sweepWindow(c, l, m)
+	if err != nil {
+		return nil, "", err
+	}
+	skips := map[string]string{}
+	for k, v := range sweep.DefaultSkips {
+		skips[k] = v
+	}
+	for _, s := range skip {
+		skips[s] = "evidence directory"
+	}
+	r, err := sweepHostTree(c, l, m, hostOptions{root: root, skips: skips, window: window, live: live, mounts: mounts})
+	if err != nil {
+		return nil, "", err
+	}
+	if len(r.Tool.PackPartial) > 0 {
+		r.Errors = append(r.Errors, sweep.Error{Kind: sweep.ErrKindUnverified, Collector: "iocs",
+			Message: "the IOC pack was partial (--iocs-partial): not checked for " + strings.Join(r.Tool.PackPartial, ", ")})
+	}
+	r.Finalize()
+	return r, "sweep", nil
 }
 
 func orRoot(s string) string {

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/render/escape"
 )
@@ -30,6 +31,7 @@ const (
 	StateDone    = "done"    // original removed (links: removed, target recorded)
 	StateRefused = "refused" // not acted on, with the reason
 	StateGone    = "gone"    // the original vanished before it was copied
+	StateChanged = "changed" // not acted on: it no longer hashes as the sweep saw it
 )
 
 // ManifestSchemaVersion versions manifest.json.
@@ -108,8 +110,13 @@ type ApplyOptions struct {
 	Live bool
 	// Runner runs systemctl; nil means no unit commands.
 	Runner CommandRunner
-	// Processes lists running processes matching the pack (live only).
-	Processes func() []Proc
+	// Processes are the running processes the sweep reported (live only);
+	// each is re-checked by Verify right before it is killed.
+	Processes []Proc
+	// Verify re-checks a process (default: VerifyProcess on the running
+	// host with Matcher).
+	Verify  func(ctx context.Context, p Proc) error
+	Matcher *iocs.Matcher
 	// Kill terminates a process.
 	Kill func(pid int) error
 	// Log receives one line per step.
@@ -126,7 +133,10 @@ type ApplyOptions struct {
 // Result summarises an apply run.
 type Result struct {
 	Moved, Refused, Gone, Failed int
-	Manifest                     *Manifest
+	// Changed counts targets left in place because they no longer hash
+	// as the sweep saw them.
+	Changed  int
+	Manifest *Manifest
 }
 
 // ErrNoSpace marks an evidence directory that is full.
@@ -170,10 +180,13 @@ func Apply(ctx context.Context, targets []Target, reinstall []Reinstall, o Apply
 	res := &Result{Manifest: m}
 
 	// 1. Record the plan before anything is done.
-	known := map[string]bool{}
+	known, done := map[string]bool{}, map[string]bool{}
 	for _, e := range m.Entries {
-		if e.State == StatePlanned || e.State == StateCopied || e.State == StateRefused {
+		switch e.State {
+		case StatePlanned, StateCopied, StateRefused:
 			known[e.Path] = true
+		case StateDone:
+			done[e.Path] = true
 		}
 	}
 	run := len(m.Runs) + 1
@@ -182,11 +195,23 @@ func Apply(ctx context.Context, targets []Target, reinstall []Reinstall, o Apply
 		if known[t.Path] {
 			continue
 		}
+		if done[t.Path] {
+			// Moved by an earlier run (a saved report names it again):
+			// nothing to record while it stays away.
+			if _, err := root.Lstat(sweep.Rel(t.Path)); errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+		}
 		e := a.describe(t, run, len(m.Entries)+len(fresh)+1)
 		if e.State == StateRefused {
 			fmt.Fprintf(o.Log, "REFUSED %s: %s\n", escape.Text(e.Path), escape.Text(e.Message))
 		}
+		if e.State == StateChanged {
+			fmt.Fprintf(o.Log, "CHANGED %s: %s\n", escape.Text(e.Path), escape.Text(e.Message))
+			res.Changed++
+		}
 		if e.State == StateGone {
+			fmt.Fprintf(o.Log, "gone %s (%s)\n", escape.Text(e.Path), escape.Text(e.Message))
 			res.Gone++
 		}
 		fresh = append(fresh, e)
@@ -208,7 +233,7 @@ func Apply(ctx context.Context, targets []Target, reinstall []Reinstall, o Apply
 	// 2. Stop and disable units, kill processes (live host only).
 	if o.Live {
 		a.stopUnits(ctx, targets, run)
-		a.killProcesses(run)
+		a.killProcesses(ctx, run)
 	}
 
 	// 3. Move, in plan order; earlier unfinished entries first.
@@ -407,6 +432,11 @@ func (a *applier) describe(t Target, run, id int) EntryRecord {
 		return e
 	}
 	e.SHA256 = sum
+	if t.SHA256 != "" && !strings.EqualFold(t.SHA256, sum) {
+		e.State = StateChanged
+		e.Message = fmt.Sprintf("changed since the sweep (sha256 %s, the sweep saw %s): not moved; sweep again and judge it", short(sum), short(t.SHA256))
+		return e
+	}
 	e.Evidence = path.Join(fmt.Sprintf("run-%d", run), "files", strings.TrimPrefix(t.Path, "/"))
 	return e
 }
@@ -598,6 +628,13 @@ func (a *applier) pruneEmptyDirs() {
 		}
 		_ = a.root.Remove(sweep.Rel(d)) // fails, as wanted, when not empty
 	}
+}
+
+func short(sum string) string {
+	if len(sum) > 12 {
+		return sum[:12]
+	}
+	return sum
 }
 
 func fillMeta(e *EntryRecord, fi fs.FileInfo, homes []sweep.Home) {

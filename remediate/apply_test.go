@@ -18,8 +18,9 @@ import (
 	"time"
 
 	"github.com/litesweep/litesweep/internal/testenv"
+	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
-	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/scan/live"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
@@ -104,15 +105,6 @@ func treeHash(t *testing.T, dir string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func discover(t *testing.T, root string, skip ...string) *remediate.Discovery {
-	t.Helper()
-	d, err := remediate.Discover(context.Background(), remediate.DiscoverOptions{Root: root, Matcher: sweeptest.Matcher(t), Skip: skip})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 var wantTargets = map[string]string{
 	"/home/alice/.config/systemd/user/multi-user.target.wants/sysmon.service": remediate.KindUnitLink,
 	"/home/alice/.config/systemd/user/sysmon.service":                         remediate.KindUnit,
@@ -131,10 +123,12 @@ var wantTargets = map[string]string{
 	"/tmp/tmpk2j4x9/tpcp.tar.gz":                                              remediate.KindStaging,
 }
 
-func TestDiscover(t *testing.T) {
+// TestPlanFromSweep: every target comes from a finding of the host sweep
+// (or the RECORD / enablement-link expansion of one).
+func TestPlanFromSweep(t *testing.T) {
 	root := t.TempDir()
 	plantCompromise(t, root)
-	d := discover(t, root)
+	d := plan(t, root)
 	got := map[string]string{}
 	for _, tg := range d.Targets {
 		got[tg.Path] = tg.Kind
@@ -165,22 +159,12 @@ func (r *recRunner) Run(_ context.Context, name string, args ...string) (string,
 
 func apply(t *testing.T, root, ev string, mod func(*remediate.ApplyOptions)) (*remediate.Result, error) {
 	t.Helper()
-	d := discover(t, root, skipOf(root, ev)...)
-	rfs, _ := os.OpenRoot(root)
-	homes := sweep.Homes(rfs.FS())
-	rfs.Close()
-	o := remediate.ApplyOptions{Root: root, EvidenceDir: ev, Homes: homes}
+	d := plan(t, root, skipOf(root, ev)...)
+	o := remediate.ApplyOptions{Root: root, EvidenceDir: ev, Homes: homesOf(t, root)}
 	if mod != nil {
 		mod(&o)
 	}
 	return remediate.Apply(context.Background(), d.Targets, d.Reinstall, o)
-}
-
-func skipOf(root, ev string) []string {
-	if rel, err := filepath.Rel(root, ev); err == nil && !strings.HasPrefix(rel, "..") {
-		return []string{"/" + rel}
-	}
-	return nil
 }
 
 func readManifest(t *testing.T, ev string) remediate.Manifest {
@@ -266,7 +250,7 @@ func TestApplyMovesIntoEvidenceAndIsIdempotent(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 	checkRemediated(t, root, ev, files)
-	if d := discover(t, root); len(d.Targets) != 0 {
+	if d := plan(t, root); len(d.Targets) != 0 {
 		t.Errorf("after apply, still found %+v", d.Targets)
 	}
 	// A second run finds nothing and changes nothing.
@@ -291,7 +275,7 @@ func TestEvidenceDirInsideRootIsNotRediscovered(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRemediated(t, root, ev, files)
-	if d := discover(t, root, "/tmp/evidence"); len(d.Targets) != 0 {
+	if d := plan(t, root, "/tmp/evidence"); len(d.Targets) != 0 {
 		t.Errorf("evidence rediscovered: %+v", d.Targets)
 	}
 }
@@ -485,38 +469,47 @@ func TestEvidenceOnRealFullTmpfs(t *testing.T) {
 	}
 }
 
-func TestLiveStopsUnitsAndKillsProcesses(t *testing.T) {
-	root := t.TempDir()
-	files := plantCompromise(t, root)
-	ev := filepath.Join(t.TempDir(), "ev")
-	// A real process whose command line carries a pack indicator.
-	// A real process that looks like the second stage: argv[0] /tmp/pglog.
+// startMarked starts a real process (sleep) whose command line carries the
+// second stage's path and a marker unique to this test, and a test pack
+// whose proc-pglog indicator matches exactly that process.
+func startMarked(t *testing.T) (*exec.Cmd, <-chan error, *iocs.Matcher) {
+	t.Helper()
+	marker := fmt.Sprintf("lstest-%d-%d", os.Getpid(), time.Now().UnixNano())
+	m := sweeptest.MatcherWith(t, "exe: pglog\n    all: [\"/tmp/pglog\"]", "exe: sleep\n    all: [\"/tmp/pglog\", \""+marker+"\"]")
 	cmd := exec.Command("sleep", "300")
-	cmd.Args[0] = "/tmp/pglog"
+	cmd.Args[0] = "/tmp/pglog/" + marker
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	defer cmd.Process.Kill()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return cmd, done, m
+}
+
+// TestLiveStopsUnitsAndKillsProcesses: the live collector reports a real
+// running process, remediation plans its kill from that finding, re-checks
+// it and kills it, and stops the reported unit.
+func TestLiveStopsUnitsAndKillsProcesses(t *testing.T) {
+	root := t.TempDir()
+	files := plantCompromise(t, root)
+	ev := filepath.Join(t.TempDir(), "ev")
+	cmd, done, m := startMarked(t)
 	pid := cmd.Process.Pid
-	var procs []remediate.Proc
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) && len(procs) == 0 {
-		for _, p := range remediate.MatchProcesses("/proc", sweeptest.Matcher(t), nil) {
-			if p.PID == pid {
-				procs = append(procs, p)
-			}
+	var d *remediate.Removal
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		d = planWith(t, m, root, true, skipOf(root, ev)...)
+		if len(d.Processes) > 0 {
+			break
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	if len(procs) != 1 || procs[0].Indicator != "proc-pglog" {
-		t.Fatalf("process not matched: %+v", procs)
+	if len(d.Processes) != 1 || d.Processes[0].PID != pid || d.Processes[0].Indicator != "proc-pglog" ||
+		d.Processes[0].Exe == "" || d.Processes[0].Started == nil || d.Processes[0].Finding == "" {
+		t.Fatalf("the live collector's process finding is not in the plan: %+v", d.Processes)
 	}
 	r := &recRunner{}
-	if _, err := apply(t, root, ev, func(o *remediate.ApplyOptions) {
-		o.Live, o.Runner = true, r
-		o.Processes = func() []remediate.Proc { return procs }
+	if _, err := remediate.Apply(context.Background(), d.Targets, d.Reinstall, remediate.ApplyOptions{
+		Root: root, EvidenceDir: ev, Homes: homesOf(t, root), Live: true, Runner: r, Processes: d.Processes, Matcher: m,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -533,17 +526,58 @@ func TestLiveStopsUnitsAndKillsProcesses(t *testing.T) {
 	if strings.Join(r.cmds, "\n") != strings.Join(want, "\n") {
 		t.Errorf("commands:\n%s\nwant:\n%s", strings.Join(r.cmds, "\n"), strings.Join(want, "\n"))
 	}
-	m := readManifest(t, ev)
+	m2 := readManifest(t, ev)
 	var killed bool
-	for _, a := range m.Actions {
+	for _, a := range m2.Actions {
 		if strings.HasPrefix(a.What, fmt.Sprintf("kill pid %d", pid)) && a.Result == "ok" {
 			killed = true
 		}
 	}
 	if !killed {
-		t.Errorf("kill not recorded: %+v", m.Actions)
+		t.Errorf("kill not recorded: %+v", m2.Actions)
 	}
 	checkRemediated(t, root, ev, files)
+}
+
+// TestKillRechecksIdentity: a reported process is killed only while it is
+// still the same process: the same executable, start time and indicator.
+func TestKillRechecksIdentity(t *testing.T) {
+	cmd, done, m := startMarked(t)
+	pid := cmd.Process.Pid
+	var d *remediate.Removal
+	root := t.TempDir()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if d = planWith(t, m, root, true); len(d.Processes) > 0 {
+			break
+		}
+	}
+	if len(d.Processes) != 1 {
+		t.Fatalf("not reported: %+v", d.Processes)
+	}
+	good := d.Processes[0]
+	later := good.Started.Add(time.Second)
+	for name, tc := range map[string]struct {
+		p    remediate.Proc
+		want string
+	}{
+		"other exe":        {remediate.Proc{PID: pid, Exe: "/usr/bin/python3", Indicator: good.Indicator, Started: good.Started}, "the pid was reused"},
+		"other start time": {remediate.Proc{PID: pid, Exe: good.Exe, Indicator: good.Indicator, Started: &later}, "the pid was reused"},
+		"other indicator":  {remediate.Proc{PID: pid, Exe: good.Exe, Indicator: "proc-curl-exfil", Started: good.Started}, "no longer matches"},
+		"litesweep itself": {remediate.Proc{PID: os.Getpid(), Indicator: good.Indicator}, "litesweep or one of its parents"},
+	} {
+		err := remediate.VerifyProcess(context.Background(), live.Host{}, m, tc.p)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", name, err, tc.want)
+		}
+	}
+	if err := remediate.VerifyProcess(context.Background(), live.Host{}, m, good); err != nil {
+		t.Fatalf("the reported process itself: %v", err)
+	}
+	cmd.Process.Kill()
+	<-done
+	if err := remediate.VerifyProcess(context.Background(), live.Host{}, m, good); err == nil || !strings.Contains(err.Error(), "exited") {
+		t.Errorf("after exit: %v", err)
+	}
 }
 
 // TestInterruptedRunFinishedIntoAnotherEvidenceDir: a run cut short (here
@@ -592,5 +626,46 @@ func TestInterruptedRunFinishedIntoAnotherEvidenceDir(t *testing.T) {
 				t.Errorf("second run says it moved %d, want %d (what was left: %v)", res.Moved, len(left), left)
 			}
 		})
+	}
+}
+
+// TestMovesMacOSStagingTheSweepReported: a staging bundle under a
+// macOS-style private/tmp (and a user's ~/tmp) is reported by the sweep
+// and moved; the same name outside a temporary directory is neither.
+func TestMovesMacOSStagingTheSweepReported(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"/etc/passwd":                                         "root:x:0:0:root:/var/root:/bin/sh\nbob:x:501:20::/Users/bob:/bin/zsh\n",
+		"/private/tmp/tmpa1b2c3/tpcp.tar.gz":                  "bundle",
+		"/private/var/folders/xy/T/runner_collected_ab12.txt": "harvest",
+		"/Users/bob/tmp/payload.enc":                          "enc",
+		"/Users/bob/project/tpcp.tar.gz":                      "a release tarball that happens to share the name",
+	}
+	sweeptest.WriteFiles(t, root, files)
+	d := plan(t, root)
+	got := map[string]string{}
+	for _, tg := range d.Targets {
+		got[tg.Path] = tg.Kind
+	}
+	want := map[string]string{
+		"/private/tmp/tmpa1b2c3/tpcp.tar.gz":                  remediate.KindStaging,
+		"/private/var/folders/xy/T/runner_collected_ab12.txt": remediate.KindStaging,
+		"/Users/bob/tmp/payload.enc":                          remediate.KindStaging,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("targets %v, want %v", got, want)
+	}
+	ev := filepath.Join(t.TempDir(), "ev")
+	res, err := remediate.Apply(context.Background(), d.Targets, d.Reinstall, remediate.ApplyOptions{Root: root, EvidenceDir: ev, Homes: homesOf(t, root)})
+	if err != nil || res.Moved != 3 {
+		t.Fatalf("apply: %+v %v", res, err)
+	}
+	for p := range want {
+		if _, err := os.Lstat(filepath.Join(root, p)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s still in the root", p)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(root, "/Users/bob/project/tpcp.tar.gz")); err != nil || string(b) != files["/Users/bob/project/tpcp.tar.gz"] {
+		t.Errorf("a file outside the temporary directories was touched: %v", err)
 	}
 }

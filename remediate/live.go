@@ -8,83 +8,62 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/scan/live"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
-// Proc is a running process that matches the pack.
+// Proc is a running process the sweep reported, to be killed.
 type Proc struct {
-	PID       int    `json:"pid"`
+	PID int `json:"pid"`
+	// Exe is the resolved executable when the sweep saw it.
 	Exe       string `json:"exe"`
 	Indicator string `json:"indicator"`
 	Reason    string `json:"reason"`
+	// Started is the process start time the sweep saw (with Exe, its
+	// identity: a reused pid has another).
+	Started *time.Time `json:"started,omitempty"`
+	// Finding is the id of the live collector's finding.
+	Finding string `json:"finding,omitempty"`
 }
 
-// MatchProcesses lists processes under procRoot whose command line matches
-// a critical process indicator of the pack or names one of the targets
-// (a running sysmon.py, /tmp/pglog). It never matches itself or its parents.
-func MatchProcesses(procRoot string, m *iocs.Matcher, targets []Target) []Proc {
-	ents, err := os.ReadDir(procRoot)
-	if err != nil {
-		return nil
-	}
-	protected := map[int]bool{}
-	for pid := os.Getpid(); pid > 1 && !protected[pid]; pid = parentOf(procRoot, pid) {
-		protected[pid] = true
-	}
-	var out []Proc
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || protected[pid] {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(procRoot, e.Name(), "cmdline"))
-		if err != nil || len(b) == 0 {
-			continue
-		}
-		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
-		cmd := strings.Join(args, " ")
-		exe := path.Base(args[0])
-		if p, ok := matchProc(pid, exe, cmd, m, targets); ok {
-			out = append(out, p)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].PID < out[j].PID })
-	return out
+// ProcessReader reads one running process (live.Host; tests may fake it).
+type ProcessReader interface {
+	Process(ctx context.Context, pid int32) (live.Process, error)
 }
 
-func matchProc(pid int, exe, cmd string, m *iocs.Matcher, targets []Target) (Proc, bool) {
-	for _, pi := range m.Pack().Processes {
-		if pi.Severity != "critical" {
-			continue
-		}
-		if pi.Exe != "" && !strings.HasPrefix(exe, pi.Exe) {
-			continue
-		}
-		all := len(pi.All) > 0
-		for _, s := range pi.All {
-			if !strings.Contains(cmd, s) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return Proc{PID: pid, Exe: exe, Indicator: pi.ID, Reason: pi.Description}, true
+// VerifyProcess re-checks, right before a kill, that pid is still the
+// process the sweep reported: it is not litesweep or one of its parents,
+// its resolved executable and start time are the ones recorded, and its
+// command line still matches the indicator (Matcher.Processes, the rule
+// the live sweep used). A nil error means kill it.
+func VerifyProcess(ctx context.Context, r ProcessReader, m *iocs.Matcher, p Proc) error {
+	for pid := os.Getpid(); pid > 1; pid = parentOf("/proc", pid) {
+		if pid == p.PID {
+			return fmt.Errorf("pid %d is litesweep or one of its parents", p.PID)
 		}
 	}
-	for _, t := range targets {
-		if t.Kind == KindScript || t.Kind == KindBinary {
-			if strings.Contains(cmd, t.Path) {
-				return Proc{PID: pid, Exe: exe, Indicator: t.Indicator, Reason: "runs " + t.Path}, true
-			}
+	q, err := r.Process(ctx, int32(p.PID))
+	if err != nil || len(q.Argv) == 0 {
+		return fmt.Errorf("pid %d has exited", p.PID)
+	}
+	if p.Exe != "" && q.Exe != p.Exe {
+		return fmt.Errorf("pid %d now runs %q, not %q (the pid was reused)", p.PID, q.Exe, p.Exe)
+	}
+	if !q.Started.IsZero() && !startedEqual(q.Started, p.Started) {
+		return fmt.Errorf("pid %d started at %s, not %s (the pid was reused)", p.PID, q.Started.Format(time.RFC3339Nano), p.Started.Format(time.RFC3339Nano))
+	}
+	for _, ind := range m.Processes(q.Exe, q.Argv) {
+		if ind.ID == p.Indicator {
+			return nil
 		}
 	}
-	return Proc{}, false
+	return fmt.Errorf("pid %d no longer matches %s", p.PID, p.Indicator)
 }
 
 func parentOf(procRoot string, pid int) int {
@@ -254,20 +233,30 @@ func result(out string, err error) string {
 	return "ok"
 }
 
-func (a *applier) killProcesses(run int) {
-	if a.o.Processes == nil {
+// killProcesses kills the reported processes that VerifyProcess confirms.
+func (a *applier) killProcesses(ctx context.Context, run int) {
+	if len(a.o.Processes) == 0 {
 		return
 	}
 	kill := a.o.Kill
 	if kill == nil {
 		kill = KillProcess
 	}
-	for _, p := range a.o.Processes() {
-		err := kill(p.PID)
+	verify := a.o.Verify
+	if verify == nil {
+		verify = func(ctx context.Context, p Proc) error { return VerifyProcess(ctx, live.Host{}, a.o.Matcher, p) }
+	}
+	for _, p := range a.o.Processes {
 		what := fmt.Sprintf("kill pid %d (%s, %s)", p.PID, p.Exe, p.Indicator)
-		a.m.Actions = append(a.m.Actions, Action{Run: run, What: what, Result: result("", err)})
+		res := ""
+		if err := verify(ctx, p); err != nil {
+			res = "not killed: " + err.Error()
+		} else {
+			res = result("", kill(p.PID))
+		}
+		a.m.Actions = append(a.m.Actions, Action{Run: run, What: what, Result: res})
 		a.dirty = true
-		fmt.Fprintf(a.o.Log, "%s: %s\n", what, result("", err))
+		fmt.Fprintf(a.o.Log, "%s: %s\n", escape.Text(what), escape.Text(res))
 	}
 	_ = a.saveManifest()
 }

@@ -114,7 +114,7 @@ func TestRemediateRealPipInstall(t *testing.T) {
 	if !strings.Contains(list, "litellm==1.82.8") {
 		t.Fatalf("fixture not installed:\n%s", list)
 	}
-	d := discover(t, root)
+	d := plan(t, root)
 	var pth, script bool
 	for _, tg := range d.Targets {
 		pth = pth || (tg.Kind == "pth" && strings.HasSuffix(tg.Path, "/site-packages/litellm_init.pth"))

@@ -129,6 +129,7 @@ complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l help -s h
 complete -r -c litesweep -n '__fish_litesweep_no_subcommand' -a 'remediate' -d 'plan (default) or --apply the evidence-preserving removal of the .pth, bad packages, persistence and staging files'
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l root -r -d 'act on the tree at `DIR` (a mounted disk); the live host when /'
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l apply -d 'carry out the plan (default: dry run)'
+complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l report -r -d 'plan from the host sweep saved in `FILE` (litesweep host -f json) instead of sweeping now'
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l evidence-dir -r -d 'move files and write the manifest into `DIR` (created 0700)'
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l cross-mounts -d 'also walk network and remote filesystems (NFS, SMB, sshfs and other FUSE) mounted below the root; local ones are always walked'
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l no-cross-mounts -d 'stay on the root\'s filesystem; local filesystems mounted below it are then listed as not checked (verdict INCOMPLETE unless named with --skip)'
