@@ -317,7 +317,11 @@ func sweepGap(s remediate.SweepState) string {
 		why = append(why, "interrupted")
 	}
 	if s.Unchecked > 0 {
-		why = append(why, fmt.Sprintf("%d locations could not be checked", s.Unchecked))
+		what := "locations"
+		if s.Unchecked == 1 {
+			what = "location"
+		}
+		why = append(why, fmt.Sprintf("%d %s could not be checked (litesweep host lists them)", s.Unchecked, what))
 	}
 	if len(why) == 0 {
 		why = append(why, "incomplete coverage")
