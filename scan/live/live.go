@@ -123,13 +123,6 @@ func (s *Source) Collect(ctx context.Context, out sweep.Sink) {
 	s.matchConnections(conns, byPID, out)
 }
 
-// ExeMatches reports whether a process's executable is the indicator's
-// exe (iocs.ExeMatches: the normalised base name of the resolved executable
-// or of argv[0] ends with want). An empty want matches every process.
-func ExeMatches(want string, p *Process) bool {
-	return iocs.ExeMatches(want, p.Exe, first(p.Argv))
-}
-
 func exeBase(p string) string { return iocs.ExeBase(p) }
 
 func first(a []string) string {

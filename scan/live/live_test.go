@@ -111,6 +111,11 @@ func TestProcessIndicators(t *testing.T) {
 				if f.Collector != NameProcesses || f.Indicator.Sources == nil {
 					t.Errorf("collector %q indicator %+v", f.Collector, f.Indicator)
 				}
+				// The process's identity, which remediation re-checks
+				// before it kills: pid, resolved exe, start time.
+				if f.Location.PID != tc.p.PID || f.Location.Exe != tc.p.Exe || (!tc.p.Started.IsZero() && (f.Evidence.Time == nil || !f.Evidence.Time.Equal(tc.p.Started))) {
+					t.Errorf("identity: location %+v time %v, process %+v", f.Location, f.Evidence.Time, tc.p)
+				}
 			}
 		})
 	}
@@ -276,28 +281,6 @@ func TestUnits(t *testing.T) {
 	}
 	if strings.Join(units, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("units:\n%s\nwant:\n%s", strings.Join(units, "\n"), strings.Join(want, "\n"))
-	}
-}
-
-func TestExeMatches(t *testing.T) {
-	tests := []struct {
-		want, exe, argv0 string
-		ok               bool
-	}{
-		{"python", "/usr/bin/python3.11", "python3", true},
-		{"python", "", "/home/a/.venv/bin/python", true},
-		{"python", `C:\Python312\python.exe`, "", true},
-		{"python", "/usr/bin/ipython3", "ipython3", true}, // suffix match, as the pack says
-		{"python", "/usr/bin/bash", "bash", false},
-		{"curl", "/usr/bin/curl", "curl", true},
-		{"curl", "/usr/bin/curlie", "curlie", false},
-		{"", "/anything", "x", true},
-	}
-	for _, tc := range tests {
-		p := &Process{Exe: tc.exe, Argv: []string{tc.argv0}}
-		if got := ExeMatches(tc.want, p); got != tc.ok {
-			t.Errorf("ExeMatches(%q, %q/%q) = %v", tc.want, tc.exe, tc.argv0, got)
-		}
 	}
 }
 
