@@ -1,6 +1,7 @@
 // Package remediate turns sweep reports into action: the credential
 // rotation checklist (Plan) and the evidence-preserving removal of the
-// dropper, its persistence and staging files (Discover, Apply).
+// dropper, its persistence and staging files that a host sweep reported
+// (FromReport, Apply).
 package remediate
 
 import (
