@@ -216,6 +216,10 @@ func (p *planner) finding(f *sweep.Finding) {
 		if f.Severity != sweep.Critical {
 			return // suspicious or unrecognised lines are for a person to judge
 		}
+		if !(strings.HasSuffix(loc.Path, ".pth") || strings.HasSuffix(loc.Path, ".start")) || !python.IsSiteDir(path.Dir(loc.Path)) {
+			p.errorf("%s: reported as a start-up hook, but not a .pth or .start file of a site directory: not moved", loc.Path)
+			return
+		}
 		base.Kind, base.Env = KindPth, envPrefix(path.Dir(loc.Path))
 		p.put(base)
 	case python.CatPackage:
@@ -327,6 +331,10 @@ func (p *planner) dist(f *sweep.Finding) {
 		distDir = path.Dir(distDir) // the finding points at METADATA
 	}
 	site := path.Dir(distDir)
+	if !python.IsSiteDir(site) {
+		p.errorf("%s: reported as an installed distribution, but not in a site directory: not moved", distDir)
+		return
+	}
 	env := envPrefix(site)
 	clean := pk.LastClean
 	if clean == "" {
