@@ -50,37 +50,44 @@ func hostileNames() []string {
 func hostileReport() *sweep.Report {
 	r := syntheticReport()
 	names := hostileNames()
-	i := 0
-	var fill func(v reflect.Value)
-	fill = func(v reflect.Value) {
+	// Each field name cycles through the names on its own, so every field
+	// (every finding's path included) meets every kind of hostile name
+	// whatever fields the model gains.
+	next, first := map[string]int{}, map[string]int{}
+	var fill func(v reflect.Value, field string)
+	fill = func(v reflect.Value, field string) {
 		switch v.Kind() {
 		case reflect.Pointer, reflect.Interface:
 			if !v.IsNil() {
-				fill(v.Elem())
+				fill(v.Elem(), field)
 			}
 		case reflect.Struct:
 			if v.Type().PkgPath() == "time" {
 				return
 			}
 			for j := 0; j < v.NumField(); j++ {
-				if v.Type().Field(j).IsExported() {
-					fill(v.Field(j))
+				if f := v.Type().Field(j); f.IsExported() {
+					fill(v.Field(j), v.Type().Name()+"."+f.Name)
 				}
 			}
 		case reflect.Slice:
 			for j := 0; j < v.Len(); j++ {
-				fill(v.Index(j))
+				fill(v.Index(j), field)
 			}
 		case reflect.String:
 			// Categories and error kinds too: a saved report read by merge
 			// or rotate may hold any string there.
 			if (v.Type() == reflect.TypeOf("") || v.Type() == reflect.TypeOf(sweep.Category("")) || v.Type() == reflect.TypeOf(sweep.ErrorKind(""))) && v.CanSet() {
-				v.SetString(names[i%len(names)] + fmt.Sprint(i))
-				i++
+				if _, ok := first[field]; !ok {
+					first[field] = len(first) // each field starts at another name
+				}
+				i := next[field]
+				next[field]++
+				v.SetString(names[(first[field]+i)%len(names)] + fmt.Sprint(i))
 			}
 		}
 	}
-	fill(reflect.ValueOf(r))
+	fill(reflect.ValueOf(r), "")
 	r.Summary = nil
 	r.Finalize()
 	return r
