@@ -59,26 +59,28 @@ type Run struct {
 
 // EntryRecord is one file: where it was, what it was, where its copy is.
 type EntryRecord struct {
-	ID        int        `json:"id"`
-	Run       int        `json:"run"`
-	Path      string     `json:"path"` // original, absolute inside the root
-	Kind      string     `json:"kind"`
-	Indicator string     `json:"indicator,omitempty"`
-	Reason    string     `json:"reason,omitempty"`
-	User      string     `json:"user,omitempty"`
-	Evidence  string     `json:"evidence,omitempty"` // relative to the evidence dir
-	SHA256    string     `json:"sha256,omitempty"`
-	Size      int64      `json:"size"`
-	Mode      string     `json:"mode"`
-	UID       int        `json:"uid"`
-	GID       int        `json:"gid"`
-	Owner     string     `json:"owner,omitempty"`
-	MTime     time.Time  `json:"mtime"`
-	ATime     *time.Time `json:"atime,omitempty"`
-	CTime     *time.Time `json:"ctime,omitempty"`
-	Link      string     `json:"link_target,omitempty"` // symbolic links: their target (not followed)
-	State     string     `json:"state"`
-	Message   string     `json:"message,omitempty"`
+	ID        int    `json:"id"`
+	Run       int    `json:"run"`
+	Path      string `json:"path"` // original, absolute inside the root
+	Kind      string `json:"kind"`
+	Indicator string `json:"indicator,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	User      string `json:"user,omitempty"`
+	// Finding is the id of the sweep finding the file was moved for.
+	Finding  string     `json:"finding,omitempty"`
+	Evidence string     `json:"evidence,omitempty"` // relative to the evidence dir
+	SHA256   string     `json:"sha256,omitempty"`
+	Size     int64      `json:"size"`
+	Mode     string     `json:"mode"`
+	UID      int        `json:"uid"`
+	GID      int        `json:"gid"`
+	Owner    string     `json:"owner,omitempty"`
+	MTime    time.Time  `json:"mtime"`
+	ATime    *time.Time `json:"atime,omitempty"`
+	CTime    *time.Time `json:"ctime,omitempty"`
+	Link     string     `json:"link_target,omitempty"` // symbolic links: their target (not followed)
+	State    string     `json:"state"`
+	Message  string     `json:"message,omitempty"`
 }
 
 // Action is a unit stop/disable or a process kill.
@@ -117,8 +119,9 @@ type ApplyOptions struct {
 	// host with Matcher).
 	Verify  func(ctx context.Context, p Proc) error
 	Matcher *iocs.Matcher
-	// Kill terminates a process.
-	Kill func(pid int) error
+	// Kill terminates a process once verify (Verify for it) passes
+	// (default KillProcess).
+	Kill func(pid int, verify func() error) error
 	// Log receives one line per step.
 	Log io.Writer
 	// Create opens an evidence file for writing (default os.OpenFile).
@@ -393,7 +396,7 @@ func (a *applier) mark(e *EntryRecord, state, msg string) error {
 // describe captures a target's metadata (and hash) for the manifest.
 func (a *applier) describe(t Target, run, id int) EntryRecord {
 	e := EntryRecord{ID: id, Run: run, Path: t.Path, Kind: t.Kind, Indicator: t.Indicator, Reason: t.Reason,
-		User: t.User, State: StatePlanned}
+		User: t.User, Finding: t.Finding, State: StatePlanned}
 	rel := sweep.Rel(t.Path)
 	fi, err := a.root.Lstat(rel)
 	if err != nil {

@@ -573,6 +573,23 @@ func TestKillRechecksIdentity(t *testing.T) {
 	if err := remediate.VerifyProcess(context.Background(), live.Host{}, m, good); err != nil {
 		t.Fatalf("the reported process itself: %v", err)
 	}
+	// Apply with a stale record (another start time): the process is
+	// left running and the manifest says why.
+	ev := filepath.Join(t.TempDir(), "ev")
+	stale := good
+	stale.Started = &later
+	if _, err := remediate.Apply(context.Background(), nil, nil, remediate.ApplyOptions{Root: root, EvidenceDir: ev,
+		Live: true, Processes: []remediate.Proc{stale}, Matcher: m}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+		t.Fatal("a process whose identity changed was killed")
+	case <-time.After(200 * time.Millisecond):
+	}
+	if acts := readManifest(t, ev).Actions; len(acts) != 1 || !strings.HasPrefix(acts[0].Result, "not killed: ") {
+		t.Errorf("actions: %+v", acts)
+	}
 	cmd.Process.Kill()
 	<-done
 	if err := remediate.VerifyProcess(context.Background(), live.Host{}, m, good); err == nil || !strings.Contains(err.Error(), "exited") {

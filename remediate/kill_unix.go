@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !linux
 
 package remediate
 
@@ -7,8 +7,14 @@ import (
 	"time"
 )
 
-// KillProcess sends SIGTERM, waits up to two seconds, then SIGKILL.
-func KillProcess(pid int) error {
+// KillProcess calls verify and, when it passes, sends SIGTERM, waits up to
+// two seconds, then SIGKILL. A verify error is returned unchanged and
+// nothing is sent. (Linux closes the window between verify and the signal
+// with a pidfd.)
+func KillProcess(pid int, verify func() error) error {
+	if err := verify(); err != nil {
+		return err
+	}
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 		if err == syscall.ESRCH {
 			return nil

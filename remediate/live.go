@@ -248,11 +248,11 @@ func (a *applier) killProcesses(ctx context.Context, run int) {
 	}
 	for _, p := range a.o.Processes {
 		what := fmt.Sprintf("kill pid %d (%s, %s)", p.PID, p.Exe, p.Indicator)
-		res := ""
-		if err := verify(ctx, p); err != nil {
-			res = "not killed: " + err.Error()
-		} else {
-			res = result("", kill(p.PID))
+		var why error
+		err := kill(p.PID, func() error { why = verify(ctx, p); return why })
+		res := result("", err)
+		if why != nil {
+			res = "not killed: " + why.Error()
 		}
 		a.m.Actions = append(a.m.Actions, Action{Run: run, What: what, Result: res})
 		a.dirty = true
