@@ -329,9 +329,9 @@ func sweepGap(s remediate.SweepState) string {
 	return strings.Join(why, ", ")
 }
 
-// remediateSweep runs the host sweep remediation plans from (the same walk
-// and collectors as litesweep host; on the live host the live collector
-// too), or reads the host report --report names. The report is finalised.
+// remediateSweep runs the host sweep remediation plans from (scan.Host, as
+// litesweep host; on the live host with the live collector), or reads the
+// host report --report names. Either report is finished.
 func remediateSweep(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher, root string, live bool, skip []string, mounts sweep.MountPolicy) (*sweep.Report, string, error) {
 	if p := c.String("report"); p != "" {
 		rs, _, err := fleet.ReadFile(p)
@@ -347,10 +347,6 @@ func remediateSweep(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher, root string
 		}
 		return r, p, nil
 	}
-	window, err := sweepWindow(c, l, m)
-	if err != nil {
-		return nil, "", err
-	}
 	skips := map[string]string{}
 	for k, v := range sweep.DefaultSkips {
 		skips[k] = v
@@ -358,15 +354,10 @@ func remediateSweep(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher, root string
 	for _, s := range skip {
 		skips[s] = "evidence directory"
 	}
-	r, err := sweepHostTree(c, l, m, hostOptions{root: root, skips: skips, window: window, live: live, mounts: mounts})
+	r, err := scan.Host(c.Context, newEnv(c, l, m), scan.HostOptions{Root: root, Skips: skips, Live: live, Mounts: mounts})
 	if err != nil {
 		return nil, "", err
 	}
-	if len(r.Tool.PackPartial) > 0 {
-		r.Errors = append(r.Errors, sweep.Error{Kind: sweep.ErrKindUnverified, Collector: "iocs",
-			Message: "the IOC pack was partial (--iocs-partial): not checked for " + strings.Join(r.Tool.PackPartial, ", ")})
-	}
-	r.Finalize()
 	return r, "sweep", nil
 }
 

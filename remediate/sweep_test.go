@@ -6,31 +6,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/litesweep/litesweep/collectors"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/scan/live"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
-// hostSweep runs the host sweep's walk with every host collector (the
-// pipeline of `litesweep host`), and the live collector when liveHost,
-// and returns the finalised report.
+// hostSweep runs the host sweep (scan.Host, the pipeline of litesweep
+// host), with the live collector when liveHost, as remediate does.
 func hostSweep(t *testing.T, m *iocs.Matcher, root string, liveHost bool, skip ...string) *sweep.Report {
 	t.Helper()
-	rfs, err := sweep.OpenTree(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	homes := sweep.Homes(rfs)
-	rfs.Close()
-	start, end := m.PackageWindow()
-	counters := &sweep.Counters{}
-	sink := sweep.NewCollection(counters)
-	cs := collectors.Host(collectors.Options{Matcher: m, Homes: homes, Window: sweep.Window{Start: start, End: end}, Now: time.Now})
 	skips := map[string]string{}
 	for k, v := range sweep.DefaultSkips {
 		skips[k] = v
@@ -38,17 +26,22 @@ func hostSweep(t *testing.T, m *iocs.Matcher, root string, liveHost bool, skip .
 	for _, s := range skip {
 		skips[s] = "evidence directory"
 	}
-	w := &sweep.Walker{Root: root, Skips: skips, Collectors: cs, Sink: sink, Counters: counters}
-	if err := w.Walk(context.Background()); err != nil {
+	r, err := scan.Host(context.Background(), scan.Env{Pack: m.Pack(), Matcher: m, Tool: scan.Tool{Name: "litesweep", Version: "test"}},
+		scan.HostOptions{Root: root, Skips: skips})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if liveHost {
+		// scan.Host adds the live collector only when the root is "/";
+		// the tests sweep a temporary root and the running host's
+		// processes, as a live sweep of "/" does.
+		sink := sweep.NewCollection(nil)
 		live.New(m).Collect(context.Background(), sink)
+		fs, errs := sink.Drain()
+		r.Findings = append(r.Findings, fs...)
+		r.Errors = append(r.Errors, errs...)
+		r.Finalize()
 	}
-	r := &sweep.Report{Scan: sweep.Scan{Kind: "host", Root: root}}
-	r.Findings, r.Errors = sink.Drain()
-	r.Learned = sink.Learned()
-	r.Finalize()
 	return r
 }
 
