@@ -240,7 +240,7 @@ func (p *planner) finding(f *sweep.Finding) {
 	case payloads.CatCopy:
 		base.Kind = KindCopy
 		p.put(base)
-	case "process":
+	case live.CatProcess:
 		p.process(f)
 	}
 }
