@@ -145,13 +145,13 @@ func (s *Source) matchProcess(p *Process, out sweep.Sink) {
 	}
 }
 
-// processFinding builds a finding located at p, with its redacted command
-// line as evidence. A Python interpreter started from <env>/bin/ is
-// attributed to <env>.
+// processFinding builds a finding located at p, with its command line
+// built from allow-listed parts (Evidence) as evidence. A Python
+// interpreter started from <env>/bin/ is attributed to <env>.
 func (s *Source) processFinding(p *Process, sev sweep.Severity, category sweep.Category, title string, keep []string) sweep.Finding {
 	f := sweep.Finding{Severity: sev, Category: category, Title: title, User: p.User,
 		Location: sweep.Location{PID: p.PID, Exe: p.Exe}}
-	f.Evidence.Text = Redact(p.Argv, keep)
+	f.Evidence.Text = Evidence(p.Argv, keep)
 	if !p.Started.IsZero() {
 		t := p.Started.UTC()
 		f.Evidence.Time = &t

