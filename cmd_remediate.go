@@ -338,7 +338,7 @@ func remediateSweep(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher, root string
 		if err != nil {
 			return nil, "", usagef("--report %s: %v", p, err)
 		}
-		if len(rs) != 1 || rs[0].Scan.Kind != "host" {
+		if len(rs) != 1 || rs[0].Scan.Kind != sweep.KindHost {
 			return nil, "", usagef("--report %s: not one host report (litesweep host -f json)", p)
 		}
 		r := rs[0]

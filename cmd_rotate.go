@@ -183,5 +183,5 @@ func source(from string, r *sweep.Report) remediate.Source {
 	if host == "" && len(r.Scan.Targets) > 0 {
 		host = strings.Join(r.Scan.Targets, ", ")
 	}
-	return remediate.Source{From: from, Kind: r.Scan.Kind, Host: host, Verdict: string(r.Verdict), Findings: len(r.Findings)}
+	return remediate.Source{From: from, Kind: string(r.Scan.Kind), Host: host, Verdict: string(r.Verdict), Findings: len(r.Findings)}
 }

@@ -74,7 +74,7 @@ func PlanAll(reports []*sweep.Report, p *iocs.Pack, o PlanOptions) []sweep.Rotat
 // SBOM and mirror sweeps). GitHub and Kubernetes findings (a CI log, a
 // pod) are not: those sweeps name what they exposed in exposure findings.
 func inventoried(r *sweep.Report) bool {
-	return r.Scan.Kind != "github" && r.Scan.Kind != "kube"
+	return r.Scan.Kind != sweep.KindGitHub && r.Scan.Kind != sweep.KindKube
 }
 
 // unit is a scope of exposure: the host, or one image in an images report.

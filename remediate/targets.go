@@ -116,7 +116,7 @@ type RemovalOptions struct {
 //     indicator (killed only after Matcher.Processes, the exe and the start
 //     time are re-checked: VerifyProcess).
 func FromReport(r *sweep.Report, o RemovalOptions) (*Removal, error) {
-	if r.Scan.Kind != "host" {
+	if r.Scan.Kind != sweep.KindHost {
 		return nil, fmt.Errorf("a %s report: remediate acts on host reports only", r.Scan.Kind)
 	}
 	rootFS, err := sweep.OpenTree(o.Root) // never blocks on a FIFO etc/passwd

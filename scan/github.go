@@ -62,7 +62,7 @@ func GitHub(ctx context.Context, env Env, o GitHubOptions) (*sweep.Report, error
 	if err != nil {
 		return nil, &UsageError{err}
 	}
-	r := newReport(env, "github")
+	r := newReport(env, sweep.KindGitHub)
 	r.Scan.Window = span
 	for _, f := range []struct {
 		on   bool

@@ -61,7 +61,7 @@ func Host(ctx context.Context, env Env, o HostOptions) (*sweep.Report, error) {
 	}
 	window := packWindow(env, o.Window)
 	onHost := root == "/" && o.Live
-	r := newReport(env, "host")
+	r := newReport(env, sweep.KindHost)
 	r.Scan.Root = root
 	r.Scan.Window = &window
 	rootFS, err := sweep.OpenTree(root) // never blocks on a FIFO etc/passwd or etc/hostname

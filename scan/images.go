@@ -39,7 +39,7 @@ func Images(ctx context.Context, env Env, o ImagesOptions) (*sweep.Report, error
 		return nil, err
 	}
 	window := packWindow(env, o.Window)
-	r := newReport(env, "images")
+	r := newReport(env, sweep.KindImages)
 	r.Scan.Window = &window
 	counters := &sweep.Counters{}
 	sink := sweep.NewCollection(counters)

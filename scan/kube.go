@@ -29,7 +29,7 @@ func Kube(ctx context.Context, env Env, o KubeOptions) (*sweep.Report, error) {
 	if err != nil {
 		return nil, &UsageError{err}
 	}
-	r := newReport(env, "kube")
+	r := newReport(env, sweep.KindKube)
 	r.Scan.Targets = []string{o.Cluster.String()}
 	r.Scan.Options = []string{"credentials from " + o.Cluster.Source}
 	env.show("checking cluster " + o.Cluster.String())

@@ -28,7 +28,7 @@ func Mirror(ctx context.Context, env Env, o MirrorOptions) (*sweep.Report, error
 	if err := env.check(); err != nil {
 		return nil, err
 	}
-	r := newReport(env, "mirror")
+	r := newReport(env, sweep.KindMirror)
 	if o.Download {
 		r.Scan.Options = append(r.Scan.Options, "download")
 	}

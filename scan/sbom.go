@@ -21,7 +21,7 @@ func SBOM(ctx context.Context, env Env, o SBOMOptions) (*sweep.Report, error) {
 	if err := env.check(); err != nil {
 		return nil, err
 	}
-	r := newReport(env, "sbom")
+	r := newReport(env, sweep.KindSBOM)
 	sink := sweep.NewCollection(nil)
 	so := sbom.Options{Matcher: env.Matcher, MaxBytes: o.MaxBytes}
 	var done atomic.Int64

@@ -120,7 +120,7 @@ func (e Env) check() error {
 }
 
 // newReport starts a report of kind with the tool and pack identity.
-func newReport(env Env, kind string) *sweep.Report {
+func newReport(env Env, kind sweep.ScanKind) *sweep.Report {
 	l := env.Pack
 	return &sweep.Report{
 		Tool: sweep.Tool{Name: env.Tool.Name, Version: env.Tool.Version, Commit: env.Tool.Commit, PackID: l.ID,

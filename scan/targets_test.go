@@ -71,7 +71,7 @@ func TestEveryTargetReturnsAFinishedReport(t *testing.T) {
 				t.Fatal(err)
 			}
 			assertFinished(t, env, r)
-			if r.Scan.Kind != tc.kind || r.Scan.Interrupted || len(r.Findings) == 0 {
+			if string(r.Scan.Kind) != tc.kind || r.Scan.Interrupted || len(r.Findings) == 0 {
 				t.Errorf("kind %s, interrupted %v, %d findings", r.Scan.Kind, r.Scan.Interrupted, len(r.Findings))
 			}
 			if r.Verdict != tc.verdict {

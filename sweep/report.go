@@ -257,9 +257,22 @@ type Error struct {
 	Kind ErrorKind `json:"kind"`
 }
 
+// ScanKind is what a report swept: its target.
+type ScanKind string
+
+// The targets a report can come from.
+const (
+	KindHost   ScanKind = "host"   // a live host or a mounted disk (--root)
+	KindImages ScanKind = "images" // container images, layer by layer
+	KindGitHub ScanKind = "github" // a GitHub organisation's or repository's Actions, workflows and manifests
+	KindKube   ScanKind = "kube"   // a Kubernetes cluster
+	KindSBOM   ScanKind = "sbom"   // software bills of materials
+	KindMirror ScanKind = "mirror" // a package mirror or proxy
+)
+
 // Scan describes what was swept.
 type Scan struct {
-	Kind        string    `json:"kind"` // host, images, github, kube, merge
+	Kind        ScanKind  `json:"kind"`
 	Root        string    `json:"root,omitempty"`
 	Hostname    string    `json:"hostname,omitempty"`
 	Targets     []string  `json:"targets,omitempty"`

@@ -19,10 +19,10 @@ import (
 // bad report; every report is in its history.
 func (b *Builder) addDigest(d *digest, rotation []sweep.RotationItem) {
 	name := scanName(d.scan)
-	key := d.scan.Kind + "\x00" + name
+	key := string(d.scan.Kind) + "\x00" + name
 	h := b.hosts[key]
 	if h == nil {
-		h = &hostState{name: name, kind: d.scan.Kind}
+		h = &hostState{name: name, kind: string(d.scan.Kind)}
 		b.hosts[key] = h
 		b.order = append(b.order, key)
 	}

@@ -514,5 +514,5 @@ func Name(r *sweep.Report) string {
 	case s.Root != "":
 		return s.Root
 	}
-	return "(unnamed " + s.Kind + ")"
+	return "(unnamed " + string(s.Kind) + ")"
 }

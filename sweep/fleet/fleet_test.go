@@ -37,7 +37,7 @@ type fixture struct {
 }
 
 func hostReport(kind, name string, finished time.Time, fs []sweep.Finding, rot []sweep.RotationItem, errs []sweep.Error) *sweep.Report {
-	r := &sweep.Report{Tool: tool, Scan: sweep.Scan{Kind: kind, Started: finished.Add(-2 * time.Minute), Finished: finished,
+	r := &sweep.Report{Tool: tool, Scan: sweep.Scan{Kind: sweep.ScanKind(kind), Started: finished.Add(-2 * time.Minute), Finished: finished,
 		Window: &sweep.Window{Start: winStart, End: winEnd, Source: "pypi-litellm"}}, Findings: fs, Rotation: rot, Errors: errs,
 		Stats: sweep.Stats{DirsRead: 1200, FilesSeen: 50000, FilesRead: 300, BytesRead: 4 << 20, DurationMS: 120000}}
 	switch kind {

@@ -498,7 +498,7 @@ func scanName(s sweep.Scan) string {
 	case s.Root != "":
 		return s.Root
 	}
-	return "(unnamed " + s.Kind + ")"
+	return "(unnamed " + string(s.Kind) + ")"
 }
 
 // fromReport is read for a report already in memory (a single sweep

@@ -25,7 +25,7 @@ import (
 // in a ticket's history.
 func Markdown(w io.Writer, r *sweep.Report, _ Options) error {
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "# litesweep %s sweep of %s: **%s**", mdText(r.Scan.Kind), mdText(scanTarget(r)), mdText(string(r.Verdict)))
+	fmt.Fprintf(b, "# litesweep %s sweep of %s: **%s**", mdText(string(r.Scan.Kind)), mdText(scanTarget(r)), mdText(string(r.Verdict)))
 	if c := r.Scan.Coverage.String(); c != "" {
 		fmt.Fprintf(b, "; %s", mdText(c))
 	}
@@ -57,7 +57,7 @@ func Markdown(w io.Writer, r *sweep.Report, _ Options) error {
 			fmt.Fprintf(b, "| %s | %s |\n", k, v)
 		}
 	}
-	row("Kind", mdText(r.Scan.Kind))
+	row("Kind", mdText(string(r.Scan.Kind)))
 	row("Host", mdText(r.Scan.Hostname))
 	row("Root", mdCode(r.Scan.Root))
 	if len(r.Scan.Targets) > 0 {

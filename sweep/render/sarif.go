@@ -199,7 +199,7 @@ func sarifRunOf(r *sweep.Report, system string, cat sweep.Catalog) sarifRun {
 		Tool: sarifTool{
 			Driver: sarifComponent{Name: nonEmpty(r.Tool.Name, "litesweep"), Version: r.Tool.Version, InformationURI: infoURI},
 		},
-		AutomationDetails: &sarifAutomation{ID: "litesweep/" + nonEmpty(r.Scan.Kind, "sweep") + "/"},
+		AutomationDetails: &sarifAutomation{ID: "litesweep/" + nonEmpty(string(r.Scan.Kind), "sweep") + "/"},
 		Results:           []sarifResult{},
 		Properties: map[string]any{
 			"verdict":         string(r.Verdict),
