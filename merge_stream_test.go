@@ -146,7 +146,8 @@ func TestHostileMergeLargeReport(t *testing.T) {
 			Findings []fleet.FindingIndex
 			Summary  map[string]int
 		}
-		Skipped []fleet.Skip
+		Timeline []fleet.Event
+		Skipped  []fleet.Skip
 	}
 	must(t, json.Unmarshal(b, &fr))
 	if len(fr.Hosts) != 1 || len(fr.Hosts[0].Findings) != n || fr.Hosts[0].Summary["high"] != n {
@@ -154,6 +155,9 @@ func TestHostileMergeLargeReport(t *testing.T) {
 		for _, h := range fr.Hosts {
 			t.Errorf("  %s: %d findings indexed, summary %v", h.Name, len(h.Findings), h.Summary)
 		}
+	}
+	if len(fr.Timeline) > fleet.MaxEventsPerSystem {
+		t.Errorf("fleet timeline holds %d events of one system, want at most %d", len(fr.Timeline), fleet.MaxEventsPerSystem)
 	}
 	if len(fr.Skipped) != 2 {
 		t.Errorf("want the cut copy and the FIFO skipped, got %+v", fr.Skipped)

@@ -180,6 +180,7 @@ func (b *Builder) Fleet() *Fleet {
 		}
 		h.Summary, h.shownFindings, h.shownEnv, h.memShown = shown.summary, shown.findings, shown.envs, shown.mem
 		h.shownIndex = shown.index
+		h.TimelineOmitted = shown.eventsOmitted
 		h.findings, h.envs = cur.findings, cur.envs
 		b.applyLearned(&h, st, shown)
 		if len(st.history) > 1 {

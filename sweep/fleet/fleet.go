@@ -98,6 +98,10 @@ type Host struct {
 	// History lists every report of this system, oldest first, when there
 	// is more than one.
 	History []ReportRef `json:"history,omitempty"`
+	// TimelineOmitted counts this system's dated events left out of the
+	// fleet timeline (which keeps its MaxEventsPerSystem earliest); the
+	// system's own report has them all.
+	TimelineOmitted int `json:"timeline_omitted,omitempty"`
 
 	worst                   sweep.Severity // of the newest report
 	findings, errors, envs  seg
@@ -214,6 +218,7 @@ type digest struct {
 	findings, errors, envs seg
 	index                  seg
 	events                 []Event
+	eventsOmitted          int // dated events beyond MaxEventsPerSystem, left to the system's own report
 	learned                []sweep.Learned
 	hashed                 []hashed
 	mem                    *sweep.Report

@@ -37,11 +37,12 @@ type reader struct {
 	isFleet  bool
 	hasItems bool
 
-	d      digest
-	sev    sevIndex // finding id -> severity, for the timeline's events
-	dated  []Event  // dated findings, for a report without a timeline
-	n      *countingReader
-	hasher hash.Hash
+	d       digest
+	sev     sevIndex  // finding id -> severity, for the timeline's events
+	dated   eventHeap // the earliest dated findings, for a report without a timeline (at most MaxEventsPerSystem)
+	undated int       // dated findings beyond those
+	n       *countingReader
+	hasher  hash.Hash
 }
 
 type countingReader struct {
@@ -292,7 +293,9 @@ func (in *reader) finding(f *sweep.Finding) {
 		// The events a timeline would hold (sweep.Timeline's rules); the
 		// window is applied once the report's scan section is known.
 		for _, e := range sweep.Timeline([]sweep.Finding{*f}) {
-			in.dated = append(in.dated, Event{Severity: f.Severity, TimelineEvent: e})
+			if in.dated.keep(Event{Severity: f.Severity, TimelineEvent: e}, MaxEventsPerSystem) {
+				in.undated++
+			}
 		}
 	}
 	in.b.spool.add(&d.findings, f)
@@ -379,12 +382,18 @@ func (in *reader) commit(sum string) {
 	d.learned = in.learned
 	b.learnFrom(name, in.learned)
 	if len(in.timeline) > 0 {
-		for _, e := range in.timeline {
+		tl := in.timeline // sorted by time: the earliest are kept
+		if len(tl) > MaxEventsPerSystem {
+			d.eventsOmitted = len(tl) - MaxEventsPerSystem
+			tl = tl[:MaxEventsPerSystem]
+		}
+		for _, e := range tl {
 			d.events = append(d.events, Event{Host: name, TimelineEvent: e, Severity: in.sev.get(e.Finding)})
 		}
 	} else {
 		w := d.scan.Window
-		for _, e := range in.dated {
+		d.eventsOmitted = in.undated
+		for _, e := range in.dated.sorted() {
 			e.Host = name
 			if w != nil {
 				e.InWindow = w.Contains(e.Time)
