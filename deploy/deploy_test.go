@@ -80,7 +80,10 @@ func TestAnsiblePlaybook(t *testing.T) {
 				}
 			}
 		}
-		inv.WriteString(h + " ansible_connection=local litesweep_root=" + root + "\n")
+		// Each inventory host is this machine: each gets its own scratch
+		// directory, or one host's clean-up races the other's (as two real
+		// machines never would).
+		inv.WriteString(h + " ansible_connection=local litesweep_root=" + root + " litesweep_remote_dir=" + filepath.Join(dir, "remote", h) + "\n")
 	}
 	inv.WriteString("[all:vars]\n")
 	if py, err := exec.LookPath("/usr/bin/python3"); err == nil {
@@ -95,7 +98,6 @@ func TestAnsiblePlaybook(t *testing.T) {
 		"litesweep_become":      os.Geteuid() != 0, // as root already; a fresh CI machine has no sudo
 		"litesweep_dist_dir":    dist,
 		"litesweep_reports_dir": reports,
-		"litesweep_remote_dir":  filepath.Join(dir, "remote"),
 		"litesweep_timeout":     60,
 	})
 	cmd := exec.CommandContext(ctx, playbook, "-i", invPath, "-e", string(vars), "ansible/sweep.yml")
@@ -157,8 +159,10 @@ func TestAnsiblePlaybook(t *testing.T) {
 	if fleet.Kind != "fleet" || !slices.Equal(names, []string{"web-a", "web-b"}) || len(fleet.Skipped) != 0 {
 		t.Errorf("fleet: kind %q hosts %v skipped %v", fleet.Kind, names, fleet.Skipped)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "remote")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the playbook left its scratch directory on the host: %v", err)
+	for _, h := range []string{"web-a", "web-b"} {
+		if _, err := os.Stat(filepath.Join(dir, "remote", h)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("the playbook left its scratch directory on %s: %v", h, err)
+		}
 	}
 }
 
