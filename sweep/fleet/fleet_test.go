@@ -11,6 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/litesweep/litesweep/collectors/cache"
+	"github.com/litesweep/litesweep/collectors/history"
+	"github.com/litesweep/litesweep/collectors/lockfile"
+	"github.com/litesweep/litesweep/collectors/persistence"
+	"github.com/litesweep/litesweep/collectors/python"
+	"github.com/litesweep/litesweep/scan/ghorg"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/fleet"
 	"github.com/litesweep/litesweep/sweep/render"
@@ -50,16 +56,47 @@ func hostReport(kind, name string, finished time.Time, fs []sweep.Finding, rot [
 	return r
 }
 
-func pth(path string, t *time.Time) sweep.Finding {
-	return sweep.Finding{Severity: sweep.Critical, Category: "python", Title: "litellm_init.pth (malicious startup hook)",
-		Location: sweep.Location{Path: path}, Collector: "python/site",
-		Evidence:  sweep.Evidence{SHA256: "71e35aef03099cd1f2d6446734273025a163597de93912df321ef118bf135238", Time: t},
-		Indicator: &sweep.Indicator{ID: "file-litellm-init-pth", Kind: "file", Confidence: "confirmed", Sources: []string{"https://github.com/BerriAI/litellm/issues/24512"}}}
+// The fixtures' findings are what the real collectors emit (declared
+// category, collector name, location fields, evidence and indicator):
+// compare testdata/golden/host-report.json (a real host sweep) and
+// scan/ghorg/testdata/acme.golden.json (a real GitHub sweep).
+// catalog.TestFixtureCategoriesAreDeclared fails on a category no
+// collector declares.
+
+var litellmSources = []string{"https://docs.litellm.ai/blog/security-update-march-2026", "https://osv.dev/vulnerability/MAL-2026-2144"}
+
+// pth is what collectors/python emits for litellm 1.82.8's start-up hook
+// in the environment env.
+func pth(env string, t *time.Time) sweep.Finding {
+	return sweep.Finding{Severity: sweep.Critical, Category: python.CatStartup,
+		Title:    "malicious .pth start-up hook litellm_init.pth (installed by litellm 1.82.8)",
+		Location: sweep.Location{Path: env + "/lib/python3.11/site-packages/litellm_init.pth", Line: 1}, Collector: python.Name, Environment: env,
+		Evidence: sweep.Evidence{SHA256: "71e35aef03099cd1f2d6446734273025a163597de93912df321ef118bf135238", Size: 34628, ModTime: t,
+			Package: "litellm", Version: "1.82.8", Text: "import os, subprocess, sys; import base64; exec(base64.b64decode('…'))",
+			Details: []string{"name matches litellm-init-pth", "line 1: carries campaign strings, decodes and executes code, spawns a process"}},
+		Indicator: &sweep.Indicator{ID: "litellm-init-pth", Kind: "file-name", Confidence: "confirmed", Sources: []string{"https://github.com/BerriAI/litellm/issues/24512"}}}
 }
 
-func install(path, version string, t *time.Time, sev sweep.Severity) sweep.Finding {
-	return sweep.Finding{Severity: sev, Category: "python", Title: "litellm " + version + " installed", Location: sweep.Location{Path: path},
-		Collector: "python/dist", Evidence: sweep.Evidence{Package: "litellm", Version: version, Installer: "pip", Time: t}}
+// install is what collectors/python emits for an installed bad release
+// of litellm in the environment env.
+func install(env, version string, t *time.Time) sweep.Finding {
+	return sweep.Finding{Severity: sweep.Critical, Category: python.CatPackage, Title: "litellm " + version + " installed (affected release)",
+		Location:  sweep.Location{Path: env + "/lib/python3.11/site-packages/litellm-" + version + ".dist-info/METADATA", Line: 3},
+		Collector: python.Name, Environment: env,
+		Evidence: sweep.Evidence{Package: "litellm", Version: version, Installer: "pip", Time: t, ModTime: t,
+			Details: []string{"install time from INSTALLER mtime"}},
+		Indicator: &sweep.Indicator{ID: "pypi-litellm", Kind: "package", Confidence: "confirmed", Sources: litellmSources}}
+}
+
+// cached is what collectors/cache emits for a cached wheel of a bad
+// release: cache names the cache, file the wheel's name.
+func cached(path, user, cacheName, how, version string, t *time.Time) sweep.Finding {
+	file := "litellm-" + version + "-py3-none-any.whl"
+	return sweep.Finding{Severity: sweep.High, Category: cache.CatCache, Title: cacheName + " holds " + file,
+		Location: sweep.Location{Path: path}, Collector: "cache/packages", User: user,
+		Evidence: sweep.Evidence{Package: "litellm", Version: version, Time: t, ModTime: t,
+			Details: []string{"cache: " + cacheName + ", XDG layout (~/.cache)", how}},
+		Indicator: &sweep.Indicator{ID: "pypi-litellm", Kind: "package", Confidence: "confirmed", Sources: litellmSources}}
 }
 
 func awsItem(names ...string) sweep.RotationItem {
@@ -71,10 +108,14 @@ func awsItem(names ...string) sweep.RotationItem {
 func fixtures() []fixture {
 	web01 := hostReport("host", "web-01", time.Date(2026, 3, 26, 9, 0, 0, 0, time.UTC),
 		[]sweep.Finding{
-			pth("/opt/app/venv/lib/python3.11/site-packages/litellm_init.pth", at(11, 2)),
-			install("/opt/app/venv/lib/python3.11/site-packages/litellm-1.82.8.dist-info", "1.82.8", at(11, 1), sweep.High),
-			{Severity: sweep.Critical, Category: "persistence", Title: "sysmon.service user unit", Location: sweep.Location{Path: "/root/.config/systemd/user/sysmon.service"},
-				Collector: "persistence/systemd", Evidence: sweep.Evidence{Time: at(11, 3)}},
+			pth("/opt/app/venv", at(11, 2)),
+			install("/opt/app/venv", "1.82.8", at(11, 1)),
+			{Severity: sweep.Critical, Category: persistence.CatPersistence, Title: "persistence artefact sysmon.service present (unit)",
+				Location: sweep.Location{Path: "/root/.config/systemd/user/sysmon.service"}, Collector: persistence.Name, User: "root",
+				Evidence: sweep.Evidence{Time: at(11, 3), ModTime: at(11, 3), Text: "ExecStart=/usr/bin/python3 /root/.config/sysmon/sysmon.py",
+					Details: []string{"contains unit-description", "ExecStart runs a persistence script of the pack"}},
+				Indicator: &sweep.Indicator{ID: "sysmon-unit", Kind: "persistence", Confidence: "confirmed",
+					Sources: []string{"https://github.com/nxb1t/litellm-1.82.7_sample/blob/main/collector_variant1.py"}}},
 		},
 		[]sweep.RotationItem{awsItem("prod", "default"),
 			{Priority: "P1", Kind: "env", Provider: "any", Title: "Environment variables of Python processes", Where: "process environment",
@@ -82,8 +123,11 @@ func fixtures() []fixture {
 		nil)
 	web02 := hostReport("host", "web-02", time.Date(2026, 3, 26, 9, 5, 0, 0, time.UTC),
 		[]sweep.Finding{
-			install("/home/deploy/.cache/uv/wheels/litellm-1.82.7", "1.82.7", at(12, 30), sweep.High),
-			{Severity: sweep.High, Category: "history", Title: `pip install "litellm<script>alert(1)</script>"`, Location: sweep.Location{Path: "/home/deploy/.bash_history", Line: 42},
+			cached("/home/deploy/.cache/uv/wheels-v5/pypi/litellm/1.82.7-py3-none-any.http", "deploy", "uv cache",
+				"named by the uv cache path litellm/1.82.7-py3-none-any.http", "1.82.7", at(12, 30)),
+			// A saved report is untrusted input: its texts are hostile here
+			// so the renderers' escaping is tested on merged reports.
+			{Severity: sweep.High, Category: history.CatHistory, Title: `pip install "litellm<script>alert(1)</script>"`, Location: sweep.Location{Path: "/home/deploy/.bash_history", Line: 42},
 				Collector: "history/shell", User: "deploy", Evidence: sweep.Evidence{Text: `pip install litellm==1.82.7 <img src=https://evil.example/x.png onerror=alert(2)>`}},
 		},
 		[]sweep.RotationItem{awsItem("default", "prod"),
@@ -91,23 +135,39 @@ func fixtures() []fixture {
 				Names: []string{"OPENAI_API_KEY"}, Why: "seen on a second host", Steps: []string{"revoke and re-issue"}, Verify: "old key gets 401"}},
 		nil)
 	ci := hostReport("host", "ci-runner-01", time.Date(2026, 3, 26, 9, 10, 0, 0, time.UTC),
-		[]sweep.Finding{{Severity: sweep.Medium, Category: "lockfile", Title: "requirements.txt allows litellm 1.82.8", Location: sweep.Location{Path: "/srv/ci/requirements.txt", Line: 3},
-			Collector: "lockfiles/requirements", Evidence: sweep.Evidence{Text: "litellm>=1.82"}}}, nil, nil)
+		[]sweep.Finding{{Severity: sweep.Medium, Category: lockfile.CatLockfile, Title: "litellm >=1.82 would have resolved to 1.82.8 during the window",
+			Location: sweep.Location{Path: "/srv/ci/requirements.txt", Line: 3}, Collector: "lockfile/manifests",
+			Evidence:  sweep.Evidence{Package: "litellm", Version: "1.82.8", Text: "litellm>=1.82", Details: []string{"file kind: requirements"}},
+			Indicator: &sweep.Indicator{ID: "pypi-litellm", Kind: "package", Confidence: "confirmed", Sources: litellmSources}}}, nil, nil)
 	db01 := hostReport("host", "db-01", time.Date(2026, 3, 26, 9, 12, 0, 0, time.UTC), nil, nil, nil)
 	db02 := hostReport("host", "db-02", time.Date(2026, 3, 26, 9, 13, 0, 0, time.UTC), nil, nil,
 		[]sweep.Error{{Location: sweep.Location{Path: "/var/lib/app"}, Collector: "walk", Message: "permission denied", Kind: "error"}})
 	buildOld := hostReport("host", "build-01", time.Date(2026, 3, 25, 8, 0, 0, 0, time.UTC), nil, nil, nil)
 	buildNew := hostReport("host", "build-01", time.Date(2026, 3, 26, 8, 0, 0, 0, time.UTC),
-		[]sweep.Finding{install("/root/.cache/pip/http-v2/litellm-1.82.8-py3-none-any.whl", "1.82.8", at(14, 45), sweep.High)}, nil, nil)
-	layer := 3
-	img := hostReport("images", "registry.example/app:1.4", time.Date(2026, 3, 26, 10, 0, 0, 0, time.UTC),
-		[]sweep.Finding{{Severity: sweep.Critical, Category: "image", Title: "litellm_init.pth in image layer", Collector: "images/layers",
-			Location: sweep.Location{Image: "registry.example/app:1.4", Layer: &layer, Path: "/usr/local/lib/python3.11/site-packages/litellm_init.pth"},
-			Evidence: sweep.Evidence{Time: at(13, 10)}}}, nil, nil)
+		[]sweep.Finding{cached("/root/.cache/pip/http-v2/3/c/8/1/e/3c81e0c5bd5fa42a4a4d4b8e3e2d1c5a3f9e3b6d2a8f4b1c7d5e6a9b", "root", "pip HTTP cache (http-v2)",
+			"identified by the x-pypi-file-project/-version headers: litellm 1.82.8 (bdist_wheel)", "1.82.8", at(14, 45))}, nil, nil)
+	// An image finding is a file collector's finding in a layer: the
+	// image scanner adds the image, layer and build step to its location
+	// and scopes its environment and user to the image.
+	layer, visible := 3, true
+	const image = "registry.example/app:1.4"
+	hook := pth("/usr/local", at(13, 10))
+	hook.Environment = image + " /usr/local"
+	hook.Location = sweep.Location{Image: image, ImageID: "sha256:5d41402abc4b2a76b9719d911017c592ae2b5b1c4ec7e0f8a5c3e1b2d4f6a8c0",
+		Layer: &layer, LayerDigest: "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", CreatedBy: "RUN pip install litellm==1.82.8",
+		Path: hook.Location.Path, Line: 1, Visible: &visible}
+	img := hostReport("images", image, time.Date(2026, 3, 26, 10, 0, 0, 0, time.UTC), []sweep.Finding{hook}, nil, nil)
 	gh := hostReport("github", "acme", time.Date(2026, 3, 26, 11, 0, 0, 0, time.UTC),
-		[]sweep.Finding{{Severity: sweep.High, Category: "ci", Title: "aquasecurity/trivy-action ran at an imposter commit", Collector: "github/runs",
-			Location: sweep.Location{Repo: "acme/api", RunID: 9001, Job: "scan"}, Evidence: sweep.Evidence{Time: at(15, 0)}}},
-		[]sweep.RotationItem{{Priority: "P1", Kind: "ci", Provider: "github", Title: "GitHub Actions secrets of acme/api", Where: "acme/api",
+		[]sweep.Finding{{Severity: sweep.High, Category: ghorg.CatWorkflow,
+			Title:     "run used aquasecurity/trivy-action@0.28.0 while its tags were hijacked; log unavailable, so assume it ran the malicious code",
+			Collector: ghorg.CollectorName,
+			Location: sweep.Location{Repo: "acme/api", Path: ".github/workflows/ci.yml", Line: 9, RunID: 9001, RunAttempt: 1, Job: "scan", Step: "Trivy",
+				URL: "https://github.com/acme/api/actions/runs/9001"},
+			Evidence: sweep.Evidence{Time: at(15, 0), Text: "uses: aquasecurity/trivy-action@0.28.0",
+				Details: []string{"run created 2026-03-24T15:00:00Z", "workflow ci", "event push", "branch main"}},
+			Indicator: &sweep.Indicator{ID: "action-trivy-action", Kind: "ci-action", Confidence: "confirmed",
+				Sources: []string{"https://github.com/aquasecurity/trivy/security/advisories/GHSA-69fq-xp46-6x23"}}}},
+		[]sweep.RotationItem{{Priority: "P1", Kind: "ci-secret", Provider: "github-actions", Title: "GitHub Actions secrets of acme/api", Where: "acme/api",
 			Names: []string{"AWS_DEPLOY_KEY", "NPM_TOKEN"}, Why: "the run's environment was dumped", ExposedBy: []string{"acme/api run 9001"},
 			Steps: []string{"rotate each secret at the provider, then update it in the repository settings"}, Verify: "old values rejected"}}, nil)
 	good, _ := json.MarshalIndent(db01, "", "  ")
@@ -406,7 +466,7 @@ func TestRemediatedKeepsHistory(t *testing.T) {
 			h.FirstBad.Path != bad || h.FirstBad.Verdict != sweep.Compromised || h.Shown() != 3 || len(h.History) != 2 {
 			t.Errorf("host %+v first bad %+v", h, h.FirstBad)
 		}
-		if len(f.Timeline) != 3 || f.Summary["critical"] != 2 {
+		if len(f.Timeline) != 3 || f.Summary["critical"] != 3 {
 			t.Errorf("timeline %d events, summary %v: want the first bad report's", len(f.Timeline), f.Summary)
 		}
 		if got := status(f); got["cloud"] != fleet.RotationPending || got["env"] != fleet.RotationPending {
