@@ -529,3 +529,39 @@ func TestReferencesAndEmbed(t *testing.T) {
 		t.Errorf("changed report: %+v %s", again.Skipped, again.Verdict)
 	}
 }
+
+// TestOlderVersionCategory: a report saved by an older version holds
+// categories this version does not declare ("python"); the merge keeps
+// them, judges the system from its severities and renders the findings
+// generically.
+func TestOlderVersionCategory(t *testing.T) {
+	older := filepath.Join("testdata", "older", "web-03.json")
+	f := build(t, []string{older, filepath.Join(reportsDir, "db-01.json")})
+	defer f.Close()
+	if len(f.Hosts) != 2 || len(f.Skipped) != 0 || f.Verdict != sweep.Compromised {
+		t.Fatalf("%d hosts, skipped %v, verdict %s", len(f.Hosts), f.Skipped, f.Verdict)
+	}
+	var undeclared int
+	for i := range f.Hosts {
+		if err := f.Findings(&f.Hosts[i], func(fi *sweep.Finding) error {
+			if string(fi.Category) == "python" {
+				undeclared++
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if undeclared != 2 {
+		t.Errorf("%d findings keep the older category, want 2", undeclared)
+	}
+	for _, format := range []string{"markdown", "json"} {
+		var buf bytes.Buffer
+		if err := render.WriteFleet(&buf, format, f, render.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), "litellm 1.82.8 installed") || !strings.Contains(buf.String(), "web-03") {
+			t.Errorf("%s: the older report's findings are not rendered:\n%s", format, buf.String())
+		}
+	}
+}
