@@ -59,7 +59,7 @@ func TestRotateFromSavedReports(t *testing.T) {
 	host := savedHostReport(t, dir)
 	gh := filepath.Join(dir, "github.json")
 	ghr := sweep.Report{SchemaVersion: "1.0", Scan: sweep.Scan{Kind: "github", Targets: []string{"acme"}}, Verdict: sweep.Exposed,
-		Rotation: []sweep.RotationItem{{ID: "ROT-GHA0000001", Priority: "P1", Kind: "ci", Provider: "github-actions",
+		Rotation: []sweep.RotationItem{{ID: "ROT-GHA0000001", Priority: "P1", Kind: "ci-secret", Provider: "github-actions",
 			Title: "GitHub Actions secrets and GITHUB_TOKEN of exposed runs", Where: "acme/api: repository secrets",
 			Names: []string{"PYPI_TOKEN", "DOCKERHUB_TOKEN"}, Why: "run 4242 used aquasecurity/trivy-action@0.28.0 on 2026-03-19 22:10Z",
 			Steps: []string{"gh secret set NAME --repo acme/api"}, Verify: "old value rejected"}}}

@@ -47,7 +47,7 @@ func aliceInstall() sweep.Finding {
 	return sweep.Finding{Severity: sweep.Critical, Category: python.CatPackage, Title: "litellm 1.82.8 installed",
 		Location:    sweep.Location{Path: site + "/litellm-1.82.8.dist-info"},
 		Evidence:    sweep.Evidence{Package: "litellm", Version: "1.82.8", Time: &installed},
-		Environment: "/home/alice/.venv", User: "alice", Collector: "python/site-packages",
+		Environment: "/home/alice/.venv", User: "alice", Collector: python.Name,
 		Indicator: &sweep.Indicator{ID: "pypi-litellm", Kind: "package"}}
 }
 

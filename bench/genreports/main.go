@@ -119,14 +119,14 @@ func report(rng *rand.Rand, name string, fin time.Time, v sweep.Verdict) *sweep.
 	case sweep.Compromised:
 		r.Findings = append(r.Findings,
 			sweep.Finding{Severity: sweep.Critical, Category: python.CatStartup, Title: "litellm_init.pth (malicious startup hook)", Location: sweep.Location{Path: sp + "/litellm_init.pth", Line: 1},
-				Environment: env, User: "deploy", Collector: "python/site", Evidence: sweep.Evidence{SHA256: "71e35aef03099cd1f2d6446734273025a163597de93912df321ef118bf135238", Time: at(11, 2+rng.IntN(50))},
+				Environment: env, User: "deploy", Collector: python.Name, Evidence: sweep.Evidence{SHA256: "71e35aef03099cd1f2d6446734273025a163597de93912df321ef118bf135238", Time: at(11, 2+rng.IntN(50))},
 				Indicator: &sweep.Indicator{ID: "file-litellm-init-pth", Kind: "file", Confidence: "confirmed", Sources: []string{"https://github.com/BerriAI/litellm/issues/24512"}}},
 			sweep.Finding{Severity: sweep.Critical, Category: persistence.CatPersistence, Title: "sysmon.service user unit", Location: sweep.Location{Path: "/home/deploy/.config/systemd/user/sysmon.service"},
-				User: "deploy", Collector: "persistence/systemd", Evidence: sweep.Evidence{Time: at(11, 5+rng.IntN(50))}})
+				User: "deploy", Collector: persistence.Name, Evidence: sweep.Evidence{Time: at(11, 5+rng.IntN(50))}})
 		fallthrough
 	case sweep.Exposed:
 		r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.High, Category: python.CatPackage, Title: "litellm 1.82.8 installed",
-			Location: sweep.Location{Path: sp + "/litellm-1.82.8.dist-info/METADATA", Line: 3}, Environment: env, User: "deploy", Collector: "python/dist",
+			Location: sweep.Location{Path: sp + "/litellm-1.82.8.dist-info/METADATA", Line: 3}, Environment: env, User: "deploy", Collector: python.Name,
 			Evidence:  sweep.Evidence{Package: "litellm", Version: "1.82.8", Installer: "pip", Time: at(10+rng.IntN(6), rng.IntN(60))},
 			Indicator: &sweep.Indicator{ID: "pypi-litellm-1.82.8", Kind: "package", Confidence: "confirmed"}})
 		r.Rotation = append(r.Rotation,
@@ -138,7 +138,7 @@ func report(rng *rand.Rand, name string, fin time.Time, v sweep.Verdict) *sweep.
 				Steps: []string{"ssh-keygen -t ed25519", "replace the public key everywhere it is authorised"}, Verify: "login with the old key is refused"})
 	case sweep.AtRisk:
 		r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Medium, Category: lockfile.CatLockfile, Title: "requirements.txt allows litellm 1.82.8",
-			Location: sweep.Location{Path: "/home/ci/src/app/requirements.txt", Line: 12}, Collector: "lockfile/requirements", Evidence: sweep.Evidence{Text: "litellm>=1.82"}})
+			Location: sweep.Location{Path: "/home/ci/src/app/requirements.txt", Line: 12}, Collector: "lockfile/manifests", Evidence: sweep.Evidence{Text: "litellm>=1.82"}})
 	case sweep.Incomplete:
 		r.Errors = append(r.Errors, sweep.Error{Location: sweep.Location{Path: "/var/lib/docker"}, Collector: "walk", Message: "cannot read directory: permission denied", Kind: sweep.ErrKindError})
 	}

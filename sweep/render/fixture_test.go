@@ -56,7 +56,7 @@ func syntheticReport() *sweep.Report {
 				Evidence: sweep.Evidence{Time: tp("2026-03-19T18:00:00Z")},
 				Indicator: &sweep.Indicator{ID: "trivy-action", Kind: "action", Confidence: "confirmed",
 					Sources: []string{"https://github.com/aquasecurity/trivy/security/advisories/GHSA-69fq-xp46-6x23"}}},
-			{Severity: sweep.Medium, Category: lockfile.CatLockfile, Title: "requirements.txt allows litellm 1.82.8 (litellm>=1.80)", Collector: "lockfile/requirements",
+			{Severity: sweep.Medium, Category: lockfile.CatLockfile, Title: "requirements.txt allows litellm 1.82.8 (litellm>=1.80)", Collector: "lockfile/manifests",
 				Location: sweep.Location{Path: "/srv/ci/requirements.txt", Line: 3}, Evidence: sweep.Evidence{Text: "litellm>=1.80"}},
 			{Severity: sweep.Low, Category: live.CatProcess, Title: "300 Python processes running (threshold 256), in a shallow tree", Collector: live.NameProcesses,
 				Location: sweep.Location{PID: 77}},

@@ -38,11 +38,11 @@ func bigFleet(t *testing.T, n int) *fleet.Fleet {
 		switch {
 		case i%50 == 3:
 			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Critical, Category: python.CatStartup, Title: "litellm_init.pth (malicious startup hook)",
-				Location: sweep.Location{Path: sp + "litellm_init.pth", Line: 1}, Collector: "python/site", Evidence: sweep.Evidence{Time: &at}})
+				Location: sweep.Location{Path: sp + "litellm_init.pth", Line: 1}, Collector: python.Name, Evidence: sweep.Evidence{Time: &at}})
 			fallthrough
 		case i%25 == 5:
 			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.High, Category: python.CatPackage, Title: "litellm 1.82.8 installed",
-				Location: sweep.Location{Path: sp + "litellm-1.82.8.dist-info/METADATA", Line: 3}, Collector: "python/dist",
+				Location: sweep.Location{Path: sp + "litellm-1.82.8.dist-info/METADATA", Line: 3}, Collector: python.Name,
 				Evidence: sweep.Evidence{Package: "litellm", Version: "1.82.8", Time: &at}})
 			r.Rotation = []sweep.RotationItem{
 				{Priority: "P1", Kind: "cloud", Provider: "aws", Title: "AWS access keys", Where: "/home/deploy/.aws/credentials", Names: []string{"default", "prod"},
@@ -51,7 +51,7 @@ func bigFleet(t *testing.T, n int) *fleet.Fleet {
 					Why: "readable by the stealer", ExposedBy: []string{"LS-2"}, Steps: []string{"ssh-keygen", "replace authorized_keys"}, Verify: "old key refused"}}
 		case i%40 == 11:
 			r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Medium, Category: lockfile.CatLockfile, Title: "requirements.txt allows litellm 1.82.8",
-				Location: sweep.Location{Path: "/srv/app/requirements.txt", Line: 4}, Collector: "lockfile/requirements"})
+				Location: sweep.Location{Path: "/srv/app/requirements.txt", Line: 4}, Collector: "lockfile/manifests"})
 		case i%100 == 13:
 			r.Errors = append(r.Errors, sweep.Error{Location: sweep.Location{Path: "/var/lib/docker"}, Message: "permission denied", Kind: "error"})
 		}
