@@ -66,11 +66,7 @@ func TestRateLimitGiveUpAndResume(t *testing.T) {
 			statePath := filepath.Join(t.TempDir(), "state.json")
 			const limitAt = 25
 			fault := tc.fault
-			f.OnCall = func(n int) {
-				if n == limitAt {
-					f.Standing(&fault)
-				}
-			}
+			f.StandingFrom(limitAt+1, &fault)
 			sw1, sl := newSweeper(t, f, func(c *Options) { c.StatePath = statePath })
 			res, err := sw1.Run(context.Background())
 			if err != nil {
@@ -186,11 +182,7 @@ func TestPrimaryLimitFarAhead(t *testing.T) {
 	f := newScenario(t)
 	reset := time.Now().Add(3 * time.Hour).Truncate(time.Second)
 	fault := ghfake.PrimaryLimitFault(reset)
-	f.OnCall = func(n int) {
-		if n == 10 {
-			f.Standing(&fault)
-		}
-	}
+	f.StandingFrom(11, &fault)
 	sw, sl := newSweeper(t, f, nil)
 	res, err := sw.Run(context.Background())
 	if err != nil {

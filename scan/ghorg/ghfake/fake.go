@@ -92,6 +92,11 @@ type Server struct {
 	remaining   int
 	faults      map[string]Fault // path prefix -> fault, used once
 	standing    *Fault           // answers every API request while set
+	// standingFrom makes fromFault standing at the API call with this
+	// number (set under the same lock that counts calls, so no request
+	// slips between "the limit began" and the fault being in place).
+	standingFrom int
+	fromFault    *Fault
 	// OnCall, if set, is called (without the lock) after each counted API call.
 	OnCall func(n int)
 	// IgnoreRaw answers contents and blob reads with the JSON envelope
@@ -128,7 +133,16 @@ func PrimaryLimitFault(reset time.Time) Fault {
 func (s *Server) Standing(f *Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.standing = f
+	s.standing, s.fromFault = f, nil
+}
+
+// StandingFrom makes f standing from API call n on: call n and every later
+// one get it, however many requests race in at once. (Setting it from
+// OnCall instead lets concurrent requests through until OnCall runs.)
+func (s *Server) StandingFrom(n int, f *Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.standingFrom, s.fromFault = n, f
 }
 
 // New starts the API and storage servers.
@@ -310,6 +324,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls++
 	n := s.calls
+	if s.fromFault != nil && n >= s.standingFrom {
+		s.standing, s.fromFault = s.fromFault, nil
+	}
 	s.paths[path]++
 	s.remaining--
 	if s.remaining < 1 {
