@@ -291,7 +291,10 @@ func (p *planner) persistence(f *sweep.Finding, t Target) {
 	}
 	// Enablement links in any *.wants / *.requires directory next to the unit.
 	unitDir := path.Dir(t.Path)
-	ents, _ := fs.ReadDir(p.fsys, sweep.Rel(unitDir))
+	ents, err := fs.ReadDir(p.fsys, sweep.Rel(unitDir))
+	if err != nil {
+		p.errorf("%s: %s: enablement links of %s were not looked for", unitDir, sweep.TrimPathErr(err), t.Unit)
+	}
 	for _, e := range ents {
 		if e.IsDir() && (strings.HasSuffix(e.Name(), ".wants") || strings.HasSuffix(e.Name(), ".requires")) {
 			lp := path.Join(unitDir, e.Name(), t.Unit)
@@ -370,7 +373,10 @@ func (p *planner) dist(f *sweep.Finding) {
 		}
 		return
 	}
-	rows, _ := python.ParseRecord(rec)
+	rows, errs := python.ParseRecord(rec)
+	for _, e := range errs {
+		p.errorf("%s/RECORD: %v: files it lists past that point are not moved", distDir, e)
+	}
 	for _, row := range rows {
 		rel := row.Path
 		if rel == "" || strings.HasPrefix(rel, "/") {

@@ -38,3 +38,34 @@ func TestFromReportActsOnlyOnWhatTheRulesConfirm(t *testing.T) {
 		t.Error("an images report was accepted")
 	}
 }
+
+// TestFromReportNotesARecordItCannotReadWhole: a RECORD that stops parsing
+// part-way still gives the files listed before that point, and the plan
+// says the rest are not moved (never a silent short list).
+func TestFromReportNotesARecordItCannotReadWhole(t *testing.T) {
+	root := t.TempDir()
+	site := "/usr/lib/python3.11/site-packages"
+	sweeptest.WriteFiles(t, root, map[string]string{
+		site + "/litellm-1.82.8.dist-info/METADATA": "Metadata-Version: 2.1\nName: litellm\nVersion: 1.82.8\n",
+		site + "/litellm-1.82.8.dist-info/RECORD":   "litellm/__init__.py,sha256=x,1\n\"litellm/unterminated.py,\n",
+		site + "/litellm/__init__.py":               "x",
+	})
+	r := &sweep.Report{Scan: sweep.Scan{Kind: "host", Root: root}, Findings: []sweep.Finding{
+		{Category: "python-package", Severity: sweep.Critical, Location: sweep.Location{Path: site + "/litellm-1.82.8.dist-info/METADATA", Line: 3},
+			Evidence: sweep.Evidence{Package: "litellm", Version: "1.82.8"}},
+	}}
+	d, err := remediate.FromReport(r, remediate.RemovalOptions{Root: root, Matcher: sweeptest.Matcher(t), From: "report.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, tg := range d.Targets {
+		paths = append(paths, tg.Path)
+	}
+	if !strings.Contains(strings.Join(paths, " "), site+"/litellm/__init__.py") {
+		t.Errorf("targets %q lack the file listed before the bad line", paths)
+	}
+	if !strings.Contains(strings.Join(d.Errors, "\n"), "RECORD") {
+		t.Errorf("no note that RECORD could not be read whole: %q", d.Errors)
+	}
+}
