@@ -414,20 +414,7 @@ func (p *parser) dollar(w *strings.Builder, nested func(byte, bool) error) (bool
 		return c == '_' || isNameByte(c), nil
 	case c == '(' && strings.HasPrefix(s[p.i:], "((") && p.d != powershell:
 		// arithmetic: skip to the matching ))
-		depth := 0
-		for ; p.i < len(s); p.i++ {
-			switch s[p.i] {
-			case '(':
-				depth++
-			case ')':
-				depth--
-				if depth == 0 {
-					p.i++
-					return true, nil
-				}
-			}
-		}
-		return false, errUnparsed
+		return p.skipBalanced(s, '(', ')')
 	case c == '(':
 		p.i++
 		if err := nested(')', true); err != nil {
@@ -435,20 +422,7 @@ func (p *parser) dollar(w *strings.Builder, nested func(byte, bool) error) (bool
 		}
 		return true, nil
 	case c == '{':
-		depth := 0
-		for ; p.i < len(s); p.i++ {
-			switch s[p.i] {
-			case '{':
-				depth++
-			case '}':
-				depth--
-				if depth == 0 {
-					p.i++
-					return true, nil
-				}
-			}
-		}
-		return false, errUnparsed
+		return p.skipBalanced(s, '{', '}')
 	case c == '\'' && p.d != powershell && sigil == '$':
 		// $'...' ANSI-C quoting: \' does not end it.
 		p.i++
@@ -499,4 +473,24 @@ func lenientWords(s string) []command {
 		}
 	}
 	return out
+}
+
+// skipBalanced moves past the group opening at s[p.i] (an arithmetic
+// ((...)) or a ${...} expansion) to just after its matching close; an
+// unclosed group is unparsed.
+func (p *parser) skipBalanced(s string, open, close byte) (bool, error) {
+	depth := 0
+	for ; p.i < len(s); p.i++ {
+		switch s[p.i] {
+		case open:
+			depth++
+		case close:
+			depth--
+			if depth == 0 {
+				p.i++
+				return true, nil
+			}
+		}
+	}
+	return false, errUnparsed
 }
