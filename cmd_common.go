@@ -226,12 +226,15 @@ func rootFlag(c *cli.Context) (string, error) {
 	return root, nil
 }
 
-// mountFlags choose which filesystems below the root are walked.
-func mountFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.BoolFlag{Name: "cross-mounts", Usage: "also walk network and remote filesystems (NFS, SMB, sshfs and other FUSE) mounted below the root; local ones are always walked"},
-		&cli.BoolFlag{Name: "no-cross-mounts", Usage: "stay on the root's filesystem; local filesystems mounted below it are then listed as not checked (verdict INCOMPLETE unless named with --skip)"},
-	}
+// crossMountsFlag and noCrossMountsFlag choose which filesystems below the
+// root are walked; notChecked says what leaving them out means for the
+// command.
+func crossMountsFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "cross-mounts", Usage: "also walk network and remote filesystems (NFS, SMB, sshfs and other FUSE) mounted below the root; local ones are always walked"}
+}
+
+func noCrossMountsFlag(notChecked string) cli.Flag {
+	return &cli.BoolFlag{Name: "no-cross-mounts", Usage: "stay on the root's filesystem; local filesystems mounted below it are then listed as not checked (" + notChecked + ")"}
 }
 
 // mountPolicy reads --cross-mounts and --no-cross-mounts.

@@ -27,7 +27,7 @@ func hostCommand() *cli.Command {
 			),
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "sweep the tree at `DIR` as a mounted disk; paths in the report are relative to it"},
-			mountFlags()[0], mountFlags()[1],
+			crossMountsFlag(), noCrossMountsFlag("verdict INCOMPLETE unless named with --skip"),
 			&cli.BoolFlag{Name: "pseudo", Usage: "also walk /proc, /sys, /dev and /run"},
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not walk `DIR` (absolute inside the root; repeatable)"},
 			&cli.StringFlag{Name: "window", Usage: "exposure window `START..END` (default: the pack's PyPI window)"},

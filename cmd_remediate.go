@@ -53,7 +53,7 @@ func remediateCommand() *cli.Command {
 			&cli.BoolFlag{Name: "apply", Usage: "carry out the plan (default: dry run)"},
 			&cli.StringFlag{Name: "report", Usage: "plan from the host sweep saved in `FILE` (litesweep host -f json) instead of sweeping now"},
 			&cli.StringFlag{Name: "evidence-dir", Value: "litesweep-evidence", Usage: "move files and write the manifest into `DIR` (created 0700)"},
-			mountFlags()[0], mountFlags()[1],
+			crossMountsFlag(), noCrossMountsFlag("so the sweep is incomplete, and the plan says so"),
 			&cli.BoolFlag{Name: "no-live", Usage: "no systemctl and no process kills even when --root is /"},
 			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)"},
 			&cli.BoolFlag{Name: "iocs-partial", Usage: "accept an --iocs pack that lacks whole sections"},

@@ -132,7 +132,7 @@ complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l apply -d 
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l report -r -d 'plan from the host sweep saved in `FILE` (litesweep host -f json) instead of sweeping now'
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l evidence-dir -r -d 'move files and write the manifest into `DIR` (created 0700)'
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l cross-mounts -d 'also walk network and remote filesystems (NFS, SMB, sshfs and other FUSE) mounted below the root; local ones are always walked'
-complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l no-cross-mounts -d 'stay on the root\'s filesystem; local filesystems mounted below it are then listed as not checked (verdict INCOMPLETE unless named with --skip)'
+complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l no-cross-mounts -d 'stay on the root\'s filesystem; local filesystems mounted below it are then listed as not checked (so the sweep is incomplete, and the plan says so)'
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l no-live -d 'no systemctl and no process kills even when --root is /'
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l iocs -r -d 'load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)'
 complete -c litesweep -n '__fish_seen_subcommand_from remediate' -f -l iocs-partial -d 'accept an --iocs pack that lacks whole sections'
