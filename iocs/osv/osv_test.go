@@ -33,7 +33,7 @@ var handWritten = map[string]string{
 	    "database_specific":{"cwes":[{"cweId":"CWE-506","name":"Embedded Malicious Code"}]}}]}`,
 	"broken/MAL-2099-0004.json": `{"id": "MAL-2099-0004", "affected": [`,
 	"broken/MAL-2099-0005.json": `{"schema_version":"1.7.4","affected":[]}`,
-	"README.md":                  "not a record",
+	"README.md":                 "not a record",
 }
 
 func writeTree(t *testing.T) string {
