@@ -55,13 +55,17 @@ func Images(ctx context.Context, env Env, o ImagesOptions) (*sweep.Report, error
 	for _, f := range o.Archives {
 		sources++
 		for _, img := range s.ScanArchiveFile(ctx, f) {
-			targets = append(targets, img.Name)
+			if img.NotPlatform == "" {
+				targets = append(targets, img.Name)
+			}
 		}
 	}
 	for _, d := range o.Layouts {
 		sources++
 		for _, img := range s.ScanLayout(ctx, d) {
-			targets = append(targets, img.Name)
+			if img.NotPlatform == "" {
+				targets = append(targets, img.Name)
+			}
 		}
 	}
 	for _, d := range o.DataRoots {

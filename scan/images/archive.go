@@ -305,7 +305,7 @@ func (s *Scanner) indexImages(a *archive, b []byte) ([]*Image, error) {
 			return &Image{Name: firstName(names, d.Digest.String()), Names: names, Source: a.source,
 				Err: fmt.Errorf("index names manifest %s, which is missing", d.Digest)}
 		}
-		return s.manifestImage(a, mb, names, d.Digest.String())
+		return s.manifestImage(a, mb, names, d)
 	}
 	return walkIndex(b, readIndex, image, a.source)
 }
@@ -354,12 +354,17 @@ func walkIndex(raw []byte, readIndex func(v1.Hash) ([]byte, error), image func(d
 
 // manifestImage builds an image from an OCI/Docker v2 manifest whose blobs
 // are archive members.
-func (s *Scanner) manifestImage(a *archive, raw []byte, names []string, digest string) *Image {
+func (s *Scanner) manifestImage(a *archive, raw []byte, names []string, d v1.Descriptor) *Image {
+	digest := d.Digest.String()
 	img := &Image{Source: a.source, Names: names}
 	m, err := v1.ParseManifest(bytes.NewReader(raw))
 	if err != nil {
 		img.Name = firstName(names, digest)
 		img.Err = fmt.Errorf("manifest %s: %w", digest, err)
+		return img
+	}
+	if k := artefactKind(d, m); k != "" {
+		img.Name, img.NotPlatform = firstName(names, digest), k
 		return img
 	}
 	img.ID = m.Config.Digest.String()

@@ -352,7 +352,7 @@ func (s *Scanner) scanContainerd(ctx context.Context, root string, only []string
 		if ctx.Err() != nil {
 			break
 		}
-		img := s.blobImage(bs, h, nil, src)
+		img := s.blobImage(bs, v1.Descriptor{Digest: h}, nil, src)
 		if len(only) > 0 && !matchesAny(only, img.ID, []string{h.String()}) {
 			continue
 		}

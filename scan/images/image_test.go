@@ -558,24 +558,9 @@ func TestArchiveOCIFlavour(t *testing.T) {
 			b, _ := json.Marshal([]saveManifest{sm})
 			os.WriteFile(filepath.Join(dir, "manifest.json"), b, 0o644)
 		}
-		var buf bytes.Buffer
-		tw := tar.NewWriter(&buf)
-		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-			rel, _ := filepath.Rel(dir, p)
-			if d.IsDir() {
-				if rel != "." {
-					tw.WriteHeader(&tar.Header{Name: rel + "/", Typeflag: tar.TypeDir, Mode: 0o755})
-				}
-				return nil
-			}
-			b, _ := os.ReadFile(p)
-			tw.WriteHeader(&tar.Header{Name: rel, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(b))})
-			tw.Write(b)
-			return nil
-		})
-		tw.Close()
+		buf := tarDir(t, dir)
 		s, sink := newTestScanner(t)
-		imgs, err := s.ReadArchive(context.Background(), &buf, "archive oci", "oci!")
+		imgs, err := s.ReadArchive(context.Background(), buf, "archive oci", "oci!")
 		if err != nil || len(imgs) != 1 {
 			t.Fatalf("manifest.json %v: %v, %d images", withManifest, err, len(imgs))
 		}
@@ -592,6 +577,28 @@ func TestArchiveOCIFlavour(t *testing.T) {
 			t.Errorf("manifest.json %v: findings %+v errors %+v", withManifest, got, es)
 		}
 	}
+}
+
+// tarDir archives a directory (an OCI layout) as docker save's OCI flavour does.
+func tarDir(t testing.TB, dir string) *bytes.Buffer {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			if rel != "." {
+				tw.WriteHeader(&tar.Header{Name: rel + "/", Typeflag: tar.TypeDir, Mode: 0o755})
+			}
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		tw.WriteHeader(&tar.Header{Name: rel, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(b))})
+		tw.Write(b)
+		return nil
+	})
+	tw.Close()
+	return &buf
 }
 
 // TestHooksPerLayer: DirObserver sees every directory (parents missing from

@@ -119,12 +119,13 @@ func (s *Scanner) ScanLayout(ctx context.Context, dir string) []*Image {
 // storeImages resolves an index (and nested indexes) against a blob store.
 func (s *Scanner) storeImages(bs *blobStore, index []byte, src string) ([]*Image, error) {
 	return walkIndex(index, bs.readJSON, func(d v1.Descriptor, names []string) *Image {
-		return s.blobImage(bs, d.Digest, names, src)
+		return s.blobImage(bs, d, names, src)
 	}, src)
 }
 
 // blobImage builds an image from its manifest digest in a blob store.
-func (s *Scanner) blobImage(bs *blobStore, md v1.Hash, names []string, src string) *Image {
+func (s *Scanner) blobImage(bs *blobStore, d v1.Descriptor, names []string, src string) *Image {
+	md := d.Digest
 	img := &Image{Source: src, Names: names, Name: firstName(names, md.String())}
 	raw, err := bs.readJSON(md)
 	if err != nil {
@@ -134,6 +135,10 @@ func (s *Scanner) blobImage(bs *blobStore, md v1.Hash, names []string, src strin
 	m, err := v1.ParseManifest(bytes.NewReader(raw))
 	if err != nil {
 		img.Err = fmt.Errorf("manifest %s: %w", md, err)
+		return img
+	}
+	if k := artefactKind(d, m); k != "" {
+		img.NotPlatform = k
 		return img
 	}
 	img.ID = m.Config.Digest.String()
@@ -149,8 +154,8 @@ func (s *Scanner) blobImage(bs *blobStore, md v1.Hash, names []string, src strin
 		return img
 	}
 	img.Config = cfg
-	for i, d := range m.Layers {
-		l := Layer{Key: d.Digest.String(), Digest: d.Digest.String(), Open: bs.opener(d.Digest), Check: bs.checker(d.Digest)}
+	for i, ld := range m.Layers {
+		l := Layer{Key: ld.Digest.String(), Digest: ld.Digest.String(), Open: bs.opener(ld.Digest), Check: bs.checker(ld.Digest)}
 		if i < len(cfg.RootFS.DiffIDs) {
 			l.DiffID = cfg.RootFS.DiffIDs[i].String()
 		}

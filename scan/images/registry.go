@@ -310,11 +310,6 @@ func (r *registryRun) descriptor(ctx context.Context, ref name.Tag, d v1.Descrip
 				plat = m.Platform.String()
 			}
 			mloc := sweep.Location{Image: ref.Name() + "@" + m.Digest.String()}
-			if m.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
-				r.s.Sink.Error(sweep.Error{Location: mloc, Collector: collectorName, Kind: sweep.ErrKindSkipped,
-					Message: "attestation manifest (build provenance, no filesystem) not swept"})
-				continue
-			}
 			if !m.MediaType.IsIndex() && !m.MediaType.IsImage() {
 				r.s.Sink.Error(sweep.Error{Location: mloc, Collector: collectorName, Kind: sweep.ErrKindSkipped,
 					Message: fmt.Sprintf("index entry of media type %q is not an image: not swept", printable([]byte(m.MediaType), 100))})
@@ -344,7 +339,7 @@ func (r *registryRun) descriptor(ctx context.Context, ref name.Tag, d v1.Descrip
 			r.errorAt(loc, fmt.Errorf("image %s not read: %w", ref.Name(), err))
 			return
 		}
-		r.image(ctx, ref, d.Digest, img, platform)
+		r.image(ctx, ref, d, img, platform)
 	default:
 		r.s.Sink.Error(sweep.Error{Location: loc, Collector: collectorName, Kind: sweep.ErrKindSkipped,
 			Message: fmt.Sprintf("%s is a %q manifest, not an image: not swept", ref.Name(), printable([]byte(d.MediaType), 100))})
@@ -352,15 +347,17 @@ func (r *registryRun) descriptor(ctx context.Context, ref name.Tag, d v1.Descrip
 }
 
 // image sweeps one resolved image: config first (--since), then layers.
-func (r *registryRun) image(ctx context.Context, ref name.Tag, digest v1.Hash, ri v1.Image, platform string) {
-	nm := ref.Name() + "@" + digest.String()
+func (r *registryRun) image(ctx context.Context, ref name.Tag, d v1.Descriptor, ri v1.Image, platform string) {
+	nm := ref.Name() + "@" + d.Digest.String()
 	src := "registry " + r.host
 	if platform != "" {
 		src += " (" + platform + ")"
 	}
 	img := &Image{Name: nm, Names: []string{nm, ref.Name()}, Source: src}
 	if r.o.Since.IsZero() {
-		r.s.scanV1Image(ctx, img, ri)
+		if !r.s.scanV1Image(ctx, img, d, ri) {
+			return
+		}
 	} else {
 		cfg, err := ri.ConfigFile()
 		if err == nil && !cfg.Created.IsZero() && cfg.Created.Time.Before(r.o.Since) {
@@ -368,7 +365,9 @@ func (r *registryRun) image(ctx context.Context, ref name.Tag, digest v1.Hash, r
 				Message: fmt.Sprintf("created %s, before --since %s: layers not read", cfg.Created.UTC().Format(time.RFC3339), r.o.Since.UTC().Format(time.RFC3339))})
 			return
 		}
-		r.s.scanV1Image(ctx, img, ri)
+		if !r.s.scanV1Image(ctx, img, d, ri) {
+			return
+		}
 	}
 	r.mu.Lock()
 	r.names = append(r.names, nm)
@@ -377,8 +376,18 @@ func (r *registryRun) image(ctx context.Context, ref name.Tag, digest v1.Hash, r
 
 // scanV1Image fills img from a go-containerregistry image (config first,
 // then the layer list; blobs are fetched only when a layer is read, once
-// per digest across the Scanner) and scans it.
-func (s *Scanner) scanV1Image(ctx context.Context, img *Image, ri v1.Image) {
+// per digest across the Scanner) and scans it. d is the descriptor that led
+// to it (zero for a manifest reached by tag). It reports false when the
+// manifest is not a platform image (an attestation, signature or SBOM
+// referrer: recorded, not read).
+func (s *Scanner) scanV1Image(ctx context.Context, img *Image, d v1.Descriptor, ri v1.Image) bool {
+	if m, err := ri.Manifest(); err == nil {
+		if k := artefactKind(d, m); k != "" {
+			img.NotPlatform = k
+			s.ScanImage(ctx, img)
+			return false
+		}
+	}
 	if h, err := ri.ConfigName(); err == nil {
 		img.ID = h.String()
 	}
@@ -386,14 +395,14 @@ func (s *Scanner) scanV1Image(ctx context.Context, img *Image, ri v1.Image) {
 	if err != nil {
 		img.Err = fmt.Errorf("config: %w", err)
 		s.ScanImage(ctx, img)
-		return
+		return true
 	}
 	img.Config = cfg
 	ls, err := ri.Layers()
 	if err != nil {
 		img.Err = fmt.Errorf("layers: %w", err)
 		s.ScanImage(ctx, img)
-		return
+		return true
 	}
 	for i, l := range ls {
 		d, err := l.Digest()
@@ -409,4 +418,5 @@ func (s *Scanner) scanV1Image(ctx context.Context, img *Image, ri v1.Image) {
 		img.Layers = append(img.Layers, ly)
 	}
 	s.ScanImage(ctx, img)
+	return true
 }

@@ -244,19 +244,21 @@ func TestRegistrySweepRealRegistry(t *testing.T) {
 	armCfg = armCfg.DeepCopy()
 	armCfg.Architecture = "arm64"
 	arm, _ = mutate.ConfigFile(arm, armCfg)
-	attest := buildImage(t, step{"", layerOf(t, member{name: "attestation.json", body: "{}"})})
+	attest, attestDesc := buildkitAttestation(t, bad)
 	multi := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
 		mutate.IndexAddendum{Add: bad, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
 		mutate.IndexAddendum{Add: arm, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}}},
-		mutate.IndexAddendum{Add: attest, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "unknown", Architecture: "unknown"},
-			Annotations: map[string]string{"vnd.docker.reference.type": "attestation-manifest"}}},
+		mutate.IndexAddendum{Add: attest, Descriptor: attestDesc},
 	)
+	badDigest, _ := bad.Digest()
 	rr.push(t, "team/app:clean", clean)
 	rr.push(t, "team/app:bad", bad)
 	rr.push(t, "team/app:gone", clean)
 	rr.push(t, "team/worker:1.0", worker)
 	rr.push(t, "team/worker:old", withCreated(t, worker, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
 	rr.pushIndex(t, "tools/multi:latest", multi)
+	// cosign's signature of the bad image, under its tag convention.
+	rr.push(t, "team/app:sha256-"+badDigest.Hex+".sig", cosignSignature(t, bad))
 	rr.push(t, "team/locked:x", clean)
 	rr.fault("/v2/team/locked/tags/list", http.StatusForbidden)
 	rr.fault("/v2/team/app/manifests/gone", http.StatusNotFound)
@@ -302,7 +304,6 @@ func TestRegistrySweepRealRegistry(t *testing.T) {
 	}
 	// The payload found in the bad tag and in the amd64 image of the index,
 	// located by reference and manifest digest.
-	badDigest, _ := bad.Digest()
 	var hits []string
 	for _, f := range fs {
 		if f.Location.Path == pthPath {
@@ -320,7 +321,8 @@ func TestRegistrySweepRealRegistry(t *testing.T) {
 		{rr.proxy + "/team/busy", "tags not listed", "error"},
 		{rr.proxy + "/team/worker:1.0@", "layer unreadable", "error"},
 		{rr.proxy + "/team/app:gone", "not resolved", "error"},
-		{"/tools/multi:latest@", "attestation manifest", "skipped"},
+		{"/tools/multi:latest@", "not a platform image (BuildKit attestation manifest for " + badDigest.String(), "skipped"},
+		{"/team/app:sha256-" + badDigest.Hex + ".sig@", "not a platform image (artefact manifest: cosign signature)", "skipped"},
 	} {
 		if !slices.ContainsFunc(es, func(e sweep.Error) bool {
 			return strings.Contains(e.Location.Image, w.where) && strings.Contains(e.Message, w.msg) && string(e.Kind) == w.kind

@@ -50,6 +50,8 @@ func (s *Scanner) ScanRemote(ctx context.Context, ref string, o RemoteOptions) [
 		s.ScanImage(ctx, img)
 		return []string{img.Name}
 	}
-	s.scanV1Image(ctx, img, ri)
+	if !s.scanV1Image(ctx, img, v1.Descriptor{}, ri) {
+		return nil
+	}
 	return []string{img.Name}
 }

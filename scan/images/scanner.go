@@ -30,6 +30,12 @@
 //   - Every layer digest is verified (blob digest and diff_id); a mismatch,
 //     a truncated or hostile layer, a bomb or a missing blob is an Error at
 //     that image and layer, and the other images are still scanned.
+//   - Manifests that are not platform images (BuildKit attestation
+//     manifests, cosign signatures, OCI 1.1 SBOM and signature referrers:
+//     artefact.go) are recorded as skipped, "not a platform image, not
+//     read", from every source; a manifest with a filesystem layer, or with
+//     no artefact signal, is read as an image, so an unknown layer media type
+//     in a real platform's image is still a located error.
 //   - Homes come from the image's own etc/passwd (a lower layer's, when the
 //     source gives layers in order); image environments and users are named
 //     after the image so they never merge with the host's.
@@ -71,6 +77,10 @@ type Image struct {
 	Layers []Layer
 	// Err, when set, means the image could not be resolved.
 	Err error
+	// NotPlatform, when set, says what the manifest is instead of a platform
+	// image (an attestation, signature or SBOM referrer: artefactKind); its
+	// blobs are not read.
+	NotPlatform string
 }
 
 // Layer is one layer blob of an image.
@@ -301,6 +311,11 @@ func (s *Scanner) layer(ctx context.Context, l Layer, passwd []byte, source stri
 // ScanImage reads the image's layers bottom-up (each distinct layer once
 // per Scanner) and reports its findings, errors and containers.
 func (s *Scanner) ScanImage(ctx context.Context, img *Image) {
+	if img.NotPlatform != "" {
+		s.Sink.Error(sweep.Error{Location: sweep.Location{Image: img.Name}, Collector: collectorName, Kind: sweep.ErrKindSkipped,
+			Message: notPlatformMessage(img.NotPlatform)})
+		return
+	}
 	s.count(1, 0)
 	if img.Err != nil {
 		s.Sink.Error(sweep.Error{Location: sweep.Location{Image: img.Name, ImageID: img.ID}, Collector: collectorName,
