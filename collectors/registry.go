@@ -49,18 +49,43 @@ func Host(o Options) []sweep.Collector {
 		o.Now = time.Now
 	}
 	var cs []sweep.Collector
-	// Each family adds its constructor here.
+	// Each family adds its constructor here; a package ecosystem adds its
+	// collectors to Ecosystems.
 	if o.Matcher != nil {
 		cs = append(cs, creds.New(creds.Options{Pack: o.Matcher.Pack().Pack, Homes: o.Homes, Live: o.Live}))
-		cs = append(cs, python.New(python.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
 		cs = append(cs, persistence.New(persistence.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
-		cs = append(cs, lockfile.New(o.Matcher, o.Homes))
-		cs = append(cs, cache.New(cache.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
+		for _, e := range Ecosystems() {
+			cs = append(cs, e.Collectors(o)...)
+		}
 		cs = append(cs, history.New(history.Options{Matcher: o.Matcher, Homes: o.Homes, Window: o.Window, MaxBytes: o.MaxHashSize}))
 		// Last: its Finish matches copies of what the others learned.
 		cs = append(cs, payloads.New(payloads.Options{Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
 	}
 	return cs
+}
+
+// Ecosystem is one package ecosystem on a swept tree: how its names and
+// versions compare (iocs.Ecosystem, which the matcher uses) and the
+// collectors that find its installs, lockfiles and caches. Each collector
+// asks o.Matcher.Release(Eco, name, version); nothing else in the walk, the
+// dispatch or the report model knows the ecosystem.
+type Ecosystem struct {
+	Eco        iocs.Ecosystem
+	Collectors func(o Options) []sweep.Collector
+}
+
+// Ecosystems lists the package ecosystems a host sweep (and each image
+// layer) covers, in order.
+func Ecosystems() []Ecosystem {
+	return []Ecosystem{
+		{Eco: iocs.PyPI, Collectors: func(o Options) []sweep.Collector {
+			return []sweep.Collector{
+				python.New(python.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}),
+				lockfile.New(o.Matcher, o.Homes),
+				cache.New(cache.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}),
+			}
+		}},
+	}
 }
 
 var nameRe = regexp.MustCompile(`^[a-z0-9]+/[a-z0-9-]+$`)

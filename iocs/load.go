@@ -207,21 +207,34 @@ func (p *Pack) validate(doc *yaml.Node) error {
 	for i, pk := range p.Packages {
 		f := fmt.Sprintf("packages[%d]", i)
 		v.id(f, pk.ID)
-		if pk.Ecosystem != "pypi" {
-			v.fail(f+".ecosystem", "%q is not supported (pypi)", pk.Ecosystem)
+		eco, ok := EcosystemByID(pk.Ecosystem)
+		if !ok {
+			var ids []string
+			for _, e := range ecosystems {
+				ids = append(ids, e.ID())
+			}
+			v.fail(f+".ecosystem", "%q is not one of %s", pk.Ecosystem, strings.Join(ids, ", "))
 		}
 		v.required(f+".name", pk.Name)
+		if eco != nil && pk.Name != "" {
+			if err := eco.ValidName(pk.Name); err != nil {
+				v.fail(f+".name", "%v", err)
+			}
+		}
 		if len(pk.Versions) == 0 {
 			v.fail(f+".versions", "at least one version is required")
 		}
 		for j, ver := range pk.Versions {
-			if _, err := ParseVersion(ver); err != nil {
+			if eco == nil {
+				break
+			}
+			if _, err := eco.CanonicalVersion(ver); err != nil {
 				v.fail(fmt.Sprintf("%s.versions[%d]", f, j), "%v", err)
 			}
 		}
 		for _, c := range []struct{ n, s string }{{"last_clean", pk.LastClean}, {"first_clean", pk.FirstClean}} {
-			if c.s != "" {
-				if _, err := ParseVersion(c.s); err != nil {
+			if c.s != "" && eco != nil {
+				if _, err := eco.CanonicalVersion(c.s); err != nil {
 					v.fail(f+"."+c.n, "%v", err)
 				}
 			}

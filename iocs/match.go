@@ -14,8 +14,9 @@ import (
 // Matcher is a compiled, immutable view of a pack, safe for concurrent use.
 type Matcher struct {
 	pack         *Loaded
-	pkgs         map[string]*PackageIOC     // normalised name -> package
-	bad          map[string]map[string]bool // normalised name -> canonical bad versions
+	pkgs         map[string]*PackageIOC     // ecosystem \x00 normalised name -> package
+	bad          map[string]map[string]bool // ecosystem \x00 normalised name -> canonical bad versions
+	names        map[string][]string        // ecosystem -> normalised names
 	artHash      map[string]ArtifactHit     // sha256 -> artefact
 	fileHash     map[string]*FileIOC        // sha256 -> file
 	fileName     map[string][]*FileIOC      // base name -> files
@@ -37,20 +38,27 @@ type ArtifactHit struct {
 // Compile builds a Matcher for a validated pack.
 func Compile(l *Loaded) (*Matcher, error) {
 	m := &Matcher{
-		pack: l, pkgs: map[string]*PackageIOC{}, bad: map[string]map[string]bool{},
+		pack: l, pkgs: map[string]*PackageIOC{}, bad: map[string]map[string]bool{}, names: map[string][]string{},
 		artHash: map[string]ArtifactHit{}, fileHash: map[string]*FileIOC{}, fileName: map[string][]*FileIOC{},
 		sizes: map[int64]bool{}, staging: map[string]*StagingIOC{}, windows: map[string]*Window{},
 	}
 	p := l.Pack
 	for i := range p.Packages {
 		pk := &p.Packages[i]
-		n := NormalizeName(pk.Name)
+		eco, ok := EcosystemByID(pk.Ecosystem)
+		if !ok {
+			return nil, fmt.Errorf("packages[%d]: ecosystem %q is not supported", i, pk.Ecosystem)
+		}
+		n := key(eco, pk.Name)
+		if m.pkgs[n] == nil {
+			m.names[eco.ID()] = append(m.names[eco.ID()], eco.NormalizeName(pk.Name))
+		}
 		m.pkgs[n] = pk
 		if m.bad[n] == nil {
 			m.bad[n] = map[string]bool{}
 		}
 		for _, v := range pk.Versions {
-			m.bad[n][NormalizeVersion(v)] = true
+			m.bad[n][normalizeIn(eco, v)] = true
 		}
 		for j := range pk.Artifacts {
 			a := &pk.Artifacts[j]
@@ -99,30 +107,45 @@ func Compile(l *Loaded) (*Matcher, error) {
 // Pack returns the pack the matcher was built from.
 func (m *Matcher) Pack() *Loaded { return m.pack }
 
-// Tracked reports whether a distribution name (any spelling) is in the pack.
-func (m *Matcher) Tracked(name string) (*PackageIOC, bool) {
-	pk, ok := m.pkgs[NormalizeName(name)]
-	return pk, ok
-}
+func key(eco Ecosystem, name string) string { return eco.ID() + "\x00" + eco.NormalizeName(name) }
 
-// TrackedNames returns the normalised names of the pack's packages.
-func (m *Matcher) TrackedNames() []string {
-	out := make([]string, 0, len(m.pkgs))
-	for n := range m.pkgs {
-		out = append(out, n)
-	}
-	return out
-}
-
-// Package returns the package IOC when name==version is a bad release.
-// Names compare after PEP 503 and versions after PEP 440 normalisation, so
-// LiteLLM==1.82.8.0 matches while 1.82.80 and 1.82.8.post1 do not.
-func (m *Matcher) Package(name, version string) (*PackageIOC, bool) {
-	n := NormalizeName(name)
-	if !m.bad[n][NormalizeVersion(version)] {
+// Release returns the package IOC when name@version is a bad release in
+// ecosystem eco: the question every collector asks. Names and versions
+// compare as the ecosystem compares them (PEP 503/440 for PyPI, exact
+// names and semver for npm, case-insensitive publisher.name and semver for
+// editor extensions), and a same-named package of another ecosystem
+// never matches.
+func (m *Matcher) Release(eco Ecosystem, name, version string) (*PackageIOC, bool) {
+	n := key(eco, name)
+	if !m.bad[n][normalizeIn(eco, version)] {
 		return nil, false
 	}
 	return m.pkgs[n], true
+}
+
+// TrackedIn reports whether a package name (any spelling the ecosystem
+// treats as the same) is in the pack for ecosystem eco.
+func (m *Matcher) TrackedIn(eco Ecosystem, name string) (*PackageIOC, bool) {
+	pk, ok := m.pkgs[key(eco, name)]
+	return pk, ok
+}
+
+// NamesIn returns the normalised names the pack tracks in ecosystem eco,
+// in pack order.
+func (m *Matcher) NamesIn(eco Ecosystem) []string {
+	return append([]string(nil), m.names[eco.ID()]...)
+}
+
+// Tracked is TrackedIn(PyPI, name): the PyPI ecosystem's collectors ask it.
+func (m *Matcher) Tracked(name string) (*PackageIOC, bool) { return m.TrackedIn(PyPI, name) }
+
+// TrackedNames is NamesIn(PyPI).
+func (m *Matcher) TrackedNames() []string { return m.NamesIn(PyPI) }
+
+// Package is Release(PyPI, name, version): LiteLLM==1.82.8.0 matches while
+// 1.82.80 and 1.82.8.post1 do not.
+func (m *Matcher) Package(name, version string) (*PackageIOC, bool) {
+	return m.Release(PyPI, name, version)
 }
 
 // Artifact matches a SHA-256 (lower-case hex) against the bad releases' files.

@@ -55,10 +55,12 @@ type Artifact struct {
 	Provenance Provenance `yaml:"provenance" json:"provenance"`
 }
 
-// PackageIOC names a distribution and its exact bad versions.
+// PackageIOC names a package of one ecosystem and its exact bad versions
+// (as that ecosystem writes them: PEP 440 for PyPI, semver for npm and
+// editor extensions, whose names are "publisher.name").
 type PackageIOC struct {
 	ID         string   `yaml:"id" json:"id"`
-	Ecosystem  string   `yaml:"ecosystem" json:"ecosystem"` // "pypi"
+	Ecosystem  string   `yaml:"ecosystem" json:"ecosystem"` // an Ecosystem's ID: "pypi", "npm", "vscode"
 	Name       string   `yaml:"name" json:"name"`
 	Versions   []string `yaml:"versions" json:"versions"`
 	LastClean  string   `yaml:"last_clean,omitempty" json:"last_clean,omitempty"`
