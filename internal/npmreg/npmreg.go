@@ -1,0 +1,268 @@
+// Package npmreg is a loopback npm registry for tests: an httptest server
+// speaking the registry's packument and tarball API (GET /<name> with the
+// abbreviated or full packument, GET /<name>/-/<base>-<version>.tgz), and
+// a runner for the real npm client against it, so tests see the
+// node_modules trees, lockfiles and _cacache entries npm itself writes.
+package npmreg
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha1"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/litesweep/litesweep/internal/testenv"
+)
+
+// Package is one published version.
+type Package struct {
+	Name, Version string
+	// Dependencies are name → range, as package.json writes them.
+	Dependencies map[string]string
+	// Files are extra files in the tarball (path below package/ → content).
+	Files map[string]string
+}
+
+// Tarball builds the package's .tgz (every entry below "package/").
+func (p Package) Tarball() ([]byte, error) {
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	manifest := map[string]any{"name": p.Name, "version": p.Version, "description": "test fixture", "license": "MIT"}
+	if len(p.Dependencies) > 0 {
+		manifest["dependencies"] = p.Dependencies
+	}
+	pj, err := json.MarshalIndent(manifest, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	files := map[string]string{"package.json": string(pj), "index.js": "module.exports = {};\n"}
+	for k, v := range p.Files {
+		files[k] = v
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		b := []byte(files[n])
+		hdr := &tar.Header{Name: "package/" + n, Mode: 0o644, Size: int64(len(b)), ModTime: time.Unix(499162500, 0), Typeflag: tar.TypeReg}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return nil, err
+		}
+		if _, err := tw.Write(b); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	if err := gz.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// TarballBase is the file name of a version's tarball ("name-1.2.3.tgz",
+// without the scope).
+func TarballBase(name, version string) string { return path.Base(name) + "-" + version + ".tgz" }
+
+// Registry is the loopback registry.
+type Registry struct {
+	srv *httptest.Server
+
+	mu   sync.Mutex
+	pkgs map[string]map[string]Package // name → version → package
+	tgz  map[string][]byte             // URL path → tarball
+	log  []string
+}
+
+// New starts a registry serving pkgs, closed when the test ends.
+func New(t testing.TB, pkgs ...Package) *Registry {
+	t.Helper()
+	r := &Registry{pkgs: map[string]map[string]Package{}, tgz: map[string][]byte{}}
+	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.srv.Close)
+	for _, p := range pkgs {
+		if err := r.Add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+// URL is the registry's base URL (with a trailing slash, as npm writes it).
+func (r *Registry) URL() string { return r.srv.URL + "/" }
+
+// Log returns the request paths served so far.
+func (r *Registry) Log() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.log...)
+}
+
+// Add publishes a version.
+func (r *Registry) Add(p Package) error {
+	b, err := p.Tarball()
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.pkgs[p.Name] == nil {
+		r.pkgs[p.Name] = map[string]Package{}
+	}
+	r.pkgs[p.Name][p.Version] = p
+	r.tgz[r.tarballPath(p.Name, p.Version)] = b
+	return nil
+}
+
+func (r *Registry) tarballPath(name, version string) string {
+	return "/" + name + "/-/" + TarballBase(name, version)
+}
+
+func (r *Registry) serve(w http.ResponseWriter, req *http.Request) {
+	p, err := url.PathUnescape(req.URL.EscapedPath())
+	if err != nil {
+		http.Error(w, "bad path", http.StatusBadRequest)
+		return
+	}
+	r.mu.Lock()
+	r.log = append(r.log, p)
+	if b, ok := r.tgz[p]; ok {
+		r.mu.Unlock()
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(b)
+		return
+	}
+	name := strings.TrimPrefix(p, "/")
+	versions, ok := r.pkgs[name]
+	if !ok {
+		r.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"error":"Not found"}`))
+		return
+	}
+	doc := r.packument(name, versions)
+	r.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(doc)
+}
+
+// packument is the full document (npm also accepts it when it asked for
+// the abbreviated form). latest is the highest version without a
+// pre-release.
+func (r *Registry) packument(name string, versions map[string]Package) map[string]any {
+	vs := map[string]any{}
+	times := map[string]string{}
+	latest := ""
+	var keys []string
+	for v := range versions {
+		keys = append(keys, v)
+	}
+	sort.Strings(keys)
+	for _, v := range keys {
+		p := versions[v]
+		b := r.tgz[r.tarballPath(name, v)]
+		s1 := sha1.Sum(b)
+		s512 := sha512.Sum512(b)
+		m := map[string]any{"name": name, "version": v, "dist": map[string]any{
+			"tarball":   r.srv.URL + r.tarballPath(name, v),
+			"shasum":    hex.EncodeToString(s1[:]),
+			"integrity": "sha512-" + base64.StdEncoding.EncodeToString(s512[:]),
+		}}
+		if len(p.Dependencies) > 0 {
+			m["dependencies"] = p.Dependencies
+		}
+		vs[v] = m
+		times[v] = "2026-03-24T10:39:00.000Z"
+		if !strings.Contains(v, "-") && (latest == "" || newer(v, latest)) {
+			latest = v
+		}
+	}
+	doc := map[string]any{"name": name, "versions": vs, "time": times}
+	if latest != "" {
+		doc["dist-tags"] = map[string]string{"latest": latest}
+	}
+	return doc
+}
+
+// newer compares plain x.y.z versions numerically (fixtures only).
+func newer(a, b string) bool {
+	var x, y [3]int
+	fmt.Sscanf(a, "%d.%d.%d", &x[0], &x[1], &x[2])
+	fmt.Sscanf(b, "%d.%d.%d", &y[0], &y[1], &y[2])
+	for i := range x {
+		if x[i] != y[i] {
+			return x[i] > y[i]
+		}
+	}
+	return false
+}
+
+// NPM runs the real npm client against a registry, with its cache, config
+// and home inside the test's directories.
+type NPM struct {
+	Exe   string
+	Home  string // HOME and the user config's directory
+	Cache string // --cache: npm writes _cacache below it
+	reg   *Registry
+}
+
+// RequireNPM finds npm (and node), failing under CI and skipping elsewhere.
+func RequireNPM(t testing.TB, r *Registry) *NPM {
+	t.Helper()
+	testenv.LookPath(t, "node", "npm runs on node")
+	exe := testenv.LookPath(t, "npm", "real npm writes node_modules, lockfiles and _cacache")
+	home := t.TempDir()
+	return &NPM{Exe: exe, Home: home, Cache: filepath.Join(home, ".npm"), reg: r}
+}
+
+// Run runs npm with args in dir against the registry.
+func (n *NPM) Run(ctx context.Context, dir string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	all := append([]string{"--registry", n.reg.URL(), "--cache", n.Cache, "--no-audit", "--no-fund",
+		"--ignore-scripts", "--no-update-notifier", "--loglevel", "error"}, args...)
+	cmd := exec.CommandContext(ctx, n.Exe, all...)
+	cmd.Dir = dir
+	cmd.Env = []string{"HOME=" + n.Home, "PATH=" + os.Getenv("PATH"), "npm_config_userconfig=" + filepath.Join(n.Home, ".npmrc"),
+		"npm_config_globalconfig=" + filepath.Join(n.Home, "npmrc-global"), "NO_PROXY=*", "no_proxy=*"}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("npm %s: %w: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
+// Project writes a package.json with deps into dir (created).
+func Project(dir string, deps map[string]string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(map[string]any{"name": "fixture-project", "version": "1.0.0", "private": true, "dependencies": deps}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "package.json"), b, 0o644)
+}
