@@ -74,7 +74,7 @@ func TestUnknownFlagAsTyped(t *testing.T) {
 		{[]string{"merge", "--bogus=1", "a.json"}, "litesweep merge: unknown flag --bogus (see 'litesweep merge --help')"},
 		{[]string{"--bogus"}, "litesweep: unknown flag --bogus (see 'litesweep --help')"},
 		{[]string{"host", "--format"}, "litesweep host: flag --format needs an argument"},
-		{[]string{"frobnicate"}, `litesweep: unknown command "frobnicate" (see 'litesweep --help')`},
+		{[]string{"frobnicate"}, `litesweep: unknown command "frobnicate" (see 'litesweep help')`},
 	}
 	for _, tt := range tests {
 		code, _, errs := runArgs(context.Background(), tt.args...)

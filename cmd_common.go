@@ -139,7 +139,7 @@ func reportSetup(c *cli.Context) (sweep.Severity, *iocs.Loaded, *iocs.Matcher, e
 // newEnv is the scan environment of a command: the loaded pack, the
 // tool's identity, the clock and, on a terminal, progress on stderr.
 func newEnv(c *cli.Context, l *iocs.Loaded, m *iocs.Matcher) scan.Env {
-	return scan.Env{Pack: l, Matcher: m, Tool: scan.Tool{Name: "litesweep", Version: version, Commit: commit},
+	return scan.Env{Pack: l, Matcher: m, Tool: toolIdentity(),
 		Now: time.Now, Progress: progress(c)}
 }
 
@@ -150,7 +150,7 @@ func emitReport(c *cli.Context, r *sweep.Report, failOn sweep.Severity) error {
 		return err
 	}
 	code := r.ExitCode(failOn)
-	if code != 0 && c.String("output") != "" {
+	if c.String("output") != "" {
 		fmt.Fprintf(c.App.ErrWriter, "litesweep: verdict %s; report written to %s\n", r.Verdict, escape.Text(c.String("output")))
 	}
 	return exitCode(code)
@@ -278,4 +278,10 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, errors.New("cannot parse time " + fmt.Sprintf("%q", s))
+}
+
+// toolIdentity is litesweep's name, version and commit as reports carry it.
+func toolIdentity() scan.Tool {
+	v, c := buildVersion()
+	return scan.Tool{Name: "litesweep", Version: v, Commit: c}
 }

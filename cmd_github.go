@@ -44,7 +44,7 @@ func githubCommand() *cli.Command {
 			&cli.BoolFlag{Name: "include-archived", Usage: "also sweep archived repositories"},
 			&cli.IntFlag{Name: "concurrency", Value: 4, Usage: "sweep `N` repositories at once"},
 			&cli.StringFlag{Name: "state", Usage: "record finished repositories and runs in `FILE`; a re-run retries only the unfinished"},
-			&cli.Int64Flag{Name: "max-log-bytes", Value: ghorg.DefaultMaxLogBytes, Usage: "read at most `BYTES` of one job log (the rest is reported as unverified)"},
+			sizeFlag("max-log-bytes", ghorg.DefaultMaxLogBytes, "read at most `SIZE` of one job log (the rest is reported as unverified)"),
 			&cli.BoolFlag{Name: "no-files", Usage: "do not read default-branch workflow files and Python manifests (runs and logs only)"},
 		}, reportFlags()...),
 		Action: runGitHub,
@@ -90,7 +90,7 @@ func runGitHub(c *cli.Context) error {
 	}
 	o := scan.GitHubOptions{Orgs: orgs, Repos: repos, APIURL: c.String("api-url"), Token: token, Window: window,
 		IncludeForks: c.Bool("include-forks"), IncludeArchived: c.Bool("include-archived"),
-		Concurrency: c.Int("concurrency"), StatePath: c.String("state"), MaxLogBytes: c.Int64("max-log-bytes"),
+		Concurrency: c.Int("concurrency"), StatePath: c.String("state"), MaxLogBytes: sizeValue(c, "max-log-bytes"),
 		SkipFiles: c.Bool("no-files"),
 		RateLimited: func(reason string, until time.Time, unfinished int) {
 			again := "re-run the same command with the same --state " + c.String("state")

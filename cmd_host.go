@@ -32,7 +32,7 @@ func hostCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not walk `DIR` (absolute inside the root; repeatable)"},
 			&cli.StringFlag{Name: "window", Usage: "exposure window `START..END` (default: the pack's PyPI window)"},
 			&cli.IntFlag{Name: "workers", Usage: "`N` directory-reading goroutines (default 4 per CPU)"},
-			&cli.Int64Flag{Name: "max-hash-size", Value: collectors.DefaultMaxHashSize, Usage: "hash or scan at most `BYTES` of one file (larger files are recorded as skipped)"},
+			sizeFlag("max-hash-size", collectors.DefaultMaxHashSize, "hash or scan at most `SIZE` of one file (larger files are recorded as skipped)"),
 			&cli.BoolFlag{Name: "no-live", Usage: "do not inspect running processes, connections and units (implied by --root other than /)"},
 			&cli.BoolFlag{Name: "images", Usage: "also sweep every image of the local Docker engine, layer by layer, as litesweep images does"},
 			&cli.StringFlag{Name: "docker-host", Usage: "engine address `URI` for --images (default $DOCKER_HOST, else unix:///var/run/docker.sock)"},
@@ -76,7 +76,7 @@ func runHost(c *cli.Context) error {
 	}
 	r, err := scan.Host(c.Context, newEnv(c, l, m), scan.HostOptions{Root: root, Skips: skips, Window: window,
 		Live: !c.Bool("no-live"), Mounts: mounts, Pseudo: c.Bool("pseudo"), Workers: c.Int("workers"),
-		MaxHashSize: c.Int64("max-hash-size"), Images: c.Bool("images"), DockerHost: c.String("docker-host")})
+		MaxHashSize: sizeValue(c, "max-hash-size"), Images: c.Bool("images"), DockerHost: c.String("docker-host")})
 	if err != nil {
 		return err
 	}

@@ -45,8 +45,8 @@ func imagesCommand() *cli.Command {
 			&cli.StringFlag{Name: "since", Usage: "--registry: skip images whose config says they were created before `DATE` (YYYY-MM-DD or RFC 3339)"},
 			&cli.IntFlag{Name: "jobs", Value: images.DefaultRegistryJobs, Usage: "--registry: resolve and read `N` images at once (bounds parallel blob downloads)"},
 			&cli.StringFlag{Name: "window", Usage: "exposure window `START..END` (default: the pack's PyPI window)"},
-			&cli.Int64Flag{Name: "max-hash-size", Value: collectors.DefaultMaxHashSize, Usage: "buffer, hash or scan at most `BYTES` of one wanted file"},
-			&cli.Int64Flag{Name: "max-layer-size", Value: images.DefaultMaxLayerBytes, Usage: "read at most `BYTES` of one decompressed layer (decompression bombs)"},
+			sizeFlag("max-hash-size", collectors.DefaultMaxHashSize, "buffer, hash or scan at most `SIZE` of one wanted file"),
+			sizeFlag("max-layer-size", images.DefaultMaxLayerBytes, "read at most `SIZE` of one decompressed layer (decompression bombs)"),
 		}, reportFlags()...),
 		Action: runImages,
 	}
@@ -64,7 +64,7 @@ func runImages(c *cli.Context) error {
 	o := scan.ImagesOptions{Archives: c.StringSlice("archive"), Layouts: c.StringSlice("oci-layout"),
 		DataRoots: c.StringSlice("data-root"), Remotes: c.StringSlice("remote"),
 		Engine: c.IsSet("docker-host"), DockerHost: c.String("docker-host"), Only: c.Args().Slice(),
-		Window: window, MaxHashSize: c.Int64("max-hash-size"), MaxLayerBytes: c.Int64("max-layer-size"),
+		Window: window, MaxHashSize: sizeValue(c, "max-hash-size"), MaxLayerBytes: sizeValue(c, "max-layer-size"),
 		Registry: images.RegistryOptions{RemoteOptions: images.RemoteOptions{Insecure: c.Bool("insecure-registry")}}}
 	if regs := c.StringSlice("registry"); len(regs) > 0 || c.IsSet("platform") || c.IsSet("since") {
 		if o.Registry, o.Registries, err = registryFlags(c, regs); err != nil {

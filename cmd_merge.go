@@ -68,7 +68,7 @@ func runMerge(c *cli.Context) error {
 		return err
 	}
 	out := c.String("output")
-	b := &fleet.Builder{Tool: sweep.Tool{Name: "litesweep", Version: version, Commit: commit}}
+	b := &fleet.Builder{Tool: mergeTool()}
 	if l, err := iocs.Builtin(); err == nil {
 		b.Tool.PackID, b.Tool.PackVersion, b.Tool.PackSHA256, b.Tool.PackFrom = l.ID, l.Version, l.SHA256, l.From
 	}
@@ -123,4 +123,10 @@ func sameFile(a, b string) bool {
 	}
 	fb, err := os.Stat(b)
 	return err == nil && os.SameFile(fa, fb)
+}
+
+// mergeTool is the fleet report's producer.
+func mergeTool() sweep.Tool {
+	t := toolIdentity()
+	return sweep.Tool{Name: t.Name, Version: t.Version, Commit: t.Commit}
 }

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"runtime/debug"
 
 	"github.com/urfave/cli/v2"
 
@@ -17,12 +18,53 @@ func printVersion(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "litesweep %s", version)
-	if commit != "" {
-		fmt.Fprintf(w, " (commit %s)", commit)
+	v, c := buildVersion()
+	fmt.Fprintf(w, "litesweep %s", v)
+	if c != "" {
+		fmt.Fprintf(w, " (commit %s)", c)
 	}
 	fmt.Fprintf(w, "\nIOC pack %s %s (sha256 %s)\n", l.ID, l.Version, l.SHA256)
 	return nil
+}
+
+// buildVersion is the version and commit: what the release build stamped
+// in with -ldflags, else what the Go toolchain recorded in the binary (the
+// module version of `go install ...@v1.2.3`, the VCS revision of a build in
+// a checkout, "+dirty" when it had changes). A build without either (go
+// build -buildvcs=false, as GOFLAGS sets on some machines) says "dev".
+func buildVersion() (v, c string) {
+	bi, _ := debug.ReadBuildInfo()
+	return versionFrom(version, commit, bi)
+}
+
+// versionFrom is buildVersion's rule: the stamped version and commit win,
+// the build information fills what they leave empty.
+func versionFrom(stampedVersion, stampedCommit string, bi *debug.BuildInfo) (v, c string) {
+	v, c = stampedVersion, stampedCommit
+	if bi == nil {
+		return v, c
+	}
+	if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	if c == "" {
+		var rev, modified string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
+		if rev != "" {
+			c = rev
+			if modified == "true" {
+				c += "+dirty"
+			}
+		}
+	}
+	return v, c
 }
 
 // versionCommand is `litesweep version`.

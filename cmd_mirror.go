@@ -28,8 +28,8 @@ func mirrorCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "index-url", Usage: "simple index `URL` of the mirror (PIP_INDEX_URL form, userinfo allowed; repeatable)"},
 			&cli.BoolFlag{Name: "download", Usage: "download each bad file to confirm its SHA-256"},
 			&cli.StringFlag{Name: "netrc", Usage: "read credentials from `FILE` (default $NETRC, else ~/.netrc)"},
-			&cli.Int64Flag{Name: "max-page-size", Value: mirror.DefaultMaxPageBytes, Usage: "read at most `BYTES` of one project page"},
-			&cli.Int64Flag{Name: "max-file-size", Value: mirror.DefaultMaxFileBytes, Usage: "download at most `BYTES` of one file"},
+			sizeFlag("max-page-size", mirror.DefaultMaxPageBytes, "read at most `SIZE` of one project page"),
+			sizeFlag("max-file-size", mirror.DefaultMaxFileBytes, "download at most `SIZE` of one file"),
 			&cli.DurationFlag{Name: "timeout", Value: mirror.DefaultTimeout, Usage: "give up on one request after `DURATION`"},
 		}, reportFlags()...),
 		Action: runMirror,
@@ -69,7 +69,7 @@ func runMirror(c *cli.Context) error {
 		}
 	}
 	r, err := scan.Mirror(c.Context, newEnv(c, l, m), scan.MirrorOptions{IndexURLs: urls, Netrc: nrc, Download: c.Bool("download"),
-		MaxPageBytes: c.Int64("max-page-size"), MaxFileBytes: c.Int64("max-file-size"), Timeout: c.Duration("timeout")})
+		MaxPageBytes: sizeValue(c, "max-page-size"), MaxFileBytes: sizeValue(c, "max-file-size"), Timeout: c.Duration("timeout")})
 	if err != nil {
 		return err
 	}

@@ -167,7 +167,7 @@ func runRemediate(c *cli.Context) error {
 	homes := sweep.Homes(rootFS)
 	host := scan.Hostname(rootFS, root)
 	rootFS.Close()
-	o := remediate.ApplyOptions{Root: root, EvidenceDir: evidence, Host: host, Tool: "litesweep " + version,
+	o := remediate.ApplyOptions{Root: root, EvidenceDir: evidence, Host: host, Tool: "litesweep " + toolIdentity().Version,
 		Live: live, Log: out, Homes: homes}
 	if live {
 		o.Runner = remediate.ExecRunner{}

@@ -22,7 +22,7 @@ func sbomCommand() *cli.Command {
 			"  litesweep sbom sboms/*.cdx.json\n" +
 			"  syft registry.example.com/app:1.4 -o spdx-json > app.spdx.json && litesweep sbom app.spdx.json",
 		Flags: append([]cli.Flag{
-			&cli.Int64Flag{Name: "max-sbom-size", Value: sbom.DefaultMaxBytes, Usage: "read at most `BYTES` of one SBOM"},
+			sizeFlag("max-sbom-size", sbom.DefaultMaxBytes, "read at most `SIZE` of one SBOM"),
 		}, reportFlags()...),
 		Action: runSBOM,
 	}
@@ -36,7 +36,7 @@ func runSBOM(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := scan.SBOM(c.Context, newEnv(c, l, m), scan.SBOMOptions{Files: c.Args().Slice(), MaxBytes: c.Int64("max-sbom-size")})
+	r, err := scan.SBOM(c.Context, newEnv(c, l, m), scan.SBOMOptions{Files: c.Args().Slice(), MaxBytes: sizeValue(c, "max-sbom-size")})
 	if err != nil {
 		return err
 	}

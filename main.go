@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -86,20 +87,22 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				"litesweep rotate -r r.json                      # the rotation checklist from a saved report",
 				"litesweep merge reports/*.json -f html -o fleet.html",
 			),
-		Reader:               stdin,
-		Writer:               stdout,
-		ErrWriter:            stderr,
-		HideHelpCommand:      true,
-		EnableBashCompletion: true,
+		Reader:                stdin,
+		Writer:                stdout,
+		ErrWriter:             stderr,
+		HideHelpCommand:       true, // helpCommand: `help [COMMAND]` with a suggestion for a typo
+		CustomAppHelpTemplate: appHelpTemplate,
+		EnableBashCompletion:  true,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version, commit and IOC pack version"},
+			cli.HelpFlag, // urfave/cli adds it only when no command is called help
 		},
 		Action: func(c *cli.Context) error {
 			if c.Bool("version") {
 				return printVersion(c.App.Writer)
 			}
 			if c.NArg() > 0 {
-				return usagef("unknown command %q (see 'litesweep --help')", c.Args().First())
+				return unknownCommand(c.App, c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -119,13 +122,17 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			versionCommand(),
 			completionCommand(),
 			manCommand(),
+			helpCommand(),
 		},
 	}
-	app.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagError("litesweep", err, args) }
+	app.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagError("litesweep", app.Flags, err, args) }
 	for _, cmd := range app.Commands {
+		if cmd.CustomHelpTemplate == "" {
+			cmd.CustomHelpTemplate = commandHelpTemplate
+		}
 		if cmd.OnUsageError == nil {
-			name := "litesweep " + cmd.Name
-			cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagError(name, err, args) }
+			name, flags := "litesweep "+cmd.Name, cmd.Flags
+			cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagError(name, flags, err, args) }
 		}
 	}
 	return app
@@ -134,7 +141,10 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 // run is main without the process: tests call it with buffers.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(args, stdin, stdout, stderr)
-	err := app.RunContext(ctx, args)
+	if len(args) == 3 && args[1] == "help" && findCommand(app.Commands, args[2]) != nil {
+		args = []string{args[0], args[2], "--help"} // one rendering of a command's help
+	}
+	err := app.RunContext(ctx, intersperse(app, args))
 	var ec exitCode
 	var ue usageError
 	switch {
@@ -162,28 +172,38 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // names the flag as the user typed it and points at the command's help.
 // The standard library's message spells every flag with one dash
 // ("flag provided but not defined: -bogus") whatever the user typed.
-func flagError(cmd string, err error, args []string) error {
+func flagError(cmd string, flags []cli.Flag, err error, args []string) error {
 	msg := err.Error()
+	if m := invalidValue.FindStringSubmatch(msg); m != nil {
+		return usagef("%s: %s %s: %s (see '%s --help')", cmd, typedFlag(m[2], args), m[1], m[3], cmd)
+	}
 	i := strings.LastIndex(msg, ": -")
 	if i < 0 {
 		return usagef("%s: %s (see '%s --help')", cmd, msg, cmd)
 	}
 	what, name := msg[:i], msg[i+3:]
-	typed := "--" + name
-	for _, a := range args {
-		flag, _, _ := strings.Cut(a, "=")
-		if strings.HasPrefix(flag, "-") && strings.TrimLeft(flag, "-") == name {
-			typed = flag
-			break
-		}
-	}
+	typed := typedFlag(name, args)
 	switch what {
 	case "flag provided but not defined":
-		return usagef("%s: unknown flag %s (see '%s --help')", cmd, typed, cmd)
+		return usagef("%s: unknown flag %s%s (see '%s --help')", cmd, typed, flagSuggestion(flags, typed), cmd)
 	case "flag needs an argument":
 		return usagef("%s: flag %s needs an argument (see '%s --help')", cmd, typed, cmd)
 	}
 	return usagef("%s: %s: %s (see '%s --help')", cmd, what, typed, cmd)
+}
+
+// invalidValue is the flag package's message for a value a flag refused.
+var invalidValue = regexp.MustCompile(`^invalid value (".*") for flag -([A-Za-z0-9-]+): (.*)$`)
+
+// typedFlag is flag name as the user typed it (-f or --format).
+func typedFlag(name string, args []string) string {
+	for _, a := range args {
+		flag, _, _ := strings.Cut(a, "=")
+		if strings.HasPrefix(flag, "-") && strings.TrimLeft(flag, "-") == name {
+			return flag
+		}
+	}
+	return dashed(name)
 }
 
 // examples formats an Examples: section for a command's description.

@@ -2,7 +2,7 @@
 
 function __fish_litesweep_no_subcommand --description 'Test if there has been any subcommand yet'
     for i in (commandline -opc)
-        if contains -- $i host images sbom mirror github kube rotate remediate merge iocs version completion help h man
+        if contains -- $i host images sbom mirror github kube rotate remediate merge iocs version completion help h man help
             return 1
         end
     end
@@ -21,7 +21,7 @@ complete -c litesweep -n '__fish_seen_subcommand_from host' -f -l pseudo -d 'als
 complete -c litesweep -n '__fish_seen_subcommand_from host' -f -l skip -r -d 'do not walk `DIR` (absolute inside the root; repeatable)'
 complete -c litesweep -n '__fish_seen_subcommand_from host' -f -l window -r -d 'exposure window `START..END` (default: the pack\'s PyPI window)'
 complete -c litesweep -n '__fish_seen_subcommand_from host' -f -l workers -r -d '`N` directory-reading goroutines (default 4 per CPU)'
-complete -c litesweep -n '__fish_seen_subcommand_from host' -f -l max-hash-size -r -d 'hash or scan at most `BYTES` of one file (larger files are recorded as skipped)'
+complete -c litesweep -n '__fish_seen_subcommand_from host' -f -l max-hash-size -r -d 'hash or scan at most `SIZE` of one file (larger files are recorded as skipped); SIZE in bytes or with K, M, G'
 complete -c litesweep -n '__fish_seen_subcommand_from host' -f -l no-live -d 'do not inspect running processes, connections and units (implied by --root other than /)'
 complete -c litesweep -n '__fish_seen_subcommand_from host' -f -l images -d 'also sweep every image of the local Docker engine, layer by layer, as litesweep images does'
 complete -c litesweep -n '__fish_seen_subcommand_from host' -f -l docker-host -r -d 'engine address `URI` for --images (default $DOCKER_HOST, else unix:///var/run/docker.sock)'
@@ -45,8 +45,8 @@ complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l platform -r 
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l since -r -d '--registry: skip images whose config says they were created before `DATE` (YYYY-MM-DD or RFC 3339)'
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l jobs -r -d '--registry: resolve and read `N` images at once (bounds parallel blob downloads)'
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l window -r -d 'exposure window `START..END` (default: the pack\'s PyPI window)'
-complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l max-hash-size -r -d 'buffer, hash or scan at most `BYTES` of one wanted file'
-complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l max-layer-size -r -d 'read at most `BYTES` of one decompressed layer (decompression bombs)'
+complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l max-hash-size -r -d 'buffer, hash or scan at most `SIZE` of one wanted file; SIZE in bytes or with K, M, G'
+complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l max-layer-size -r -d 'read at most `SIZE` of one decompressed layer (decompression bombs); SIZE in bytes or with K, M, G'
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l format -s f -r -d 'report `FORMAT`: table|json|sarif|markdown|html'
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l output -s o -r -d 'write the report to `FILE` (atomically, mode 0600) instead of stdout'
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l fail-on -r -d 'exit 1 when a finding is at or above `SEVERITY`: critical|high|medium|low|info'
@@ -56,7 +56,7 @@ complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l quiet -s q -
 complete -c litesweep -n '__fish_seen_subcommand_from images' -f -l wide -d 'table: keep every path and evidence line whole instead of fitting the terminal'
 complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l help -s h -d 'show help'
 complete -r -c litesweep -n '__fish_litesweep_no_subcommand' -a 'sbom' -d 'check SBOMs (CycloneDX JSON/XML, SPDX JSON/tag-value) for components that are compromised releases'
-complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l max-sbom-size -r -d 'read at most `BYTES` of one SBOM'
+complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l max-sbom-size -r -d 'read at most `SIZE` of one SBOM; SIZE in bytes or with K, M, G'
 complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l format -s f -r -d 'report `FORMAT`: table|json|sarif|markdown|html'
 complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l output -s o -r -d 'write the report to `FILE` (atomically, mode 0600) instead of stdout'
 complete -c litesweep -n '__fish_seen_subcommand_from sbom' -f -l fail-on -r -d 'exit 1 when a finding is at or above `SEVERITY`: critical|high|medium|low|info'
@@ -69,8 +69,8 @@ complete -r -c litesweep -n '__fish_litesweep_no_subcommand' -a 'mirror' -d 'che
 complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l index-url -r -d 'simple index `URL` of the mirror (PIP_INDEX_URL form, userinfo allowed; repeatable)'
 complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l download -d 'download each bad file to confirm its SHA-256'
 complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l netrc -r -d 'read credentials from `FILE` (default $NETRC, else ~/.netrc)'
-complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l max-page-size -r -d 'read at most `BYTES` of one project page'
-complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l max-file-size -r -d 'download at most `BYTES` of one file'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l max-page-size -r -d 'read at most `SIZE` of one project page; SIZE in bytes or with K, M, G'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l max-file-size -r -d 'download at most `SIZE` of one file; SIZE in bytes or with K, M, G'
 complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l timeout -r -d 'give up on one request after `DURATION`'
 complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l format -s f -r -d 'report `FORMAT`: table|json|sarif|markdown|html'
 complete -c litesweep -n '__fish_seen_subcommand_from mirror' -f -l output -s o -r -d 'write the report to `FILE` (atomically, mode 0600) instead of stdout'
@@ -90,7 +90,7 @@ complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l include-fork
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l include-archived -d 'also sweep archived repositories'
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l concurrency -r -d 'sweep `N` repositories at once'
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l state -r -d 'record finished repositories and runs in `FILE`; a re-run retries only the unfinished'
-complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l max-log-bytes -r -d 'read at most `BYTES` of one job log (the rest is reported as unverified)'
+complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l max-log-bytes -r -d 'read at most `SIZE` of one job log (the rest is reported as unverified); SIZE in bytes or with K, M, G'
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l no-files -d 'do not read default-branch workflow files and Python manifests (runs and logs only)'
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l format -s f -r -d 'report `FORMAT`: table|json|sarif|markdown|html'
 complete -c litesweep -n '__fish_seen_subcommand_from github' -f -l output -s o -r -d 'write the report to `FILE` (atomically, mode 0600) instead of stdout'
@@ -161,3 +161,5 @@ complete -c litesweep -n '__fish_seen_subcommand_from help h' -f -l help -s h -d
 complete -r -c litesweep -n '__fish_seen_subcommand_from completion' -a 'help h' -d 'Shows a list of commands or help for one command'
 complete -c litesweep -n '__fish_seen_subcommand_from man' -f -l help -s h -d 'show help'
 complete -r -c litesweep -n '__fish_litesweep_no_subcommand' -a 'man' -d 'print the manual page (roff), generated from the same definitions as --help'
+complete -c litesweep -n '__fish_seen_subcommand_from help' -f -l help -s h -d 'show help'
+complete -r -c litesweep -n '__fish_litesweep_no_subcommand' -a 'help' -d 'show the commands, or one command\'s help'
