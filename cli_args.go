@@ -186,10 +186,7 @@ func flagSuggestion(flags []cli.Flag, typed string) string {
 	if s == "" {
 		return ""
 	}
-	if len(s) == 1 {
-		return "; did you mean -" + s + "?"
-	}
-	return "; did you mean --" + s + "?"
+	return "; did you mean " + dashed(s) + "?"
 }
 
 // helpCommand is `litesweep help [COMMAND]`.

@@ -26,7 +26,7 @@ var placeholderValue = regexp.MustCompile(`(?m)^\s+--?[a-z-]+ value\b`)
 // and the completion scripts. Run with -update and review the diff.
 func TestHelpAndCompletionGolden(t *testing.T) {
 	cases := map[string][]string{"help.txt": {"--help"}}
-	for _, cmd := range []string{"host", "images", "github", "kube", "rotate", "remediate", "merge", "iocs", "sbom", "mirror", "completion", "man"} {
+	for _, cmd := range []string{"host", "images", "github", "kube", "rotate", "remediate", "merge", "iocs", "sbom", "mirror", "completion", "man", "help"} {
 		cases["help-"+cmd+".txt"] = []string{cmd, "--help"}
 	}
 	for _, sh := range []string{"bash", "zsh", "fish"} {
