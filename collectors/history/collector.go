@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/litesweep/litesweep/collectors/installcmd"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -46,6 +47,7 @@ type Options struct {
 // Collector is the shell-history collector.
 type Collector struct {
 	o       Options
+	judge   *installcmd.Judge
 	needles []needle
 	start   time.Time
 	end     time.Time
@@ -56,7 +58,7 @@ func New(o Options) *Collector {
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = 64 << 20
 	}
-	c := &Collector{o: o, needles: needles(o.Matcher), start: o.Window.Start, end: o.Window.End}
+	c := &Collector{o: o, judge: installcmd.NewJudge(o.Matcher, nil), needles: needles(o.Matcher), start: o.Window.Start, end: o.Window.End}
 	if c.start.IsZero() && c.end.IsZero() {
 		c.start, c.end = o.Matcher.PackageWindow()
 	}
@@ -129,7 +131,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		if lineBase < 0 {
 			line, label = 0, "unknown line"
 		}
-		for _, ev := range installEvidence(e.Cmd, d, label, c.o.Matcher) {
+		for _, ev := range installEvidence(e.Cmd, d, label, c.judge) {
 			if len(ev.in.Admits) == 0 {
 				continue
 			}
@@ -165,7 +167,7 @@ func (c countReader) Read(p []byte) (int, error) {
 }
 
 // gradeInstall applies the package comment's severity rules.
-func (c *Collector) gradeInstall(t time.Time, in Install) (sweep.Severity, string) {
+func (c *Collector) gradeInstall(t time.Time, in installcmd.Install) (sweep.Severity, string) {
 	exactBad := in.Exact != "" && len(in.Admits) > 0
 	switch {
 	case t.IsZero():

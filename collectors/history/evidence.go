@@ -3,8 +3,23 @@ package history
 import (
 	"strings"
 
-	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/collectors/installcmd"
 )
+
+// Ellipsis replaces every word of a command line that evidence does not
+// keep.
+const Ellipsis = installcmd.Ellipsis
+
+// dialectOf is the shell language of a history format.
+func dialectOf(f Format) installcmd.Dialect {
+	switch f {
+	case Fish:
+		return installcmd.Fish
+	case PowerShell:
+		return installcmd.PowerShell
+	}
+	return installcmd.POSIX
+}
 
 // Evidence text for a history finding is built from allow-listed parts of
 // the command line, never by deleting what looks secret: the package tool
@@ -17,7 +32,7 @@ import (
 
 // evidenced is an install with the evidence text of its command line.
 type evidenced struct {
-	in   Install
+	in   installcmd.Install
 	text string
 }
 
@@ -28,24 +43,25 @@ func unparsedText(line, name string) string {
 
 // installEvidence finds the installs of tracked packages in a history
 // entry and builds the evidence text of each.
-func installEvidence(cmdline string, d dialect, line string, m *iocs.Matcher) []evidenced {
+func installEvidence(cmdline string, d installcmd.Dialect, line string, j *installcmd.Judge) []evidenced {
 	var out []evidenced
-	cmds, err := parseLine(cmdline, d)
+	cmds, err := installcmd.Parse(cmdline, d)
 	if err != nil {
-		for _, c := range lenientWords(cmdline) {
-			for _, in := range analyzeCommand(c.words, m).installs {
+		for _, c := range installcmd.Lenient(cmdline) {
+			ins, _ := j.Analyze(c.Words)
+			for _, in := range ins {
 				out = append(out, evidenced{in: in, text: unparsedText(line, in.Package.Name)})
 			}
 		}
 		return out
 	}
 	for ci, c := range cmds {
-		a := analyzeCommand(c.words, m)
-		if len(a.installs) == 0 {
+		ins, keep := j.Analyze(c.Words)
+		if len(ins) == 0 {
 			continue
 		}
-		text := join(ci > 0, render(c.words, a.keep), ci < len(cmds)-1)
-		for _, in := range a.installs {
+		text := join(ci > 0, installcmd.Render(c.Words, keep), ci < len(cmds)-1)
+		for _, in := range ins {
 			out = append(out, evidenced{in: in, text: text})
 		}
 	}
@@ -61,15 +77,15 @@ var mentionTools = map[string]bool{"curl": true, "wget": true, "ping": true, "nc
 
 // mentionText shows a command naming a network indicator: the command's
 // name when it is a known network tool, the indicator, and placeholders.
-func mentionText(cmdline string, d dialect, line string, mn Mention) string {
-	cmds, err := parseLine(cmdline, d)
+func mentionText(cmdline string, d installcmd.Dialect, line string, mn Mention) string {
+	cmds, err := installcmd.Parse(cmdline, d)
 	if err != nil {
 		return unparsedText(line, mn.Value)
 	}
 	for ci, c := range cmds {
 		keep := map[int]string{}
-		for j, w := range c.words {
-			lw := strings.ToLower(w.lit)
+		for j, w := range c.Words {
+			lw := strings.ToLower(w.Lit)
 			switch {
 			case lw == mn.Value:
 				keep[j] = mn.Value
@@ -80,10 +96,10 @@ func mentionText(cmdline string, d dialect, line string, mn Mention) string {
 		if len(keep) == 0 {
 			continue
 		}
-		if b := strings.ToLower(base(c.words[0])); mentionTools[b] && !c.words[0].dynamic {
+		if b := strings.ToLower(installcmd.Base(c.Words[0])); mentionTools[b] && !c.Words[0].Dynamic {
 			keep[0] = b
 		}
-		return join(ci > 0, render(c.words, keep), ci < len(cmds)-1)
+		return join(ci > 0, installcmd.Render(c.Words, keep), ci < len(cmds)-1)
 	}
 	return Ellipsis + " " + mn.Value + " " + Ellipsis
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/litesweep/litesweep/collectors/history/historytest"
+	"github.com/litesweep/litesweep/collectors/installcmd"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
@@ -17,6 +18,7 @@ import (
 // indicator values), and nothing longer than the input.
 func FuzzHistory(f *testing.F) {
 	m := sweeptest.Matcher(f)
+	j := installcmd.NewJudge(m, nil)
 	ns := needles(m)
 	for _, name := range []string{"bash_history", "zsh_history", "fish_history", "ConsoleHost_history.txt"} {
 		f.Add(sweeptest.Testdata(f, name))
@@ -34,14 +36,14 @@ func FuzzHistory(f *testing.F) {
 						t.Fatalf("line %d", e.Line)
 					}
 					d := dialectOf(format)
-					for _, ev := range installEvidence(e.Cmd, d, "1", m) {
+					for _, ev := range installEvidence(e.Cmd, d, "1", j) {
 						checkEvidence(t, e.Cmd, ev.text)
 					}
 					for _, mn := range mentions(e.Cmd, ns) {
 						checkEvidence(t, e.Cmd, mentionText(e.Cmd, d, "1", mn))
 					}
 					if strings.Contains(e.Cmd, "FUZZCANARY") {
-						for _, ev := range installEvidence(e.Cmd, d, "1", m) {
+						for _, ev := range installEvidence(e.Cmd, d, "1", j) {
 							checkNoCanary(t, e.Cmd, ev.text)
 						}
 					}
@@ -77,6 +79,10 @@ func checkEvidence(t *testing.T, cmd, text string) {
 func checkNoCanary(t *testing.T, cmd, text string) {
 	t.Helper()
 	words := strings.Split(text, " ")
+	sourceOpts := map[string]bool{}
+	for _, o := range installcmd.SourceOptions() {
+		sourceOpts[o] = true
+	}
 	for i, w := range words {
 		if !strings.Contains(w, "FUZZCANARY") {
 			continue
@@ -87,7 +93,7 @@ func checkNoCanary(t *testing.T, cmd, text string) {
 				continue // an index URL's host is kept by design
 			}
 		}
-		if i > 0 && sourceOpts[words[i-1]] != nil && !strings.Contains(w, "://") {
+		if i > 0 && sourceOpts[words[i-1]] && !strings.Contains(w, "://") {
 			continue
 		}
 		glued := false

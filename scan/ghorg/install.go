@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/litesweep/litesweep/collectors/installcmd"
 	"github.com/litesweep/litesweep/collectors/lockfile"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -35,193 +35,79 @@ func (c installCmd) String() string {
 // distributions are shown by name.
 const otherPackages = "…"
 
-var (
-	pipProg     = regexp.MustCompile(`^(?:.*/)?pip[0-9.]*$`)
-	pythonProg  = regexp.MustCompile(`^(?:.*/)?python[0-9.]*$`)
-	safePath    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_./-]*$`)
-	envAssign   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
-	shellSplit  = regexp.MustCompile(`\s*(?:&&|\|\||;|\|)\s*`)
-	valueOption = map[string]bool{
-		"-i": true, "--index-url": true, "--extra-index-url": true, "-f": true, "--find-links": true, "-t": true, "--target": true,
-		"--prefix": true, "--root": true, "--python": true, "-p": true, "--python-version": true, "--platform": true,
-		"--implementation": true, "--abi": true, "--src": true, "--upgrade-strategy": true, "--cache-dir": true, "--log": true,
-		"--timeout": true, "--retries": true, "--proxy": true, "--trusted-host": true, "--progress-bar": true, "-C": true,
-		"--config-settings": true, "--global-option": true, "--install-option": true, "--report": true, "--only-binary": true,
-		"--no-binary": true, "--exists-action": true, "--keyring-provider": true, "--cert": true, "--client-cert": true,
-		"--group": true, "--extra": true, "--index": true, "--default-index": true, "--resolution": true, "--prerelease": true,
-		"--exclude-newer": true, "--index-strategy": true, "--python-platform": true, "--link-mode": true, "--override": true,
-		"-E": true, "--extras": true, "--with": true, "--only": true, "--without": true, "--directory": true, "--project": true,
-		"--package": true, "-G": true, "--dev-group": true,
-	}
-)
-
-// parseInstalls finds the Python install commands of a run: script;
-// tracked says which distribution names the display form may show.
+// parseInstalls finds the Python install commands of a run: script (read
+// by the one install-command parser, installcmd); tracked says which
+// distribution names the display form may show. A script the shell parser
+// cannot read as a whole is read line by line.
 func parseInstalls(script string, tracked func(string) bool) []installCmd {
-	script = strings.ReplaceAll(script, "\\\n", " ")
+	cmds, err := installcmd.Parse(script, installcmd.POSIX)
+	if err != nil {
+		cmds = nil
+		for _, line := range strings.Split(strings.ReplaceAll(script, "\\\n", " "), "\n") {
+			cs, err := installcmd.Parse(line, installcmd.POSIX)
+			if err != nil {
+				cs = installcmd.Lenient(line)
+			}
+			cmds = append(cmds, cs...)
+		}
+	}
 	var out []installCmd
-	for _, line := range strings.Split(script, "\n") {
-		if i := strings.Index(line, " #"); i >= 0 {
-			line = line[:i]
+	for _, cmd := range cmds {
+		inv, ok := installcmd.Recognize(cmd.Words)
+		if !ok || inv.Ecosystem != installcmd.PyPI {
+			continue
 		}
-		for _, cmd := range shellSplit.Split(strings.TrimSpace(line), -1) {
-			if c, ok := parseInstall(shellWords(cmd), tracked); ok {
-				out = append(out, c)
-			}
+		if c, ok := installOf(inv, tracked); ok {
+			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// shellWords splits a command into words with simple quote handling; an
-// expression ${{ ... }} stays one opaque word.
-func shellWords(s string) []string {
-	var (
-		out   []string
-		cur   strings.Builder
-		quote rune
-		in    bool
-	)
-	flush := func() {
-		if in {
-			out = append(out, cur.String())
-			cur.Reset()
-			in = false
-		}
+// installOf reduces an install command to what decides the installed
+// versions: a synthetic requirements file (its -r/-c files and PEP 508
+// arguments), the projects it installs and the lock a sync reads.
+func installOf(inv installcmd.Invocation, tracked func(string) bool) (installCmd, bool) {
+	c := installCmd{Tool: inv.Tool, Locks: inv.Locks}
+	if inv.Module {
+		c.Tool = "python -m " + inv.Tool
 	}
-	for i := 0; i < len(s); i++ {
-		c := rune(s[i])
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			} else {
-				cur.WriteRune(c)
-			}
-		case c == '\'' || c == '"':
-			quote, in = c, true
-		case strings.HasPrefix(s[i:], "${{"):
-			end := strings.Index(s[i:], "}}")
-			if end < 0 {
-				end = len(s) - i - 2
-			}
-			cur.WriteString("${{}}")
-			in = true
-			i += end + 1
-		case c == ' ' || c == '\t':
-			flush()
-		default:
-			cur.WriteRune(c)
-			in = true
-		}
-	}
-	flush()
-	return out
-}
-
-// parseInstall recognises pip, python -m pip, uv pip, uv add/sync, pipx,
-// uv tool, poetry, pipenv and pdm installs.
-func parseInstall(w []string, tracked func(string) bool) (installCmd, bool) {
-	for len(w) > 0 && (w[0] == "sudo" || w[0] == "env" || w[0] == "time" || envAssign.MatchString(w[0]) || strings.HasPrefix(w[0], "-") && len(w) > 0 && w[0] != "-m") {
-		w = w[1:]
-	}
-	if len(w) < 2 {
-		return installCmd{}, false
-	}
-	var c installCmd
-	var args []string
-	switch {
-	case pipProg.MatchString(w[0]) && w[1] == "install":
-		c.Tool, args = "pip install", w[2:]
-	case pythonProg.MatchString(w[0]) && len(w) >= 4 && w[1] == "-m" && w[2] == "pip" && w[3] == "install":
-		c.Tool, args = "python -m pip install", w[4:]
-	case w[0] == "uv" && len(w) >= 3 && w[1] == "pip" && w[2] == "install":
-		c.Tool, args = "uv pip install", w[3:]
-	case w[0] == "uv" && len(w) >= 3 && w[1] == "pip" && w[2] == "sync":
-		c.Tool = "uv pip sync"
-		for _, a := range w[3:] {
-			if !strings.HasPrefix(a, "-") && safePath.MatchString(a) {
-				c.Lines = append(c.Lines, "-r "+a)
-				c.Shown = append(c.Shown, a)
-			}
-		}
-		return c, len(c.Lines) > 0
-	case w[0] == "pipx" && w[1] == "install", w[0] == "uv" && len(w) >= 3 && w[1] == "tool" && w[2] == "install":
-		c.Tool = strings.Join(w[:len(w)-len(w[2:])], " ")
-		if w[0] == "uv" {
-			c.Tool, args = "uv tool install", w[3:]
-		} else {
-			args = w[2:]
-		}
-	case w[0] == "uv" && w[1] == "add", w[0] == "poetry" && w[1] == "add", w[0] == "pdm" && w[1] == "add":
-		c.Tool, args = w[0]+" add", w[2:]
-	case w[0] == "uv" && w[1] == "sync":
-		c.Tool, c.Locks = "uv sync", []lockfile.Kind{lockfile.UVLock, lockfile.PyProject}
+	if len(inv.Locks) > 0 {
 		return c, true
-	case w[0] == "poetry" && w[1] == "install":
-		c.Tool, c.Locks = "poetry install", []lockfile.Kind{lockfile.PoetryLock, lockfile.PyProject}
-		return c, true
-	case w[0] == "pipenv" && (w[1] == "install" || w[1] == "sync") && len(w) == 2:
-		c.Tool, c.Locks = "pipenv "+w[1], []lockfile.Kind{lockfile.PipfileLock, lockfile.Pipfile}
-		return c, true
-	case w[0] == "pdm" && (w[1] == "install" || w[1] == "sync"):
-		c.Tool, c.Locks = "pdm "+w[1], []lockfile.Kind{lockfile.PDMLock, lockfile.PyProject}
-		return c, true
-	default:
-		return installCmd{}, false
 	}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		val := func() string {
-			if i+1 < len(args) {
-				i++
-				return args[i]
+	sync := strings.HasSuffix(inv.Tool, " sync") // uv pip sync FILE...: the files are the requirements
+	for _, a := range inv.Args {
+		switch a.Kind {
+		case installcmd.File:
+			if !installcmd.SafePath(a.Value) {
+				continue
 			}
-			return ""
-		}
-		switch {
-		case a == "-r" || a == "--requirement" || a == "-c" || a == "--constraint":
-			flag := a[:2]
-			if strings.HasPrefix(a, "--c") {
+			flag := "-r"
+			if a.Constraint {
 				flag = "-c"
-			} else if strings.HasPrefix(a, "--r") {
-				flag = "-r"
 			}
-			if v := val(); safePath.MatchString(v) {
-				c.Lines = append(c.Lines, flag+" "+v)
-				c.Shown = append(c.Shown, flag+" "+v)
+			c.Lines = append(c.Lines, flag+" "+a.Value)
+			if sync {
+				c.Shown = append(c.Shown, a.Value)
+			} else {
+				c.Shown = append(c.Shown, flag+" "+a.Value)
 			}
-		case strings.HasPrefix(a, "--requirement=") || strings.HasPrefix(a, "--constraint="):
-			k, v, _ := strings.Cut(a, "=")
-			if safePath.MatchString(v) {
-				c.Lines = append(c.Lines, k[1:3]+" "+v)
-				c.Shown = append(c.Shown, k[1:3]+" "+v)
+		case installcmd.Project:
+			c.Projects = append(c.Projects, a.Value)
+			if a.Opt != "" {
+				c.Shown = append(c.Shown, "-e "+a.Value)
+			} else {
+				c.Shown = append(c.Shown, a.Value)
 			}
-		case (strings.HasPrefix(a, "-r") || strings.HasPrefix(a, "-c")) && len(a) > 2 && !strings.HasPrefix(a, "--"):
-			if v := a[2:]; safePath.MatchString(v) {
-				c.Lines = append(c.Lines, a[:2]+" "+v)
-				c.Shown = append(c.Shown, a[:2]+" "+v)
+		case installcmd.Package:
+			if strings.Contains(a.Value, "$") {
+				continue // an expression or a variable: its value is unknown here
 			}
-		case a == "-e" || a == "--editable":
-			if v := val(); isLocalDir(v) {
-				c.Projects = append(c.Projects, v)
-				c.Shown = append(c.Shown, "-e "+v)
-			}
-		case strings.HasPrefix(a, "-"):
-			if valueOption[a] {
-				val()
-			}
-		case strings.Contains(a, "$"):
-			// an expression or a variable: its value is unknown here
-		case isLocalDir(a):
-			c.Projects = append(c.Projects, a)
-			c.Shown = append(c.Shown, a)
-		default:
-			q, err := lockfile.ParseRequirement(a)
+			q, err := lockfile.ParseRequirement(a.Value)
 			if err != nil {
 				continue
 			}
-			c.Lines = append(c.Lines, a)
+			c.Lines = append(c.Lines, a.Value)
 			switch {
 			case tracked(q.Name):
 				c.Shown = append(c.Shown, requirementText(q))
@@ -231,19 +117,6 @@ func parseInstall(w []string, tracked func(string) bool) (installCmd, bool) {
 		}
 	}
 	return c, len(c.Lines)+len(c.Projects) > 0
-}
-
-// isLocalDir: ".", "./x", "x/" or "../x" (a project directory to install).
-func isLocalDir(a string) bool {
-	base, _, _ := strings.Cut(a, "[") // ".[dev]"
-	if !(base == "." || strings.HasPrefix(base, "./") || strings.HasPrefix(base, "../") || strings.HasSuffix(base, "/")) || strings.HasSuffix(base, ".whl") {
-		return false
-	}
-	rest := base
-	for strings.HasPrefix(rest, "./") || strings.HasPrefix(rest, "../") {
-		rest = rest[strings.Index(rest, "/")+1:]
-	}
-	return rest == "" || rest == "." || safePath.MatchString(rest)
 }
 
 // requirementText rebuilds a requirement from its parsed parts.

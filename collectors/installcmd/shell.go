@@ -1,54 +1,57 @@
-package history
+// Package installcmd is the one reader of package-install command lines:
+// a bounded shell-word parser (POSIX sh/bash/zsh, fish, PowerShell) and the
+// grammar of the installers (pip, uv, uvx, pipx, poetry, pdm, pipenv, rye,
+// hatch, conda/mamba/micromamba; npm, npx, yarn, pnpm, bun, bunx). Shell
+// history, CI run: steps, Dockerfile RUN lines, notebooks and build recipes
+// all read commands through it, so one table of installer options decides
+// which word is a package, a file or an option value everywhere.
+//
+// It holds mechanisms only: whether a requested package is bad is asked of
+// the IOC pack through Judge (PyPI through iocs.Matcher; other ecosystems
+// through the Versions seam).
+package installcmd
 
 import (
 	"errors"
 	"strings"
 )
 
-// word is one shell word after quote removal. A word holding an expansion
-// ($VAR, $(...), `...`, ${...}) is dynamic: its value is not known from
-// the history line alone.
-type word struct {
-	lit     string
-	dynamic bool
+// Word is one shell word after quote removal. A word holding an expansion
+// ($VAR, $(...), `...`, ${...}) is Dynamic: its value is not known from
+// the text alone.
+type Word struct {
+	Lit     string
+	Dynamic bool
 }
 
-// command is one simple command: its words without redirections (the
+// Command is one simple command: its words without redirections (the
 // target of >, <, <<< and the body of a here-document are data, not words).
-type command struct {
-	words []word
+// Offset is the byte offset of its first word in the parsed text.
+type Command struct {
+	Words  []Word
+	Offset int
 }
 
-// dialect is the shell language of a history file.
-type dialect int
+// Dialect is a shell language.
+type Dialect int
 
 const (
-	posix      dialect = iota // sh, bash, zsh
-	fish                      // POSIX-like words; \' and \\ inside '...'
-	powershell                // PowerShell: ` escapes, '' in '...', $(...), @(...), {...}, here-strings
+	POSIX      Dialect = iota // sh, bash, zsh
+	Fish                      // POSIX-like words; \' and \\ inside '...'
+	PowerShell                // PowerShell: ` escapes, '' in '...', $(...), @(...), {...}, here-strings
 )
 
-func dialectOf(f Format) dialect {
-	switch f {
-	case Fish:
-		return fish
-	case PowerShell:
-		return powershell
-	}
-	return posix
-}
-
-// errUnparsed means a line is too odd to parse (unterminated quote or
+// ErrUnparsed means a line is too odd to parse (unterminated quote or
 // substitution, unbalanced parentheses, nesting too deep).
-var errUnparsed = errors.New("unparsed command")
+var ErrUnparsed = errors.New("unparsed command")
 
 // maxDepth bounds nested substitutions and subshells.
 const maxDepth = 32
 
-// parseLine splits a history entry into simple commands. Commands inside
+// Parse splits a command text into simple commands. Commands inside
 // substitutions, subshells, blocks and after &&, ||, ;, |, & and newlines
 // are all returned, in the order their ends are met.
-func parseLine(s string, d dialect) ([]command, error) {
+func Parse(s string, d Dialect) ([]Command, error) {
 	p := &parser{s: s, d: d}
 	if err := p.list(0); err != nil {
 		return nil, err
@@ -59,9 +62,9 @@ func parseLine(s string, d dialect) ([]command, error) {
 type parser struct {
 	s     string
 	i     int
-	d     dialect
+	d     Dialect
 	depth int
-	cmds  []command
+	cmds  []Command
 }
 
 // list reads commands until closer (0 = end of input, ')' '}' or '`').
@@ -69,16 +72,17 @@ func (p *parser) list(closer byte) error {
 	p.depth++
 	defer func() { p.depth-- }()
 	if p.depth > maxDepth {
-		return errUnparsed
+		return ErrUnparsed
 	}
 	var (
-		cur         command
+		cur         Command
 		w           strings.Builder
 		inWord      bool
 		dyn         bool
 		dropNext    bool     // the next word is a redirection target or here-string: data
 		heredocNext bool     // the next word is a here-document delimiter
 		heredocs    []string // delimiters whose bodies start after the next newline
+		start       = p.i    // where the current word began
 	)
 	flush := func() {
 		if !inWord {
@@ -91,17 +95,20 @@ func (p *parser) list(closer byte) error {
 		case dropNext:
 			dropNext = false
 		default:
-			cur.words = append(cur.words, word{lit: w.String(), dynamic: dyn})
+			if len(cur.Words) == 0 {
+				cur.Offset = start
+			}
+			cur.Words = append(cur.Words, Word{Lit: w.String(), Dynamic: dyn})
 		}
 		w.Reset()
 		inWord, dyn = false, false
 	}
 	end := func() {
 		flush()
-		if len(cur.words) > 0 {
+		if len(cur.Words) > 0 {
 			p.cmds = append(p.cmds, cur)
 		}
-		cur = command{}
+		cur = Command{}
 	}
 	// nested reads a substitution or group up to closer c (in its own
 	// frame); the enclosing command and word continue after it.
@@ -117,6 +124,9 @@ func (p *parser) list(closer byte) error {
 	s := p.s
 	for p.i < len(s) {
 		c := s[p.i]
+		if !inWord {
+			start = p.i
+		}
 		if closer != 0 && c == closer {
 			p.i++
 			end()
@@ -137,7 +147,7 @@ func (p *parser) list(closer byte) error {
 			end()
 			p.i++
 		case c == '&':
-			if p.i+1 < len(s) && s[p.i+1] == '>' && p.d != powershell {
+			if p.i+1 < len(s) && s[p.i+1] == '>' && p.d != PowerShell {
 				flush()
 				dropNext = true
 				p.i += 2
@@ -151,16 +161,16 @@ func (p *parser) list(closer byte) error {
 		case c == '(':
 			p.i++
 			// fish: (cmd) is a command substitution, a word of its command
-			if err := nested(')', inWord || (p.d == fish && len(cur.words) > 0)); err != nil {
+			if err := nested(')', inWord || (p.d == Fish && len(cur.Words) > 0)); err != nil {
 				return err
 			}
-		case c == '{' && p.d == powershell:
+		case c == '{' && p.d == PowerShell:
 			p.i++
 			if err := nested('}', inWord); err != nil {
 				return err
 			}
-		case c == ')' || (c == '}' && p.d == powershell):
-			return errUnparsed // closes nothing
+		case c == ')' || (c == '}' && p.d == PowerShell):
+			return ErrUnparsed // closes nothing
 		case c == '<' || c == '>':
 			if inWord && allDigits(w.String()) {
 				w.Reset()
@@ -187,7 +197,7 @@ func (p *parser) list(closer byte) error {
 				return err
 			}
 			dyn = dyn || d
-		case c == '`' && p.d == powershell:
+		case c == '`' && p.d == PowerShell:
 			// escape: `<newline> continues the line, `x is x
 			p.i++
 			if p.i < len(s) {
@@ -202,7 +212,7 @@ func (p *parser) list(closer byte) error {
 			if err := nested('`', true); err != nil {
 				return err
 			}
-		case c == '\\' && p.d != powershell:
+		case c == '\\' && p.d != PowerShell:
 			p.i++
 			if p.i < len(s) {
 				if s[p.i] != '\n' {
@@ -214,7 +224,7 @@ func (p *parser) list(closer byte) error {
 				w.WriteByte('\\')
 				inWord = true
 			}
-		case c == '$' || (c == '@' && p.d == powershell && !inWord):
+		case c == '$' || (c == '@' && p.d == PowerShell && !inWord):
 			d, err := p.dollar(&w, nested)
 			if err != nil {
 				return err
@@ -228,7 +238,7 @@ func (p *parser) list(closer byte) error {
 		}
 	}
 	if closer != 0 {
-		return errUnparsed
+		return ErrUnparsed
 	}
 	end()
 	return nil
@@ -253,7 +263,7 @@ func (p *parser) redirect(dropNext, heredocNext *bool, nested func(byte, bool) e
 	s := p.s
 	c := s[p.i]
 	p.i++
-	if p.i < len(s) && s[p.i] == '(' && p.d != powershell {
+	if p.i < len(s) && s[p.i] == '(' && p.d != PowerShell {
 		p.i++ // process substitution <(...) >(...)
 		return nested(')', false)
 	}
@@ -262,7 +272,7 @@ func (p *parser) redirect(dropNext, heredocNext *bool, nested func(byte, bool) e
 		*dropNext = true
 		return nil
 	}
-	if c == '<' && p.i < len(s) && s[p.i] == '<' && p.d != powershell {
+	if c == '<' && p.i < len(s) && s[p.i] == '<' && p.d != PowerShell {
 		p.i++
 		if p.i < len(s) && s[p.i] == '-' {
 			p.i++
@@ -315,13 +325,13 @@ func (p *parser) single(w *strings.Builder) error {
 	for p.i < len(s) {
 		c := s[p.i]
 		switch {
-		case c == '\'' && p.d == powershell && p.i+1 < len(s) && s[p.i+1] == '\'':
+		case c == '\'' && p.d == PowerShell && p.i+1 < len(s) && s[p.i+1] == '\'':
 			w.WriteByte('\'')
 			p.i += 2
 		case c == '\'':
 			p.i++
 			return nil
-		case c == '\\' && p.d == fish && p.i+1 < len(s) && (s[p.i+1] == '\'' || s[p.i+1] == '\\'):
+		case c == '\\' && p.d == Fish && p.i+1 < len(s) && (s[p.i+1] == '\'' || s[p.i+1] == '\\'):
 			w.WriteByte(s[p.i+1])
 			p.i += 2
 		default:
@@ -329,7 +339,7 @@ func (p *parser) single(w *strings.Builder) error {
 			p.i++
 		}
 	}
-	return errUnparsed
+	return ErrUnparsed
 }
 
 // double reads a double-quoted string at p.i; dynamic when it expands.
@@ -338,13 +348,13 @@ func (p *parser) double(w *strings.Builder) (bool, error) {
 	dyn := false
 	p.i++
 	esc := byte('\\')
-	if p.d == powershell {
+	if p.d == PowerShell {
 		esc = '`'
 	}
 	for p.i < len(s) {
 		c := s[p.i]
 		switch {
-		case c == '"' && p.d == powershell && p.i+1 < len(s) && s[p.i+1] == '"':
+		case c == '"' && p.d == PowerShell && p.i+1 < len(s) && s[p.i+1] == '"':
 			w.WriteByte('"')
 			p.i += 2
 		case c == '"':
@@ -352,7 +362,7 @@ func (p *parser) double(w *strings.Builder) (bool, error) {
 			return dyn, nil
 		case c == esc && p.i+1 < len(s):
 			n := s[p.i+1]
-			if p.d == powershell || strings.IndexByte("$`\"\\\n", n) >= 0 {
+			if p.d == PowerShell || strings.IndexByte("$`\"\\\n", n) >= 0 {
 				if n != '\n' {
 					w.WriteByte(n)
 				}
@@ -361,7 +371,7 @@ func (p *parser) double(w *strings.Builder) (bool, error) {
 				w.WriteByte(n)
 			}
 			p.i += 2
-		case c == '`' && p.d != powershell:
+		case c == '`' && p.d != PowerShell:
 			p.i++
 			if err := p.sub('`'); err != nil {
 				return false, err
@@ -378,7 +388,7 @@ func (p *parser) double(w *strings.Builder) (bool, error) {
 			p.i++
 		}
 	}
-	return false, errUnparsed
+	return false, ErrUnparsed
 }
 
 // sub parses a substitution inside quotes; its commands are kept.
@@ -403,7 +413,7 @@ func (p *parser) dollar(w *strings.Builder, nested func(byte, bool) error) (bool
 		end := "\n" + string(c) + "@"
 		j := strings.Index(s[p.i:], end)
 		if j < 0 {
-			return false, errUnparsed
+			return false, ErrUnparsed
 		}
 		body := s[p.i+1 : p.i+j]
 		w.WriteString(strings.TrimPrefix(strings.TrimPrefix(body, "\r"), "\n"))
@@ -412,7 +422,7 @@ func (p *parser) dollar(w *strings.Builder, nested func(byte, bool) error) (bool
 	case sigil == '@' && c != '(' && c != '{':
 		w.WriteByte('@') // splatting (@args) or a literal @
 		return c == '_' || isNameByte(c), nil
-	case c == '(' && strings.HasPrefix(s[p.i:], "((") && p.d != powershell:
+	case c == '(' && strings.HasPrefix(s[p.i:], "((") && p.d != PowerShell:
 		// arithmetic: skip to the matching ))
 		return p.skipBalanced(s, '(', ')')
 	case c == '(':
@@ -423,7 +433,7 @@ func (p *parser) dollar(w *strings.Builder, nested func(byte, bool) error) (bool
 		return true, nil
 	case c == '{':
 		return p.skipBalanced(s, '{', '}')
-	case c == '\'' && p.d != powershell && sigil == '$':
+	case c == '\'' && p.d != PowerShell && sigil == '$':
 		// $'...' ANSI-C quoting: \' does not end it.
 		p.i++
 		for p.i < len(s) {
@@ -441,8 +451,8 @@ func (p *parser) dollar(w *strings.Builder, nested func(byte, bool) error) (bool
 			w.WriteByte(s[p.i])
 			p.i++
 		}
-		return false, errUnparsed
-	case isNameByte(c) || strings.IndexByte("?#@*!$-", c) >= 0 || (c == ':' && p.d == powershell):
+		return false, ErrUnparsed
+	case isNameByte(c) || strings.IndexByte("?#@*!$-", c) >= 0 || (c == ':' && p.d == PowerShell):
 		w.WriteByte('$')
 		return true, nil
 	}
@@ -454,21 +464,21 @@ func isNameByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// lenientWords splits a line that could not be parsed into rough commands:
+// Lenient splits a line that could not be parsed into rough commands:
 // blanks separate words, ; & | ( ) and newlines separate commands, quote
 // characters are dropped. It serves only to name the package of an
 // "[unparsed command at LINE]" finding.
-func lenientWords(s string) []command {
-	var out []command
+func Lenient(s string) []Command {
+	var out []Command
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(";&|()\n`{}", r) }) {
-		var c command
+		var c Command
 		for _, f := range strings.Fields(part) {
 			f = strings.Trim(f, `"'$`)
 			if f != "" {
-				c.words = append(c.words, word{lit: f})
+				c.Words = append(c.Words, Word{Lit: f})
 			}
 		}
-		if len(c.words) > 0 {
+		if len(c.Words) > 0 {
 			out = append(out, c)
 		}
 	}
@@ -492,5 +502,5 @@ func (p *parser) skipBalanced(s string, open, close byte) (bool, error) {
 			}
 		}
 	}
-	return false, errUnparsed
+	return false, ErrUnparsed
 }
