@@ -15,6 +15,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -350,8 +351,14 @@ func (l *loader) record(where string, b []byte) {
 		l.warn(where, "empty file")
 		return
 	}
+	trimmed, originsMarked, err := trim(b)
+	if err != nil {
+		l.src.Malformed++
+		l.warn(where, "not an OSV record: %v", err)
+		return
+	}
 	var v osvschema.Vulnerability
-	if err := unmarshal.Unmarshal(b, &v); err != nil {
+	if err := unmarshal.Unmarshal(trimmed, &v); err != nil {
 		l.src.Malformed++
 		l.warn(where, "not an OSV record: %v", err)
 		return
@@ -365,7 +372,7 @@ func (l *loader) record(where string, b []byte) {
 		l.src.Withdrawn++
 		return
 	}
-	if !Malicious(&v) {
+	if !originsMarked && !Malicious(&v) {
 		l.src.NotMalicious++
 		return
 	}
@@ -412,6 +419,54 @@ func (l *loader) record(where string, b []byte) {
 	if used {
 		l.src.Used++
 	}
+}
+
+// head holds the top-level fields a sweep uses; trim hands only these to
+// the bindings. The rest (details, references, credits, the per-source
+// origins) is most of a record's bytes and, decoded as protobuf Structs,
+// most of its cost.
+type head struct {
+	SchemaVersion    json.RawMessage `json:"schema_version"`
+	ID               json.RawMessage `json:"id"`
+	Aliases          json.RawMessage `json:"aliases"`
+	Summary          json.RawMessage `json:"summary"`
+	Published        json.RawMessage `json:"published"`
+	Modified         json.RawMessage `json:"modified"`
+	Withdrawn        json.RawMessage `json:"withdrawn"`
+	Affected         json.RawMessage `json:"affected"`
+	DatabaseSpecific struct {
+		Origins json.RawMessage `json:"malicious-packages-origins"`
+	} `json:"database_specific"`
+}
+
+// trim checks b is one JSON object and returns it with only the fields in
+// head, and whether its database_specific names malicious-packages origins
+// (the one thing read from the fields left out).
+func trim(b []byte) ([]byte, bool, error) {
+	var h head
+	if err := json.Unmarshal(b, &h); err != nil {
+		return nil, false, err
+	}
+	var out bytes.Buffer
+	out.Grow(len(h.ID) + len(h.Aliases) + len(h.Summary) + len(h.Affected) + 160)
+	out.WriteByte('{')
+	for _, f := range [...]struct {
+		k string
+		v json.RawMessage
+	}{{"schema_version", h.SchemaVersion}, {"id", h.ID}, {"aliases", h.Aliases}, {"summary", h.Summary},
+		{"published", h.Published}, {"modified", h.Modified}, {"withdrawn", h.Withdrawn}, {"affected", h.Affected}} {
+		if len(f.v) == 0 {
+			continue
+		}
+		if out.Len() > 1 {
+			out.WriteByte(',')
+		}
+		out.WriteString(`"` + f.k + `":`)
+		out.Write(f.v)
+	}
+	out.WriteByte('}')
+	o := h.DatabaseSpecific.Origins
+	return out.Bytes(), len(o) > 0 && string(o) != "null", nil
 }
 
 // Malicious reports whether a record says malicious code: an id of the
