@@ -58,7 +58,7 @@ func New(o Options) *Collector {
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = 64 << 20
 	}
-	c := &Collector{o: o, judge: installcmd.NewJudge(o.Matcher, nil), needles: needles(o.Matcher), start: o.Window.Start, end: o.Window.End}
+	c := &Collector{o: o, judge: installcmd.NewJudge(o.Matcher), needles: needles(o.Matcher), start: o.Window.Start, end: o.Window.End}
 	if c.start.IsZero() && c.end.IsZero() {
 		c.start, c.end = o.Matcher.PackageWindow()
 	}

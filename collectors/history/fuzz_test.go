@@ -18,7 +18,7 @@ import (
 // indicator values), and nothing longer than the input.
 func FuzzHistory(f *testing.F) {
 	m := sweeptest.Matcher(f)
-	j := installcmd.NewJudge(m, nil)
+	j := installcmd.NewJudge(m)
 	ns := needles(m)
 	for _, name := range []string{"bash_history", "zsh_history", "fish_history", "ConsoleHost_history.txt"} {
 		f.Add(sweeptest.Testdata(f, name))

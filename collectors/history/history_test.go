@@ -135,7 +135,7 @@ func TestEvidenceText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		var got []string
-		for _, ev := range installEvidence(tc.in, tc.d, "7", installcmd.NewJudge(m, nil)) {
+		for _, ev := range installEvidence(tc.in, tc.d, "7", installcmd.NewJudge(m)) {
 			if len(ev.in.Admits) > 0 {
 				got = append(got, ev.text)
 			}

@@ -12,7 +12,7 @@ import (
 // TestInstalls: which words of a command are tracked requests, and what
 // they admit (moved from the shell-history collector, cases unchanged).
 func TestInstalls(t *testing.T) {
-	j := NewJudge(sweeptest.Matcher(t), nil)
+	j := NewJudge(sweeptest.Matcher(t))
 	tests := []struct {
 		cmd  string
 		want []string // tool|spec|exact|admits

@@ -2,6 +2,7 @@ package installcmd
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/litesweep/litesweep/iocs"
@@ -26,8 +27,7 @@ type Install struct {
 }
 
 // Versions is one ecosystem's comparison of a requested constraint with
-// the bad releases of a tracked package: the seam through which an
-// ecosystem other than PyPI judges its requests.
+// the bad releases of a tracked package.
 type Versions interface {
 	// Admitted returns the bad versions of pk the constraint admits,
 	// highest first, and the one version it fixes ("" for a range); an
@@ -42,19 +42,11 @@ type Judge struct {
 }
 
 // NewJudge returns a judge over the pack's packages: PyPI requests are
-// compared by PEP 440 (and poetry's ^ and ~), other ecosystems through the
-// Versions given for them; a request of an ecosystem with none is never
-// judged bad.
-func NewJudge(m *iocs.Matcher, more map[string]Versions) *Judge {
-	j := &Judge{m: m, versions: map[string]Versions{PyPI: pypi{m}}}
-	for e, v := range more {
-		j.versions[e] = v
-	}
-	return j
+// compared by PEP 440 (and poetry's ^ and ~), npm requests by node-semver
+// ranges as npm reads them.
+func NewJudge(m *iocs.Matcher) *Judge {
+	return &Judge{m: m, versions: map[string]Versions{PyPI: pypi{m}, NPM: npmRanges{}}}
 }
-
-// Matcher returns the pack matcher the judge reads.
-func (j *Judge) Matcher() *iocs.Matcher { return j.m }
 
 // pypi compares PEP 440 (and poetry) constraints.
 type pypi struct{ m *iocs.Matcher }
@@ -68,12 +60,23 @@ func (p pypi) Admitted(pk *iocs.PackageIOC, spec string) ([]string, string, erro
 	return p.m.AdmittedBad(pk.Name, set), exact, nil
 }
 
-// ecosystemOf is a package's ecosystem ("" in older packs is PyPI).
-func ecosystemOf(pk *iocs.PackageIOC) string {
-	if pk.Ecosystem == "" {
-		return PyPI
+// npmRanges compares node-semver ranges.
+type npmRanges struct{}
+
+func (npmRanges) Admitted(pk *iocs.PackageIOC, spec string) ([]string, string, error) {
+	r, err := iocs.ParseSemverRange(spec)
+	if err != nil {
+		return nil, "", err
 	}
-	return strings.ToLower(pk.Ecosystem)
+	var bad []string
+	for _, v := range pk.Versions {
+		if r.Contains(v) {
+			bad = append(bad, v)
+		}
+	}
+	sort.Slice(bad, func(i, j int) bool { return iocs.NPM.CompareVersions(bad[i], bad[j]) > 0 })
+	exact, _ := r.Exact()
+	return bad, exact, nil
 }
 
 // shownSpecRe is the shape of an npm constraint evidence may show.
@@ -87,8 +90,12 @@ func (j *Judge) Judge(inv Invocation, a Arg) (Install, bool) {
 	if !ok {
 		return Install{}, false
 	}
-	pk, ok := j.m.Tracked(r.Name)
-	if !ok || ecosystemOf(pk) != r.Ecosystem || (r.Ecosystem == NPM && pk.Name != r.Name) {
+	eco, ok := iocs.EcosystemByID(r.Ecosystem)
+	if !ok {
+		return Install{}, false
+	}
+	pk, ok := j.m.TrackedIn(eco, r.Name)
+	if !ok {
 		return Install{}, false
 	}
 	v := j.versions[r.Ecosystem]

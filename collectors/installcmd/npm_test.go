@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/litesweep/litesweep/iocs"
 )
 
 // TestRecognize: the tool, the arguments by kind and the words evidence
@@ -102,5 +104,76 @@ func TestOffsets(t *testing.T) {
 	}
 	if want := "1:set 2:pip 3:npm 5:cat 8:uv"; strings.Join(got, " ") != want {
 		t.Errorf("got %q want %q", strings.Join(got, " "), want)
+	}
+}
+
+// inventedPack tracks invented names in two ecosystems (the mechanism, not
+// the incident): a PyPI widget-py and npm widget-js and @inv/scoped-widget.
+const inventedPack = `
+schema_version: 1
+id: test-installcmd
+version: "1"
+title: test
+packages:
+  - {id: pypi-widget, ecosystem: pypi, name: widget-py, versions: ["1.2.3"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
+  - {id: npm-widget, ecosystem: npm, name: widget-js, versions: ["2.0.0", "2.0.1"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
+  - {id: npm-scoped, ecosystem: npm, name: "@inv/scoped-widget", versions: ["3.1.4"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
+`
+
+func inventedJudge(t *testing.T) *Judge {
+	t.Helper()
+	l, err := iocs.ParseWith([]byte(inventedPack), "test", iocs.LoadOptions{AllowPartial: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := iocs.Compile(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewJudge(m)
+}
+
+// TestJudgeEcosystems: an npm request is judged by node-semver against the
+// npm package of that name, never against a PyPI one, and evidence shows
+// only the tool words and the rebuilt request.
+func TestJudgeEcosystems(t *testing.T) {
+	j := inventedJudge(t)
+	tests := []struct {
+		cmd  string
+		want string // tool|spec|exact|admits|evidence
+	}{
+		{"npm install widget-js@2.0.1 --registry https://u:SECRET@r.example/x", "npm install|2.0.1|2.0.1|2.0.1|npm install widget-js@2.0.1 --registry https://r.example/…"},
+		{"npm i widget-js@^2.0.0", "npm install|^2.0.0|-|2.0.1,2.0.0|npm i widget-js@^2.0.0"},
+		{"yarn add widget-js@~1.9", "yarn add|~1.9|-||"},
+		{"pnpm add @inv/scoped-widget@3.x", "pnpm add|3.x|-|3.1.4|pnpm add @inv/scoped-widget@3.x"},
+		{"bunx widget-js@next SECRET", "bunx||-|2.0.1,2.0.0|bunx widget-js@… …"},
+		{"npx -p widget-js@2.0.0 tool SECRET", "npx|2.0.0|2.0.0|2.0.0|npx -p widget-js@2.0.0 …"},
+		{"pip install widget-js==2.0.1", ""},
+		{"npm install widget-py@1.2.3", ""},
+		{"pip install widget-py==1.2.3", "pip install|==1.2.3|1.2.3|1.2.3|pip install widget-py==1.2.3"},
+	}
+	for _, tc := range tests {
+		cmds, err := Parse(tc.cmd, POSIX)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range cmds {
+			ins, keep := j.Analyze(c.Words)
+			for _, in := range ins {
+				ex := in.Exact
+				if ex == "" {
+					ex = "-"
+				}
+				ev := ""
+				if len(in.Admits) > 0 {
+					ev = Render(c.Words, keep)
+				}
+				got = append(got, fmt.Sprintf("%s|%s|%s|%s|%s", in.Tool, in.Spec, ex, strings.Join(in.Admits, ","), ev))
+			}
+		}
+		if g := strings.Join(got, " ; "); g != tc.want {
+			t.Errorf("%s\n got %q\nwant %q", tc.cmd, g, tc.want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/litesweep/litesweep/collectors/lockfile"
+	"github.com/litesweep/litesweep/iocs"
 )
 
 // Request is one requested package, parsed from its argument.
@@ -31,8 +32,11 @@ type Request struct {
 // before 2017 may hold capitals).
 var npmNameRe = regexp.MustCompile(`^(?:@[A-Za-z0-9][A-Za-z0-9._~-]*/)?[A-Za-z0-9._~-][A-Za-z0-9._~-]*$`)
 
-// npmTagRe is a dist-tag (a word that is not a version or a range).
-var npmTagRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._-]*$`)
+// validRange reports a spec npm reads as a version range (node-semver).
+func validRange(spec string) bool {
+	_, err := iocs.ParseSemverRange(spec)
+	return err == nil
+}
 
 // Request parses a Package argument of the invocation; ok is false for an
 // argument that names no registry package (a git URL, a tarball, a local
@@ -117,8 +121,8 @@ func ParseNPM(arg string) (Request, bool) {
 	r := Request{Ecosystem: NPM, Name: name, At: spec != ""}
 	switch {
 	case spec == "" || spec == "latest" || spec == "*" || spec == "x" || spec == "X":
-	case npmTagRe.MatchString(spec) && !strings.ContainsAny(spec, "0123456789"):
-		r.Tag = true
+	case !validRange(spec):
+		r.Tag = true // npm reads what is not a range as a dist-tag
 	default:
 		r.Spec = spec
 	}
