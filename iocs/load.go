@@ -221,8 +221,16 @@ func (p *Pack) validate(doc *yaml.Node) error {
 				v.fail(f+".name", "%v", err)
 			}
 		}
-		if len(pk.Versions) == 0 {
-			v.fail(f+".versions", "at least one version is required")
+		if len(pk.Versions) == 0 && len(pk.Ranges) == 0 {
+			v.fail(f+".versions", "at least one version (or a range) is required")
+		}
+		for j, r := range pk.Ranges {
+			if eco == nil {
+				break
+			}
+			if err := r.check(eco); err != nil {
+				v.fail(fmt.Sprintf("%s.ranges[%d]", f, j), "%v", err)
+			}
 		}
 		for j, ver := range pk.Versions {
 			if eco == nil {

@@ -14,13 +14,15 @@ import (
 // Matcher is a compiled, immutable view of a pack, safe for concurrent use.
 type Matcher struct {
 	pack         *Loaded
-	pkgs         map[string]*PackageIOC     // ecosystem \x00 normalised name -> package
-	bad          map[string]map[string]bool // ecosystem \x00 normalised name -> canonical bad versions
-	names        map[string][]string        // ecosystem -> normalised names
-	artHash      map[string]ArtifactHit     // sha256 -> artefact
-	fileHash     map[string]*FileIOC        // sha256 -> file
-	fileName     map[string][]*FileIOC      // base name -> files
-	sizes        map[int64]bool             // sizes of hashed files and artefacts (prefilter)
+	pkgs         map[string]*PackageIOC            // ecosystem \x00 normalised name -> package
+	bad          map[string]map[string]*PackageIOC // ecosystem \x00 normalised name -> canonical bad version -> first entry naming it
+	ranges       map[string][]rangeEntry           // ecosystem \x00 normalised name -> bad ranges, in pack order
+	entries      map[string][]*PackageIOC          // ecosystem \x00 normalised name -> every entry naming it, in pack order
+	names        map[string][]string               // ecosystem -> normalised names
+	artHash      map[string]ArtifactHit            // sha256 -> artefact
+	fileHash     map[string]*FileIOC               // sha256 -> file
+	fileName     map[string][]*FileIOC             // base name -> files
+	sizes        map[int64]bool                    // sizes of hashed files and artefacts (prefilter)
 	staging      map[string]*StagingIOC
 	stagingGlobs []glob
 	windows      map[string]*Window
@@ -38,7 +40,7 @@ type ArtifactHit struct {
 // Compile builds a Matcher for a validated pack.
 func Compile(l *Loaded) (*Matcher, error) {
 	m := &Matcher{
-		pack: l, pkgs: map[string]*PackageIOC{}, bad: map[string]map[string]bool{}, names: map[string][]string{},
+		pack: l, pkgs: map[string]*PackageIOC{}, bad: map[string]map[string]*PackageIOC{}, ranges: map[string][]rangeEntry{}, entries: map[string][]*PackageIOC{}, names: map[string][]string{},
 		artHash: map[string]ArtifactHit{}, fileHash: map[string]*FileIOC{}, fileName: map[string][]*FileIOC{},
 		sizes: map[int64]bool{}, staging: map[string]*StagingIOC{}, windows: map[string]*Window{},
 	}
@@ -51,14 +53,25 @@ func Compile(l *Loaded) (*Matcher, error) {
 		}
 		n := key(eco, pk.Name)
 		if m.pkgs[n] == nil {
+			// The first entry for a name is the one a name-only question
+			// (TrackedIn) answers with: the campaign packs load before
+			// OSV records, so their advice and evidence win.
 			m.names[eco.ID()] = append(m.names[eco.ID()], eco.NormalizeName(pk.Name))
+			m.pkgs[n] = pk
 		}
-		m.pkgs[n] = pk
+		m.entries[n] = append(m.entries[n], pk)
 		if m.bad[n] == nil {
-			m.bad[n] = map[string]bool{}
+			m.bad[n] = map[string]*PackageIOC{}
 		}
 		for _, v := range pk.Versions {
-			m.bad[n][normalizeIn(eco, v)] = true
+			if c := normalizeIn(eco, v); m.bad[n][c] == nil {
+				m.bad[n][c] = pk
+			}
+		}
+		for _, r := range pk.Ranges {
+			if c, ok := compileRange(eco, r); ok {
+				m.ranges[n] = append(m.ranges[n], rangeEntry{pk: pk, r: c})
+			}
 		}
 		for j := range pk.Artifacts {
 			a := &pk.Artifacts[j]
@@ -117,10 +130,34 @@ func key(eco Ecosystem, name string) string { return eco.ID() + "\x00" + eco.Nor
 // never matches.
 func (m *Matcher) Release(eco Ecosystem, name, version string) (*PackageIOC, bool) {
 	n := key(eco, name)
-	if !m.bad[n][normalizeIn(eco, version)] {
-		return nil, false
+	c := normalizeIn(eco, version)
+	if pk := m.bad[n][c]; pk != nil {
+		return pk, true
 	}
-	return m.pkgs[n], true
+	for _, re := range m.ranges[n] {
+		if re.r.every || (!strings.HasPrefix(c, "invalid:") && re.r.contains(eco, c)) {
+			return re.pk, true
+		}
+	}
+	return nil, false
+}
+
+// rangeEntry is a package entry's compiled range.
+type rangeEntry struct {
+	pk *PackageIOC
+	r  compiledRange
+}
+
+// EveryVersion returns the entry that makes every version of a package
+// bad (a malicious-package record with "introduced: 0" and no end), if
+// one does.
+func (m *Matcher) EveryVersion(eco Ecosystem, name string) (*PackageIOC, bool) {
+	for _, re := range m.ranges[key(eco, name)] {
+		if re.r.every {
+			return re.pk, true
+		}
+	}
+	return nil, false
 }
 
 // TrackedIn reports whether a package name (any spelling the ecosystem

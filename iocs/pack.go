@@ -59,10 +59,17 @@ type Artifact struct {
 // (as that ecosystem writes them: PEP 440 for PyPI, semver for npm and
 // editor extensions, whose names are "publisher.name").
 type PackageIOC struct {
-	ID         string   `yaml:"id" json:"id"`
-	Ecosystem  string   `yaml:"ecosystem" json:"ecosystem"` // an Ecosystem's ID: "pypi", "npm", "vscode"
-	Name       string   `yaml:"name" json:"name"`
-	Versions   []string `yaml:"versions" json:"versions"`
+	ID        string   `yaml:"id" json:"id"`
+	Ecosystem string   `yaml:"ecosystem" json:"ecosystem"` // an Ecosystem's ID: "pypi", "npm", "vscode"
+	Name      string   `yaml:"name" json:"name"`
+	Versions  []string `yaml:"versions" json:"versions"`
+	// Ranges are version ranges every version of which is bad (an OSV
+	// record's ECOSYSTEM or SEMVER ranges), ordered by the ecosystem's
+	// own version rules; a pack entry needs Versions or Ranges.
+	Ranges []VersionRange `yaml:"ranges,omitempty" json:"ranges,omitempty"`
+	// Aliases are other ids of the same indicator (an OSV record's
+	// aliases: GHSA-…, PYSEC-…).
+	Aliases    []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
 	LastClean  string   `yaml:"last_clean,omitempty" json:"last_clean,omitempty"`
 	FirstClean string   `yaml:"first_clean,omitempty" json:"first_clean,omitempty"`
 	// Window is the id of the window in which the bad versions could be
@@ -72,6 +79,22 @@ type PackageIOC struct {
 	Description string     `yaml:"description" json:"description"`
 	Artifacts   []Artifact `yaml:"artifacts,omitempty" json:"artifacts,omitempty"`
 	Provenance  Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// VersionRange is one OSV-style range: its events, each with exactly one
+// field set. "introduced: 0" starts below every version; a version is in
+// the range when the last event at or below it introduced it (fixed and
+// limit end a range before their version, last_affected after it).
+type VersionRange struct {
+	Events []RangeEvent `yaml:"events" json:"events"`
+}
+
+// RangeEvent is one event of a VersionRange.
+type RangeEvent struct {
+	Introduced   string `yaml:"introduced,omitempty" json:"introduced,omitempty"`
+	Fixed        string `yaml:"fixed,omitempty" json:"fixed,omitempty"`
+	LastAffected string `yaml:"last_affected,omitempty" json:"last_affected,omitempty"`
+	Limit        string `yaml:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // FileIOC is a malicious or tampered file known by name, relative path and hash.

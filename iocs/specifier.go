@@ -372,18 +372,26 @@ func (s SpecifierSet) String() string {
 	return strings.Join(alts, " || ")
 }
 
-// AdmittedBad returns the bad versions of a tracked package that the
+// AdmittedBad returns the bad versions of a tracked PyPI package that the
 // specifier admits, highest first (the one a resolver would have picked
-// while it was the newest release). It returns nil for untracked names.
+// while it was the newest release), from every entry that names the
+// package. A package every version of which is bad (an OSV record with
+// "introduced: 0") admits "any version". It returns nil for untracked names.
 func (m *Matcher) AdmittedBad(name string, spec SpecifierSet) []string {
-	pk, ok := m.Tracked(name)
-	if !ok {
+	if _, ok := m.Tracked(name); !ok {
 		return nil
 	}
+	if _, every := m.EveryVersion(PyPI, name); every {
+		return []string{"any version"}
+	}
 	var out []string
-	for _, v := range pk.Versions {
-		if spec.Contains(v) {
-			out = append(out, v)
+	seen := map[string]bool{}
+	for _, pk := range m.entries[key(PyPI, name)] {
+		for _, v := range pk.Versions {
+			if c := normalizeIn(PyPI, v); !seen[c] && spec.Contains(v) {
+				seen[c] = true
+				out = append(out, v)
+			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
