@@ -57,7 +57,8 @@ func Host(o Options) []sweep.Collector {
 		for _, e := range Ecosystems() {
 			cs = append(cs, e.Collectors(o)...)
 		}
-		cs = append(cs, history.New(history.Options{Matcher: o.Matcher, Homes: o.Homes, Window: o.Window, MaxBytes: o.MaxHashSize}))
+		ho := history.Options{Matcher: o.Matcher, Homes: o.Homes, Window: o.Window, MaxBytes: o.MaxHashSize}
+		cs = append(cs, history.New(ho), history.NewIPython(ho), history.NewNotebook(ho))
 		// Last: its Finish matches copies of what the others learned.
 		cs = append(cs, payloads.New(payloads.Options{Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
 	}

@@ -1,5 +1,9 @@
-// Package history reads shell and PowerShell history (bash, zsh with
-// extended-history timestamps, fish, PSReadLine) for commands that install,
+// Package history reads recorded commands: shell and PowerShell history
+// (bash, zsh with extended-history timestamps, fish, PSReadLine), IPython
+// and Jupyter kernels' history.sqlite (read from the file's bytes, never
+// through SQLite, so nothing is written beside it; session times are local
+// without a zone, graded to within 14 hours) and Jupyter notebooks' code
+// cells (!cmd, %pip, %conda, %%bash), for commands that install,
 // upgrade, download or run a tracked package with pip, uv, poetry, pipx,
 // conda, pdm or pipenv, and for command lines naming the pack's C2 domains
 // and IPs. Files are streamed line by line with a byte cap: a huge history
@@ -122,7 +126,6 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 	user := sweep.UserOf(c.o.Homes, f.Path)
 	d := dialectOf(format)
 	reported := 0
-	const maxPerFile = 200
 	err = Scan(countReader{r, ctx}, format, Limits{MaxLine: c.o.MaxLine}, skipFirst, max(lineBase, 0), func(e Entry) error {
 		if reported >= maxPerFile {
 			return ErrStop
@@ -166,9 +169,24 @@ func (c countReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
+// zoneSpread is how far a local time without a zone can be from UTC.
+const zoneSpread = 14 * time.Hour
+
 // gradeInstall applies the package comment's severity rules.
-func (c *Collector) gradeInstall(t time.Time, in installcmd.Install) (sweep.Severity, string) {
+func (c *Collector) gradeInstall(t time.Time, local bool, in installcmd.Install) (sweep.Severity, string) {
 	exactBad := in.Exact != "" && len(in.Admits) > 0
+	if local && !t.IsZero() {
+		// A local time without a zone is within 14 hours of UTC either way.
+		shown := t.Format("2006-01-02 15:04:05")
+		switch {
+		case t.Add(zoneSpread).Before(c.start):
+			return sweep.Low, fmt.Sprintf("ran at %s (local time, zone not recorded), before the bad releases were published", shown)
+		case t.Add(-zoneSpread).After(c.end):
+			t = t.Add(-zoneSpread) // graded as after the window, below
+		default:
+			return sweep.High, fmt.Sprintf("ran at %s (local time, zone not recorded), within a day of the exposure window (%s – %s UTC)", shown, c.start.Format("2006-01-02 15:04"), c.end.Format("2006-01-02 15:04"))
+		}
+	}
 	switch {
 	case t.IsZero():
 		return sweep.Medium, "untimed history entry: when it ran is unknown"
@@ -184,18 +202,21 @@ func (c *Collector) gradeInstall(t time.Time, in installcmd.Install) (sweep.Seve
 
 func (c *Collector) installFinding(f *sweep.File, format Format, line int, e Entry, ev evidenced, user string) sweep.Finding {
 	in := ev.in
-	sev, why := c.gradeInstall(e.Time, in)
+	sev, why := c.gradeInstall(e.Time, e.Local, in)
 	req := in.Package.Name
 	if in.Spec != "" {
 		req += " " + in.Spec
 	}
 	var title string
 	if in.Exact != "" {
-		title = fmt.Sprintf("shell history: %s %s %s", in.Tool, in.Package.Name, in.Exact)
+		title = fmt.Sprintf("%s: %s %s %s", titleOf(format), in.Tool, in.Package.Name, in.Exact)
 	} else {
-		title = fmt.Sprintf("shell history: %s %s (admits %s)", in.Tool, req, strings.Join(in.Admits, ", "))
+		title = fmt.Sprintf("%s: %s %s (admits %s)", titleOf(format), in.Tool, req, strings.Join(in.Admits, ", "))
 	}
 	details := []string{why, fmt.Sprintf("requested %s, which admits %s", req, strings.Join(in.Admits, ", ")), "history format: " + string(format)}
+	if e.Where != "" {
+		details = append(details, "entry: "+e.Where)
+	}
 	if in.Upgrade {
 		details = append(details, "upgrade requested")
 	}
@@ -203,7 +224,7 @@ func (c *Collector) installFinding(f *sweep.File, format Format, line int, e Ent
 	loc.Line = line
 	evd := sweep.Evidence{Package: in.Package.Name, Version: in.Admits[0], Installer: strings.Fields(in.Tool)[0],
 		Text: ev.text, Details: details}
-	if !e.Time.IsZero() {
+	if !e.Time.IsZero() && !e.Local {
 		t := e.Time
 		evd.Time = &t
 	}
@@ -215,7 +236,9 @@ func (c *Collector) installFinding(f *sweep.File, format Format, line int, e Ent
 func (c *Collector) mentionFinding(f *sweep.File, format Format, line int, e Entry, mn Mention, text, user string) sweep.Finding {
 	sev := sweep.Medium
 	why := "untimed history entry; a command naming the C2 may also be a responder's own check"
-	if !e.Time.IsZero() {
+	if e.Local && !e.Time.IsZero() {
+		why = fmt.Sprintf("ran at %s (local time, zone not recorded); a command naming the C2 may also be a responder's own check", e.Time.Format("2006-01-02 15:04:05"))
+	} else if !e.Time.IsZero() {
 		why = fmt.Sprintf("ran at %s; a command naming the C2 may also be a responder's own check", e.Time.Format(time.RFC3339))
 		if c.inWindow(e.Time) {
 			sev = sweep.High
@@ -225,7 +248,10 @@ func (c *Collector) mentionFinding(f *sweep.File, format Format, line int, e Ent
 	loc := f.Location()
 	loc.Line = line
 	ev := sweep.Evidence{Text: text, Details: []string{why, "indicator role: " + mn.Role, "history format: " + string(format)}}
-	if !e.Time.IsZero() {
+	if e.Where != "" {
+		ev.Details = append(ev.Details, "entry: "+e.Where)
+	}
+	if !e.Time.IsZero() && !e.Local {
 		t := e.Time
 		ev.Time = &t
 	}
@@ -235,6 +261,17 @@ func (c *Collector) mentionFinding(f *sweep.File, format Format, line int, e Ent
 			ind = &sweep.Indicator{ID: n.ID, Kind: "network", Confidence: string(n.Provenance.Confidence), Sources: n.Provenance.Sources}
 		}
 	}
-	return sweep.Finding{Severity: sev, Category: CatHistory, Title: "shell history names " + mn.Value, Location: loc,
+	return sweep.Finding{Severity: sev, Category: CatHistory, Title: titleOf(format) + " names " + mn.Value, Location: loc,
 		Evidence: ev, Indicator: ind, User: user, Collector: c.Name()}
+}
+
+// titleOf names a history format in finding titles.
+func titleOf(f Format) string {
+	switch f {
+	case IPython:
+		return "IPython history"
+	case Notebook:
+		return "notebook cell"
+	}
+	return "shell history"
 }

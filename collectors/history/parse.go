@@ -53,6 +53,12 @@ type Entry struct {
 	Line int       // 1-based line where the command starts
 	Time time.Time // zero when the format or file carries no timestamp
 	Cmd  string
+	// Local marks a Time recorded in the machine's local time without a
+	// zone (IPython): it is known only to within a day.
+	Local bool
+	// Where names the entry in a format without lines ("session 3, input
+	// 12", "cell 4"); "" for line-based files.
+	Where string
 }
 
 // Limits bound what Scan reads.
