@@ -16,6 +16,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/payloads"
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
+	"github.com/litesweep/litesweep/collectors/recipes"
 	"github.com/litesweep/litesweep/scan/ghorg"
 	"github.com/litesweep/litesweep/scan/images"
 	"github.com/litesweep/litesweep/scan/kube"
@@ -29,7 +30,7 @@ import (
 func lists() [][]sweep.CategoryInfo {
 	return [][]sweep.CategoryInfo{
 		python.Categories, persistence.Categories, cache.Categories, lockfile.Categories,
-		history.Categories, creds.Categories, payloads.Categories,
+		history.Categories, recipes.Categories, creds.Categories, payloads.Categories,
 		live.Categories, images.Categories, ghorg.Categories, kube.Categories, sbom.Categories, mirror.Categories,
 	}
 }

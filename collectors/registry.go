@@ -16,6 +16,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/payloads"
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
+	"github.com/litesweep/litesweep/collectors/recipes"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -59,6 +60,7 @@ func Host(o Options) []sweep.Collector {
 		}
 		ho := history.Options{Matcher: o.Matcher, Homes: o.Homes, Window: o.Window, MaxBytes: o.MaxHashSize}
 		cs = append(cs, history.New(ho), history.NewIPython(ho), history.NewNotebook(ho))
+		cs = append(cs, recipes.New(recipes.Options{Matcher: o.Matcher, Homes: o.Homes}))
 		// Last: its Finish matches copies of what the others learned.
 		cs = append(cs, payloads.New(payloads.Options{Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
 	}

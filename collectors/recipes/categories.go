@@ -1,0 +1,27 @@
+package recipes
+
+import "github.com/litesweep/litesweep/sweep"
+
+// Categories of build recipes and checkouts.
+const (
+	// CatRecipe: a build recipe or CI configuration installs a bad release.
+	CatRecipe sweep.Category = "build-recipe"
+	// CatGitRemote: a checkout's remote is a campaign exfiltration repository.
+	CatGitRemote sweep.Category = "git-remote"
+)
+
+// Categories declares the categories this collector emits.
+var Categories = []sweep.CategoryInfo{
+	{Category: CatRecipe, Short: "A build recipe or CI file installs a bad version",
+		Description: "A Dockerfile or Containerfile RUN line, a Makefile recipe, tox.ini deps or commands, a noxfile session, or a CI configuration in a checkout (GitHub, GitLab, CircleCI, Azure, Bitbucket, Travis, Drone, Buildkite, CodeBuild) installs an exact bad release (high), or a range that would have resolved to one during the exposure window (medium); the finding names the file and line.",
+		Help: []string{
+			"Pin a clean version in the recipe and rebuild what it built (images, environments, artefacts) from a clean cache.",
+			"Check whether the recipe ran during the exposure window (CI runs, image build times): if it did, treat what that build could read as exposed and rotate it.",
+		}},
+	{Category: CatGitRemote, Short: "A checkout's remote is a campaign exfiltration repository",
+		Description: "A git checkout's .git/config has a remote whose repository name is one the campaign's fallback exfiltration creates in a victim's account to push stolen data: the account that owns it was used by the attacker.",
+		Help: []string{
+			"Do not push to or delete the repository yet: it is evidence. Record its owner, creation time and contents from the forge's audit log.",
+			"Treat the owning account's tokens as stolen: revoke them, then remove the repository once it is preserved.",
+		}},
+}

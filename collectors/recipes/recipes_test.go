@@ -1,0 +1,193 @@
+package recipes
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
+)
+
+// The fixtures are built here, in a temporary tree: the repository itself
+// never holds a recipe that installs a bad release.
+const dockerfile = `# syntax=docker/dockerfile:1
+FROM python:3.12-slim
+# RUN pip install litellm==1.82.8 (a comment, not a step)
+RUN apt-get update && \
+    # a comment line inside the instruction
+    pip install --no-cache-dir \
+      "litellm[proxy]==1.82.7" requests && \
+    rm -rf /root/.cache
+RUN --mount=type=cache,target=/root/.cache pip install 'litellm>=1.80,<2'
+RUN ["pip", "install", "litellm==1.82.8"]
+RUN ["/bin/sh", "-c", "uv pip install --system litellm~=1.82.0"]
+RUN <<EOF
+set -e
+pip install --index-url https://u:SECRET@pypi.example/simple litellm==1.82.7
+EOF
+RUN python3 <<EOF
+import subprocess  # pip install litellm==1.82.8 is Python input, not a command
+EOF
+RUN pip install litellm==1.82.6 && echo SECRET
+ENV X="pip install litellm==1.82.8"
+`
+
+const windowsDockerfile = "# escape=`\nFROM mcr.microsoft.com/windows/servercore\nRUN pip install `\n    litellm==1.82.8\n"
+
+const makefile = `PIP ?= .venv/bin/pip
+install:
+	@$(PIP) install -r requirements.txt
+	$(PIP) install \
+	  litellm==1.82.8
+echo:
+	echo "pip install litellm==1.82.7"
+PYTHON := python3
+dev:
+	-$(PYTHON) -m pip install 'litellm>=1.82.7'
+`
+
+const toxINI = `[tox]
+envlist = py311
+
+[testenv]
+deps =
+    pytest
+    litellm==1.82.7
+    py311: litellm>=1.82
+commands =
+    pip install litellm==1.82.8
+    pytest {posargs}
+`
+
+const noxfile = `import nox
+
+@nox.session
+def tests(session):
+    session.install("pytest", "litellm==1.82.8")
+    session.run("pip", "install", "litellm>=1.82,<1.83", external=True)
+    session.install(*deps)
+`
+
+const gitlabCI = `stages: [test]
+test:
+  image: python:3.12
+  before_script:
+    - pip install -U pip
+    - pip install litellm==1.82.7
+  script:
+    - |
+      echo start
+      uv pip install --system \
+        litellm==1.82.8
+  variables:
+    TOKEN: SECRET
+`
+
+const workflow = `name: ci
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: deps
+        run: |
+          python -m pip install --upgrade pip
+          pip install "litellm>=1.82.0"
+      - run: npm install
+`
+
+const gitConfig = `[core]
+	repositoryformatversion = 0
+[remote "origin"]
+	url = https://x-access-token:SECRET@github.com/victim-org/tpcp-docs.git
+	fetch = +refs/heads/*:refs/remotes/origin/*
+[remote "upstream"]
+	url = git@github.com:victim-org/app.git
+[remote "mirror"]
+	url = git@gitlab.example:group/Docs-TPCP
+`
+
+func TestRecipes(t *testing.T) {
+	root := sweeptest.MkTree(t, map[string][]byte{
+		"/home/alice/app/Dockerfile":                 []byte(dockerfile),
+		"/home/alice/app/win/Dockerfile.windows":     []byte(windowsDockerfile),
+		"/home/alice/app/Makefile":                   []byte(makefile),
+		"/home/alice/app/tox.ini":                    []byte(toxINI),
+		"/home/alice/app/noxfile.py":                 []byte(noxfile),
+		"/home/alice/app/.gitlab-ci.yml":             []byte(gitlabCI),
+		"/home/alice/app/.github/workflows/ci.yml":   []byte(workflow),
+		"/home/alice/app/.git/config":                []byte(gitConfig),
+		"/home/alice/app/docs/notes.yml":             []byte("script: pip install litellm==1.82.8\n"), // not CI
+		"/home/alice/app/.github/workflows/bad.yaml": []byte("jobs: [\n"),
+	})
+	m := sweeptest.Matcher(t)
+	findings, errs := sweeptest.Sweep(t, root, New(Options{Matcher: m, Homes: []sweep.Home{{User: "alice", Dir: "/home/alice"}}}))
+	var got []string
+	for _, f := range findings {
+		p := strings.TrimPrefix(f.Location.Path, "/home/alice/app/")
+		got = append(got, fmt.Sprintf("%s %s:%d %s | %s", f.Severity, p, f.Location.Line, f.Title, f.Evidence.Text))
+		if strings.Contains(fmt.Sprintf("%+v", f), "SECRET") {
+			t.Errorf("secret in finding: %+v", f)
+		}
+		if f.User != "alice" {
+			t.Errorf("user %q", f.User)
+		}
+	}
+	slices.Sort(got)
+	want := []string{
+		"high .git/config:4 git remote origin is github.com/victim-org/tpcp-docs, a campaign exfiltration repository | remote origin url github.com/victim-org/tpcp-docs",
+		"high .git/config:9 git remote mirror is gitlab.example/group/docs-tpcp, a campaign exfiltration repository | remote mirror url gitlab.example/group/docs-tpcp",
+		"high .gitlab-ci.yml:10 GitLab CI: uv pip install litellm 1.82.8 | uv pip install … litellm==1.82.8",
+		"high .gitlab-ci.yml:6 GitLab CI: pip install litellm 1.82.7 | pip install litellm==1.82.7",
+		"high Dockerfile:10 Dockerfile RUN: pip install litellm 1.82.8 | pip install litellm==1.82.8",
+		"high Dockerfile:14 Dockerfile RUN: pip install litellm 1.82.7 | pip install --index-url https://pypi.example/… litellm==1.82.7",
+		"high Dockerfile:6 Dockerfile RUN: pip install litellm 1.82.7 | pip install … litellm==1.82.7 …",
+		"high Makefile:4 Makefile recipe: pip install litellm 1.82.8 | pip install litellm==1.82.8",
+		"high noxfile.py:5 noxfile session.install: pip install litellm 1.82.8 | pip install … litellm==1.82.8",
+		"high tox.ini:7 tox.ini deps: pip install litellm 1.82.7 | pip install litellm==1.82.7",
+		"high tox.ini:10 tox.ini commands: pip install litellm 1.82.8 | pip install litellm==1.82.8",
+		"high win/Dockerfile.windows:3 Dockerfile RUN: pip install litellm 1.82.8 | pip install litellm==1.82.8",
+		"medium .github/workflows/ci.yml:11 GitHub workflow: pip install litellm >=1.82.0 (admits 1.82.8, 1.82.7) | pip install litellm>=1.82.0",
+		"medium Dockerfile:11 Dockerfile RUN: uv pip install litellm ~=1.82.0 (admits 1.82.8, 1.82.7) | uv pip install … litellm~=1.82.0",
+		"medium Dockerfile:9 Dockerfile RUN: pip install litellm >=1.80,<2 (admits 1.82.8, 1.82.7) | pip install litellm>=1.80,<2",
+		"medium Makefile:10 Makefile recipe: pip install litellm >=1.82.7 (admits 1.82.8, 1.82.7) | python -m pip install litellm>=1.82.7",
+		"medium noxfile.py:6 noxfile session.run: pip install litellm >=1.82,<1.83 (admits 1.82.8, 1.82.7) | pip install litellm>=1.82,<1.83",
+		"medium tox.ini:8 tox.ini deps: pip install litellm >=1.82 (admits 1.82.8, 1.82.7) | pip install litellm>=1.82",
+	}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n got %q\nwant %q", got, want)
+		for _, g := range got {
+			if !slices.Contains(want, g) {
+				t.Logf("unexpected: %s", g)
+			}
+		}
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Logf("missing:    %s", w)
+			}
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0].Message, "not readable YAML") {
+		t.Errorf("errors: %+v", errs)
+	}
+}
+
+func TestRepoOf(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://github.com/o/r.git":              "github.com o r",
+		"https://u:tok@github.com/o/r":            "github.com o r",
+		"ssh://git@github.com:22/o/r.git":         "github.com:22 o r",
+		"git@github.com:o/r.git":                  "github.com o r",
+		"https://gitlab.example/group/sub/r.git/": "gitlab.example sub r",
+		"/srv/git/r.git":                          " git r",
+	} {
+		h, o, n := repoOf(in)
+		if got := h + " " + o + " " + n; got != want {
+			t.Errorf("%s: got %q want %q", in, got, want)
+		}
+	}
+}
