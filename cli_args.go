@@ -47,11 +47,7 @@ func intersperse(app *cli.App, args []string) []string {
 	if cmd.SkipFlagParsing {
 		return append(out, rest...)
 	}
-	// urfave/cli's completion request must stay the last argument.
-	var tail []string
-	if n := len(rest); n > 0 && rest[n-1] == "--generate-bash-completion" {
-		rest, tail = rest[:n-1], rest[n-1:]
-	}
+
 	takesValue := map[string]bool{}
 	for _, f := range cmd.Flags {
 		tv := false
@@ -85,7 +81,7 @@ func intersperse(app *cli.App, args []string) []string {
 		out = append(out, "--")
 		out = append(out, positional...)
 	}
-	return append(out, tail...)
+	return out
 }
 
 // findCommand is the command named (or aliased) name, or nil.

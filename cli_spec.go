@@ -132,17 +132,26 @@ func dashed(name string) string {
 	return "--" + name
 }
 
-// Synopsis is "-f, --format FORMAT" (short aliases first).
-func (s flagSpec) Synopsis() string {
+// sortedNames is the names with one-letter aliases first: f, format.
+func (s flagSpec) sortedNames() []string {
 	var short, long []string
 	for _, n := range s.Names {
 		if len(n) == 1 {
-			short = append(short, dashed(n))
+			short = append(short, n)
 		} else {
-			long = append(long, dashed(n))
+			long = append(long, n)
 		}
 	}
-	out := strings.Join(append(short, long...), ", ")
+	return append(short, long...)
+}
+
+// Synopsis is "-f, --format FORMAT" (short aliases first).
+func (s flagSpec) Synopsis() string {
+	var names []string
+	for _, n := range s.sortedNames() {
+		names = append(names, dashed(n))
+	}
+	out := strings.Join(names, ", ")
 	if s.Placeholder != "" {
 		out += " " + s.Placeholder
 	}

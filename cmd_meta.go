@@ -1,10 +1,10 @@
 package main
 
 import (
-	_ "embed"
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -70,54 +70,34 @@ func versionFrom(stampedVersion, stampedCommit string, bi *debug.BuildInfo) (v, 
 // versionCommand is `litesweep version`.
 func versionCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "version",
-		Usage:  "print the version, commit and IOC pack version",
+		Name:  "version",
+		Usage: "print the version, commit and IOC pack version",
+		Description: examples(
+			"litesweep version                                # as litesweep --version",
+		),
 		Action: func(c *cli.Context) error { return printVersion(c.App.Writer) },
 	}
 }
 
-//go:embed completion/litesweep.bash
-var bashCompletion string
-
-//go:embed completion/litesweep.zsh
-var zshCompletion string
-
-// completionCommand prints a shell completion script. bash and zsh ask the
-// binary itself for candidates (urfave/cli's --generate-bash-completion), so
-// they always match the installed version; fish's script is generated from
-// the same command definitions.
+// completionCommand prints a shell completion script, generated from the
+// command definitions (cli_complete.go).
 func completionCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "completion",
-		Usage:     "print the shell completion script for bash, zsh or fish",
-		ArgsUsage: "bash|zsh|fish",
+		Usage:     "print the shell completion script for bash, zsh, fish or PowerShell",
+		ArgsUsage: strings.Join(shells, "|"),
 		Description: examples(
 			"source <(litesweep completion bash)                       # bash, this shell",
 			"litesweep completion bash > /etc/bash_completion.d/litesweep",
 			"litesweep completion zsh > \"${fpath[1]}/_litesweep\"",
 			"litesweep completion fish > ~/.config/fish/completions/litesweep.fish",
+			"litesweep completion powershell | Out-String | Invoke-Expression   # in $PROFILE",
 		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return usagef("completion takes one shell: bash, zsh or fish")
+				return usagef("completion takes one shell: %s", strings.Join(shells, ", "))
 			}
-			switch shell := c.Args().First(); shell {
-			case "bash":
-				_, err := io.WriteString(c.App.Writer, bashCompletion)
-				return err
-			case "zsh":
-				_, err := io.WriteString(c.App.Writer, zshCompletion)
-				return err
-			case "fish":
-				s, err := c.App.ToFishCompletion()
-				if err != nil {
-					return fmt.Errorf("generate fish completion: %w", err)
-				}
-				_, err = io.WriteString(c.App.Writer, s)
-				return err
-			default:
-				return usagef("completion: unknown shell %q (want bash, zsh or fish)", shell)
-			}
+			return writeCompletion(c.App.Writer, c.App, c.Args().First())
 		},
 	}
 }
@@ -132,12 +112,8 @@ func manCommand() *cli.Command {
 			"litesweep man > /usr/local/share/man/man1/litesweep.1",
 		),
 		Action: func(c *cli.Context) error {
-			s, err := c.App.ToMan()
-			if err != nil {
-				return fmt.Errorf("generate the manual page: %w", err)
-			}
-			_, err = io.WriteString(c.App.Writer, s)
-			return err
+			v, _ := buildVersion()
+			return writeMan(c.App.Writer, c.App, v)
 		},
 	}
 }

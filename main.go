@@ -92,7 +92,6 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ErrWriter:             stderr,
 		HideHelpCommand:       true, // helpCommand: `help [COMMAND]` with a suggestion for a typo
 		CustomAppHelpTemplate: appHelpTemplate,
-		EnableBashCompletion:  true,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version, commit and IOC pack version"},
 			cli.HelpFlag, // urfave/cli adds it only when no command is called help
