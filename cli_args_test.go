@@ -74,8 +74,12 @@ func TestFlagsAfterArguments(t *testing.T) {
 	layout := filepath.Join(t.TempDir(), "missing-layout")
 	code, out, errs = runArgs(context.Background(), "images", "--oci-layout", layout, "--format", "json", "-q")
 	code2, out2, _ := runArgs(context.Background(), "images", "--format", "json", "--oci-layout", layout, "-q")
-	if code != code2 || !strings.HasPrefix(out, "{") || len(out) != len(out2) {
-		t.Errorf("images: flag order changed the result: exit %d vs %d\n%s\n%s", code, code2, out, errs)
+	if code != 3 || code2 != 3 {
+		t.Fatalf("images with a missing layout: exit %d and %d, want 3\n%s", code, code2, errs)
+	}
+	r1, r2 := decodeReport(t, out), decodeReport(t, out2)
+	if len(r1.Errors) != 1 || len(r2.Errors) != 1 || r1.Errors[0].Message != r2.Errors[0].Message || !strings.Contains(r1.Errors[0].Message+r1.Errors[0].Location.Path, "missing-layout") {
+		t.Errorf("images: flag order changed the result: %+v vs %+v", r1.Errors, r2.Errors)
 	}
 }
 

@@ -15,51 +15,38 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 var ctimeRe = regexp.MustCompile(`ctime \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
 
 var updateGolden = flag.Bool("update", false, "rewrite golden files in testdata/golden")
 
-// fixtureTime is the mtime every file of a copied fixture root gets, so
+// fixtureTime is the mtime every file of the unpacked fixture root gets, so
 // evidence times are stable whatever the checkout's times are.
 var fixtureTime = time.Date(2026, 3, 24, 11, 5, 0, 0, time.UTC)
 
-// copyFixture copies a testdata root (regular files, directories, symlinks
-// as links) into a temporary directory and pins every mtime.
-func copyFixture(t *testing.T, src string) string {
+// hostFixture unpacks testdata/hostroot.txtar (a host's filesystem; never
+// a tree in the repository, see sweeptest.Unpack) into a temporary
+// directory and pins every mtime, so evidence times are stable.
+func hostFixture(t *testing.T) string {
 	t.Helper()
-	dst := t.TempDir()
+	dst := sweeptest.Unpack(t, "testdata/hostroot.txtar")
 	var dirs []string
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(src, p)
-		out := filepath.Join(dst, rel)
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			if err := os.Symlink(target, out); err != nil {
-				return err
-			}
 			ts := []unix.Timespec{unix.NsecToTimespec(fixtureTime.UnixNano()), unix.NsecToTimespec(fixtureTime.UnixNano())}
-			return unix.UtimesNanoAt(unix.AT_FDCWD, out, ts, unix.AT_SYMLINK_NOFOLLOW)
+			return unix.UtimesNanoAt(unix.AT_FDCWD, p, ts, unix.AT_SYMLINK_NOFOLLOW)
 		case d.IsDir():
-			dirs = append(dirs, out)
-			return os.MkdirAll(out, 0o755)
+			dirs = append(dirs, p)
+			return nil
 		default:
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			if err := os.WriteFile(out, b, 0o644); err != nil {
-				return err
-			}
-			return os.Chtimes(out, fixtureTime, fixtureTime)
+			return os.Chtimes(p, fixtureTime, fixtureTime)
 		}
 	})
 	if err != nil {
@@ -100,7 +87,7 @@ func normalizeReport(t *testing.T, b []byte, root string) []byte {
 // clean one, persistence, staging, history, a loose requirement and a
 // credential store, and compares the whole JSON report with a golden file.
 func TestHostReportGolden(t *testing.T) {
-	root := copyFixture(t, filepath.Join("testdata", "hostroot"))
+	root := hostFixture(t)
 	code, out, errs := runArgs(context.Background(), "host", "--root", root, "--format", "json", "--quiet")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (findings)\n%s", code, errs)

@@ -36,7 +36,7 @@ func TestSARIFSchema(t *testing.T) {
 	}
 	schema, _ := filepath.Abs(filepath.Join("testdata", "sarif", "sarif-2.1.0.json"))
 	dir := t.TempDir()
-	root := copyFixture(t, filepath.Join("testdata", "hostroot"))
+	root := hostFixture(t)
 	hostSARIF := filepath.Join(dir, "host.sarif")
 	hostJSON := filepath.Join(dir, "host.json")
 	if code, _, errs := runArgs(context.Background(), "host", "--root", root, "--format", "sarif", "-o", hostSARIF, "-q"); code != 1 {

@@ -51,10 +51,7 @@ func (c *countingFS) Stat(name string) (fs.FileInfo, error)  { return fs.Stat(c.
 // the tree is walked once: the walk reads each directory exactly once and
 // no collector lists a directory of its own.
 func TestOneWalk(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", "testdata", "hostroot"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := sweeptest.Unpack(t, "../testdata/hostroot.txtar")
 	dirs := 0
 	if err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.IsDir() {

@@ -3,9 +3,7 @@ package lockfile
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +16,7 @@ import (
 // at testdata).
 func testdataResolver(from, ref string) (string, []byte, error) {
 	p := path.Clean(path.Join(path.Dir(from), ref))
-	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(p)))
+	b, err := sweeptest.ReadTestdata(p)
 	return p, b, err
 }
 
@@ -267,7 +265,7 @@ func TestEvaluate(t *testing.T) {
 		r, err := ParseKind(kind, as, sweeptest.Testdata(t, file), func(from, ref string) (string, []byte, error) {
 			p := path.Clean(path.Join(path.Dir(from), ref))
 			// the projects below reuse testdata files
-			b, err := os.ReadFile(filepath.Join("testdata", strings.TrimPrefix(p[strings.Index(p[1:], "/")+1:], "/")))
+			b, err := sweeptest.ReadTestdata(strings.TrimPrefix(p[strings.Index(p[1:], "/")+1:], "/"))
 			return p, b, err
 		})
 		if err != nil {

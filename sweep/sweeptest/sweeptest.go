@@ -146,14 +146,25 @@ func builtinYAML(t testing.TB) []byte {
 	return b
 }
 
-// Testdata reads testdata/name (a slash path) from the package under test.
+// Testdata reads testdata/name (a slash path) from the package under test:
+// from testdata/fixtures.txtar when the archive holds name, else the file.
 func Testdata(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(name)))
+	b, err := ReadTestdata(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// ReadTestdata is Testdata for callers without a testing.TB (resolvers).
+func ReadTestdata(name string) ([]byte, error) {
+	name = strings.TrimPrefix(name, "/")
+	b, ok, err := archiveFile(filepath.Join("testdata", FixturesArchive), name)
+	if err != nil || ok {
+		return b, err
+	}
+	return os.ReadFile(filepath.Join("testdata", filepath.FromSlash(name)))
 }
 
 // Golden compares got with the golden file at path. With update (the
