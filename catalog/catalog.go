@@ -13,6 +13,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/collectors/history"
 	"github.com/litesweep/litesweep/collectors/lockfile"
+	"github.com/litesweep/litesweep/collectors/npm"
 	"github.com/litesweep/litesweep/collectors/payloads"
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
@@ -30,7 +31,7 @@ import (
 func lists() [][]sweep.CategoryInfo {
 	return [][]sweep.CategoryInfo{
 		python.Categories, persistence.Categories, cache.Categories, lockfile.Categories,
-		history.Categories, recipes.Categories, creds.Categories, payloads.Categories,
+		npm.Categories, history.Categories, recipes.Categories, creds.Categories, payloads.Categories,
 		live.Categories, images.Categories, ghorg.Categories, kube.Categories, sbom.Categories, mirror.Categories,
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/collectors/history"
 	"github.com/litesweep/litesweep/collectors/lockfile"
+	"github.com/litesweep/litesweep/collectors/npm"
 	"github.com/litesweep/litesweep/collectors/payloads"
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
@@ -87,6 +88,9 @@ func Ecosystems() []Ecosystem {
 				lockfile.New(o.Matcher, o.Homes),
 				cache.New(cache.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}),
 			}
+		}},
+		{Eco: iocs.NPM, Collectors: func(o Options) []sweep.Collector {
+			return npm.New(npm.Options{Matcher: o.Matcher, Homes: o.Homes})
 		}},
 	}
 }

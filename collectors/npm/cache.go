@@ -1,0 +1,199 @@
+package npm
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// MaxIndexSize caps the bytes read from one _cacache index bucket.
+const MaxIndexSize = 16 << 20
+
+// Cache reads npm's _cacache index (every tarball npm downloaded, keyed
+// by its URL) and yarn berry's cache archives (named after the locator).
+// Package copies in bun's and yarn classic's caches are package.json
+// files, which Installed reads.
+type Cache struct{ o Options }
+
+// Name implements sweep.Collector.
+func (c *Cache) Name() string { return "npm/cache" }
+
+// FileRequired wants _cacache index buckets and yarn berry cache archives.
+func (c *Cache) FileRequired(e *sweep.Entry) bool {
+	if e.IsSymlink() {
+		return false
+	}
+	if strings.Contains(e.Path, "/_cacache/index-v5/") {
+		return true
+	}
+	return strings.HasSuffix(e.Name, ".zip") && berryCacheDir(path.Dir(e.Path))
+}
+
+// berryCacheDir: a project's .yarn/cache or the global ~/.yarn/berry/cache
+// (Yarn/Berry/cache on macOS and Windows).
+func berryCacheDir(dir string) bool {
+	return strings.HasSuffix(dir, "/.yarn/cache") || strings.HasSuffix(dir, "/.yarn/berry/cache") || strings.HasSuffix(dir, "/Yarn/Berry/cache")
+}
+
+// Collect reads one file.
+func (c *Cache) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) {
+	if strings.HasSuffix(f.Path, ".zip") && !strings.Contains(f.Path, "/_cacache/") {
+		c.berry(f, out)
+		return
+	}
+	c.cacache(ctx, f, out)
+}
+
+// berry matches a cache archive's name, "<slug>-npm-<version>-<hashes>.zip"
+// where the slug is the name with "/" as "-" (@scope-name), against each
+// tracked package's bad versions.
+func (c *Cache) berry(f *sweep.File, out sweep.Sink) {
+	base := path.Base(f.Path)
+	for _, n := range c.o.Matcher.NamesIn(iocs.NPM) {
+		prefix := strings.ReplaceAll(n, "/", "-") + "-npm-"
+		if !strings.HasPrefix(base, prefix) {
+			continue
+		}
+		pk, _ := c.o.Matcher.TrackedIn(iocs.NPM, n)
+		for _, v := range pk.Versions {
+			canon, _ := iocs.NPM.CanonicalVersion(v)
+			if !strings.HasPrefix(base[len(prefix):], canon+"-") {
+				continue
+			}
+			ev := sweep.Evidence{Package: pk.Name, Version: canon, Details: []string{"yarn berry cache archive named after the locator " + pk.Name + "@npm:" + canon}}
+			if fi, err := f.Info(); err == nil {
+				t := fi.ModTime().UTC()
+				ev.ModTime, ev.Time = &t, &t
+				ev.Size = fi.Size()
+			}
+			out.Finding(sweep.Finding{Severity: sweep.High, Category: CatCache, Collector: c.Name(), Location: f.Location(),
+				Title: fmt.Sprintf("%s %s in the yarn cache (affected release)", pk.Name, canon), Evidence: ev, Indicator: indicatorOf(pk)})
+			return
+		}
+	}
+}
+
+// cacacheEntry is one line of an index bucket: "<sha1 of json>\t<json>".
+type cacacheEntry struct {
+	Key       string  `json:"key"`
+	Integrity *string `json:"integrity"`
+	Time      int64   `json:"time"`
+	Size      int64   `json:"size"`
+}
+
+const fetchKeyPrefix = "make-fetch-happen:request-cache:"
+
+func (c *Cache) cacache(ctx context.Context, f *sweep.File, out sweep.Sink) {
+	data, err := f.ReadAll(MaxIndexSize)
+	if err != nil {
+		out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: sweep.ErrKindError,
+			Message: "npm cache index bucket not read: " + sweep.TrimPathErr(err)})
+		return
+	}
+	if !mentions(c.o.Matcher, data) && !bytes.Contains(data, []byte("%2f")) && !bytes.Contains(data, []byte("%2F")) {
+		return
+	}
+	// A later line for the same key supersedes an earlier one; a line whose
+	// integrity is null deletes the entry (cacache's rm). npm skips a line
+	// whose hash does not match its JSON (a torn write); so do we.
+	latest := map[string]cacacheEntry{}
+	var order []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64<<10), MaxIndexSize)
+	line := 0
+	for sc.Scan() {
+		line++
+		sum, js, ok := strings.Cut(sc.Text(), "\t")
+		if !ok || js == "" {
+			continue
+		}
+		h := sha1.Sum([]byte(js))
+		if hex.EncodeToString(h[:]) != sum {
+			continue
+		}
+		var e cacacheEntry
+		if err := json.Unmarshal([]byte(js), &e); err != nil {
+			loc := f.Location()
+			loc.Line = line
+			out.Error(sweep.Error{Location: loc, Collector: c.Name(), Kind: sweep.ErrKindError,
+				Message: "npm cache index line with a valid hash does not parse: " + sweep.JSONErr(err)})
+			continue
+		}
+		if _, seen := latest[e.Key]; !seen {
+			order = append(order, e.Key)
+		}
+		latest[e.Key] = e
+	}
+	if err := sc.Err(); err != nil {
+		out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: sweep.ErrKindError,
+			Message: "npm cache index bucket not fully read: " + err.Error()})
+	}
+	for _, k := range order {
+		e := latest[k]
+		if e.Integrity == nil {
+			continue
+		}
+		name, ver, ok := TarballURL(strings.TrimPrefix(e.Key, fetchKeyPrefix))
+		if !ok || !strings.HasPrefix(e.Key, fetchKeyPrefix) {
+			continue
+		}
+		pk, bad := c.o.Matcher.Release(iocs.NPM, name, ver)
+		if !bad {
+			continue
+		}
+		canon, _ := iocs.NPM.CanonicalVersion(ver)
+		ev := sweep.Evidence{Package: pk.Name, Version: canon, Size: e.Size,
+			Details: []string{"npm's cache index holds the tarball of this release (its key is the tarball's URL)"}}
+		if e.Time > 0 {
+			t := time.UnixMilli(e.Time).UTC()
+			ev.Time = &t
+			ev.Details = append(ev.Details, "download time from the index entry")
+		}
+		out.Finding(sweep.Finding{Severity: sweep.High, Category: CatCache, Collector: c.Name(), Location: f.Location(),
+			Title: fmt.Sprintf("%s %s in the npm cache (affected release)", pk.Name, canon), Evidence: ev, Indicator: indicatorOf(pk)})
+	}
+}
+
+// TarballURL reads the package name and version from a registry tarball
+// URL, ".../<name>/-/<base>-<version>.tgz" with name "@scope/name" or
+// "@scope%2fname" (any registry path before it).
+func TarballURL(raw string) (name, version string, ok bool) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", false
+	}
+	p := u.EscapedPath()
+	before, file, found := strings.Cut(p, "/-/")
+	if !found || !strings.HasSuffix(file, ".tgz") || strings.Contains(file, "/") {
+		return "", "", false
+	}
+	segs := strings.Split(strings.Trim(before, "/"), "/")
+	last, err := url.PathUnescape(segs[len(segs)-1])
+	if err != nil || last == "" {
+		return "", "", false
+	}
+	name = last
+	if !strings.HasPrefix(last, "@") && len(segs) >= 2 && strings.HasPrefix(segs[len(segs)-2], "@") {
+		name = segs[len(segs)-2] + "/" + last
+	}
+	if strings.HasPrefix(name, "@") && !strings.Contains(name, "/") {
+		return "", "", false
+	}
+	stem := path.Base(name) + "-"
+	file, err = url.PathUnescape(strings.TrimSuffix(file, ".tgz"))
+	if err != nil || !strings.HasPrefix(file, stem) {
+		return "", "", false
+	}
+	return name, file[len(stem):], true
+}
