@@ -11,6 +11,7 @@ package catalog
 import (
 	"github.com/litesweep/litesweep/collectors/cache"
 	"github.com/litesweep/litesweep/collectors/creds"
+	"github.com/litesweep/litesweep/collectors/extensions"
 	"github.com/litesweep/litesweep/collectors/history"
 	"github.com/litesweep/litesweep/collectors/lockfile"
 	"github.com/litesweep/litesweep/collectors/npm"
@@ -31,7 +32,7 @@ import (
 func lists() [][]sweep.CategoryInfo {
 	return [][]sweep.CategoryInfo{
 		python.Categories, persistence.Categories, cache.Categories, lockfile.Categories,
-		npm.Categories, history.Categories, recipes.Categories, creds.Categories, payloads.Categories,
+		npm.Categories, extensions.Categories, history.Categories, recipes.Categories, creds.Categories, payloads.Categories,
 		live.Categories, images.Categories, ghorg.Categories, kube.Categories, sbom.Categories, mirror.Categories,
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/cache"
 	"github.com/litesweep/litesweep/collectors/creds"
+	"github.com/litesweep/litesweep/collectors/extensions"
 	"github.com/litesweep/litesweep/collectors/history"
 	"github.com/litesweep/litesweep/collectors/lockfile"
 	"github.com/litesweep/litesweep/collectors/npm"
@@ -91,6 +92,9 @@ func Ecosystems() []Ecosystem {
 		}},
 		{Eco: iocs.NPM, Collectors: func(o Options) []sweep.Collector {
 			return npm.New(npm.Options{Matcher: o.Matcher, Homes: o.Homes})
+		}},
+		{Eco: iocs.VSCode, Collectors: func(o Options) []sweep.Collector {
+			return []sweep.Collector{extensions.New(extensions.Options{Matcher: o.Matcher})}
 		}},
 	}
 }
