@@ -385,30 +385,49 @@ func match(c Component, m *iocs.Matcher) (sweep.Finding, bool) {
 		}
 	}
 	name, version, how := c.Name, c.Version, ""
+	// Without a package URL the component's ecosystem is unknown: its name
+	// and version are asked of each ecosystem in turn (would-install grade).
+	ecos := []iocs.Ecosystem{iocs.PyPI, iocs.NPM}
 	if c.PURL != "" {
 		p, err := packageurl.FromString(c.PURL)
-		if err != nil || !strings.EqualFold(p.Type, packageurl.TypePyPi) {
-			// Another ecosystem (or an unreadable purl): a same-named npm
-			// or Debian package is not the PyPI distribution.
+		if err != nil {
+			return f, false // an unreadable purl names no ecosystem
+		}
+		eco, ok := iocs.EcosystemByPURL(p.Type)
+		if !ok {
+			// Another ecosystem: a same-named Debian or Maven package is
+			// not the tracked one.
 			return f, false
 		}
+		ecos = []iocs.Ecosystem{eco}
 		name, version, how = p.Name, p.Version, "package URL "+bare(c.PURL)
+		if p.Namespace != "" && eco == iocs.NPM {
+			name = p.Namespace + "/" + p.Name // pkg:npm/%40scope/name
+		}
 		if version == "" {
 			version = c.Version
 		}
 	} else {
 		how = "name and version (the component carries no package URL)"
 	}
-	pk, ok := m.Package(name, version)
-	if !ok {
+	var pk *iocs.PackageIOC
+	var eco iocs.Ecosystem
+	for _, e := range ecos {
+		if p, ok := m.Release(e, name, version); ok {
+			pk, eco = p, e
+			break
+		}
+	}
+	if pk == nil {
 		return f, false
 	}
+	canon, _ := eco.CanonicalVersion(version)
 	f.Severity = sweep.High
 	if c.PURL == "" {
 		// Without an ecosystem the match is by name only: would-install grade.
 		f.Severity = sweep.Medium
 	}
-	f.Title = fmt.Sprintf("the SBOM lists %s %s, a compromised release", pk.Name, iocs.NormalizeVersion(version))
+	f.Title = fmt.Sprintf("the SBOM lists %s %s, a compromised release", pk.Name, canon)
 	f.Evidence = sweep.Evidence{Package: pk.Name, Version: version, Text: componentText(c),
 		Details: []string{"matched by " + how, "the SBOM's subject shipped this release: rebuild it from a clean version (" + nonEmpty(pk.FirstClean, pk.LastClean) + ") and treat where it ran as exposed"}}
 	if len(c.SHA256) > 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/spdx/tools-golang/spdx/v2/common"
 	"github.com/spdx/tools-golang/tagvalue"
 
+	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
@@ -305,6 +306,52 @@ func TestTruncatedEverywhere(t *testing.T) {
 				t.Errorf("%s cut at %d of %d bytes: no error", name, cut, len(data))
 				break
 			}
+		}
+	}
+}
+
+// TestPURLEcosystems: a pkg:npm purl is asked of the npm ecosystem (scoped
+// names included), a pkg:pypi purl of PyPI, and a same-named package of the
+// other ecosystem at the other's bad version never matches.
+func TestPURLEcosystems(t *testing.T) {
+	const pack = `
+schema_version: 1
+id: t
+version: "1"
+title: t
+packages:
+  - {id: npm-left, ecosystem: npm, name: tpcp-fixture-left, versions: ["2.0.1"], first_clean: "2.0.2", severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
+  - {id: npm-worm, ecosystem: npm, name: "@tpcp-fixture/worm", versions: ["1.4.0"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
+  - {id: pypi-left, ecosystem: pypi, name: tpcp-fixture-left, versions: ["2.0.0"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
+`
+	l, err := iocs.ParseWith([]byte(pack), "t", iocs.LoadOptions{AllowPartial: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := iocs.Compile(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		c    Component
+		want string // "severity indicator", "" for none
+	}{
+		{Component{Name: "tpcp-fixture-left", Version: "2.0.1", PURL: "pkg:npm/tpcp-fixture-left@2.0.1"}, "high npm-left"},
+		{Component{Name: "worm", Version: "1.4.0", PURL: "pkg:npm/%40tpcp-fixture/worm@1.4.0"}, "high npm-worm"},
+		{Component{Name: "tpcp-fixture-left", Version: "2.0.0", PURL: "pkg:pypi/tpcp-fixture-left@2.0.0"}, "high pypi-left"},
+		{Component{Name: "tpcp-fixture-left", Version: "2.0.0", PURL: "pkg:npm/tpcp-fixture-left@2.0.0"}, ""},  // PyPI's bad version, npm's package
+		{Component{Name: "tpcp-fixture-left", Version: "2.0.1", PURL: "pkg:pypi/tpcp-fixture-left@2.0.1"}, ""}, // npm's bad version, PyPI's package
+		{Component{Name: "tpcp-fixture-left", Version: "2.0.2", PURL: "pkg:npm/tpcp-fixture-left@2.0.2"}, ""},  // adjacent clean
+		{Component{Name: "worm", Version: "1.4.0", PURL: "pkg:npm/worm@1.4.0"}, ""},                            // unscoped namesake
+		{Component{Name: "tpcp-fixture-left", Version: "2.0.1"}, "medium npm-left"},                            // no purl: by name
+	} {
+		f, ok := match(tc.c, m)
+		got := ""
+		if ok {
+			got = string(f.Severity) + " " + f.Indicator.ID
+		}
+		if got != tc.want {
+			t.Errorf("%+v: got %q, want %q", tc.c, got, tc.want)
 		}
 	}
 }
