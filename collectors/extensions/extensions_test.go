@@ -41,20 +41,20 @@ func extensionsJSON(home, editor string, ids ...[2]string) string {
 // same base name at the npm bad version, a builtin extension directory.
 func TestExtensions(t *testing.T) {
 	files := map[string]string{
-		"home/a/.vscode/extensions/tpcpfixture.dev-assist-1.7.0/package.json":                     extManifest("TpcpFixture", "dev-assist", "1.7.0"),
-		"home/a/.vscode/extensions/extensions.json":                                                extensionsJSON("/home/a", ".vscode", [2]string{"tpcpfixture.dev-assist", "1.7.0"}),
-		"home/a/.vscode-server/extensions/tpcpfixture.dev-assist-1.7.0-linux-x64/package.json":     extManifest("tpcpfixture", "dev-assist", "1.7.0"),
-		"home/a/.vscode-insiders/extensions/tpcpfixture.dev-assist-1.6.9/package.json":             extManifest("tpcpfixture", "dev-assist", "1.6.9"),
-		"home/a/.cursor/extensions/tpcpfixture.dev-assist-1.7.1/package.json":                      extManifest("tpcpfixture", "dev-assist", "1.7.1"),
-		"home/a/.windsurf/extensions/extensions.json":                                              extensionsJSON("/home/a", ".windsurf", [2]string{"tpcpfixture.dev-assist", "1.7.0"}, [2]string{"other.thing", "1.7.0"}),
-		"home/a/.vscode-oss/extensions/tpcpfixture.dev-assist-1.7.0-universal/package.json":        extManifest("tpcpfixture", "dev-assist", "1.7.0"),
-		"Users/b/.vscode/extensions/tpcpfixture.dev-assist-1.7.0/package.json":                     extManifest("tpcpfixture", "dev-assist", "1.7.0"),
-		"Users/c/AppData/Local/x/.vscode/extensions/tpcpfixture.dev-assist-1.7.0/package.json":     extManifest("tpcpfixture", "dev-assist", "1.7.0"),
-		"home/a/.vscode/extensions/other.dev-assist-1.7.0/package.json":                            extManifest("other", "dev-assist", "1.7.0"),
-		"home/a/proj/node_modules/dev-assist/package.json":                                         `{"name":"dev-assist","version":"1.7.0"}`,
-		"usr/share/code/resources/app/extensions/dev-assist/package.json":                          extManifest("tpcpfixture", "dev-assist", "1.7.0"),
-		"home/a/.cursor/extensions/tpcpfixture.dev-assist-2.0.0/package.json":                      `{"publisher": "tpcpfixture", "name": "dev-assist", "version": 2`,
-		"home/a/.vscode/extensions/tpcpfixture.dev-assist-1.7.0/node_modules/dep/package.json":     `{"name":"dep","version":"1.0.0"}`,
+		"home/a/.vscode/extensions/tpcpfixture.dev-assist-1.7.0/package.json":                  extManifest("TpcpFixture", "dev-assist", "1.7.0"),
+		"home/a/.vscode/extensions/extensions.json":                                            extensionsJSON("/home/a", ".vscode", [2]string{"tpcpfixture.dev-assist", "1.7.0"}),
+		"home/a/.vscode-server/extensions/tpcpfixture.dev-assist-1.7.0-linux-x64/package.json": extManifest("tpcpfixture", "dev-assist", "1.7.0"),
+		"home/a/.vscode-insiders/extensions/tpcpfixture.dev-assist-1.6.9/package.json":         extManifest("tpcpfixture", "dev-assist", "1.6.9"),
+		"home/a/.cursor/extensions/tpcpfixture.dev-assist-1.7.1/package.json":                  extManifest("tpcpfixture", "dev-assist", "1.7.1"),
+		"home/a/.windsurf/extensions/extensions.json":                                          extensionsJSON("/home/a", ".windsurf", [2]string{"tpcpfixture.dev-assist", "1.7.0"}, [2]string{"other.thing", "1.7.0"}),
+		"home/a/.vscode-oss/extensions/tpcpfixture.dev-assist-1.7.0-universal/package.json":    extManifest("tpcpfixture", "dev-assist", "1.7.0"),
+		"Users/b/.vscode/extensions/tpcpfixture.dev-assist-1.7.0/package.json":                 extManifest("tpcpfixture", "dev-assist", "1.7.0"),
+		"Users/c/AppData/Local/x/.vscode/extensions/tpcpfixture.dev-assist-1.7.0/package.json": extManifest("tpcpfixture", "dev-assist", "1.7.0"),
+		"home/a/.vscode/extensions/other.dev-assist-1.7.0/package.json":                        extManifest("other", "dev-assist", "1.7.0"),
+		"home/a/proj/node_modules/dev-assist/package.json":                                     `{"name":"dev-assist","version":"1.7.0"}`,
+		"usr/share/code/resources/app/extensions/dev-assist/package.json":                      extManifest("tpcpfixture", "dev-assist", "1.7.0"),
+		"home/a/.cursor/extensions/tpcpfixture.dev-assist-2.0.0/package.json":                  `{"publisher": "tpcpfixture", "name": "dev-assist", "version": 2`,
+		"home/a/.vscode/extensions/tpcpfixture.dev-assist-1.7.0/node_modules/dep/package.json": `{"name":"dep","version":"1.0.0"}`,
 	}
 	root := sweeptest.MkTree(t, files)
 	l, err := iocs.ParseWith([]byte(testPack), "t", iocs.LoadOptions{AllowPartial: true})
