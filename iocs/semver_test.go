@@ -117,3 +117,26 @@ func TestParseSemver(t *testing.T) {
 		}
 	}
 }
+
+func TestParseNPMSpec(t *testing.T) {
+	for _, tc := range []struct {
+		in                string
+		name, alias, spec string
+		registry          bool
+	}{
+		{"left-pad", "left-pad", "", "", true},
+		{"left-pad@^1.3.0", "left-pad", "", "^1.3.0", true},
+		{"@s/x@1.2.3", "@s/x", "", "1.2.3", true},
+		{"@s/x", "@s/x", "", "", true},
+		{"y@npm:@s/x@~1.2", "@s/x", "y", "~1.2", true},
+		{"x@latest", "x", "", "latest", true},
+		{"x@github:a/b", "x", "", "github:a/b", false},
+		{"x@file:../x", "x", "", "file:../x", false},
+		{"./local", "./local", "", "", false},
+	} {
+		s := ParseNPMSpec(tc.in)
+		if s.Name != tc.name || s.Alias != tc.alias || s.Spec != tc.spec || s.Registry != tc.registry {
+			t.Errorf("ParseNPMSpec(%q) = %+v", tc.in, s)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"sort"
 	"strings"
 	"sync"
 
@@ -37,8 +36,6 @@ type Lockfiles struct {
 type rangeDep struct {
 	loc      sweep.Location
 	dir      string
-	dep      string // the key in package.json (an alias's own name)
-	spec     string
 	pk       *iocs.PackageIOC
 	admitted []string
 	tag      bool
@@ -130,16 +127,6 @@ type lockEntry struct {
 	line          int
 }
 
-// splitSpec splits "name@rest" where name may be "@scope/name".
-func splitSpec(s string) (name, rest string, ok bool) {
-	i := strings.Index(s[min(1, len(s)):], "@")
-	if i < 0 {
-		return s, "", false
-	}
-	i++
-	return s[:i], s[i+1:], true
-}
-
 // parsePackageLock reads package-lock.json and npm-shrinkwrap.json,
 // versions 1 (nested "dependencies") to 3 ("packages" keyed by path).
 func parsePackageLock(data []byte) ([]lockEntry, error) {
@@ -186,7 +173,7 @@ func parsePackageLock(data []byte) ([]lockEntry, error) {
 				}
 				n, v := name, d.Version
 				if real, ok := strings.CutPrefix(v, "npm:"); ok { // an alias: "npm:real@1.2.3"
-					n, v, _ = splitSpec(real)
+					n, v, _ = iocs.SplitNPMName(real)
 				}
 				out = append(out, lockEntry{name: n, version: v})
 				if err := walk(d.Dependencies); err != nil {
@@ -218,7 +205,7 @@ func parseYarnLock(data []byte) ([]lockEntry, error) {
 			if key == "__metadata" {
 				continue
 			}
-			name, rest, ok := splitSpec(e.Resolution)
+			name, rest, ok := iocs.SplitNPMName(e.Resolution)
 			if !ok || !strings.HasPrefix(rest, "npm:") {
 				continue // workspace, patch, git, file: not a registry release
 			}
@@ -239,9 +226,9 @@ func parseYarnLock(data []byte) ([]lockEntry, error) {
 			names = names[:0]
 			for _, spec := range strings.Split(strings.TrimSuffix(line, ":"), ",") {
 				spec = strings.Trim(strings.TrimSpace(spec), `"`)
-				name, rest, _ := splitSpec(spec)
+				name, rest, _ := iocs.SplitNPMName(spec)
 				if real, ok := strings.CutPrefix(rest, "npm:"); ok {
-					if n, _, ok := splitSpec(real); ok {
+					if n, _, ok := iocs.SplitNPMName(real); ok {
 						name = n
 					}
 				}
@@ -296,7 +283,7 @@ func parsePnpmLock(data []byte) ([]lockEntry, error) {
 			key = key[:i]
 		}
 		if name == "" || version == "" {
-			n, v, _ := splitSpec(key)
+			n, v, _ := iocs.SplitNPMName(key)
 			if v5 { // v5: name/version_peers
 				i := strings.LastIndex(key, "/")
 				if i <= 0 {
@@ -341,12 +328,12 @@ func parseBunLock(data []byte) ([]lockEntry, error) {
 		if err := json.Unmarshal(arr[0], &id); err != nil {
 			return nil, fmt.Errorf("packages[%q][0] is not a string", key)
 		}
-		name, v, ok := splitSpec(id)
+		name, v, ok := iocs.SplitNPMName(id)
 		if !ok {
 			continue
 		}
 		if real, ok := strings.CutPrefix(v, "npm:"); ok {
-			name, v, _ = splitSpec(real)
+			name, v, _ = iocs.SplitNPMName(real)
 		}
 		out = append(out, lockEntry{name: name, version: v})
 	}
@@ -425,51 +412,17 @@ func (c *Lockfiles) manifest(f *sweep.File, data []byte, out sweep.Sink) {
 	}
 	for _, deps := range []map[string]string{m.Dependencies, m.DevDependencies, m.OptionalDependencies, m.PeerDependencies} {
 		for dep, spec := range deps {
-			name, rng := dep, spec
-			if real, ok := strings.CutPrefix(spec, "npm:"); ok {
-				n, r, ok := splitSpec(real)
-				if !ok {
-					n, r = real, ""
-				}
-				name, rng = n, r
-			}
-			pk, tracked := c.o.Matcher.TrackedIn(iocs.NPM, name)
-			if !tracked {
-				continue
-			}
-			admitted, tag, ok := admits(pk, rng)
+			s := iocs.ParseNPMDep(dep, spec)
+			admitted, tag, ok := c.o.Matcher.AdmittedNPM(s)
 			if !ok || len(admitted) == 0 {
 				continue
 			}
+			pk, _ := c.o.Matcher.TrackedIn(iocs.NPM, s.Name)
 			c.mu.Lock()
-			c.pending = append(c.pending, rangeDep{loc: f.Location(), dir: path.Dir(f.Path), dep: dep, spec: spec, pk: pk, admitted: admitted, tag: tag})
+			c.pending = append(c.pending, rangeDep{loc: f.Location(), dir: path.Dir(f.Path), pk: pk, admitted: admitted, tag: tag})
 			c.mu.Unlock()
 		}
 	}
-}
-
-// admits returns the bad versions of pk that npm could resolve spec to,
-// highest first. A spec npm does not read as a range is a dist-tag
-// ("latest"), which resolved to whatever the tag pointed at: every bad
-// version. Specs that name no registry release (file:, link:, git, URLs,
-// workspace:, user/repo) admit none (ok false).
-func admits(pk *iocs.PackageIOC, spec string) (bad []string, tag, ok bool) {
-	s := strings.TrimSpace(spec)
-	if strings.Contains(s, ":") || strings.Contains(s, "/") {
-		return nil, false, false
-	}
-	r, err := iocs.ParseSemverRange(s)
-	if err != nil {
-		tag = true
-	}
-	for _, v := range pk.Versions {
-		if tag || r.Contains(v) {
-			canon, _ := iocs.NPM.CanonicalVersion(v)
-			bad = append(bad, canon)
-		}
-	}
-	sort.Slice(bad, func(i, j int) bool { return iocs.NPM.CompareVersions(bad[i], bad[j]) > 0 })
-	return bad, tag, true
 }
 
 // Finish reports the manifest ranges no lockfile decides.
