@@ -6,6 +6,7 @@
 package npm
 
 import (
+	"bytes"
 	"encoding/json"
 	"path"
 	"strings"
@@ -44,7 +45,7 @@ type manifest struct {
 // that cannot matter are not parsed.
 func mentions(m *iocs.Matcher, b []byte) bool {
 	for _, n := range m.NamesIn(iocs.NPM) {
-		if strings.Contains(string(b), n) {
+		if bytes.Contains(b, []byte(n)) {
 			return true
 		}
 	}
