@@ -54,24 +54,31 @@ func ParseNPMDep(name, spec string) NPMSpec {
 }
 
 // AdmittedNPM returns the bad versions of a tracked npm package that npm
-// could resolve spec to, highest first. A spec npm does not read as a
-// range is a dist-tag ("latest"), which resolved to whatever the tag
-// pointed at while a bad release was published: every bad version, with
-// tag true. ok is false for an untracked name or a spec that fetches no
-// registry release.
-func (m *Matcher) AdmittedNPM(s NPMSpec) (bad []string, tag, ok bool) {
-	pk, tracked := m.TrackedIn(NPM, s.Name)
-	if !tracked || !s.Registry {
-		return nil, false, false
+// could resolve spec to, highest first (the listed versions of every
+// entry naming the package). A spec npm does not read as a range is a
+// dist-tag ("latest"), which resolved to whatever the tag pointed at while
+// a bad release was published: every bad version, with tag true. When an
+// entry makes every version bad (a malicious-package record), every
+// registry spec admits it: every is true. ok is false for an untracked
+// name or a spec that fetches no registry release.
+func (m *Matcher) AdmittedNPM(s NPMSpec) (bad []string, tag, every, ok bool) {
+	if _, tracked := m.TrackedIn(NPM, s.Name); !tracked || !s.Registry {
+		return nil, false, false, false
 	}
+	_, every = m.EveryVersion(NPM, s.Name)
 	r, err := ParseSemverRange(s.Spec)
 	tag = err != nil
-	for _, v := range pk.Versions {
-		if tag || r.Contains(v) {
-			canon, _ := NPM.CanonicalVersion(v)
+	seen := map[string]bool{}
+	for _, pk := range m.entries[key(NPM, s.Name)] {
+		for _, v := range pk.Versions {
+			canon, err := NPM.CanonicalVersion(v)
+			if err != nil || seen[canon] || !(tag || r.Contains(canon)) {
+				continue
+			}
+			seen[canon] = true
 			bad = append(bad, canon)
 		}
 	}
 	sort.Slice(bad, func(i, j int) bool { return NPM.CompareVersions(bad[i], bad[j]) > 0 })
-	return bad, tag, true
+	return bad, tag, every, true
 }

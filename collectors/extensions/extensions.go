@@ -142,7 +142,10 @@ func (c *Collector) manifest(f *sweep.File, data []byte, out sweep.Sink) {
 			Message: pk.Name + " is installed here but its version is not a semver version: it cannot be told clean"})
 		return
 	}
-	_, bad := c.o.Matcher.Release(iocs.VSCode, id, m.Version)
+	hit, bad := c.o.Matcher.Release(iocs.VSCode, id, m.Version)
+	if bad {
+		pk = hit
+	}
 	extDir := path.Dir(path.Dir(f.Path))
 	c.mu.Lock()
 	c.installed[extDir+"\x00"+iocs.VSCode.NormalizeName(id)+"\x00"+canon] = true
@@ -201,7 +204,10 @@ func (c *Collector) registry(f *sweep.File, data []byte, out sweep.Sink) {
 				Message: "extensions.json registers " + pk.Name + " with a version that is not semver: it cannot be told clean"})
 			continue
 		}
-		_, bad := c.o.Matcher.Release(iocs.VSCode, e.Identifier.ID, e.Version)
+		hit, bad := c.o.Matcher.Release(iocs.VSCode, e.Identifier.ID, e.Version)
+		if bad {
+			pk = hit
+		}
 		c.mu.Lock()
 		c.registered = append(c.registered, registered{loc: f.Location(), dir: path.Dir(f.Path), pk: pk, version: canon, bad: bad})
 		c.mu.Unlock()

@@ -56,21 +56,29 @@ func (c *Cache) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) {
 }
 
 // berry matches a cache archive's name, "<slug>-npm-<version>-<hashes>.zip"
-// where the slug is the name with "/" as "-" (@scope-name), against each
-// tracked package's bad versions.
+// where the slug is the name with "/" as "-" (@scope-name): for each
+// tracked name whose slug prefixes it, the rest without its trailing hashes
+// is asked as a version.
 func (c *Cache) berry(f *sweep.File, out sweep.Sink) {
-	base := path.Base(f.Path)
+	base := strings.TrimSuffix(path.Base(f.Path), ".zip")
 	for _, n := range c.o.Matcher.NamesIn(iocs.NPM) {
 		prefix := strings.ReplaceAll(n, "/", "-") + "-npm-"
 		if !strings.HasPrefix(base, prefix) {
 			continue
 		}
-		pk, _ := c.o.Matcher.TrackedIn(iocs.NPM, n)
-		for _, v := range pk.Versions {
-			canon, _ := iocs.NPM.CanonicalVersion(v)
-			if !strings.HasPrefix(base[len(prefix):], canon+"-") {
+		// The version is followed by one or two hashes (the locator's and
+		// the archive's checksum).
+		parts := strings.Split(base[len(prefix):], "-")
+		for k := len(parts) - 1; k >= 1 && k >= len(parts)-2; k-- {
+			if !hexWord(parts[k]) {
+				break
+			}
+			ver := strings.Join(parts[:k], "-")
+			pk, bad := c.o.Matcher.Release(iocs.NPM, n, ver)
+			if !bad {
 				continue
 			}
+			canon, _ := iocs.NPM.CanonicalVersion(ver)
 			ev := sweep.Evidence{Package: pk.Name, Version: canon, Details: []string{"yarn berry cache archive named after the locator " + pk.Name + "@npm:" + canon}}
 			if fi, err := f.Info(); err == nil {
 				t := fi.ModTime().UTC()
@@ -82,6 +90,10 @@ func (c *Cache) berry(f *sweep.File, out sweep.Sink) {
 			return
 		}
 	}
+}
+
+func hexWord(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 // cacacheEntry is one line of an index bucket: "<sha1 of json>\t<json>".

@@ -91,6 +91,11 @@ func (c *Installed) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 			Message: fmt.Sprintf("%s is installed here but its package.json version is not a semver version: it cannot be told clean", pk.Name)})
 		return
 	}
+	// Several entries may name one package: the one naming this version
+	// is the evidence.
+	if hit, bad := c.o.Matcher.Release(iocs.NPM, name, m.Version); bad {
+		pk = hit
+	}
 	_, bad := c.o.Matcher.Release(iocs.NPM, name, m.Version)
 	ev := sweep.Evidence{Package: pk.Name, Version: canon}
 	if fi, err := f.Info(); err == nil {

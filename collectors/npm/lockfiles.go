@@ -39,6 +39,7 @@ type rangeDep struct {
 	pk       *iocs.PackageIOC
 	admitted []string
 	tag      bool
+	every    bool // an entry makes every version bad
 }
 
 // NewLockfiles returns the collector.
@@ -97,14 +98,14 @@ func (c *Lockfiles) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 	dir := path.Dir(f.Path)
 	seen := map[string]bool{}
 	for _, l := range locks {
-		pk, tracked := c.o.Matcher.TrackedIn(iocs.NPM, l.name)
-		if !tracked {
+		if _, tracked := c.o.Matcher.TrackedIn(iocs.NPM, l.name); !tracked {
 			continue
 		}
 		c.mu.Lock()
 		c.locked[dir+"\x00"+iocs.NPM.NormalizeName(l.name)] = true
 		c.mu.Unlock()
-		if _, bad := c.o.Matcher.Release(iocs.NPM, l.name, l.version); !bad {
+		pk, bad := c.o.Matcher.Release(iocs.NPM, l.name, l.version)
+		if !bad {
 			continue
 		}
 		canon, _ := iocs.NPM.CanonicalVersion(l.version)
@@ -413,13 +414,16 @@ func (c *Lockfiles) manifest(f *sweep.File, data []byte, out sweep.Sink) {
 	for _, deps := range []map[string]string{m.Dependencies, m.DevDependencies, m.OptionalDependencies, m.PeerDependencies} {
 		for dep, spec := range deps {
 			s := iocs.ParseNPMDep(dep, spec)
-			admitted, tag, ok := c.o.Matcher.AdmittedNPM(s)
-			if !ok || len(admitted) == 0 {
+			admitted, tag, every, ok := c.o.Matcher.AdmittedNPM(s)
+			if !ok || (len(admitted) == 0 && !every) {
 				continue
 			}
 			pk, _ := c.o.Matcher.TrackedIn(iocs.NPM, s.Name)
+			if e, ok := c.o.Matcher.EveryVersion(iocs.NPM, s.Name); ok && len(admitted) == 0 {
+				pk = e
+			}
 			c.mu.Lock()
-			c.pending = append(c.pending, rangeDep{loc: f.Location(), dir: path.Dir(f.Path), pk: pk, admitted: admitted, tag: tag})
+			c.pending = append(c.pending, rangeDep{loc: f.Location(), dir: path.Dir(f.Path), pk: pk, admitted: admitted, tag: tag, every: every})
 			c.mu.Unlock()
 		}
 	}
@@ -440,6 +444,14 @@ func (c *Lockfiles) Finish(ctx context.Context, out sweep.Sink) {
 		how := "range"
 		if d.tag {
 			how = "dist-tag"
+		}
+		if len(d.admitted) == 0 {
+			out.Finding(sweep.Finding{Severity: sweep.High, Category: CatLockfile, Collector: c.Name(), Location: d.loc,
+				Title: fmt.Sprintf("package.json depends on %s, every version of which is malicious", d.pk.Name),
+				Evidence: sweep.Evidence{Package: d.pk.Name, Details: []string{
+					fmt.Sprintf("the pack marks every version of %s bad and no lockfile in this directory or above locks it: any install resolves to a malicious release", d.pk.Name)}},
+				Indicator: indicatorOf(d.pk)})
+			continue
 		}
 		out.Finding(sweep.Finding{Severity: sweep.Medium, Category: CatLockfile, Collector: c.Name(), Location: d.loc,
 			Title: fmt.Sprintf("package.json: %s would have resolved to %s %s", d.pk.Name, d.pk.Name, d.admitted[0]),

@@ -1,6 +1,7 @@
 package npm
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -146,13 +147,20 @@ packages:
 		// A tag: resolved to whatever "latest" was, while the bad release was.
 		"srv/tag/package.json": `{"name":"x","dependencies":{"tpcp-fixture-left":"latest"}}`,
 		// An alias in a manifest, a workspace lock above it decides.
-		"srv/mono/package-lock.json":          `{"lockfileVersion": 3, "packages": {"": {}, "node_modules/tpcp-fixture-left": {"version": "2.0.2"}}}`,
-		"srv/mono/packages/a/package.json":    `{"name":"a","dependencies":{"l":"npm:tpcp-fixture-left@^2.0.0"}}`,
-		"srv/git/package.json":                `{"name":"x","dependencies":{"tpcp-fixture-left":"github:someone/left"}}`,
-		"srv/alias-range/package.json":        `{"name":"x","devDependencies":{"l":"npm:tpcp-fixture-left@2.0.x"}}`,
-		"srv/pypi-decoy/requirements.txt":     "tpcp-fixture-left==2.0.1\n",
-		"srv/node_modules/x/package.json":     `not json but tpcp-fixture-left`,
-		"srv/node_modules/other/package.json": `{"name":"other","version":"2.0.1"}`,
+		"srv/mono/package-lock.json":       `{"lockfileVersion": 3, "packages": {"": {}, "node_modules/tpcp-fixture-left": {"version": "2.0.2"}}}`,
+		"srv/mono/packages/a/package.json": `{"name":"a","dependencies":{"l":"npm:tpcp-fixture-left@^2.0.0"}}`,
+		"srv/git/package.json":             `{"name":"x","dependencies":{"tpcp-fixture-left":"github:someone/left"}}`,
+		"srv/alias-range/package.json":     `{"name":"x","devDependencies":{"l":"npm:tpcp-fixture-left@2.0.x"}}`,
+		"srv/every/package.json":           `{"name":"x","dependencies":{"tpcp-fixture-every":"^3.0.0"}}`,
+		"srv/every-locked/package.json":    `{"name":"x","dependencies":{"tpcp-fixture-every":"^3.0.0"}}`,
+		"srv/every-locked/yarn.lock":       "# yarn lockfile v1\n\n\ntpcp-fixture-every@^3.0.0:\n  version \"3.1.0\"\n",
+		"home/u/.yarn/berry/cache/tpcp-fixture-left-npm-2.0.1-a1b2c3d4e5-10c0.zip":    "PK",
+		"home/u/.yarn/berry/cache/tpcp-fixture-left-npm-2.0.2-a1b2c3d4e5-10c0.zip":    "PK",
+		"srv/app/.yarn/cache/@tpcp-fixture-worm-npm-1.4.0-beta.1-0a1b2c3d4e-10c0.zip": "PK",
+		"srv/app/.yarn/cache/@tpcp-fixture-worm-npm-1.4.0-0a1b2c3d4e-10c0.zip":        "PK",
+		"srv/pypi-decoy/requirements.txt":                                             "tpcp-fixture-left==2.0.1\n",
+		"srv/node_modules/x/package.json":                                             `not json but tpcp-fixture-left`,
+		"srv/node_modules/other/package.json":                                         `{"name":"other","version":"2.0.1"}`,
 	}
 	root := sweeptest.MkTree(t, files)
 	fs, es := sweeptest.Sweep(t, root, New(Options{Matcher: testMatcher(t)})...)
@@ -161,6 +169,8 @@ packages:
 		"error srv/binary/bun.lockb: bun.lockb: bun's binary lockfile is not parsed and it names a tracked package: print it with `bun bun.lockb` (or migrate to bun.lock) and sweep again",
 		"error srv/broken/package-lock.json: package-lock.json: does not parse (syntax error at byte 89)",
 		"error srv/node_modules/x/package.json: package.json of a directory that may hold a tracked package does not parse (syntax error at byte 2): npm would not load it, but what it installed is not known",
+		"high npm-cache home/u/.yarn/berry/cache/tpcp-fixture-left-npm-2.0.1-a1b2c3d4e5-10c0.zip: tpcp-fixture-left 2.0.1 in the yarn cache (affected release)",
+		"high npm-cache srv/app/.yarn/cache/@tpcp-fixture-worm-npm-1.4.0-0a1b2c3d4e-10c0.zip: @tpcp-fixture/worm 1.4.0 in the yarn cache (affected release)",
 		"high npm-lockfile srv/berry/yarn.lock: yarn.lock locks @tpcp-fixture/worm 1.4.0",
 		"high npm-lockfile srv/bun/bun.lock: bun.lock locks tpcp-fixture-left 2.0.1",
 		"high npm-lockfile srv/classic/yarn.lock: yarn.lock locks @tpcp-fixture/worm 1.4.0",
@@ -168,9 +178,12 @@ packages:
 		"high npm-lockfile srv/pnpm5/pnpm-lock.yaml: pnpm-lock.yaml locks @tpcp-fixture/worm 1.4.0",
 		"high npm-lockfile srv/pnpm6/pnpm-lock.yaml: pnpm-lock.yaml locks tpcp-fixture-left 2.0.1",
 		"high npm-lockfile srv/pnpm9/pnpm-lock.yaml: pnpm-lock.yaml locks @tpcp-fixture/worm 1.4.0",
+		"high npm-lockfile srv/every-locked/yarn.lock: yarn.lock locks tpcp-fixture-every 3.1.0",
+		"high npm-lockfile srv/every/package.json: package.json depends on tpcp-fixture-every, every version of which is malicious",
 		"medium npm-lockfile srv/alias-range/package.json: package.json: tpcp-fixture-left would have resolved to tpcp-fixture-left 2.0.1",
 		"medium npm-lockfile srv/tag/package.json: package.json: tpcp-fixture-left would have resolved to tpcp-fixture-left 2.0.1",
 	}
+	sort.Strings(want)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

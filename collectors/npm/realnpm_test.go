@@ -27,6 +27,7 @@ windows:
 packages:
   - {id: npm-left, ecosystem: npm, name: tpcp-fixture-left, versions: ["2.0.1"], last_clean: "2.0.0", first_clean: "2.0.2", window: w, severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
   - {id: npm-worm, ecosystem: npm, name: "@tpcp-fixture/worm", versions: ["1.4.0"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
+  - {id: npm-every, ecosystem: npm, name: tpcp-fixture-every, ranges: [{events: [{introduced: "0"}]}], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
   - {id: pypi-left, ecosystem: pypi, name: tpcp-fixture-left, versions: ["2.0.0"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
 `
 
