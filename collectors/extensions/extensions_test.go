@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
@@ -57,14 +56,7 @@ func TestExtensions(t *testing.T) {
 		"home/a/.vscode/extensions/tpcpfixture.dev-assist-1.7.0/node_modules/dep/package.json": `{"name":"dep","version":"1.0.0"}`,
 	}
 	root := sweeptest.MkTree(t, files)
-	l, err := iocs.ParseWith([]byte(testPack), "t", iocs.LoadOptions{AllowPartial: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := sweeptest.MatcherFromYAML(t, testPack)
 	fs, es := sweeptest.Sweep(t, root, New(Options{Matcher: m}))
 	var got []string
 	for _, f := range fs {

@@ -31,18 +31,7 @@ packages:
   - {id: pypi-left, ecosystem: pypi, name: tpcp-fixture-left, versions: ["2.0.0"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
 `
 
-func testMatcher(t testing.TB) *iocs.Matcher {
-	t.Helper()
-	l, err := iocs.ParseWith([]byte(testPack), "test", iocs.LoadOptions{AllowPartial: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
+func testMatcher(t testing.TB) *iocs.Matcher { return sweeptest.MatcherFromYAML(t, testPack) }
 
 func summarize(fs []sweep.Finding, es []sweep.Error) []string {
 	var out []string

@@ -17,7 +17,6 @@ import (
 	"github.com/spdx/tools-golang/spdx/v2/common"
 	"github.com/spdx/tools-golang/tagvalue"
 
-	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
@@ -324,14 +323,7 @@ packages:
   - {id: npm-worm, ecosystem: npm, name: "@tpcp-fixture/worm", versions: ["1.4.0"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
   - {id: pypi-left, ecosystem: pypi, name: tpcp-fixture-left, versions: ["2.0.0"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
 `
-	l, err := iocs.ParseWith([]byte(pack), "t", iocs.LoadOptions{AllowPartial: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := sweeptest.MatcherFromYAML(t, pack)
 	for _, tc := range []struct {
 		c    Component
 		want string // "severity indicator", "" for none

@@ -94,6 +94,21 @@ func Matcher(t testing.TB) *iocs.Matcher {
 	return m
 }
 
+// MatcherFromYAML compiles a test pack (which may lack whole sections),
+// such as one naming invented packages of several ecosystems.
+func MatcherFromYAML(t testing.TB, yaml string) *iocs.Matcher {
+	t.Helper()
+	l, err := iocs.ParseWith([]byte(yaml), "test", iocs.LoadOptions{AllowPartial: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := iocs.Compile(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // MatcherWith compiles the builtin IOC pack with strings replaced, given
 // as old, new pairs as for strings.NewReplacer: each old must occur exactly
 // once in the pack's YAML (so a test notices when the pack changes under
