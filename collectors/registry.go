@@ -94,7 +94,7 @@ func Ecosystems() []Ecosystem {
 			return npm.New(npm.Options{Matcher: o.Matcher, Homes: o.Homes})
 		}},
 		{Eco: iocs.VSCode, Collectors: func(o Options) []sweep.Collector {
-			return []sweep.Collector{extensions.New(extensions.Options{Matcher: o.Matcher})}
+			return []sweep.Collector{extensions.New(extensions.Options{Matcher: o.Matcher, Homes: o.Homes})}
 		}},
 	}
 }

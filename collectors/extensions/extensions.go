@@ -40,6 +40,7 @@ const MaxManifestSize = 8 << 20
 // Options configure the collector.
 type Options struct {
 	Matcher *iocs.Matcher
+	Homes   []sweep.Home
 }
 
 // Collector reads extension manifests and registries.
@@ -156,11 +157,11 @@ func (c *Collector) manifest(f *sweep.File, data []byte, out sweep.Sink) {
 		ev.ModTime, ev.Time = &t, &t
 		ev.Details = append(ev.Details, "install time from package.json mtime")
 	}
-	out.Finding(finding(c.Name(), f.Location(), pk, canon, bad, "installed", ev))
+	out.Finding(finding(c.o.Homes, c.Name(), f.Location(), pk, canon, bad, "installed", ev))
 }
 
-func finding(collector string, loc sweep.Location, pk *iocs.PackageIOC, version string, bad bool, how string, ev sweep.Evidence) sweep.Finding {
-	f := sweep.Finding{Category: CatExtension, Collector: collector, Location: loc, Evidence: ev,
+func finding(homes []sweep.Home, collector string, loc sweep.Location, pk *iocs.PackageIOC, version string, bad bool, how string, ev sweep.Evidence) sweep.Finding {
+	f := sweep.Finding{Category: CatExtension, Collector: collector, Location: loc, Evidence: ev, User: sweep.UserOf(homes, loc.Path),
 		Indicator: &sweep.Indicator{ID: pk.ID, Kind: "package", Confidence: string(pk.Provenance.Confidence), Sources: pk.Provenance.Sources},
 		Title:     fmt.Sprintf("editor extension %s %s %s", pk.Name, version, how)}
 	if bad {
@@ -227,7 +228,7 @@ func (c *Collector) Finish(ctx context.Context, out sweep.Sink) {
 		}
 		ev := sweep.Evidence{Package: r.pk.Name, Version: r.version,
 			Details: []string{"the editor's extensions.json lists this release; its directory was not found in the sweep"}}
-		out.Finding(finding(c.Name(), r.loc, r.pk, r.version, r.bad, "registered in extensions.json", ev))
+		out.Finding(finding(c.o.Homes, c.Name(), r.loc, r.pk, r.version, r.bad, "registered in extensions.json", ev))
 	}
 	c.registered = nil
 }

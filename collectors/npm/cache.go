@@ -85,8 +85,8 @@ func (c *Cache) berry(f *sweep.File, out sweep.Sink) {
 				ev.ModTime, ev.Time = &t, &t
 				ev.Size = fi.Size()
 			}
-			out.Finding(sweep.Finding{Severity: sweep.High, Category: CatCache, Collector: c.Name(), Location: f.Location(),
-				Title: fmt.Sprintf("%s %s in the yarn cache (affected release)", pk.Name, canon), Evidence: ev, Indicator: indicatorOf(pk)})
+			out.Finding(c.o.withUser(sweep.Finding{Severity: sweep.High, Category: CatCache, Collector: c.Name(), Location: f.Location(),
+				Title: fmt.Sprintf("%s %s in the yarn cache (affected release)", pk.Name, canon), Evidence: ev, Indicator: indicatorOf(pk)}))
 			return
 		}
 	}
@@ -172,8 +172,8 @@ func (c *Cache) cacache(ctx context.Context, f *sweep.File, out sweep.Sink) {
 			ev.Time = &t
 			ev.Details = append(ev.Details, "download time from the index entry")
 		}
-		out.Finding(sweep.Finding{Severity: sweep.High, Category: CatCache, Collector: c.Name(), Location: f.Location(),
-			Title: fmt.Sprintf("%s %s in the npm cache (affected release)", pk.Name, canon), Evidence: ev, Indicator: indicatorOf(pk)})
+		out.Finding(c.o.withUser(sweep.Finding{Severity: sweep.High, Category: CatCache, Collector: c.Name(), Location: f.Location(),
+			Title: fmt.Sprintf("%s %s in the npm cache (affected release)", pk.Name, canon), Evidence: ev, Indicator: indicatorOf(pk)}))
 	}
 }
 

@@ -128,5 +128,5 @@ func (c *Installed) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		fd.Severity = sweep.Info
 		fd.Title += " (not an affected release)"
 	}
-	out.Finding(fd)
+	out.Finding(c.o.withUser(fd))
 }

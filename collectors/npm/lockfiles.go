@@ -115,10 +115,10 @@ func (c *Lockfiles) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		seen[pk.ID+"\x00"+canon] = true
 		loc := f.Location()
 		loc.Line = l.line
-		out.Finding(sweep.Finding{Severity: sweep.High, Category: CatLockfile, Collector: c.Name(), Location: loc,
+		out.Finding(c.o.withUser(sweep.Finding{Severity: sweep.High, Category: CatLockfile, Collector: c.Name(), Location: loc,
 			Title:     fmt.Sprintf("%s locks %s %s", base, pk.Name, canon),
 			Evidence:  sweep.Evidence{Package: pk.Name, Version: canon, Details: []string{"every install from this lockfile gets the bad release (from the registry while it was published, or from a cache or mirror later); clean releases: " + cleanAdvice(pk)}},
-			Indicator: indicatorOf(pk)})
+			Indicator: indicatorOf(pk)}))
 	}
 }
 
@@ -446,19 +446,19 @@ func (c *Lockfiles) Finish(ctx context.Context, out sweep.Sink) {
 			how = "dist-tag"
 		}
 		if len(d.admitted) == 0 {
-			out.Finding(sweep.Finding{Severity: sweep.High, Category: CatLockfile, Collector: c.Name(), Location: d.loc,
+			out.Finding(c.o.withUser(sweep.Finding{Severity: sweep.High, Category: CatLockfile, Collector: c.Name(), Location: d.loc,
 				Title: fmt.Sprintf("package.json depends on %s, every version of which is malicious", d.pk.Name),
 				Evidence: sweep.Evidence{Package: d.pk.Name, Details: []string{
 					fmt.Sprintf("the pack marks every version of %s bad and no lockfile in this directory or above locks it: any install resolves to a malicious release", d.pk.Name)}},
-				Indicator: indicatorOf(d.pk)})
+				Indicator: indicatorOf(d.pk)}))
 			continue
 		}
-		out.Finding(sweep.Finding{Severity: sweep.Medium, Category: CatLockfile, Collector: c.Name(), Location: d.loc,
+		out.Finding(c.o.withUser(sweep.Finding{Severity: sweep.Medium, Category: CatLockfile, Collector: c.Name(), Location: d.loc,
 			Title: fmt.Sprintf("package.json: %s would have resolved to %s %s", d.pk.Name, d.pk.Name, d.admitted[0]),
 			Evidence: sweep.Evidence{Package: d.pk.Name, Version: d.admitted[0], Details: []string{
 				fmt.Sprintf("the %s admits %s and no lockfile in this directory or above locks %s: an install %s would have resolved to %s", how, strings.Join(d.admitted, " and "), d.pk.Name, window, d.admitted[0]),
 				"clean releases: " + cleanAdvice(d.pk)}},
-			Indicator: indicatorOf(d.pk)})
+			Indicator: indicatorOf(d.pk)}))
 	}
 	c.pending = nil
 }

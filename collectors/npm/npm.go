@@ -41,6 +41,13 @@ type manifest struct {
 	Resolutions          map[string]string `json:"resolutions"`
 }
 
+// withUser names the user whose home holds the finding's path (none for a
+// system location), so the rotation planner scopes what it exposed.
+func (o Options) withUser(f sweep.Finding) sweep.Finding {
+	f.User = sweep.UserOf(o.Homes, f.Location.Path)
+	return f
+}
+
 // mentions reports whether b holds any tracked npm name, so that files
 // that cannot matter are not parsed.
 func mentions(m *iocs.Matcher, b []byte) bool {

@@ -90,8 +90,13 @@ func TestRealNPM(t *testing.T) {
 	project("excluded", map[string]string{"tpcp-fixture-left": ">=2.0.2"})
 	run(root, "install", "--global", "--prefix", filepath.Join(root, "usr/local"), "tpcp-fixture-left@2.0.1")
 
-	fs, es := sweeptest.Sweep(t, root, New(Options{Matcher: testMatcher(t)})...)
+	fs, es := sweeptest.Sweep(t, root, New(Options{Matcher: testMatcher(t), Homes: []sweep.Home{{User: "alice", UID: 1000, Dir: "/home/alice"}}})...)
 	got := summarize(fs, es)
+	for _, f := range fs {
+		if want := map[bool]string{true: "alice", false: ""}[strings.HasPrefix(f.Location.Path, "/home/alice/")]; f.User != want {
+			t.Errorf("%s: user %q, want %q (the rotation planner scopes by it)", f.Location.Path, f.User, want)
+		}
+	}
 	want := []string{
 		"critical npm-package home/alice/alias/node_modules/left-alias/package.json: tpcp-fixture-left 2.0.1 installed (npm) (affected release)",
 		"critical npm-package home/alice/bad/node_modules/@tpcp-fixture/worm/package.json: @tpcp-fixture/worm 1.4.0 installed (npm) (affected release)",
