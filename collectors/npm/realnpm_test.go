@@ -49,8 +49,8 @@ func summarize(fs []sweep.Finding, es []sweep.Error) []string {
 
 // TestRealNPM: the real npm client installs from a loopback registry into
 // projects, a global prefix and its own cache under a temporary root, and
-// the sweep finds exactly the bad releases: installed, locked (lockfile v1
-// and v3, an alias included), cached, and a range no lock decides.
+// the sweep finds exactly the bad releases: installed, locked (lockfile v1,
+// v2 as npm-shrinkwrap.json, v3, an alias included), cached, and a range no lock decides.
 func TestRealNPM(t *testing.T) {
 	reg := npmreg.New(t,
 		npmreg.Package{Name: "tpcp-fixture-left", Version: "2.0.0"},
@@ -82,6 +82,9 @@ func TestRealNPM(t *testing.T) {
 	run(project("clean", nil), "install", "tpcp-fixture-left@2.0.0", "@tpcp-fixture/worm@1.4.1")
 	run(project("v1", nil), "install", "--lockfile-version", "1", "tpcp-fixture-left@2.0.1")
 	run(project("alias", nil), "install", "left-alias@npm:tpcp-fixture-left@2.0.1")
+	shrink := project("shrink", nil)
+	run(shrink, "install", "--lockfile-version", "2", "tpcp-fixture-left@2.0.1")
+	run(shrink, "shrinkwrap") // package-lock.json becomes npm-shrinkwrap.json
 	// A range that admits the bad release, locked by npm to the newest (clean) one.
 	run(project("locked-range", map[string]string{"tpcp-fixture-left": "^2.0.0"}), "install")
 	// The same range with no lockfile: AT-RISK.
@@ -101,6 +104,7 @@ func TestRealNPM(t *testing.T) {
 		"critical npm-package home/alice/alias/node_modules/left-alias/package.json: tpcp-fixture-left 2.0.1 installed (npm) (affected release)",
 		"critical npm-package home/alice/bad/node_modules/@tpcp-fixture/worm/package.json: @tpcp-fixture/worm 1.4.0 installed (npm) (affected release)",
 		"critical npm-package home/alice/bad/node_modules/tpcp-fixture-left/package.json: tpcp-fixture-left 2.0.1 installed (npm) (affected release)",
+		"critical npm-package home/alice/shrink/node_modules/tpcp-fixture-left/package.json: tpcp-fixture-left 2.0.1 installed (npm) (affected release)",
 		"critical npm-package home/alice/v1/node_modules/tpcp-fixture-left/package.json: tpcp-fixture-left 2.0.1 installed (npm) (affected release)",
 		"critical npm-package usr/local/lib/node_modules/tpcp-fixture-left/package.json: tpcp-fixture-left 2.0.1 installed (npm) (affected release)",
 		"high npm-cache home/alice/.npm/_cacache/index-v5/%s: @tpcp-fixture/worm 1.4.0 in the npm cache (affected release)",
@@ -108,6 +112,7 @@ func TestRealNPM(t *testing.T) {
 		"high npm-lockfile home/alice/alias/package-lock.json: package-lock.json locks tpcp-fixture-left 2.0.1",
 		"high npm-lockfile home/alice/bad/package-lock.json: package-lock.json locks @tpcp-fixture/worm 1.4.0",
 		"high npm-lockfile home/alice/bad/package-lock.json: package-lock.json locks tpcp-fixture-left 2.0.1",
+		"high npm-lockfile home/alice/shrink/npm-shrinkwrap.json: npm-shrinkwrap.json locks tpcp-fixture-left 2.0.1",
 		"high npm-lockfile home/alice/v1/package-lock.json: package-lock.json locks tpcp-fixture-left 2.0.1",
 		"info npm-package home/alice/clean/node_modules/@tpcp-fixture/worm/package.json: @tpcp-fixture/worm 1.4.1 installed (npm) (not an affected release)",
 		"info npm-package home/alice/clean/node_modules/tpcp-fixture-left/package.json: tpcp-fixture-left 2.0.0 installed (npm) (not an affected release)",
