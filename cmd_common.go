@@ -15,6 +15,7 @@ import (
 
 	"github.com/litesweep/litesweep/catalog"
 	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/iocs/osv"
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/render"
@@ -47,6 +48,7 @@ func reportFlags(formats ...string) []cli.Flag {
 		&cli.StringFlag{Name: "fail-on", Value: "medium", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical|high|medium|low|info"},
 		&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)"},
 		&cli.BoolFlag{Name: "iocs-partial", Usage: "accept an --iocs pack that lacks whole sections (the report says which)"},
+		osvFlag(),
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on stderr"},
 		wideFlag(),
 	}
@@ -89,11 +91,37 @@ func loadPack(c *cli.Context) (*iocs.Loaded, *iocs.Matcher, error) {
 	if err != nil {
 		return nil, nil, usageErr(err)
 	}
+	if err := addOSV(c, l); err != nil {
+		return nil, nil, err
+	}
 	m, err := iocs.Compile(l)
 	if err != nil {
 		return nil, nil, usageErr(err)
 	}
 	return l, m, nil
+}
+
+// osvFlag is --osv: OSV malicious-package records as one more pack source.
+func osvFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "osv", Usage: "also check releases that OSV malicious-package records list: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at `PATH`; repeatable"}
+}
+
+// addOSV adds the package indicators of every --osv source to the pack,
+// after its own entries (the campaign's evidence answers first).
+func addOSV(c *cli.Context, l *iocs.Loaded) error {
+	paths := c.StringSlice("osv")
+	if len(paths) == 0 {
+		return nil
+	}
+	entries, srcs, err := osv.Indicators(c.Context, paths, osv.Options{Open: sweep.OpenInput})
+	if err != nil {
+		if c.Context.Err() != nil {
+			return err
+		}
+		return usagef("--osv: %v", err)
+	}
+	l.AddRecords(srcs, entries)
+	return nil
 }
 
 // checkReportFlags validates --format and --fail-on before any work starts.

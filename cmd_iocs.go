@@ -3,7 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"sort"
 	"strings"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep/render/escape"
 
 	"github.com/urfave/cli/v2"
 )
@@ -17,10 +22,12 @@ func iocsCommand() *cli.Command {
 			"litesweep iocs -f json | jq '.packages'",
 			"litesweep iocs --iocs edited-pack.yaml           # validate an edited pack",
 			"litesweep iocs --from-report host.json           # payload hashes learned in a sweep, as a pack fragment",
+			"litesweep iocs --osv malicious-packages/osv      # what OSV malicious-package records would add",
 		),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)"},
 			&cli.BoolFlag{Name: "iocs-partial", Usage: "accept an --iocs pack that lacks whole sections"},
+			osvFlag(),
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table|json"},
 			&cli.StringSliceFlag{Name: "from-report", Usage: "print the payload hashes learned in the JSON report `REPORT` (host, images or merge) as a pack fragment; repeatable"},
 		},
@@ -45,6 +52,10 @@ func iocsCommand() *cli.Command {
 			case "table":
 			default:
 				return usagef("unknown --format %q (want table or json)", c.String("format"))
+			}
+			if len(l.Records) > 0 {
+				writeRecordSources(w, l.Records)
+				return nil
 			}
 			p := l.Pack
 			fmt.Fprintf(w, "%s (version %s, from %s, sha256 %s)\n%s\n\n", p.Title, p.Version, l.From, l.SHA256[:16], p.Summary)
@@ -102,4 +113,27 @@ func first(s []string) string {
 		return ""
 	}
 	return s[0]
+}
+
+// writeRecordSources summarises what each --osv source would add: its
+// digest and counts, the ecosystems left unswept, and every record that
+// could not be used, located.
+func writeRecordSources(w io.Writer, srcs []iocs.RecordSource) {
+	for _, s := range srcs {
+		fmt.Fprintf(w, "%s source %s (sha256 %s)\n  %s\n", strings.ToUpper(s.Kind), escape.Text(s.Path), s.SHA256, s.Summary())
+		ecos := make([]string, 0, len(s.Unswept))
+		for e := range s.Unswept {
+			ecos = append(ecos, e)
+		}
+		sort.Strings(ecos)
+		for _, e := range ecos {
+			fmt.Fprintf(w, "  not swept: %d records for %s\n", s.Unswept[e], escape.Text(e))
+		}
+		for _, x := range s.Warnings {
+			fmt.Fprintf(w, "  not used: %s: %s\n", escape.Text(x.Where), escape.Text(x.Message))
+		}
+		if s.WarningsOmitted > 0 {
+			fmt.Fprintf(w, "  and %d more not used\n", s.WarningsOmitted)
+		}
+	}
 }

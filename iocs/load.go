@@ -34,6 +34,9 @@ type Loaded struct {
 	// Partial lists the sections the pack lacks, when it was loaded with
 	// LoadOptions.AllowPartial (--iocs-partial); reports say so.
 	Partial []string `json:"partial,omitempty"`
+	// Records are the external record sources (--osv) whose entries were
+	// added to the pack's packages, with what each held.
+	Records []RecordSource `json:"records,omitempty"`
 }
 
 // LoadOptions change how a pack is accepted.

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -122,10 +123,40 @@ func (e Env) check() error {
 // newReport starts a report of kind with the tool and pack identity.
 func newReport(env Env, kind sweep.ScanKind) *sweep.Report {
 	l := env.Pack
-	return &sweep.Report{
+	r := &sweep.Report{
 		Tool: sweep.Tool{Name: env.Tool.Name, Version: env.Tool.Version, Commit: env.Tool.Commit, PackID: l.ID,
 			PackVersion: l.Version, PackSHA256: l.SHA256, PackFrom: l.From, PackPartial: l.Partial},
 		Scan: sweep.Scan{Kind: kind, Started: env.now()},
+	}
+	return r
+}
+
+// recordSources names each external record source (--osv) in the report
+// with what it held. A record that could not be read is an error at its
+// file (what it would have matched was not looked for: fail closed); the
+// records of ecosystems litesweep does not sweep are a skipped entry.
+func recordSources(r *sweep.Report, srcs []iocs.RecordSource) {
+	for _, s := range srcs {
+		r.Tool.Records = append(r.Tool.Records, sweep.RecordSource{Kind: s.Kind, Path: s.Path, SHA256: s.SHA256,
+			Files: s.Files, Used: s.Used, Withdrawn: s.Withdrawn, NotMalicious: s.NotMalicious, Unswept: s.Unswept,
+			Malformed: s.Malformed})
+		for _, w := range s.Warnings {
+			r.Errors = append(r.Errors, sweep.Error{Kind: sweep.ErrKindError, Collector: "iocs/" + s.Kind, Location: sweep.Location{Path: w.Where},
+				Message: "record not used: " + w.Message})
+		}
+		if s.WarningsOmitted > 0 {
+			r.Errors = append(r.Errors, sweep.Error{Kind: sweep.ErrKindError, Collector: "iocs/" + s.Kind, Location: sweep.Location{Path: s.Path},
+				Message: fmt.Sprintf("%d more records not used (not listed)", s.WarningsOmitted)})
+		}
+		ecos := make([]string, 0, len(s.Unswept))
+		for e := range s.Unswept {
+			ecos = append(ecos, e)
+		}
+		sort.Strings(ecos)
+		for _, e := range ecos {
+			r.Errors = append(r.Errors, sweep.Error{Kind: sweep.ErrKindSkipped, Collector: "iocs/" + s.Kind, Location: sweep.Location{Path: s.Path},
+				Message: fmt.Sprintf("%d malicious-package records for %s: that ecosystem is not swept", s.Unswept[e], e)})
+		}
 	}
 }
 
@@ -151,6 +182,7 @@ func finish(ctx context.Context, env Env, r *sweep.Report, f finishing) *sweep.R
 	if f.timeline {
 		sweep.BuildTimeline(r, f.homes, catalog.All())
 	}
+	recordSources(r, env.Pack.Records)
 	if len(r.Tool.PackPartial) > 0 {
 		// Fail closed: what the missing sections would have found was not
 		// looked for, so nothing found is not CLEAN.

@@ -352,6 +352,24 @@ type Tool struct {
 	// PackPartial lists the sections the pack lacked (--iocs-partial):
 	// what depends on them was not checked.
 	PackPartial []string `json:"pack_partial,omitempty"`
+	// Records are the external record sources whose package indicators
+	// the sweep used (--osv), with what each held.
+	Records []RecordSource `json:"record_sources,omitempty"`
+}
+
+// RecordSource is one external set of package-indicator records a sweep
+// used (an OSV directory or zip export) and what it held: records read,
+// used and skipped, so a smaller set is never silent.
+type RecordSource struct {
+	Kind         string         `json:"kind"`
+	Path         string         `json:"path"`
+	SHA256       string         `json:"sha256"`
+	Files        int            `json:"files"`
+	Used         int            `json:"used"`
+	Withdrawn    int            `json:"withdrawn"`
+	NotMalicious int            `json:"not_malicious"`
+	Unswept      map[string]int `json:"unswept,omitempty"`
+	Malformed    int            `json:"malformed"`
 }
 
 // Stats are the sweep's counters.

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/litesweep/litesweep/iocs"
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -86,39 +87,12 @@ func (r Record) AllVersions() bool {
 	return false
 }
 
-// Source is what one --osv path held: its digest and the counts a report
-// records, so a smaller set is never silent.
-type Source struct {
-	// Path is the directory or zip file as given.
-	Path string `json:"path"`
-	// SHA256 is the zip file's digest, or for a directory the digest of
-	// its sorted list of "relative path NUL file digest" lines.
-	SHA256 string `json:"sha256"`
-	// Files is how many JSON files (or zip members) were read.
-	Files int `json:"files"`
-	// Used counts records that gave indicators for a swept ecosystem.
-	Used int `json:"used"`
-	// Withdrawn counts withdrawn records (ignored, as OSV says).
-	Withdrawn int `json:"withdrawn"`
-	// NotMalicious counts records that are not malicious-package records
-	// (ordinary vulnerabilities): not indicators.
-	NotMalicious int `json:"not_malicious"`
-	// Unswept counts malicious records by ecosystem litesweep does not
-	// sweep (Go, Maven, RubyGems, ...).
-	Unswept map[string]int `json:"unswept,omitempty"`
-	// Malformed counts files that could not be read or decoded; Warnings
-	// locates the first of them.
-	Malformed int       `json:"malformed"`
-	Warnings  []Warning `json:"warnings,omitempty"`
-	// WarningsOmitted counts warnings beyond the cap.
-	WarningsOmitted int `json:"warnings_omitted,omitempty"`
-}
+// Source is what one --osv path held (iocs.RecordSource: the report
+// records it).
+type Source = iocs.RecordSource
 
 // Warning is a located problem with one record or file.
-type Warning struct {
-	Where   string `json:"where"`
-	Message string `json:"message"`
-}
+type Warning = iocs.SourceWarning
 
 // Options bound a load.
 type Options struct {
@@ -167,7 +141,7 @@ func Load(ctx context.Context, path string, o Options, add func(Record)) (*Sourc
 	if err != nil {
 		return nil, fmt.Errorf("OSV source %s: %w", path, err)
 	}
-	l := &loader{o: o, add: add, src: &Source{Path: path, Unswept: map[string]int{}}}
+	l := &loader{o: o, add: add, src: &Source{Kind: "osv", Path: path, Unswept: map[string]int{}}}
 	if fi.IsDir() {
 		err = l.dir(ctx, path)
 	} else {

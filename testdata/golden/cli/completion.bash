@@ -68,9 +68,13 @@ _litesweep() {
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
+    --osv)
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--root --cross-mounts --no-cross-mounts --pseudo --skip --window --workers --max-hash-size --no-live --images --docker-host --format -f --output -o --fail-on --iocs --iocs-partial --quiet -q --wide --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--root --cross-mounts --no-cross-mounts --pseudo --skip --window --workers --max-hash-size --no-live --images --docker-host --format -f --output -o --fail-on --iocs --iocs-partial --osv --quiet -q --wide --help -h' -- "$cur"))
     fi
     ;;
   images)
@@ -139,9 +143,13 @@ _litesweep() {
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
+    --osv)
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--docker-host --archive --oci-layout --data-root --remote --registry --insecure-registry --platform --since --jobs --window --max-hash-size --max-layer-size --format -f --output -o --fail-on --iocs --iocs-partial --quiet -q --wide --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--docker-host --archive --oci-layout --data-root --remote --registry --insecure-registry --platform --since --jobs --window --max-hash-size --max-layer-size --format -f --output -o --fail-on --iocs --iocs-partial --osv --quiet -q --wide --help -h' -- "$cur"))
     fi
     ;;
   sbom)
@@ -166,9 +174,13 @@ _litesweep() {
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
+    --osv)
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--max-sbom-size --format -f --output -o --fail-on --iocs --iocs-partial --quiet -q --wide --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--max-sbom-size --format -f --output -o --fail-on --iocs --iocs-partial --osv --quiet -q --wide --help -h' -- "$cur"))
     else
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
     fi
@@ -211,9 +223,13 @@ _litesweep() {
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
+    --osv)
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--index-url --download --netrc --max-page-size --max-file-size --timeout --format -f --output -o --fail-on --iocs --iocs-partial --quiet -q --wide --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--index-url --download --netrc --max-page-size --max-file-size --timeout --format -f --output -o --fail-on --iocs --iocs-partial --osv --quiet -q --wide --help -h' -- "$cur"))
     fi
     ;;
   github)
@@ -266,9 +282,13 @@ _litesweep() {
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
+    --osv)
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--org --repo --api-url --token-file --window --include-forks --include-archived --concurrency --state --max-log-bytes --no-files --format -f --output -o --fail-on --iocs --iocs-partial --quiet -q --wide --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--org --repo --api-url --token-file --window --include-forks --include-archived --concurrency --state --max-log-bytes --no-files --format -f --output -o --fail-on --iocs --iocs-partial --osv --quiet -q --wide --help -h' -- "$cur"))
     fi
     ;;
   kube)
@@ -305,9 +325,13 @@ _litesweep() {
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
+    --osv)
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--kubeconfig --context --in-cluster --token-file --service-account --format -f --output -o --fail-on --iocs --iocs-partial --quiet -q --wide --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--kubeconfig --context --in-cluster --token-file --service-account --format -f --output -o --fail-on --iocs --iocs-partial --osv --quiet -q --wide --help -h' -- "$cur"))
     fi
     ;;
   rotate)
@@ -399,6 +423,10 @@ _litesweep() {
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
+    --osv)
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
+      return
+      ;;
     --format|-f)
       COMPREPLY=($(compgen -W 'table json' -- "$cur"))
       return
@@ -409,7 +437,7 @@ _litesweep() {
       ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--iocs --iocs-partial --format -f --from-report --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--iocs --iocs-partial --osv --format -f --from-report --help -h' -- "$cur"))
     fi
     ;;
   version)

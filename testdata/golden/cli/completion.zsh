@@ -88,6 +88,10 @@ _litesweep() {
       _files
       return
       ;;
+    --osv)
+      _files
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
       cands=(
@@ -109,6 +113,7 @@ _litesweep() {
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
         '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
         '--iocs-partial:accept an --iocs pack that lacks whole sections (the report says which)'
+        '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
         '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
@@ -184,6 +189,10 @@ _litesweep() {
       _files
       return
       ;;
+    --osv)
+      _files
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
       cands=(
@@ -207,6 +216,7 @@ _litesweep() {
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
         '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
         '--iocs-partial:accept an --iocs pack that lacks whole sections (the report says which)'
+        '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
         '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
@@ -238,6 +248,10 @@ _litesweep() {
       _files
       return
       ;;
+    --osv)
+      _files
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
       cands=(
@@ -249,6 +263,7 @@ _litesweep() {
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
         '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
         '--iocs-partial:accept an --iocs pack that lacks whole sections (the report says which)'
+        '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
         '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
@@ -298,6 +313,10 @@ _litesweep() {
       _files
       return
       ;;
+    --osv)
+      _files
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
       cands=(
@@ -314,6 +333,7 @@ _litesweep() {
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
         '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
         '--iocs-partial:accept an --iocs pack that lacks whole sections (the report says which)'
+        '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
         '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
@@ -373,6 +393,10 @@ _litesweep() {
       _files
       return
       ;;
+    --osv)
+      _files
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
       cands=(
@@ -394,6 +418,7 @@ _litesweep() {
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
         '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
         '--iocs-partial:accept an --iocs pack that lacks whole sections (the report says which)'
+        '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
         '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
@@ -437,6 +462,10 @@ _litesweep() {
       _files
       return
       ;;
+    --osv)
+      _files
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
       cands=(
@@ -452,6 +481,7 @@ _litesweep() {
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
         '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
         '--iocs-partial:accept an --iocs pack that lacks whole sections (the report says which)'
+        '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
         '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
@@ -598,6 +628,10 @@ _litesweep() {
       _files
       return
       ;;
+    --osv)
+      _files
+      return
+      ;;
     --format|-f)
       compadd -- table json
       return
@@ -611,6 +645,7 @@ _litesweep() {
       cands=(
         '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
         '--iocs-partial:accept an --iocs pack that lacks whole sections'
+        '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--format:output FORMAT\: table|json (default\: table)'
         '-f:output FORMAT\: table|json (default\: table)'
         '--from-report:print the payload hashes learned in the JSON report REPORT (host, images or merge) as a pack fragment; repeatable'

@@ -1,0 +1,60 @@
+package iocs
+
+import "fmt"
+
+// RecordSource is what one external set of records read as package
+// indicators held (an OSV directory or zip export, --osv): its digest and
+// the counts a report records, so a smaller set is never silent.
+type RecordSource struct {
+	// Kind is the record format ("osv").
+	Kind string `json:"kind"`
+	// Path is the directory or file as given.
+	Path string `json:"path"`
+	// SHA256 is the file's digest, or for a directory the digest of its
+	// sorted list of "relative path NUL file digest" lines.
+	SHA256 string `json:"sha256"`
+	// Files is how many record files (or archive members) were read.
+	Files int `json:"files"`
+	// Used counts records that gave indicators for a swept ecosystem.
+	Used int `json:"used"`
+	// Withdrawn counts withdrawn records (ignored).
+	Withdrawn int `json:"withdrawn"`
+	// NotMalicious counts records that are not malicious-package records
+	// (ordinary vulnerabilities): not indicators.
+	NotMalicious int `json:"not_malicious"`
+	// Unswept counts malicious records by ecosystem litesweep does not
+	// sweep (Go, Maven, RubyGems, ...).
+	Unswept map[string]int `json:"unswept,omitempty"`
+	// Malformed counts files that could not be read or decoded; Warnings
+	// locates the first of them (and records that gave no indicator).
+	Malformed int             `json:"malformed"`
+	Warnings  []SourceWarning `json:"warnings,omitempty"`
+	// WarningsOmitted counts warnings beyond the cap.
+	WarningsOmitted int `json:"warnings_omitted,omitempty"`
+}
+
+// SourceWarning is a located problem with one record or file.
+type SourceWarning struct {
+	Where   string `json:"where"`
+	Message string `json:"message"`
+}
+
+// Summary is one line about the source.
+func (s *RecordSource) Summary() string {
+	un := 0
+	for _, n := range s.Unswept {
+		un += n
+	}
+	return fmt.Sprintf("%d files: %d malicious-package records used, %d in ecosystems not swept, %d withdrawn, %d not malicious, %d unreadable",
+		s.Files, s.Used, un, s.Withdrawn, s.NotMalicious, s.Malformed)
+}
+
+// AddRecords appends package entries read from external record sources
+// (OSV) to a loaded pack and recompiles nothing: call Compile after. The
+// entries go after the packs' own, so the packs' entries answer first.
+func (l *Loaded) AddRecords(src []*RecordSource, entries []PackageIOC) {
+	l.Packages = append(l.Packages, entries...)
+	for _, s := range src {
+		l.Records = append(l.Records, *s)
+	}
+}
