@@ -266,3 +266,43 @@ func Project(dir string, deps map[string]string) error {
 	}
 	return os.WriteFile(filepath.Join(dir, "package.json"), b, 0o644)
 }
+
+// Yarn runs the real yarn classic (Debian's yarnpkg) against a registry,
+// with its cache and home inside the test's directories.
+type Yarn struct {
+	Exe   string
+	Home  string
+	Cache string // --cache-folder: yarn writes v6/npm-<name>-<version>-… below it
+	reg   *Registry
+}
+
+// RequireYarn finds yarnpkg (or yarn), failing under CI and skipping elsewhere.
+func RequireYarn(t testing.TB, r *Registry) *Yarn {
+	t.Helper()
+	testenv.LookPath(t, "node", "yarn runs on node")
+	exe, err := exec.LookPath("yarnpkg")
+	if err != nil {
+		exe = testenv.LookPath(t, "yarn", "real yarn classic writes yarn.lock and its cache (Debian: yarnpkg)")
+	}
+	home := t.TempDir()
+	return &Yarn{Exe: exe, Home: home, Cache: filepath.Join(home, ".cache", "yarn"), reg: r}
+}
+
+// Run runs yarn with args in dir against the registry.
+func (y *Yarn) Run(ctx context.Context, dir string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	all := append(append([]string(nil), args...), "--registry", y.reg.URL(), "--cache-folder", y.Cache,
+		"--ignore-scripts", "--non-interactive", "--no-progress", "--network-timeout", "60000")
+	cmd := exec.CommandContext(ctx, y.Exe, all...)
+	cmd.Dir = dir
+	// Debian's yarnpkg loads its modules from /usr/share/nodejs, which a
+	// node not built by Debian does not search by itself.
+	cmd.Env = []string{"HOME=" + y.Home, "PATH=" + os.Getenv("PATH"), "NODE_PATH=/usr/share/nodejs",
+		"YARN_ENABLE_TELEMETRY=0", "NO_PROXY=*", "no_proxy=*"}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("yarn %s: %w: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
