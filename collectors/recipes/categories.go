@@ -24,4 +24,10 @@ var Categories = []sweep.CategoryInfo{
 			"Do not push to or delete the repository yet: it is evidence. Record its owner, creation time and contents from the forge's audit log.",
 			"Treat the owning account's tokens as stolen: revoke them, then remove the repository once it is preserved.",
 		}},
+	{Category: CatKubeManifest, Short: "A Kubernetes manifest on disk is the campaign's object",
+		Description: "A Kubernetes manifest on disk (YAML, one document or many, List items too) declares a Pod or DaemonSet with the name of one of the pack's Kubernetes patterns (the payload's node-setup-* pods, the host-provisioner-* DaemonSets): high when its spec has the pattern's shape (privileged, the node's root mounted), medium when only the name matches.",
+		Help: []string{
+			"Find out who wrote the file and whether it was applied: sweep the cluster with `litesweep kube` and the nodes it could run on with `litesweep host`.",
+			"Keep the file as evidence; do not apply it.",
+		}},
 }

@@ -7,7 +7,10 @@
 // pin of a bad release is high, a range that admits one medium (it would
 // have resolved to it during the window), as for lockfiles; and the
 // remotes of .git/config whose repository is one the campaign's
-// exfiltration creates (the pack's ci.repo_names).
+// exfiltration creates (the pack's ci.repo_names); and Kubernetes
+// manifests (Pods, DaemonSets, in Lists too) whose name and shape match
+// the pack's Kubernetes patterns (kubeobj.Fits, the cluster sweep's
+// matcher).
 //
 // Evidence is built from allow-listed parts only: the installer's words,
 // the rebuilt request of the tracked package and the reduced source
@@ -74,6 +77,8 @@ func kindOf(p string) string {
 		return "git-config"
 	case ciKind(p) != "":
 		return "ci"
+	case isYAML(p):
+		return "yaml"
 	}
 	return ""
 }
@@ -104,6 +109,9 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		scripts = noxScripts(data)
 	case "git-config":
 		c.gitRemotes(f, data, out)
+		return
+	case "yaml":
+		c.kubeManifests(f, b, out)
 		return
 	case "ci":
 		s, err := ciScripts(b, ciKind(f.Path))

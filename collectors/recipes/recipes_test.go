@@ -191,3 +191,78 @@ func TestRepoOf(t *testing.T) {
 		}
 	}
 }
+
+const podManifest = `apiVersion: v1
+kind: Pod
+metadata:
+  name: node-setup-x7k2p
+  namespace: kube-system
+spec:
+  containers:
+    - name: setup
+      image: alpine:latest
+      command: ["chroot", "/host", "sh", "-c", "echo SECRET"]
+      securityContext:
+        privileged: true
+      volumeMounts:
+        - {name: host, mountPath: /host}
+  volumes:
+    - name: host
+      hostPath: {path: /}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: node-setup-harmless
+spec:
+  containers:
+    - {name: c, image: busybox}
+`
+
+const listManifest = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {name: host-provisioner-iran}
+    spec:
+      template:
+        spec:
+          containers: [{name: c, image: "alpine:latest", volumeMounts: [{name: r, mountPath: /mnt}]}]
+          volumes: [{name: r, hostPath: {path: /}}]
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: host-provisioner-web}
+`
+
+// TestKubeManifests: manifests on disk are matched by the cluster sweep's
+// matcher (kubeobj.Fits) against the pack's Kubernetes patterns.
+func TestKubeManifests(t *testing.T) {
+	root := sweeptest.MkTree(t, map[string][]byte{
+		"/home/alice/k8s/pod.yaml":     []byte(podManifest),
+		"/home/alice/k8s/list.yml":     []byte(listManifest),
+		"/home/alice/k8s/values.yaml":  []byte("replicas: 3\nimage: alpine\n"),
+		"/home/alice/k8s/broken.yaml":  []byte("apiVersion: v1\nkind: [\n"),
+		"/usr/share/doc/x/config.yaml": []byte("kind: Pod\napiVersion: v1\nmetadata: {name: web}\n"),
+	})
+	findings, errs := sweeptest.Sweep(t, root, New(Options{Matcher: sweeptest.Matcher(t)}))
+	var got []string
+	for _, f := range findings {
+		got = append(got, fmt.Sprintf("%s %s:%d %s [%s]", f.Severity, f.Location.Path, f.Location.Line, f.Title, f.Location.Object))
+		if strings.Contains(fmt.Sprintf("%+v", f), "SECRET") {
+			t.Errorf("secret in finding %+v", f)
+		}
+	}
+	slices.Sort(got)
+	want := []string{
+		"high /home/alice/k8s/list.yml:4 Kubernetes manifest for DaemonSet host-provisioner-iran has the shape of k8s-host-provisioner [DaemonSet/host-provisioner-iran]",
+		"high /home/alice/k8s/pod.yaml:1 Kubernetes manifest for Pod node-setup-x7k2p has the shape of k8s-node-setup [Pod/node-setup-x7k2p]",
+		"medium /home/alice/k8s/pod.yaml:19 Kubernetes manifest for Pod node-setup-harmless has the name of k8s-node-setup but not privileged, does not mount hostPath /: check it by hand [Pod/node-setup-harmless]",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n got %q\nwant %q", got, want)
+	}
+	if len(errs) != 0 {
+		t.Errorf("errors: %+v", errs)
+	}
+}

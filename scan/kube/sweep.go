@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/litesweep/litesweep/collectors/kubeobj"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -135,90 +136,12 @@ func (s *sweeper) listDaemonSets(ctx context.Context) []DaemonSet {
 	return sets
 }
 
-// shape is what a pod spec does to its node.
-type shape struct {
-	privileged, hostPID, hostNetwork, tolerateAll bool
-	hostPaths                                     []string // "path at mount"
-	images                                        []string
-}
+// shape is what a pod spec does to its node (kubeobj.Shape).
+type shape = kubeobj.Shape
 
-func shapeOf(sp PodSpec) shape {
-	var sh shape
-	sh.hostPID, sh.hostNetwork = sp.HostPID, sp.HostNetwork
-	mounts := map[string]string{}
-	for _, c := range append(slices.Clone(sp.InitContainers), sp.Containers...) {
-		if c.SecurityContext != nil && c.SecurityContext.Privileged != nil && *c.SecurityContext.Privileged {
-			sh.privileged = true
-		}
-		if !slices.Contains(sh.images, c.Image) {
-			sh.images = append(sh.images, c.Image)
-		}
-		for _, m := range c.VolumeMounts {
-			mounts[m.Name] = m.MountPath
-		}
-	}
-	for _, v := range sp.Volumes {
-		if v.HostPath != nil {
-			p := path.Clean("/" + v.HostPath.Path)
-			if at := mounts[v.Name]; at != "" {
-				p += " at " + at
-			}
-			sh.hostPaths = append(sh.hostPaths, p)
-		}
-	}
-	for _, t := range sp.Tolerations {
-		if t.Operator == "Exists" {
-			sh.tolerateAll = true
-		}
-	}
-	return sh
-}
+func shapeOf(sp PodSpec) shape { return kubeobj.ShapeOf(sp) }
 
-func (sh shape) mountsHost(p string) bool {
-	p = path.Clean("/" + p)
-	for _, hp := range sh.hostPaths {
-		if hp == p || strings.HasPrefix(hp, p+" at ") {
-			return true
-		}
-	}
-	return false
-}
-
-func (sh shape) details() []string {
-	var flags []string
-	if sh.privileged {
-		flags = append(flags, "privileged")
-	}
-	if sh.hostPID {
-		flags = append(flags, "hostPID")
-	}
-	if sh.hostNetwork {
-		flags = append(flags, "hostNetwork")
-	}
-	if sh.tolerateAll {
-		flags = append(flags, "tolerates every taint")
-	}
-	for _, hp := range sh.hostPaths {
-		flags = append(flags, "hostPath "+hp)
-	}
-	out := []string{"image: " + strings.Join(sh.images, ", ")}
-	if len(flags) > 0 {
-		out = append(out, "security: "+strings.Join(flags, ", "))
-	}
-	return out
-}
-
-// fits reports whether a spec has the indicator's shape, and what is missing.
-func fits(k iocs.KubeIOC, sh shape) (bool, []string) {
-	var missing []string
-	if k.Privileged && !sh.privileged {
-		missing = append(missing, "not privileged")
-	}
-	if k.HostPath != "" && !sh.mountsHost(k.HostPath) {
-		missing = append(missing, "does not mount hostPath "+k.HostPath)
-	}
-	return len(missing) == 0, missing
-}
+func fits(k iocs.KubeIOC, sh shape) (bool, []string) { return kubeobj.Fits(k, sh) }
 
 func indicator(k iocs.KubeIOC) *sweep.Indicator {
 	return &sweep.Indicator{ID: k.ID, Kind: "kubernetes", Confidence: string(k.Provenance.Confidence), Sources: k.Provenance.Sources}
@@ -278,7 +201,7 @@ func (s *sweeper) matchPods(k iocs.KubeIOC, pods []Pod) bool {
 		t := m.CreationTimestamp.UTC()
 		f := sweep.Finding{Category: CatCluster, Location: s.loc(m.Namespace, "Pod/"+m.Name), Indicator: indicator(k), Collector: CollectorName,
 			Evidence: sweep.Evidence{Time: &t, Text: command(p.Spec)}}
-		f.Evidence.Details = append(f.Evidence.Details, sh.details()...)
+		f.Evidence.Details = append(f.Evidence.Details, sh.Details()...)
 		if p.Spec.NodeName != "" {
 			f.Evidence.Details = append([]string{nodeNote(p.Spec.NodeName)}, f.Evidence.Details...)
 		}
@@ -356,7 +279,7 @@ func (s *sweeper) matchDaemonSets(k iocs.KubeIOC, sets []DaemonSet, pods []Pod) 
 			f.Evidence.Details = append(f.Evidence.Details, fmt.Sprintf("no pods of it were listed; it wanted %d nodes: sweep the root of every node it could schedule on",
 				d.Status.DesiredNumberScheduled))
 		}
-		f.Evidence.Details = append(f.Evidence.Details, sh.details()...)
+		f.Evidence.Details = append(f.Evidence.Details, sh.Details()...)
 		f.Evidence.Details = append(f.Evidence.Details, fmt.Sprintf("scheduled: %d of %d nodes", d.Status.CurrentNumberScheduled, d.Status.DesiredNumberScheduled))
 		if mg := managers(m); mg != "" {
 			f.Evidence.Details = append(f.Evidence.Details, "written by: "+mg+" (managedFields)")
@@ -397,7 +320,7 @@ func (s *sweeper) matchDaemonSets(k iocs.KubeIOC, sets []DaemonSet, pods []Pod) 
 				s.ranOn(p.Spec.NodeName, "DaemonSet "+key, t)
 			}
 		}
-		f.Evidence.Details = append(f.Evidence.Details, sh.details()...)
+		f.Evidence.Details = append(f.Evidence.Details, sh.Details()...)
 		s.res.Findings = append(s.res.Findings, f)
 	}
 	return found
@@ -416,13 +339,13 @@ func (s *sweeper) shapeOnly(pack []iocs.KubeIOC, pods []Pod) {
 				continue
 			}
 			sh := shapeOf(p.Spec)
-			if ok, _ := fits(k, sh); !ok || !sh.privileged || !sh.mountsHost("/") {
+			if ok, _ := fits(k, sh); !ok || !sh.Privileged || !sh.MountsHost("/") {
 				continue
 			}
 			t := m.CreationTimestamp.UTC()
 			f := sweep.Finding{Severity: sweep.Medium, Category: CatCluster, Location: s.loc(m.Namespace, "Pod/"+m.Name), Collector: CollectorName,
 				Title:    fmt.Sprintf("bare privileged pod %s/%s mounts the node's root (the shape of %s under another name)", m.Namespace, m.Name, k.ID),
-				Evidence: sweep.Evidence{Time: &t, Text: command(p.Spec), Details: append([]string{"node: " + p.Spec.NodeName}, sh.details()...)}}
+				Evidence: sweep.Evidence{Time: &t, Text: command(p.Spec), Details: append([]string{"node: " + p.Spec.NodeName}, sh.Details()...)}}
 			s.res.Findings = append(s.res.Findings, f)
 		}
 	}
