@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/litesweep/litesweep/internal/npmreg"
 	"github.com/litesweep/litesweep/internal/pyindex"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
@@ -188,5 +189,79 @@ func TestOSVMalformedRecordFailsClosed(t *testing.T) {
 	code, _, errs = runArgs(context.Background(), "host", "--root", empty, "--osv", filepath.Join(empty, "nope"))
 	if code != 2 || !strings.Contains(errs, "nope") {
 		t.Errorf("a missing --osv path: exit %d, %s", code, errs)
+	}
+}
+
+// TestOSVRecordsFindRealNPMInstalls: real npm installs from a loopback
+// registry into projects under a temporary root; swept with --osv, a
+// release a record's SEMVER range or versions list holds (the real
+// CanisterWorm record MAL-2026-2031 for @emilgroup/account-sdk 1.41.1, an
+// invented scoped package inside its range, an npm record for a name a
+// PyPI record does not cover) is high in node_modules and in the lockfile;
+// the versions just outside the ranges are not.
+func TestOSVRecordsFindRealNPMInstalls(t *testing.T) {
+	reg := npmreg.New(t,
+		npmreg.Package{Name: "@emilgroup/account-sdk", Version: "1.41.1"},
+		npmreg.Package{Name: "@emilgroup/account-sdk", Version: "1.41.3"},
+		npmreg.Package{Name: "@osvtest/scoped", Version: "1.2.4"},
+		npmreg.Package{Name: "@osvtest/scoped", Version: "1.2.5"},
+		npmreg.Package{Name: "osvtest-decoy", Version: "1.0.0"},
+		npmreg.Package{Name: "osvtest-decoy", Version: "1.0.1"},
+	)
+	n := npmreg.RequireNPM(t, reg)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	root := t.TempDir()
+	sweeptest.WriteFile(t, root, "etc/passwd", []byte("root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n"))
+	projects := map[string]map[string]string{
+		"bad": {"@emilgroup/account-sdk": "1.41.1", "@osvtest/scoped": "1.2.4", "osvtest-decoy": "1.0.0"},
+		"ok":  {"@emilgroup/account-sdk": "1.41.3", "@osvtest/scoped": "1.2.5", "osvtest-decoy": "1.0.1"},
+	}
+	for name, deps := range projects {
+		dir := filepath.Join(root, "home/alice", name)
+		if err := npmreg.Project(dir, deps); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := n.Run(ctx, dir, "install"); err != nil {
+			t.Fatal(err, out)
+		}
+	}
+	osvDir := writeOSV(t, map[string]string{
+		"npm/@osvtest/scoped/MAL-2099-0106.json": `{"schema_version":"1.7.4","id":"MAL-2099-0106","modified":"2099-01-01T00:00:00Z",
+		  "affected":[{"package":{"ecosystem":"npm","name":"@osvtest/scoped"},
+		    "ranges":[{"type":"SEMVER","events":[{"introduced":"1.2.0"},{"fixed":"1.2.5"}]}]}]}`,
+	})
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, _, errs := runArgs(ctx, "host", "--root", root, "--osv", osvDir, "--format", "json", "--output", out, "--quiet")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, errs)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r sweep.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	byRecord := map[string][]string{}
+	for _, f := range r.Findings {
+		if strings.HasPrefix(f.Indicator.ID, "MAL-") && f.Severity != sweep.Info {
+			byRecord[f.Indicator.ID] = append(byRecord[f.Indicator.ID], string(f.Severity)+"|"+f.Location.Path)
+		}
+		if strings.Contains(f.Location.Path, "/home/alice/ok/") && f.Severity != sweep.Info {
+			t.Errorf("a version outside the ranges is a finding: %s %s %s", f.Severity, f.Location.Path, f.Title)
+		}
+	}
+	for _, id := range []string{"MAL-2026-2031", "MAL-2099-0106", "MAL-2099-0104"} {
+		got := byRecord[id]
+		installed, locked := false, false
+		for _, g := range got {
+			installed = installed || (strings.HasPrefix(g, "high|/home/alice/bad/node_modules/") && strings.HasSuffix(g, "/package.json"))
+			locked = locked || strings.HasPrefix(g, "high|/home/alice/bad/package-lock.json")
+		}
+		if !installed || !locked {
+			t.Errorf("%s: want a high finding for the installed package and for the lockfile, got %q", id, got)
+		}
 	}
 }
