@@ -40,7 +40,7 @@ func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format
 // reportFlags are shared by every command that writes a report.
 func reportFlags(formats ...string) []cli.Flag {
 	if len(formats) == 0 {
-		formats = []string{"table", "json", "sarif", "markdown", "html"}
+		formats = render.Formats
 	}
 	return []cli.Flag{
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report `FORMAT`: " + strings.Join(formats, "|")},

@@ -143,3 +143,70 @@ func TestMergeRemediatedThenRotated(t *testing.T) {
 		t.Errorf("after rotation: exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestMergeRotatedOnOneSystem: three host reports share a credential path;
+// `rotate --rotated` on one system's checklist marks that system only, so
+// the fleet item stays pending on the other two, in every format.
+func TestMergeRotatedOnOneSystem(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for _, host := range []string{"web-01", "web-02", "web-03"} {
+		var r map[string]any
+		data, _ := os.ReadFile(filepath.Join(mergeFixtures, "web-01.json"))
+		if err := json.Unmarshal(data, &r); err != nil {
+			t.Fatal(err)
+		}
+		r["scan"].(map[string]any)["hostname"] = host
+		for _, it := range r["rotation"].([]any) {
+			it.(map[string]any)["host"] = host
+		}
+		data, _ = json.Marshal(r)
+		p := filepath.Join(dir, host+".json")
+		os.WriteFile(p, data, 0o600)
+		files = append(files, p)
+	}
+	fleetJSON := filepath.Join(dir, "fleet.json")
+	if code, _, errs := runCLI(t, append([]string{"merge", "-f", "json", "-o", fleetJSON}, files...)...); code != 1 {
+		t.Fatalf("merge: exit %d: %s", code, errs)
+	}
+	data, _ := os.ReadFile(fleetJSON)
+	var f fleet.Fleet
+	if err := json.Unmarshal(data, &f); err != nil || len(f.Rotation) == 0 {
+		t.Fatalf("%v %+v", err, f.Rotation)
+	}
+	var ids []string
+	for _, it := range f.Rotation {
+		if len(it.Systems) != 3 || it.Pending != 3 {
+			t.Fatalf("item %s: %d systems, %d pending, want 3 of 3", it.ID, len(it.Systems), it.Pending)
+		}
+		ids = append(ids, "--rotated", it.ID) // the fleet id, given on web-01's checklist
+	}
+	marks := filepath.Join(dir, "rotated.json")
+	if code, _, errs := runCLI(t, append([]string{"rotate", "-r", files[0], "-f", "json", "-o", marks}, ids...)...); code != 1 {
+		t.Fatalf("rotate: exit %d: %s", code, errs)
+	}
+	in := append(append([]string{}, files...), marks)
+	if code, _, errs := runCLI(t, append([]string{"merge", "-f", "json", "-o", fleetJSON}, in...)...); code != 1 {
+		t.Fatalf("merge after: exit %d: %s", code, errs)
+	}
+	data, _ = os.ReadFile(fleetJSON)
+	f = fleet.Fleet{}
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range f.Rotation {
+		st := map[string]string{}
+		for _, s := range it.Systems {
+			st[s.Host] = s.Status
+		}
+		if it.Status != fleet.RotationPending || it.Pending != 2 || st["web-01"] != fleet.RotationDone || st["web-02"] != fleet.RotationPending || st["web-03"] != fleet.RotationPending {
+			t.Errorf("item %s after web-01's rotation: %s, %d pending, %v", it.ID, it.Status, it.Pending, st)
+		}
+	}
+	for _, format := range []string{"markdown", "table", "html"} {
+		code, out, errs := runCLI(t, append([]string{"merge", "-f", format}, in...)...)
+		if code != 1 || strings.Count(out, "2 of 3 systems pending") != len(f.Rotation) {
+			t.Errorf("%s: exit %d, %d items say \"2 of 3 systems pending\", want %d\n%s", format, code, strings.Count(out, "2 of 3 systems pending"), len(f.Rotation), errs)
+		}
+	}
+}

@@ -29,7 +29,9 @@ func rotateCommand() *cli.Command {
 			"Otherwise sweeps --root (default /) with every host collector, inventories the credentials the stealer\n" +
 			"read (names, never values) and keeps those the findings exposed. --all lists every inventoried\n" +
 			"credential even where nothing exposed it. --rotated ID marks an item rotated now (rotated_at in the\n" +
-			"JSON); give that JSON checklist to litesweep merge to take the credential off the fleet checklist.\n\n" +
+			"JSON); give that JSON checklist to litesweep merge to mark that system's duty done: the fleet item\n" +
+			"stays pending until every system holding the credential is marked, unless it is provably the same\n" +
+			"credential everywhere (the same key id).\n\n" +
 			"Exit codes: 0 nothing to rotate, 1 credentials to rotate, 2 usage error, 3 an input report was skipped." + "\n\n" +
 			examples(
 				"litesweep rotate -r host.json -r github.json -o rotate.md",

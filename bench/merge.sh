@@ -1,43 +1,59 @@
 #!/usr/bin/env bash
-# Merge benchmark: litesweep merge (--format json and html) against
-# jq -c .scan over the same report files, in the same run, at 1,000, 5,000
-# and 10,000 hosts. Prints hyperfine's table per size and the peak RSS of
-# each command (/usr/bin/time -v). Usage: bench/merge.sh [RUNS] [DIR]
+# Merge benchmark on copies of a REAL host report: bench/genhostroot plants
+# a root (credential tree, an affected release with its start-up hook and
+# persistence in three users' environments, histories, manifests, caches),
+# the binary sweeps it (litesweep host --root), and bench/genreports -from
+# writes 10,000 copies of that report, each naming its own host. Then
+# litesweep merge (--format json and html) runs against jq -c .scan over
+# the same files, in the same run, at 500, 2,000 and 10,000 hosts. Prints
+# hyperfine's means as ratios to jq, time per host, and the peak RSS of
+# each command (/usr/bin/time -v).
+# Usage: bench/merge.sh [RUNS] [DIR] [SIZES...]   (default: 3 runs; 500 2000 10000; also 1000, 5000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-dir=${2:-/tmp/litesweep-bench-merge}
+dir=${2:-/tmp/litesweep-bench-merge-real}
+shift $(( $# < 2 ? $# : 2 ))
+
+sizes=("$@")
+[ $# -gt 0 ] || sizes=(500 2000 10000)
 out=${BENCH_OUT:-/tmp/litesweep-bench}
 mkdir -p "$out" "$dir"
 go build -o "$out/litesweep" .
 if [ ! -f "$dir/.complete-10000" ]; then
-  rm -rf "$dir/reports"
-  go run ./bench/genreports -n 10000 -o "$dir/reports"
+  rm -rf "$dir/root" "$dir/reports"
+  go run ./bench/genhostroot -o "$dir/root" >/dev/null
+  "$out/litesweep" host --root "$dir/root" --no-live -q -f json -o "$dir/host.json" || [ $? -eq 1 ]
+  go run ./bench/genreports -from "$dir/host.json" -n 10000 -o "$dir/reports"
   touch "$dir/.complete-10000"
 fi
-# The sets are nested: 1,000 hosts are host-00000..00999 (with their older
-# and newer reports), 5,000 are host-00000..04999.
-declare -A glob=([1000]="host-00[0-9][0-9][0-9]*.json" [5000]="host-0[0-4][0-9][0-9][0-9]*.json" [10000]="host-*.json")
+python3 - "$dir/host.json" <<'PY'
+import json, os, sys
+r = json.load(open(sys.argv[1]))
+print(f'report: {os.path.getsize(sys.argv[1])//1000} KB, {len(r["findings"])} findings, {len(r.get("rotation") or [])} rotation items, verdict {r["verdict"]}')
+PY
 echo "$(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
-for n in 1000 5000 10000; do
-  files=$(ls $dir/reports/${glob[$n]} | wc -l)
-  bytes=$(ls $dir/reports/${glob[$n]} | xargs stat -c %s | awk '{s+=$1} END {print s}')
-  echo "== $n hosts: $files files, $((bytes / 1000000)) MB"
-  # The shell expands the glob (a 10,000-file argument list is longer than
-  # one argument may be); every command pays the same shell start.
+for n in "${sizes[@]}"; do
+  # The first n copies, host-00000 .. host-(n-1), by a glob the shell
+  # expands (a 10,000-file argument list is longer than one argument may
+  # be); every command pays the same shell start.
+  declare -A glob=([500]="host-00[0-4][0-9][0-9].json" [1000]="host-00[0-9][0-9][0-9].json" [2000]="host-0[01][0-9][0-9][0-9].json"
+    [5000]="host-0[0-4][0-9][0-9][0-9].json" [10000]="host-*.json")
   args="$dir/reports/${glob[$n]}"
+  bytes=$(ls $args | xargs stat -c %s | awk '{s+=$1} END {print s}')
+  echo "== $n hosts: $(ls $args | wc -l) files, $((bytes / 1000000)) MB"
   jq_cmd="jq -c .scan $args"
   json_cmd="$out/litesweep merge -q -f json -o $out/fleet-$n.json $args"
   html_cmd="$out/litesweep merge -q -f html -o $out/fleet-$n.html $args"
   # Exit 1 (findings) is expected from litesweep.
   hyperfine --runs "$runs" --shell=bash --ignore-failure --style basic --export-json "$out/hyperfine-$n.json" \
     -n "jq -c .scan" "$jq_cmd" -n "merge -f json" "$json_cmd" -n "merge -f html" "$html_cmd" >/dev/null
-  python3 - "$out/hyperfine-$n.json" <<'PY'
+  python3 - "$out/hyperfine-$n.json" "$n" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))["results"]
+r = json.load(open(sys.argv[1]))["results"]; n = int(sys.argv[2])
 base = r[0]["mean"]
 for x in r:
-    print(f'  {x["command"]:14s} {x["mean"]:7.2f} s ± {x["stddev"] or 0:5.2f}  user {x["user"]:6.2f} s  {x["mean"]/base:5.2f}x jq')
+    print(f'  {x["command"]:14s} {x["mean"]:7.2f} s ± {x["stddev"] or 0:5.2f}  user {x["user"]:6.2f} s  {x["mean"]/base:5.2f}x jq  {x["mean"]/n*1000:6.2f} ms/host')
 PY
   for name in jq json html; do
     cmd=$jq_cmd; [ $name = json ] && cmd=$json_cmd; [ $name = html ] && cmd=$html_cmd

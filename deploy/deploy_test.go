@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -32,8 +33,9 @@ func need(t *testing.T, bin string) string {
 }
 
 // TestAnsiblePlaybook runs deploy/ansible/sweep.yml with Debian's
-// ansible-playbook against two local "hosts" (each sweeping its own small
-// root), then checks the fetched reports and the merged fleet report.
+// ansible-playbook against three local "hosts" (each sweeping its own
+// root; web-c's report is over 10 MiB), then checks the fetched reports
+// and the merged fleet report.
 func TestAnsiblePlaybook(t *testing.T) {
 	playbook := need(t, "ansible-playbook")
 	if runtime.GOOS != "linux" {
@@ -55,7 +57,8 @@ func TestAnsiblePlaybook(t *testing.T) {
 	}
 	var inv strings.Builder
 	inv.WriteString("[sweep]\n")
-	for _, h := range []string{"web-a", "web-b"} {
+	hosts := []string{"web-a", "web-b", "web-c"}
+	for _, h := range hosts {
 		root := filepath.Join(dir, "roots", h)
 		if err := os.MkdirAll(filepath.Join(root, "etc"), 0o755); err != nil {
 			t.Fatal(err)
@@ -79,6 +82,11 @@ func TestAnsiblePlaybook(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+		}
+		if h == "web-c" {
+			// A busy host: its report is over 10 MiB (kubelet's log
+			// rotation size), and travels as a file all the same.
+			plantBigHistory(t, root)
 		}
 		// Each inventory host is this machine: each gets its own scratch
 		// directory, or one host's clean-up races the other's (as two real
@@ -111,12 +119,12 @@ func TestAnsiblePlaybook(t *testing.T) {
 		t.Fatalf("ansible-playbook: %v\n%s", err, out.String())
 	}
 	t.Logf("ansible-playbook took %s", time.Since(start).Round(time.Millisecond))
-	for _, want := range []string{"web-a: litesweep exit", "web-b: litesweep exit", "2 reports merged"} {
+	for _, want := range []string{"web-a: litesweep exit", "web-b: litesweep exit", "web-c: litesweep exit", "3 reports merged"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("playbook output lacks %q:\n%s", want, out.String())
 		}
 	}
-	for _, f := range []string{"web-a.json", "web-b.json", "fleet.json", "fleet.html"} {
+	for _, f := range []string{"web-a.json", "web-b.json", "web-c.json", "fleet.json", "fleet.html"} {
 		fi, err := os.Stat(filepath.Join(reports, f))
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", f, err, out.String())
@@ -124,6 +132,13 @@ func TestAnsiblePlaybook(t *testing.T) {
 		if fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s has mode %v, want 0600", f, fi.Mode().Perm())
 		}
+	}
+	var webC struct {
+		Verdict  string `json:"verdict"`
+		Findings []any  `json:"findings"`
+	}
+	if data, err := os.ReadFile(filepath.Join(reports, "web-c.json")); err != nil || len(data) <= 10<<20 || json.Unmarshal(data, &webC) != nil || webC.Verdict != "AT-RISK" {
+		t.Errorf("web-c's fetched report: %d bytes, verdict %q, %d findings (%v): want a whole report over 10 MiB", len(data), webC.Verdict, len(webC.Findings), err)
 	}
 	var webB struct {
 		Verdict string `json:"verdict"`
@@ -156,12 +171,31 @@ func TestAnsiblePlaybook(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	if fleet.Kind != "fleet" || !slices.Equal(names, []string{"web-a", "web-b"}) || len(fleet.Skipped) != 0 {
+	if fleet.Kind != "fleet" || !slices.Equal(names, hosts) || len(fleet.Skipped) != 0 {
 		t.Errorf("fleet: kind %q hosts %v skipped %v", fleet.Kind, names, fleet.Skipped)
 	}
-	for _, h := range []string{"web-a", "web-b"} {
+	for _, h := range hosts {
 		if _, err := os.Stat(filepath.Join(dir, "remote", h)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("the playbook left its scratch directory on %s: %v", h, err)
+		}
+	}
+}
+
+// plantBigHistory gives 65 users a shell history of 200 distinct installs
+// of an affected release each: 13,000 findings, a report of about 14 MB.
+func plantBigHistory(t *testing.T, root string) {
+	t.Helper()
+	var b strings.Builder
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&b, "pip install litellm==1.82.8 --target /srv/app%d\n", i)
+	}
+	for u := 0; u < 65; u++ {
+		home := filepath.Join(root, "home", fmt.Sprintf("u%02d", u))
+		if err := os.MkdirAll(home, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(home, ".bash_history"), []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -577,18 +577,23 @@ func (r *Report) Incomplete() int {
 }
 
 func (r *Report) decide() Verdict {
-	worst := 0
-	for _, f := range r.Findings {
-		worst = max(worst, f.Severity.Rank())
-	}
-	switch {
-	case worst >= Critical.Rank():
+	return Decide(r.Worst(), r.Incomplete() > 0 || r.Scan.Interrupted || !r.Scan.Coverage.Complete())
+}
+
+// Decide is the one verdict rule, for a report and for every system of a
+// fleet: the worst finding decides (critical COMPROMISED, high EXPOSED,
+// medium AT-RISK); with none of those, a sweep that left something
+// unchecked (an error, an interruption, incomplete API coverage) is
+// INCOMPLETE, never CLEAN.
+func Decide(worst Severity, unchecked bool) Verdict {
+	switch r := worst.Rank(); {
+	case r >= Critical.Rank():
 		return Compromised
-	case worst >= High.Rank():
+	case r >= High.Rank():
 		return Exposed
-	case worst >= Medium.Rank():
+	case r >= Medium.Rank():
 		return AtRisk
-	case r.Incomplete() > 0 || r.Scan.Interrupted || !r.Scan.Coverage.Complete():
+	case unchecked:
 		return Incomplete
 	}
 	return Clean

@@ -6,10 +6,16 @@
 // 1 in 40 AT-RISK, 1 in 100 INCOMPLETE; 1 in 200 has a second, older
 // report and 1 in 100 exposed hosts a newer CLEAN one (remediated).
 //
-// Usage: go run ./bench/genreports -n 1000 -o DIR
+// With -from REPORT it writes N copies of that real report instead (a sweep
+// of bench/genhostroot's planted root with the real binary, as
+// bench/merge.sh makes it), each with its own host name: the corpus the
+// merge is measured on.
+//
+// Usage: go run ./bench/genreports -n 1000 -o DIR [-from REPORT]
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -17,6 +23,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/litesweep/litesweep/catalog"
@@ -30,9 +37,14 @@ import (
 func main() {
 	n := flag.Int("n", 1000, "number of hosts")
 	out := flag.String("o", "reports", "output directory")
+	from := flag.String("from", "", "write copies of the real report `FILE` instead of synthetic reports")
 	flag.Parse()
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
+	}
+	if *from != "" {
+		copies(*from, *out, *n)
+		return
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	files := 0
@@ -52,6 +64,32 @@ func main() {
 		}
 	}
 	fmt.Printf("%d report files for %d hosts in %s\n", files, *n, *out)
+}
+
+// copies writes n copies of a real report, host-00000.json on, each naming
+// its own host wherever the report names the swept one (scan.hostname and
+// the rotation items' host).
+func copies(from, out string, n int) {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var r struct {
+		Scan struct {
+			Hostname string `json:"hostname"`
+		} `json:"scan"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil || r.Scan.Hostname == "" {
+		log.Fatalf("%s: not a host report with a hostname (%v)", from, err)
+	}
+	old := []byte(strconv.Quote(r.Scan.Hostname))
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("host-%05d", i)
+		if err := os.WriteFile(filepath.Join(out, name+".json"), bytes.ReplaceAll(data, old, []byte(strconv.Quote(name))), 0o600); err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Printf("%d copies of %s (%d bytes) in %s\n", n, from, len(data), out)
 }
 
 func pick(i int) sweep.Verdict {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/litesweep/litesweep/sweep"
 )
 
 // A parser returns the non-secret names in a credential file: profile,
@@ -37,7 +39,9 @@ func parserFor(p string) parser {
 		return gitconfig
 	case b == "hosts.yml" && dir == "gh":
 		return yamlTopKeys
-	case dir == ".aws" && (b == "credentials" || b == "config"):
+	case dir == ".aws" && b == "credentials":
+		return awsCredentials
+	case dir == ".aws" && b == "config":
 		return iniSections
 	case b == "application_default_credentials.json" || (dir == "legacy_credentials" || strings.HasSuffix(b, ".json") && strings.Contains(p, "/gcloud/")):
 		return gcpJSON
@@ -189,6 +193,27 @@ func iniSections(b []byte) (out []string) {
 	return
 }
 
+// awsKeyIDRe is an AWS access key id (long-term AKIA, temporary ASIA): an
+// identifier AWS itself logs (CloudTrail), not a value that authenticates.
+var awsKeyIDRe = regexp.MustCompile(`^(AKIA|ASIA)[A-Z2-7]{16}$`)
+
+// awsCredentials keeps the profiles and their access key ids (the id names
+// the key wherever it is found, so a fleet can tell that two systems hold
+// the same key); the secret key and session token are never read out.
+func awsCredentials(b []byte) []string {
+	out := iniSections(b)
+	lines(b, func(l string) {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok || strings.TrimSpace(k) != "aws_access_key_id" {
+			return
+		}
+		if v = strings.TrimSpace(v); awsKeyIDRe.MatchString(v) {
+			out = append(out, sweep.KeyIDName("access", v))
+		}
+	})
+	return out
+}
+
 // iniKeyNames keeps [section] names and the names of keys set in them.
 func iniKeyNames(b []byte) (out []string) {
 	sect := ""
@@ -239,7 +264,7 @@ func gcpJSON(b []byte) []string {
 		out = append(out, "account "+v.Account)
 	}
 	if regexp.MustCompile(`^[0-9a-f]{40}$`).MatchString(v.PrivateKeyID) {
-		out = append(out, "key id "+v.PrivateKeyID)
+		out = append(out, sweep.KeyIDName("", v.PrivateKeyID))
 	}
 	return out
 }

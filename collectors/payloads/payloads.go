@@ -14,8 +14,8 @@
 // string test per file and, for Python files, one fstatat and one append.
 //
 // Copies renamed to other extensions are not found here; the report lists
-// the learned hashes, and merge matches them against every system's
-// reported hashes.
+// the learned hashes, and merge names the other systems whose reported
+// files have them as a fleet observation (never a finding of theirs).
 package payloads
 
 import (
@@ -36,14 +36,14 @@ import (
 // Name is the collector's registry name.
 const Name = "payloads/learned-copies"
 
-// CatCopy is the category of a copy of a learned payload: found by this
-// collector within one sweep, and by merge (sweep/fleet) across systems.
+// CatCopy is the category of a copy of a learned payload, found by this
+// collector within one sweep.
 const CatCopy sweep.Category = "payload-copy"
 
-// Categories declares the categories this collector (and merge) emits.
+// Categories declares the categories this collector emits.
 var Categories = []sweep.CategoryInfo{
 	{Category: CatCopy, Short: "A copy of a payload learned from its context",
-		Description: "A file byte-identical (same SHA-256) to a payload the sweep proved malicious by its context (a start-up hook or module of a bad release, a script at a persistence path), under any name: found within one sweep, or by merge when another system learned the payload.",
+		Description: "A file byte-identical (same SHA-256) to a payload the sweep proved malicious by its context (a start-up hook or module of a bad release, a script at a persistence path), under any name, found within one sweep (a payload another system learned is a fleet observation of merge, for a new sweep with the learned hashes as a pack).",
 		Help: []string{
 			"Remove the copy with the original (`litesweep remediate` moves both aside as evidence) and find out how it got here: a copy outside an environment was placed by someone or something.",
 			"Rotate the credentials of the system and the user the file belongs to: `litesweep rotate` lists them by name.",

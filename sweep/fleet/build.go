@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -27,10 +28,10 @@ func (b *Builder) addDigest(d *digest, rotation []sweep.RotationItem) {
 		b.order = append(b.order, key)
 	}
 	h.history = append(h.history, d.ref)
-	if h.cur == nil || d.ref.Finished.After(h.cur.ref.Finished) {
+	if h.cur == nil || newerReport(d.ref, h.cur.ref) {
 		h.cur = d
 	}
-	if bad(d.ref.Verdict) && (h.firstBad == nil || d.ref.Finished.Before(h.firstBad.ref.Finished)) {
+	if bad(d.ref.Verdict) && (h.firstBad == nil || earlierBad(d.ref, h.firstBad.ref)) {
 		h.firstBad = d
 	}
 	if w := d.scan.Window; w != nil {
@@ -55,9 +56,36 @@ func (b *Builder) addDigest(d *digest, rotation []sweep.RotationItem) {
 	// Only the newest and the first bad report stay referenced.
 }
 
+// newerReport orders two reports of one system by when they finished; at equal
+// times the worse verdict counts as the later (a tie never hides a bad
+// report), then the digest and path decide, so the merge is a function of
+// its inputs, not of their order.
+func newerReport(a, b ReportRef) bool {
+	if !a.Finished.Equal(b.Finished) {
+		return a.Finished.After(b.Finished)
+	}
+	if ra, rb := VerdictRank(a.Verdict), VerdictRank(b.Verdict); ra != rb {
+		return ra > rb
+	}
+	if a.SHA256 != b.SHA256 {
+		return a.SHA256 > b.SHA256
+	}
+	return a.Path > b.Path
+}
+
+// earlierBad picks a system's first bad report: the earliest, and at equal
+// times the worse verdict (the one newerReport also picks as the newest).
+func earlierBad(a, b ReportRef) bool {
+	if !a.Finished.Equal(b.Finished) {
+		return a.Finished.Before(b.Finished)
+	}
+	return newerReport(a, b)
+}
+
 // addRotation merges one report's rotation item into the union checklist,
-// keyed by credential, with sets for its systems, users, reasons and
-// exposing findings.
+// keyed by credential: the item holds each system's duty (its own item id,
+// the findings that exposed it there, when its last report did), so a
+// rotation marked on one system closes that system only.
 func (b *Builder) addRotation(system string, finished time.Time, it sweep.RotationItem) {
 	host := it.Host
 	if host == "" {
@@ -66,56 +94,182 @@ func (b *Builder) addRotation(system string, finished time.Time, it sweep.Rotati
 	key := RotationKey(it)
 	a, ok := b.rot[key]
 	if !ok {
-		a = &rotAcc{r: Rotation{RotationItem: it}, hosts: map[string]struct{}{}, users: map[string]struct{}{},
-			whys: map[string]struct{}{}, exposed: map[[2]string]struct{}{}}
-		a.r.Host, a.r.User, a.r.Why, a.r.RotatedAt = "", "", "", nil
-		a.r.ID = RotationID(it)
-		a.r.Names = sortedUnique(it.Names)
-		a.r.ExposedBy = nil
+		a = &rotAcc{users: map[string]struct{}{}, whys: map[string]struct{}{}, systems: map[string]*duty{}}
+		a.setItem(it)
 		b.rot[key] = a
 		b.rotOrder = append(b.rotOrder, key)
-	} else if priorityRank(it.Priority) < priorityRank(a.r.Priority) {
-		a.r.Priority = it.Priority
+	} else if preferItem(it, a.r.RotationItem) {
+		a.setItem(it)
 	}
 	if it.Why != "" {
-		if _, ok := a.whys[it.Why]; !ok {
-			a.whys[it.Why] = struct{}{}
-			a.r.Why = strings.TrimPrefix(a.r.Why+"; "+it.Why, "; ")
-		}
+		a.whys[b.intern(it.Why)] = struct{}{}
 	}
 	if it.User != "" {
-		if _, ok := a.users[it.User]; !ok {
-			a.users[it.User] = struct{}{}
-			a.r.User = strings.TrimPrefix(a.r.User+", "+it.User, ", ")
-		}
+		a.users[b.intern(it.User)] = struct{}{}
 	}
-	if _, ok := a.hosts[host]; !ok {
-		a.hosts[host] = struct{}{}
-		a.r.Hosts = append(a.r.Hosts, host)
+	d := a.systems[host]
+	if d == nil {
+		d = &duty{}
+		a.systems[host] = d
 	}
-	for _, e := range it.ExposedBy {
-		k := [2]string{system, e}
-		if _, ok := a.exposed[k]; !ok {
-			a.exposed[k] = struct{}{}
-			a.exposedList = append(a.exposedList, k)
-		}
+	if id := it.ID; id != "" && (d.id == "" || id < d.id) {
+		d.id = id
+	}
+	if len(it.ExposedBy) > 0 {
+		d.exposedBy = b.internList(sortedUnique(append(slices.Clone(d.exposedBy), it.ExposedBy...)))
 	}
 	if it.RotatedAt != nil {
-		b.mark(it)
-	} else if finished.After(a.lastExposed) {
-		a.lastExposed = finished
+		b.markHost(key, host, *it.RotatedAt)
+	} else if finished.After(d.lastExposed) {
+		d.lastExposed = finished
 	}
 }
 
-// mark records that a credential was rotated at it.RotatedAt.
+// duty is one system's part of a credential to rotate.
+type duty struct {
+	id          string
+	exposedBy   []string // interned: systems with the same exposing findings share one list
+	lastExposed time.Time
+}
+
+// setItem takes it as the item's description (the fields every system
+// shares); the per-system fields are kept in the duties.
+func (a *rotAcc) setItem(it sweep.RotationItem) {
+	prio := a.r.Priority
+	a.r.RotationItem = it
+	a.r.Host, a.r.User, a.r.Why, a.r.RotatedAt, a.r.ExposedBy = "", "", "", nil, nil
+	a.r.ID = RotationID(it)
+	a.r.Names = sortedUnique(it.Names)
+	if prio != "" && priorityRank(prio) < priorityRank(it.Priority) {
+		a.r.Priority = prio
+	}
+}
+
+// preferItem decides which report's description of one credential the
+// fleet shows, whatever the input order: the most urgent priority, then the
+// least title, steps and check.
+func preferItem(it, cur sweep.RotationItem) bool {
+	if pi, pc := priorityRank(it.Priority), priorityRank(cur.Priority); pi != pc {
+		return pi < pc
+	}
+	if it.Title != cur.Title {
+		return it.Title < cur.Title
+	}
+	if c := slices.Compare(it.Steps, cur.Steps); c != 0 {
+		return c < 0
+	}
+	return it.Verify < cur.Verify
+}
+
+// intern returns one shared copy of s.
+func (b *Builder) intern(s string) string {
+	if v, ok := b.strs[s]; ok {
+		return v
+	}
+	b.strs[s] = s
+	return s
+}
+
+// internList returns one shared copy of the list.
+func (b *Builder) internList(l []string) []string {
+	k := strings.Join(l, "\x00")
+	if v, ok := b.lists[k]; ok {
+		return v
+	}
+	for i := range l {
+		l[i] = b.intern(l[i])
+	}
+	b.lists[k] = l
+	return l
+}
+
+// mark records a rotated mark from a checklist: it.Host's duty for the
+// credential, or, when the item names no system, every system's.
 func (b *Builder) mark(it sweep.RotationItem) {
-	if it.RotatedAt == nil {
-		return
+	if it.RotatedAt != nil {
+		b.markHost(RotationKey(it), it.Host, *it.RotatedAt)
 	}
-	key := RotationKey(it)
-	if t := it.RotatedAt.UTC(); t.After(b.marks[key]) {
-		b.marks[key] = t
+}
+
+func (b *Builder) markHost(key, host string, t time.Time) {
+	m := b.marks[key]
+	if m == nil {
+		m = map[string]time.Time{}
+		b.marks[key] = m
 	}
+	if t = t.UTC(); t.After(m[host]) {
+		m[host] = t
+	}
+}
+
+// sharedBy says why one credential is held by every system that lists it:
+// its names include a key id (an AWS access key id, a GCP service-account
+// key id, as the inventory records them, without the secret), and the
+// fleet key includes the names. "" when each system's is its own.
+func sharedBy(names []string) string {
+	var ids []string
+	for _, n := range names {
+		if sweep.IsKeyIDName(n) {
+			ids = append(ids, n)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return "the same " + strings.Join(ids, ", ") + " on every system: one rotation closes it everywhere"
+}
+
+// rotation builds the fleet item of one credential.
+func (b *Builder) rotation(key string, many bool) Rotation {
+	a := b.rot[key]
+	r := a.r
+	r.Why = strings.Join(slices.Sorted(maps.Keys(a.whys)), "; ")
+	r.User = strings.Join(slices.Sorted(maps.Keys(a.users)), ", ")
+	r.Hosts = slices.Sorted(maps.Keys(a.systems))
+	r.Shared = sharedBy(r.Names)
+	marks := b.marks[key]
+	var anyMark time.Time
+	for _, t := range marks {
+		if t.After(anyMark) {
+			anyMark = t
+		}
+	}
+	r.Systems = make([]RotationSystem, 0, len(r.Hosts))
+	var lastRotated time.Time
+	for _, h := range r.Hosts {
+		d := a.systems[h]
+		s := RotationSystem{Host: h, ID: d.id, Status: RotationPending, ExposedBy: d.exposedBy}
+		if s.ID == "" {
+			s.ID = SystemRotationID(h, key)
+		}
+		t := marks[h]
+		if all := marks[""]; all.After(t) {
+			t = all
+		}
+		if r.Shared != "" && anyMark.After(t) {
+			t = anyMark
+		}
+		if !t.IsZero() && !t.Before(d.lastExposed) {
+			s.Status = RotationDone
+			tt := t
+			s.RotatedAt = &tt
+			if t.After(lastRotated) {
+				lastRotated = t
+			}
+		} else {
+			r.Pending++
+		}
+		r.Systems = append(r.Systems, s)
+	}
+	if !many && len(r.Systems) == 1 {
+		r.ExposedBy = r.Systems[0].ExposedBy
+	}
+	r.Status = RotationPending
+	if r.Pending == 0 {
+		r.Status = RotationDone
+		r.RotatedAt = &lastRotated
+	}
+	return r
 }
 
 // FromReport is the fleet of one report (for rendering a single sweep with
@@ -157,6 +311,7 @@ func (b *Builder) Fleet() *Fleet {
 		Skipped:       append([]Skip{}, b.skipped...),
 		Checklists:    b.checklists,
 		Learned:       b.learnedList(),
+		Observations:  b.observations(),
 		spool:         b.spool,
 		ispool:        b.ispool,
 	}
@@ -182,10 +337,9 @@ func (b *Builder) Fleet() *Fleet {
 		h.shownIndex = shown.index
 		h.TimelineOmitted = shown.eventsOmitted
 		h.findings, h.envs = cur.findings, cur.envs
-		b.applyLearned(&h, st, shown)
 		if len(st.history) > 1 {
 			h.History = slices.Clone(st.history)
-			sort.SliceStable(h.History, func(i, j int) bool { return h.History[i].Finished.Before(h.History[j].Finished) })
+			sort.SliceStable(h.History, func(i, j int) bool { return newerReport(h.History[j], h.History[i]) })
 		}
 		f.Hosts = append(f.Hosts, h)
 		f.Timeline = append(f.Timeline, shown.events...)
@@ -198,7 +352,10 @@ func (b *Builder) Fleet() *Fleet {
 		if ra, rc := VerdictRank(a.Verdict), VerdictRank(c.Verdict); ra != rc {
 			return ra > rc
 		}
-		return a.Name < c.Name
+		if a.Name != c.Name {
+			return a.Name < c.Name
+		}
+		return a.Kind < c.Kind
 	})
 	for i := range f.Hosts {
 		h := &f.Hosts[i]
@@ -207,26 +364,7 @@ func (b *Builder) Fleet() *Fleet {
 	sort.SliceStable(f.Skipped, func(i, j int) bool { return f.Skipped[i].Path < f.Skipped[j].Path })
 	many := len(f.Hosts) > 1
 	for _, k := range b.rotOrder {
-		a := b.rot[k]
-		r := a.r
-		r.ExposedBy = make([]string, 0, len(a.exposedList))
-		for _, e := range a.exposedList {
-			ref := e[1]
-			if many {
-				ref = e[0] + ": " + e[1]
-			}
-			r.ExposedBy = append(r.ExposedBy, ref)
-		}
-		if len(r.ExposedBy) == 0 {
-			r.ExposedBy = nil
-		}
-		r.Status = RotationPending
-		if t, ok := b.marks[k]; ok && !t.Before(a.lastExposed) {
-			r.Status = RotationDone
-			tt := t
-			r.RotatedAt = &tt
-		}
-		f.Rotation = append(f.Rotation, r)
+		f.Rotation = append(f.Rotation, b.rotation(k, many))
 	}
 	sort.SliceStable(f.Rotation, func(i, j int) bool {
 		a, c := &f.Rotation[i], &f.Rotation[j]
@@ -242,14 +380,23 @@ func (b *Builder) Fleet() *Fleet {
 		if a.Title != c.Title {
 			return a.Title < c.Title
 		}
-		return a.Where < c.Where
+		if a.Where != c.Where {
+			return a.Where < c.Where
+		}
+		return a.ID < c.ID
 	})
 	sort.SliceStable(f.Timeline, func(i, j int) bool {
 		a, c := &f.Timeline[i], &f.Timeline[j]
 		if !a.Time.Equal(c.Time) {
 			return a.Time.Before(c.Time)
 		}
-		return a.Host < c.Host
+		if a.Host != c.Host {
+			return a.Host < c.Host
+		}
+		if a.Finding != c.Finding {
+			return a.Finding < c.Finding
+		}
+		return a.Event < c.Event
 	})
 	f.Verdict = f.decide()
 	return f
@@ -265,11 +412,6 @@ func (f *Fleet) Close() {
 // report's, or for a REMEDIATED system the first bad report's), in the
 // report's order.
 func (f *Fleet) Findings(h *Host, fn func(*sweep.Finding) error) error {
-	for i := range h.extra {
-		if err := fn(&h.extra[i]); err != nil {
-			return err
-		}
-	}
 	if h.memShown != nil {
 		for i := range h.memShown.Findings {
 			if err := fn(&h.memShown.Findings[i]); err != nil {
@@ -290,16 +432,6 @@ func (f *Fleet) Findings(h *Host, fn func(*sweep.Finding) error) error {
 // Index calls fn with each entry of h's findings index (FindingIndex as
 // one line of JSON), in the report's order, without decoding it.
 func (f *Fleet) Index(h *Host, fn func(line []byte) error) error {
-	for i := range h.extra {
-		x := &h.extra[i]
-		line, err := json.Marshal(indexOf(x))
-		if err != nil {
-			return err
-		}
-		if err := fn(line); err != nil {
-			return err
-		}
-	}
 	return f.ispool.each(h.shownIndex, fn)
 }
 
@@ -370,6 +502,10 @@ func (f *Fleet) ReportBytes(h *Host) ([]byte, error) {
 func RotationKey(it sweep.RotationItem) string {
 	return strings.Join([]string{it.Kind, it.Provider, it.Where, strings.Join(sortedUnique(it.Names), ",")}, "\x00")
 }
+
+// SystemRotationID is the id of one system's duty for a credential whose
+// report item carries no id of its own.
+func SystemRotationID(system, key string) string { return "ROT-" + shortHash(system+"\x00"+key) }
 
 // RotationID is the fleet id of a credential ("ROT-" and 10 hex digits of
 // its RotationKey).

@@ -107,20 +107,44 @@ type Host struct {
 	findings, errors, envs  seg
 	shownFindings, shownEnv seg
 	shownIndex              seg
-	extra                   []sweep.Finding // payload-copy findings merge raised
 	mem, memShown           *sweep.Report
 }
 
 // Shown is the number of findings the fleet lists for h.
-func (h *Host) Shown() int { return h.shownFindings.N + len(h.extra) }
+func (h *Host) Shown() int { return h.shownFindings.N }
 
-// Rotation is one credential to rotate, merged across hosts.
+// Rotation is one credential to rotate, merged across systems: the same
+// kind and location with the same names. Each system's duty is tracked on
+// its own (Systems): a credential path that recurs across systems is, in
+// general, a different credential on each, unless Shared says it is
+// provably the same one.
 type Rotation struct {
 	sweep.RotationItem
+	// Hosts are the systems holding it, sorted.
 	Hosts []string `json:"hosts"`
-	// Status is "pending", or "rotated" when a checklist or report marked
-	// it rotated after the last report that exposed it.
+	// Systems is each system's duty, in the order of Hosts.
+	Systems []RotationSystem `json:"systems"`
+	// Pending counts the systems still to rotate it.
+	Pending int `json:"pending"`
+	// Shared, when set, says why the credential is the same on every
+	// system (the same key id): a rotation marked on one closes it on all.
+	Shared string `json:"shared,omitempty"`
+	// Status is "rotated" when every system's duty is, else "pending".
 	Status string `json:"status"`
+}
+
+// RotationSystem is one system's duty for a credential.
+type RotationSystem struct {
+	Host string `json:"host"`
+	// ID is that system's item id (its report's): `litesweep rotate
+	// --rotated ID` on its checklist marks this system only.
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	// RotatedAt is the mark that closed it, not older than the last report
+	// of the system that exposed it.
+	RotatedAt *time.Time `json:"rotated_at,omitempty"`
+	// ExposedBy are the ids of the findings on this system that exposed it.
+	ExposedBy []string `json:"exposed_by,omitempty"`
 }
 
 // Rotation statuses.
@@ -153,9 +177,11 @@ type Fleet struct {
 	Skipped       []Skip                     `json:"skipped"`
 	// Checklists are the rotation checklists read for their rotated marks.
 	Checklists []string `json:"checklists,omitempty"`
-	// Learned are the payload hashes the systems learned by context; a
-	// file with one of them on any system is critical (payload-copy).
+	// Learned are the payload hashes the systems learned by context.
 	Learned []sweep.Learned `json:"learned,omitempty"`
+	// Observations are the fleet's own facts (learned payloads seen on
+	// other systems), made once for the fleet, never added to a system.
+	Observations []Observation `json:"observations,omitempty"`
 
 	spool, ispool *spool
 }
@@ -190,8 +216,12 @@ type Builder struct {
 	seen       map[string]string // sha256 -> first path
 	rot        map[string]*rotAcc
 	rotOrder   []string
-	marks      map[string]time.Time
+	marks      map[string]map[string]time.Time // credential key -> system ("": every system) -> rotated at
+	strs       map[string]string
+	lists      map[string][]string
 	learned    map[string]sweep.Learned
+	learners   map[string]map[string]struct{} // learned hash -> systems that learned it
+	hashes     map[string]string              // interned file hashes
 	checklists []string
 	window     *sweep.Window
 	spool      *spool // findings, errors, environments
@@ -220,18 +250,15 @@ type digest struct {
 	events                 []Event
 	eventsOmitted          int // dated events beyond MaxEventsPerSystem, left to the system's own report
 	learned                []sweep.Learned
-	hashed                 []hashed
+	hashes                 []string // distinct file hashes of its findings (interned)
 	mem                    *sweep.Report
 }
 
 type rotAcc struct {
-	r           Rotation
-	hosts       map[string]struct{}
-	users       map[string]struct{}
-	whys        map[string]struct{}
-	exposed     map[[2]string]struct{}
-	exposedList [][2]string
-	lastExposed time.Time
+	r       Rotation
+	users   map[string]struct{}
+	whys    map[string]struct{}
+	systems map[string]*duty
 }
 
 // Skip records an input that is not part of the fleet.
@@ -246,8 +273,12 @@ func (b *Builder) init() {
 	b.hosts = map[string]*hostState{}
 	b.seen = map[string]string{}
 	b.rot = map[string]*rotAcc{}
-	b.marks = map[string]time.Time{}
+	b.marks = map[string]map[string]time.Time{}
+	b.strs = map[string]string{}
+	b.lists = map[string][]string{}
 	b.learned = map[string]sweep.Learned{}
+	b.learners = map[string]map[string]struct{}{}
+	b.hashes = map[string]string{}
 	b.spool, b.ispool = &spool{}, &spool{}
 	if b.memory {
 		return

@@ -1,39 +1,66 @@
 package fleet
 
 import (
-	"fmt"
+	"slices"
 	"sort"
 
-	"github.com/litesweep/litesweep/collectors/payloads"
 	"github.com/litesweep/litesweep/sweep"
 )
 
-// hashed is what merge keeps of a finding with a file hash, so learned
-// hashes can be spread across the fleet after every report is read.
-type hashed struct {
-	sha    string
-	size   int64
-	f      *sweep.Finding // only its title, location, environment, user and file times
-	locStr string
+// Observation is a fleet-level fact that no single report states: a payload
+// one system learned by context (sweep.Learned) whose SHA-256 a file
+// reported on other systems has. It is made once, for the fleet: merge adds
+// no finding to any system and changes no system's verdict (a system's
+// findings and verdict are its own report's). To make it a finding there,
+// sweep those systems again with the learned hashes as a pack (`litesweep
+// iocs --from-report`).
+type Observation struct {
+	SHA256    string         `json:"sha256"`
+	Name      string         `json:"name"`
+	LearnedOn string         `json:"learned_on"`
+	Location  sweep.Location `json:"location"`
+	Reason    string         `json:"reason"`
+	// Systems are the other systems whose shown or newest report has a
+	// finding on a file with this hash, by name (at most MaxListed; More
+	// counts the rest).
+	Systems []string `json:"systems"`
+	More    int      `json:"more,omitempty"`
 }
 
-// keepHashed records f when it carries a hash a learned payload could match.
-func (d *digest) keepHashed(f *sweep.Finding) {
-	if f.Evidence.SHA256 == "" || f.Category == payloads.CatCopy {
+// MaxListed caps the systems listed in one observation.
+const MaxListed = 100
+
+// keepHashes records the distinct file hashes of a report's findings (each
+// string interned across the fleet: copies of one payload cost a slice
+// entry per system).
+func (b *Builder) keepHash(d *digest, f *sweep.Finding) {
+	sha := f.Evidence.SHA256
+	if sha == "" {
 		return
 	}
-	keep := &sweep.Finding{Title: f.Title, Location: f.Location, Environment: f.Environment, User: f.User,
-		Evidence: sweep.Evidence{SHA256: f.Evidence.SHA256, Size: f.Evidence.Size, ModTime: f.Evidence.ModTime}}
-	d.hashed = append(d.hashed, hashed{sha: f.Evidence.SHA256, size: f.Evidence.Size, f: keep, locStr: f.Location.String()})
+	if s, ok := b.hashes[sha]; ok {
+		sha = s
+	} else {
+		sha = string([]byte(sha))
+		b.hashes[sha] = sha
+	}
+	if !slices.Contains(d.hashes, sha) {
+		d.hashes = append(d.hashes, sha)
+	}
 }
 
 // learnFrom adds a report's learned hashes to the fleet's, one per hash
-// (the first by host and location wins, whatever the input order).
+// (the first by host and location wins, whatever the input order), and
+// remembers which systems learned each.
 func (b *Builder) learnFrom(system string, ls []sweep.Learned) {
 	for _, l := range ls {
 		if l.Host == "" {
 			l.Host = system
 		}
+		if b.learners[l.SHA256] == nil {
+			b.learners[l.SHA256] = map[string]struct{}{}
+		}
+		b.learners[l.SHA256][system] = struct{}{}
 		if old, ok := b.learned[l.SHA256]; ok && old.Host+old.Location.String() <= l.Host+l.Location.String() {
 			continue
 		}
@@ -41,63 +68,48 @@ func (b *Builder) learnFrom(system string, ls []sweep.Learned) {
 	}
 }
 
-// copies returns the critical copy findings (category payloads.CatCopy,
-// the one declaration of a learned payload's copy) of one report: every
-// hashed finding whose SHA-256 some system learned by context, unless it is
-// the learned file itself.
-func copies(d *digest, learned map[string]sweep.Learned) []sweep.Finding {
-	if len(learned) == 0 || len(d.hashed) == 0 {
+// observations lists, per learned hash, the other systems holding it.
+func (b *Builder) observations() []Observation {
+	if len(b.learned) == 0 {
 		return nil
 	}
-	src := map[string]bool{}
-	for _, l := range d.learned {
-		src[l.Location.String()] = true
+	holders := map[string][]string{}
+	for _, k := range b.order {
+		st := b.hosts[k]
+		for _, d := range []*digest{st.cur, st.firstBad} {
+			if d == nil {
+				continue
+			}
+			for _, sha := range d.hashes {
+				if _, ok := b.learned[sha]; !ok {
+					continue
+				}
+				if _, own := b.learners[sha][st.name]; own {
+					continue
+				}
+				if hs := holders[sha]; len(hs) == 0 || hs[len(hs)-1] != st.name {
+					holders[sha] = append(hs, st.name)
+				}
+			}
+		}
 	}
-	var add []sweep.Finding
-	seen := map[string]bool{}
-	for _, hf := range d.hashed {
-		l, ok := learned[hf.sha]
-		if !ok || src[hf.locStr] || seen[hf.locStr] {
+	var out []Observation
+	for _, l := range b.learnedList() {
+		hs := holders[l.SHA256]
+		if len(hs) == 0 {
 			continue
 		}
-		seen[hf.locStr] = true
-		f := hf.f
-		c := sweep.Finding{Severity: sweep.Critical, Category: payloads.CatCopy,
-			Title:    "copy of a payload learned on " + l.Host + ": " + l.Name,
-			Location: f.Location, Environment: f.Environment, User: f.User, Collector: "merge",
-			Evidence: sweep.Evidence{SHA256: hf.sha, Size: hf.size, ModTime: f.Evidence.ModTime,
-				Details: []string{fmt.Sprintf("SHA-256 equals the payload learned on %s from %s: %s", l.Host, l.Location.String(), l.Reason),
-					"raised by merge; the finding on this system was: " + f.Title}},
-			Indicator: &sweep.Indicator{ID: payloads.LearnedID(l.SHA256), Kind: "learned", Confidence: "derived",
-				Sources: []string{"learned on " + l.Host + ": " + l.Location.String()}}}
-		c.SetID()
-		add = append(add, c)
-	}
-	sweep.SortFindings(add)
-	return add
-}
-
-// applyLearned spreads the learned hashes across the fleet: a system whose
-// shown or newest report has a copy gets the critical companion findings
-// (listed first) and its verdict follows.
-func (b *Builder) applyLearned(h *Host, st *hostState, shown *digest) {
-	if len(b.learned) == 0 {
-		return
-	}
-	if add := copies(shown, b.learned); len(add) > 0 {
-		h.extra = add
-		sum := make(map[string]int, len(h.Summary)+1)
-		for k, v := range h.Summary {
-			sum[k] = v
+		slices.Sort(hs)
+		hs = slices.Compact(hs)
+		o := Observation{SHA256: l.SHA256, Name: l.Name, LearnedOn: l.Host, Location: l.Location, Reason: l.Reason}
+		if len(hs) > MaxListed {
+			o.More = len(hs) - MaxListed
+			hs = hs[:MaxListed]
 		}
-		sum[string(sweep.Critical)] += len(add)
-		h.Summary = sum
+		o.Systems = hs
+		out = append(out, o)
 	}
-	cur := st.cur
-	if cur == shown && h.extra != nil || cur != shown && len(copies(cur, b.learned)) > 0 {
-		h.worst = sweep.Critical
-		h.Verdict = sweep.Compromised
-	}
+	return out
 }
 
 func (b *Builder) learnedList() []sweep.Learned {

@@ -5,14 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/litesweep/litesweep/collectors/payloads"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/fleet"
 )
 
-// TestLearnedAcrossFleet: a hash host A learned by context makes host B's
-// file with the same hash (reported there only as a suspicious .pth)
-// critical in the merged report, with the learned link.
+// TestLearnedAcrossFleet: a hash host A learned by context, found on host
+// B's file (reported there only as a suspicious .pth), is one fleet
+// observation naming B; merge adds no finding to B and leaves every
+// system's verdict its own report's.
 func TestLearnedAcrossFleet(t *testing.T) {
 	sha := strings.Repeat("ab", 32)
 	fin := time.Date(2026, 3, 25, 9, 0, 0, 0, time.UTC)
@@ -39,27 +39,45 @@ func TestLearnedAcrossFleet(t *testing.T) {
 	for _, h := range f.Hosts {
 		got[h.Name] = h.Verdict
 	}
-	if got["a"] != sweep.Compromised || got["b"] != sweep.Compromised || got["c"] != sweep.Clean {
-		t.Fatalf("verdicts %v", got)
+	if got["a"] != sweep.Compromised || got["b"] != sweep.Exposed || got["c"] != sweep.Clean {
+		t.Fatalf("verdicts %v: each system's verdict is its own report's", got)
 	}
 	if len(f.Learned) != 1 || f.Learned[0].Host != "a" {
 		t.Errorf("fleet learned %+v", f.Learned)
 	}
-	n := 0
+	if len(f.Observations) != 1 || f.Observations[0].LearnedOn != "a" || strings.Join(f.Observations[0].Systems, ",") != "b" {
+		t.Errorf("observations %+v, want one: learned on a, seen on b", f.Observations)
+	}
 	for i := range f.Hosts {
 		h := &f.Hosts[i]
-		var fs []sweep.Finding
-		f.Findings(h, func(x *sweep.Finding) error { fs = append(fs, *x); return nil })
-		for _, x := range fs {
-			if x.Category == payloads.CatCopy {
-				n++
-				if h.Name != "b" || x.Severity != sweep.Critical || !strings.Contains(strings.Join(x.Evidence.Details, "\n"), "learned on a from /venv/site-packages/litellm_init.pth") {
-					t.Errorf("copy finding on %s: %+v", h.Name, x)
-				}
-			}
+		n := 0
+		f.Findings(h, func(x *sweep.Finding) error { n++; return nil })
+		if n != 1 || h.Shown() != 1 || h.Summary[string(sweep.Critical)]+h.Summary[string(sweep.High)]+h.Summary[string(sweep.Low)] != 1 {
+			t.Errorf("%s: %d findings (shown %d, summary %v), want its report's one", h.Name, n, h.Shown(), h.Summary)
 		}
 	}
-	if n != 1 {
-		t.Errorf("%d copy findings, want 1", n)
+}
+
+// TestSingleReportFleetAddsNothing: a report whose learned payload is also
+// one of its own findings (the .pth matched against itself) renders as a
+// fleet of one with exactly its own findings and summary.
+func TestSingleReportFleetAddsNothing(t *testing.T) {
+	sha := strings.Repeat("ef", 32)
+	r := &sweep.Report{Scan: sweep.Scan{Kind: "host", Hostname: "a", Finished: time.Date(2026, 3, 25, 9, 0, 0, 0, time.UTC)},
+		Findings: []sweep.Finding{
+			{Severity: sweep.Critical, Category: "startup-hook", Title: "malicious .pth", Location: sweep.Location{Path: "/v/site-packages/litellm_init.pth"}, Evidence: sweep.Evidence{SHA256: sha}},
+			{Severity: sweep.High, Category: "python-package", Title: "litellm 1.82.8 installed", Location: sweep.Location{Path: "/v/site-packages/litellm-1.82.8.dist-info/RECORD", Line: 3}, Evidence: sweep.Evidence{SHA256: sha}},
+		},
+		Learned: []sweep.Learned{{SHA256: sha, Name: "litellm_init.pth", Kind: "pth", Location: sweep.Location{Path: "/v/site-packages/litellm_init.pth"}, Reason: "in a RECORD"}}}
+	r.Finalize()
+	f := fleet.FromReport(r)
+	h := &f.Hosts[0]
+	if h.Verdict != r.Verdict || h.Shown() != len(r.Findings) || len(f.Observations) != 0 {
+		t.Fatalf("fleet of one: verdict %s shown %d observations %d; report: %s, %d findings", h.Verdict, h.Shown(), len(f.Observations), r.Verdict, len(r.Findings))
+	}
+	for k, v := range r.Summary {
+		if h.Summary[k] != v || f.Summary[k] != v {
+			t.Errorf("summary[%s]: report %d, host %d, fleet %d", k, v, h.Summary[k], f.Summary[k])
+		}
 	}
 }

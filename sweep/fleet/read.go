@@ -28,11 +28,13 @@ type reader struct {
 	kind     string
 	tool     sweep.Tool
 	scan     *sweep.Scan
-	verdict  sweep.Verdict
 	stats    sweep.Stats
 	timeline []sweep.TimelineEvent
 	rotation []sweep.RotationItem
 	items    []sweep.RotationItem
+	sources  []struct {
+		Host string `json:"host"`
+	}
 	learned  []sweep.Learned
 	isFleet  bool
 	hasItems bool
@@ -148,10 +150,6 @@ func (in *reader) decode(dec *json.Decoder) (string, error) {
 			if err := dec.Decode(in.scan); err != nil {
 				return "", err
 			}
-		case "verdict":
-			if err := dec.Decode(&in.verdict); err != nil {
-				return "", err
-			}
 		case "stats":
 			if err := dec.Decode(&in.stats); err != nil {
 				return "", err
@@ -166,6 +164,10 @@ func (in *reader) decode(dec *json.Decoder) (string, error) {
 			}
 		case "learned":
 			if err := dec.Decode(&in.learned); err != nil {
+				return "", err
+			}
+		case "sources":
+			if err := dec.Decode(&in.sources); err != nil {
 				return "", err
 			}
 		case "items":
@@ -288,7 +290,7 @@ func (in *reader) finding(f *sweep.Finding) {
 		d.worst = f.Severity
 	}
 	in.sev.set(f.ID, f.Severity)
-	d.keepHashed(f)
+	in.b.keepHash(d, f)
 	if f.Evidence.Time != nil || f.Evidence.ModTime != nil {
 		// The events a timeline would hold (sweep.Timeline's rules); the
 		// window is applied once the report's scan section is known.
@@ -360,6 +362,11 @@ func (in *reader) commit(sum string) {
 		// A rotation checklist: only its rotated marks count.
 		b.checklists = append(b.checklists, in.path)
 		for _, it := range in.items {
+			// An item that names no system, in a checklist of one
+			// system's report, is that system's duty.
+			if it.Host == "" && len(in.sources) == 1 {
+				it.Host = in.sources[0].Host
+			}
 			b.mark(it)
 		}
 		return
@@ -374,10 +381,10 @@ func (in *reader) commit(sum string) {
 	d := new(digest)
 	*d = in.d
 	d.scan, d.tool, d.stats = *in.scan, in.tool, in.stats
-	d.ref = ReportRef{Path: in.path, SHA256: sum, Started: d.scan.Started, Finished: d.scan.Finished, Verdict: in.verdict, Findings: d.ref.Findings}
-	if VerdictRank(d.ref.Verdict) == 0 || d.ref.Verdict == Remediated {
-		d.ref.Verdict = decide(d.worst, d.incomplete, d.scan.Interrupted || !d.scan.Coverage.Complete())
-	}
+	// The verdict is the one rule (sweep.Decide) over what was read,
+	// whatever verdict the file states.
+	d.ref = ReportRef{Path: in.path, SHA256: sum, Started: d.scan.Started, Finished: d.scan.Finished,
+		Verdict: sweep.Decide(d.worst, d.incomplete > 0 || d.scan.Interrupted || !d.scan.Coverage.Complete()), Findings: d.ref.Findings}
 	name := scanName(d.scan)
 	d.learned = in.learned
 	b.learnFrom(name, in.learned)
@@ -402,22 +409,6 @@ func (in *reader) commit(sum string) {
 		}
 	}
 	b.addDigest(d, in.rotation)
-}
-
-// decide is sweep.Report's verdict rule over the streamed counts
-// (unfinished: interrupted, or an API sweep's coverage incomplete).
-func decide(worst sweep.Severity, incomplete int, unfinished bool) sweep.Verdict {
-	switch r := worst.Rank(); {
-	case r >= sweep.Critical.Rank():
-		return sweep.Compromised
-	case r >= sweep.High.Rank():
-		return sweep.Exposed
-	case r >= sweep.Medium.Rank():
-		return sweep.AtRisk
-	case incomplete > 0 || unfinished:
-		return sweep.Incomplete
-	}
-	return sweep.Clean
 }
 
 // fleetHostIn is one system of a fleet report being merged again.
@@ -516,7 +507,7 @@ func (in *reader) fromReport(r *sweep.Report) {
 	in.sev = newSevIndex()
 	in.d.summary = map[string]int{}
 	v := r.SchemaVersion
-	in.schema, in.tool, in.verdict, in.stats, in.timeline, in.rotation, in.learned = &v, r.Tool, r.Verdict, r.Stats, r.Timeline, r.Rotation, r.Learned
+	in.schema, in.tool, in.stats, in.timeline, in.rotation, in.learned = &v, r.Tool, r.Stats, r.Timeline, r.Rotation, r.Learned
 	scan := r.Scan
 	in.scan = &scan
 	for i := range r.Findings {

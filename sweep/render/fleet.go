@@ -102,13 +102,18 @@ func FleetJSONOpts(w io.Writer, f *fleet.Fleet, o Options) error {
 		jw.raw("\n  ")
 	}
 	jw.raw("],\n")
-	jw.field("rotation", f.Rotation)
-	jw.field("timeline", f.Timeline)
+	// The two arrays that grow with the fleet go element by element: one
+	// item's encoding in memory at a time, not the whole list's.
+	streamArray(jw, "rotation", f.Rotation, false)
+	streamArray(jw, "timeline", f.Timeline, false)
 	if len(f.Checklists) > 0 {
 		jw.field("checklists", f.Checklists)
 	}
 	if len(f.Learned) > 0 {
 		jw.field("learned", f.Learned)
+	}
+	if len(f.Observations) > 0 {
+		jw.field("observations", f.Observations)
 	}
 	jw.last("skipped", f.Skipped)
 	jw.raw("}\n")
@@ -178,6 +183,37 @@ func FleetSentence(f *fleet.Fleet) string {
 	return s + VerdictSentence(&sweep.Report{Verdict: f.Verdict})
 }
 
+// observationLine is one fleet observation in a sentence. It does not
+// escape: the caller escapes the line for its medium.
+func observationLine(o fleet.Observation) string {
+	s := fmt.Sprintf("The payload %s (SHA-256 %s) that %s learned from %s (%s) is also in a reported file on %s",
+		o.Name, short(o.SHA256, 16), o.LearnedOn, o.Location.String(), o.Reason, capJoin(o.Systems))
+	if o.More > 0 {
+		s += fmt.Sprintf(" and %d more", o.More)
+	}
+	return s + ": their own reports do not rate it as this payload; sweep them again with the learned hashes (litesweep iocs --from-report)."
+}
+
+// pendingLine says how many of a credential's systems still have to
+// rotate it: "10 of 11 systems pending".
+func pendingLine(it *fleet.Rotation) string {
+	n := len(it.Systems)
+	if it.Pending == 0 {
+		return fmt.Sprintf("rotated on %s", plural(n, "its system", fmt.Sprintf("all %d systems", n)))
+	}
+	return fmt.Sprintf("%d of %d %s pending", it.Pending, n, plural(n, "system", "systems"))
+}
+
+// capJoin lists names, at most listCap of them.
+func capJoin(s []string) string {
+	l, more := capList(s)
+	out := strings.Join(l, ", ")
+	if more > 0 {
+		out += fmt.Sprintf(" and %d more", more)
+	}
+	return out
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -207,6 +243,12 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 			bw.printf("| %s | %s | %s |\n", mdCode(s.Path), mdText(string(s.Kind)), mdText(s.Reason))
 		}
 	}
+	if len(f.Observations) > 0 {
+		bw.printf("\n## Fleet observations (%d)\n\n", len(f.Observations))
+		for _, o := range f.Observations {
+			bw.printf("- %s\n", mdText(observationLine(o)))
+		}
+	}
 	if len(f.Rotation) > 0 {
 		bw.printf("\n## Credentials to rotate (%d, de-duplicated across systems)\n\n", len(f.Rotation))
 		for _, it := range f.Rotation {
@@ -218,9 +260,26 @@ func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 			if len(it.Names) > 0 {
 				names = " (" + mdText(strings.Join(it.Names, ", ")) + ")"
 			}
-			bw.printf("- %s **%s** %s%s at %s on %s\n", box, mdText(it.Priority), mdText(it.Title), names, mdInline(it.Where), mdText(strings.Join(it.Hosts, ", ")))
-			if it.RotatedAt != nil {
-				bw.printf("  - Rotated: %s\n", it.RotatedAt.UTC().Format("2006-01-02 15:04Z"))
+			if len(it.Systems) <= 1 || it.Shared != "" {
+				bw.printf("- %s **%s** %s%s at %s on %s\n", box, mdText(it.Priority), mdText(it.Title), names, mdInline(it.Where), mdText(strings.Join(it.Hosts, ", ")))
+				if it.Shared != "" {
+					bw.printf("  - One credential: %s\n", mdText(it.Shared))
+				}
+				if it.RotatedAt != nil {
+					bw.printf("  - Rotated: %s\n", it.RotatedAt.UTC().Format("2006-01-02 15:04Z"))
+				}
+			} else {
+				bw.printf("- **%s** %s%s at %s: %s\n", mdText(it.Priority), mdText(it.Title), names, mdInline(it.Where), mdText(pendingLine(&it)))
+				for _, sd := range it.Systems {
+					box, when := "[ ]", ""
+					if sd.Status == fleet.RotationDone {
+						box = "[x]"
+						if sd.RotatedAt != nil {
+							when = " rotated " + sd.RotatedAt.UTC().Format("2006-01-02 15:04Z")
+						}
+					}
+					bw.printf("  - %s %s %s%s\n", box, mdText(sd.Host), mdInline(sd.ID), when)
+				}
 			}
 			if it.Why != "" {
 				bw.printf("  - Why: %s\n", mdText(it.Why))
@@ -310,6 +369,12 @@ func FleetTable(w io.Writer, f *fleet.Fleet, o Options) error {
 			bw.lines("      ", wrapUnless(string(s.Kind)+": "+s.Reason, cols-6, o))
 		}
 	}
+	if len(f.Observations) > 0 {
+		bw.printf("\nFleet observations (%d)\n", len(f.Observations))
+		for _, ob := range f.Observations {
+			bw.lines("  ", wrapUnless(observationLine(ob), cols-2, o))
+		}
+	}
 	if len(f.Rotation) > 0 {
 		bw.printf("\nCredentials to rotate (%d)\n", len(f.Rotation))
 		indent := strings.Repeat(" ", 8)
@@ -328,7 +393,28 @@ func FleetTable(w io.Writer, f *fleet.Fleet, o Options) error {
 			if len(it.Names) > 0 {
 				bw.lines(indent, wrapUnless("names: "+strings.Join(it.Names, ", "), avail, o))
 			}
-			bw.lines(indent, wrapUnless("systems: "+strings.Join(it.Hosts, ", "), avail, o))
+			if it.Shared != "" {
+				bw.lines(indent, wrapUnless("one credential: "+it.Shared, avail, o))
+			}
+			if len(it.Systems) > 1 {
+				var pending, rotated []string
+				for _, sd := range it.Systems {
+					if sd.Status == fleet.RotationDone {
+						rotated = append(rotated, sd.Host)
+					} else {
+						pending = append(pending, sd.Host)
+					}
+				}
+				bw.lines(indent, wrapUnless(pendingLine(&it), avail, o))
+				if len(pending) > 0 && it.Shared == "" {
+					bw.lines(indent, wrapUnless("pending: "+capJoin(pending), avail, o))
+				}
+				if len(rotated) > 0 {
+					bw.lines(indent, wrapUnless("rotated: "+capJoin(rotated), avail, o))
+				}
+			} else {
+				bw.lines(indent, wrapUnless("systems: "+strings.Join(it.Hosts, ", "), avail, o))
+			}
 		}
 	}
 	bw.printf("\n%s\n", strings.Repeat("─", min(cols, 60)))

@@ -57,6 +57,14 @@ func writeHTMLProbe(w io.Writer, f *fleet.Fleet, single bool, probe string) erro
 // pageSize is how many systems the systems table shows per page.
 const pageSize = 20
 
+// maxDrill caps the systems drilled into on the page (worst first): the
+// page of a 10,000-system fleet stays a page; the systems table lists
+// every system, and each one's report has its findings.
+const maxDrill = 250
+
+// maxTimeline caps the timeline table's rows on the page.
+const maxTimeline = 2000
+
 // listCap caps per-credential lists (systems, exposing findings) on the
 // page; the JSON report has them whole.
 const listCap = 100
@@ -78,13 +86,19 @@ type htmlView struct {
 	Chart      *chartView
 	Rotation   []rotationView
 	Pending    int
+	Observed   []string
 	Hosts      []hostView
 	Timeline   []eventView
 	Skipped    []fleet.Skip
 	Findings   int
-	Script     template.JS
-	CSS        template.CSS
-	CSP        string
+	MoreDrill  int // systems not drilled into (maxDrill)
+	// TimelineMore counts the fleet's events beyond the page's table
+	// (maxTimeline, the earliest kept); the chart has them all.
+	TimelineMore  int
+	TimelineTotal int
+	Script        template.JS
+	CSS           template.CSS
+	CSP           string
 }
 
 type countView struct {
@@ -96,16 +110,28 @@ type countView struct {
 type systemRow struct {
 	Anchor, Name, Kind, Verdict, Finished, Source string
 	Crit, High, Med, Unchecked                    int
+	Action                                        bool // needs action (needsAction)
 }
 
 type rotationView struct {
 	ID, Priority, Title, Where, Names, Why, Verify, User, Status, RotatedAt string
+	Shared                                                                  string
 	Hosts                                                                   []string
 	HostCount, MoreHosts                                                    int
-	Steps                                                                   []string
-	ExposedBy                                                               []string
-	ExposedCount, MoreExposed                                               int
-	Done                                                                    bool
+	// Systems are the per-system boxes (at most listCap; the rest are
+	// counted in MoreSystems and MorePending).
+	Systems                   []systemDutyView
+	Pending                   int
+	MoreSystems, MorePending  int
+	Steps                     []string
+	ExposedBy                 []string
+	ExposedCount, MoreExposed int
+	Done                      bool
+}
+
+type systemDutyView struct {
+	Host, ID, RotatedAt string
+	Done                bool
 }
 
 type hostView struct {
@@ -190,9 +216,17 @@ func verdictClass(v sweep.Verdict) string {
 	return "clean"
 }
 
-// needsAction: the verdicts the first screen lists.
-func needsAction(v sweep.Verdict) bool {
-	return v == sweep.Compromised || v == sweep.Exposed || v == sweep.Incomplete
+// needsAction: the systems the first screen lists: every verdict but CLEAN
+// and REMEDIATED, and a REMEDIATED system with a credential still to
+// rotate (merge exits 1 for each of them).
+func needsAction(v sweep.Verdict, pendingRotation bool) bool {
+	switch v {
+	case sweep.Clean:
+		return false
+	case fleet.Remediated:
+		return pendingRotation
+	}
+	return true
 }
 
 func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
@@ -231,12 +265,43 @@ func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
 	if f.Window != nil {
 		v.Window = fmt.Sprintf("%s .. %s (%s)", f.Window.Start.UTC().Format("2006-01-02 15:04Z"), f.Window.End.UTC().Format("2006-01-02 15:04Z"), f.Window.Source)
 	}
+	for _, o := range f.Observations {
+		v.Observed = append(v.Observed, observationLine(o))
+	}
+	pendingOn := map[string]bool{} // systems with a credential still to rotate
 	for _, it := range f.Rotation {
 		rv := rotationView{ID: it.ID, Priority: it.Priority, Title: it.Title, Where: it.Where,
-			Names: strings.Join(it.Names, ", "), Why: it.Why, Verify: it.Verify, User: it.User, Steps: it.Steps,
-			Status: it.Status, Done: it.Status == fleet.RotationDone, HostCount: len(it.Hosts), ExposedCount: len(it.ExposedBy)}
+			Names: strings.Join(it.Names, ", "), Why: it.Why, Verify: it.Verify, User: it.User, Steps: it.Steps, Shared: it.Shared,
+			Status: it.Status, Done: it.Status == fleet.RotationDone, HostCount: len(it.Hosts), Pending: it.Pending}
 		rv.Hosts, rv.MoreHosts = capList(it.Hosts)
-		rv.ExposedBy, rv.MoreExposed = capList(it.ExposedBy)
+		var exposed []string
+		for i, sd := range it.Systems {
+			if sd.Status != fleet.RotationDone {
+				pendingOn[sd.Host] = true
+			}
+			for _, id := range sd.ExposedBy {
+				if len(exposed) < listCap {
+					if len(it.Systems) > 1 {
+						id = sd.Host + ": " + id
+					}
+					exposed = append(exposed, id)
+				}
+				rv.ExposedCount++
+			}
+			if i >= listCap {
+				rv.MoreSystems++
+				if sd.Status != fleet.RotationDone {
+					rv.MorePending++
+				}
+				continue
+			}
+			dv := systemDutyView{Host: sd.Host, ID: sd.ID, Done: sd.Status == fleet.RotationDone}
+			if sd.RotatedAt != nil {
+				dv.RotatedAt = sd.RotatedAt.UTC().Format("2006-01-02 15:04Z")
+			}
+			rv.Systems = append(rv.Systems, dv)
+		}
+		rv.ExposedBy, rv.MoreExposed = exposed, rv.ExposedCount-len(exposed)
 		if it.RotatedAt != nil {
 			rv.RotatedAt = it.RotatedAt.UTC().Format("2006-01-02 15:04Z")
 		}
@@ -253,12 +318,15 @@ func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
 		if !h.Scan.Finished.IsZero() {
 			row.Finished = h.Scan.Finished.UTC().Format("2006-01-02 15:04Z")
 		}
-		if needsAction(h.Verdict) {
+		if needsAction(h.Verdict, pendingOn[h.Name]) {
 			v.NeedAction++
+			row.Action = true
 		}
 		// A fleet drills down into every system that is not CLEAN; a
 		// single report shows its one system whole.
-		if single || h.Verdict != sweep.Clean || h.Incomplete > 0 {
+		if (single || h.Verdict != sweep.Clean || h.Incomplete > 0) && drill >= maxDrill {
+			v.MoreDrill++
+		} else if single || h.Verdict != sweep.Clean || h.Incomplete > 0 {
 			hv, err := buildHost(f, i, single)
 			if err != nil {
 				return nil, err
@@ -275,7 +343,12 @@ func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
 	for i := range v.Hosts {
 		v.Hosts[i].Open = single || (drill <= 6 && fleet.VerdictRank(sweep.Verdict(v.Hosts[i].Verdict)) >= fleet.VerdictRank(sweep.Exposed))
 	}
-	for _, e := range f.Timeline {
+	v.TimelineTotal = len(f.Timeline)
+	for i, e := range f.Timeline {
+		if i >= maxTimeline {
+			v.TimelineMore = len(f.Timeline) - maxTimeline
+			break
+		}
 		v.Timeline = append(v.Timeline, eventView{Time: e.Time.UTC().Format("2006-01-02 15:04:05"), Host: e.Host, Event: e.Event,
 			Finding: e.Finding, Severity: string(e.Severity), InWindow: e.InWindow})
 	}
@@ -531,16 +604,25 @@ function setAll(open){all("details.system").forEach(function(d){d.open=open;});}
 var ex=byId("expand"), co=byId("collapse");
 if(ex){ex.addEventListener("click",function(){setAll(true);});}
 if(co){co.addEventListener("click",function(){setAll(false);});}
-/* Rotation checklist. */
+/* Rotation checklist: one box per system's duty (one per credential when
+   it is provably the same everywhere). */
 var checks=all("input.rotated"), done=byId("rotated");
-function count(){var k=0; checks.forEach(function(c){if(c.checked){k++;}}); if(done){done.textContent=k+" of "+checks.length+" rotated";}}
+function count(){
+  var k=0; checks.forEach(function(c){if(c.checked){k++;}});
+  if(done){done.textContent=k+" of "+checks.length+" rotated";}
+  all("li.rotation").forEach(function(li){
+    var p=li.querySelector(".pending"); if(!p){return;}
+    var n=parseInt(li.getAttribute("data-more-pending")||"0",10), t=parseInt(li.getAttribute("data-systems")||"0",10);
+    li.querySelectorAll("input.rotated").forEach(function(c){if(!c.checked){n++;}});
+    p.textContent=n?(n+" of "+t+(t===1?" system":" systems")+" pending"):"rotated on every system";
+  });
+}
 checks.forEach(function(c){c.addEventListener("change",count);});
 /* Systems table: filter by verdict and text, one page at a time. */
 var sys=all("tr.sys"), sq=byId("sys-filter"), sv=byId("sys-verdict"), page=0, size=parseInt((byId("systems-table")||{dataset:{}}).dataset.pageSize||"20",10);
-var need={"COMPROMISED":1,"EXPOSED":1,"INCOMPLETE":1};
 function match(r){
   var v=sv?sv.value:"", q=(sq&&sq.value||"").toLowerCase(), rv=r.getAttribute("data-verdict");
-  if(v==="action"&&!need[rv]){return false;}
+  if(v==="action"&&r.getAttribute("data-action")!=="1"){return false;}
   if(v&&v!=="action"&&rv!==v){return false;}
   return !q||r.textContent.toLowerCase().indexOf(q)>=0;
 }
@@ -606,6 +688,7 @@ ul.creds details{flex:1;min-width:0}
 ul.creds summary{cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 ul.creds summary code{overflow-wrap:normal}
 ul.creds li.done summary{color:var(--mute);text-decoration:line-through}
+ul.duties{list-style:none;margin:2px 0;padding:0;columns:14em}ul.duties li{break-inside:avoid}
 .prio{display:inline-block;min-width:24px;font-weight:700}
 .cred-body{padding:4px 0 6px 4px;font-size:13px}
 .cred-body dt{font-weight:600;color:var(--mute)}.cred-body dd{margin:0 0 4px 0}
@@ -613,6 +696,21 @@ svg text{font:11px system-ui,sans-serif;fill:var(--mute)}
 svg .window{fill:#fed7d7;opacity:.55}svg .grid{stroke:var(--line)}svg .grid.major{stroke:#cbd5e0}svg .axis{stroke:var(--mute)}
 svg .pt{stroke:#fff;stroke-width:.5}svg .sev-critical{fill:var(--crit)}svg .sev-high{fill:var(--high)}svg .sev-medium{fill:var(--med)}svg .sev-low{fill:var(--low)}svg .sev-info{fill:var(--info)}
 svg .in-window{stroke:#000;stroke-width:.8}
+svg{max-width:100%;height:auto}
+.scroll{overflow-x:auto;max-width:100%}
+select{max-width:100%}
+@media (max-width:640px){
+body{padding:8px 10px}
+h1{font-size:17px}
+.headline{flex-wrap:wrap;gap:4px}
+.tile{min-width:0;padding:2px 6px}.tile b{font-size:16px}
+.controls input[type=search]{width:100%}
+table.compact{min-width:0;width:100%}
+table.compact td.name{max-width:none;white-space:normal;overflow-wrap:anywhere}
+#systems-table .opt{display:none}
+ul.creds summary{white-space:normal}
+ul.duties{columns:auto}
+}
 @media print{.controls{display:none}details.system{page-break-inside:avoid}tr.sys[hidden]{display:table-row}}
 `
 
@@ -646,11 +744,11 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 <section id="systems">
 <h2>Systems{{if .NeedAction}}: {{.NeedAction}} need action{{end}}</h2>
 <div class="controls"><input type="search" id="sys-filter" placeholder="find a system" aria-label="find a system">
-<select id="sys-verdict" aria-label="verdict">{{if .NeedAction}}<option value="action" selected>need action (COMPROMISED, EXPOSED, INCOMPLETE)</option>{{end}}<option value="">all systems</option>{{range .HostCounts}}{{if .N}}<option value="{{.Label}}">{{.Label}} ({{.N}})</option>{{end}}{{end}}</select>
+<select id="sys-verdict" aria-label="verdict">{{if .NeedAction}}<option value="action" selected title="every system but CLEAN ones and REMEDIATED ones with nothing left to rotate">need action ({{.NeedAction}})</option>{{end}}<option value="">all systems</option>{{range .HostCounts}}{{if .N}}<option value="{{.Label}}">{{.Label}} ({{.N}})</option>{{end}}{{end}}</select>
 <button type="button" id="sys-prev">&lsaquo; previous</button><span id="sys-page" class="meta"></span><button type="button" id="sys-next">next &rsaquo;</button></div>
-<table id="systems-table" class="compact" data-page-size="{{.PageSize}}"><thead><tr><th>Verdict</th><th>System</th><th>Kind</th><th>Critical</th><th>High</th><th>Medium</th><th>Could not check</th><th>Newest report</th></tr></thead><tbody>
+<table id="systems-table" class="compact" data-page-size="{{.PageSize}}"><thead><tr><th>Verdict</th><th>System</th><th class="opt">Kind</th><th>Critical</th><th>High</th><th class="opt">Medium</th><th class="opt">Could not check</th><th class="opt">Newest report</th></tr></thead><tbody>
 {{- range .Systems}}
-<tr class="sys" data-verdict="{{.Verdict}}"><td><span class="badge v-{{verdictClass .Verdict}}">{{.Verdict}}</span></td><td class="name">{{if .Anchor}}<a href="#{{.Anchor}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}</td><td>{{.Kind}}</td><td class="num">{{.Crit}}</td><td class="num">{{.High}}</td><td class="num">{{.Med}}</td><td class="num">{{.Unchecked}}</td><td class="mono" title="{{.Source}}">{{.Finished}}</td></tr>
+<tr class="sys" data-verdict="{{.Verdict}}" data-action="{{if .Action}}1{{end}}"><td><span class="badge v-{{verdictClass .Verdict}}">{{.Verdict}}</span></td><td class="name">{{if .Anchor}}<a href="#{{.Anchor}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}</td><td class="opt">{{.Kind}}</td><td class="num">{{.Crit}}</td><td class="num">{{.High}}</td><td class="num opt">{{.Med}}</td><td class="num opt">{{.Unchecked}}</td><td class="mono opt" title="{{.Source}}">{{.Finished}}</td></tr>
 {{- end}}
 </tbody></table>
 </section>
@@ -659,17 +757,24 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 <section id="rotation">
 <h2>Credentials to rotate ({{.Pending}}{{if ne .Pending (len .Rotation)}} of {{len .Rotation}}{{end}})</h2>
 {{- if .Rotation}}
-<p class="meta"><span id="rotated"></span>. One line per credential, with every system it was found on; open a line for why and how. Names only: no secret value is in this report.</p>
+<p class="meta"><span id="rotated"></span>. One line per credential location, with a box per system it was found on (a path that recurs across systems is a different credential on each, unless it is provably the same key); open a line for why and how. Names only: no secret value is in this report.</p>
 <ul class="creds" id="rotation-list">
 {{- range .Rotation}}
-<li class="rotation{{if .Done}} done{{end}}" id="{{.ID}}" data-status="{{.Status}}"><input type="checkbox" class="rotated" aria-label="rotated"{{if .Done}} checked{{end}}><details><summary><span class="prio">{{.Priority}}</span> <b>{{.Title}}</b> <code>{{.Where}}</code> <span class="meta">· {{.HostCount}} {{if eq .HostCount 1}}system{{else}}systems{{end}}{{if .User}} · {{.User}}{{end}}{{if .Done}} · rotated {{.RotatedAt}}{{end}}</span></summary>
-<dl class="cred-body">{{if .Names}}<dt>Names</dt><dd><code>{{.Names}}</code></dd>{{end}}<dt>Systems</dt><dd>{{range $i, $h := .Hosts}}{{if $i}}, {{end}}{{$h}}{{end}}{{if .MoreHosts}} and {{.MoreHosts}} more (see the JSON report){{end}}</dd><dt>Why</dt><dd>{{.Why}}</dd><dt>How to rotate</dt><dd><ol class="steps">{{range .Steps}}<li>{{.}}</li>{{end}}</ol></dd><dt>Confirm the old one is dead</dt><dd>{{.Verify}}</dd>{{if .ExposedBy}}<dd><details class="ids"><summary class="meta">{{.ExposedCount}} triggering {{if eq .ExposedCount 1}}finding{{else}}findings{{end}}</summary><code>{{range $i, $e := .ExposedBy}}{{if $i}}, {{end}}{{$e}}{{end}}</code>{{if .MoreExposed}} <span class="meta">and {{.MoreExposed}} more</span>{{end}}</details></dd>{{end}}</dl></details></li>
+<li class="rotation{{if .Done}} done{{end}}" id="{{.ID}}" data-status="{{.Status}}" data-systems="{{.HostCount}}" data-more-pending="{{.MorePending}}">{{if or .Shared (eq .HostCount 1)}}<input type="checkbox" class="rotated" aria-label="rotated"{{if .Done}} checked{{end}}>{{end}}<details><summary><span class="prio">{{.Priority}}</span> <b>{{.Title}}</b> <code>{{.Where}}</code> <span class="meta">· <span class="pending">{{if .Done}}rotated on every system{{else}}{{.Pending}} of {{.HostCount}} {{if eq .HostCount 1}}system{{else}}systems{{end}} pending{{end}}</span>{{if .User}} · {{.User}}{{end}}{{if .Done}} · {{.RotatedAt}}{{end}}</span></summary>
+<dl class="cred-body">{{if .Names}}<dt>Names</dt><dd><code>{{.Names}}</code></dd>{{end}}{{if .Shared}}<dt>One credential</dt><dd>{{.Shared}}</dd>{{end}}<dt>Systems</dt><dd>{{if or .Shared (eq .HostCount 1)}}{{range $i, $h := .Hosts}}{{if $i}}, {{end}}{{$h}}{{end}}{{if .MoreHosts}} and {{.MoreHosts}} more (see the JSON report){{end}}{{else}}<ul class="duties">{{range .Systems}}<li><label><input type="checkbox" class="rotated" aria-label="rotated on {{.Host}}"{{if .Done}} checked{{end}}> {{.Host}}</label> <code>{{.ID}}</code>{{if .Done}} <span class="meta">rotated {{.RotatedAt}}</span>{{end}}</li>{{end}}</ul>{{if .MoreSystems}}<span class="meta">and {{.MoreSystems}} more systems ({{.MorePending}} pending; see the JSON report)</span>{{end}}{{end}}</dd><dt>Why</dt><dd>{{.Why}}</dd><dt>How to rotate</dt><dd><ol class="steps">{{range .Steps}}<li>{{.}}</li>{{end}}</ol></dd><dt>Confirm the old one is dead</dt><dd>{{.Verify}}</dd>{{if .ExposedBy}}<dd><details class="ids"><summary class="meta">{{.ExposedCount}} triggering {{if eq .ExposedCount 1}}finding{{else}}findings{{end}}</summary><code>{{range $i, $e := .ExposedBy}}{{if $i}}, {{end}}{{$e}}{{end}}</code>{{if .MoreExposed}} <span class="meta">and {{.MoreExposed}} more</span>{{end}}</details></dd>{{end}}</dl></details></li>
 {{- end}}
 </ul>
 {{- else}}
 <p class="meta">No credential was listed for rotation in these reports.</p>
 {{- end}}
 </section>
+
+{{- if .Observed}}
+<section id="observations">
+<h2>Fleet observations ({{len .Observed}})</h2>
+<ul>{{range .Observed}}<li>{{.}}</li>{{end}}</ul>
+</section>
+{{- end}}
 
 <section id="chart">
 <h2>Dated events over the exposure window</h2>
@@ -689,6 +794,9 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 
 <section id="findings">
 <h2>{{if .Single}}Findings{{else}}Systems in detail ({{len .Hosts}} not clean){{end}}</h2>
+{{- if .MoreDrill}}
+<p class="meta" id="more-drill">The {{len .Hosts}} worst systems are shown in detail; {{.MoreDrill}} more that are not clean are in the systems table above, with the path of each one's report (and in the JSON fleet report).</p>
+{{- end}}
 <div class="controls"><input type="search" id="filter" placeholder="filter findings (text, path, severity)" aria-label="filter findings"> <span id="shown" class="meta">{{.Findings}} findings</span>{{if not .Single}} <button type="button" id="expand">expand all</button> <button type="button" id="collapse">collapse all</button>{{end}}</div>
 {{- range .Hosts}}
 <details class="system" id="{{.Anchor}}" data-verdict="{{.Verdict}}"{{if .Open}} open{{end}}>
@@ -697,24 +805,24 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 {{- if .History}}<p class="meta history">{{.History}}</p>{{end}}
 <p class="meta">Swept: {{.Target}}{{if .Scanned}}, finished {{.Scanned}}{{end}}. {{.Stats}}.{{if .Source}} Report: <span class="mono">{{.Source}}</span>.{{end}}{{if .Info}} {{.Info}} info findings (the credential inventory, exposures) are in that report.{{end}}</p>
 {{- if .Findings}}
-<table class="findings"><thead><tr><th>Severity</th><th>ID</th><th>Category</th><th>Finding</th><th>Location</th><th>Evidence</th><th>Indicator</th></tr></thead><tbody>
+<div class="scroll"><table class="findings"><thead><tr><th>Severity</th><th>ID</th><th>Category</th><th>Finding</th><th>Location</th><th>Evidence</th><th>Indicator</th></tr></thead><tbody>
 {{- range .Findings}}
 <tr class="finding" data-severity="{{.Severity}}"><td class="sev s-{{.Severity}}">{{.Severity}}</td><td class="mono">{{.ID}}</td><td>{{.Category}}</td><td>{{.Title}}{{if .User}} <span class="meta">[{{.User}}]</span>{{end}}{{if .Details}}<ul class="steps">{{range .Details}}<li>{{.}}</li>{{end}}</ul>{{end}}</td><td class="mono">{{.Location}}</td><td class="mono">{{.Evidence}}</td><td>{{.Indicator}}{{if .Confidence}} ({{.Confidence}}){{end}}{{range .Sources}} <a href="{{.URL}}" rel="noreferrer noopener">source {{.N}}</a>{{end}}</td></tr>
 {{- end}}
-</tbody></table>
+</tbody></table></div>
 {{- else}}
 <p class="meta">No findings.</p>
 {{- end}}
 {{- if .Envs}}
-<table class="environments"><thead><tr><th>Verdict</th><th>Environment</th><th>Kind</th><th>User</th><th>Reason</th></tr></thead><tbody>
+<div class="scroll"><table class="environments"><thead><tr><th>Verdict</th><th>Environment</th><th>Kind</th><th>User</th><th>Reason</th></tr></thead><tbody>
 {{- range .Envs}}<tr><td>{{.Verdict}}</td><td class="mono">{{.Path}}</td><td>{{.Kind}}</td><td>{{.User}}</td><td>{{.Reason}}</td></tr>{{end}}
-</tbody></table>
+</tbody></table></div>
 {{- end}}
 {{- if .Errors}}
 <p><b>Could not check ({{len .Errors}})</b></p>
-<table class="errors"><thead><tr><th>Location</th><th>Collector</th><th>Problem</th></tr></thead><tbody>
+<div class="scroll"><table class="errors"><thead><tr><th>Location</th><th>Collector</th><th>Problem</th></tr></thead><tbody>
 {{- range .Errors}}<tr><td class="mono">{{.Location.String}}</td><td>{{.Collector}}</td><td>{{.Message}}</td></tr>{{end}}
-</tbody></table>
+</tbody></table></div>
 {{- end}}
 {{- if .Skips}}<p class="meta">{{.Skips}} places were not walked on purpose (see the JSON report).</p>{{end}}
 </details>
@@ -723,11 +831,12 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 
 {{- if .Timeline}}
 <section id="timeline">
-<details{{if le (len .Timeline) 50}} open{{end}}><summary><h2 style="display:inline">Timeline (UTC{{if not .Single}}, all systems side by side{{end}}; {{len .Timeline}} events)</h2></summary>
-<table><thead><tr><th>Time</th>{{if not .Single}}<th>System</th>{{end}}<th>Event</th><th>Finding</th><th>In window</th></tr></thead><tbody>
+<details{{if le (len .Timeline) 50}} open{{end}}><summary><h2 style="display:inline">Timeline (UTC{{if not .Single}}, all systems side by side{{end}}; {{.TimelineTotal}} events)</h2></summary>
+<div class="scroll"><table><thead><tr><th>Time</th>{{if not .Single}}<th>System</th>{{end}}<th>Event</th><th>Finding</th><th>In window</th></tr></thead><tbody>
 {{- $single := .Single}}
 {{- range .Timeline}}<tr class="event"><td class="mono">{{.Time}}</td>{{if not $single}}<td>{{.Host}}</td>{{end}}<td>{{.Event}}</td><td class="mono s-{{.Severity}}">{{.Finding}}</td><td>{{if .InWindow}}yes{{end}}</td></tr>{{end}}
-</tbody></table>
+</tbody></table></div>
+{{- if .TimelineMore}}<p class="meta">and {{.TimelineMore}} later events: see the JSON fleet report.</p>{{end}}
 </details>
 </section>
 {{- end}}
@@ -735,9 +844,9 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 {{- if .Skipped}}
 <section id="skipped">
 <h2>Skipped inputs ({{len .Skipped}})</h2>
-<table><thead><tr><th>Input</th><th>Why</th><th>Reason</th></tr></thead><tbody>
+<div class="scroll"><table><thead><tr><th>Input</th><th>Why</th><th>Reason</th></tr></thead><tbody>
 {{- range .Skipped}}<tr class="skipped"><td class="mono">{{.Path}}</td><td>{{.Kind}}</td><td>{{.Reason}}</td></tr>{{end}}
-</tbody></table>
+</tbody></table></div>
 </section>
 {{- end}}
 <script>{{.Script}}</script>

@@ -180,6 +180,15 @@ func TestHTMLInChromium(t *testing.T) {
 			drill++
 		}
 	}
+	// One box per system's duty (one per credential when it is shared).
+	boxes := 0
+	for _, it := range f.Rotation {
+		if it.Shared != "" || len(it.Systems) == 1 {
+			boxes++
+		} else {
+			boxes += min(len(it.Systems), listCap)
+		}
+	}
 	checks := []struct {
 		what string
 		re   string
@@ -189,12 +198,13 @@ func TestHTMLInChromium(t *testing.T) {
 		{"verdict", `<span class="verdict v-compromised" id="verdict">COMPROMISED</span>`, 1},
 		{"manager sentence", `8 systems swept: 2 COMPROMISED, 3 EXPOSED, 1 AT-RISK, 1 INCOMPLETE, 1 CLEAN\.`, 1},
 		{"JS-built finding count", `<span id="shown" class="meta">` + itoa(findings) + ` of ` + itoa(findings) + ` findings shown</span>`, 1},
-		{"JS-built rotation count", `<span id="rotated">0 of 3 rotated</span>`, 1},
+		{"JS-built rotation count", `<span id="rotated">0 of ` + itoa(boxes) + ` rotated</span>`, 1},
+		{"per-credential pending count", `<span class="pending">2 of 2 systems pending</span>`, 2},
 		{"JS-built per-system counts", `<span class="shown-count">\d+/\d+</span>`, drill},
 		{"drill-down per system not clean", `<details class="system"`, drill},
 		{"systems table row per system", `<tr class="sys"`, len(f.Hosts)},
-		{"systems needing action shown first", `<tr class="sys" data-verdict="(COMPROMISED|EXPOSED|INCOMPLETE)">`, 6},
-		{"other systems paged out", `<tr class="sys" data-verdict="(AT-RISK|CLEAN)" hidden="">`, 2},
+		{"systems needing action shown first", `<tr class="sys" data-verdict="(COMPROMISED|EXPOSED|AT-RISK|INCOMPLETE)" data-action="1">`, 7},
+		{"other systems paged out", `<tr class="sys" data-verdict="CLEAN" data-action="" hidden="">`, 1},
 		{"table links to drill-downs", `<a href="#system-\d+">`, drill},
 		{"finding rows", `<tr class="finding"`, findings},
 		{"chart markers", `<circle class="pt sev-`, len(f.Timeline)},
@@ -293,5 +303,24 @@ func TestChartAxis(t *testing.T) {
 	r.Findings = nil
 	if c := buildChart(fleet.FromReport(r)); c != nil {
 		t.Errorf("chart without events: %+v", c)
+	}
+}
+
+// TestNeedsAction: the fleet page's default filter lists every system merge
+// exits 1 or 3 for: all but CLEAN, and REMEDIATED while a credential of it
+// is still to rotate.
+func TestNeedsAction(t *testing.T) {
+	for _, c := range []struct {
+		v       sweep.Verdict
+		pending bool
+		want    bool
+	}{
+		{sweep.Compromised, false, true}, {sweep.Exposed, false, true}, {sweep.AtRisk, false, true},
+		{sweep.Incomplete, false, true}, {fleet.Remediated, true, true}, {fleet.Remediated, false, false},
+		{sweep.Clean, false, false}, {sweep.Clean, true, false},
+	} {
+		if got := needsAction(c.v, c.pending); got != c.want {
+			t.Errorf("needsAction(%s, pending %v) = %v, want %v", c.v, c.pending, got, c.want)
+		}
 	}
 }

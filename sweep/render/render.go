@@ -1,7 +1,7 @@
 // Package render turns a sweep.Report into the formats a responder reads or
 // uploads: a terminal table, JSON (docs/report-schema.md), Markdown for an
 // incident ticket, SARIF 2.1.0 for code scanning, and a self-contained HTML
-// page. Renderers never see secret values: the report holds none.
+// page, and CSV of the findings for a spreadsheet. Renderers never see secret values: the report holds none.
 package render
 
 import (
@@ -17,7 +17,7 @@ import (
 )
 
 // Formats lists the supported --format values.
-var Formats = []string{"table", "json", "markdown", "sarif", "html"}
+var Formats = []string{"table", "json", "markdown", "sarif", "csv", "html"}
 
 // Options tune rendering.
 type Options struct {
@@ -60,6 +60,7 @@ var renderers = map[string]Renderer{
 	"json":     JSON,
 	"markdown": Markdown,
 	"sarif":    SARIF,
+	"csv":      CSV,
 	"html":     HTML,
 }
 
