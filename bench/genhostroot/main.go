@@ -1,7 +1,7 @@
 // Command genhostroot plants a host root for the merge benchmark: the
-// credential tree of collectors/creds/credtest (every secret a canary), an
-// installed affected release with its start-up hook and persistence in two
-// users' environments, and testdata/hostroot's history and manifest. A
+// credential tree of collectors/creds/credtest (every secret a canary), and
+// in three users' homes an installed affected release with its start-up
+// hook, persistence, a shell history, a manifest and a cached wheel. A
 // sweep of it with the real binary (bench/merge.sh) is the report whose
 // copies the merge is measured on. Usage: genhostroot -o DIR
 package main

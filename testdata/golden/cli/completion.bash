@@ -53,7 +53,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      COMPREPLY=($(compgen -W 'table json sarif markdown html' -- "$cur"))
+      COMPREPLY=($(compgen -W 'table json markdown sarif csv html' -- "$cur"))
       return
       ;;
     --output|-o)
@@ -128,7 +128,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      COMPREPLY=($(compgen -W 'table json sarif markdown html' -- "$cur"))
+      COMPREPLY=($(compgen -W 'table json markdown sarif csv html' -- "$cur"))
       return
       ;;
     --output|-o)
@@ -159,7 +159,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      COMPREPLY=($(compgen -W 'table json sarif markdown html' -- "$cur"))
+      COMPREPLY=($(compgen -W 'table json markdown sarif csv html' -- "$cur"))
       return
       ;;
     --output|-o)
@@ -208,7 +208,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      COMPREPLY=($(compgen -W 'table json sarif markdown html' -- "$cur"))
+      COMPREPLY=($(compgen -W 'table json markdown sarif csv html' -- "$cur"))
       return
       ;;
     --output|-o)
@@ -267,7 +267,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      COMPREPLY=($(compgen -W 'table json sarif markdown html' -- "$cur"))
+      COMPREPLY=($(compgen -W 'table json markdown sarif csv html' -- "$cur"))
       return
       ;;
     --output|-o)
@@ -310,7 +310,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      COMPREPLY=($(compgen -W 'table json sarif markdown html' -- "$cur"))
+      COMPREPLY=($(compgen -W 'table json markdown sarif csv html' -- "$cur"))
       return
       ;;
     --output|-o)

@@ -73,7 +73,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      compadd -- table json sarif markdown html
+      compadd -- table json markdown sarif csv html
       return
       ;;
     --output|-o)
@@ -106,8 +106,8 @@ _litesweep() {
         '--no-live:do not inspect running processes, connections and units (implied by --root other than /)'
         '--images:also sweep every image of the local Docker engine, layer by layer, as litesweep images does'
         '--docker-host:engine address URI for --images (default $DOCKER_HOST, else unix\:///var/run/docker.sock)'
-        '--format:report FORMAT\: table|json|sarif|markdown|html (default\: table)'
-        '-f:report FORMAT\: table|json|sarif|markdown|html (default\: table)'
+        '--format:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
+        '-f:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
         '--output:write the report to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the report to FILE (atomically, mode 0600) instead of stdout'
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
@@ -174,7 +174,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      compadd -- table json sarif markdown html
+      compadd -- table json markdown sarif csv html
       return
       ;;
     --output|-o)
@@ -209,8 +209,8 @@ _litesweep() {
         '--window:exposure window START..END (default\: the pack'\''s PyPI window)'
         '--max-hash-size:buffer, hash or scan at most SIZE of one wanted file; SIZE in bytes or with K, M, G (default\: 64M)'
         '--max-layer-size:read at most SIZE of one decompressed layer (decompression bombs); SIZE in bytes or with K, M, G (default\: 32G)'
-        '--format:report FORMAT\: table|json|sarif|markdown|html (default\: table)'
-        '-f:report FORMAT\: table|json|sarif|markdown|html (default\: table)'
+        '--format:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
+        '-f:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
         '--output:write the report to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the report to FILE (atomically, mode 0600) instead of stdout'
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
@@ -233,7 +233,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      compadd -- table json sarif markdown html
+      compadd -- table json markdown sarif csv html
       return
       ;;
     --output|-o)
@@ -256,8 +256,8 @@ _litesweep() {
     if [[ $cur == -* ]]; then
       cands=(
         '--max-sbom-size:read at most SIZE of one SBOM; SIZE in bytes or with K, M, G (default\: 512M)'
-        '--format:report FORMAT\: table|json|sarif|markdown|html (default\: table)'
-        '-f:report FORMAT\: table|json|sarif|markdown|html (default\: table)'
+        '--format:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
+        '-f:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
         '--output:write the report to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the report to FILE (atomically, mode 0600) instead of stdout'
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
@@ -298,7 +298,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      compadd -- table json sarif markdown html
+      compadd -- table json markdown sarif csv html
       return
       ;;
     --output|-o)
@@ -326,8 +326,8 @@ _litesweep() {
         '--max-page-size:read at most SIZE of one project page; SIZE in bytes or with K, M, G (default\: 8M)'
         '--max-file-size:download at most SIZE of one file; SIZE in bytes or with K, M, G (default\: 512M)'
         '--timeout:give up on one request after DURATION (default\: 1m0s)'
-        '--format:report FORMAT\: table|json|sarif|markdown|html (default\: table)'
-        '-f:report FORMAT\: table|json|sarif|markdown|html (default\: table)'
+        '--format:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
+        '-f:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
         '--output:write the report to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the report to FILE (atomically, mode 0600) instead of stdout'
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
@@ -378,7 +378,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      compadd -- table json sarif markdown html
+      compadd -- table json markdown sarif csv html
       return
       ;;
     --output|-o)
@@ -411,8 +411,8 @@ _litesweep() {
         '--state:record finished repositories and runs in FILE; a re-run retries only the unfinished'
         '--max-log-bytes:read at most SIZE of one job log (the rest is reported as unverified); SIZE in bytes or with K, M, G (default\: 256M)'
         '--no-files:do not read default-branch workflow files and Python manifests (runs and logs only)'
-        '--format:report FORMAT\: table|json|sarif|markdown|html (default\: table)'
-        '-f:report FORMAT\: table|json|sarif|markdown|html (default\: table)'
+        '--format:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
+        '-f:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
         '--output:write the report to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the report to FILE (atomically, mode 0600) instead of stdout'
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
@@ -447,7 +447,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      compadd -- table json sarif markdown html
+      compadd -- table json markdown sarif csv html
       return
       ;;
     --output|-o)
@@ -474,8 +474,8 @@ _litesweep() {
         '--in-cluster:use the pod'\''s service account (/var/run/secrets/kubernetes.io/serviceaccount)'
         '--token-file:authenticate with the bearer token in FILE (for kubeconfigs that use an exec plugin)'
         '--service-account:NAMESPACE/NAME of a service account known to have run a bad version (repeatable)\: list the secrets it could read for rotation'
-        '--format:report FORMAT\: table|json|sarif|markdown|html (default\: table)'
-        '-f:report FORMAT\: table|json|sarif|markdown|html (default\: table)'
+        '--format:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
+        '-f:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
         '--output:write the report to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the report to FILE (atomically, mode 0600) instead of stdout'
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
