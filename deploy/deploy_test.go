@@ -304,26 +304,35 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 }
 
-func TestSSMDocument(t *testing.T) {
+// ssmDocument is the part of the SSM Command document the tests read.
+type ssmDocument struct {
+	SchemaVersion string                    `json:"schemaVersion"`
+	Description   string                    `json:"description"`
+	Parameters    map[string]map[string]any `json:"parameters"`
+	MainSteps     []struct {
+		Action string `json:"action"`
+		Name   string `json:"name"`
+		Inputs struct {
+			RunCommand []string `json:"runCommand"`
+		} `json:"inputs"`
+	} `json:"mainSteps"`
+}
+
+func readSSM(t *testing.T) ssmDocument {
+	t.Helper()
 	data, err := os.ReadFile("aws/litesweep-ssm.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		SchemaVersion string                    `json:"schemaVersion"`
-		Description   string                    `json:"description"`
-		Parameters    map[string]map[string]any `json:"parameters"`
-		MainSteps     []struct {
-			Action string `json:"action"`
-			Name   string `json:"name"`
-			Inputs struct {
-				RunCommand []string `json:"runCommand"`
-			} `json:"inputs"`
-		} `json:"mainSteps"`
-	}
+	var doc ssmDocument
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
+	return doc
+}
+
+func TestSSMDocument(t *testing.T) {
+	doc := readSSM(t)
 	if doc.SchemaVersion != "2.2" || len(doc.MainSteps) != 1 || doc.MainSteps[0].Action != "aws:runShellScript" {
 		t.Fatalf("document: %+v", doc)
 	}

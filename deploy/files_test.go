@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,20 +135,7 @@ func TestSSMUploadsTheFile(t *testing.T) {
 	if arch == "" {
 		t.Skipf("no SSM architecture for %s", runtime.GOARCH)
 	}
-	data, err := os.ReadFile("aws/litesweep-ssm.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		MainSteps []struct {
-			Inputs struct {
-				RunCommand []string `json:"runCommand"`
-			} `json:"inputs"`
-		} `json:"mainSteps"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := readSSM(t)
 	dir := t.TempDir()
 	payload, want := bigReport(t, dir)
 	s3 := filepath.Join(dir, "s3")
