@@ -21,7 +21,8 @@ import (
 const MaxIndexSize = 16 << 20
 
 // Cache reads npm's _cacache index (every tarball npm downloaded, keyed
-// by its URL) and yarn berry's cache archives (named after the locator).
+// by its URL), pnpm's store index (named after the package) and yarn
+// berry's cache archives (named after the locator).
 // Package copies in bun's and yarn classic's caches are package.json
 // files, which Installed reads.
 type Cache struct{ o Options }
@@ -34,7 +35,7 @@ func (c *Cache) FileRequired(e *sweep.Entry) bool {
 	if e.IsSymlink() {
 		return false
 	}
-	if strings.Contains(e.Path, "/_cacache/index-v5/") {
+	if strings.Contains(e.Path, "/_cacache/index-v5/") || pnpmIndex(e.Path) {
 		return true
 	}
 	return strings.HasSuffix(e.Name, ".zip") && berryCacheDir(path.Dir(e.Path))
@@ -46,8 +47,19 @@ func berryCacheDir(dir string) bool {
 	return strings.HasSuffix(dir, "/.yarn/cache") || strings.HasSuffix(dir, "/.yarn/berry/cache") || strings.HasSuffix(dir, "/Yarn/Berry/cache")
 }
 
+// pnpmIndex: a pnpm content-addressable store's package index,
+// <store>/v10/index/<xx>/<hash>-<name>@<version>.json (a scope's "/" as "+").
+func pnpmIndex(p string) bool {
+	i := strings.Index(p, "/store/v")
+	return i >= 0 && strings.HasSuffix(p, ".json") && strings.Contains(p[i:], "/index/") && strings.Contains(path.Base(p), "@")
+}
+
 // Collect reads one file.
 func (c *Cache) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) {
+	if pnpmIndex(f.Path) {
+		c.pnpm(f, out)
+		return
+	}
 	if strings.HasSuffix(f.Path, ".zip") && !strings.Contains(f.Path, "/_cacache/") {
 		c.berry(f, out)
 		return
@@ -94,6 +106,36 @@ func (c *Cache) berry(f *sweep.File, out sweep.Sink) {
 
 func hexWord(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789abcdef") == ""
+}
+
+// pnpm matches a store index file's name: the store holds the files of
+// name@version (pnpm 9 and later name the index after the package; older
+// stores' index files, named by content hash only, are not matched).
+func (c *Cache) pnpm(f *sweep.File, out sweep.Sink) {
+	base := strings.TrimSuffix(path.Base(f.Path), ".json")
+	_, spec, ok := strings.Cut(base, "-")
+	if !ok {
+		return
+	}
+	if strings.HasPrefix(spec, "@") {
+		spec = strings.Replace(spec, "+", "/", 1)
+	}
+	name, ver, ok := iocs.SplitNPMName(spec)
+	if !ok {
+		return
+	}
+	pk, bad := c.o.Matcher.Release(iocs.NPM, name, ver)
+	if !bad {
+		return
+	}
+	canon, _ := iocs.NPM.CanonicalVersion(ver)
+	ev := sweep.Evidence{Package: pk.Name, Version: canon, Details: []string{"pnpm's content-addressable store indexes the files of this release"}}
+	if fi, err := f.Info(); err == nil {
+		t := fi.ModTime().UTC()
+		ev.ModTime, ev.Time = &t, &t
+	}
+	out.Finding(c.o.withUser(sweep.Finding{Severity: sweep.High, Category: CatCache, Collector: c.Name(), Location: f.Location(),
+		Title: fmt.Sprintf("%s %s in the pnpm store (affected release)", pk.Name, canon), Evidence: ev, Indicator: indicatorOf(pk)}))
 }
 
 // cacacheEntry is one line of an index bucket: "<sha1 of json>\t<json>".

@@ -260,6 +260,9 @@ func Project(dir string, deps map[string]string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	if deps == nil {
+		deps = map[string]string{} // bun refuses "dependencies": null
+	}
 	b, err := json.MarshalIndent(map[string]any{"name": "fixture-project", "version": "1.0.0", "private": true, "dependencies": deps}, "", "  ")
 	if err != nil {
 		return err
@@ -303,6 +306,42 @@ func (y *Yarn) Run(ctx context.Context, dir string, args ...string) (string, err
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("yarn %s: %w: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
+// Tool runs another real client (pnpm, bun) against a registry, with its
+// home, cache and store inside the test's directories.
+type Tool struct {
+	Exe  string
+	Home string
+	Env  []string // extra environment (store and cache locations)
+	reg  *Registry
+}
+
+// RequireTool finds a client by name, failing under CI and skipping elsewhere.
+func RequireTool(t testing.TB, r *Registry, name, what string) *Tool {
+	t.Helper()
+	testenv.LookPath(t, "node", name+" is installed with npm")
+	exe := testenv.LookPath(t, name, what)
+	return &Tool{Exe: exe, Home: t.TempDir(), reg: r}
+}
+
+// Run runs the client with args in dir; the registry is passed as
+// npm_config_registry (which pnpm and bun both read) and in an .npmrc.
+func (c *Tool) Run(ctx context.Context, dir string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	if err := os.WriteFile(filepath.Join(dir, ".npmrc"), []byte("registry="+c.reg.URL()+"\n"), 0o644); err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, c.Exe, args...)
+	cmd.Dir = dir
+	cmd.Env = append([]string{"HOME=" + c.Home, "PATH=" + os.Getenv("PATH"), "npm_config_registry=" + c.reg.URL(),
+		"BUN_CONFIG_REGISTRY=" + c.reg.URL(), "NO_PROXY=*", "no_proxy=*", "CI=true", "DO_NOT_TRACK=1"}, c.Env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("%s %s: %w: %s", filepath.Base(c.Exe), strings.Join(args, " "), err, out)
 	}
 	return string(out), nil
 }
