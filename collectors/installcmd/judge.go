@@ -2,7 +2,6 @@ package installcmd
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/litesweep/litesweep/iocs"
@@ -45,7 +44,7 @@ type Judge struct {
 // compared by PEP 440 (and poetry's ^ and ~), npm requests by node-semver
 // ranges as npm reads them.
 func NewJudge(m *iocs.Matcher) *Judge {
-	return &Judge{m: m, versions: map[string]Versions{PyPI: pypi{m}, NPM: npmRanges{}}}
+	return &Judge{m: m, versions: map[string]Versions{PyPI: pypi{m}, NPM: npmRanges{m}}}
 }
 
 // pypi compares PEP 440 (and poetry) constraints.
@@ -60,21 +59,16 @@ func (p pypi) Admitted(pk *iocs.PackageIOC, spec string) ([]string, string, erro
 	return p.m.AdmittedBad(pk.Name, set), exact, nil
 }
 
-// npmRanges compares node-semver ranges.
-type npmRanges struct{}
+// npmRanges compares node-semver ranges as npm resolves them
+// (iocs.Matcher.AdmittedNPM).
+type npmRanges struct{ m *iocs.Matcher }
 
-func (npmRanges) Admitted(pk *iocs.PackageIOC, spec string) ([]string, string, error) {
+func (n npmRanges) Admitted(pk *iocs.PackageIOC, spec string) ([]string, string, error) {
 	r, err := iocs.ParseSemverRange(spec)
 	if err != nil {
 		return nil, "", err
 	}
-	var bad []string
-	for _, v := range pk.Versions {
-		if r.Contains(v) {
-			bad = append(bad, v)
-		}
-	}
-	sort.Slice(bad, func(i, j int) bool { return iocs.NPM.CompareVersions(bad[i], bad[j]) > 0 })
+	bad, _, _, _ := n.m.AdmittedNPM(iocs.NPMSpec{Name: pk.Name, Spec: spec, Registry: true})
 	exact, _ := r.Exact()
 	return bad, exact, nil
 }

@@ -97,29 +97,21 @@ func parsePython(arg string, conda bool) (Request, bool) {
 	return r, true
 }
 
-// ParseNPM reads an npm package argument: "name", "name@range",
-// "@scope/name@version", "name@tag", "alias@npm:name@range". Git, URL,
-// tarball and path arguments are not registry requests.
+// ParseNPM reads an npm package argument as npm does (iocs.ParseNPMSpec,
+// the npm spec reader the manifest collectors share): "name",
+// "name@range", "@scope/name@version", "name@tag", "alias@npm:name@range".
+// Git, URL, tarball and path arguments are not registry requests.
 func ParseNPM(arg string) (Request, bool) {
 	arg = strings.Trim(arg, `"'`)
-	if arg == "" || strings.Contains(arg, "://") || strings.HasPrefix(arg, ".") || strings.HasPrefix(arg, "/") ||
-		strings.HasPrefix(arg, "~") || strings.HasSuffix(arg, ".tgz") || strings.HasSuffix(arg, ".tar.gz") {
-		return Request{}, false
+	if arg == "" || strings.HasPrefix(arg, "~") || strings.HasSuffix(arg, ".tgz") || strings.HasSuffix(arg, ".tar.gz") {
+		return Request{}, false // a home path or a tarball
 	}
-	name, spec := arg, ""
-	if a, real, ok := strings.Cut(arg, "@npm:"); ok && a != "" {
-		arg = real // alias@npm:real@range installs real
+	s := iocs.ParseNPMSpec(arg)
+	if !s.Registry || !npmNameRe.MatchString(s.Name) {
+		return Request{}, false // a git host shorthand (user/repo), a file: or a URL spec
 	}
-	if i := strings.LastIndex(arg, "@"); i > 0 {
-		name, spec = arg[:i], arg[i+1:]
-	} else {
-		name = arg
-	}
-	if !npmNameRe.MatchString(name) || strings.ContainsAny(spec, ":/#") {
-		return Request{}, false // a git host shorthand (user/repo, github:x), a file: or a URL spec
-	}
-	r := Request{Ecosystem: NPM, Name: name, At: spec != ""}
-	switch {
+	r := Request{Ecosystem: NPM, Name: s.Name, At: s.Spec != ""}
+	switch spec := s.Spec; {
 	case spec == "" || spec == "latest" || spec == "*" || spec == "x" || spec == "X":
 	case !validRange(spec):
 		r.Tag = true // npm reads what is not a range as a dist-tag
