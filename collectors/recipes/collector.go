@@ -61,26 +61,45 @@ func isGitConfig(p string) bool {
 	return path.Base(p) == "config" && path.Base(path.Dir(p)) == ".git"
 }
 
-// kindOf names what a file is for the collector, or "".
+// kindOf names what a file is for the collector, or "". It runs on
+// every path of a sweep: names are compared before anything allocates.
 func kindOf(p string) string {
-	b := path.Base(p)
-	switch {
-	case isDockerfile(p):
-		return "dockerfile"
-	case isMakefile(p):
+	b := p[strings.LastIndexByte(p, '/')+1:]
+	switch b {
+	case "Makefile", "makefile", "GNUmakefile":
 		return "makefile"
-	case b == "tox.ini":
+	case "tox.ini":
 		return "tox"
-	case b == "noxfile.py":
+	case "noxfile.py":
 		return "nox"
-	case isGitConfig(p):
-		return "git-config"
-	case ciKind(p) != "":
-		return "ci"
-	case isYAML(p):
-		return "yaml"
+	case "config":
+		if isGitConfig(p) {
+			return "git-config"
+		}
+		return ""
+	}
+	if dot := strings.LastIndexByte(b, '.'); dot >= 0 {
+		switch b[dot+1:] {
+		case "mk":
+			return "makefile"
+		case "yml", "yaml", "YML", "YAML":
+			if ciKind(p) != "" {
+				return "ci"
+			}
+			return "yaml"
+		}
+	}
+	if foldAffix(b, "dockerfile") || foldAffix(b, "containerfile") {
+		if isDockerfile(p) {
+			return "dockerfile"
+		}
 	}
 	return ""
+}
+
+// foldAffix reports whether b starts or ends with w, ignoring ASCII case.
+func foldAffix(b, w string) bool {
+	return len(b) >= len(w) && (strings.EqualFold(b[:len(w)], w) || strings.EqualFold(b[len(b)-len(w):], w))
 }
 
 // FileRequired implements sweep.Collector.

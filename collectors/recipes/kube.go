@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -18,13 +17,6 @@ import (
 // CatKubeManifest: a Kubernetes manifest on disk matches the pack's
 // Kubernetes patterns.
 const CatKubeManifest sweep.Category = "kubernetes-manifest"
-
-// isYAML: a .yaml or .yml file that is not a CI configuration (a
-// Kubernetes manifest candidate; its content decides).
-func isYAML(p string) bool {
-	b := strings.ToLower(path.Base(p))
-	return (strings.HasSuffix(b, ".yaml") || strings.HasSuffix(b, ".yml")) && ciKind(p) == ""
-}
 
 // maxDocs bounds the documents of one YAML stream.
 const maxDocs = 1000
