@@ -13,7 +13,7 @@ const (
 // Categories declares the categories this collector emits.
 var Categories = []sweep.CategoryInfo{
 	{Category: CatRecipe, Short: "A build recipe or CI file installs a bad version",
-		Description: "A Dockerfile or Containerfile RUN line, a Makefile recipe, tox.ini deps or commands, a noxfile session, or a CI configuration in a checkout (GitHub, GitLab, CircleCI, Azure, Bitbucket, Travis, Drone, Buildkite, CodeBuild) installs an exact bad release (high), or a range that would have resolved to one during the exposure window (medium); the finding names the file and line.",
+		Description: "A Dockerfile or Containerfile RUN line, a Makefile recipe, tox.ini deps or commands, a noxfile session, a Jenkinsfile sh step, or a CI configuration in a checkout (GitHub, GitLab, CircleCI, Azure, Bitbucket, Travis, Drone, Buildkite, CodeBuild) installs an exact bad release (high), or a range that would have resolved to one during the exposure window (medium); the finding names the file and line.",
 		Help: []string{
 			"Pin a clean version in the recipe and rebuild what it built (images, environments, artefacts) from a clean cache.",
 			"Check whether the recipe ran during the exposure window (CI runs, image build times): if it did, treat what that build could read as exposed and rotate it.",

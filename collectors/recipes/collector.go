@@ -1,6 +1,6 @@
 // Package recipes reads build recipes and checkouts as manifests: the
 // install lines of Dockerfile/Containerfile RUN instructions, Makefile
-// recipes, tox.ini and noxfile.py, and the scripts of CI configurations in
+// recipes, tox.ini, noxfile.py and Jenkinsfile sh steps, and the scripts of CI configurations in
 // any checkout (GitHub workflows and actions, GitLab CI, CircleCI, Azure,
 // Bitbucket, Travis, Drone/Woodpecker, Buildkite, CodeBuild), every
 // command read by the one install-command parser (installcmd): an exact
@@ -72,6 +72,8 @@ func kindOf(p string) string {
 		return "tox"
 	case "noxfile.py":
 		return "nox"
+	case "Jenkinsfile":
+		return "jenkins"
 	case "config":
 		if isGitConfig(p) {
 			return "git-config"
@@ -126,6 +128,8 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		scripts = toxScripts(data)
 	case "nox":
 		scripts = noxScripts(data)
+	case "jenkins":
+		scripts = jenkinsScripts(data)
 	case "git-config":
 		c.gitRemotes(f, data, out)
 		return

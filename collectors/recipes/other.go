@@ -266,3 +266,36 @@ func ciScripts(data []byte, kind string) ([]script, error) {
 	walk(&doc, 0)
 	return out, nil
 }
+
+// jenkinsStep is a Jenkinsfile shell step: sh/bat/powershell/pwsh with a
+// string literal ('...', "...", ”'...”', """..."""), also as script: '...'.
+var jenkinsStep = regexp.MustCompile(`\b(sh|bat|powershell|pwsh)\s*\(?\s*(?:script\s*:\s*)?('''|"""|'|")`)
+
+// jenkinsScripts returns the shell steps of a Jenkinsfile (Groovy
+// interpolation ${...} stays a variable for the shell parser).
+func jenkinsScripts(data string) []script {
+	var out []script
+	for _, m := range jenkinsStep.FindAllStringSubmatchIndex(data, -1) {
+		q := data[m[4]:m[5]]
+		start := m[5]
+		end := strings.Index(data[start:], q)
+		if end < 0 {
+			continue
+		}
+		body := data[start : start+end]
+		if len(q) == 1 && strings.Contains(body, "\n") {
+			continue // a one-quote string does not span lines
+		}
+		first := strings.Count(data[:start], "\n") + 1
+		ls := make([]int, strings.Count(body, "\n")+1)
+		for i := range ls {
+			ls[i] = first + i
+		}
+		d := installcmd.POSIX
+		if v := data[m[2]:m[3]]; v == "powershell" || v == "pwsh" {
+			d = installcmd.PowerShell
+		}
+		out = append(out, script{text: body, lines: ls, dialect: d, what: "Jenkinsfile"})
+	}
+	return out
+}

@@ -99,6 +99,23 @@ jobs:
       - run: npm install
 `
 
+const jenkinsfile = `pipeline {
+  agent any
+  stages {
+    stage('deps') {
+      steps {
+        sh 'pip install litellm==1.82.8'
+        sh """
+          echo ${env.TOKEN}
+          pip install --upgrade 'litellm>=1.82'
+        """
+        echo 'pip install litellm==1.82.7'
+      }
+    }
+  }
+}
+`
+
 const gitConfig = `[core]
 	repositoryformatversion = 0
 [remote "origin"]
@@ -120,6 +137,7 @@ func TestRecipes(t *testing.T) {
 		"/home/alice/app/.gitlab-ci.yml":             []byte(gitlabCI),
 		"/home/alice/app/.github/workflows/ci.yml":   []byte(workflow),
 		"/home/alice/app/.git/config":                []byte(gitConfig),
+		"/home/alice/app/Jenkinsfile":                []byte(jenkinsfile),
 		"/home/alice/app/docs/notes.yml":             []byte("script: pip install litellm==1.82.8\n"), // not CI
 		"/home/alice/app/.github/workflows/bad.yaml": []byte("jobs: [\n"),
 	})
@@ -150,6 +168,8 @@ func TestRecipes(t *testing.T) {
 		"high tox.ini:7 tox.ini deps: pip install litellm 1.82.7 | pip install litellm==1.82.7",
 		"high tox.ini:10 tox.ini commands: pip install litellm 1.82.8 | pip install litellm==1.82.8",
 		"high win/Dockerfile.windows:3 Dockerfile RUN: pip install litellm 1.82.8 | pip install litellm==1.82.8",
+		"high Jenkinsfile:6 Jenkinsfile: pip install litellm 1.82.8 | pip install litellm==1.82.8",
+		"medium Jenkinsfile:9 Jenkinsfile: pip install litellm >=1.82 (admits 1.82.8, 1.82.7) | pip install --upgrade litellm>=1.82",
 		"medium .github/workflows/ci.yml:11 GitHub workflow: pip install litellm >=1.82.0 (admits 1.82.8, 1.82.7) | pip install litellm>=1.82.0",
 		"medium Dockerfile:11 Dockerfile RUN: uv pip install litellm ~=1.82.0 (admits 1.82.8, 1.82.7) | uv pip install … litellm~=1.82.0",
 		"medium Dockerfile:9 Dockerfile RUN: pip install litellm >=1.80,<2 (admits 1.82.8, 1.82.7) | pip install litellm>=1.80,<2",
