@@ -268,6 +268,7 @@ func (l *loader) zipFile(ctx context.Context, p string) error {
 	if len(members) > l.o.MaxFiles {
 		return fmt.Errorf("OSV source %s: %w: %d members, at most %d", p, ErrTooMany, len(members), l.o.MaxFiles)
 	}
+	var buf []byte
 	for _, m := range members {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("OSV source %s: %w", p, err)
@@ -285,7 +286,12 @@ func (l *loader) zipFile(ctx context.Context, p string) error {
 			l.warn(where, "not read: %v", err)
 			continue
 		}
-		b, err := readLimit(rc, l.o.MaxRecordBytes)
+		// One buffer for every member, sized by its declared length;
+		// the zip reader's checksum catches a member that lies about it.
+		if n := int(m.UncompressedSize64) + 1; cap(buf) < n {
+			buf = make([]byte, 0, max(n, 64<<10))
+		}
+		b, err := readInto(rc, buf[:0], l.o.MaxRecordBytes)
 		rc.Close()
 		if err != nil {
 			l.src.Malformed++
@@ -295,6 +301,27 @@ func (l *loader) zipFile(ctx context.Context, p string) error {
 		l.record(where, b)
 	}
 	return nil
+}
+
+// readInto reads r to its end into buf (reused across records: nothing
+// keeps a record's bytes after record returns), refusing more than limit.
+func readInto(r io.Reader, buf []byte, limit int64) ([]byte, error) {
+	for {
+		if int64(len(buf)) > limit {
+			return nil, fmt.Errorf("larger than %d bytes", limit)
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 func hashAll(ctx context.Context, h hash.Hash, f *os.File) error {
