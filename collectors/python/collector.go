@@ -21,15 +21,21 @@
 //     comments change nothing) that are not a recognised legitimate shape
 //     (Allowed) and that decode and exec code, spawn a process or reach the
 //     network, and the pack's strings. Evidence is the line's code shape
-//     (CodeShape), never its literals.
+//     (CodeShape), never its literals. One hop: each top-level module an
+//     executed line imports (recognised lines too) is read, not imported,
+//     from the same site directory (NAME.py, NAME/__init__.py); the pack's
+//     strings or a payload hash there make the .pth critical, code there
+//     that decodes and executes code makes it high.
 //   - files at an indicator's path suffix (litellm/proxy/proxy_server.py,
 //     telnyx/_client.py), hashed, and their __pycache__ bytecode.
 //
 // Severity: an affected release installed, a known-bad .pth or tampered
 // module present: critical (an orphan .pth that no installed litellm claims
 // is still critical: site.py runs it at every start; its title says
-// "orphan"). A .pth with a suspicious executed line not matching the pack:
-// high. Bytecode of a tampered module that the installer did not write:
+// "orphan"). The pack's name or strings in a .pth of which site.py executes
+// nothing (an indented import is a path entry), or strings only in lines it
+// does not execute: high, "inert". A .pth with a suspicious executed line
+// not matching the pack: high. Bytecode of a tampered module that the installer did not write:
 // high ("imported"). A tracked distribution whose files differ from RECORD:
 // high (hash/size) or low (missing only). An unrecognised but harmless-
 // looking executed .pth line: low. A clean release of a tracked package:

@@ -36,6 +36,11 @@ var pthFixtures = []struct {
 	{name: "tab", body: "<T>\n"},
 	{name: "bom", body: "\ufeff<M>\n"},
 	{name: "leading-space", body: " <M>\n"},
+	{name: "leading-tab", body: "\t<M>\n"},
+	{name: "crlf-indented", body: "/a/dir\r\n <M>\r\n"},
+	{name: "ff-led", body: "\f<M>\n"},
+	{name: "u2028-led", body: "\u2028<M>\n"},
+	{name: "nel-led", body: "\u0085<M>\n"},
 	{name: "comment", body: "#<M>\n"},
 	{name: "vt-inside-line", body: "/a/dir\v<M>\n"},
 	{name: "ff-inside-line", body: "/a/dir\f<M>\n"},
@@ -90,6 +95,22 @@ func interpreters(t *testing.T) map[string]string {
 	return out
 }
 
+// atLeastTwoInterpreters returns interpreters(t) and its versions sorted,
+// skipping (failing under CI) with fewer than two.
+func atLeastTwoInterpreters(t *testing.T) (map[string]string, []string) {
+	t.Helper()
+	pys := interpreters(t)
+	if len(pys) < 2 {
+		testenv.SkipOrFail(t, fmt.Sprintf("need at least two python3.x interpreters, have %v", pys))
+	}
+	vers := make([]string, 0, len(pys))
+	for v := range pys {
+		vers = append(vers, v)
+	}
+	sort.Strings(vers)
+	return pys, vers
+}
+
 // modelRuns reports whether model executes the marker line of b.
 func modelRuns(t *testing.T, b []byte, model PthModel) bool {
 	t.Helper()
@@ -115,15 +136,7 @@ func modelRuns(t *testing.T, b []byte, model PthModel) bool {
 // checks litesweep's model of that version agrees with whether the marker
 // appeared, and that the collector flags every line any version ran.
 func TestPthAgainstInterpreters(t *testing.T) {
-	pys := interpreters(t)
-	if len(pys) < 2 {
-		testenv.SkipOrFail(t, fmt.Sprintf("need at least two python3.x interpreters, have %v", pys))
-	}
-	vers := make([]string, 0, len(pys))
-	for v := range pys {
-		vers = append(vers, v)
-	}
-	sort.Strings(vers)
+	pys, vers := atLeastTwoInterpreters(t)
 	t.Logf("interpreters: %v", pys)
 	root := t.TempDir()
 	for i, fx := range pthFixtures {

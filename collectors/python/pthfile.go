@@ -1,12 +1,16 @@
 package python
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
@@ -32,6 +36,29 @@ type pthHit struct {
 	moreSuspicious, moreUnknown int
 	hidden                      bool
 	start                       bool
+	// executed counts the lines some model of site.py executes (recognised
+	// ones too); strongExec: one of them carries a campaign string.
+	executed   int
+	strongExec bool
+	imports    []pthImport // modules the executed lines import, in order
+	hops       []pthHop    // imported sibling modules that carry a payload
+}
+
+// pthImport is a top-level module an executed line imports.
+type pthImport struct {
+	name string
+	line int
+}
+
+// pthHop is an imported module of the .pth's site directory that carries
+// the pack's strings or decodes and executes code: the .pth's finding.
+type pthHop struct {
+	line   int
+	module string // tree path
+	strong []*iocs.StringIOC
+	why    []string // suspicion reasons when no pack string matched (kept as the .pth's suspicious line)
+	sha    string
+	byHash *iocs.FileIOC
 }
 
 // collectPth analyses a .pth or .start file at a site directory's root.
@@ -115,11 +142,112 @@ func (c *Collector) collectPth(f *sweep.File, out sweep.Sink) {
 	if stats.NUL && nLines > 0 {
 		h.notes = append(h.notes, "binary content (NUL bytes): site.py still executes its import lines")
 	}
+	c.hopImports(f, h, out)
 	c.keepPth(h)
 }
 
+const (
+	maxPthImports = 16       // imported modules followed per .pth
+	maxHopModule  = 16 << 20 // bytes of an imported module read
+)
+
+// hopImports follows each module an executed line imports, one hop, to the
+// same site directory (NAME.py or NAME/__init__.py, as the path finder
+// looks there first for a .pth at the site root): a module carrying the
+// pack's strings, a payload hash, or code that decodes and executes code
+// makes the .pth's finding. The module is read, never imported.
+func (c *Collector) hopImports(f *sweep.File, h *pthHit, out sweep.Sink) {
+	for _, im := range h.imports {
+		for _, rel := range []string{im.name + ".py", im.name + "/__init__.py"} {
+			p := path.Join(h.site, rel)
+			b, truncated, err := readLimited(f, p, maxHopModule)
+			if isNotExist(err) {
+				continue
+			}
+			if err != nil {
+				c.errorAt(out, c.loc(p), sweep.ErrKindError, errMsg(fmt.Sprintf("imported by %s line %d: open", path.Base(h.path), im.line), err))
+				break
+			}
+			if truncated {
+				c.errorAt(out, c.loc(p), sweep.ErrKindUnverified, fmt.Sprintf("imported by %s line %d: larger than %d bytes, only the first %d were checked", path.Base(h.path), im.line, maxHopModule, maxHopModule))
+			}
+			hop := pthHop{line: im.line, module: p}
+			for _, s := range c.m.Strings(b) {
+				if !s.Weak {
+					hop.strong = append(hop.strong, s)
+				}
+			}
+			if !truncated && c.m.HashWorthy(int64(len(b))) {
+				sum := sha256.Sum256(b)
+				hop.sha = hex.EncodeToString(sum[:])
+				hop.byHash, _ = c.m.File(hop.sha)
+			}
+			if len(hop.strong) == 0 && hop.byHash == nil {
+				for _, l := range splitLines(string(b)) {
+					if execRe.MatchString(l) && decodeRe.MatchString(l) {
+						hop.why = append(hop.why, "decodes and executes code")
+						break
+					}
+				}
+			}
+			switch {
+			case len(hop.strong) > 0 || hop.byHash != nil:
+				h.hops = append(h.hops, hop)
+			case len(hop.why) > 0:
+				h.suspicious = append(h.suspicious, fmt.Sprintf("line %d: imports %s, which %s", im.line, p, strings.Join(hop.why, ", ")))
+				if h.whyLine == 0 {
+					h.whyLine = im.line
+				}
+			}
+			break
+		}
+	}
+}
+
+// importedModules returns the top-level modules a line's import statements
+// name ("import a.b, c as d; from e import f" -> a, c, e).
+func importedModules(line string) []string {
+	var out []string
+	for _, st := range strings.Split(line, ";") {
+		st = strings.TrimSpace(st)
+		var names []string
+		switch {
+		case strings.HasPrefix(st, "import ") || strings.HasPrefix(st, "import\t"):
+			for _, it := range strings.Split(st[len("import "):], ",") {
+				f := strings.Fields(it)
+				if len(f) > 0 {
+					names = append(names, f[0])
+				}
+			}
+		case strings.HasPrefix(st, "from "):
+			if f := strings.Fields(st); len(f) >= 2 {
+				names = append(names, f[1])
+			}
+		}
+		for _, n := range names {
+			top, _, _ := strings.Cut(n, ".")
+			if isIdent(top) && !slices.Contains(out, top) {
+				out = append(out, top)
+			}
+		}
+	}
+	return out
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if r != '_' && !unicode.IsLetter(r) && (i == 0 || !unicode.IsDigit(r)) {
+			return false
+		}
+	}
+	return true
+}
+
 func (c *Collector) keepPth(h *pthHit) {
-	if len(h.byName) == 0 && h.byHash == nil && len(h.strong) == 0 && len(h.suspicious) == 0 && len(h.unknown) == 0 {
+	if len(h.byName) == 0 && h.byHash == nil && len(h.strong) == 0 && len(h.suspicious) == 0 && len(h.unknown) == 0 && len(h.hops) == 0 {
 		return
 	}
 	c.mu.Lock()
@@ -142,22 +270,62 @@ func (c *Collector) finishPth(h *pthHit, out sweep.Sink) {
 	var ind *sweep.Indicator
 	var sev sweep.Severity
 	var why []string
+	// A name or string match is critical only when site.py runs something
+	// of the file: a .pth none of whose lines execute (an indented import is
+	// a path entry) is the campaign's file left inert, high.
+	inert := ""
+	var hopHit *pthHop
+	for i := range h.hops {
+		if len(h.hops[i].strong) > 0 || h.hops[i].byHash != nil {
+			hopHit = &h.hops[i]
+			break
+		}
+	}
 	switch {
 	case h.byHash != nil:
 		ind = indicatorOf(h.byHash.ID, "file", h.byHash.Provenance)
 		sev = severityOf(h.byHash.Severity, sweep.Critical)
 		why = append(why, "SHA-256 matches "+h.byHash.ID)
-	case len(h.byName) > 0:
+	case len(h.byName) > 0 && h.executed > 0:
 		fi := h.byName[0]
 		ind = indicatorOf(fi.ID, "file-name", fi.Provenance)
 		sev = severityOf(fi.Severity, sweep.Critical)
-	case len(h.strong) > 0:
+	case len(h.strong) > 0 && h.strongExec:
 		ind = indicatorOf(h.strong[0].ID, "string", h.strong[0].Provenance)
 		sev = sweep.Critical
+	case hopHit != nil:
+		if hopHit.byHash != nil {
+			ind = indicatorOf(hopHit.byHash.ID, "file", hopHit.byHash.Provenance)
+			sev = severityOf(hopHit.byHash.Severity, sweep.Critical)
+		} else {
+			ind = indicatorOf(hopHit.strong[0].ID, "string", hopHit.strong[0].Provenance)
+			sev = sweep.Critical
+		}
 	case len(h.suspicious) > 0:
 		sev = sweep.High
+	case len(h.byName) > 0:
+		fi := h.byName[0]
+		ind = indicatorOf(fi.ID, "file-name", fi.Provenance)
+		sev, inert = sweep.High, "site.py executes none of its lines"
+	case len(h.strong) > 0:
+		ind = indicatorOf(h.strong[0].ID, "string", h.strong[0].Provenance)
+		sev, inert = sweep.High, "the campaign's strings are only in lines site.py does not execute"
 	default:
 		sev = sweep.Low
+	}
+	for _, hp := range h.hops {
+		d := fmt.Sprintf("line %d imports %s, which", hp.line, hp.module)
+		switch {
+		case hp.byHash != nil:
+			d += " has the SHA-256 of " + hp.byHash.ID
+		default:
+			var ids []string
+			for _, s := range hp.strong {
+				ids = append(ids, s.ID)
+			}
+			d += " contains " + strings.Join(ids, ", ")
+		}
+		why = append(why, d)
 	}
 	if len(h.byName) > 0 {
 		why = append(why, "name matches "+h.byName[0].ID)
@@ -209,6 +377,8 @@ func (c *Collector) finishPth(h *pthHit, out sweep.Sink) {
 				}
 			}
 		}
+	case inert != "":
+		title = fmt.Sprintf("%s %s of the campaign, inert: %s", kind, base, inert)
 	case sev == sweep.High:
 		title = fmt.Sprintf("suspicious %s %s: executed line %s", kind, base, strings.SplitN(h.suspicious[0], ": ", 2)[1])
 	default:
@@ -238,6 +408,14 @@ func (c *Collector) loc(p string) sweep.Location {
 // found holds the pack strings seen so far: the stream reaches the string
 // scanner before the line scanner, so every string inside l is in it.
 func (c *Collector) classifyPthLine(h *pthHit, base string, l PthLine, found []*iocs.StringIOC) {
+	h.executed++
+	if !h.start && !l.Truncated {
+		for _, n := range importedModules(l.Text) {
+			if len(h.imports) < maxPthImports && !slices.ContainsFunc(h.imports, func(i pthImport) bool { return i.name == n }) {
+				h.imports = append(h.imports, pthImport{name: n, line: l.N})
+			}
+		}
+	}
 	if !h.start && !l.Truncated && Allowed(base, l.Text) != "" {
 		return
 	}
@@ -246,6 +424,7 @@ func (c *Collector) classifyPthLine(h *pthHit, base string, l PthLine, found []*
 	for _, s := range found {
 		if !s.Weak && strings.Contains(l.Text, s.Value) {
 			why = append(why, "carries campaign strings")
+			h.strongExec = true
 			break
 		}
 	}
