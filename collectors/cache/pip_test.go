@@ -106,3 +106,41 @@ func TestRealPipLegacyHTTPCache(t *testing.T) {
 		}
 	}
 }
+
+// TestRealPipDownloads: the real pip downloads the bad release into
+// ~/Downloads and a CI wheelhouse (pip download): each wheel is a
+// downloaded artefact (high, cache: not an installed release), identified
+// by its file name and its SHA-256 against the pack's artefacts.
+func TestRealPipDownloads(t *testing.T) {
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("runs the real pip (-short)")
+	}
+	py := pyindex.RequirePython(t)
+	fx := pyindex.Litellm()
+	ix := pyindex.NewIndex(t, fx.Artifacts(t)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	root := t.TempDir()
+	for _, dir := range []string{"home/alice/Downloads", "srv/ci/cache/wheelhouse"} {
+		got, err := py.Download(ctx, filepath.Join(root, dir), pyindex.InstallOptions{Index: ix.URL()}, "litellm==1.82.8")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0] != "litellm-1.82.8-py3-none-any.whl" {
+			t.Fatalf("pip download wrote %q", got)
+		}
+	}
+	findings, errs := sweeptest.Sweep(t, root, New(Options{Matcher: fx.TestMatcher(t), Homes: []sweep.Home{{User: "alice", Dir: "/home/alice"}}}))
+	for _, e := range errs {
+		t.Errorf("unexpected error: %+v", e)
+	}
+	if len(findings) != 2 {
+		t.Fatalf("want the two downloaded wheels, got %d: %+v", len(findings), findings)
+	}
+	for _, f := range findings {
+		if f.Severity != sweep.High || f.Category != "cache" || f.Evidence.Package != "litellm" || f.Evidence.Version != "1.82.8" ||
+			f.Indicator == nil || f.Indicator.Kind != "artifact" {
+			t.Errorf("finding %s: %s %s %+v %+v", f.Location.Path, f.Severity, f.Category, f.Evidence, f.Indicator)
+		}
+	}
+}

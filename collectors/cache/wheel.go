@@ -124,7 +124,7 @@ func InspectZip(r io.ReaderAt, size int64, m *iocs.Matcher, hashCap int64) (*Arc
 	}
 	// A tracked distribution: confirm and look inside.
 	if metadata != nil {
-		b, err := readMember(metadata, maxMetadata)
+		b, err := ReadZipMember(metadata, maxMetadata)
 		if err != nil {
 			errs = append(errs, err)
 		} else if n, v := metadataNameVersion(b); n != "" {
@@ -154,7 +154,7 @@ func InspectZip(r io.ReaderAt, size int64, m *iocs.Matcher, hashCap int64) (*Arc
 		}
 	}
 	if record != nil {
-		b, err := readMember(record, maxRecord)
+		b, err := ReadZipMember(record, maxRecord)
 		if err != nil {
 			errs = append(errs, err)
 		} else {
@@ -164,9 +164,9 @@ func InspectZip(r io.ReaderAt, size int64, m *iocs.Matcher, hashCap int64) (*Arc
 	return a, errors.Join(errs...)
 }
 
-// readMember reads one zip member, refusing more than limit bytes whatever
-// the central directory claims (a zip bomb stops at the cap).
-func readMember(f *zip.File, limit int64) ([]byte, error) {
+// ReadZipMember reads one zip member, refusing more than limit bytes
+// whatever the central directory claims (a zip bomb stops at the cap).
+func ReadZipMember(f *zip.File, limit int64) ([]byte, error) {
 	if f.UncompressedSize64 > uint64(limit) {
 		return nil, fmt.Errorf("member %s declares %d bytes (more than %d): not read", f.Name, f.UncompressedSize64, limit)
 	}

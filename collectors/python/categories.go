@@ -14,7 +14,7 @@ const (
 // Categories declares the categories this collector emits.
 var Categories = []sweep.CategoryInfo{
 	{Category: CatPackage, Short: "A tracked Python distribution is installed",
-		Description: "A Python environment has a tracked distribution installed (its .dist-info or .egg-info metadata): a bad release of the pack (critical), or a clean release of a tracked package (info).",
+		Description: "A Python environment has a tracked distribution installed (its .dist-info or .egg-info metadata, a zipped or unzipped egg on sys.path, a development or editable install's source tree, a zipapp that vendors it, or conda's conda-meta record): a bad release of the pack (critical), or a clean release of a tracked package (info).",
 		Help: []string{
 			"Uninstall the bad release and pin a clean version with hashes (for litellm: ==1.82.6, or >=1.83.0); rebuild a virtual environment rather than repairing it in place.",
 			"Remove its start-up hooks, persistence (sysmon.service, ~/.config/sysmon/sysmon.py) and staging files: `litesweep remediate` plans this step by step and keeps the evidence.",

@@ -28,6 +28,11 @@
 //     that decodes and executes code makes it high.
 //   - files at an indicator's path suffix (litellm/proxy/proxy_server.py,
 //     telnyx/_client.py), hashed, and their __pycache__ bytecode.
+//   - the other install forms (forms.go): eggs, .egg-link, .pth path
+//     entries and PEP 660 finders followed to a source tree's metadata,
+//     zipapps read as archives, conda-meta/*.json. A site directory inside
+//     a conda package cache (pkgs/NAME-VER-BUILD/) is not an environment:
+//     its files are the cache collector's (a download, high).
 //
 // Severity: an affected release installed, a known-bad .pth or tampered
 // module present: critical (an orphan .pth that no installed litellm claims
@@ -100,8 +105,9 @@ type Collector struct {
 	dists map[string][]*dist // site dir -> tracked dists
 	pths  []*pthHit
 	pycs  []*pycHit
-	mods  map[string]*modHit // tampered module path -> hit
-	seen  map[string]seenMod // every file at an indicator's path suffix
+	mods  map[string]*modHit  // tampered module path -> hit
+	seen  map[string]seenMod  // every file at an indicator's path suffix
+	forms map[string]*formHit // installed releases found through other install forms (forms.go)
 }
 
 type suffixIOC struct {
@@ -157,7 +163,7 @@ func (c *Collector) Name() string { return Name }
 func (c *Collector) ObserveDir(e *sweep.Entry) {
 	switch e.Name {
 	case "site-packages", "dist-packages", "lib":
-		if IsSiteDir(e.Path) {
+		if IsSiteDir(e.Path) && !cacheSite(e.Path) {
 			c.mu.Lock()
 			c.siteEnvLocked(e.Path)
 			c.mu.Unlock()
@@ -211,23 +217,30 @@ func (c *Collector) tracked(dirName string) bool {
 	return false
 }
 
+// cacheSite: a site directory inside a conda package cache entry (its
+// files are the cache collector's: a download, not an installed release
+// nor a running start-up hook).
+func cacheSite(site string) bool { return SiteLayout(site).Kind == CondaPackageCache }
+
 // FileRequired implements sweep.Collector: path tests only.
 func (c *Collector) FileRequired(e *sweep.Entry) bool {
 	dir := e.Dir()
 	dbase := path.Base(dir)
 	switch {
 	case strings.HasSuffix(e.Name, ".pth") || strings.HasSuffix(e.Name, ".start"):
-		return IsSiteDir(dir)
+		return IsSiteDir(dir) && !cacheSite(dir)
 	case e.Name == "METADATA":
-		return strings.HasSuffix(dbase, ".dist-info") && IsSiteDir(path.Dir(dir)) && c.tracked(dbase)
-	case e.Name == "PKG-INFO":
-		return strings.HasSuffix(dbase, ".egg-info") && IsSiteDir(path.Dir(dir)) && c.tracked(dbase)
+		return strings.HasSuffix(dbase, ".dist-info") && IsSiteDir(path.Dir(dir)) && c.tracked(dbase) && !cacheSite(path.Dir(dir))
+	case e.Name == "PKG-INFO" && dbase != "EGG-INFO":
+		return strings.HasSuffix(dbase, ".egg-info") && IsSiteDir(path.Dir(dir)) && c.tracked(dbase) && !cacheSite(path.Dir(dir))
 	case strings.HasSuffix(e.Name, ".egg-info"):
-		return !e.IsSymlink() && IsSiteDir(dir) && c.tracked(e.Name)
+		return !e.IsSymlink() && IsSiteDir(dir) && c.tracked(e.Name) && !cacheSite(dir)
 	case e.Name == "pyvenv.cfg":
 		return true
-	case e.Name == "history":
-		return dbase == "conda-meta"
+	case e.Name == "history" && dbase == "conda-meta":
+		return true
+	case c.formsRequired(e, dir, dbase):
+		return true
 	case dbase == "__pycache__" && strings.HasSuffix(e.Name, ".pyc"):
 		for _, s := range c.suffixes {
 			if len(e.Name) > len(s.stem) && e.Name[len(s.stem)] == '.' && strings.HasPrefix(e.Name, s.stem) &&
@@ -238,7 +251,8 @@ func (c *Collector) FileRequired(e *sweep.Entry) bool {
 	}
 	for _, s := range c.suffixes {
 		if strings.HasSuffix(e.Path, s.slashSuffix) {
-			return true
+			site := siteOf(e.Path)
+			return site == "" || !cacheSite(site)
 		}
 	}
 	return false
@@ -255,6 +269,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 	switch {
 	case strings.HasSuffix(f.Name, ".pth") || strings.HasSuffix(f.Name, ".start"):
 		c.collectPth(f, out)
+	case c.collectForm(f, out):
 	case f.Name == "METADATA", f.Name == "PKG-INFO":
 		c.collectDist(ctx, f, f.Dir(), out)
 	case strings.HasSuffix(f.Name, ".egg-info"):
@@ -266,7 +281,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		e := c.envLocked(path.Dir(f.Dir()))
 		e.marker = "conda"
 		c.mu.Unlock()
-	case dbase == "__pycache__":
+	case dbase == "__pycache__" && strings.HasSuffix(f.Name, ".pyc"):
 		c.collectPyc(f, out)
 	default:
 		c.collectModule(f, out)
@@ -376,6 +391,7 @@ func (c *Collector) Finish(ctx context.Context, out sweep.Sink) {
 	for _, h := range mods {
 		c.finishMod(h, out)
 	}
+	c.finishForms(out)
 	for _, h := range pths {
 		if h.sha == "" && h.facts.symlink == "" && h.facts.mode.IsRegular() && h.facts.size <= c.o.MaxHashSize {
 			// Every reported hook carries its hash, so a payload learned

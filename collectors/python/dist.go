@@ -11,6 +11,16 @@ import (
 	"github.com/litesweep/litesweep/sweep"
 )
 
+// installedGrade is the one grade of an installed tracked release: a bad
+// one at the pack's severity (default critical), a clean one info.
+func installedGrade(pkgSeverity string, meta Meta, bad bool) (sweep.Severity, string) {
+	title := fmt.Sprintf("%s %s installed", meta.Name, meta.Version)
+	if bad {
+		return severityOf(pkgSeverity, sweep.Critical), title + " (affected release)"
+	}
+	return sweep.Info, title + " (not an affected release)"
+}
+
 // collectDist handles a tracked distribution's METADATA / PKG-INFO (or a
 // single-file .egg-info); distDir is the .dist-info/.egg-info path.
 func (c *Collector) collectDist(ctx context.Context, f *sweep.File, distDir string, out sweep.Sink) {
@@ -90,14 +100,7 @@ func (c *Collector) collectDist(ctx context.Context, f *sweep.File, distDir stri
 	}
 	details = append(details, iocRows...)
 
-	title := fmt.Sprintf("%s %s installed", meta.Name, meta.Version)
-	sev := sweep.Info
-	if bad {
-		sev = severityOf(pkg.Severity, sweep.Critical)
-		title += " (affected release)"
-	} else {
-		title += " (not an affected release)"
-	}
+	sev, title := installedGrade(pkg.Severity, meta, bad)
 	ev.Details = details
 	d.findingID = c.emit(out, sweep.Finding{Severity: sev, Category: CatPackage, Title: title, Location: loc,
 		Evidence: ev, Indicator: indicatorOf(pkg.ID, "package", pkg.Provenance)}, e)

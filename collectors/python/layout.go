@@ -38,6 +38,11 @@ type Layout struct {
 	Version string
 }
 
+// CondaPackageCache is the Kind of a site directory inside an extracted
+// conda package of a package cache (pkgs/): a cache entry, reported by the
+// cache collector, not an installed environment.
+const CondaPackageCache = "conda-package-cache"
+
 // SiteLayout derives the environment root, kind and Python version of a
 // site directory from its path alone. Markers seen during the walk
 // (pyvenv.cfg, conda-meta/history) refine Kind later.
@@ -102,9 +107,12 @@ func kindOf(root, site, kind string) string {
 		return "pyenv-virtualenv"
 	case has("/.pyenv/versions/"), has("/pyenv-win/versions/"):
 		return "pyenv"
-	case path.Dir(site) == root && path.Base(path.Dir(root)) == "pkgs":
+	case path.Base(path.Dir(root)) == "pkgs" && strings.Count(path.Base(root), "-") >= 2:
 		// conda package cache: <conda>/pkgs/<name>-<ver>-<build>/site-packages
-		return "conda-package-cache"
+		// (noarch python) or .../lib/pythonX.Y/site-packages: extracted
+		// packages, not an environment (conda-meta/*.json and the
+		// environment's own site directory say what is installed)
+		return CondaPackageCache
 	case has("/Python.framework/Versions/"), has("/Python3.framework/Versions/"):
 		return "framework"
 	case has("/Cellar/python"), strings.HasPrefix(r, "/opt/homebrew/"), strings.HasPrefix(r, "/home/linuxbrew/.linuxbrew/"):

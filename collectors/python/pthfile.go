@@ -121,7 +121,8 @@ func (c *Collector) collectPth(f *sweep.File, out sweep.Sink) {
 	// Read to the end: site.py runs an import line wherever it is.
 	sm := &stringScan{m: c.m, seen: map[*iocs.StringIOC]bool{}}
 	nLines := 0
-	stats, err := ScanPth(io.TeeReader(r, sm), maxPthScan, h.start, func(l PthLine) {
+	head := &headBuffer{max: maxFormSmall} // the path entries are read from the same stream
+	stats, err := ScanPth(io.TeeReader(r, io.MultiWriter(sm, head)), maxPthScan, h.start, func(l PthLine) {
 		nLines++
 		c.classifyPthLine(h, f.Name, l, sm.found)
 	})
@@ -143,6 +144,9 @@ func (c *Collector) collectPth(f *sweep.File, out sweep.Sink) {
 		h.notes = append(h.notes, "binary content (NUL bytes): site.py still executes its import lines")
 	}
 	c.hopImports(f, h, out)
+	if !h.start && !head.over {
+		c.pthPathEntries(f, out, h.site, head.b)
+	}
 	c.keepPth(h)
 }
 
@@ -453,6 +457,23 @@ func (c *Collector) classifyPthLine(h *pthHit, base string, l PthLine, found []*
 	} else {
 		h.moreUnknown++
 	}
+}
+
+// headBuffer keeps the first max bytes of a stream (over: there were more).
+type headBuffer struct {
+	b    []byte
+	max  int
+	over bool
+}
+
+func (h *headBuffer) Write(p []byte) (int, error) {
+	keep := p
+	if room := h.max - len(h.b); len(p) > room {
+		h.over = true
+		keep = p[:max(room, 0)]
+	}
+	h.b = append(h.b, keep...)
+	return len(p), nil
 }
 
 // stringScan matches the pack's strings over a stream, keeping an overlap
