@@ -6,8 +6,8 @@
 # writes 10,000 copies of that report, each naming its own host. Then
 # litesweep merge (--format json and html) runs against jq -c .scan over
 # the same files, in the same run, at 500, 2,000 and 10,000 hosts. Prints
-# hyperfine's means as ratios to jq, time per host, and the peak RSS of
-# each command (/usr/bin/time -v).
+# wall and CPU time as ratios to jq, CPU time per host, and the peak RSS of
+# each command (/usr/bin/time).
 # Usage: bench/merge.sh [RUNS] [DIR] [SIZES...]   (default: 3 runs; 500 2000 10000; also 1000, 5000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,7 @@ sizes=("$@")
 [ $# -gt 0 ] || sizes=(500 2000 10000)
 out=${BENCH_OUT:-/tmp/litesweep-bench}
 mkdir -p "$out" "$dir"
+rm -f "$out"/time-*.txt
 go build -o "$out/litesweep" .
 if [ ! -f "$dir/.complete-10000" ]; then
   rm -rf "$dir/root" "$dir/reports"
@@ -45,20 +46,28 @@ for n in "${sizes[@]}"; do
   jq_cmd="jq -c .scan $args"
   json_cmd="$out/litesweep merge -q -f json -o $out/fleet-$n.json $args"
   html_cmd="$out/litesweep merge -q -f html -o $out/fleet-$n.html $args"
-  # Exit 1 (findings) is expected from litesweep.
-  hyperfine --runs "$runs" --shell=bash --ignore-failure --style basic --export-json "$out/hyperfine-$n.json" \
-    -n "jq -c .scan" "$jq_cmd" -n "merge -f json" "$json_cmd" -n "merge -f html" "$html_cmd" >/dev/null
-  python3 - "$out/hyperfine-$n.json" "$n" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]; n = int(sys.argv[2])
-base = r[0]["mean"]
-for x in r:
-    print(f'  {x["command"]:14s} {x["mean"]:7.2f} s ± {x["stddev"] or 0:5.2f}  user {x["user"]:6.2f} s  {x["mean"]/base:5.2f}x jq  {x["mean"]/n*1000:6.2f} ms/host')
-PY
+  # Exit 1 (findings) is expected from litesweep. Each command runs RUNS
+  # times under /usr/bin/time: wall and CPU (user+sys) seconds, peak RSS.
+  # On a shared machine the CPU ratio is the steadier one.
   for name in jq json html; do
     cmd=$jq_cmd; [ $name = json ] && cmd=$json_cmd; [ $name = html ] && cmd=$html_cmd
-    /usr/bin/time -v bash -c "exec $cmd" >/dev/null 2>"$out/time.txt" || true
-    echo "  peak RSS $name: $(grep -E 'Maximum resident' "$out/time.txt" | awk '{print int($6/1024)}') MB"
+    for r in $(seq "$runs"); do
+      /usr/bin/time -f "$name %e %U %S %M" bash -c "exec $cmd" >/dev/null 2>>"$out/time-$n.txt" || true
+    done
   done
+  python3 - "$out/time-$n.txt" "$n" <<'PY'
+import sys, collections
+rows = collections.defaultdict(list)
+for l in open(sys.argv[1]):
+    p = l.split()
+    if len(p) == 5 and p[0] in ("jq", "json", "html"):
+        rows[p[0]].append((float(p[1]), float(p[2]) + float(p[3]), int(p[4])))
+n = int(sys.argv[2])
+mean = lambda xs: sum(xs) / len(xs)
+jw, jc = mean([r[0] for r in rows["jq"]]), mean([r[1] for r in rows["jq"]])
+for name, label in (("jq", "jq -c .scan"), ("json", "merge -f json"), ("html", "merge -f html")):
+    w, c, m = mean([r[0] for r in rows[name]]), mean([r[1] for r in rows[name]]), max(r[2] for r in rows[name])
+    print(f"  {label:14s} wall {w:7.2f} s ({w/jw:4.2f}x jq)  cpu {c:7.2f} s ({c/jc:4.2f}x jq)  {c/n*1000:6.2f} ms cpu/host  peak RSS {m//1024} MB")
+PY
   ls -l "$out/fleet-$n.json" "$out/fleet-$n.html" | awk '{print "  output " $9 ": " int($5/1000000) " MB"}'
 done

@@ -111,6 +111,7 @@ type systemRow struct {
 	Anchor, Name, Kind, Verdict, Finished, Source string
 	Crit, High, Med, Unchecked                    int
 	Action                                        bool // needs action (needsAction)
+	Off                                           bool // not on the first page
 }
 
 type rotationView struct {
@@ -322,6 +323,7 @@ func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
 			v.NeedAction++
 			row.Action = true
 		}
+		row.Off = true // set below for the first page
 		// A fleet drills down into every system that is not CLEAN; a
 		// single report shows its one system whole.
 		if (single || h.Verdict != sweep.Clean || h.Incomplete > 0) && drill >= maxDrill {
@@ -337,6 +339,16 @@ func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
 			drill++
 		}
 		v.Systems = append(v.Systems, row)
+	}
+	// The first page as the script paints it (systems needing action, or
+	// all when none does), so a 10,000-system page is not laid out whole
+	// before the script runs.
+	shown := 0
+	for i := range v.Systems {
+		if (v.NeedAction == 0 || v.Systems[i].Action) && shown < pageSize {
+			v.Systems[i].Off = false
+			shown++
+		}
 	}
 	// A few drill-downs open themselves; many stay collapsed (the systems
 	// table links to them and opens the one followed).
@@ -629,7 +641,7 @@ function match(r){
 function paint(){
   var hit=sys.filter(match), pages=Math.max(1,Math.ceil(hit.length/size));
   if(page>=pages){page=pages-1;} if(page<0){page=0;}
-  sys.forEach(function(r){r.hidden=true;});
+  sys.forEach(function(r){r.hidden=true; r.classList.remove("off");});
   hit.slice(page*size,(page+1)*size).forEach(function(r){r.hidden=false;});
   var info=byId("sys-page");
   if(info){info.textContent=hit.length?("systems "+(page*size+1)+"–"+Math.min(hit.length,(page+1)*size)+" of "+hit.length+" (page "+(page+1)+" of "+pages+")"):"no system matches";}
@@ -711,7 +723,8 @@ table.compact td.name{max-width:none;white-space:normal;overflow-wrap:anywhere}
 ul.creds summary{white-space:normal}
 ul.duties{columns:auto}
 }
-@media print{.controls{display:none}details.system{page-break-inside:avoid}tr.sys[hidden]{display:table-row}}
+tr.sys.off{display:none}
+@media print{.controls{display:none}details.system{page-break-inside:avoid}tr.sys[hidden],tr.sys.off{display:table-row}}
 `
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
@@ -748,7 +761,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 <button type="button" id="sys-prev">&lsaquo; previous</button><span id="sys-page" class="meta"></span><button type="button" id="sys-next">next &rsaquo;</button></div>
 <table id="systems-table" class="compact" data-page-size="{{.PageSize}}"><thead><tr><th>Verdict</th><th>System</th><th class="opt">Kind</th><th>Critical</th><th>High</th><th class="opt">Medium</th><th class="opt">Could not check</th><th class="opt">Newest report</th></tr></thead><tbody>
 {{- range .Systems}}
-<tr class="sys" data-verdict="{{.Verdict}}" data-action="{{if .Action}}1{{end}}"><td><span class="badge v-{{verdictClass .Verdict}}">{{.Verdict}}</span></td><td class="name">{{if .Anchor}}<a href="#{{.Anchor}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}</td><td class="opt">{{.Kind}}</td><td class="num">{{.Crit}}</td><td class="num">{{.High}}</td><td class="num opt">{{.Med}}</td><td class="num opt">{{.Unchecked}}</td><td class="mono opt" title="{{.Source}}">{{.Finished}}</td></tr>
+<tr class="sys{{if .Off}} off{{end}}" data-verdict="{{.Verdict}}" data-action="{{if .Action}}1{{end}}"><td><span class="badge v-{{verdictClass .Verdict}}">{{.Verdict}}</span></td><td class="name">{{if .Anchor}}<a href="#{{.Anchor}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}</td><td class="opt">{{.Kind}}</td><td class="num">{{.Crit}}</td><td class="num">{{.High}}</td><td class="num opt">{{.Med}}</td><td class="num opt">{{.Unchecked}}</td><td class="mono opt" title="{{.Source}}">{{.Finished}}</td></tr>
 {{- end}}
 </tbody></table>
 </section>
