@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -202,6 +203,18 @@ func TestMergeRotatedOnOneSystem(t *testing.T) {
 		if it.Status != fleet.RotationPending || it.Pending != 2 || st["web-01"] != fleet.RotationDone || st["web-02"] != fleet.RotationPending || st["web-03"] != fleet.RotationPending {
 			t.Errorf("item %s after web-01's rotation: %s, %d pending, %v", it.ID, it.Status, it.Pending, st)
 		}
+	}
+	// The checklist of the three reports: one entry per credential location,
+	// a box per system; web-01's own item id marks web-01 only.
+	rot := []string{"rotate", "-r", files[0], "-r", files[1], "-r", files[2], "-f", "markdown"}
+	code, out, errs := runCLI(t, rot...)
+	m := regexp.MustCompile("3 of 3 systems pending\n  - \\[ \\] web-01 `(ROT-[0-9A-F]+)`").FindStringSubmatch(out)
+	if code != 1 || m == nil {
+		t.Fatalf("rotate checklist of three systems: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, append(rot, "--rotated", m[1])...)
+	if code != 1 || !strings.Contains(out, "2 of 3 systems pending\n  - [x] web-01 `"+m[1]+"` rotated ") || !strings.Contains(out, "  - [ ] web-02 `") {
+		t.Errorf("rotate --rotated %s (web-01's own item): exit %d\n%s\n%s", m[1], code, out, errs)
 	}
 	for _, format := range []string{"markdown", "table", "html"} {
 		code, out, errs := runCLI(t, append([]string{"merge", "-f", format}, in...)...)

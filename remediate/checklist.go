@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/sweep/fleet"
 	"github.com/litesweep/litesweep/sweep/render/escape"
 )
 
@@ -85,8 +86,20 @@ func writeMarkdown(w io.Writer, c *Checklist) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
+	// One credential location on several systems is one entry with a box
+	// per system (each system's is its own credential unless its names
+	// carry the same key id).
+	groups := map[string][]int{}
+	for i, it := range c.Items {
+		k := fleet.RotationKey(it)
+		groups[k] = append(groups[k], i)
+	}
 	cur := ""
-	for _, it := range c.Items {
+	for i, it := range c.Items {
+		g := groups[fleet.RotationKey(it)]
+		if len(g) > 1 && g[0] != i {
+			continue // listed with the first of its group
+		}
 		if it.Priority != cur {
 			cur = it.Priority
 			t := priorityTitle[cur]
@@ -95,9 +108,33 @@ func writeMarkdown(w io.Writer, c *Checklist) error {
 			}
 			fmt.Fprintf(&b, "## %s\n\n", md(t))
 		}
-		fmt.Fprintf(&b, "- [ ] **%s** (%s/%s) %s\n", md(it.Title), md(it.Kind), md(it.Provider), code(it.ID))
-		if it.Host != "" {
-			fmt.Fprintf(&b, "  - Host: %s\n", md(it.Host))
+		if len(g) > 1 {
+			pending := 0
+			for _, j := range g {
+				if c.Items[j].RotatedAt == nil {
+					pending++
+				}
+			}
+			fmt.Fprintf(&b, "- **%s** (%s/%s) %s: %d of %d systems pending\n", md(it.Title), md(it.Kind), md(it.Provider), code(fleet.RotationID(it)), pending, len(g))
+			for _, j := range g {
+				box, when := "[ ]", ""
+				if at := c.Items[j].RotatedAt; at != nil {
+					box, when = "[x]", " rotated "+at.UTC().Format("2006-01-02 15:04Z")
+				}
+				fmt.Fprintf(&b, "  - %s %s %s%s\n", box, md(orDash(c.Items[j].Host)), code(c.Items[j].ID), when)
+			}
+			if ids := sweep.KeyIDs(it.Names); len(ids) > 0 {
+				fmt.Fprintf(&b, "  - One credential: the same %s on every system (one rotation closes it everywhere)\n", md(strings.Join(ids, ", ")))
+			}
+		} else {
+			box := "[ ]"
+			if it.RotatedAt != nil {
+				box = "[x]"
+			}
+			fmt.Fprintf(&b, "- %s **%s** (%s/%s) %s\n", box, md(it.Title), md(it.Kind), md(it.Provider), code(it.ID))
+			if it.Host != "" {
+				fmt.Fprintf(&b, "  - Host: %s\n", md(it.Host))
+			}
 		}
 		if it.User != "" {
 			fmt.Fprintf(&b, "  - User: %s\n", md(it.User))

@@ -20,3 +20,15 @@ func KeyIDName(what, id string) string {
 func IsKeyIDName(n string) bool {
 	return strings.HasPrefix(n, keyIDMark) || strings.Contains(n, " "+keyIDMark)
 }
+
+// KeyIDs returns the key id names among a credential's names (nil when
+// none): a credential with the same key id on several systems is one.
+func KeyIDs(names []string) []string {
+	var ids []string
+	for _, n := range names {
+		if IsKeyIDName(n) {
+			ids = append(ids, n)
+		}
+	}
+	return ids
+}

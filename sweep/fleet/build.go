@@ -207,12 +207,7 @@ func (b *Builder) markHost(key, host string, t time.Time) {
 // key id, as the inventory records them, without the secret), and the
 // fleet key includes the names. "" when each system's is its own.
 func sharedBy(names []string) string {
-	var ids []string
-	for _, n := range names {
-		if sweep.IsKeyIDName(n) {
-			ids = append(ids, n)
-		}
-	}
+	ids := sweep.KeyIDs(names)
 	if len(ids) == 0 {
 		return ""
 	}
