@@ -138,6 +138,9 @@ func TestNotebook(t *testing.T) {
 			"source": "%%bash\nexport TOKEN=SECRET\npip install 'litellm>=1.82,<1.83'\n"},
 		map[string]any{"cell_type": "code", "metadata": map[string]any{}, "execution_count": 3, "outputs": []any{},
 			"source": "pip install litellm==1.83.0\nprint('pip install litellm==1.82.7')"},
+		map[string]any{"cell_type": "code", "metadata": map[string]any{}, "execution_count": 4, "source": "%pip install -r $REQS",
+			"outputs": []any{map[string]any{"output_type": "stream", "name": "stdout",
+				"text": []string{"Collecting litellm\n", "Successfully installed SECRET-1.0 litellm-1.82.8 requests-2.32.3\n"}}}},
 	}}
 	nb3 := map[string]any{"nbformat": 3, "worksheets": []any{map[string]any{"cells": []any{
 		map[string]any{"cell_type": "code", "input": []string{"!conda install -y litellm=1.82.7\n"}},
@@ -164,6 +167,7 @@ func TestNotebook(t *testing.T) {
 	}
 	slices.Sort(got)
 	want := []string{
+		"high /home/alice/work/analysis.ipynb notebook cell output: pip installed litellm 1.82.8 | Successfully installed litellm-1.82.8 | entry: cell 5 output",
 		"medium /home/alice/old/legacy.ipynb notebook cell: conda install litellm ==1.82.7.* (admits 1.82.7) | !conda install … litellm==1.82.7.* | entry: cell 1, line 1",
 		"medium /home/alice/work/analysis.ipynb notebook cell: pip install litellm 1.82.8 | %pip install … litellm==1.82.8 | entry: cell 2, line 2",
 		"medium /home/alice/work/analysis.ipynb notebook cell: pip install litellm >=1.82,<1.83 (admits 1.82.8, 1.82.7) | %%bash … … pip install litellm>=1.82,<1.83 | entry: cell 3, line 2",

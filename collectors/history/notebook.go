@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 )
 
@@ -50,6 +51,10 @@ type nbCell struct {
 	CellType string   `json:"cell_type"`
 	Source   nbSource `json:"source"` // nbformat 4
 	Input    nbSource `json:"input"`  // nbformat 3
+	Outputs  []struct {
+		OutputType string   `json:"output_type"`
+		Text       nbSource `json:"text"`
+	} `json:"outputs"`
 }
 
 // Collect implements sweep.Collector.
@@ -88,10 +93,48 @@ func (nc *NotebookCollector) Collect(ctx context.Context, f *sweep.File, out swe
 			src = string(cell.Input)
 		}
 		reported += c.cellFindings(f, Notebook, Entry{Cmd: src, Where: fmt.Sprintf("cell %d", i+1)}, user, out)
+		for _, o := range cell.Outputs {
+			if o.OutputType == "stream" {
+				reported += c.installedOutput(f, string(o.Text), fmt.Sprintf("cell %d output", i+1), user, nc.Name(), out)
+			}
+		}
 		if reported >= maxPerFile {
 			out.Error(sweep.Error{Location: f.Location(), Collector: nc.Name(), Kind: sweep.ErrKindSkipped,
 				Message: fmt.Sprintf("more than %d matching commands: the rest are not reported", maxPerFile)})
 			return
 		}
 	}
+}
+
+// installedOutput reports pip's "Successfully installed NAME-VERSION ..."
+// lines of a cell's output that name a bad release: the kernel's
+// environment had it installed. Evidence is rebuilt from the pack's name
+// and the version.
+func (c *Collector) installedOutput(f *sweep.File, text, where, user, collector string, out sweep.Sink) int {
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(l), "Successfully installed ")
+		if !ok {
+			continue
+		}
+		for _, nv := range strings.Fields(rest) {
+			i := strings.LastIndexByte(nv, '-')
+			if i <= 0 {
+				continue
+			}
+			pk, bad := c.o.Matcher.Package(nv[:i], nv[i+1:])
+			if !bad {
+				continue
+			}
+			ver := iocs.NormalizeVersion(nv[i+1:])
+			loc := f.Location()
+			out.Finding(sweep.Finding{Severity: sweep.High, Category: CatHistory, Collector: collector, Location: loc, User: user,
+				Title: fmt.Sprintf("notebook cell output: pip installed %s %s", pk.Name, ver),
+				Evidence: sweep.Evidence{Package: pk.Name, Version: ver, Installer: "pip", Text: "Successfully installed " + pk.Name + "-" + ver,
+					Details: []string{"pip reported installing the bad release in the notebook kernel's environment (when is not recorded)", "entry: " + where}},
+				Indicator: &sweep.Indicator{ID: pk.ID, Kind: "package", Confidence: string(pk.Provenance.Confidence), Sources: pk.Provenance.Sources}})
+			n++
+		}
+	}
+	return n
 }
