@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -181,6 +183,38 @@ func (v *validator) sha256(field, s string) {
 	}
 }
 
+// persistencePath checks a persistence entry's path, kind, format, label
+// and markers.
+func (v *validator) persistencePath(f string, pe PathIOC) {
+	if !slices.Contains(PathKinds, pe.Kind) {
+		v.fail(f+".kind", "%q is not one of %s", pe.Kind, strings.Join(PathKinds, ", "))
+	}
+	rest := strings.TrimPrefix(strings.TrimPrefix(pe.Path, "~/"), "/")
+	if pe.Path != "" && (rest == "" || strings.HasPrefix(rest, "/") || path.Clean(rest) != rest || rest == "." ||
+		strings.HasPrefix(rest, "../") || rest == ".." || strings.Contains(rest, "\\")) {
+		v.fail(f+".path", "%q must be a clean slash path: ~/REL, /ABS or REL (matched in any directory)", pe.Path)
+	}
+	if strings.ContainsAny(path.Dir(rest), "*?[") {
+		v.fail(f+".path", "%q: only the base name may be a glob", pe.Path)
+	} else if _, err := path.Match(path.Base(rest), ""); err != nil {
+		v.fail(f+".path", "%q: bad glob: %v", pe.Path, err)
+	}
+	switch {
+	case pe.Kind == "hook" && !slices.Contains(HookFormats, pe.Format):
+		v.fail(f+".format", "%q: a hook needs a format, one of %s", pe.Format, strings.Join(HookFormats, ", "))
+	case pe.Kind != "hook" && pe.Format != "":
+		v.fail(f+".format", "only a hook has a format")
+	}
+	if pe.Label != "" && pe.Kind != "launchd" && pe.Kind != "task" {
+		v.fail(f+".label", "only a launchd job or a scheduled task has a label")
+	}
+	for j, m := range pe.Markers {
+		if strings.TrimSpace(m) == "" {
+			v.fail(fmt.Sprintf("%s.markers[%d]", f, j), "is empty")
+		}
+	}
+}
+
 // Validate checks the pack and returns an error naming every bad field.
 func (p *Pack) Validate() error { return p.validate(nil) }
 
@@ -285,9 +319,7 @@ func (p *Pack) validate(doc *yaml.Node) error {
 		f := fmt.Sprintf("persistence[%d]", i)
 		v.id(f, pe.ID)
 		v.required(f+".path", pe.Path)
-		if !strings.HasPrefix(pe.Path, "~/") && !strings.HasPrefix(pe.Path, "/") {
-			v.fail(f+".path", "%q must start with ~/ or /", pe.Path)
-		}
+		v.persistencePath(f, pe)
 		v.severity(f+".severity", pe.Severity)
 		v.prov(f+".provenance", pe.Provenance)
 	}

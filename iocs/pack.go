@@ -127,18 +127,42 @@ type StringIOC struct {
 	Provenance Provenance `yaml:"provenance" json:"provenance"`
 }
 
-// PathIOC is a persistence artefact at a known path. A path that starts with
-// "~/" is expanded for every user's home (and root's); others are absolute
-// inside the scanned root.
+// PathIOC is a persistence artefact at a known path, or a job that runs by
+// itself (a systemd unit or timer, a launchd job, a Windows scheduled task,
+// an agent or editor hook), or a dropped file. A path that starts with "~/"
+// is expanded for every user's home (and root's); one that starts with "/"
+// is absolute inside the scanned root; any other path is relative and
+// matches where its trailing components do, in any directory (a checkout's
+// .claude/settings.json as well as a home's). The base name may be a glob
+// (path.Match: /tmp/*.pyz).
 type PathIOC struct {
-	ID          string     `yaml:"id" json:"id"`
-	Path        string     `yaml:"path" json:"path"`
-	Kind        string     `yaml:"kind" json:"kind"` // script, unit, unit-link, binary, state
+	ID   string `yaml:"id" json:"id"`
+	Path string `yaml:"path" json:"path"`
+	// Kind is one of PathKinds: script, unit, unit-link, timer, launchd,
+	// task, hook, binary, state, dropper.
+	Kind string `yaml:"kind" json:"kind"`
+	// Label is a launchd job's Label (matched in every launchd directory,
+	// whatever the plist's file name) or a scheduled task's name.
+	Label string `yaml:"label,omitempty" json:"label,omitempty"`
+	// Format is how a hook file is read (HookFormats): claude-settings
+	// (.claude/settings.json hooks) or vscode-tasks (tasks.json tasks
+	// with runOptions.runOn folderOpen). Required for kind hook.
+	Format string `yaml:"format,omitempty" json:"format,omitempty"`
+	// Markers make a name the campaign shares with legitimate software
+	// evidence only with the campaign's content: when set, the file (or,
+	// for a hook, one of the commands it runs) must carry one of them.
+	Markers     []string   `yaml:"markers,omitempty" json:"markers,omitempty"`
 	Campaign    string     `yaml:"campaign,omitempty" json:"campaign,omitempty"`
 	Severity    string     `yaml:"severity" json:"severity"`
 	Description string     `yaml:"description" json:"description"`
 	Provenance  Provenance `yaml:"provenance" json:"provenance"`
 }
+
+// PathKinds are the kinds of PathIOC.
+var PathKinds = []string{"script", "unit", "unit-link", "timer", "launchd", "task", "hook", "binary", "state", "dropper"}
+
+// HookFormats are the file formats a hook PathIOC can name.
+var HookFormats = []string{"claude-settings", "vscode-tasks"}
 
 // StagingIOC is a file name the exfiltration stage writes into a temporary
 // directory (any directory below a temp root).

@@ -268,10 +268,10 @@ func (p *planner) persistence(f *sweep.Finding, t Target) {
 	switch {
 	case strings.HasSuffix(dir, ".wants") || strings.HasSuffix(dir, ".requires"):
 		t.Kind = KindUnitLink
+	case strings.HasSuffix(t.Path, ".service"):
+		t.Kind = KindUnit // a unit under any name: its indicator may be the script it runs
 	case pi != nil && slices.Contains(kindOrder, pi.Kind):
 		t.Kind = pi.Kind
-	case strings.HasSuffix(t.Path, ".service"):
-		t.Kind = KindUnit
 	default:
 		t.Kind = KindScript
 		if fi, ok := p.m.File(t.SHA256); ok && fi.Kind == "binary" {

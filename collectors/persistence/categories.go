@@ -6,6 +6,7 @@ import "github.com/litesweep/litesweep/sweep"
 const (
 	CatPersistence sweep.Category = "persistence"
 	CatStaging     sweep.Category = "staging"
+	CatEntry       sweep.Category = "autostart-entry"
 )
 
 // Categories declares the categories this collector emits.
@@ -22,5 +23,12 @@ var Categories = []sweep.CategoryInfo{
 		Help: []string{
 			"Keep a copy of the file for the investigation (it holds the encrypted stolen credentials, not readable without the attacker's key), then remove it: `litesweep remediate` moves it aside.",
 			"Assume the exfiltration succeeded: rotate every credential the user and the system held (`litesweep rotate`).",
+		}},
+	{Category: CatEntry, Short: "A start-up or scheduler entry that runs the campaign",
+		Description: "One entry of a file that holds others (a crontab line, /etc/anacrontab, a shell start-up file such as ~/.bashrc, a Claude Code settings.json hook, a VS Code tasks.json task run on folderOpen) runs a persistence file of the pack, carries its strings or markers, is a pack process indicator's command line or installs a bad release. The entry runs on the file's schedule or event.",
+		Help: []string{
+			"Keep a copy of the file as evidence, then remove the entry (the file holds other entries: edit it, do not delete it); `litesweep remediate` does not edit shared files.",
+			"Remove what the entry runs (the persistence file or dropper the report names) and check the other findings of the same user.",
+			"Rotate every credential the user held: `litesweep rotate` lists them by name.",
 		}},
 }

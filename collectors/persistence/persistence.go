@@ -14,6 +14,17 @@
 //     content: Description "System Telemetry Service" or any string of the
 //     pack, or an ExecStart= naming a persistence script of the pack;
 //   - enablement symlinks (*.wants/<unit>) of the pack's unit names;
+//   - whatever runs by itself (autostart.go): crontabs (/etc/crontab,
+//     /etc/cron.d, the spools), /etc/anacrontab, queued at jobs, shell
+//     start-up files, XDG autostart entries, systemd units, drop-ins and
+//     timers, launchd plists (XML and binary), Windows Task Scheduler
+//     files, and the pack's hook files (.claude/settings.json hooks,
+//     .vscode/tasks.json folderOpen tasks), each read as the program that
+//     runs it reads it; an entry is a finding when its command runs the
+//     campaign (runs: a pack persistence path, process indicator, strong
+//     string or bad install) or carries its pack entry's markers. A file
+//     at a pack path or with a pack unit name or launchd label is the
+//     campaign's; an entry with markers only with the campaign's content;
 //   - staging files (Matcher.StagingAt: a staging name of the pack such
 //     as tpcp.tar.gz, payload.enc, session.key.enc, runner_collected_*.txt
 //     in any temporary directory of iocs.TempDirs: /tmp, /var/tmp,
@@ -35,9 +46,12 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/litesweep/litesweep/collectors/installcmd"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -57,14 +71,53 @@ type Options struct {
 
 // Collector is the persistence and staging collector.
 type Collector struct {
-	o        Options
-	m        *iocs.Matcher
-	exact    map[string]*iocs.PathIOC // absolute tree path -> indicator
-	scripts  map[string]*iocs.FileIOC // base names of persistence scripts
-	units    map[string]*iocs.PathIOC // unit base names (sysmon.service) -> indicator
-	tails    []string                 // script paths as ExecStart would name them
-	temps    []string                 // temp roots (iocs.TempDirs)
-	unitDirs []string                 // systemd dirs whose units are read
+	o         Options
+	m         *iocs.Matcher
+	judge     *installcmd.Judge
+	exact     map[string]*iocs.PathIOC // absolute tree path -> indicator
+	scripts   map[string]*iocs.FileIOC // base names of persistence scripts
+	units     map[string]*iocs.PathIOC // unit and timer base names (sysmon.service) -> indicator
+	labels    map[string]*iocs.PathIOC // launchd labels and task names -> indicator
+	homeTails []homeTail               // "~/" paths a command can name under any home
+	absRun    map[string]*iocs.PathIOC // absolute paths a command can run
+	rels      []relPath                // relative paths: trailing components anywhere
+	relBase   map[string]bool          // base names of rels (FileRequired prefilter)
+	globs     []globPath               // paths whose base name is a glob
+	temps     []string                 // temp roots (iocs.TempDirs)
+	unitDirs  []string                 // systemd dirs whose units are read
+	homes     map[string]bool          // every home, root's included
+
+	mu      sync.Mutex
+	flagged map[string]*sweep.Indicator // unit base name -> the indicator it was reported with
+	timers  []timer
+}
+
+type homeTail struct {
+	tail string // "/.config/sysmon/sysmon.py"
+	pi   *iocs.PathIOC
+}
+
+type relPath struct {
+	rel string
+	pi  *iocs.PathIOC
+}
+
+type globPath struct {
+	dir  string // absolute dir, or a home-relative "/.config/x" (home), or "" for anywhere
+	home bool
+	base string
+	pi   *iocs.PathIOC
+}
+
+// timer is a systemd timer seen in the walk, matched against the units
+// reported when the walk is over.
+type timer struct {
+	f      sweep.Location
+	name   string
+	target string
+	sched  []string
+	ff     facts
+	path   string
 }
 
 // New returns a collector.
@@ -72,29 +125,53 @@ func New(o Options) *Collector {
 	if o.MaxHashSize <= 0 {
 		o.MaxHashSize = 64 << 20
 	}
-	c := &Collector{o: o, m: o.Matcher, exact: map[string]*iocs.PathIOC{}, scripts: map[string]*iocs.FileIOC{}, units: map[string]*iocs.PathIOC{}}
-	homes := map[string]bool{"/root": true}
+	c := &Collector{o: o, m: o.Matcher, judge: installcmd.NewJudge(o.Matcher), exact: map[string]*iocs.PathIOC{}, scripts: map[string]*iocs.FileIOC{},
+		units: map[string]*iocs.PathIOC{}, labels: map[string]*iocs.PathIOC{}, absRun: map[string]*iocs.PathIOC{},
+		relBase: map[string]bool{}, homes: map[string]bool{"/root": true}, flagged: map[string]*sweep.Indicator{}}
 	for _, h := range o.Homes {
-		homes[h.Dir] = true
+		c.homes[h.Dir] = true
 	}
+	runnable := func(k string) bool { return k == "script" || k == "binary" || k == "dropper" }
 	p := o.Matcher.Pack()
 	for i := range p.Persistence {
 		pi := &p.Persistence[i]
-		if rest, ok := strings.CutPrefix(pi.Path, "~/"); ok {
-			for h := range homes {
+		rest, home := strings.CutPrefix(pi.Path, "~/")
+		abs := !home && strings.HasPrefix(pi.Path, "/")
+		base := path.Base(pi.Path)
+		switch {
+		case strings.ContainsAny(base, "*?[\\"):
+			dir := path.Dir(rest)
+			switch {
+			case home:
+				c.globs = append(c.globs, globPath{dir: "/" + dir, home: true, base: base, pi: pi})
+			case abs:
+				c.globs = append(c.globs, globPath{dir: path.Clean(dir), base: base, pi: pi})
+			default:
+				c.globs = append(c.globs, globPath{dir: "/" + dir, home: true, base: base, pi: pi})
+			}
+		case home:
+			for h := range c.homes {
 				c.exact[path.Join(h, rest)] = pi
 			}
-			if pi.Kind == "script" {
-				c.tails = append(c.tails, "/"+rest)
+			if runnable(pi.Kind) {
+				c.homeTails = append(c.homeTails, homeTail{"/" + rest, pi})
 			}
-		} else {
-			c.exact[path.Clean("/"+pi.Path)] = pi
-			if pi.Kind == "script" || pi.Kind == "binary" {
-				c.tails = append(c.tails, path.Clean("/"+pi.Path))
+		case abs:
+			c.exact[path.Clean(pi.Path)] = pi
+			if runnable(pi.Kind) {
+				c.absRun[path.Clean(pi.Path)] = pi
 			}
+		default:
+			c.rels = append(c.rels, relPath{rest, pi})
+			c.relBase[base] = true
 		}
-		if pi.Kind == "unit" {
-			c.units[path.Base(pi.Path)] = pi
+		switch pi.Kind {
+		case "unit", "timer":
+			c.units[base] = pi
+		case "launchd", "task":
+			if pi.Label != "" {
+				c.labels[pi.Label] = pi
+			}
 		}
 	}
 	for i := range p.Files {
@@ -107,11 +184,39 @@ func New(o Options) *Collector {
 		dirs = append(dirs, h.Dir)
 	}
 	c.temps = iocs.TempDirs(dirs)
-	c.unitDirs = []string{"/etc/systemd", "/usr/local/lib/systemd"}
-	for h := range homes {
-		c.unitDirs = append(c.unitDirs, h+"/.config/systemd")
+	c.unitDirs = []string{"/etc/systemd", "/usr/local/lib/systemd", "/usr/lib/systemd", "/lib/systemd", "/run/systemd/system", "/run/systemd/user"}
+	for h := range c.homes {
+		c.unitDirs = append(c.unitDirs, h+"/.config/systemd", h+"/.local/share/systemd")
 	}
 	return c
+}
+
+// lookup returns the pack entry for a file at p: an exact path, a relative
+// path's trailing components, a globbed base name.
+func (c *Collector) lookup(p, name string) *iocs.PathIOC {
+	if pi, ok := c.exact[p]; ok {
+		return pi
+	}
+	if c.relBase[name] {
+		for _, r := range c.rels {
+			if strings.HasSuffix(p, "/"+r.rel) {
+				return r.pi
+			}
+		}
+	}
+	for _, g := range c.globs {
+		if !matchBase(g.base, name) {
+			continue
+		}
+		dir := path.Dir(p)
+		if g.home && strings.HasSuffix(dir, g.dir) && (g.pi.Path[0] != '~' || c.homes[strings.TrimSuffix(dir, g.dir)]) {
+			return g.pi
+		}
+		if !g.home && dir == g.dir {
+			return g.pi
+		}
+	}
+	return nil
 }
 
 // Name implements sweep.Collector.
@@ -130,7 +235,7 @@ func (c *Collector) inUnitDir(p string) bool {
 
 // FileRequired implements sweep.Collector: path tests only.
 func (c *Collector) FileRequired(e *sweep.Entry) bool {
-	if _, ok := c.exact[e.Path]; ok {
+	if c.lookup(e.Path, e.Name) != nil {
 		return true
 	}
 	if _, ok := c.scripts[e.Name]; ok {
@@ -139,10 +244,7 @@ func (c *Collector) FileRequired(e *sweep.Entry) bool {
 	if _, ok := c.m.StagingAt(e.Path, c.temps); ok {
 		return true
 	}
-	if strings.HasSuffix(e.Name, ".service") && c.inUnitDir(e.Path) {
-		return true
-	}
-	return false
+	return c.formatOf(e.Path, e.Name) != fNone
 }
 
 // Collect implements sweep.Collector.
@@ -151,10 +253,10 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		c.staging(f, s, out)
 		return
 	}
-	pi := c.exact[f.Path]
-	if pi == nil && strings.HasSuffix(f.Name, ".service") && strings.HasSuffix(path.Dir(f.Path), ".wants") {
+	pi := c.lookup(f.Path, f.Name)
+	if pi == nil && strings.HasSuffix(path.Dir(f.Path), ".wants") && f.IsSymlink() {
 		// an enablement link of a pack unit in any systemd directory
-		if u, ok := c.units[f.Name]; ok && f.IsSymlink() {
+		if u, ok := c.units[f.Name]; ok {
 			c.enablement(f, u, out)
 			return
 		}
@@ -163,7 +265,18 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		c.enablement(f, pi, out)
 		return
 	}
-	c.content(f, pi, out)
+	fm := c.formatOf(f.Path, f.Name)
+	if pi != nil && pi.Kind == "hook" {
+		fm = map[string]format{"claude-settings": fClaude, "vscode-tasks": fVSCodeTasks}[pi.Format]
+	}
+	switch fm {
+	case fUnit, fTimer:
+		c.unit(f, pi, fm, out)
+	case fNone:
+		c.content(f, pi, out)
+	default:
+		c.scheduled(f, fm, pi, out)
+	}
 }
 
 func (c *Collector) emit(out sweep.Sink, f sweep.Finding, p string, ff facts) {
@@ -276,71 +389,45 @@ func (c *Collector) enablement(f *sweep.File, pi *iocs.PathIOC, out sweep.Sink) 
 		Location: f.Location(), Evidence: ev, Indicator: ind(pi.ID, "persistence", pi.Provenance)}, f.Path, ff)
 }
 
-// content reads a persistence path, a script named like the pack's, or a
-// unit file, and reports what matches.
+// content reads a persistence path or a script named like the pack's,
+// and reports what matches. An entry with markers is the campaign's only
+// when the file carries one (or its hash or a strong string matches).
 func (c *Collector) content(f *sweep.File, pi *iocs.PathIOC, out sweep.Sink) {
 	ff := factsOf(f)
 	script := c.scripts[f.Name]
-	isUnit := strings.HasSuffix(f.Name, ".service")
 	ev := ff.evidence(c.o.Homes)
 	var why []string
 	var hashHit *iocs.FileIOC
 	var hits []*iocs.StringIOC
-	var execLine string
-
-	limit := c.o.MaxHashSize
-	if isUnit && pi == nil {
-		limit = min(limit, maxUnit)
-	}
-	if f.IsSymlink() {
-		if t, err := fs.ReadLink(f.FS, sweep.Rel(f.Path)); err == nil {
-			ev.Details = append(ev.Details, "symlink to "+t+" (not followed)")
+	marker := ""
+	b, ok := c.read(f, ff, c.o.MaxHashSize, &ev, out)
+	if ok {
+		sum := sha256.Sum256(b)
+		ev.SHA256 = hex.EncodeToString(sum[:])
+		if fi, ok := c.m.File(ev.SHA256); ok {
+			hashHit = fi
+			why = append(why, "SHA-256 matches "+fi.ID)
 		}
-	} else if ff.size > limit {
-		c.errorAt(out, f.Location(), sweep.ErrKindSkipped, fmt.Sprintf("not hashed: larger than %d bytes", limit))
-	} else if r, err := f.Open(); err != nil {
-		c.errorAt(out, f.Location(), sweep.ErrKindError, "open: "+sweep.TrimPathErr(err))
-	} else {
-		b, err := io.ReadAll(io.LimitReader(r, limit+1))
-		r.Close()
-		switch {
-		case err != nil:
-			c.errorAt(out, f.Location(), sweep.ErrKindError, "read: "+sweep.TrimPathErr(err))
-		case int64(len(b)) > limit:
-			c.errorAt(out, f.Location(), sweep.ErrKindSkipped, fmt.Sprintf("not hashed: larger than %d bytes", limit))
-		default:
-			sum := sha256.Sum256(b)
-			ev.SHA256 = hex.EncodeToString(sum[:])
-			if fi, ok := c.m.File(ev.SHA256); ok {
-				hashHit = fi
-				why = append(why, "SHA-256 matches "+fi.ID)
-			}
-			for _, s := range c.m.Strings(b) {
-				hits = append(hits, s)
-				why = append(why, "contains "+s.ID)
-			}
-			if isUnit {
-				execLine = c.execStart(b)
-				if execLine != "" {
-					why = append(why, "ExecStart runs a persistence script of the pack")
-				}
-			}
-			if ev.Text == "" {
-				switch {
-				case execLine != "":
-					ev.Text = execLine
-				case len(hits) > 0 && !bytes.ContainsRune(b[:min(len(b), 4096)], 0):
-					ev.Text = lineWith(b, hits[0].Value)
-				}
-			}
+		for _, s := range c.m.Strings(b) {
+			hits = append(hits, s)
+			why = append(why, "contains "+s.ID)
+		}
+		if marker = markersIn(pi, string(b)); marker != "" {
+			why = append(why, "carries "+marker+" ("+pi.ID+")")
+		}
+		if len(hits) > 0 && !bytes.ContainsRune(b[:min(len(b), 4096)], 0) {
+			ev.Text = lineWith(b, hits[0].Value)
 		}
 	}
 	strong := false
 	for _, s := range hits {
 		strong = strong || !s.Weak
 	}
+	if pi != nil && len(pi.Markers) > 0 && marker == "" && hashHit == nil && !strong {
+		pi = nil // a file of the same name whose content is not the campaign's
+	}
 	ev.Details = append(ev.Details, why...)
-	if pi != nil && ev.SHA256 != "" && !f.IsSymlink() && (pi.Kind == "script" || pi.Kind == "binary") {
+	if pi != nil && ev.SHA256 != "" && !f.IsSymlink() && (pi.Kind == "script" || pi.Kind == "binary" || pi.Kind == "dropper") {
 		// A file at a persistence path is the campaign's by where it is:
 		// its hash finds renamed copies anywhere in the sweep.
 		kind := "persistence-script"
@@ -363,16 +450,6 @@ func (c *Collector) content(f *sweep.File, pi *iocs.PathIOC, out sweep.Sink) {
 		c.emit(out, sweep.Finding{Severity: sev(hashHit.Severity), Category: CatPersistence,
 			Title:    fmt.Sprintf("persistence script %s (known malicious hash)", f.Name),
 			Location: f.Location(), Evidence: ev, Indicator: ind(hashHit.ID, "file", hashHit.Provenance)}, f.Path, ff)
-	case isUnit && (execLine != "" || strong):
-		var in *sweep.Indicator
-		if strong {
-			in = ind(hits[0].ID, "string", hits[0].Provenance)
-		} else if u, ok := c.units["sysmon.service"]; ok {
-			in = ind(u.ID, "persistence", u.Provenance)
-		}
-		c.emit(out, sweep.Finding{Severity: sweep.Critical, Category: CatPersistence,
-			Title:    fmt.Sprintf("systemd unit %s runs the campaign's persistence", f.Name),
-			Location: f.Location(), Evidence: ev, Indicator: in}, f.Path, ff)
 	case script != nil && strong:
 		c.emit(out, sweep.Finding{Severity: sweep.Critical, Category: CatPersistence,
 			Title:    fmt.Sprintf("persistence script %s carries the campaign's strings", f.Name),
@@ -380,30 +457,171 @@ func (c *Collector) content(f *sweep.File, pi *iocs.PathIOC, out sweep.Sink) {
 	}
 }
 
-// execStart returns the first ExecStart= line naming a persistence script
-// of the pack ("" when none).
-func (c *Collector) execStart(b []byte) string {
-	for _, l := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n") {
-		t := strings.TrimSpace(l)
-		k, v, ok := strings.Cut(t, "=")
-		if !ok || !strings.HasPrefix(strings.TrimSpace(k), "ExecStart") {
-			continue
+// read reads a file for content checks up to limit bytes, recording why
+// it could not (a symlink is described, never followed).
+func (c *Collector) read(f *sweep.File, ff facts, limit int64, ev *sweep.Evidence, out sweep.Sink) ([]byte, bool) {
+	if f.IsSymlink() {
+		if t, err := fs.ReadLink(f.FS, sweep.Rel(f.Path)); err == nil {
+			ev.Details = append(ev.Details, "symlink to "+t+" (not followed)")
 		}
-		for _, tail := range c.tails {
-			if strings.Contains(v, tail) {
-				return truncate(t, 240)
-			}
+		return nil, false
+	}
+	if ff.size > limit {
+		c.errorAt(out, f.Location(), sweep.ErrKindSkipped, fmt.Sprintf("not hashed: larger than %d bytes", limit))
+		return nil, false
+	}
+	r, err := f.Open()
+	if err != nil {
+		c.errorAt(out, f.Location(), sweep.ErrKindError, "open: "+sweep.TrimPathErr(err))
+		return nil, false
+	}
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	r.Close()
+	switch {
+	case err != nil:
+		c.errorAt(out, f.Location(), sweep.ErrKindError, "read: "+sweep.TrimPathErr(err))
+		return nil, false
+	case int64(len(b)) > limit:
+		c.errorAt(out, f.Location(), sweep.ErrKindSkipped, fmt.Sprintf("not hashed: larger than %d bytes", limit))
+		return nil, false
+	}
+	return b, true
+}
+
+// unit reads a systemd unit, drop-in or timer. It is the campaign's when
+// it is at a pack path (with the entry's markers when it has any); when
+// it has a pack unit's name elsewhere and carries the campaign's content;
+// or, whatever its name, when an Exec*= runs the campaign (runs) or it
+// carries a strong pack string. A timer is reported after the walk when
+// the unit it triggers was.
+func (c *Collector) unit(f *sweep.File, pi *iocs.PathIOC, fm format, out sweep.Sink) {
+	ff := factsOf(f)
+	ev := ff.evidence(c.o.Homes)
+	limit := int64(maxUnit)
+	if pi != nil {
+		limit = c.o.MaxHashSize
+	}
+	b, ok := c.read(f, ff, limit, &ev, out)
+	name := f.Name
+	if fm == fUnit && strings.HasSuffix(f.Name, ".conf") {
+		name = strings.TrimSuffix(path.Base(path.Dir(f.Path)), ".d") // foo.service.d/x.conf -> foo.service
+	}
+	byName := c.units[name]
+	if !ok {
+		if pi != nil {
+			c.emit(out, sweep.Finding{Severity: sev(pi.Severity), Category: CatPersistence,
+				Title:    fmt.Sprintf("persistence artefact %s present (%s)", f.Name, pi.Kind),
+				Location: f.Location(), Evidence: ev, Indicator: ind(pi.ID, "persistence", pi.Provenance)}, f.Path, ff)
 		}
-		for name := range c.scripts {
-			for _, w := range strings.Fields(v) {
-				if path.Base(w) == name {
-					return truncate(t, 240)
-				}
-			}
+		return
+	}
+	sum := sha256.Sum256(b)
+	ev.SHA256 = hex.EncodeToString(sum[:])
+	ex, target, sched := unitFile(b)
+	var ms []match
+	text := ""
+	for _, e := range ex {
+		m := c.runs(e.cmd, nil)
+		if len(m) > 0 && text == "" {
+			text = e.where + entryEvidence(e, m, "")
+		}
+		ms = append(ms, m...)
+	}
+	var strong []*iocs.StringIOC
+	for _, s := range c.m.Strings(b) {
+		if !s.Weak {
+			strong = append(strong, s)
+			ev.Details = append(ev.Details, "contains "+s.ID)
 		}
 	}
-	return ""
+	owner := pi
+	if owner == nil {
+		owner = byName
+	}
+	marker := markersIn(owner, string(b))
+	if marker != "" {
+		ev.Details = append(ev.Details, "carries "+marker+" ("+owner.ID+")")
+	}
+	ev.Details = append(ev.Details, whys(ms)...)
+	if text == "" && len(strong) > 0 {
+		text = keyLine(b, strong[0].Value)
+	}
+	ev.Text = text
+	content := marker != "" || len(ms) > 0 || len(strong) > 0
+	var in *sweep.Indicator
+	severity := sweep.Critical
+	switch {
+	case pi != nil && (len(pi.Markers) == 0 || content):
+		in, severity = ind(pi.ID, "persistence", pi.Provenance), sev(pi.Severity)
+	case byName != nil && content:
+		in, severity = ind(byName.ID, "persistence", byName.Provenance), sev(byName.Severity)
+	case len(ms) > 0:
+		w := worst(ms)
+		in, severity = w.ind, w.sev
+	case len(strong) > 0:
+		in = ind(strong[0].ID, "string", strong[0].Provenance)
+	}
+	if fm == fTimer {
+		if target == "" {
+			target = strings.TrimSuffix(f.Name, ".timer") + ".service"
+		}
+		c.mu.Lock()
+		c.timers = append(c.timers, timer{f: f.Location(), name: f.Name, target: target, sched: sched, ff: ff, path: f.Path})
+		c.mu.Unlock()
+	}
+	if in == nil {
+		return
+	}
+	c.mu.Lock()
+	if c.flagged[name] == nil {
+		c.flagged[name] = in
+	}
+	c.mu.Unlock()
+	what := "systemd unit"
+	if fm == fTimer {
+		what = "systemd timer"
+	} else if name != f.Name {
+		what = "systemd drop-in for " + name
+	}
+	c.emit(out, sweep.Finding{Severity: severity, Category: CatPersistence,
+		Title:    fmt.Sprintf("%s %s runs the campaign's persistence", what, f.Name),
+		Location: f.Location(), Evidence: ev, Indicator: in}, f.Path, ff)
 }
+
+// Finish implements sweep.Finisher: a timer whose unit was reported is
+// reported too (it starts the unit again on its schedule).
+func (c *Collector) Finish(ctx context.Context, out sweep.Sink) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range c.timers {
+		in := c.flagged[t.target]
+		if in == nil || c.flagged[t.name] != nil {
+			continue
+		}
+		ev := t.ff.evidence(c.o.Homes)
+		ev.Details = append(ev.Details, "triggers "+t.target+", reported as the campaign's ("+in.ID+")")
+		if len(t.sched) > 0 {
+			ev.Text = strings.Join(t.sched, " ")
+		}
+		c.emit(out, sweep.Finding{Severity: sweep.Critical, Category: CatPersistence,
+			Title:    fmt.Sprintf("systemd timer %s starts a unit of the campaign", t.name),
+			Location: t.f, Evidence: ev, Indicator: in}, t.path, t.ff)
+	}
+	c.timers = nil
+}
+
+// keyLine shows the unit line holding a pack string as KEY=…value…, with
+// only the pack's text kept.
+func keyLine(b []byte, needle string) string {
+	l := lineWith(b, needle)
+	k, v, ok := strings.Cut(l, "=")
+	if !ok || !keyRe.MatchString(k) {
+		return sweep.KeptPart(l, []string{needle})
+	}
+	return k + "=" + sweep.KeptPart(v, []string{needle})
+}
+
+var keyRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,40}$`)
 
 func lineWith(b []byte, needle string) string {
 	s := string(b)

@@ -91,7 +91,7 @@ func TestPersistenceAndStaging(t *testing.T) {
 	}
 	want := []string{
 		"critical|persistence|/etc/systemd/system/multi-user.target.wants/sysmon.service|sysmon-unit-system-enabled|root",
-		"critical|persistence|/etc/systemd/system/telemetry.service|sysmon-unit-system|root",
+		"critical|persistence|/etc/systemd/system/telemetry.service|sysmon-script|root", // what its ExecStart runs
 		"critical|persistence|/home/alice/.config/sysmon/sysmon.py|sysmon-script|alice",
 		"critical|persistence|/home/alice/.config/systemd/user/default.target.wants/sysmon.service|sysmon-unit-enabled-default|alice",
 		"critical|persistence|/home/alice/.config/systemd/user/sysmon.service|sysmon-unit|alice",
