@@ -305,3 +305,41 @@ func lineOf(b []byte, s string) int {
 	}
 	return 0
 }
+
+// TestMarkersDecideSharedNames: a pack unit entry with markers (the
+// mechanism for names the campaign shares with legitimate software, such
+// as sysmon.service) is evidence only with the campaign's content; its
+// enablement link follows the unit it names. Microsoft's Sysmon for
+// Linux unit and link are not findings; the campaign's are.
+func TestMarkersDecideSharedNames(t *testing.T) {
+	const entry = "path: \"/etc/systemd/system/sysmon.service\"\n    kind: unit\n"
+	const link = "path: \"/etc/systemd/system/multi-user.target.wants/sysmon.service\"\n    kind: unit-link\n"
+	m := sweeptest.MatcherWith(t,
+		entry, entry+"    markers: [\"System Telemetry Service\", \".config/sysmon/sysmon.py\"]\n",
+		link, link+"    markers: [\"System Telemetry Service\", \".config/sysmon/sysmon.py\"]\n")
+	microsoft := "[Unit]\nDescription=Sysmon event logger\n\n[Service]\nUser=root\nType=forking\nExecStart=/opt/sysmon/sysmon -i /opt/sysmon/config.xml -service\nRestart=on-failure\n\n[Install]\nWantedBy=multi-user.target\n"
+	campaign := string(sweeptest.Testdata(t, "sysmon.service"))
+	for _, tt := range []struct {
+		name, unit string
+		want       []string
+	}{
+		{"Sysmon for Linux", microsoft, nil},
+		{"the campaign's unit", campaign, []string{
+			"/etc/systemd/system/multi-user.target.wants/sysmon.service|sysmon-unit-system-enabled",
+			"/etc/systemd/system/sysmon.service|sysmon-unit-system"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := sweeptest.MkTree(t, map[string][]byte{"etc/systemd/system/sysmon.service": []byte(tt.unit)})
+			symlink(t, root, "etc/systemd/system/multi-user.target.wants/sysmon.service", "/etc/systemd/system/sysmon.service")
+			fs, errs := run(t, root, m, 0)
+			var got []string
+			for _, f := range fs {
+				got = append(got, f.Location.Path+"|"+f.Indicator.ID)
+			}
+			sort.Strings(got)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") || len(errs) > 0 {
+				t.Errorf("findings %q errors %+v, want %q", got, errs, tt.want)
+			}
+		})
+	}
+}

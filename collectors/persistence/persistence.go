@@ -381,6 +381,28 @@ func (c *Collector) enablement(f *sweep.File, pi *iocs.PathIOC, out sweep.Sink) 
 			c.errorAt(out, f.Location(), sweep.ErrKindError, "read link: "+sweep.TrimPathErr(err))
 		} else {
 			ev.Text = "-> " + t
+			// A pack entry with markers: the link enables the campaign's
+			// unit only when the unit it names carries them. The unit is
+			// read inside the root; one that cannot be read keeps the
+			// finding.
+			owner := pi
+			if len(owner.Markers) == 0 {
+				owner = c.units[f.Name]
+			}
+			if owner != nil && len(owner.Markers) > 0 {
+				target := t
+				if !path.IsAbs(target) {
+					target = path.Join(path.Dir(f.Path), target)
+				}
+				if b, err := f.ReadPath(path.Clean(target), maxUnit); err == nil {
+					if !c.unitRunsCampaign(b, owner) {
+						return // enables a unit of the same name that is not the campaign's
+					}
+					ev.Details = append(ev.Details, "the unit it enables carries the campaign's content")
+				} else {
+					ev.Details = append(ev.Details, "the unit it enables could not be read: "+sweep.TrimPathErr(err))
+				}
+			}
 		}
 	} else {
 		ev.Details = append(ev.Details, "a regular file, not a symlink")
@@ -586,6 +608,26 @@ func (c *Collector) unit(f *sweep.File, pi *iocs.PathIOC, fm format, out sweep.S
 	c.emit(out, sweep.Finding{Severity: severity, Category: CatPersistence,
 		Title:    fmt.Sprintf("%s %s runs the campaign's persistence", what, f.Name),
 		Location: f.Location(), Evidence: ev, Indicator: in}, f.Path, ff)
+}
+
+// unitRunsCampaign reports whether a unit's text carries owner's markers,
+// runs the campaign (runs) or carries a strong pack string.
+func (c *Collector) unitRunsCampaign(b []byte, owner *iocs.PathIOC) bool {
+	if markersIn(owner, string(b)) != "" {
+		return true
+	}
+	ex, _, _ := unitFile(b)
+	for _, e := range ex {
+		if len(c.runs(e.cmd, nil)) > 0 {
+			return true
+		}
+	}
+	for _, s := range c.m.Strings(b) {
+		if !s.Weak {
+			return true
+		}
+	}
+	return false
 }
 
 // Finish implements sweep.Finisher: a timer whose unit was reported is
