@@ -12,6 +12,9 @@ import (
 	"github.com/litesweep/litesweep/sweep"
 )
 
+// maxScheduled caps the bytes of one scheduler, start-up or hook file read.
+const maxScheduled = 8 << 20
+
 // format is how a file that makes things run by themselves is read.
 type format int
 
@@ -325,11 +328,14 @@ func (c *Collector) scheduled(f *sweep.File, fm format, pi *iocs.PathIOC, out sw
 	if f.IsSymlink() {
 		return // the link's target is swept where it lies
 	}
-	if ff.size > maxUnit {
-		c.errorAt(out, f.Location(), sweep.ErrKindSkipped, fmt.Sprintf("not read: larger than %d bytes", maxUnit))
+	// A start-up file or crontab padded past the limit is not checked:
+	// an error (INCOMPLETE), never a quiet skip.
+	limit := min(c.o.MaxHashSize, maxScheduled)
+	if ff.size > limit {
+		c.errorAt(out, f.Location(), sweep.ErrKindError, fmt.Sprintf("not read: larger than %d bytes", limit))
 		return
 	}
-	b, err := f.ReadAll(maxUnit)
+	b, err := f.ReadAll(limit)
 	if err != nil {
 		c.errorAt(out, f.Location(), sweep.ErrKindError, "read: "+sweep.TrimPathErr(err))
 		return

@@ -343,3 +343,16 @@ func TestMarkersDecideSharedNames(t *testing.T) {
 		})
 	}
 }
+
+// TestOversizedStartupFileIsUnchecked: a start-up file past the read cap
+// is an error entry (the sweep cannot say it is clean), not a quiet skip.
+func TestOversizedStartupFileIsUnchecked(t *testing.T) {
+	root := sweeptest.MkTree(t, map[string][]byte{
+		"etc/passwd":         []byte("alice:x:1000:1000::/home/alice:/bin/bash\n"),
+		"home/alice/.bashrc": []byte(strings.Repeat("# padding\n", 20) + "python3 ~/.config/sysmon/sysmon.py &\n"),
+	})
+	fs, errs := run(t, root, sweeptest.Matcher(t), 64)
+	if len(fs) != 0 || len(errs) != 1 || errs[0].Kind != sweep.ErrKindError || errs[0].Location.Path != "/home/alice/.bashrc" {
+		t.Fatalf("findings %+v errors %+v, want one error for .bashrc", fs, errs)
+	}
+}
