@@ -144,7 +144,7 @@ func (c *Collector) runs(cmd string, argv []string) []match {
 	for _, w := range append(ws, argv...) {
 		w = strings.Trim(w, wordTrim)
 		if pi, shown := c.pathIn(w); pi != nil {
-			add(match{ind(pi.ID, "persistence", pi.Provenance), sev(pi.Severity), "runs " + shown + " (" + pi.ID + ")", shown})
+			add(match{ind(pi.ID, "persistence", pi.Provenance), sev(pi.Severity), "runs " + pi.Path + " (" + pi.ID + ")", shown})
 		}
 		if fi, ok := c.scripts[path.Base(w)]; ok {
 			add(match{ind(fi.ID, "file", fi.Provenance), sev(fi.Severity), "runs a script named " + fi.Name + " (" + fi.ID + ")", fi.Name})

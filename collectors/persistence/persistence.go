@@ -605,8 +605,12 @@ func (c *Collector) unit(f *sweep.File, pi *iocs.PathIOC, fm format, out sweep.S
 	} else if name != f.Name {
 		what = "systemd drop-in for " + name
 	}
+	title := fmt.Sprintf("%s %s runs the campaign's persistence", what, f.Name)
+	if owner != nil && in.ID == owner.ID {
+		title = fmt.Sprintf("persistence artefact %s present (%s)", f.Name, owner.Kind)
+	}
 	c.emit(out, sweep.Finding{Severity: severity, Category: CatPersistence,
-		Title:    fmt.Sprintf("%s %s runs the campaign's persistence", what, f.Name),
+		Title:    title,
 		Location: f.Location(), Evidence: ev, Indicator: in}, f.Path, ff)
 }
 
