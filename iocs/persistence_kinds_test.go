@@ -13,7 +13,7 @@ func TestPersistenceKindsValidated(t *testing.T) {
 	base := func(pi PathIOC) *Pack {
 		pi.ID, pi.Severity, pi.Provenance = "p1", "critical", prov
 		return &Pack{SchemaVersion: SchemaVersion, ID: "t", Version: "1", Title: "t",
-			Packages: []PackageIOC{{ID: "pkg", Ecosystem: "pypi", Name: "x", Versions: []string{"1.0"}, Severity: "high", Provenance: prov}},
+			Packages:    []PackageIOC{{ID: "pkg", Ecosystem: "pypi", Name: "x", Versions: []string{"1.0"}, Severity: "high", Provenance: prov}},
 			Persistence: []PathIOC{pi}}
 	}
 	tests := []struct {
