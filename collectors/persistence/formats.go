@@ -73,13 +73,13 @@ func crontab(b []byte, system bool) []entry {
 	ls, at := lines(b, false)
 	for i, l := range ls {
 		t := strings.TrimLeft(l, " \t")
-		if t == "" || t[0] == '#' {
+		f := strings.Fields(t)
+		if len(f) == 0 || t[0] == '#' {
 			continue
 		}
-		if !strings.HasPrefix(t, "@") && envLine.MatchString(t) && !cronField.MatchString(strings.Fields(t)[0]) {
+		if !strings.HasPrefix(t, "@") && envLine.MatchString(t) && !cronField.MatchString(f[0]) {
 			continue // environment setting
 		}
-		f := strings.Fields(t)
 		nsched := 5
 		if strings.HasPrefix(f[0], "@") {
 			if !cronShortcuts[strings.ToLower(f[0])] {

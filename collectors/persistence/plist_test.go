@@ -56,3 +56,24 @@ func FuzzPlist(f *testing.F) {
 		_, _, _ = scheduledTask(b)
 	})
 }
+
+// FuzzTextFormats: no crontab, anacrontab, at job, start-up file,
+// desktop entry, unit or hook file makes a reader panic.
+func FuzzTextFormats(f *testing.F) {
+	for _, s := range []string{"@reboot root /x\n", "\f\n\r\n\v", "1 5 id cmd\n", "[Service]\nExecStart=-@/x y \\\n z\n",
+		"[Desktop Entry]\nExec=x %U\n", `{"hooks":{"SessionStart":[{"hooks":[{"type":"command","command":"x"}]}]}}`,
+		"{\"tasks\":[{\"command\":{\"value\":[\"a\"]},\"runOptions\":{\"runOn\":\"folderOpen\"}},]} /* x", "*/5 * * * * x%y\\%z"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		crontab(b, true)
+		crontab(b, false)
+		anacrontab(b)
+		atJob(b)
+		shellLines(b)
+		desktopEntry(b)
+		unitFile(b)
+		claudeHooks(b)
+		vscodeTasks(b)
+	})
+}
