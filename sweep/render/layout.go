@@ -137,3 +137,71 @@ func Wrap(s string, max int) []string {
 	}
 	return lines
 }
+
+// pathSet is the paths shown together in one table. Shortened alone, two
+// of them can read the same (eight Python versions' site-packages all
+// become /root/…/site-packages/x.pth:2); fit keeps the directories that
+// tell them apart.
+type pathSet []string
+
+// fit shortens p to max columns (unless o.Wide) keeping what distinguishes
+// it from the other paths of the set with the same file name: the
+// directories those paths share at the start and at the end are what is
+// dropped, so /root/…/3.10.13/lib/python3.10/…/x.pth:2 and
+// /root/…/3.9.18/lib/python3.9/…/x.pth:2 stay apart.
+func (ps pathSet) fit(p string, max int, o Options) string {
+	short := fit(p, max, o)
+	if short == p {
+		return p
+	}
+	base := p[strings.LastIndex(p, "/")+1:]
+	var same [][]string
+	for _, q := range ps {
+		if q != p && q[strings.LastIndex(q, "/")+1:] == base {
+			same = append(same, strings.Split(q, "/"))
+		}
+	}
+	if len(same) == 0 {
+		return short
+	}
+	segs := strings.Split(p, "/")
+	n := len(segs)
+	pre, suf := n-1, n-1 // common leading and trailing segments with every colliding path
+	for _, q := range same {
+		i := 0
+		for i < min(len(q), n) && q[i] == segs[i] {
+			i++
+		}
+		j := 0
+		for j < min(len(q), n) && q[len(q)-1-j] == segs[n-1-j] {
+			j++
+		}
+		pre, suf = min(pre, i), min(suf, j)
+	}
+	if pre+suf >= n {
+		return short
+	}
+	middle := segs[pre : n-suf]
+	var head, tail []string
+	switch {
+	case pre > 2:
+		head = append(append(head, segs[:2]...), "…")
+	default:
+		head = segs[:pre]
+	}
+	switch {
+	case suf > 1:
+		tail = []string{"…", segs[n-1]}
+	default:
+		tail = segs[n-suf:]
+	}
+	for _, cand := range []string{
+		strings.Join(append(append(append([]string{}, head...), middle...), tail...), "/"),
+		strings.Join(append(append([]string{"…"}, middle...), tail...), "/"),
+	} {
+		if width(cand) <= max {
+			return cand
+		}
+	}
+	return cutMiddle(strings.Join(append(append([]string{"…"}, middle...), tail...), "/"), max)
+}

@@ -42,6 +42,10 @@ func Table(w io.Writer, r *sweep.Report, o Options) error {
 	if r.Scan.Interrupted {
 		bw.lines("", wrapUnless("INTERRUPTED: the sweep was stopped; this report holds only what was found until then.", cols, o))
 	}
+	var locs pathSet
+	for _, f := range r.Findings {
+		locs = append(locs, f.Location.String())
+	}
 	for _, group := range groupBySeverity(r.Findings) {
 		heading := fmt.Sprintf("%s (%d)", strings.ToUpper(string(group[0].Severity)), len(group))
 		if o.Color {
@@ -63,7 +67,7 @@ func Table(w io.Writer, r *sweep.Report, o Options) error {
 			if f.User != "" {
 				user = "  [" + f.User + "]"
 			}
-			bw.lines(indent, []string{fit(loc, avail-width(user), o) + user})
+			bw.lines(indent, []string{locs.fit(loc, avail-width(user), o) + user})
 			ev := string(f.Category)
 			if e := EvidenceLine(f); e != "" {
 				ev += " · " + e
@@ -85,13 +89,17 @@ func Table(w io.Writer, r *sweep.Report, o Options) error {
 		}
 		indent := strings.Repeat(" ", 2+vw+2)
 		avail := cols - len(indent)
+		var envPaths pathSet
+		for _, e := range r.Environments {
+			envPaths = append(envPaths, e.Path)
+		}
 		for _, e := range r.Environments {
 			what := e.Kind
 			if e.User != "" {
 				what += ", " + e.User
 			}
 			what = "  (" + what + ")"
-			bw.printf("  %-*s  %s%s\n", vw, e.Verdict, fit(e.Path, avail-width(what), o), what)
+			bw.printf("  %-*s  %s%s\n", vw, e.Verdict, envPaths.fit(e.Path, avail-width(what), o), what)
 			if e.Reason != "" {
 				bw.lines(indent, wrapUnless(e.Reason, avail, o))
 			}
@@ -156,8 +164,10 @@ func Table(w io.Writer, r *sweep.Report, o Options) error {
 	return bw.err
 }
 
-// closingSummary ends the table with the answer: verdict, counts by
-// severity, what could not be checked and where the full report is.
+// closingSummary ends the table with the answer, sized for the last
+// screen of an 80×24 terminal: the verdict and the counts (a line that
+// does not wrap at 80 columns), the three most important findings, what
+// could not be checked, and the exact next commands for the verdict.
 func closingSummary(bw *errWriter, r *sweep.Report, cols int, o Options, verdict string, unchecked int) {
 	bw.printf("\n%s\n", strings.Repeat("─", min(cols, 60)))
 	counts := map[sweep.Severity]int{}
@@ -174,22 +184,84 @@ func closingSummary(bw *errWriter, r *sweep.Report, cols int, o Options, verdict
 	if len(parts) > 0 {
 		found = strings.Join(parts, ", ")
 	}
-	bw.lines("", wrapUnless(fmt.Sprintf("Verdict: %s — %s.", verdict, found), cols, o))
+	// The verdict line never wraps: the counts go on a line of their own
+	// when both do not fit (measured without colour codes).
+	plain := string(r.Verdict)
+	if c := r.Scan.Coverage.String(); c != "" {
+		plain += "; " + c
+	}
+	coloured := strings.TrimSuffix(verdict, plain[len(r.Verdict):])
+	if line := "Verdict: " + plain + " — " + found + "."; width(line) <= cols || o.Wide {
+		bw.printf("Verdict: %s%s — %s.\n", coloured, plain[len(r.Verdict):], found)
+	} else {
+		bw.printf("Verdict: %s\n", coloured)
+		if len(plain) > len(r.Verdict) {
+			bw.lines("         ", wrapUnless(strings.TrimPrefix(plain[len(r.Verdict):], "; "), cols-9, o))
+		}
+		bw.lines("", wrapUnless("Found: "+found+".", cols, o))
+	}
+	if top := topFindings(r.Findings, 3); len(top) > 0 {
+		idw := 0
+		for _, f := range top {
+			idw = max(idw, width(f.ID))
+		}
+		indent := strings.Repeat(" ", 2+idw+2)
+		avail := cols - len(indent)
+		var locs pathSet
+		for _, f := range r.Findings {
+			locs = append(locs, f.Location.String())
+		}
+		if len(r.Findings) > len(top) {
+			bw.printf("Most important (%d of %d, all above):\n", len(top), len(r.Findings))
+		} else {
+			bw.printf("Findings:\n")
+		}
+		for _, f := range top {
+			bw.printf("  %-*s  %s\n", idw, f.ID, fit(strings.ToUpper(string(f.Severity))+" "+f.Title, avail, o))
+			bw.lines(indent, []string{locs.fit(f.Location.String(), avail, o)})
+		}
+	}
 	if unchecked > 0 {
-		bw.lines("", wrapUnless(fmt.Sprintf("Could not check: %d %s (listed above); the verdict cannot be CLEAN until they are.",
-			unchecked, plural(unchecked, "location", "locations")), cols, o))
+		bw.lines("", wrapUnless(fmt.Sprintf("Could not check: %d %s (listed above).", unchecked, plural(unchecked, "location", "locations")), cols, o))
 	}
 	if r.Scan.Interrupted {
 		bw.printf("Interrupted: only part of the target was swept.\n")
 	}
 	if len(r.Rotation) > 0 {
-		bw.printf("Rotate: %d %s (listed above; `litesweep rotate` writes the checklist).\n", len(r.Rotation), plural(len(r.Rotation), "credential", "credentials"))
+		bw.printf("Rotate: %d %s (listed above).\n", len(r.Rotation), plural(len(r.Rotation), "credential", "credentials"))
+	}
+	if steps := NextSteps(r, o); len(steps) > 0 {
+		bw.printf("Next:\n")
+		for i, st := range steps {
+			if st.Command == "" {
+				bw.lines(fmt.Sprintf("  %d. ", i+1), wrapUnless(st.Why, cols-5, o)[:1])
+				bw.lines("     ", wrapUnless(st.Why, cols-5, o)[1:])
+				continue
+			}
+			bw.printf("  %d. %s\n", i+1, st.Command) // whole: a command is copied, never shortened
+			bw.lines("     ", wrapUnless(st.Why, cols-5, o))
+		}
 	}
 	if o.Output != "" {
 		bw.lines("", wrapUnless("Full report: "+o.Output, cols, o))
 	} else {
-		bw.lines("", wrapUnless("Full report: add --format json --output FILE (every path and detail in full), or --wide.", cols, o))
+		bw.lines("", wrapUnless("Full report: add -f json -o FILE (every path and detail in full), or --wide.", cols, o))
 	}
+}
+
+// topFindings are the n most important findings: highest severity first,
+// in the report's order within a severity.
+func topFindings(fs []sweep.Finding, n int) []sweep.Finding {
+	var out []sweep.Finding
+	for _, g := range groupBySeverity(fs) {
+		for _, f := range g {
+			if len(out) == n {
+				return out
+			}
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // fit shortens a path-like string to max columns unless o.Wide.

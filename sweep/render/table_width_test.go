@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,8 +48,9 @@ func TestTableFitsWidth(t *testing.T) {
 				t.Errorf("width %d: line %d is %d columns: %q", cols, i+1, width(l), l)
 			}
 		}
-		tail := strings.Join(lines[max(0, len(lines)-6):], "\n")
-		if !strings.Contains(tail, "Verdict: "+string(r.Verdict)) || !strings.Contains(tail, "Full report:") {
+		// The last screen of a 24-row terminal (one row for the prompt).
+		tail := strings.Join(lines[max(0, len(lines)-23):], "\n")
+		if !strings.Contains(tail, "Verdict: "+string(r.Verdict)) || !strings.Contains(tail, "Full report:") || !strings.Contains(tail, "Next:") {
 			t.Errorf("width %d: no closing summary at the end:\n%s", cols, tail)
 		}
 		if strings.Contains(buf.String(), r.Findings[0].Location.Path) || !strings.Contains(buf.String(), "/…/") || !strings.Contains(buf.String(), "site-packages/litellm_init.pth") {
@@ -99,6 +101,57 @@ func TestWrap(t *testing.T) {
 		got := Wrap(tt.in, tt.max)
 		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 			t.Errorf("Wrap(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+// TestShortenedPathsStayDistinct: paths shown in one table that shorten
+// alike keep the directories that tell them apart (the Python versions),
+// at 80 columns as a responder's terminal shows them.
+func TestShortenedPathsStayDistinct(t *testing.T) {
+	var ps pathSet
+	for _, v := range []string{"3.10.13", "3.11.7", "3.12.1", "3.8.18", "3.9.18", "3.11.9", "3.12.4", "3.13.0"} {
+		minor := v[:strings.LastIndex(v, ".")]
+		ps = append(ps, "/root/.pyenv/versions/"+v+"/lib/python"+minor+"/site-packages/_sandboxing_egress_ca.pth:2")
+	}
+	seen := map[string]string{}
+	for _, p := range ps {
+		got := ps.fit(p, 60, Options{})
+		if width(got) > 60 {
+			t.Errorf("%s: %q is %d columns", p, got, width(got))
+		}
+		if other, ok := seen[got]; ok {
+			t.Errorf("%s and %s both read %q", p, other, got)
+		}
+		seen[got] = p
+		version := strings.Split(p, "/")[4]
+		if !strings.Contains(got, "/"+version+"/") || !strings.HasSuffix(got, "_sandboxing_egress_ca.pth:2") {
+			t.Errorf("%s: %q lost what distinguishes it", p, got)
+		}
+	}
+	// Alone, or when nothing collides, a path is shortened as before.
+	one := pathSet{ps[0]}
+	if got, want := one.fit(ps[0], 60, Options{}), ShortenMiddle(ps[0], 60); got != want {
+		t.Errorf("a lone path: %q, want %q", got, want)
+	}
+	// Real table: eight findings at 80 columns, eight different locations.
+	r := goldenHostReport(t)
+	f0 := r.Findings[0]
+	r.Findings = nil
+	for i, p := range ps {
+		f := f0
+		f.ID = fmt.Sprintf("LS-%012d", i)
+		f.Location = sweep.Location{Path: strings.TrimSuffix(p, ":2"), Line: 2}
+		r.Findings = append(r.Findings, f)
+	}
+	var buf bytes.Buffer
+	if err := Table(&buf, r, Options{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		v := strings.Split(p, "/")[4]
+		if !strings.Contains(buf.String(), "/"+v+"/") {
+			t.Errorf("at 80 columns the table lost %s:\n%s", v, buf.String())
 		}
 	}
 }
