@@ -81,7 +81,7 @@ func TestInventoryNamesOnly(t *testing.T) {
 		{"/home/alice/.my.cnf", "cred-db", "alice", []string{"key client.password", "key client.user"}},
 		{"/home/alice/project/.env", "cred-dotenv", "alice", []string{"var DATABASE_URL", "var DEBUG", "var OPENAI_API_KEY"}},
 		{"/home/alice/project/.env.production", "cred-dotenv", "alice", []string{"var ANTHROPIC_API_KEY"}},
-		{"/home/alice/.bash_history", "cred-history", "alice", nil},
+		{"/home/alice/.bash_history", "cred-history", "alice", []string{"var GITHUB_TOKEN"}},
 		{"/home/alice/.bitcoin/wallet.dat", "cred-wallet", "alice", nil},
 		{"/etc/ssl/private/server.key", "cred-tls", "root", []string{"private key"}},
 		{"/etc/wireguard/wg0.conf", "cred-vpn", "root", []string{"key Interface.PrivateKey", "key Peer.PresharedKey", "key Peer.PublicKey"}},

@@ -28,7 +28,8 @@ var (
 )
 
 // parserFor picks the parser by path; nil means "presence only": the file
-// is not read at all (histories, keys, wallets, token files).
+// is not read at all (keys, wallets, token files). Shell histories are read
+// for the names of the variables they set, never a value.
 func parserFor(p string) parser {
 	b := path.Base(p)
 	dir := path.Base(path.Dir(p))
@@ -67,6 +68,8 @@ func parserFor(p string) parser {
 		return redisConf
 	case b == ".env" || strings.HasPrefix(b, ".env.") || b == "environment":
 		return dotenv
+	case b == ".bash_history" || b == ".zsh_history" || b == ".sh_history":
+		return shellHistoryVars
 	case b == "shadow" && dir == "etc":
 		return shadow
 	case dir == "wireguard" && strings.HasSuffix(b, ".conf"):
@@ -474,6 +477,45 @@ func dotenv(b []byte) (out []string) {
 		k, _, ok := strings.Cut(l, "=")
 		if k = strings.TrimSpace(k); ok && varRe.MatchString(k) {
 			out = append(out, "var "+k)
+		}
+	})
+	return
+}
+
+// historyAssign is a shell command that sets a variable: export NAME=...,
+// declare -x NAME=..., typeset -x NAME=..., or a leading NAME=... before a
+// command or alone. Group 1 is the name; nothing after "=" is kept.
+var historyAssign = regexp.MustCompile(`^(?:(?:export|declare\s+-x|typeset\s+-x|readonly)\s+)?([A-Za-z_][A-Za-z0-9_]{0,127})=`)
+
+// shellHistoryVars keeps the names of the variables a bash, zsh or sh
+// history sets (export OPENAI_API_KEY=...: "var OPENAI_API_KEY"), so the
+// checklist can say which secrets were typed; never a value. zsh's
+// extended history prefix (": 1711276800:0;") is skipped, and each command
+// of a line joined with ; or && is read.
+func shellHistoryVars(b []byte) (out []string) {
+	lines(b, func(l string) {
+		if strings.HasPrefix(l, ": ") {
+			if i := strings.IndexByte(l, ';'); i >= 0 {
+				l = l[i+1:]
+			}
+		}
+		for _, cmd := range strings.FieldsFunc(l, func(r rune) bool { return r == ';' || r == '&' || r == '|' }) {
+			cmd = strings.TrimSpace(cmd)
+			for {
+				m := historyAssign.FindStringSubmatch(cmd)
+				if m == nil {
+					break
+				}
+				out = append(out, "var "+m[1])
+				// export A=1 B=2: the next word may set another; values with
+				// spaces end the scan (the rest is the value or the command).
+				rest := cmd[len(m[0]):]
+				i := strings.IndexAny(rest, " \t")
+				if i < 0 || !strings.HasPrefix(strings.TrimSpace(m[0]), "export") {
+					break
+				}
+				cmd = "export " + strings.TrimSpace(rest[i:])
+			}
 		}
 	})
 	return
