@@ -124,6 +124,12 @@ func TestAnsiblePlaybook(t *testing.T) {
 			t.Errorf("playbook output lacks %q:\n%s", want, out.String())
 		}
 	}
+	// A sweep that found something is a result: no red failure for it.
+	for _, noise := range []string{"ASYNC FAILED", "FAILED!", "fatal:"} {
+		if strings.Contains(out.String(), noise) {
+			t.Errorf("playbook output shows %q for a normal result:\n%s", noise, out.String())
+		}
+	}
 	for _, f := range []string{"web-a.json", "web-b.json", "web-c.json", "fleet.json", "fleet.html"} {
 		fi, err := os.Stat(filepath.Join(reports, f))
 		if err != nil {
