@@ -206,3 +206,13 @@ func TestHelpLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestCleanOutputConfirms: a CLEAN run written with -o says so on stderr,
+// as a run with findings does.
+func TestCleanOutputConfirms(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, errs := runArgs(context.Background(), "host", "--root", t.TempDir(), "-f", "json", "-o", out, "-q")
+	if code != 0 || stdout != "" || !strings.Contains(errs, "litesweep: verdict CLEAN; report written to "+out) {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, errs)
+	}
+}
