@@ -408,6 +408,12 @@ func (in *reader) commit(sum string) {
 			d.events = append(d.events, e)
 		}
 	}
+	// Event texts recur across systems (the same install, the same
+	// persistence path): one copy each.
+	for i := range d.events {
+		e := &d.events[i]
+		e.Event, e.Finding, e.Environment, e.User = b.intern(e.Event), b.intern(e.Finding), b.intern(e.Environment), b.intern(e.User)
+	}
 	b.addDigest(d, in.rotation)
 }
 

@@ -47,7 +47,14 @@ func writeHTML(w io.Writer, f *fleet.Fleet, single bool) error {
 // context, and so is every finding, error and environment read back from
 // the merge's spool: every string from a report takes the same two steps.
 func writeHTMLProbe(w io.Writer, f *fleet.Fleet, single bool, probe string) error {
-	v, err := buildView(escape.Copy(f, escape.Text), single, htmlScript+probe)
+	// The two lists that grow with the fleet (each credential's systems,
+	// every event) are escaped item by item as the page takes them, not
+	// copied whole.
+	g := *f
+	g.Rotation, g.Timeline = nil, nil
+	e := escape.Copy(&g, escape.Text)
+	e.Rotation, e.Timeline = f.Rotation, f.Timeline
+	v, err := buildView(e, single, htmlScript+probe)
 	if err != nil {
 		return err
 	}
@@ -270,7 +277,8 @@ func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
 		v.Observed = append(v.Observed, observationLine(o))
 	}
 	pendingOn := map[string]bool{} // systems with a credential still to rotate
-	for _, it := range f.Rotation {
+	for _, raw := range f.Rotation {
+		it := escape.Copy(raw, escape.Text)
 		rv := rotationView{ID: it.ID, Priority: it.Priority, Title: it.Title, Where: it.Where,
 			Names: strings.Join(it.Names, ", "), Why: it.Why, Verify: it.Verify, User: it.User, Steps: it.Steps, Shared: it.Shared,
 			Status: it.Status, Done: it.Status == fleet.RotationDone, HostCount: len(it.Hosts), Pending: it.Pending}
@@ -361,6 +369,7 @@ func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
 			v.TimelineMore = len(f.Timeline) - maxTimeline
 			break
 		}
+		e = escape.Copy(e, escape.Text)
 		v.Timeline = append(v.Timeline, eventView{Time: e.Time.UTC().Format("2006-01-02 15:04:05"), Host: e.Host, Event: e.Event,
 			Finding: e.Finding, Severity: string(e.Severity), InWindow: e.InWindow})
 	}
@@ -531,7 +540,7 @@ func buildChart(f *fleet.Fleet) *chartView {
 	c.Height = int(c.AxisY) + 34
 	for _, p := range ps {
 		e := p.e
-		title := e.Time.UTC().Format("2006-01-02 15:04Z") + " " + e.Host + ": " + e.Event
+		title := e.Time.UTC().Format("2006-01-02 15:04Z") + " " + escape.Text(e.Host) + ": " + escape.Text(e.Event)
 		if p.out {
 			c.Outside++
 			title += " (outside the axis, drawn at its edge)"
