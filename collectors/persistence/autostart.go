@@ -147,7 +147,9 @@ func (c *Collector) runs(cmd string, argv []string) []match {
 			add(match{ind(pi.ID, "persistence", pi.Provenance), sev(pi.Severity), "runs " + pi.Path + " (" + pi.ID + ")", shown})
 		}
 		if fi, ok := c.scripts[path.Base(w)]; ok {
-			add(match{ind(fi.ID, "file", fi.Provenance), sev(fi.Severity), "runs a script named " + fi.Name + " (" + fi.ID + ")", fi.Name})
+			// a name alone is shared with legitimate scripts: AT-RISK
+			// unless something else of the entry is the campaign's
+			add(match{ind(fi.ID, "file", fi.Provenance), sweep.Medium, "runs a script named " + fi.Name + " (" + fi.ID + ")", fi.Name})
 		}
 	}
 	all := cmd + " " + strings.Join(argv, " ")

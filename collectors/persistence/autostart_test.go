@@ -196,6 +196,7 @@ func TestSchedulersAndStartupFiles(t *testing.T) {
 		// shell start-up files: a commented line is not run
 		"home/alice/.bashrc":                  []byte("# python3 ~/.config/sysmon/sysmon.py\nalias ll='ls -l'\nnohup python3 \"$HOME/.config/sysmon/sysmon.py\" >/dev/null 2>&1 &\n"),
 		"home/alice/.zshrc":                   []byte("export PATH=$HOME/bin:$PATH\npip install --quiet litellm==1.82.7\n"),
+		"home/alice/.profile":                 []byte("python3 ~/tools/sysmon.py --report\n"),
 		"home/alice/.config/fish/config.fish": []byte("if status is-interactive\n    set -gx EDITOR vim\nend\n"),
 		// XDG autostart: one runs the script, one is the same but Hidden
 		"home/alice/.config/autostart/telemetry.desktop": []byte("[Desktop Entry]\nType=Application\nName=Telemetry\nExec=python3 /home/alice/.config/sysmon/sysmon.py %U\n"),
@@ -255,6 +256,7 @@ func TestSchedulersAndStartupFiles(t *testing.T) {
 		"critical|persistence|/var/spool/cron/atjobs/a0000101b7a3c1|" + itoa(lineOf(job, "python3 /root")) + "|sysmon-script",
 		"critical|autostart-entry|/home/alice/.bashrc|3|sysmon-script",
 		"high|autostart-entry|/home/alice/.zshrc|2|pypi-litellm",
+		"medium|autostart-entry|/home/alice/.profile|1|sysmon-py", // a script of the pack's name, elsewhere
 		"critical|persistence|/home/alice/.config/autostart/telemetry.desktop|4|sysmon-script",
 		"medium|persistence|/etc/xdg/autostart/telemetry-off.desktop|4|sysmon-script",
 		"critical|persistence|/home/alice/.config/systemd/user/gh-token-monitor.service|0|gh-token-monitor-unit",
