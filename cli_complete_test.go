@@ -6,8 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/litesweep/litesweep/internal/testenv"
 )
@@ -109,37 +111,69 @@ func TestCompletionBash(t *testing.T) {
 	}
 }
 
-// TestCompletionZsh loads the generated script in real zsh and runs its
-// completion function with words and CURRENT set as zsh's completion
-// system sets them; the completion builtins it calls (compadd, _describe,
-// _files, _message, compset) are replaced by functions that print the
-// candidates they were given (_files lists the directory as zsh would).
+// zshDriver runs an interactive zsh on a pseudo-terminal (zsh/zpty) with
+// compinit and the generated script in its fpath, types the line, presses
+// ^D (list-choices: the candidates TAB would offer) and prints the screen.
+const zshDriver = `zmodload zsh/zpty
+zpty z TERM=dumb zsh -f -i
+zpty -w z "stty rows 200 cols 200; PS1='%% '; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D; cd $2; LISTMAX=100000; unsetopt beep; echo READY"
+zpty -r -m z out '*READY*'
+zpty -r -m z out '*% '
+zpty -w -n z "$3"$'\C-d'
+out=""
+for i in {1..300}; do
+  if zpty -r -t z chunk; then out+=$chunk; [[ $out == *$'\n% '* ]] && break; else sleep 0.1; fi
+done
+print -r -- "$out"
+zpty -d z
+`
+
+var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[a-zA-Z]`)
+
+// TestCompletionZsh drives real zsh's completion system (compinit, the
+// generated _litesweep in fpath, _files and _describe as zsh has them) on
+// a pseudo-terminal and reads the candidates it lists.
 func TestCompletionZsh(t *testing.T) {
 	zsh := testenv.LookPath(t, "zsh", "zsh, for completion")
-	script := completionScript(t, "zsh")
+	fpath := t.TempDir()
+	var b bytes.Buffer
+	if err := writeCompletion(&b, newApp(nil, nil, nil, nil), "zsh"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fpath, "_litesweep"), b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	driver := filepath.Join(t.TempDir(), "drive.zsh")
+	if err := os.WriteFile(driver, []byte(zshDriver), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	dir := completionDir(t)
-	stubs := `
-compdef() { :; }
-compadd() { while [[ $1 == -* && $1 != -- ]]; do shift; done; [[ $1 == -- ]] && shift; local c; for c in "$@"; do [[ $c == ${PREFIX}* ]] && print -r -- "$c"; done; }
-_describe() { local -a arr; arr=("${(@P)4}"); local c; for c in "${arr[@]}"; do c="${c%%:*}"; [[ $c == ${PREFIX}* ]] && print -r -- "$c"; done; }
-_files() { if [[ $1 == -/ ]]; then compadd -- *(/); else compadd -- *; fi; }
-_message() { :; }
-compset() { [[ $1 == -P ]] && PREFIX="${PREFIX#*=}"; }
-`
 	for _, tc := range completionCases {
-		words := "litesweep " + tc.words
-		arr := words
-		if strings.HasSuffix(tc.words, " ") || tc.words == "" {
-			arr += " ''"
-		}
-		prog := stubs + "source " + script + "; words=(" + arr + "); CURRENT=${#words}; PREFIX=${words[CURRENT]}; _litesweep; :"
-		cmd := exec.Command(zsh, "-f", "-c", prog)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
+		t.Run(tc.words, func(t *testing.T) {
+			t.Parallel() // one zsh each: a second each on a loaded machine
+			zshCandidates(t, zsh, driver, fpath, dir, tc.words, tc.want, tc.avoid)
+		})
+	}
+}
+
+func zshCandidates(t *testing.T, zsh, driver, fpath, dir, words string, want, avoid []string) {
+	{
+		line := "litesweep " + words
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		out, err := exec.CommandContext(ctx, zsh, "-f", driver, fpath, dir, line).CombinedOutput()
+		cancel()
 		if err != nil {
 			t.Fatalf("zsh: %v\n%s", err, out)
 		}
-		checkCandidates(t, "zsh", tc.words, string(out), tc.want, tc.avoid)
+		screen := strings.ReplaceAll(ansiEscape.ReplaceAllString(string(out), ""), "\r", "")
+		// The candidates are listed below the typed line, before the prompt
+		// is drawn again.
+		_, listed, ok := strings.Cut(screen, line+"\n")
+		if !ok {
+			t.Fatalf("zsh: %q not echoed:\n%s", line, screen)
+		}
+		listed, _, _ = strings.Cut(listed, "\n% ")
+		checkCandidates(t, "zsh", words, listed, want, avoid)
 	}
 }
 
