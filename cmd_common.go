@@ -113,14 +113,12 @@ func addOSV(c *cli.Context, l *iocs.Loaded) error {
 	if len(paths) == 0 {
 		return nil
 	}
-	entries, srcs, err := osv.Indicators(c.Context, paths, osv.Options{Open: sweep.OpenInput})
-	if err != nil {
+	if err := osv.AddTo(c.Context, l, paths, osv.Options{Open: sweep.OpenInput}); err != nil {
 		if c.Context.Err() != nil {
 			return err
 		}
 		return usagef("--osv: %v", err)
 	}
-	l.AddRecords(srcs, entries)
 	return nil
 }
 

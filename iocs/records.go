@@ -48,13 +48,3 @@ func (s *RecordSource) Summary() string {
 	return fmt.Sprintf("%d files: %d malicious-package records used, %d in ecosystems not swept, %d withdrawn, %d not malicious, %d unreadable",
 		s.Files, s.Used, un, s.Withdrawn, s.NotMalicious, s.Malformed)
 }
-
-// AddRecords appends package entries read from external record sources
-// (OSV) to a loaded pack and recompiles nothing: call Compile after. The
-// entries go after the packs' own, so the packs' entries answer first.
-func (l *Loaded) AddRecords(src []*RecordSource, entries []PackageIOC) {
-	l.Packages = append(l.Packages, entries...)
-	for _, s := range src {
-		l.Records = append(l.Records, *s)
-	}
-}

@@ -105,6 +105,9 @@ type Options struct {
 	MaxFiles int
 	// MaxWarnings caps the located warnings kept (default 50).
 	MaxWarnings int
+	// expect, when set, is told how many records a source holds before
+	// they are read (a zip export's member count).
+	expect func(n int)
 }
 
 const (
@@ -267,6 +270,9 @@ func (l *loader) zipFile(ctx context.Context, p string) error {
 	sort.Slice(members, func(i, j int) bool { return members[i].Name < members[j].Name })
 	if len(members) > l.o.MaxFiles {
 		return fmt.Errorf("OSV source %s: %w: %d members, at most %d", p, ErrTooMany, len(members), l.o.MaxFiles)
+	}
+	if l.o.expect != nil {
+		l.o.expect(len(members))
 	}
 	var buf []byte
 	for _, m := range members {

@@ -2,6 +2,7 @@ package osv
 
 import (
 	"context"
+	"slices"
 
 	"github.com/litesweep/litesweep/iocs"
 )
@@ -16,24 +17,25 @@ const Severity = "high"
 // Description is the package entries' shared description.
 const Description = "a release an OSV malicious-package record lists as malicious code"
 
-// Indicators loads each path (see Load) and returns the package entries
-// its records give, in load order, with what each source held. Entries
-// share their strings where they can: a 100,000-record export is held in
-// a few tens of megabytes.
-func Indicators(ctx context.Context, paths []string, o Options) ([]iocs.PackageIOC, []*Source, error) {
-	var out []iocs.PackageIOC
-	var srcs []*Source
+// AddTo loads each path (see Load) and appends the package entries its
+// records give to the pack's packages, after the packs' own (their entries
+// answer first), recording what each source held in l.Records. Entries go
+// straight into the pack, sized up front for a zip export, and share their
+// strings where they can: the records' bytes are never kept.
+func AddTo(ctx context.Context, l *iocs.Loaded, paths []string, o Options) error {
 	for _, p := range paths {
 		sources := []string{p}
+		o := o
+		o.expect = func(n int) { l.Packages = slices.Grow(l.Packages, n) }
 		src, err := Load(ctx, p, o, func(r Record) {
-			out = append(out, entry(r, sources))
+			l.Packages = append(l.Packages, entry(r, sources))
 		})
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		srcs = append(srcs, src)
+		l.Records = append(l.Records, *src)
 	}
-	return out, srcs, nil
+	return nil
 }
 
 func entry(r Record, sources []string) iocs.PackageIOC {
