@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -52,6 +53,10 @@ func mergeCommand() *cli.Command {
 	}
 }
 
+// mergeMemoryLimit is merge's soft heap limit unless GOMEMLIMIT says
+// otherwise.
+const mergeMemoryLimit = 400 << 20
+
 func runMerge(c *cli.Context) error {
 	format := strings.ToLower(c.String("format"))
 	if !slices.Contains(render.FleetFormats, format) {
@@ -63,6 +68,14 @@ func runMerge(c *cli.Context) error {
 	}
 	if c.NArg() == 0 {
 		return usagef("merge needs at least one REPORT (JSON written by litesweep ... --format json)")
+	}
+	// A merge holds a few kilobytes per system for its whole run; under
+	// main's 192 MiB soft limit the collector runs almost without pause
+	// once that reaches the limit (10,000 systems), and the cost per system
+	// grows with the fleet. Its own limit keeps merge linear and under
+	// 500 MB (docs/BENCHMARKS.md).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(mergeMemoryLimit)
 	}
 	if err := checkOutput(c); err != nil {
 		return err
