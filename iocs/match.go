@@ -14,15 +14,15 @@ import (
 // Matcher is a compiled, immutable view of a pack, safe for concurrent use.
 type Matcher struct {
 	pack         *Loaded
-	pkgs         map[string]*PackageIOC            // ecosystem \x00 normalised name -> package
-	bad          map[string]map[string]*PackageIOC // ecosystem \x00 normalised name -> canonical bad version -> first entry naming it
-	ranges       map[string][]rangeEntry           // ecosystem \x00 normalised name -> bad ranges, in pack order
-	entries      map[string][]*PackageIOC          // ecosystem \x00 normalised name -> every entry naming it, in pack order
-	names        map[string][]string               // ecosystem -> normalised names
-	artHash      map[string]ArtifactHit            // sha256 -> artefact
-	fileHash     map[string]*FileIOC               // sha256 -> file
-	fileName     map[string][]*FileIOC             // base name -> files
-	sizes        map[int64]bool                    // sizes of hashed files and artefacts (prefilter)
+	pkgs         map[string]*PackageIOC   // ecosystem \x00 normalised name -> package
+	bad          map[string]*PackageIOC   // ecosystem \x00 normalised name \x00 canonical bad version -> the first entry naming it
+	ranges       map[string][]rangeEntry  // ecosystem \x00 normalised name -> bad ranges, in pack order
+	more         map[string][]*PackageIOC // ecosystem \x00 normalised name -> the entries after the first naming it (most names have one)
+	names        map[string][]string      // ecosystem -> normalised names
+	artHash      map[string]ArtifactHit   // sha256 -> artefact
+	fileHash     map[string]*FileIOC      // sha256 -> file
+	fileName     map[string][]*FileIOC    // base name -> files
+	sizes        map[int64]bool           // sizes of hashed files and artefacts (prefilter)
 	staging      map[string]*StagingIOC
 	stagingGlobs []glob
 	windows      map[string]*Window
@@ -40,7 +40,7 @@ type ArtifactHit struct {
 // Compile builds a Matcher for a validated pack.
 func Compile(l *Loaded) (*Matcher, error) {
 	m := &Matcher{
-		pack: l, pkgs: map[string]*PackageIOC{}, bad: map[string]map[string]*PackageIOC{}, ranges: map[string][]rangeEntry{}, entries: map[string][]*PackageIOC{}, names: map[string][]string{},
+		pack: l, pkgs: map[string]*PackageIOC{}, bad: map[string]*PackageIOC{}, ranges: map[string][]rangeEntry{}, more: map[string][]*PackageIOC{}, names: map[string][]string{},
 		artHash: map[string]ArtifactHit{}, fileHash: map[string]*FileIOC{}, fileName: map[string][]*FileIOC{},
 		sizes: map[int64]bool{}, staging: map[string]*StagingIOC{}, windows: map[string]*Window{},
 	}
@@ -59,13 +59,12 @@ func Compile(l *Loaded) (*Matcher, error) {
 			m.names[eco.ID()] = append(m.names[eco.ID()], eco.NormalizeName(pk.Name))
 			m.pkgs[n] = pk
 		}
-		m.entries[n] = append(m.entries[n], pk)
-		if m.bad[n] == nil {
-			m.bad[n] = map[string]*PackageIOC{}
+		if m.pkgs[n] != pk {
+			m.more[n] = append(m.more[n], pk)
 		}
 		for _, v := range pk.Versions {
-			if c := normalizeIn(eco, v); m.bad[n][c] == nil {
-				m.bad[n][c] = pk
+			if k := n + "\x00" + normalizeIn(eco, v); m.bad[k] == nil {
+				m.bad[k] = pk
 			}
 		}
 		for _, r := range pk.Ranges {
@@ -131,7 +130,7 @@ func key(eco Ecosystem, name string) string { return eco.ID() + "\x00" + eco.Nor
 func (m *Matcher) Release(eco Ecosystem, name, version string) (*PackageIOC, bool) {
 	n := key(eco, name)
 	c := normalizeIn(eco, version)
-	if pk := m.bad[n][c]; pk != nil {
+	if pk := m.bad[n+"\x00"+c]; pk != nil {
 		return pk, true
 	}
 	for _, re := range m.ranges[n] {
@@ -140,6 +139,16 @@ func (m *Matcher) Release(eco Ecosystem, name, version string) (*PackageIOC, boo
 		}
 	}
 	return nil, false
+}
+
+// entries returns every entry naming a package, in pack order: the first
+// (TrackedIn's answer) then the rest.
+func (m *Matcher) entries(n string) []*PackageIOC {
+	pk := m.pkgs[n]
+	if pk == nil {
+		return nil
+	}
+	return append([]*PackageIOC{pk}, m.more[n]...)
 }
 
 // rangeEntry is a package entry's compiled range.

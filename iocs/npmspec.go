@@ -69,7 +69,7 @@ func (m *Matcher) AdmittedNPM(s NPMSpec) (bad []string, tag, every, ok bool) {
 	r, err := ParseSemverRange(s.Spec)
 	tag = err != nil
 	seen := map[string]bool{}
-	for _, pk := range m.entries[key(NPM, s.Name)] {
+	for _, pk := range m.entries(key(NPM, s.Name)) {
 		for _, v := range pk.Versions {
 			canon, err := NPM.CanonicalVersion(v)
 			if err != nil || seen[canon] || !(tag || r.Contains(canon)) {

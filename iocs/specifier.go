@@ -386,7 +386,7 @@ func (m *Matcher) AdmittedBad(name string, spec SpecifierSet) []string {
 	}
 	var out []string
 	seen := map[string]bool{}
-	for _, pk := range m.entries[key(PyPI, name)] {
+	for _, pk := range m.entries(key(PyPI, name)) {
 		for _, v := range pk.Versions {
 			if c := normalizeIn(PyPI, v); !seen[c] && spec.Contains(v) {
 				seen[c] = true
