@@ -13,8 +13,8 @@ import (
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
 	"github.com/litesweep/litesweep/collectors/history/historytest"
 	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/render"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/render"
 )
 
 // buildBinary builds the real binary into dir.

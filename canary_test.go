@@ -10,7 +10,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
 	"github.com/litesweep/litesweep/remediate"
-	"github.com/litesweep/litesweep/sweep/render"
+	"github.com/litesweep/litesweep/render"
 )
 
 // plantDropper adds an installed litellm 1.82.8 with its .pth and the

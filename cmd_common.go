@@ -16,10 +16,10 @@ import (
 	"github.com/litesweep/litesweep/catalog"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/iocs/osv"
+	"github.com/litesweep/litesweep/render"
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/render"
-	"github.com/litesweep/litesweep/sweep/render/escape"
+	"github.com/litesweep/litesweep/sweep/escape"
 )
 
 // exitCode is returned by an action that has already reported its outcome.

@@ -9,8 +9,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/scan"
-	"github.com/litesweep/litesweep/scan/ghorg"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/ghorg"
 )
 
 func githubCommand() *cli.Command {

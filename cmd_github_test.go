@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/litesweep/litesweep/scan/ghorg/ghfake"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/ghorg/ghfake"
 )
 
 const cliTestToken = "ghp_CL1t0k3nTh4tMustN3v3rB3Pr1nt3d42"
@@ -19,7 +19,7 @@ func fakeGitHub(t *testing.T) *ghfake.Server {
 	t.Helper()
 	f := ghfake.New(cliTestToken)
 	t.Cleanup(f.Close)
-	if err := ghfake.Scenario(f, filepath.Join("scan", "ghorg", "testdata", "logs")); err != nil {
+	if err := ghfake.Scenario(f, filepath.Join("targets", "ghorg", "testdata", "logs")); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -6,7 +6,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors"
 	"github.com/litesweep/litesweep/scan"
-	"github.com/litesweep/litesweep/scan/images"
+	"github.com/litesweep/litesweep/targets/images"
 )
 
 func imagesCommand() *cli.Command {

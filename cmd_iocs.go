@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/litesweep/litesweep/iocs"
-	"github.com/litesweep/litesweep/sweep/render/escape"
+	"github.com/litesweep/litesweep/sweep/escape"
 
 	"github.com/urfave/cli/v2"
 )

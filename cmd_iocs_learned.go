@@ -8,9 +8,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/litesweep/litesweep/collectors/payloads"
+	"github.com/litesweep/litesweep/fleet"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/fleet"
 )
 
 // learnedFragment reads saved reports (host, image or merged fleet) and

@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/scan"
-	"github.com/litesweep/litesweep/scan/kube"
+	"github.com/litesweep/litesweep/targets/kube"
 )
 
 func kubeCommand() *cli.Command {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/litesweep/litesweep/scan/kube/kubefake"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/kube/kubefake"
 )
 
 const kubeToken = "CANARY-kube-bearer-token-51c2"

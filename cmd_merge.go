@@ -11,12 +11,12 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/litesweep/litesweep/fleet"
 	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/render"
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/fleet"
-	"github.com/litesweep/litesweep/sweep/render"
-	"github.com/litesweep/litesweep/sweep/render/escape"
+	"github.com/litesweep/litesweep/sweep/escape"
 )
 
 func mergeCommand() *cli.Command {

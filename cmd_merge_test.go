@@ -10,10 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/litesweep/litesweep/sweep/fleet"
+	"github.com/litesweep/litesweep/fleet"
 )
 
-const mergeFixtures = "sweep/fleet/testdata/reports"
+const mergeFixtures = "fleet/testdata/reports"
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()

@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/scan"
-	"github.com/litesweep/litesweep/scan/mirror"
+	"github.com/litesweep/litesweep/targets/mirror"
 )
 
 func mirrorCommand() *cli.Command {

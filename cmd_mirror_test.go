@@ -13,7 +13,7 @@ import (
 // mirror end to end: a loopback PEP 503 index (basic auth) listing a
 // litellm 1.82.8 wheel, a JSON report that merge reads, and credentials
 // that never reach the report. The collector's own tests use the suite's
-// real index and pip (scan/mirror).
+// real index and pip (targets/mirror).
 func TestMirrorCommand(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u, p, ok := r.BasicAuth(); !ok || u != "reader" || p != "hunter2-Secret" {

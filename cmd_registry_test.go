@@ -16,7 +16,7 @@ import (
 
 // images --registry end to end with the real host collectors: every tag of
 // a registry (go-containerregistry's in-memory registry here; the real
-// docker-registry runs in scan/images), findings located by image
+// docker-registry runs in targets/images), findings located by image
 // reference and manifest digest, and the JSON report feeding merge and
 // rotate.
 func TestImagesCommandRegistry(t *testing.T) {

@@ -12,12 +12,12 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/litesweep/litesweep/fleet"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/fleet"
-	"github.com/litesweep/litesweep/sweep/render/escape"
+	"github.com/litesweep/litesweep/sweep/escape"
 )
 
 // remediateCommand removes the dropper and its persistence, keeping evidence.

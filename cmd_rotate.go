@@ -12,11 +12,11 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/collectors/creds"
+	"github.com/litesweep/litesweep/fleet"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/fleet"
-	"github.com/litesweep/litesweep/sweep/render/escape"
+	"github.com/litesweep/litesweep/sweep/escape"
 )
 
 // rotateCommand builds the credential-rotation checklist.

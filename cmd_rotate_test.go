@@ -16,10 +16,10 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
 	"github.com/litesweep/litesweep/collectors/python"
+	"github.com/litesweep/litesweep/fleet"
 	"github.com/litesweep/litesweep/remediate"
-	"github.com/litesweep/litesweep/scan/kube/kubefake"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/fleet"
+	"github.com/litesweep/litesweep/targets/kube/kubefake"
 )
 
 // savedHostReport sweeps a planted tree with `litesweep host`, adds an

@@ -4,7 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/scan"
-	"github.com/litesweep/litesweep/scan/sbom"
+	"github.com/litesweep/litesweep/targets/sbom"
 )
 
 func sbomCommand() *cli.Command {

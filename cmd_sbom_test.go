@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-const sbomFixtures = "scan/sbom/testdata"
+const sbomFixtures = "targets/sbom/testdata"
 
 // The sbom command's exit codes, and its JSON report feeding merge and
 // rotate like every other report kind.

@@ -15,8 +15,8 @@ import (
 	"testing"
 
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
+	"github.com/litesweep/litesweep/render"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/render"
 )
 
 // answer is what every format of one report must agree on.

@@ -21,7 +21,7 @@ import (
 
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/render/escape"
+	"github.com/litesweep/litesweep/sweep/escape"
 )
 
 // Set by the release build (-ldflags "-X main.version=... -X main.commit=...").

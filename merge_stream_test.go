@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/litesweep/litesweep/fleet"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/fleet"
 )
 
 // bigReport writes a host report of at least size bytes: a real sweep's

@@ -19,13 +19,13 @@ import (
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/collectors/recipes"
-	"github.com/litesweep/litesweep/scan/ghorg"
-	"github.com/litesweep/litesweep/scan/images"
-	"github.com/litesweep/litesweep/scan/kube"
-	"github.com/litesweep/litesweep/scan/live"
-	"github.com/litesweep/litesweep/scan/mirror"
-	"github.com/litesweep/litesweep/scan/sbom"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/ghorg"
+	"github.com/litesweep/litesweep/targets/images"
+	"github.com/litesweep/litesweep/targets/kube"
+	"github.com/litesweep/litesweep/targets/live"
+	"github.com/litesweep/litesweep/targets/mirror"
+	"github.com/litesweep/litesweep/targets/sbom"
 )
 
 // lists are the declarations, file collectors first, then the targets.

@@ -15,9 +15,9 @@ import (
 
 // olderReport is the one fixture that deliberately holds a category this
 // version does not declare: a saved report written by a version before
-// the categories were declared (see sweep/fleet/testdata/README.md). The
+// the categories were declared (see fleet/testdata/README.md). The
 // merge and its renderers must treat such a finding generically.
-const olderReport = "sweep/fleet/testdata/older/web-03.json"
+const olderReport = "fleet/testdata/older/web-03.json"
 
 // TestFixtureCategoriesAreDeclared reads every JSON file under the
 // module's testdata directories (reports, fleet files, goldens, SARIF) and

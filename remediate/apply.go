@@ -21,7 +21,7 @@ import (
 
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/render/escape"
+	"github.com/litesweep/litesweep/sweep/escape"
 )
 
 // Entry states in the manifest and journal.

@@ -20,8 +20,8 @@ import (
 	"github.com/litesweep/litesweep/internal/testenv"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
-	"github.com/litesweep/litesweep/scan/live"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
+	"github.com/litesweep/litesweep/targets/live"
 )
 
 const site = "/home/alice/.venv/lib/python3.11/site-packages"

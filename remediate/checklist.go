@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/litesweep/litesweep/fleet"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/fleet"
-	"github.com/litesweep/litesweep/sweep/render/escape"
+	"github.com/litesweep/litesweep/sweep/escape"
 )
 
 // ChecklistFormats are the formats `litesweep rotate` writes.

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/litesweep/litesweep/iocs"
-	"github.com/litesweep/litesweep/scan/live"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/sweep/render/escape"
+	"github.com/litesweep/litesweep/sweep/escape"
+	"github.com/litesweep/litesweep/targets/live"
 )
 
 // Proc is a running process the sweep reported, to be killed.

@@ -14,11 +14,11 @@ import (
 )
 
 // githubFindings are the findings the real GitHub sweep made of the acme
-// scenario (scan/ghorg's golden file), exposure findings included, and the
+// scenario (targets/ghorg's golden file), exposure findings included, and the
 // rotation list it pins.
 func githubFindings(t testing.TB) ([]sweep.Finding, []sweep.RotationItem) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "scan", "ghorg", "testdata", "acme.golden.json"))
+	b, err := os.ReadFile(filepath.Join("..", "targets", "ghorg", "testdata", "acme.golden.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

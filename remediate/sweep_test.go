@@ -10,9 +10,9 @@ import (
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/scan"
-	"github.com/litesweep/litesweep/scan/live"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
+	"github.com/litesweep/litesweep/targets/live"
 )
 
 // hostSweep runs the host sweep (scan.Host, the pipeline of litesweep

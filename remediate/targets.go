@@ -14,8 +14,8 @@ import (
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/iocs"
-	"github.com/litesweep/litesweep/scan/live"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/live"
 )
 
 // Target kinds, in the order remediation handles them.

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/litesweep/litesweep/iocs"
-	"github.com/litesweep/litesweep/scan/ghorg"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/ghorg"
 )
 
 // GitHubOptions say which organisations and repositories one GitHub sweep

@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/litesweep/litesweep/collectors"
-	"github.com/litesweep/litesweep/scan/images"
-	"github.com/litesweep/litesweep/scan/live"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/images"
+	"github.com/litesweep/litesweep/targets/live"
 )
 
 // HostOptions are what one host sweep needs, however it was asked for

@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/litesweep/litesweep/collectors"
-	"github.com/litesweep/litesweep/scan/images"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/images"
 )
 
 // ImagesOptions name the image sources of one images sweep. With no source

@@ -3,8 +3,8 @@ package scan
 import (
 	"context"
 
-	"github.com/litesweep/litesweep/scan/kube"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/kube"
 )
 
 // KubeOptions say which cluster one Kubernetes sweep checks.

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/litesweep/litesweep/scan/mirror"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/mirror"
 )
 
 // MirrorOptions name the package mirrors of one sweep and how to read them.

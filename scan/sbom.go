@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"sync/atomic"
 
-	"github.com/litesweep/litesweep/scan/sbom"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/sbom"
 )
 
 // SBOMOptions name the SBOM documents of one sweep.

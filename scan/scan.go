@@ -5,8 +5,8 @@
 //
 // It knows nothing about flags: the commands in package main turn flags
 // into options, call one entry point and render what it returns. The
-// engines it drives live beside it (scan/images, scan/ghorg, scan/kube,
-// scan/sbom, scan/mirror, scan/live) and the file collectors below it
+// engines it drives live in targets/ (targets/images, targets/ghorg, targets/kube,
+// targets/sbom, targets/mirror, targets/live) and the file collectors below it
 // (collectors/).
 package scan
 

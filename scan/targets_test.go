@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/litesweep/litesweep/scan/ghorg/ghfake"
-	"github.com/litesweep/litesweep/scan/kube"
-	"github.com/litesweep/litesweep/scan/kube/kubefake"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/ghorg/ghfake"
+	"github.com/litesweep/litesweep/targets/kube"
+	"github.com/litesweep/litesweep/targets/kube/kubefake"
 )
 
 // TestEveryTargetReturnsAFinishedReport runs each API and document target
@@ -23,7 +23,7 @@ func TestEveryTargetReturnsAFinishedReport(t *testing.T) {
 	const ghToken = "ghp_scanTestToken00000000000000000000"
 	gh := ghfake.New(ghToken)
 	t.Cleanup(gh.Close)
-	if err := ghfake.Scenario(gh, filepath.Join("ghorg", "testdata", "logs")); err != nil {
+	if err := ghfake.Scenario(gh, filepath.Join("..", "targets", "ghorg", "testdata", "logs")); err != nil {
 		t.Fatal(err)
 	}
 	kf := kubefake.New("kube-token-for-scan-tests")
@@ -58,7 +58,7 @@ func TestEveryTargetReturnsAFinishedReport(t *testing.T) {
 			return Kube(ctx, env, KubeOptions{Cluster: cluster})
 		}, sweep.Compromised},
 		{"sbom", func(ctx context.Context, env Env) (*sweep.Report, error) {
-			return SBOM(ctx, env, SBOMOptions{Files: []string{filepath.Join("sbom", "testdata", "made-by-library", "app.cdx.json")}})
+			return SBOM(ctx, env, SBOMOptions{Files: []string{filepath.Join("..", "targets", "sbom", "testdata", "made-by-library", "app.cdx.json")}})
 		}, sweep.Exposed},
 		{"mirror", func(ctx context.Context, env Env) (*sweep.Report, error) {
 			return Mirror(ctx, env, MirrorOptions{IndexURLs: []string{index.URL + "/simple/"}, Timeout: 10 * time.Second})

@@ -2,8 +2,8 @@ package sweep
 
 // Exposure is what an exposure finding says: which credentials a
 // compromised CI job or Kubernetes service account could read, by name
-// and scope, never by value. The targets that can tell (scan/ghorg,
-// scan/kube) report one per reader or per namespace as an info finding;
+// and scope, never by value. The targets that can tell (targets/ghorg,
+// targets/kube) report one per reader or per namespace as an info finding;
 // the rotation planner (remediate.Plan) turns the exposures of every
 // report into rotation items, so a saved report is enough to rebuild its
 // checklist.

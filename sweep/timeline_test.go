@@ -12,9 +12,9 @@ import (
 	"github.com/litesweep/litesweep/collectors/lockfile"
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
-	"github.com/litesweep/litesweep/scan/ghorg"
-	"github.com/litesweep/litesweep/scan/live"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/ghorg"
+	"github.com/litesweep/litesweep/targets/live"
 )
 
 func at(s string) *time.Time {
