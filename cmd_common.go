@@ -27,15 +27,11 @@ type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
-// usageError is a bad flag, argument or configuration: exit 2.
-type usageError struct{ err error }
+// usageErr and usagef make the one usage-error type (sweep.UsageError): a
+// bad flag, argument or configuration, exit 2.
+func usageErr(err error) error { return sweep.Usage(err) }
 
-func (u usageError) Error() string { return u.err.Error() }
-func (u usageError) Unwrap() error { return u.err }
-
-func usageErr(err error) error { return usageError{err} }
-
-func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+func usagef(format string, a ...any) error { return sweep.Usagef(format, a...) }
 
 // reportFlags are shared by every command that writes a report.
 func reportFlags(formats ...string) []cli.Flag {

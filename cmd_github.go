@@ -10,7 +10,6 @@ import (
 
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/targets/ghorg"
 )
 
 func githubCommand() *cli.Command {
@@ -44,7 +43,7 @@ func githubCommand() *cli.Command {
 			&cli.BoolFlag{Name: "include-archived", Usage: "also sweep archived repositories"},
 			&cli.IntFlag{Name: "concurrency", Value: 4, Usage: "sweep `N` repositories at once"},
 			&cli.StringFlag{Name: "state", Usage: "record finished repositories and runs in `FILE`; a re-run retries only the unfinished"},
-			sizeFlag("max-log-bytes", ghorg.DefaultMaxLogBytes, "read at most `SIZE` of one job log (the rest is reported as unverified)"),
+			sizeFlag("max-log-bytes", scan.DefaultMaxLogBytes, "read at most `SIZE` of one job log (the rest is reported as unverified)"),
 			&cli.BoolFlag{Name: "no-files", Usage: "do not read default-branch workflow files and Python manifests (runs and logs only)"},
 		}, reportFlags()...),
 		Action: runGitHub,
@@ -100,7 +99,7 @@ func runGitHub(c *cli.Context) error {
 			fmt.Fprintf(c.App.ErrWriter, "litesweep: stopped at a standing GitHub rate limit (%s); %d repositories not finished (listed in the report); %s after %s\n",
 				reason, unfinished, again, until.Format(time.RFC3339))
 		}}
-	r, err := scan.GitHub(c.Context, newEnv(c, l, m), o)
+	r, err := scan.Run(c.Context, newEnv(c, l, m), o)
 	if err != nil {
 		return err
 	}

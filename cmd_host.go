@@ -74,7 +74,7 @@ func runHost(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := scan.Host(c.Context, newEnv(c, l, m), scan.HostOptions{Root: root, Skips: skips, Window: window,
+	r, err := scan.Run(c.Context, newEnv(c, l, m), scan.HostOptions{Root: root, Skips: skips, Window: window,
 		Live: !c.Bool("no-live"), Mounts: mounts, Pseudo: c.Bool("pseudo"), Workers: c.Int("workers"),
 		MaxHashSize: sizeValue(c, "max-hash-size"), Images: c.Bool("images"), DockerHost: c.String("docker-host")})
 	if err != nil {

@@ -1,12 +1,10 @@
 package main
 
 import (
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/collectors"
 	"github.com/litesweep/litesweep/scan"
-	"github.com/litesweep/litesweep/targets/images"
 )
 
 func imagesCommand() *cli.Command {
@@ -34,7 +32,7 @@ func imagesCommand() *cli.Command {
 				"litesweep images --data-root /mnt/disk/var/lib/docker   # a dead host's engine store",
 			),
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "docker-host", Usage: "engine address `URI` (default $DOCKER_HOST, else " + images.DefaultDockerHost + ")"},
+			&cli.StringFlag{Name: "docker-host", Usage: "engine address `URI` (default $DOCKER_HOST, else " + scan.DefaultDockerHost + ")"},
 			&cli.StringSliceFlag{Name: "archive", Usage: "scan a `FILE` written by docker save (legacy or OCI flavour), or a tarred OCI layout (repeatable)"},
 			&cli.StringSliceFlag{Name: "oci-layout", Usage: "scan an OCI image layout `DIR` (repeatable)"},
 			&cli.StringSliceFlag{Name: "data-root", Usage: "scan an engine store `DIR` without the engine: a Docker data root, a containerd root or a containers/storage root, or a mounted host root holding them (repeatable)"},
@@ -43,10 +41,10 @@ func imagesCommand() *cli.Command {
 			&cli.BoolFlag{Name: "insecure-registry", Usage: "allow plain-HTTP registries for --remote and --registry"},
 			&cli.StringFlag{Name: "platform", Usage: "for --remote and --registry indexes, sweep only `OS/ARCH[/VARIANT]` (default: --registry sweeps every platform, --remote linux/amd64)"},
 			&cli.StringFlag{Name: "since", Usage: "--registry: skip images whose config says they were created before `DATE` (YYYY-MM-DD or RFC 3339)"},
-			&cli.IntFlag{Name: "jobs", Value: images.DefaultRegistryJobs, Usage: "--registry: resolve and read `N` images at once (bounds parallel blob downloads)"},
+			&cli.IntFlag{Name: "jobs", Value: scan.DefaultRegistryJobs, Usage: "--registry: resolve and read `N` images at once (bounds parallel blob downloads)"},
 			&cli.StringFlag{Name: "window", Usage: "exposure window `START..END` (default: the pack's PyPI window)"},
 			sizeFlag("max-hash-size", collectors.DefaultMaxHashSize, "buffer, hash or scan at most `SIZE` of one wanted file"),
-			sizeFlag("max-layer-size", images.DefaultMaxLayerBytes, "read at most `SIZE` of one decompressed layer (decompression bombs)"),
+			sizeFlag("max-layer-size", scan.DefaultMaxLayerBytes, "read at most `SIZE` of one decompressed layer (decompression bombs)"),
 		}, reportFlags()...),
 		Action: runImages,
 	}
@@ -65,46 +63,16 @@ func runImages(c *cli.Context) error {
 		DataRoots: c.StringSlice("data-root"), Remotes: c.StringSlice("remote"),
 		Engine: c.IsSet("docker-host"), DockerHost: c.String("docker-host"), Only: c.Args().Slice(),
 		Window: window, MaxHashSize: sizeValue(c, "max-hash-size"), MaxLayerBytes: sizeValue(c, "max-layer-size"),
-		Registry: images.RegistryOptions{RemoteOptions: images.RemoteOptions{Insecure: c.Bool("insecure-registry")}}}
-	if regs := c.StringSlice("registry"); len(regs) > 0 || c.IsSet("platform") || c.IsSet("since") {
-		if o.Registry, o.Registries, err = registryFlags(c, regs); err != nil {
-			return err
+		Registries: c.StringSlice("registry"), Insecure: c.Bool("insecure-registry"), Platform: c.String("platform"),
+		Jobs: c.Int("jobs")}
+	if d := c.String("since"); d != "" {
+		if o.Since, err = parseTime(d); err != nil {
+			return usagef("--since: %v", err)
 		}
 	}
-	r, err := scan.Images(c.Context, newEnv(c, l, m), o)
+	r, err := scan.Run(c.Context, newEnv(c, l, m), o)
 	if err != nil {
 		return err
 	}
 	return emitReport(c, r, failOn)
-}
-
-// registryFlags checks --registry, --platform, --since and --jobs.
-func registryFlags(c *cli.Context, regs []string) (images.RegistryOptions, []images.RegistryTarget, error) {
-	o := images.RegistryOptions{RemoteOptions: images.RemoteOptions{Insecure: c.Bool("insecure-registry")}, Jobs: c.Int("jobs")}
-	if p := c.String("platform"); p != "" {
-		pl, err := v1.ParsePlatform(p)
-		if err != nil || pl.OS == "" || pl.Architecture == "" {
-			return o, nil, usagef("--platform %q: want OS/ARCH[/VARIANT], e.g. linux/arm64", p)
-		}
-		o.Platform = pl
-	}
-	if d := c.String("since"); d != "" {
-		t, err := parseTime(d)
-		if err != nil {
-			return o, nil, usagef("--since: %v", err)
-		}
-		o.Since = t
-	}
-	if o.Jobs < 1 || o.Jobs > 64 {
-		return o, nil, usagef("--jobs %d: want 1..64", o.Jobs)
-	}
-	var out []images.RegistryTarget
-	for _, r := range regs {
-		t, err := images.ParseRegistryTarget(r, o.Insecure)
-		if err != nil {
-			return o, nil, usagef("--registry: %v", err)
-		}
-		out = append(out, t)
-	}
-	return o, out, nil
 }

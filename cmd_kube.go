@@ -7,7 +7,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/scan"
-	"github.com/litesweep/litesweep/targets/kube"
 )
 
 func kubeCommand() *cli.Command {
@@ -29,7 +28,7 @@ func kubeCommand() *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "kubeconfig", Usage: "read the cluster and credentials from `FILE` (default $KUBECONFIG, then ~/.kube/config)"},
 			&cli.StringFlag{Name: "context", Usage: "use kubeconfig context `NAME` instead of the current one"},
-			&cli.BoolFlag{Name: "in-cluster", Usage: "use the pod's service account (" + kube.InClusterDir + ")"},
+			&cli.BoolFlag{Name: "in-cluster", Usage: "use the pod's service account (" + scan.KubeInClusterDir + ")"},
 			&cli.StringFlag{Name: "token-file", Usage: "authenticate with the bearer token in `FILE` (for kubeconfigs that use an exec plugin)"},
 			&cli.StringSliceFlag{Name: "service-account", Usage: "`NAMESPACE/NAME` of a service account known to have run a bad version (repeatable): list the secrets it could read for rotation"},
 		}, reportFlags()...),
@@ -50,25 +49,16 @@ func runKube(c *cli.Context) error {
 			return usagef("--service-account %q: want NAMESPACE/NAME", sa)
 		}
 	}
-	var cfg *kube.Config
-	if c.Bool("in-cluster") {
-		cfg, err = kube.InCluster(kube.InClusterDir, os.Getenv)
-	} else {
-		home, _ := os.UserHomeDir()
-		cfg, err = kube.Discover(c.String("kubeconfig"), c.String("context"), os.Getenv, home)
-	}
-	if err != nil {
-		return usageErr(err)
-	}
+	o := scan.KubeOptions{InCluster: c.Bool("in-cluster"), Kubeconfig: c.String("kubeconfig"), Context: c.String("context"),
+		ServiceAccounts: c.StringSlice("service-account")}
 	if tf := c.String("token-file"); tf != "" {
 		b, err := os.ReadFile(tf)
 		if err != nil {
 			return usagef("--token-file: %v", err)
 		}
-		cfg.Token = strings.TrimSpace(string(b))
-		cfg.CertData, cfg.KeyData, cfg.Username, cfg.Password = nil, nil, "", ""
+		o.Token = strings.TrimSpace(string(b))
 	}
-	r, err := scan.Kube(c.Context, newEnv(c, l, m), scan.KubeOptions{Cluster: cfg, ServiceAccounts: c.StringSlice("service-account")})
+	r, err := scan.Run(c.Context, newEnv(c, l, m), o)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/litesweep/litesweep/fleet"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/render"
-	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/escape"
 )
@@ -87,7 +86,7 @@ func runMerge(c *cli.Context) error {
 	}
 	var read atomic.Int64
 	total := c.NArg()
-	stop := scan.Every(progress(c), func() string { return fmt.Sprintf("merged %d/%d reports", read.Load(), total) })
+	stop := sweep.Every(progress(c), func() string { return fmt.Sprintf("merged %d/%d reports", read.Load(), total) })
 	defer stop()
 	for _, p := range c.Args().Slice() {
 		read.Add(1)

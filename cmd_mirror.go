@@ -7,7 +7,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/scan"
-	"github.com/litesweep/litesweep/targets/mirror"
 )
 
 func mirrorCommand() *cli.Command {
@@ -28,9 +27,9 @@ func mirrorCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "index-url", Usage: "simple index `URL` of the mirror (PIP_INDEX_URL form, userinfo allowed; repeatable)"},
 			&cli.BoolFlag{Name: "download", Usage: "download each bad file to confirm its SHA-256"},
 			&cli.StringFlag{Name: "netrc", Usage: "read credentials from `FILE` (default $NETRC, else ~/.netrc)"},
-			sizeFlag("max-page-size", mirror.DefaultMaxPageBytes, "read at most `SIZE` of one project page"),
-			sizeFlag("max-file-size", mirror.DefaultMaxFileBytes, "download at most `SIZE` of one file"),
-			&cli.DurationFlag{Name: "timeout", Value: mirror.DefaultTimeout, Usage: "give up on one request after `DURATION`"},
+			sizeFlag("max-page-size", scan.DefaultMaxPageBytes, "read at most `SIZE` of one project page"),
+			sizeFlag("max-file-size", scan.DefaultMaxFileBytes, "download at most `SIZE` of one file"),
+			&cli.DurationFlag{Name: "timeout", Value: scan.DefaultMirrorTimeout, Usage: "give up on one request after `DURATION`"},
 		}, reportFlags()...),
 		Action: runMirror,
 	}
@@ -45,7 +44,7 @@ func runMirror(c *cli.Context) error {
 		return usagef("mirror needs at least one --index-url URL")
 	}
 	for i, u := range urls {
-		if _, _, err := mirror.ParseIndexURL(u); err != nil {
+		if err := scan.CheckIndexURL(u); err != nil {
 			return usagef("--index-url #%d: %v", i+1, err)
 		}
 	}
@@ -62,13 +61,7 @@ func runMirror(c *cli.Context) error {
 			nrcPath = filepath.Join(home, ".netrc")
 		}
 	}
-	var nrc *mirror.Netrc
-	if nrcPath != "" {
-		if nrc, err = mirror.ReadNetrc(nrcPath); err != nil {
-			return usagef("--netrc: %v", err)
-		}
-	}
-	r, err := scan.Mirror(c.Context, newEnv(c, l, m), scan.MirrorOptions{IndexURLs: urls, Netrc: nrc, Download: c.Bool("download"),
+	r, err := scan.Run(c.Context, newEnv(c, l, m), scan.MirrorOptions{IndexURLs: urls, Netrc: nrcPath, Download: c.Bool("download"),
 		MaxPageBytes: sizeValue(c, "max-page-size"), MaxFileBytes: sizeValue(c, "max-file-size"), Timeout: c.Duration("timeout")})
 	if err != nil {
 		return err

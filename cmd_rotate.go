@@ -97,7 +97,7 @@ func runRotate(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		r, err := scan.Host(c.Context, newEnv(c, l, m), scan.HostOptions{Root: root, Live: !c.Bool("no-live")})
+		r, err := scan.Run(c.Context, newEnv(c, l, m), scan.HostOptions{Root: root, Live: !c.Bool("no-live")})
 		if err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func runRotate(c *cli.Context) error {
 			}
 		}
 	}
-	cl.Items = remediate.PlanAll(reports, l.Pack, remediate.PlanOptions{All: c.Bool("all")})
+	cl.Items = scan.Plan(reports, l.Pack, c.Bool("all"))
 	if err := markRotated(cl.Items, c.StringSlice("rotated"), cl.Generated); err != nil {
 		return err
 	}

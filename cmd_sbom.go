@@ -4,7 +4,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/scan"
-	"github.com/litesweep/litesweep/targets/sbom"
 )
 
 func sbomCommand() *cli.Command {
@@ -22,7 +21,7 @@ func sbomCommand() *cli.Command {
 			"  litesweep sbom sboms/*.cdx.json\n" +
 			"  syft registry.example.com/app:1.4 -o spdx-json > app.spdx.json && litesweep sbom app.spdx.json",
 		Flags: append([]cli.Flag{
-			sizeFlag("max-sbom-size", sbom.DefaultMaxBytes, "read at most `SIZE` of one SBOM"),
+			sizeFlag("max-sbom-size", scan.DefaultMaxSBOMBytes, "read at most `SIZE` of one SBOM"),
 		}, reportFlags()...),
 		Action: runSBOM,
 	}
@@ -36,7 +35,7 @@ func runSBOM(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := scan.SBOM(c.Context, newEnv(c, l, m), scan.SBOMOptions{Files: c.Args().Slice(), MaxBytes: sizeValue(c, "max-sbom-size")})
+	r, err := scan.Run(c.Context, newEnv(c, l, m), scan.SBOMOptions{Files: c.Args().Slice(), MaxBytes: sizeValue(c, "max-sbom-size")})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -103,67 +104,108 @@ func TestCommandFilesDoNotCallEachOther(t *testing.T) {
 	}
 }
 
-// TestReportFinishedOnce: package main and package scan finalise a report
-// in exactly one place, scan.finish, and every entry point of package scan
-// that returns a report returns what finish made (or nil with an error).
-// The commands only render.
-func TestReportFinishedOnce(t *testing.T) {
-	var finalize []string
-	for _, dir := range []string{".", "scan"} {
-		for name, f := range parseDir(t, dir) {
-			for _, d := range f.Decls {
-				fd, ok := d.(*ast.FuncDecl)
-				if !ok || fd.Body == nil {
-					continue
-				}
-				ast.Inspect(fd.Body, func(n ast.Node) bool {
-					if call, ok := n.(*ast.CallExpr); ok {
-						if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Finalize" {
-							finalize = append(finalize, filepath.Join(dir, name)+":"+fd.Name.Name)
-						}
-					}
-					return true
-				})
+// moduleFiles parses every non-test Go file of the module (imports and
+// bodies), keyed by its slash path from the module root; testdata and
+// hidden directories are left out.
+func moduleFiles(t *testing.T) map[string]*ast.File {
+	t.Helper()
+	fset := token.NewFileSet()
+	files := map[string]*ast.File{}
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); p != "." && (strings.HasPrefix(n, ".") || n == "testdata") {
+				return filepath.SkipDir
 			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			return err
+		}
+		files[filepath.ToSlash(p)] = f
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestReportFinishedOnce: in the whole module (the fleet included) a
+// report is finalised in exactly one place, scan.finish, and finish is
+// called only by scan.Run, the one entry point that makes a report: a
+// target sweeps into the report Run started, and Run finishes it. The
+// benchmark report generator (bench/genreports, a development tool that
+// writes synthetic saved reports) is the one exception.
+func TestReportFinishedOnce(t *testing.T) {
+	var finalize, finishes []string
+	for name, f := range moduleFiles(t) {
+		if strings.HasPrefix(name, "bench/") {
+			continue
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				switch fun := call.Fun.(type) {
+				case *ast.SelectorExpr:
+					if fun.Sel.Name == "Finalize" {
+						finalize = append(finalize, name+":"+fd.Name.Name)
+					}
+				case *ast.Ident:
+					if fun.Name == "finish" && f.Name.Name == "scan" {
+						finishes = append(finishes, name+":"+fd.Name.Name)
+					}
+				}
+				return true
+			})
 		}
 	}
 	if len(finalize) != 1 || finalize[0] != "scan/scan.go:finish" {
 		t.Errorf("Finalize is called in %v; want only in scan/scan.go:finish", finalize)
 	}
-
+	if len(finishes) != 1 || finishes[0] != "scan/scan.go:Run" {
+		t.Errorf("finish is called in %v; want only in scan/scan.go:Run", finishes)
+	}
 	entries := 0
 	for name, f := range parseDir(t, "scan") {
 		for _, d := range f.Decls {
-			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Recv != nil || !fd.Name.IsExported() || !returnsReport(fd) {
-				continue
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.IsExported() && returnsReport(fd) {
+				entries++
+				if fd.Name.Name != "Run" {
+					t.Errorf("scan/%s: %s returns a report; only Run makes reports", name, fd.Name.Name)
+				}
 			}
-			entries++
-			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				if _, ok := n.(*ast.FuncLit); ok {
-					return false
-				}
-				ret, ok := n.(*ast.ReturnStmt)
-				if !ok || len(ret.Results) == 0 {
-					return true
-				}
-				switch first := ret.Results[0].(type) {
-				case *ast.Ident:
-					if first.Name == "nil" {
-						return true
-					}
-				case *ast.CallExpr:
-					if id, ok := first.Fun.(*ast.Ident); ok && id.Name == "finish" {
-						return true
-					}
-				}
-				t.Errorf("scan/%s: %s returns a report that finish did not make", name, fd.Name.Name)
-				return true
-			})
 		}
 	}
-	if entries < 6 {
-		t.Errorf("found %d entry points returning *sweep.Report in package scan; want Host, Images, GitHub, Kube, SBOM, Mirror", entries)
+	if entries != 1 {
+		t.Errorf("found %d functions returning *sweep.Report in package scan; want Run", entries)
+	}
+}
+
+// TestCommandsImportNoEngine: the commands (package main) reach targets
+// only through scan.Run and the options it takes, never a target's
+// package (targets/...) directly.
+func TestCommandsImportNoEngine(t *testing.T) {
+	const engines = "github.com/litesweep/litesweep/targets"
+	for name, f := range parseDir(t, ".") {
+		for _, imp := range f.Imports {
+			if p := strings.Trim(imp.Path.Value, `"`); p == engines || strings.HasPrefix(p, engines+"/") {
+				t.Errorf("%s imports %s: go through scan (options, Run) instead", name, p)
+			}
+		}
 	}
 }
 

@@ -19,7 +19,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/escape"
 )
@@ -145,13 +144,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	err := app.RunContext(ctx, intersperse(app, args))
 	var ec exitCode
-	var ue usageError
 	switch {
 	case err == nil:
 		return sweep.ExitClean
 	case errors.As(err, &ec):
 		return int(ec)
-	case errors.As(err, &ue) || scan.IsUsage(err):
+	case sweep.IsUsage(err):
 		if msg := err.Error(); strings.HasPrefix(msg, "litesweep") {
 			fmt.Fprintln(stderr, escape.Text(msg))
 		} else {

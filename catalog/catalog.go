@@ -4,8 +4,9 @@
 // verdicts and the renderers read. It holds no state: All builds the
 // catalogue from the packages' read-only declarations.
 //
-// A new emitter adds its list here; TestEveryEmittedCategoryIsDeclared
-// fails until it does.
+// A new file collector adds its list here, a new target its Categories
+// method (the registry lists it); TestEveryEmittedCategoryIsDeclared fails
+// until it does.
 package catalog
 
 import (
@@ -20,21 +21,21 @@ import (
 	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/collectors/recipes"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/targets/ghorg"
+	"github.com/litesweep/litesweep/targets"
 	"github.com/litesweep/litesweep/targets/images"
-	"github.com/litesweep/litesweep/targets/kube"
-	"github.com/litesweep/litesweep/targets/live"
-	"github.com/litesweep/litesweep/targets/mirror"
-	"github.com/litesweep/litesweep/targets/sbom"
 )
 
-// lists are the declarations, file collectors first, then the targets.
+// lists are the declarations, file collectors first, then every
+// registered target's (package targets).
 func lists() [][]sweep.CategoryInfo {
-	return [][]sweep.CategoryInfo{
+	ls := [][]sweep.CategoryInfo{
 		python.Categories, persistence.Categories, cache.Categories, lockfile.Categories,
 		npm.Categories, extensions.Categories, history.Categories, recipes.Categories, creds.Categories, payloads.Categories,
-		live.Categories, images.Categories, ghorg.Categories, kube.Categories, sbom.Categories, mirror.Categories,
 	}
+	for _, t := range targets.All() {
+		ls = append(ls, t.Categories())
+	}
+	return ls
 }
 
 // New assembles the catalogue, refusing a category declared twice or a

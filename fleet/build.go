@@ -275,12 +275,11 @@ func FromReport(r *sweep.Report) *Fleet {
 	return b.Fleet()
 }
 
-// AddReport adds a report already in memory, read from source.
+// AddReport adds a finished report already in memory (scan.Run's, or one
+// read from source): the merge reads its verdict and ids as saved and
+// never finalises a report itself.
 func (b *Builder) AddReport(source string, r *sweep.Report) {
 	b.init()
-	if VerdictRank(r.Verdict) == 0 || r.Summary == nil {
-		r.Finalize()
-	}
 	in := &reader{b: b, path: source}
 	in.fromReport(r)
 }

@@ -60,7 +60,7 @@ func BenchmarkPlanManyTriggers(b *testing.B) {
 		r.Finalize()
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			for b.Loop() {
-				Plan(r, nil)
+				Plan(r, nil, PlanOptions{})
 			}
 		})
 	}

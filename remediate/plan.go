@@ -17,10 +17,15 @@ import (
 	"github.com/litesweep/litesweep/sweep"
 )
 
-// PlanOptions tune PlanAll.
+// PlanOptions tune Plan and PlanAll.
 type PlanOptions struct {
 	// All lists inventoried credentials even where nothing exposed them.
 	All bool
+	// Exposing are the kinds of report that name what they exposed in
+	// exposure findings (their targets declare exposure kinds: the
+	// registry's targets.Exposing); the findings of every other kind
+	// expose the credential inventory of the systems swept.
+	Exposing []sweep.ScanKind
 }
 
 // Plan returns the rotation checklist for one report of any kind, the one
@@ -32,8 +37,8 @@ type PlanOptions struct {
 // exposed jobs, service account tokens, the secrets of namespaces).
 // Call it on a finalised report: host items cite the exposing findings'
 // ids.
-func Plan(r *sweep.Report, p *iocs.Pack) []sweep.RotationItem {
-	return PlanAll([]*sweep.Report{r}, p, PlanOptions{})
+func Plan(r *sweep.Report, p *iocs.Pack, o PlanOptions) []sweep.RotationItem {
+	return PlanAll([]*sweep.Report{r}, p, o)
 }
 
 // PlanAll builds one checklist from many reports, de-duplicated by
@@ -56,7 +61,7 @@ func PlanAll(reports []*sweep.Report, p *iocs.Pack, o PlanOptions) []sweep.Rotat
 		if r == nil {
 			continue
 		}
-		if inventoried(r) {
+		if !slices.Contains(o.Exposing, r.Scan.Kind) {
 			planReport(r, creds, o, acc)
 		}
 		if !hasExposures(r) {
@@ -67,14 +72,6 @@ func PlanAll(reports []*sweep.Report, p *iocs.Pack, o PlanOptions) []sweep.Rotat
 	}
 	planExposures(reports, p, acc)
 	return acc.items()
-}
-
-// inventoried reports whether r's findings are about machines whose
-// credential inventory and Python environments they expose (host, images,
-// SBOM and mirror sweeps). GitHub and Kubernetes findings (a CI log, a
-// pod) are not: those sweeps name what they exposed in exposure findings.
-func inventoried(r *sweep.Report) bool {
-	return r.Scan.Kind != sweep.KindGitHub && r.Scan.Kind != sweep.KindKube
 }
 
 // unit is a scope of exposure: the host, or one image in an images report.

@@ -40,7 +40,7 @@ func BenchmarkPlanGitHubOrg(b *testing.B) {
 			b.ReportAllocs()
 			n := 0
 			for b.Loop() {
-				n = len(remediate.Plan(r, pack))
+				n = len(remediate.Plan(r, pack, exposing))
 			}
 			b.ReportMetric(float64(n), "items")
 		})

@@ -11,6 +11,7 @@ import (
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
+	"github.com/litesweep/litesweep/targets"
 )
 
 // githubFindings are the findings the real GitHub sweep made of the acme
@@ -62,8 +63,8 @@ func TestPlanJoinsExposuresAcrossReports(t *testing.T) {
 	if len(b) == 0 {
 		t.Fatal("no findings of run 102 in the scenario")
 	}
-	whole := remediate.Plan(ghReport(fs), pack)
-	split := remediate.PlanAll([]*sweep.Report{ghReport(a), ghReport(b)}, pack, remediate.PlanOptions{})
+	whole := remediate.Plan(ghReport(fs), pack, exposing)
+	split := remediate.PlanAll([]*sweep.Report{ghReport(a), ghReport(b)}, pack, remediate.PlanOptions{Exposing: targets.Exposing()})
 	gw, _ := json.Marshal(whole)
 	gs, _ := json.Marshal(split)
 	if string(gw) != string(gs) {
@@ -92,19 +93,19 @@ func TestPlanSavedRotation(t *testing.T) {
 			legacy.Findings = append(legacy.Findings, f)
 		}
 	}
-	if got := remediate.Plan(legacy, pack); !slices.Equal(ids(got), ids(want)) {
+	if got := remediate.Plan(legacy, pack, exposing); !slices.Equal(ids(got), ids(want)) {
 		t.Errorf("legacy report: %v, want %v", ids(got), ids(want))
 	}
 	stale := ghReport(fs)
 	stale.Rotation = []sweep.RotationItem{{ID: "ROT-GH-STALE00000", Priority: "P1", Kind: "ci-secret", Provider: "github-actions",
 		Title: "Actions secret OLD (repository acme/api)", Where: "repository acme/api", Names: []string{"OLD"}}}
-	if got := remediate.Plan(stale, pack); !slices.Equal(ids(got), ids(want)) {
+	if got := remediate.Plan(stale, pack, exposing); !slices.Equal(ids(got), ids(want)) {
 		t.Errorf("re-planned report: %v, want %v", ids(got), ids(want))
 	}
 	// With a host report: both checklists, the host's Python environment
 	// item only for the host.
 	host := inventoryReport(t, aliceInstall())
-	all := remediate.PlanAll([]*sweep.Report{host, ghReport(fs)}, pack, remediate.PlanOptions{})
+	all := remediate.PlanAll([]*sweep.Report{host, ghReport(fs)}, pack, remediate.PlanOptions{Exposing: targets.Exposing()})
 	var gh, env int
 	for _, it := range all {
 		switch {

@@ -18,6 +18,7 @@ import (
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
+	"github.com/litesweep/litesweep/targets"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -61,7 +62,7 @@ func byWhere(items []sweep.RotationItem) map[string]sweep.RotationItem {
 
 func TestPlanScopesByExposure(t *testing.T) {
 	r := inventoryReport(t, aliceInstall())
-	items := remediate.Plan(r, sweeptest.Matcher(t).Pack().Pack)
+	items := remediate.Plan(r, sweeptest.Matcher(t).Pack().Pack, exposing)
 	w := byWhere(items)
 	aws, ok := w["/home/alice/.aws/credentials"]
 	if !ok {
@@ -101,17 +102,17 @@ func TestPlanScopesByExposure(t *testing.T) {
 		}
 	}
 	// De-duplicated by credential across reports.
-	if again := remediate.PlanAll([]*sweep.Report{r, r}, sweeptest.Matcher(t).Pack().Pack, remediate.PlanOptions{}); len(again) != len(items) {
+	if again := remediate.PlanAll([]*sweep.Report{r, r}, sweeptest.Matcher(t).Pack().Pack, remediate.PlanOptions{Exposing: targets.Exposing()}); len(again) != len(items) {
 		t.Errorf("two copies of a report: %d items, want %d", len(again), len(items))
 	}
 }
 
 func TestPlanNothingExposed(t *testing.T) {
 	r := inventoryReport(t)
-	if items := remediate.Plan(r, sweeptest.Matcher(t).Pack().Pack); items != nil {
+	if items := remediate.Plan(r, sweeptest.Matcher(t).Pack().Pack, exposing); items != nil {
 		t.Errorf("clean host: %d items", len(items))
 	}
-	all := remediate.PlanAll([]*sweep.Report{r}, sweeptest.Matcher(t).Pack().Pack, remediate.PlanOptions{All: true})
+	all := remediate.PlanAll([]*sweep.Report{r}, sweeptest.Matcher(t).Pack().Pack, remediate.PlanOptions{All: true, Exposing: targets.Exposing()})
 	if len(all) == 0 {
 		t.Fatal("--all lists nothing")
 	}
@@ -136,7 +137,7 @@ func TestPlanRootTriggerAndGitHubAndImages(t *testing.T) {
 			Evidence: sweep.Evidence{Details: []string{"var OPENAI_API_KEY"}}, Indicator: &sweep.Indicator{ID: "cred-dotenv", Kind: "dotenv"}},
 	}}
 	img.Finalize()
-	items := remediate.PlanAll([]*sweep.Report{host, gh, img}, sweeptest.Matcher(t).Pack().Pack, remediate.PlanOptions{})
+	items := remediate.PlanAll([]*sweep.Report{host, gh, img}, sweeptest.Matcher(t).Pack().Pack, remediate.PlanOptions{Exposing: targets.Exposing()})
 	w := byWhere(items)
 	if it := w["/root/.ssh/id_rsa"]; it.Priority != "P1" {
 		t.Errorf("system-wide trigger: root key %+v", it)
@@ -154,7 +155,7 @@ func TestPlanRootTriggerAndGitHubAndImages(t *testing.T) {
 
 func TestChecklistGolden(t *testing.T) {
 	r := inventoryReport(t, aliceInstall())
-	items := remediate.Plan(r, sweeptest.Matcher(t).Pack().Pack)
+	items := remediate.Plan(r, sweeptest.Matcher(t).Pack().Pack, exposing)
 	cl := &remediate.Checklist{Generated: time.Date(2026, 3, 25, 9, 0, 0, 0, time.UTC),
 		Sources: []remediate.Source{{From: "web-1.json", Kind: "host", Host: "web-1", Verdict: "COMPROMISED", Findings: len(r.Findings)}},
 		Items:   items}
@@ -208,3 +209,7 @@ func TestChecklistEscapesHostileNames(t *testing.T) {
 		t.Errorf("csv formula not defused: %s", c.String())
 	}
 }
+
+// exposing are the planner's options as scan.Run sets them: the kinds the
+// registry's targets declare exposure kinds for.
+var exposing = remediate.PlanOptions{Exposing: targets.Exposing()}

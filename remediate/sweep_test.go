@@ -26,7 +26,7 @@ func hostSweep(t *testing.T, m *iocs.Matcher, root string, liveHost bool, skip .
 	for _, s := range skip {
 		skips[s] = "evidence directory"
 	}
-	r, err := scan.Host(context.Background(), scan.Env{Pack: m.Pack(), Matcher: m, Tool: scan.Tool{Name: "litesweep", Version: "test"}},
+	r, err := scan.Run(context.Background(), scan.Env{Pack: m.Pack(), Matcher: m, Tool: scan.Tool{Name: "litesweep", Version: "test"}},
 		scan.HostOptions{Root: root, Skips: skips})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/host"
 	"github.com/litesweep/litesweep/targets/live"
 )
 
@@ -116,7 +117,7 @@ type RemovalOptions struct {
 //     indicator (killed only after Matcher.Processes, the exe and the start
 //     time are re-checked: VerifyProcess).
 func FromReport(r *sweep.Report, o RemovalOptions) (*Removal, error) {
-	if r.Scan.Kind != sweep.KindHost {
+	if r.Scan.Kind != host.Kind {
 		return nil, fmt.Errorf("a %s report: remediate acts on host reports only", r.Scan.Kind)
 	}
 	rootFS, err := sweep.OpenTree(o.Root) // never blocks on a FIFO etc/passwd

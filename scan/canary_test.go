@@ -66,7 +66,7 @@ func TestCanaryProcessEnvironmentAcrossRenderers(t *testing.T) {
 	at := time.Date(2026, 3, 24, 11, 2, 0, 0, time.UTC)
 	r.Findings = append(r.Findings, sweep.Finding{Severity: sweep.Critical, Category: python.CatPackage, Title: "litellm 1.82.8 installed",
 		Evidence: sweep.Evidence{Package: "litellm", Version: "1.82.8", Time: &at}, Environment: "/home/alice/.venv", User: "root"})
-	finish(context.Background(), env, r, finishing{})
+	finish(context.Background(), env, &sweep.TargetOut{Report: r})
 	var envItem bool
 	for _, it := range r.Rotation {
 		if it.Kind == "env" && strings.Contains(it.Where, "pid "+strconv.Itoa(pid)) && strings.Contains(strings.Join(it.Names, ","), "var OPENAI_API_KEY") {

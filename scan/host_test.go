@@ -2,11 +2,9 @@ package scan
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
@@ -85,7 +83,7 @@ func TestHost(t *testing.T) {
 			if tc.cancel {
 				cancel()
 			}
-			r, err := Host(ctx, env, HostOptions{Root: root})
+			r, err := Run(ctx, env, HostOptions{Root: root})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,37 +118,11 @@ func TestHostRefusesWhatIsNotADirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, root := range []string{file, filepath.Join(file, "missing")} {
-		if _, err := Host(context.Background(), env, HostOptions{Root: root}); !IsUsage(err) {
+		if _, err := Run(context.Background(), env, HostOptions{Root: root}); !sweep.IsUsage(err) {
 			t.Errorf("root %s: %v, want a usage error", root, err)
 		}
 	}
-	if _, err := Host(context.Background(), Env{}, HostOptions{Root: t.TempDir()}); err == nil || IsUsage(err) {
+	if _, err := Run(context.Background(), Env{}, HostOptions{Root: t.TempDir()}); err == nil || sweep.IsUsage(err) {
 		t.Errorf("no pack: %v", err)
-	}
-}
-
-type recorder struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (r *recorder) Show(s string) { r.mu.Lock(); r.lines = append(r.lines, s); r.mu.Unlock() }
-
-func TestEveryClearsOnStop(t *testing.T) {
-	Every(nil, func() string { return "x" })() // no progress: nothing, no panic
-	rec := &recorder{}
-	stop := Every(rec, func() string { return "working" })
-	stop()
-	stop()
-	if !slices.Equal(rec.lines, []string{""}) {
-		t.Errorf("lines %q, want one clear", rec.lines)
-	}
-}
-
-func TestUsageErrorUnwraps(t *testing.T) {
-	base := errors.New("bad")
-	err := error(&UsageError{base})
-	if !IsUsage(err) || !errors.Is(err, base) || err.Error() != "bad" || IsUsage(base) {
-		t.Errorf("%v", err)
 	}
 }

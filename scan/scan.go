@@ -1,13 +1,12 @@
-// Package scan is the layer between the command line and the engines: one
-// entry point per target (Host, Images, GitHub, Kube, SBOM, Mirror), each
-// taking the shared environment (Env) and the target's options struct and
-// returning a finished report (finalised once, timeline, rotation plan).
+// Package scan is the layer between the command line and the targets: one
+// entry point, Run, taking the shared environment (Env) and one target's
+// options (HostOptions, ImagesOptions, ...) and returning a finished report
+// (finalised once, timeline, rotation plan).
 //
 // It knows nothing about flags: the commands in package main turn flags
-// into options, call one entry point and render what it returns. The
-// engines it drives live in targets/ (targets/images, targets/ghorg, targets/kube,
-// targets/sbom, targets/mirror, targets/live) and the file collectors below it
-// (collectors/).
+// into options, call Run and render what it returns. The targets it drives
+// are plugins (sweep.Target) registered in package targets; the file
+// collectors sit below them (collectors/).
 package scan
 
 import (
@@ -16,13 +15,13 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/litesweep/litesweep/catalog"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets"
 )
 
 // Env is what every target's sweep shares: the indicators, who is
@@ -43,55 +42,8 @@ type Tool struct {
 	Name, Version, Commit string
 }
 
-// Progress shows what a long sweep is doing on one line that each call
-// replaces (a terminal's stderr); Show("") clears it. The line is
-// untrusted text (repository names, paths): the implementation escapes it.
-type Progress interface {
-	Show(line string)
-}
-
-// Every shows line() on p about once a second until stop is called; stop
-// clears the line, and calling it again does nothing. A nil p shows nothing.
-func Every(p Progress, line func() string) (stop func()) {
-	if p == nil {
-		return func() {}
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				p.Show(line())
-			case <-done:
-				p.Show("")
-				return
-			}
-		}
-	}()
-	var once sync.Once
-	return func() { once.Do(func() { close(done); wg.Wait() }) }
-}
-
-// UsageError is an error in the options rather than in the target (a root
-// that is not a directory, a client that cannot be built from the given
-// configuration): a command line reports it as a usage error.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
-
-func usagef(format string, a ...any) error { return &UsageError{fmt.Errorf(format, a...)} }
-
-// IsUsage reports whether err (or an error it wraps) is a UsageError.
-func IsUsage(err error) bool {
-	var u *UsageError
-	return errors.As(err, &u)
-}
+// Progress shows what a long sweep is doing on one line (sweep.Progress).
+type Progress = sweep.Progress
 
 func (e Env) now() time.Time {
 	if e.Now != nil {
@@ -107,17 +59,38 @@ func (e Env) clock() func() time.Time {
 	return time.Now
 }
 
-func (e Env) show(line string) {
-	if e.Progress != nil {
-		e.Progress.Show(line)
-	}
-}
-
 func (e Env) check() error {
 	if e.Pack == nil || e.Matcher == nil {
 		return errors.New("scan: the environment has no IOC pack")
 	}
 	return nil
+}
+
+// Options are one target's options (HostOptions, ImagesOptions,
+// GitHubOptions, KubeOptions, SBOMOptions, MirrorOptions): what a command
+// turns its flags into. Each builds its configured target from the
+// registry's packages (package targets).
+type Options interface {
+	target() (sweep.Target, error)
+}
+
+// Run is the one way a report is made: it builds the target from o,
+// starts the report (tool and pack identity, kind, start time), lets the
+// target sweep into it and finishes it (finish). Interrupted by ctx, it
+// returns the partial report, finished.
+func Run(ctx context.Context, env Env, o Options) (*sweep.Report, error) {
+	if err := env.check(); err != nil {
+		return nil, err
+	}
+	t, err := o.target()
+	if err != nil {
+		return nil, err
+	}
+	out := &sweep.TargetOut{Report: newReport(env, t.Kind())}
+	if err := t.Sweep(ctx, sweep.TargetEnv{Pack: env.Pack, Matcher: env.Matcher, Now: env.clock(), Progress: env.Progress}, out); err != nil {
+		return nil, err
+	}
+	return finish(ctx, env, out), nil
 }
 
 // newReport starts a report of kind with the tool and pack identity.
@@ -160,18 +133,14 @@ func recordSources(r *sweep.Report, srcs []iocs.RecordSource) {
 	}
 }
 
-// finishing is what finishing a report adds for one target.
-type finishing struct {
-	timeline bool         // build the timeline and the environment and user verdicts
-	homes    []sweep.Home // the users' homes, for the timeline
-}
-
 // finish is the one end of every target's sweep: it stamps the end time,
 // duration and interruption (from ctx), records that a partial pack left
-// indicators unchecked, builds the timeline, finalises the report (ids,
-// order, summary, verdict) exactly once and attaches the rotation plan.
-// Nothing may change the findings or errors after it.
-func finish(ctx context.Context, env Env, r *sweep.Report, f finishing) *sweep.Report {
+// indicators unchecked, builds the timeline when the target asks for it,
+// finalises the report (ids, order, summary, verdict) exactly once and
+// attaches the rotation plan. Nothing may change the findings or errors
+// after it.
+func finish(ctx context.Context, env Env, out *sweep.TargetOut) *sweep.Report {
+	r := out.Report
 	if ctx.Err() != nil {
 		r.Scan.Interrupted = true
 	}
@@ -179,8 +148,8 @@ func finish(ctx context.Context, env Env, r *sweep.Report, f finishing) *sweep.R
 		r.Scan.Finished = env.now()
 	}
 	r.Stats.DurationMS = r.Scan.Finished.Sub(r.Scan.Started).Milliseconds()
-	if f.timeline {
-		sweep.BuildTimeline(r, f.homes, catalog.All())
+	if out.Timeline {
+		sweep.BuildTimeline(r, out.Homes, catalog.All())
 	}
 	recordSources(r, env.Pack.Records)
 	if len(r.Tool.PackPartial) > 0 {
@@ -192,25 +161,15 @@ func finish(ctx context.Context, env Env, r *sweep.Report, f finishing) *sweep.R
 	r.Finalize()
 	// One planner for every target: the credentials the findings exposed
 	// (the host or image credential inventory, the exposure findings of
-	// GitHub and Kubernetes sweeps); none when nothing exposed any.
-	r.Rotation = remediate.Plan(r, env.Pack.Pack)
+	// the targets that declare exposure kinds); none when nothing exposed
+	// any.
+	r.Rotation = remediate.Plan(r, env.Pack.Pack, remediate.PlanOptions{Exposing: targets.Exposing()})
 	return r
 }
 
-// packWindow is the exposure window used to grade timestamps: w when given
-// (the user's --window), else the pack's package window, named after the
-// first package window id.
-func packWindow(env Env, w *sweep.Window) sweep.Window {
-	if w != nil {
-		return *w
-	}
-	window := sweep.Window{Source: "pack"}
-	window.Start, window.End = env.Matcher.PackageWindow()
-	for _, pk := range env.Pack.Packages {
-		if pk.Window != "" {
-			window.Source = pk.Window
-			break
-		}
-	}
-	return window
+// Plan is one rotation checklist from saved reports of any registered
+// kind (litesweep rotate --report), de-duplicated by credential; all lists
+// inventoried credentials even where nothing exposed them.
+func Plan(reports []*sweep.Report, p *iocs.Pack, all bool) []sweep.RotationItem {
+	return remediate.PlanAll(reports, p, remediate.PlanOptions{All: all, Exposing: targets.Exposing()})
 }

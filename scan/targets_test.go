@@ -11,7 +11,6 @@ import (
 
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/targets/ghorg/ghfake"
-	"github.com/litesweep/litesweep/targets/kube"
 	"github.com/litesweep/litesweep/targets/kube/kubefake"
 )
 
@@ -32,10 +31,6 @@ func TestEveryTargetReturnsAFinishedReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cluster, err := kube.Discover(kc, "", func(string) string { return "" }, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
 	index := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/simple/litellm/" {
 			http.NotFound(w, r)
@@ -52,16 +47,16 @@ func TestEveryTargetReturnsAFinishedReport(t *testing.T) {
 		verdict sweep.Verdict
 	}{
 		{"github", func(ctx context.Context, env Env) (*sweep.Report, error) {
-			return GitHub(ctx, env, GitHubOptions{Orgs: []string{"acme"}, APIURL: gh.API.URL, Token: ghToken, Concurrency: 2})
+			return Run(ctx, env, GitHubOptions{Orgs: []string{"acme"}, APIURL: gh.API.URL, Token: ghToken, Concurrency: 2})
 		}, sweep.Compromised},
 		{"kube", func(ctx context.Context, env Env) (*sweep.Report, error) {
-			return Kube(ctx, env, KubeOptions{Cluster: cluster})
+			return Run(ctx, env, KubeOptions{Kubeconfig: kc})
 		}, sweep.Compromised},
 		{"sbom", func(ctx context.Context, env Env) (*sweep.Report, error) {
-			return SBOM(ctx, env, SBOMOptions{Files: []string{filepath.Join("..", "targets", "sbom", "testdata", "made-by-library", "app.cdx.json")}})
+			return Run(ctx, env, SBOMOptions{Files: []string{filepath.Join("..", "targets", "sbom", "testdata", "made-by-library", "app.cdx.json")}})
 		}, sweep.Exposed},
 		{"mirror", func(ctx context.Context, env Env) (*sweep.Report, error) {
-			return Mirror(ctx, env, MirrorOptions{IndexURLs: []string{index.URL + "/simple/"}, Timeout: 10 * time.Second})
+			return Run(ctx, env, MirrorOptions{IndexURLs: []string{index.URL + "/simple/"}, Timeout: 10 * time.Second})
 		}, sweep.AtRisk},
 	} {
 		t.Run(tc.kind, func(t *testing.T) {

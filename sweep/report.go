@@ -257,18 +257,10 @@ type Error struct {
 	Kind ErrorKind `json:"kind"`
 }
 
-// ScanKind is what a report swept: its target.
+// ScanKind is what a report swept: its target's kind. Each target
+// declares its own (host.Kind, images.Kind, ...) and the registry
+// (package targets) lists them.
 type ScanKind string
-
-// The targets a report can come from.
-const (
-	KindHost   ScanKind = "host"   // a live host or a mounted disk (--root)
-	KindImages ScanKind = "images" // container images, layer by layer
-	KindGitHub ScanKind = "github" // a GitHub organisation's or repository's Actions, workflows and manifests
-	KindKube   ScanKind = "kube"   // a Kubernetes cluster
-	KindSBOM   ScanKind = "sbom"   // software bills of materials
-	KindMirror ScanKind = "mirror" // a package mirror or proxy
-)
 
 // Scan describes what was swept.
 type Scan struct {

@@ -20,7 +20,7 @@ import (
 // findings, as the report of `litesweep github` carries it.
 func planned(t testing.TB, res *Result) []sweep.RotationItem {
 	t.Helper()
-	return remediate.Plan(&sweep.Report{Scan: sweep.Scan{Kind: "github"}, Findings: res.Findings}, sweeptest.Matcher(t).Pack().Pack)
+	return remediate.Plan(&sweep.Report{Scan: sweep.Scan{Kind: Kind}, Findings: res.Findings}, sweeptest.Matcher(t).Pack().Pack, remediate.PlanOptions{Exposing: []sweep.ScanKind{Kind}})
 }
 
 // rotationScenarios are the GitHub sweeps whose rotation items are pinned

@@ -37,7 +37,7 @@ func TestSARIFOfRealGitHubReport(t *testing.T) {
 	}
 	r := &sweep.Report{Scan: sweep.Scan{Kind: "github", Targets: []string{"acme"}}, Findings: res.Findings, Errors: res.Errors}
 	r.Finalize()
-	r.Rotation = remediate.Plan(r, m.Pack().Pack) // the exposure findings' items, as scan.finish attaches them
+	r.Rotation = remediate.Plan(r, m.Pack().Pack, remediate.PlanOptions{Exposing: []sweep.ScanKind{ghorg.Kind}}) // the exposure findings' items, as scan.finish attaches them
 	cat := catalog.All()
 	var buf bytes.Buffer
 	if err := render.SARIF(&buf, r, render.Options{Catalog: cat}); err != nil {

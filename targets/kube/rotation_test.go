@@ -14,6 +14,7 @@ import (
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
+	"github.com/litesweep/litesweep/targets"
 	"github.com/litesweep/litesweep/targets/kube"
 	"github.com/litesweep/litesweep/targets/kube/kubefake"
 )
@@ -22,7 +23,7 @@ import (
 // findings, as the report of `litesweep kube` carries it.
 func planned(t testing.TB, res *kube.Result) []sweep.RotationItem {
 	t.Helper()
-	return remediate.Plan(&sweep.Report{Scan: sweep.Scan{Kind: "kube"}, Findings: res.Findings}, sweeptest.Matcher(t).Pack().Pack)
+	return remediate.Plan(&sweep.Report{Scan: sweep.Scan{Kind: "kube"}, Findings: res.Findings}, sweeptest.Matcher(t).Pack().Pack, remediate.PlanOptions{Exposing: targets.Exposing()})
 }
 
 func byID(items []sweep.RotationItem) []sweep.RotationItem {
@@ -104,7 +105,7 @@ func TestRotationPinned(t *testing.T) {
 			}
 			// The ids rotate --report gives a saved report holding the
 			// pinned items (a report written before exposure findings).
-			want := remediate.Plan(&sweep.Report{Scan: sweep.Scan{Kind: "kube"}, Rotation: pinned}, pack)
+			want := remediate.Plan(&sweep.Report{Scan: sweep.Scan{Kind: "kube"}, Rotation: pinned}, pack, remediate.PlanOptions{Exposing: targets.Exposing()})
 			for _, it := range items {
 				if it.ID == "" {
 					t.Errorf("item without id: %+v", it)

@@ -1,4 +1,4 @@
-package scan
+package ghorg
 
 import (
 	"context"
@@ -8,12 +8,15 @@ import (
 
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
-	"github.com/litesweep/litesweep/targets/ghorg"
 )
 
-// GitHubOptions say which organisations and repositories one GitHub sweep
+// Kind is the GitHub target's report kind: organisations' and
+// repositories' Actions runs, workflows and manifests.
+const Kind sweep.ScanKind = "github"
+
+// Target says which organisations and repositories one GitHub sweep
 // covers and how.
-type GitHubOptions struct {
+type Target struct {
 	Orgs  []string // every repository of each organisation
 	Repos []string // OWNER/NAME
 	// APIURL is a GitHub Enterprise Server URL; empty means github.com.
@@ -36,57 +39,63 @@ type GitHubOptions struct {
 	RateLimited func(reason string, until time.Time, unfinished int)
 }
 
-// GitHub sweeps the Actions runs in the exposure windows, the workflows and
-// manifests of every repository in scope, and returns the finished report.
-// Interrupted by ctx, it returns the partial report.
-func GitHub(ctx context.Context, env Env, o GitHubOptions) (*sweep.Report, error) {
-	if err := env.check(); err != nil {
-		return nil, err
-	}
-	windows, span, err := githubWindows(env, o.Window)
+func (Target) Kind() sweep.ScanKind             { return Kind }
+func (Target) Categories() []sweep.CategoryInfo { return Categories }
+
+// Exposures: what a job that ran the compromised code could read.
+func (Target) Exposures() []sweep.ExposedKind {
+	return []sweep.ExposedKind{sweep.ExposedActionsSecret, sweep.ExposedAllActionsSecrets, sweep.ExposedActionsVariable,
+		sweep.ExposedWorkflowLiteral, sweep.ExposedGitHubToken}
+}
+
+// Sweep sweeps the Actions runs in the exposure windows, the workflows and
+// manifests of every repository in scope. Interrupted by ctx, it leaves
+// the partial report.
+func (t *Target) Sweep(ctx context.Context, env sweep.TargetEnv, out *sweep.TargetOut) error {
+	windows, span, err := sweepWindows(env.Pack, t.Window)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	cfg := ghorg.Options{
-		Matcher: env.Matcher, Orgs: o.Orgs, Repos: o.Repos, APIURL: o.APIURL, Token: o.Token, Windows: windows,
-		IncludeForks: o.IncludeForks, IncludeArchived: o.IncludeArchived,
-		Concurrency: o.Concurrency, StatePath: o.StatePath, MaxLogBytes: o.MaxLogBytes,
-		SkipFiles: o.SkipFiles,
+	cfg := Options{
+		Matcher: env.Matcher, Orgs: t.Orgs, Repos: t.Repos, APIURL: t.APIURL, Token: t.Token, Windows: windows,
+		IncludeForks: t.IncludeForks, IncludeArchived: t.IncludeArchived,
+		Concurrency: t.Concurrency, StatePath: t.StatePath, MaxLogBytes: t.MaxLogBytes,
+		SkipFiles: t.SkipFiles,
 	}
 	if env.Progress != nil {
 		cfg.Progress = func(done, total int, repo string) {
-			env.show(fmt.Sprintf("%d/%d repositories (%s)", done, total, repo))
+			env.Show(fmt.Sprintf("%d/%d repositories (%s)", done, total, repo))
 		}
 	}
-	sw, err := ghorg.New(cfg)
+	sw, err := New(cfg)
 	if err != nil {
-		return nil, &UsageError{err}
+		return sweep.Usage(err)
 	}
-	r := newReport(env, sweep.KindGitHub)
+	r := out.Report
 	r.Scan.Window = span
 	for _, f := range []struct {
 		on   bool
 		name string
-	}{{o.IncludeForks, "--include-forks"}, {o.IncludeArchived, "--include-archived"}, {o.SkipFiles, "--no-files"}} {
+	}{{t.IncludeForks, "--include-forks"}, {t.IncludeArchived, "--include-archived"}, {t.SkipFiles, "--no-files"}} {
 		if f.on {
 			r.Scan.Options = append(r.Scan.Options, f.name)
 		}
 	}
-	if o.APIURL != "" {
-		r.Scan.Options = append(r.Scan.Options, "--api-url "+o.APIURL)
+	if t.APIURL != "" {
+		r.Scan.Options = append(r.Scan.Options, "--api-url "+t.APIURL)
 	}
 	res, runErr := sw.Run(ctx)
-	env.show("")
+	env.Show("")
 	if res == nil {
 		if ctx.Err() != nil {
-			return finish(ctx, env, r, finishing{}), nil
+			return nil
 		}
-		return nil, fmt.Errorf("github sweep: %w", runErr)
+		return fmt.Errorf("github sweep: %w", runErr)
 	}
 	r.Scan.Targets = res.Targets
 	r.Scan.Coverage = res.Coverage
 	r.Findings, r.Errors, r.Timeline, r.Stats = res.Findings, res.Errors, res.Timeline, res.Stats
-	r.Scan.Finished = env.now()
+	r.Scan.Finished = env.Now().UTC()
 	if res.Limit != nil {
 		until := res.Limit.Until.UTC()
 		unfinished := 0
@@ -94,18 +103,18 @@ func GitHub(ctx context.Context, env Env, o GitHubOptions) (*sweep.Report, error
 			r.Scan.Coverage.ResumeAfter = &until
 			unfinished = len(r.Scan.Coverage.Unchecked)
 		}
-		if o.RateLimited != nil {
-			o.RateLimited(res.Limit.Reason, until, unfinished)
+		if t.RateLimited != nil {
+			t.RateLimited(res.Limit.Reason, until, unfinished)
 		}
 	}
 	// The engine builds its own timeline; its exposure findings are
-	// planned into rotation items by finish.
-	return finish(ctx, env, r, finishing{}), nil
+	// planned into rotation items by the finish.
+	return nil
 }
 
-// githubWindows returns the windows whose runs are swept: w, or every
+// sweepWindows returns the windows whose runs are swept: w, or every
 // window of the pack; and the span recorded in the report.
-func githubWindows(env Env, w *sweep.Window) ([]iocs.Window, *sweep.Window, error) {
+func sweepWindows(l *iocs.Loaded, w *sweep.Window) ([]iocs.Window, *sweep.Window, error) {
 	if w != nil {
 		id := w.Source
 		if id == "" {
@@ -113,9 +122,8 @@ func githubWindows(env Env, w *sweep.Window) ([]iocs.Window, *sweep.Window, erro
 		}
 		return []iocs.Window{{ID: id, Title: id, Start: w.Start, End: w.End}}, w, nil
 	}
-	l := env.Pack
 	if len(l.Windows) == 0 {
-		return nil, nil, usagef("the IOC pack has no windows; pass --window START..END")
+		return nil, nil, sweep.Usagef("the IOC pack has no windows; pass --window START..END")
 	}
 	span := &sweep.Window{Start: l.Windows[0].Start, End: l.Windows[0].End}
 	var ids []string

@@ -1,4 +1,7 @@
-package scan
+// Package host is the host target: one parallel walk of a live host or a
+// mounted disk with every file collector, the local engine's images when
+// asked, and on the live host its processes, connections and units.
+package host
 
 import (
 	"context"
@@ -14,9 +17,12 @@ import (
 	"github.com/litesweep/litesweep/targets/live"
 )
 
-// HostOptions are what one host sweep needs, however it was asked for
-// (litesweep host, rotate, remediate).
-type HostOptions struct {
+// Kind is the host target's report kind: a live host or a mounted disk.
+const Kind sweep.ScanKind = "host"
+
+// Target is one host sweep, however it was asked for (litesweep host,
+// rotate, remediate).
+type Target struct {
 	// Root is the tree to sweep: / for this machine, or a mounted disk.
 	Root string
 	// Skips are absolute paths inside the root not walked, with the reason
@@ -39,34 +45,38 @@ type HostOptions struct {
 	DockerHost string
 }
 
-// Host walks the tree once with every host collector, adds the local
+func (Target) Kind() sweep.ScanKind { return Kind }
+
+// Categories: the file collectors declare theirs; the host adds the live
+// inspection's.
+func (Target) Categories() []sweep.CategoryInfo { return live.Categories }
+
+// Exposures: none; a host exposes its own credential inventory.
+func (Target) Exposures() []sweep.ExposedKind { return nil }
+
+// Sweep walks the tree once with every host collector, adds the local
 // engine's images and the live host's processes, connections and units when
-// asked, and returns the finished report with its timeline and, when
-// COMPROMISED or EXPOSED, its rotation plan. Interrupted by ctx, it returns
-// the partial report.
-func Host(ctx context.Context, env Env, o HostOptions) (*sweep.Report, error) {
-	if err := env.check(); err != nil {
-		return nil, err
-	}
-	root, err := filepath.Abs(o.Root)
+// asked. Interrupted by ctx, it leaves the partial report.
+func (t *Target) Sweep(ctx context.Context, env sweep.TargetEnv, out *sweep.TargetOut) error {
+	root, err := filepath.Abs(t.Root)
 	if err != nil {
-		return nil, usagef("root %q: %w", o.Root, err)
+		return sweep.Usagef("root %q: %w", t.Root, err)
 	}
 	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		return nil, usagef("root %q is not a directory", o.Root)
+		return sweep.Usagef("root %q is not a directory", t.Root)
 	}
-	skips := o.Skips
+	skips := t.Skips
 	if skips == nil {
 		skips = sweep.DefaultSkips
 	}
-	window := packWindow(env, o.Window)
-	onHost := root == "/" && o.Live
-	r := newReport(env, sweep.KindHost)
+	window := env.PackWindow(t.Window)
+	onHost := root == "/" && t.Live
+	r := out.Report
 	r.Scan.Root = root
 	r.Scan.Window = &window
 	rootFS, err := sweep.OpenTree(root) // never blocks on a FIFO etc/passwd or etc/hostname
 	if err != nil {
-		return nil, usagef("root %q: %w", o.Root, err)
+		return sweep.Usagef("root %q: %w", t.Root, err)
 	}
 	defer rootFS.Close()
 	r.Scan.Hostname = Hostname(rootFS, root)
@@ -75,27 +85,27 @@ func Host(ctx context.Context, env Env, o HostOptions) (*sweep.Report, error) {
 	counters := &sweep.Counters{}
 	sink := sweep.NewCollection(counters)
 	cs := collectors.Host(collectors.Options{Matcher: env.Matcher, Homes: homes, Window: window, Live: onHost,
-		MaxHashSize: o.MaxHashSize, Now: env.clock()})
+		MaxHashSize: t.MaxHashSize, Now: env.Now})
 	if err := collectors.Validate(cs); err != nil {
-		return nil, err
+		return err
 	}
-	w := &sweep.Walker{Root: root, Workers: o.Workers, Skips: skips, Mounts: o.Mounts, Pseudo: o.Pseudo,
+	w := &sweep.Walker{Root: root, Workers: t.Workers, Skips: skips, Mounts: t.Mounts, Pseudo: t.Pseudo,
 		Collectors: cs, Sink: sink, Counters: counters}
-	stop := Every(env.Progress, func() string {
+	stop := sweep.Every(env.Progress, func() string {
 		s := counters.Snapshot()
 		return fmt.Sprintf("%d dirs, %d files seen, %d read, %d errors", s.DirsRead, s.FilesSeen, s.FilesRead, s.Errors)
 	})
 	walkErr := w.Walk(ctx)
 	stop()
 	if walkErr != nil && ctx.Err() == nil {
-		return nil, walkErr
+		return walkErr
 	}
 	var nImages, nLayers int64
-	if o.Images && ctx.Err() == nil {
+	if t.Images && ctx.Err() == nil {
 		// The local engine's images, into the same sink (host --images).
-		s := newImageScanner(env, window, o.MaxHashSize, sink, counters)
+		s := images.NewScanner(env, window, t.MaxHashSize, sink, counters)
 		// An unreachable engine is recorded in the sink at its address.
-		r.Scan.Targets, _ = s.ScanEngine(ctx, images.DockerHost(o.DockerHost), nil)
+		r.Scan.Targets, _ = s.ScanEngine(ctx, images.DockerHost(t.DockerHost), nil)
 		nImages, nLayers = s.Stats()
 	}
 	if onHost && ctx.Err() == nil {
@@ -107,7 +117,8 @@ func Host(ctx context.Context, env Env, o HostOptions) (*sweep.Report, error) {
 	r.Learned = sink.Learned()
 	r.Stats = counters.Snapshot()
 	r.Stats.Images, r.Stats.Layers = nImages, nLayers
-	return finish(ctx, env, r, finishing{timeline: true, homes: homes}), nil
+	out.Timeline, out.Homes = true, homes
+	return nil
 }
 
 // Hostname names the swept system: the live host's name when root is /,

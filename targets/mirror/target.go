@@ -1,0 +1,55 @@
+package mirror
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// Kind is the mirror target's report kind: package mirrors and proxies.
+const Kind sweep.ScanKind = "mirror"
+
+// Target names the package mirrors of one sweep and how to read them.
+type Target struct {
+	// IndexURLs are simple-index URLs (PIP_INDEX_URL form, userinfo allowed).
+	IndexURLs []string
+	// Netrc supplies per-host credentials (nil: none).
+	Netrc *Netrc
+	// Download fetches every bad file to confirm its hash.
+	Download     bool
+	MaxPageBytes int64
+	MaxFileBytes int64
+	Timeout      time.Duration
+}
+
+func (Target) Kind() sweep.ScanKind             { return Kind }
+func (Target) Categories() []sweep.CategoryInfo { return Categories }
+
+// Exposures: none.
+func (Target) Exposures() []sweep.ExposedKind { return nil }
+
+// Sweep reads each mirror's pages for the pack's affected projects.
+func (t *Target) Sweep(ctx context.Context, env sweep.TargetEnv, out *sweep.TargetOut) error {
+	r := out.Report
+	if t.Download {
+		r.Scan.Options = append(r.Scan.Options, "download")
+	}
+	sink := sweep.NewCollection(nil)
+	st := &Stats{}
+	mo := Options{Matcher: env.Matcher, Netrc: t.Netrc, Download: t.Download, MaxPageBytes: t.MaxPageBytes,
+		MaxFileBytes: t.MaxFileBytes, Timeout: t.Timeout}
+	stop := sweep.Every(env.Progress, func() string {
+		return fmt.Sprintf("%d requests, %d pages, %d files listed", st.Requests.Load(), st.Pages.Load(), st.Files.Load())
+	})
+	for _, u := range t.IndexURLs {
+		r.Scan.Targets = append(r.Scan.Targets, Sweep(ctx, u, mo, st, sink))
+	}
+	stop()
+	r.Findings, r.Errors = sink.Drain()
+	r.Stats.APICalls = st.Requests.Load()
+	r.Stats.FilesSeen = st.Files.Load()
+	r.Stats.BytesRead = st.Downloaded.Load()
+	return nil
+}
