@@ -353,10 +353,17 @@ func (p *Pack) validate(doc *yaml.Node) error {
 		v.severity(f+".severity", pr.Severity)
 		v.prov(f+".provenance", pr.Provenance)
 	}
+	for i, fs := range p.ForkStorms {
+		f := fmt.Sprintf("fork_storms[%d]", i)
+		v.id(f, fs.ID)
+		v.required(f+".symptom", fs.Symptom)
+		v.prov(f+".provenance", fs.Provenance)
+	}
 	if p.CI.InstallPattern != "" {
 		if _, err := regexp.Compile(p.CI.InstallPattern); err != nil {
 			v.fail("ci.install_pattern", "%v", err)
 		}
+		v.required("ci.install_package", p.CI.InstallPackage)
 	}
 	for i, a := range p.CI.Actions {
 		f := fmt.Sprintf("ci.actions[%d]", i)
@@ -388,6 +395,11 @@ func (p *Pack) validate(doc *yaml.Node) error {
 		v.required(f+".name_prefix", k.NamePrefix)
 		v.severity(f+".severity", k.Severity)
 		v.prov(f+".provenance", k.Provenance)
+		for _, id := range k.Drops {
+			if len(p.Persistence) > 0 && !slices.ContainsFunc(p.Persistence, func(pe PathIOC) bool { return pe.ID == id }) {
+				v.fail(f+".drops", "%q is not a persistence entry of the pack", id)
+			}
+		}
 	}
 	for i, c := range p.Credentials {
 		f := fmt.Sprintf("credentials[%d]", i)

@@ -41,6 +41,7 @@ type Pack struct {
 	Staging     []StagingIOC     `yaml:"staging" json:"staging"`
 	Network     []NetworkIOC     `yaml:"network" json:"network"`
 	Processes   []ProcessIOC     `yaml:"processes" json:"processes"`
+	ForkStorms  []ForkStorm      `yaml:"fork_storms,omitempty" json:"fork_storms,omitempty"`
 	Windows     []Window         `yaml:"windows" json:"windows"`
 	CI          CI               `yaml:"ci" json:"ci"`
 	Kubernetes  []KubeIOC        `yaml:"kubernetes" json:"kubernetes"`
@@ -193,6 +194,17 @@ type ProcessIOC struct {
 	Provenance  Provenance `yaml:"provenance" json:"provenance"`
 }
 
+// ForkStorm is a process-tree symptom: a release whose start-up hook starts
+// Python again on every Python start leaves a deep python→python chain
+// with thousands of members on a host where it ran.
+type ForkStorm struct {
+	ID string `yaml:"id" json:"id"`
+	// Symptom names what the storm is a symptom of ("<release> .pth").
+	Symptom     string     `yaml:"symptom" json:"symptom"`
+	Description string     `yaml:"description" json:"description"`
+	Provenance  Provenance `yaml:"provenance" json:"provenance"`
+}
+
 // Window is an exposure window, inclusive of Start and End.
 type Window struct {
 	ID         string     `yaml:"id" json:"id"`
@@ -211,7 +223,9 @@ func (w Window) Contains(t time.Time) bool {
 type CI struct {
 	// InstallPattern is a Go regexp matching a log line that installs a bad
 	// version; its first capture group is the version.
-	InstallPattern    string      `yaml:"install_pattern" json:"install_pattern"`
+	InstallPattern string `yaml:"install_pattern" json:"install_pattern"`
+	// InstallPackage is the package whose version InstallPattern captures.
+	InstallPackage    string      `yaml:"install_package,omitempty" json:"install_package,omitempty"`
 	InstallProvenance Provenance  `yaml:"install_provenance" json:"install_provenance"`
 	Actions           []ActionIOC `yaml:"actions" json:"actions"`
 	LogStrings        []StringIOC `yaml:"log_strings" json:"log_strings"`
@@ -239,13 +253,16 @@ type ActionIOC struct {
 
 // KubeIOC is a Kubernetes object pattern.
 type KubeIOC struct {
-	ID          string     `yaml:"id" json:"id"`
-	Kind        string     `yaml:"kind" json:"kind"` // Pod, DaemonSet
-	Namespace   string     `yaml:"namespace,omitempty" json:"namespace,omitempty"`
-	NamePrefix  string     `yaml:"name_prefix" json:"name_prefix"`
-	Image       string     `yaml:"image,omitempty" json:"image,omitempty"`
-	HostPath    string     `yaml:"host_path,omitempty" json:"host_path,omitempty"`
-	Privileged  bool       `yaml:"privileged,omitempty" json:"privileged,omitempty"`
+	ID         string `yaml:"id" json:"id"`
+	Kind       string `yaml:"kind" json:"kind"` // Pod, DaemonSet
+	Namespace  string `yaml:"namespace,omitempty" json:"namespace,omitempty"`
+	NamePrefix string `yaml:"name_prefix" json:"name_prefix"`
+	Image      string `yaml:"image,omitempty" json:"image,omitempty"`
+	HostPath   string `yaml:"host_path,omitempty" json:"host_path,omitempty"`
+	Privileged bool   `yaml:"privileged,omitempty" json:"privileged,omitempty"`
+	// Drops are the ids of the persistence entries the object writes onto
+	// the node it runs on (as root): where to look on that node.
+	Drops       []string   `yaml:"drops,omitempty" json:"drops,omitempty"`
 	Severity    string     `yaml:"severity" json:"severity"`
 	Description string     `yaml:"description" json:"description"`
 	Provenance  Provenance `yaml:"provenance" json:"provenance"`

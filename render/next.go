@@ -4,6 +4,9 @@ import (
 	"strings"
 
 	"github.com/litesweep/litesweep/sweep"
+	"github.com/litesweep/litesweep/targets/host"
+	"github.com/litesweep/litesweep/targets/images"
+	"github.com/litesweep/litesweep/targets/kube"
 )
 
 // Step is one thing to do after a sweep: a command to run as written, or
@@ -20,42 +23,42 @@ type Step struct {
 // removal (remediate plans first; --apply moves aside, never deletes).
 func NextSteps(r *sweep.Report, o Options) []Step {
 	root := ""
-	if r.Scan.Kind == sweep.KindHost && r.Scan.Root != "" && r.Scan.Root != "/" {
+	if r.Scan.Kind == host.Kind && r.Scan.Root != "" && r.Scan.Root != "/" {
 		root = " --root " + shellWord(r.Scan.Root)
 	}
 	rotate := "litesweep rotate" + root + " -o checklist.md"
-	if r.Scan.Kind != sweep.KindHost {
+	if r.Scan.Kind != host.Kind {
 		rotate = "litesweep rotate -r REPORT.json -o checklist.md"
 	}
 	rotateWhy := "every credential it held, in the order to rotate them (names, never values)"
-	if r.Scan.Kind != sweep.KindHost {
+	if r.Scan.Kind != host.Kind {
 		rotateWhy = "REPORT.json: this sweep again with -f json -o REPORT.json"
 	}
 	switch r.Verdict {
 	case sweep.Compromised:
 		steps := []Step{}
 		switch r.Scan.Kind {
-		case sweep.KindHost:
+		case host.Kind:
 			if root == "" {
 				steps = append(steps, Step{Why: "Isolate this machine now: off the network, left running (memory is evidence)."})
 			} else {
 				steps = append(steps, Step{Why: "Isolate the machine this disk came from; keep the disk read-only."})
 			}
-		case sweep.KindImages:
+		case images.Kind:
 			steps = append(steps, Step{Why: "Stop the containers listed; isolate the hosts that ran them."})
-		case sweep.KindKube:
+		case kube.Kind:
 			steps = append(steps, Step{Why: "Cordon and isolate the nodes listed; sweep each with litesweep host."})
 		default:
 			steps = append(steps, Step{Why: "Isolate the systems listed."})
 		}
 		steps = append(steps, Step{Command: rotate, Why: rotateWhy})
-		if r.Scan.Kind == sweep.KindHost {
+		if r.Scan.Kind == host.Kind {
 			steps = append(steps, Step{Command: "litesweep remediate" + root, Why: "the plan: moves aside, never deletes; then --apply --evidence-dir DIR"})
 		}
 		return steps
 	case sweep.Exposed:
 		steps := []Step{{Command: rotate, Why: rotateWhy}}
-		if r.Scan.Kind == sweep.KindHost {
+		if r.Scan.Kind == host.Kind {
 			steps = append(steps, Step{Command: "litesweep remediate" + root, Why: "the plan for what was installed; then --apply --evidence-dir DIR"})
 		}
 		return steps

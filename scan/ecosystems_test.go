@@ -52,7 +52,7 @@ func TestHostNPMAndExtensions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := Host(context.Background(), env, HostOptions{Root: root})
+	r, err := Run(context.Background(), env, HostOptions{Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}

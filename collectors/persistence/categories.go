@@ -12,9 +12,9 @@ const (
 // Categories declares the categories this collector emits.
 var Categories = []sweep.CategoryInfo{
 	{Category: CatPersistence, Short: "A persistence artefact of the campaign",
-		Description: "A file the campaign leaves to survive a reboot or to run its second stage: a persistence script (~/.config/sysmon/sysmon.py), a systemd unit (sysmon.service, the Kubernetes-node units) or its enablement symlink, found by path, SHA-256, the pack's strings or a unit naming a persistence script.",
+		Description: "A file the campaign leaves to survive a reboot or to run its second stage: a persistence script, a systemd unit (the user unit or the Kubernetes-node units) or its enablement symlink, found by path, SHA-256, the pack's strings or a unit naming a persistence script.",
 		Help: []string{
-			"Stop and disable the unit before removing anything (`systemctl --user disable --now sysmon.service` for the user, the system unit as root), then move the files aside as evidence: `litesweep remediate` plans both.",
+			"Stop and disable the unit before removing anything (`systemctl --user disable --now UNIT` for the user, the system unit as root), then move the files aside as evidence: `litesweep remediate` plans both.",
 			"The backdoor polls for a second stage: check outbound connections and processes of the user (`litesweep host` on the live system lists them).",
 			"Rotate every credential the user and the system held: `litesweep rotate` lists them by name.",
 		}},

@@ -4,11 +4,11 @@
 //
 //   - the pack's persistence paths ("~/" expanded for every home resolved
 //     from the tree, root's included; absolute ones inside the root), such
-//     as ~/.config/sysmon/sysmon.py, ~/.config/systemd/user/sysmon.service,
+//     as the user's persistence script and its systemd user unit,
 //     its default.target.wants / multi-user.target.wants enablement
 //     symlinks (link text read with fs.ReadLink, never followed), the
 //     Kubernetes-node units and scripts, /tmp/pglog and /tmp/.pg_state;
-//   - files named like a persistence script of the pack (sysmon.py)
+//   - files named like a persistence script of the pack
 //     anywhere, by SHA-256 and by the pack's strings;
 //   - systemd unit files in /etc/systemd and users' ~/.config/systemd by
 //     content: Description "System Telemetry Service" or any string of the
@@ -76,7 +76,7 @@ type Collector struct {
 	judge     *installcmd.Judge
 	exact     map[string]*iocs.PathIOC // absolute tree path -> indicator
 	scripts   map[string]*iocs.FileIOC // base names of persistence scripts
-	units     map[string]*iocs.PathIOC // unit and timer base names (sysmon.service) -> indicator
+	units     map[string]*iocs.PathIOC // unit and timer base names (NAME.service) -> indicator
 	labels    map[string]*iocs.PathIOC // launchd labels and task names -> indicator
 	homeTails []homeTail               // "~/" paths a command can name under any home
 	absRun    map[string]*iocs.PathIOC // absolute paths a command can run
@@ -93,7 +93,7 @@ type Collector struct {
 }
 
 type homeTail struct {
-	tail string // "/.config/sysmon/sysmon.py"
+	tail string // "/.config/NAME/NAME.py"
 	pi   *iocs.PathIOC
 }
 

@@ -31,7 +31,7 @@ var Categories = []sweep.CategoryInfo{
 		Description: "A GitHub Actions job log inside the exposure window shows a bad release being installed, the payload's output, or contact with a campaign address: the job ran the stealer with the job's secrets in reach.",
 		Help: []string{
 			ciRotate,
-			"Pin the dependency to a clean version with hashes (for litellm: ==1.82.6, or >=1.83.0) and clear the Actions caches that may hold the bad release.",
+			"Pin the dependency to a clean version with hashes (the package's last_clean or first_clean version in the pack) and clear the Actions caches that may hold the bad release.",
 			"Pin every action to a full commit SHA, and check the repository for commits, releases and workflow runs made with the stolen tokens.",
 		}},
 	{Category: CatWorkflow, Short: "A workflow uses a compromised action or installs a bad release",
@@ -43,7 +43,7 @@ var Categories = []sweep.CategoryInfo{
 	{Category: CatManifest, Short: "A repository manifest pins or admits a bad version",
 		Description: "A Python manifest or lockfile in a repository's default branch pins, locks or hashes a bad release (high), or has a range that would have resolved to one during the exposure window (medium): every CI run, build or deployment from it during the window installed it.",
 		Help: []string{
-			"Pin a clean version (for litellm: ==1.82.6, or >=1.83.0) and regenerate the lock with hashes.",
+			"Pin a clean version (the package's last_clean or first_clean version in the pack) and regenerate the lock with hashes.",
 			"Check the CI runs, images and deployments built from the repository during the window: any that installed the bad release ran the stealer with their secrets.",
 		}},
 	{Category: CatExposure, Short: "Credentials a compromised CI job could read",

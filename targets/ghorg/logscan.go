@@ -353,8 +353,8 @@ func matchLine(s, lower string, names []string, ts *time.Time, pack *iocs.Loaded
 	if !mentionsTracked(lower, names) {
 		// The install pattern needs a package name; skip the regexp.
 	} else if v, ok := m.InstallLine(s); ok {
-		name := "litellm"
-		if pk, ok := m.Package("litellm", v); ok {
+		name := pack.CI.InstallPackage
+		if pk, ok := m.Package(name, v); ok {
 			name = pk.Name
 		}
 		hits = append(hits, LogHit{Severity: sweep.High, Package: name, Version: v, Text: installText(s, name, v),

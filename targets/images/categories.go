@@ -14,7 +14,7 @@ var Categories = []sweep.CategoryInfo{
 	{Category: CatBuildStep, Short: "An image build step names a bad release",
 		Description: "A step of the image's build history (its Dockerfile RUN line) installs, pins or removes a bad release: the release was part of the build, and its payload may have run in the build environment, whatever later layers removed.",
 		Help: []string{
-			"Change the Dockerfile step to pin a clean version with hashes (for litellm: ==1.82.6, or >=1.83.0) and rebuild without the build cache (`docker build --no-cache`), so no layer of the old step is reused.",
+			"Change the Dockerfile step to pin a clean version with hashes (the package's last_clean or first_clean version in the pack) and rebuild without the build cache (`docker build --no-cache`), so no layer of the old step is reused.",
 			"The payload runs when Python starts during the build: rotate the secrets the build could read (build arguments, mounted secrets, the registry and CI credentials of the builder).",
 		}},
 	{Category: CatContainer, Short: "A container uses an affected image",

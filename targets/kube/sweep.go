@@ -357,11 +357,57 @@ func (s *sweeper) nodeFindings() {
 		f := sweep.Finding{Severity: sweep.High, Category: CatCluster, Location: s.loc("", "Node/"+node), Collector: CollectorName,
 			Title: fmt.Sprintf("node %s ran a pod that mounted its root: sweep the node with litesweep host", node),
 			Evidence: sweep.Evidence{Time: &t, Details: append(slices.Clone(objs),
-				"run `litesweep host --root /host --format json` on the node (deploy/kubernetes/daemonset.yaml does it for every node)",
-				"the litellm payload drops /root/.config/sysmon/sysmon.py and /root/.config/systemd/user/sysmon.service on the node",
-				"rotate the node's kubelet credentials and every kubeconfig on it (/etc/kubernetes/*.conf)")}}
+				"run `litesweep host --root /host --format json` on the node (deploy/kubernetes/daemonset.yaml does it for every node)")}}
+		f.Evidence.Details = append(f.Evidence.Details, s.drops()...)
+		f.Evidence.Details = append(f.Evidence.Details, "rotate the node's kubelet credentials and every kubeconfig on it (/etc/kubernetes/*.conf)")
 		s.res.Findings = append(s.res.Findings, f)
 	}
+}
+
+// drops says, for each Kubernetes indicator of the pack that writes onto
+// its node, what it drops there (its persistence entries, as root).
+func (s *sweeper) drops() []string {
+	p := s.o.Matcher.Pack()
+	var out []string
+	for _, k := range p.Kubernetes {
+		var paths []string
+		campaign := ""
+		for _, id := range k.Drops {
+			for _, pe := range p.Persistence {
+				if pe.ID == id {
+					paths = append(paths, rootPath(pe.Path))
+					if campaign == "" {
+						campaign = pe.Campaign
+					}
+				}
+			}
+		}
+		if len(paths) == 0 {
+			continue
+		}
+		who := "the payload"
+		if campaign != "" {
+			who = "the " + campaign + " payload"
+		}
+		out = append(out, who+" drops "+joinAnd(paths)+" on the node")
+	}
+	return out
+}
+
+// rootPath is a pack path as it is on a node for root ("~/" is /root/).
+func rootPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		return "/root/" + rest
+	}
+	return p
+}
+
+// joinAnd joins "a", "a and b", "a, b and c".
+func joinAnd(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 var tagVersion = regexp.MustCompile(`(?:^|[^0-9])v?(\d+\.\d+\.\d+(?:\.?(?:a|b|rc|post|dev)\d+)?)`)

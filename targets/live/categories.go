@@ -26,9 +26,9 @@ var Categories = []sweep.CategoryInfo{
 			"Treat every credential on the host as stolen and rotate them: `litesweep rotate` lists them by name.",
 		}},
 	{Category: CatUnit, Short: "A campaign systemd unit is loaded or active", Ran: true, Runtime: true,
-		Description: "A systemd unit of the pack (sysmon.service, the Kubernetes-node units) is loaded or active in systemd's runtime state, with the processes of its cgroup.",
+		Description: "A systemd unit of the pack (the user unit, the Kubernetes-node units) is loaded or active in systemd's runtime state, with the processes of its cgroup.",
 		Help: []string{
-			"Stop and disable the unit (`systemctl --user disable --now sysmon.service` as its user, or the system unit as root) before removing its files: `litesweep remediate` plans both.",
+			"Stop and disable the unit (`systemctl --user disable --now UNIT` as its user, or the system unit as root) before removing its files: `litesweep remediate` plans both.",
 			"Rotate every credential the unit's user and the host held: `litesweep rotate` lists them by name.",
 		}},
 }

@@ -1,7 +1,7 @@
 // Package live inspects the running host (only when litesweep sweeps the
 // live system, never a mounted --root or an image): processes whose command
 // line matches the IOC pack's process indicators, an abnormal number of
-// Python processes (the litellm 1.82.8 fork storm), open connections to the
+// Python processes (the pack's fork storm), open connections to the
 // pack's IP addresses, and the pack's systemd units that are loaded or
 // active. It is read-only: it reads /proc/<pid>/{cmdline,exe,stat,status,
 // cgroup} through gopsutil and systemd's runtime state under /run; it never
@@ -28,10 +28,10 @@ const (
 	NameUnits     = "live/units"
 )
 
-// Fork-storm thresholds. A litellm 1.82.8 .pth re-executes on every Python
-// start, and its child is itself a Python start, so the storm is a deep
-// python→python chain with thousands of members (~11,000 observed,
-// BerriAI/litellm#24521). A busy host (gunicorn, celery, data-loader
+// Fork-storm thresholds. A start-up hook that re-executes on every Python
+// start, whose child is itself a Python start, makes a deep python→python
+// chain with thousands of members (the pack's fork_storms say which
+// release, with sources). A busy host (gunicorn, celery, data-loader
 // workers) can run hundreds of Python processes, but as a shallow tree:
 //
 //   - ForkStormCount or more Python processes with a python→python chain
@@ -192,8 +192,13 @@ func isPython(p *Process) bool {
 }
 
 // forkStorm reports an abnormal number of Python processes (see
-// ForkStormCount and ForkStormDepth).
+// ForkStormCount and ForkStormDepth) when the pack names a fork storm.
 func (s *Source) forkStorm(procs []Process, byPID map[int32]*Process, out sweep.Sink) {
+	storms := s.Matcher.Pack().ForkStorms
+	if len(storms) == 0 {
+		return
+	}
+	storm := storms[0]
 	var py []*Process
 	for i := range procs {
 		if isPython(&procs[i]) {
@@ -222,12 +227,12 @@ func (s *Source) forkStorm(procs []Process, byPID map[int32]*Process, out sweep.
 	sev, title := sweep.Low, fmt.Sprintf("%d Python processes running (threshold %d), in a shallow tree (deepest python→python chain %d)", len(py), ForkStormCount, depth)
 	if depth >= ForkStormDepth {
 		sev = sweep.High
-		title = fmt.Sprintf("Python fork storm: %d Python processes (threshold %d), python→python chain %d deep (litellm 1.82.8 .pth symptom)", len(py), ForkStormCount, depth)
+		title = fmt.Sprintf("Python fork storm: %d Python processes (threshold %d), python→python chain %d deep (%s symptom)", len(py), ForkStormCount, depth, storm.Symptom)
 	}
 	f := s.processFinding(deepest, sev, CatProcess, title, nil)
 	f.Collector = NameProcesses
-	f.Indicator = &sweep.Indicator{ID: "fork-storm", Kind: "behaviour", Confidence: string(iocs.Confirmed),
-		Sources: []string{"https://github.com/BerriAI/litellm/issues/24521"}}
+	f.Indicator = &sweep.Indicator{ID: storm.ID, Kind: "behaviour", Confidence: string(storm.Provenance.Confidence),
+		Sources: storm.Provenance.Sources}
 	f.Evidence.Details = append(f.Evidence.Details, fmt.Sprintf("python processes: %d", len(py)),
 		fmt.Sprintf("deepest python chain: %d (pid %d)", depth, deepest.PID))
 	out.Finding(f)

@@ -15,7 +15,7 @@ import (
 	"github.com/litesweep/litesweep/sweep"
 )
 
-// unitIOCs maps a unit name (sysmon.service) to the pack's persistence
+// unitIOCs maps a unit name (NAME.service) to the pack's persistence
 // indicators of kind unit that name it.
 func (s *Source) unitIOCs() map[string][]*iocs.PathIOC {
 	out := map[string][]*iocs.PathIOC{}
@@ -42,8 +42,8 @@ func pick(cands []*iocs.PathIOC, userUnit bool) *iocs.PathIOC {
 }
 
 // CgroupUnits returns the systemd units named in /proc/<pid>/cgroup
-// content, e.g. "0::/user.slice/user-1000.slice/user@1000.service/app.slice/sysmon.service"
-// gives sysmon.service (user unit); "0::/system.slice/sysmon.service" gives
+// content, e.g. "0::/user.slice/user-1000.slice/user@1000.service/app.slice/x.service"
+// gives x.service (user unit); "0::/system.slice/x.service" gives
 // a system unit. The user manager itself (user@1000.service) and slices
 // are not units of interest and are skipped.
 func CgroupUnits(cgroup string) []CgroupUnit {
@@ -121,11 +121,11 @@ func (s *Source) units(procs []Process, out sweep.Sink) {
 			}
 		}
 	}
-	// The pack's units all run a Python script (sysmon.py, service.py,
-	// runner.py, pgmon.py). A unit of the same name whose processes are not
-	// Python is likely a namesake (Microsoft's Sysmon for Linux installs a
-	// system sysmon.service running /opt/sysmon/sysmon): it is reported as
-	// low, and its runtime state is not reported again.
+	// The pack's units all run a Python script. A unit of the same name
+	// whose processes are not Python is likely a namesake (a vendor's
+	// system monitor may install a unit of that name running a native
+	// binary): it is reported as low, and its runtime state is not
+	// reported again.
 	namesake := map[string]bool{}
 	keys := make([]string, 0, len(act))
 	for k := range act {

@@ -49,7 +49,7 @@ var Categories = []sweep.CategoryInfo{
 		Description: "A software bill of materials (CycloneDX or SPDX) lists a component that is a bad release of the pack (by package URL, or by name and version, or by a component hash): the SBOM's subject (an image, a repository, an application) contains or was built with it.",
 		Help: []string{
 			"Sweep the SBOM's subject itself (`litesweep images` for an image, `litesweep github` for a repository, `litesweep host` where it is deployed): the SBOM says what was built, not whether the payload ran.",
-			"Rebuild the subject with a clean version pinned with hashes (for litellm: ==1.82.6, or >=1.83.0), redeploy it, and rotate the secrets of the environments that ran it.",
+			"Rebuild the subject with a clean version pinned with hashes (the package's last_clean or first_clean version in the pack), redeploy it, and rotate the secrets of the environments that ran it.",
 		}},
 }
 
