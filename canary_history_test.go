@@ -12,7 +12,6 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
 	"github.com/litesweep/litesweep/collectors/history/historytest"
-	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/render"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -179,7 +178,7 @@ func TestCanaryShellHistory(t *testing.T) {
 			t.Errorf("host --format %s shows no finding", f)
 		}
 	}
-	for _, f := range remediate.ChecklistFormats {
+	for _, f := range render.ChecklistFormats {
 		for _, args := range [][]string{
 			{"rotate", "--root", root, "--format", f, "--no-live"},
 			{"rotate", "--root", root, "--format", f, "--no-live", "--all"},

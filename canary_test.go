@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
-	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/render"
 )
 
@@ -77,7 +76,7 @@ func TestCanaryNeverReachesAnyOutput(t *testing.T) {
 		assertNoCanary(t, "host --output "+f, string(b), errs)
 	}
 	// rotate: every checklist format, scoped and --all.
-	for _, f := range remediate.ChecklistFormats {
+	for _, f := range render.ChecklistFormats {
 		for _, all := range []bool{false, true} {
 			args := []string{"rotate", "--root", root, "--format", f}
 			if all {

@@ -1,14 +1,16 @@
 package main
 
 import (
-	"encoding/json"
+	"bytes"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/render"
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -62,8 +64,8 @@ func runRemediate(c *cli.Context) error {
 		return usagef("remediate takes no arguments (got %q)", c.Args().First())
 	}
 	format := strings.ToLower(c.String("format"))
-	if format != "text" && format != "json" {
-		return usagef("unknown --format %q (want text or json)", c.String("format"))
+	if !slices.Contains(render.FormatsFor(render.DocRemediation), format) {
+		return usagef("unknown --format %q (want %s)", c.String("format"), strings.Join(render.FormatsFor(render.DocRemediation), " or "))
 	}
 	if err := checkOutput(c); err != nil {
 		return err
@@ -110,18 +112,14 @@ func runRemediate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	data := doc.Text.Bytes()
-	if o.JSON {
-		b, err := json.MarshalIndent(doc, "", "  ")
-		if err != nil {
-			return err
-		}
-		data = append(b, '\n')
+	var data bytes.Buffer
+	if err := render.Output(&data, render.DocRemediation, format, doc, render.Options{}); err != nil {
+		return err
 	}
 	if out := c.String("output"); out != "" {
-		err = sweep.WriteFileAtomic(out, data)
+		err = sweep.WriteFileAtomic(out, data.Bytes())
 	} else {
-		_, err = c.App.Writer.Write(data)
+		_, err = c.App.Writer.Write(data.Bytes())
 	}
 	if err != nil || doc.Code == 0 {
 		return err

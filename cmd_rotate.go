@@ -14,6 +14,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/fleet"
 	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/render"
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/escape"
@@ -42,7 +43,7 @@ func rotateCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "sweep the tree at `DIR` (ignored with --report)"},
 			&cli.StringSliceFlag{Name: "report", Aliases: []string{"r"}, Usage: "build from the saved JSON report `FILE` (repeatable)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "markdown", Usage: "checklist `FORMAT`: markdown|csv|json"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "markdown", Usage: "checklist `FORMAT`: " + strings.Join(render.ChecklistFormats, "|")},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the checklist to `FILE` (atomically, mode 0600) instead of stdout"},
 			&cli.StringSliceFlag{Name: "rotated", Usage: "mark the item `ID` (ROT-..., from this checklist or a fleet report) rotated now (repeatable)"},
 			&cli.BoolFlag{Name: "all", Usage: "also list inventoried credentials that no finding exposed"},
@@ -60,8 +61,8 @@ func runRotate(c *cli.Context) error {
 		return usagef("rotate takes no arguments (got %q); use --report FILE or --root DIR", c.Args().First())
 	}
 	format := strings.ToLower(c.String("format"))
-	if !slices.Contains(remediate.ChecklistFormats, format) {
-		return usagef("unknown --format %q (want one of %s)", c.String("format"), strings.Join(remediate.ChecklistFormats, ", "))
+	if !slices.Contains(render.ChecklistFormats, format) {
+		return usagef("unknown --format %q (want one of %s)", c.String("format"), strings.Join(render.ChecklistFormats, ", "))
 	}
 	if err := checkOutput(c); err != nil {
 		return err
@@ -122,7 +123,7 @@ func runRotate(c *cli.Context) error {
 		cl.Notes = append(cl.Notes, strconv.Itoa(cl.Inventoried)+" credentials were inventoried but no finding exposed them; use --all to list them")
 	}
 	var buf bytes.Buffer
-	if err := remediate.WriteChecklist(&buf, format, cl); err != nil {
+	if err := render.WriteChecklist(&buf, format, cl); err != nil {
 		return err
 	}
 	if out := c.String("output"); out != "" {

@@ -13,9 +13,6 @@ import (
 	"github.com/litesweep/litesweep/sweep/escape"
 )
 
-// ChecklistFormats are the formats `litesweep rotate` writes.
-var ChecklistFormats = []string{"markdown", "csv", "json"}
-
 // Source is one report a checklist was built from.
 type Source struct {
 	From     string `json:"from"` // file name, or "sweep of ROOT"

@@ -16,6 +16,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
 	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/render"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 	"github.com/litesweep/litesweep/targets"
@@ -159,10 +160,10 @@ func TestChecklistGolden(t *testing.T) {
 	cl := &remediate.Checklist{Generated: time.Date(2026, 3, 25, 9, 0, 0, 0, time.UTC),
 		Sources: []remediate.Source{{From: "web-1.json", Kind: "host", Host: "web-1", Verdict: "COMPROMISED", Findings: len(r.Findings)}},
 		Items:   items}
-	for _, format := range remediate.ChecklistFormats {
+	for _, format := range render.ChecklistFormats {
 		t.Run(format, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := remediate.WriteChecklist(&b, format, cl); err != nil {
+			if err := render.WriteChecklist(&b, format, cl); err != nil {
 				t.Fatal(err)
 			}
 			out := b.String()
@@ -194,7 +195,7 @@ func TestChecklistEscapesHostileNames(t *testing.T) {
 	cl := &remediate.Checklist{Items: []sweep.RotationItem{{ID: "ROT-1", Priority: "P1", Title: "x", Where: "/a`b",
 		Names: []string{"var =HYPERLINK(\"http://evil\")", "host <script>alert(1)</script>"}, Why: "w", Steps: []string{"s"}, Verify: "v"}}}
 	var md, c bytes.Buffer
-	if err := remediate.WriteChecklist(&md, "markdown", cl); err != nil {
+	if err := render.WriteChecklist(&md, "markdown", cl); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(md.String(), "<script>") && !strings.Contains(md.String(), "`` ") {
@@ -202,7 +203,7 @@ func TestChecklistEscapesHostileNames(t *testing.T) {
 	}
 	cl.Items[0].Names = []string{"=cmd|' /C calc'!A0"}
 	cl.Items[0].Where = "=1+1"
-	if err := remediate.WriteChecklist(&c, "csv", cl); err != nil {
+	if err := render.WriteChecklist(&c, "csv", cl); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(c.String(), ",=1+1") || strings.Contains(c.String(), ",=cmd") {

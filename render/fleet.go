@@ -15,24 +15,13 @@ import (
 	"github.com/litesweep/litesweep/sweep/escape"
 )
 
-// FleetFormats lists the formats `litesweep merge` writes.
-var FleetFormats = []string{"table", "json", "markdown", "sarif", "html"}
+// FleetFormats lists the formats `litesweep merge` writes, from the output
+// registry.
+var FleetFormats = FormatsFor(DocFleet)
 
 // WriteFleet renders a fleet report in the named format.
 func WriteFleet(w io.Writer, format string, f *fleet.Fleet, o Options) error {
-	switch strings.ToLower(format) {
-	case "json":
-		return FleetJSONOpts(w, f, o)
-	case "markdown":
-		return FleetMarkdown(w, f)
-	case "html":
-		return FleetHTML(w, f, o)
-	case "sarif":
-		return FleetSARIF(w, f, o)
-	case "table":
-		return FleetTable(w, f, o)
-	}
-	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(FleetFormats, ", "))
+	return Output(w, DocFleet, format, f, o)
 }
 
 // FleetJSON writes the fleet report (schema 2.0, docs/report-schema.md):

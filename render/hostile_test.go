@@ -319,9 +319,9 @@ func TestHostileNamesEveryFormat(t *testing.T) {
 
 	cl := &remediate.Checklist{Items: r.Rotation, Sources: []remediate.Source{{From: hostileNames()[2], Kind: "host", Host: hostileNames()[0], Verdict: string(r.Verdict)}},
 		Notes: []string{hostileNames()[3]}}
-	for _, f := range remediate.ChecklistFormats {
+	for _, f := range ChecklistFormats {
 		var b bytes.Buffer
-		if err := remediate.WriteChecklist(&b, f, cl); err != nil {
+		if err := WriteChecklist(&b, f, cl); err != nil {
 			t.Fatal(err)
 		}
 		switch f {

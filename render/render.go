@@ -6,7 +6,6 @@ package render
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"sort"
 	"strconv"
@@ -16,8 +15,8 @@ import (
 	"github.com/litesweep/litesweep/sweep"
 )
 
-// Formats lists the supported --format values.
-var Formats = []string{"table", "json", "markdown", "sarif", "csv", "html"}
+// Formats lists the formats of a report, from the output registry.
+var Formats = FormatsFor(DocReport)
 
 // Options tune rendering.
 type Options struct {
@@ -52,36 +51,9 @@ func (o Options) width() int {
 	return o.Width
 }
 
-// Renderer writes one format.
-type Renderer func(w io.Writer, r *sweep.Report, o Options) error
-
-var renderers = map[string]Renderer{
-	"table":    Table,
-	"json":     JSON,
-	"markdown": Markdown,
-	"sarif":    SARIF,
-	"csv":      CSV,
-	"html":     HTML,
-}
-
 // Write renders r in the named format.
 func Write(w io.Writer, format string, r *sweep.Report, o Options) error {
-	fn, ok := renderers[strings.ToLower(format)]
-	if !ok {
-		return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Available(), ", "))
-	}
-	return fn(w, r, o)
-}
-
-// Available lists the formats this build can write.
-func Available() []string {
-	var out []string
-	for _, f := range Formats {
-		if _, ok := renderers[f]; ok {
-			out = append(out, f)
-		}
-	}
-	return out
+	return Output(w, DocReport, format, r, o)
 }
 
 // JSON writes the versioned report schema, indented: the same bytes as

@@ -83,9 +83,9 @@ func TestCanaryProcessEnvironmentAcrossRenderers(t *testing.T) {
 		}
 		assertNoCanary(t, "render "+f, b.String())
 	}
-	for _, f := range remediate.ChecklistFormats {
+	for _, f := range render.ChecklistFormats {
 		var b bytes.Buffer
-		if err := remediate.WriteChecklist(&b, f, &remediate.Checklist{Items: r.Rotation}); err != nil {
+		if err := render.WriteChecklist(&b, f, &remediate.Checklist{Items: r.Rotation}); err != nil {
 			t.Fatal(err)
 		}
 		assertNoCanary(t, "checklist "+f, b.String())
