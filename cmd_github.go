@@ -18,8 +18,8 @@ func githubCommand() *cli.Command {
 		Usage: "sweep GitHub organisations or repositories: Actions logs in the exposure windows, workflows, manifests, secrets to rotate",
 		Description: "Lists the workflow runs created in each exposure window (one day at a time when needed), streams every\n" +
 			"job log and matches the pack's CI indicators (litellm 1.82.7/1.82.8 installs, imposter trivy-action/\n" +
-			"setup-trivy commits, KICS/AST runs in their windows, the bad Trivy release, tpcp-docs, C2 domains). Reads the\n" +
-			"workflow files at the default branch and at each exposed run's commit, and lists the secrets each\n" +
+			"setup-trivy commits, KICS/AST runs in their windows, bad Trivy releases, tpcp-docs, C2 domains). Reads\n" +
+			"the workflow files at the default branch and at each exposed run's commit, and lists the secrets each\n" +
 			"exposed job could read (names only). A run whose logs expired is graded from its workflow and the\n" +
 			"manifests it installs from at its commit (\"likely exposed: logs expired\", secrets listed as\n" +
 			"precautionary); with nothing to grade it stays unverified, never clean.\n\n" +

@@ -27,7 +27,7 @@ func remediateCommand() *cli.Command {
 			"gone or no longer hashes as the sweep saw it is left alone). A sweep that did not finish is said in the\n" +
 			"plan: what was found is still removed.\n\n" +
 			"Dry run by default: prints the ordered plan and changes nothing. With --apply it stops and disables\n" +
-			"the pack's persistence units (systemctl on the live host; under --root it removes the enablement links), kills\n" +
+			"the pack's units (systemctl on the live host; under --root it removes the enablement links), kills\n" +
 			"the processes the sweep reported (live host only; each re-checked by pid, executable, start time and\n" +
 			"indicator right before the kill), then moves every file into --evidence-dir: the manifest\n" +
 			"(original path, SHA-256, size, times, owner, mode) is written before anything moves, each file is\n" +
