@@ -28,7 +28,7 @@ var Categories = []sweep.CategoryInfo{
 			"Rotate the credentials the stealer could read: `litesweep rotate` lists them by name.",
 		}},
 	{Category: CatTampered, Short: "A tampered module of a bad release",
-		Description: "A module file at an indicator's path (litellm/proxy/proxy_server.py, telnyx/_client.py) has known malicious content: importing the module runs the payload.",
+		Description: "A module file at an indicator's path (a tracked package's module the pack names) has known malicious content: importing the module runs the payload.",
 		Help: []string{
 			"Reinstall the package from a clean release (the package's last_clean or first_clean version in the pack) in a fresh environment; do not edit the file in place.",
 			"Check the environment's verdict: compiled bytecode of the module (execution-evidence) means it was imported and the payload ran.",

@@ -13,7 +13,7 @@ const (
 // evidence that the payload ran and an observation of the running system.
 var Categories = []sweep.CategoryInfo{
 	{Category: CatProcess, Short: "A running process matches the campaign", Ran: true, Runtime: true,
-		Description: "A running process whose command line or executable matches a process indicator of the pack (the .pth launcher's child, the persistence script), or an abnormal tree of Python processes (the litellm 1.82.8 fork storm).",
+		Description: "A running process whose command line or executable matches a process indicator of the pack (the .pth launcher's child, the persistence script), or an abnormal tree of Python processes (the fork storm the pack describes).",
 		Help: []string{
 			"The payload is running now: isolate the host from the network first, and keep the process evidence (the report, and `cat /proc/PID/cmdline` before killing it).",
 			"Stop the process and its persistence (`litesweep remediate` plans both), then sweep the host again.",
