@@ -38,16 +38,14 @@ func reportFlags(formats ...string) []cli.Flag {
 	if len(formats) == 0 {
 		formats = render.Formats
 	}
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report `FORMAT`: " + strings.Join(formats, "|")},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (atomically, mode 0600) instead of stdout"},
 		&cli.StringFlag{Name: "fail-on", Value: "medium", Usage: "exit 1 when a finding is at or above `SEVERITY`: critical|high|medium|low|info"},
-		&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)"},
-		&cli.BoolFlag{Name: "iocs-partial", Usage: "accept an --iocs pack that lacks whole sections (the report says which)"},
 		osvFlag(),
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on stderr"},
 		wideFlag(),
-	}
+	}, packFlags()...)
 }
 
 func wideFlag() cli.Flag {
@@ -70,19 +68,27 @@ func renderOptions(c *cli.Context) render.Options {
 	return o
 }
 
-// loadPack returns the built-in pack or the one named by --iocs.
+// packFlags are the flags that choose the IOC packs (--iocs, --iocs-only,
+// --iocs-partial), shared by every command that loads them.
+func packFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "iocs", Usage: "add the IOC pack in `FILE` to the built-in packs (repeatable; a pack with a built-in pack's id replaces it)"},
+		&cli.BoolFlag{Name: "iocs-only", Usage: "use only the --iocs packs, not the built-in ones (refused when together they lack whole sections)"},
+		&cli.BoolFlag{Name: "iocs-partial", Usage: "accept --iocs-only packs that together lack whole sections (the report says which)"},
+	}
+}
+
+// loadPack returns the built-in packs plus those named by --iocs (only
+// those with --iocs-only), composed.
 func loadPack(c *cli.Context) (*iocs.Loaded, *iocs.Matcher, error) {
-	var (
-		l   *iocs.Loaded
-		err error
-	)
-	if p := c.String("iocs"); p != "" {
-		l, err = iocs.LoadFileWith(p, iocs.LoadOptions{AllowPartial: c.Bool("iocs-partial")})
-		if err == nil && len(l.Partial) > 0 {
-			fmt.Fprintf(c.App.ErrWriter, "litesweep: warning: IOC pack %s is partial (--iocs-partial): it lacks %s\n", p, strings.Join(l.Partial, ", "))
-		}
-	} else {
-		l, err = iocs.Builtin()
+	files := c.StringSlice("iocs")
+	if c.Bool("iocs-only") && len(files) == 0 {
+		return nil, nil, usagef("--iocs-only needs at least one --iocs FILE")
+	}
+	l, err := iocs.LoadSet(iocs.SetOptions{LoadOptions: iocs.LoadOptions{AllowPartial: c.Bool("iocs-partial")},
+		Files: files, Only: c.Bool("iocs-only")})
+	if err == nil && len(l.Partial) > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "litesweep: warning: IOC packs %s are partial (--iocs-partial): they lack %s\n", escape.Text(l.From), strings.Join(l.Partial, ", "))
 	}
 	if err != nil {
 		return nil, nil, usageErr(err)

@@ -24,13 +24,11 @@ func iocsCommand() *cli.Command {
 			"litesweep iocs --from-report host.json           # payload hashes learned in a sweep, as a pack fragment",
 			"litesweep iocs --osv malicious-packages/osv      # what OSV malicious-package records would add",
 		),
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)"},
-			&cli.BoolFlag{Name: "iocs-partial", Usage: "accept an --iocs pack that lacks whole sections"},
+		Flags: append([]cli.Flag{
 			osvFlag(),
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table|json"},
 			&cli.StringSliceFlag{Name: "from-report", Usage: "print the payload hashes learned in the JSON report `REPORT` (host, images or merge) as a pack fragment; repeatable"},
-		},
+		}, packFlags()...),
 		Action: func(c *cli.Context) error {
 			if rs := c.StringSlice("from-report"); len(rs) > 0 {
 				files, known, err := learnedFragment(rs)

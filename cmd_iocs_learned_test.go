@@ -109,11 +109,11 @@ func TestPartialPackFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	empty := t.TempDir()
-	code, _, stderr := runArgs(context.Background(), "host", "--root", empty, "--no-live", "--iocs", pack, "--format", "json")
+	code, _, stderr := runArgs(context.Background(), "host", "--root", empty, "--no-live", "--iocs-only", "--iocs", pack, "--format", "json")
 	if code != 2 || !strings.Contains(stderr, "persistence (persistence paths)") || !strings.Contains(stderr, "credentials (credential targets)") {
 		t.Fatalf("partial pack: exit %d: %s", code, stderr)
 	}
-	code, out, stderr := runArgs(context.Background(), "host", "--root", empty, "--no-live", "--iocs", pack, "--iocs-partial", "--format", "json")
+	code, out, stderr := runArgs(context.Background(), "host", "--root", empty, "--no-live", "--iocs-only", "--iocs", pack, "--iocs-partial", "--format", "json")
 	if code != 3 {
 		t.Fatalf("--iocs-partial: exit %d: %s", code, stderr)
 	}

@@ -83,6 +83,9 @@ func runMerge(c *cli.Context) error {
 	b := &fleet.Builder{Tool: mergeTool()}
 	if l, err := iocs.Builtin(); err == nil {
 		b.Tool.PackID, b.Tool.PackVersion, b.Tool.PackSHA256, b.Tool.PackFrom = l.ID, l.Version, l.SHA256, l.From
+		for _, p := range l.Packs {
+			b.Tool.Packs = append(b.Tool.Packs, sweep.PackRef{ID: p.ID, Version: p.Version, SHA256: p.SHA256, From: p.From})
+		}
 	}
 	var read atomic.Int64
 	total := c.NArg()

@@ -43,18 +43,16 @@ func remediateCommand() *cli.Command {
 				"litesweep remediate --apply -f json -o remediate.json   # for automation: plan and result as JSON",
 				"litesweep host -f json -o host.json && litesweep remediate --report host.json --apply",
 			),
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "act on the tree at `DIR` (a mounted disk); the live host when /"},
 			&cli.BoolFlag{Name: "apply", Usage: "carry out the plan (default: dry run)"},
 			&cli.StringFlag{Name: "report", Usage: "plan from the host sweep saved in `FILE` (litesweep host -f json) instead of sweeping now"},
 			&cli.StringFlag{Name: "evidence-dir", Value: "litesweep-evidence", Usage: "move files and write the manifest into `DIR` (created 0700)"},
 			crossMountsFlag(), noCrossMountsFlag("so the sweep is incomplete, and the plan says so"),
 			&cli.BoolFlag{Name: "no-live", Usage: "no systemctl and no process kills even when --root is /"},
-			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)"},
-			&cli.BoolFlag{Name: "iocs-partial", Usage: "accept an --iocs pack that lacks whole sections"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: text (the plan and log for people) or json (plan, processes and result for tools; the log goes to stderr)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the plan and result to `FILE` (atomically, mode 0600) instead of stdout"},
-		},
+		}, packFlags()...),
 		Action: runRemediate,
 	}
 }

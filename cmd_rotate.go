@@ -40,7 +40,7 @@ func rotateCommand() *cli.Command {
 				"litesweep rotate -r host.json --all -f json",
 				"litesweep rotate -r host.json --rotated ROT-8F2A19C0D1 -f json -o rotated.json",
 			),
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "sweep the tree at `DIR` (ignored with --report)"},
 			&cli.StringSliceFlag{Name: "report", Aliases: []string{"r"}, Usage: "build from the saved JSON report `FILE` (repeatable)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "markdown", Usage: "checklist `FORMAT`: " + strings.Join(render.ChecklistFormats, "|")},
@@ -48,10 +48,8 @@ func rotateCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "rotated", Usage: "mark the item `ID` (ROT-..., from this checklist or a fleet report) rotated now (repeatable)"},
 			&cli.BoolFlag{Name: "all", Usage: "also list inventoried credentials that no finding exposed"},
 			&cli.BoolFlag{Name: "no-live", Usage: "do not read running processes' environment names (implied by --root other than /)"},
-			&cli.StringFlag{Name: "iocs", Usage: "load the IOC pack from `FILE` instead of the built-in one (refused when it lacks whole sections)"},
-			&cli.BoolFlag{Name: "iocs-partial", Usage: "accept an --iocs pack that lacks whole sections"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on stderr"},
-		},
+		}, packFlags()...),
 		Action: runRotate,
 	}
 }

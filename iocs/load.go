@@ -2,13 +2,10 @@ package iocs
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"regexp"
 	"slices"
@@ -26,24 +23,34 @@ const BuiltinName = "packs/litellm-2026-03.yaml"
 // SchemaVersion is the pack schema this build reads.
 const SchemaVersion = 1
 
-// Loaded is a validated pack with the facts a report records about it.
+// Loaded is a validated set of packs, merged into one Pack, with the
+// facts a report records about it.
 type Loaded struct {
+	// Pack is the union of the set's packs (see Compose). For a set of
+	// more than one pack its ID is SetID and its Version the newest.
 	*Pack
-	// SHA256 is the digest of the pack's bytes as read.
+	// SHA256 is the digest of the pack's bytes as read (one pack), or of
+	// the set (see setDigest).
 	SHA256 string `json:"sha256"`
-	// From is "builtin" or the file the pack was read from.
+	// From is "builtin", the file the pack was read from, or the list of
+	// both ("builtin + extra.yaml").
 	From string `json:"from"`
-	// Partial lists the sections the pack lacks, when it was loaded with
+	// Partial lists the sections the set lacks, when it was loaded with
 	// LoadOptions.AllowPartial (--iocs-partial); reports say so.
 	Partial []string `json:"partial,omitempty"`
 	// Records are the external record sources (--osv) whose entries were
 	// added to the pack's packages, with what each held.
 	Records []RecordSource `json:"records,omitempty"`
+	// Packs are the packs of the set, in load order.
+	Packs []PackRef `json:"packs"`
+	// parts are the packs as each was written (per-pack values such as
+	// ci.install_pattern are read from them).
+	parts []*Pack
 }
 
 // LoadOptions change how a pack is accepted.
 type LoadOptions struct {
-	// AllowPartial accepts a pack lacking whole sections (see Sections)
+	// AllowPartial accepts a set lacking whole sections (see Sections)
 	// and records them in Loaded.Partial instead of refusing it.
 	AllowPartial bool
 }
@@ -51,69 +58,56 @@ type LoadOptions struct {
 // ErrPartial marks a pack refused because it lacks whole sections.
 var ErrPartial = errors.New("partial IOC pack")
 
-// Builtin returns the embedded default pack.
+// Builtin returns the embedded packs, composed.
 func Builtin() (*Loaded, error) {
-	b, err := packFS.ReadFile(BuiltinName)
+	srcs, err := BuiltinSources()
 	if err != nil {
-		return nil, fmt.Errorf("read builtin pack: %w", err)
+		return nil, err
 	}
-	return Parse(b, "builtin")
+	return Compose(srcs, LoadOptions{})
 }
 
 // LoadFile reads and validates a whole pack from a file.
 func LoadFile(path string) (*Loaded, error) { return LoadFileWith(path, LoadOptions{}) }
 
-// LoadFileWith reads and validates a pack from a file.
+// LoadFileWith reads and validates a pack from a file, alone.
 func LoadFileWith(path string, o LoadOptions) (*Loaded, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read IOC pack: %w", err)
-	}
-	return ParseWith(b, path, o)
+	return LoadSet(SetOptions{LoadOptions: o, Files: []string{path}, Only: true})
 }
 
 // Parse decodes a whole pack: see ParseWith.
 func Parse(b []byte, from string) (*Loaded, error) { return ParseWith(b, from, LoadOptions{}) }
 
-// ParseWith decodes a pack (YAML, or JSON which is YAML) strictly: unknown
-// fields are errors, every indicator is validated, and a pack lacking a
-// whole section is refused unless o.AllowPartial. Every message names the
-// field and its line.
+// ParseWith decodes one pack (YAML, or JSON which is YAML) alone: see
+// Compose. Unknown fields are errors, every indicator is validated, and a
+// pack lacking a whole section is refused unless o.AllowPartial. Every
+// message names the field and its line.
 func ParseWith(b []byte, from string, o LoadOptions) (*Loaded, error) {
+	return Compose([]Source{{From: from, Data: b}}, o)
+}
+
+// decode reads one pack strictly, without validating it.
+func decode(b []byte, from string) (*Pack, *yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("IOC pack %s: %w", from, err)
+		return nil, nil, fmt.Errorf("IOC pack %s: %w", from, err)
 	}
 	if len(doc.Content) == 0 {
-		return nil, fmt.Errorf("IOC pack %s: empty document", from)
+		return nil, nil, fmt.Errorf("IOC pack %s: empty document", from)
 	}
 	if errs := checkTimes(&doc); len(errs) > 0 {
-		return nil, fmt.Errorf("IOC pack %s: invalid pack:\n  %s", from, strings.Join(errs, "\n  "))
+		return nil, nil, fmt.Errorf("IOC pack %s: invalid pack:\n  %s", from, strings.Join(errs, "\n  "))
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	var p Pack
 	if err := dec.Decode(&p); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("IOC pack %s: empty document", from)
+			return nil, nil, fmt.Errorf("IOC pack %s: empty document", from)
 		}
-		return nil, fmt.Errorf("IOC pack %s: %s", from, locate(&doc, err))
+		return nil, nil, fmt.Errorf("IOC pack %s: %s", from, locate(&doc, err))
 	}
-	if err := p.validate(&doc); err != nil {
-		return nil, fmt.Errorf("IOC pack %s: %w", from, err)
-	}
-	l := &Loaded{Pack: &p, From: from}
-	if miss := p.Missing(); len(miss) > 0 {
-		if !o.AllowPartial {
-			return nil, fmt.Errorf("%w %s: it lacks whole sections, which would silently halve what a sweep finds: %s; "+
-				"complete it, or pass --iocs-partial to sweep with it anyway (the report then says the pack was partial)",
-				ErrPartial, from, strings.Join(miss, ", "))
-		}
-		l.Partial = miss
-	}
-	sum := sha256.Sum256(b)
-	l.SHA256 = hex.EncodeToString(sum[:])
-	return l, nil
+	return &p, &doc, nil
 }
 
 var (
@@ -215,10 +209,13 @@ func (v *validator) persistencePath(f string, pe PathIOC) {
 	}
 }
 
-// Validate checks the pack and returns an error naming every bad field.
-func (p *Pack) Validate() error { return p.validate(nil) }
+// Validate checks the pack alone (its windows are the only ones its
+// references may name) and returns an error naming every bad field.
+func (p *Pack) Validate() error { return p.validateIn(nil, nil) }
 
-func (p *Pack) validate(doc *yaml.Node) error {
+// validateIn checks the pack; references may also name the windows of
+// the set it is part of (known).
+func (p *Pack) validateIn(doc *yaml.Node, known map[string]bool) error {
 	v := &validator{ids: map[string]string{}, doc: doc}
 	if p.SchemaVersion != SchemaVersion {
 		v.fail("schema_version", "is %d; this build reads %d", p.SchemaVersion, SchemaVersion)
@@ -227,6 +224,9 @@ func (p *Pack) validate(doc *yaml.Node) error {
 	v.required("version", p.Version)
 	v.required("title", p.Title)
 	windows := map[string]bool{}
+	for id := range known {
+		windows[id] = true
+	}
 	for i, w := range p.Windows {
 		f := fmt.Sprintf("windows[%d]", i)
 		v.id(f, w.ID)
@@ -237,9 +237,6 @@ func (p *Pack) validate(doc *yaml.Node) error {
 			v.fail(f+".end", "is before start")
 		}
 		v.prov(f+".provenance", w.Provenance)
-	}
-	if len(p.Packages) == 0 {
-		v.fail("packages", "at least one package is required")
 	}
 	for i, pk := range p.Packages {
 		f := fmt.Sprintf("packages[%d]", i)

@@ -26,7 +26,7 @@ type Matcher struct {
 	staging      map[string]*StagingIOC
 	stagingGlobs []glob
 	windows      map[string]*Window
-	install      *regexp.Regexp
+	install      []*regexp.Regexp
 	needles      []*StringIOC
 	maxNeedle    int
 }
@@ -106,12 +106,19 @@ func Compile(l *Loaded) (*Matcher, error) {
 		m.needles = append(m.needles, s)
 		m.maxNeedle = max(m.maxNeedle, len(s.Value))
 	}
-	if p.CI.InstallPattern != "" {
-		re, err := regexp.Compile(p.CI.InstallPattern)
-		if err != nil {
-			return nil, fmt.Errorf("ci.install_pattern: %w", err)
+	parts := l.parts
+	if len(parts) == 0 { // a Loaded built by hand, not by Compose
+		parts = []*Pack{p}
+	}
+	for _, pt := range parts {
+		if pt.CI.InstallPattern == "" {
+			continue
 		}
-		m.install = re
+		re, err := regexp.Compile(pt.CI.InstallPattern)
+		if err != nil {
+			return nil, fmt.Errorf("%s: ci.install_pattern: %w", pt.ID, err)
+		}
+		m.install = append(m.install, re)
 	}
 	return m, nil
 }
@@ -269,17 +276,17 @@ func (m *Matcher) PackageWindow() (start, end time.Time) {
 // InstallLine matches a CI or shell log line installing a bad version and
 // returns the version.
 func (m *Matcher) InstallLine(line string) (string, bool) {
-	if m.install == nil {
-		return "", false
+	for _, re := range m.install {
+		sm := re.FindStringSubmatch(line)
+		if sm == nil {
+			continue
+		}
+		if len(sm) > 1 {
+			return sm[1], true
+		}
+		return sm[0], true
 	}
-	sm := m.install.FindStringSubmatch(line)
-	if sm == nil {
-		return "", false
-	}
-	if len(sm) > 1 {
-		return sm[1], true
-	}
-	return sm[0], true
+	return "", false
 }
 
 // Strings returns the string indicators found in b (each at most once).

@@ -12,7 +12,7 @@ import (
 
 func builtinText(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("packs", "litellm-2026-03.yaml"))
+	b, err := os.ReadFile(filepath.Join("testdata", oldFormatPack))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,9 +81,9 @@ func Markdown(w io.Writer, r *sweep.Report, _ Options) error {
 		tool += " (" + mdCode(r.Tool.Commit) + ")"
 	}
 	row("Tool", tool)
-	if r.Tool.PackID != "" {
-		row("IOC pack", fmt.Sprintf("%s %s, sha256 %s, from %s", mdCode(r.Tool.PackID), mdText(r.Tool.PackVersion),
-			mdCode(r.Tool.PackSHA256), mdText(r.Tool.PackFrom)))
+	for _, p := range r.Tool.UsedPacks() {
+		row("IOC pack", fmt.Sprintf("%s %s, sha256 %s, from %s", mdCode(p.ID), mdText(p.Version),
+			mdCode(p.SHA256), mdText(p.From)))
 	}
 	if len(r.Scan.Options) > 0 {
 		row("Options", mdCode(strings.Join(r.Scan.Options, " ")))

@@ -213,9 +213,9 @@ func sarifRunOf(r *sweep.Report, system string, cat sweep.Catalog) sarifRun {
 	if r.Scan.Window != nil {
 		run.Properties["window"] = map[string]string{"start": sarifTime(r.Scan.Window.Start), "end": sarifTime(r.Scan.Window.End), "source": r.Scan.Window.Source}
 	}
-	if r.Tool.PackID != "" {
-		run.Tool.Extensions = []sarifComponent{{Name: r.Tool.PackID, Version: r.Tool.PackVersion,
-			Properties: map[string]string{"sha256": r.Tool.PackSHA256, "from": r.Tool.PackFrom}}}
+	for _, p := range r.Tool.UsedPacks() {
+		run.Tool.Extensions = append(run.Tool.Extensions, sarifComponent{Name: p.ID, Version: p.Version,
+			Properties: map[string]string{"sha256": p.SHA256, "from": p.From}})
 	}
 	if r.Scan.Root != "" {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactLoc{SARIFRootBase: {URI: rootURI(r.Scan.Root)}}

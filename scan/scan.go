@@ -95,10 +95,8 @@ func Run(ctx context.Context, env Env, o Options) (*sweep.Report, error) {
 
 // newReport starts a report of kind with the tool and pack identity.
 func newReport(env Env, kind sweep.ScanKind) *sweep.Report {
-	l := env.Pack
 	r := &sweep.Report{
-		Tool: sweep.Tool{Name: env.Tool.Name, Version: env.Tool.Version, Commit: env.Tool.Commit, PackID: l.ID,
-			PackVersion: l.Version, PackSHA256: l.SHA256, PackFrom: l.From, PackPartial: l.Partial},
+		Tool: PackTool(env.Pack, sweep.Tool{Name: env.Tool.Name, Version: env.Tool.Version, Commit: env.Tool.Commit}),
 		Scan: sweep.Scan{Kind: kind, Started: env.now()},
 	}
 	return r
@@ -131,6 +129,17 @@ func recordSources(r *sweep.Report, srcs []iocs.RecordSource) {
 				Message: fmt.Sprintf("%d malicious-package records for %s: that ecosystem is not swept", s.Unswept[e], e)})
 		}
 	}
+}
+
+// PackTool returns t with the identity of the loaded packs l: the set
+// as one pack (PackID .. PackPartial) and each pack (Packs).
+func PackTool(l *iocs.Loaded, t sweep.Tool) sweep.Tool {
+	t.PackID, t.PackVersion, t.PackSHA256, t.PackFrom, t.PackPartial = l.ID, l.Version, l.SHA256, l.From, l.Partial
+	t.Packs = nil
+	for _, p := range l.Packs {
+		t.Packs = append(t.Packs, sweep.PackRef{ID: p.ID, Version: p.Version, SHA256: p.SHA256, From: p.From})
+	}
+	return t
 }
 
 // finish is the one end of every target's sweep: it stamps the end time,

@@ -334,9 +334,14 @@ func (w Window) Contains(t time.Time) bool {
 
 // Tool identifies the producer and the IOC pack used.
 type Tool struct {
-	Name        string `json:"name"`
-	Version     string `json:"version"`
-	Commit      string `json:"commit,omitempty"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+	// PackID .. PackFrom identify the set of IOC packs the sweep used as
+	// one pack, as reports have always carried it: for one pack its own
+	// id, version, SHA-256 and source; for a set, the id
+	// "litesweep-packs", the newest version, the SHA-256 of the set and
+	// "builtin + FILE ...". Packs names each.
 	PackID      string `json:"pack_id"`
 	PackVersion string `json:"pack_version"`
 	PackSHA256  string `json:"pack_sha256"`
@@ -344,9 +349,30 @@ type Tool struct {
 	// PackPartial lists the sections the pack lacked (--iocs-partial):
 	// what depends on them was not checked.
 	PackPartial []string `json:"pack_partial,omitempty"`
+	// Packs are the IOC packs the sweep used, in load order (absent from
+	// reports written before packs composed: PackID .. PackFrom then name
+	// the one pack).
+	Packs []PackRef `json:"packs,omitempty"`
 	// Records are the external record sources whose package indicators
 	// the sweep used (--osv), with what each held.
 	Records []RecordSource `json:"record_sources,omitempty"`
+}
+
+// PackRef names one IOC pack a sweep used.
+type PackRef struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	SHA256  string `json:"sha256"`
+	From    string `json:"from"`
+}
+
+// UsedPacks returns the packs the report names: Packs, or for a report
+// written before packs composed, the one pack of PackID .. PackFrom.
+func (t Tool) UsedPacks() []PackRef {
+	if len(t.Packs) > 0 || t.PackID == "" {
+		return t.Packs
+	}
+	return []PackRef{{ID: t.PackID, Version: t.PackVersion, SHA256: t.PackSHA256, From: t.PackFrom}}
 }
 
 // RecordSource is one external set of package-indicator records a sweep

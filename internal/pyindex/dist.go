@@ -61,10 +61,10 @@
 // proxy_server.py only), 1.82.8 (tampered proxy_server.py and a BENIGN
 // litellm_init.pth shaped like the real one, which only runs 'import sys'),
 // 1.82.8 without the .pth in its RECORD (the orphan-maker), and telnyx
-// 4.87.1. Every payload here is harmless by construction. TestPackYAML and
-// TestMatcher return the builtin IOC pack with the fixtures' hashes (wheel
+// 4.87.1. Every payload here is harmless by construction. TestPackSources and
+// TestMatcher return the builtin IOC packs with the fixtures' hashes (wheel
 // SHA-256s, litellm_init.pth SHA-256 and size, proxy_server.py SHA-256)
-// substituted for the real ones, parsed with iocs.Parse, so hash matching
+// substituted for the real ones, composed with iocs.Compose, so hash matching
 // is exercised end to end.
 package pyindex
 

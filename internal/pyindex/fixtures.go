@@ -2,10 +2,6 @@ package pyindex
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/litesweep/litesweep/iocs"
@@ -92,16 +88,6 @@ func (f Fixtures) Artifacts(t testing.TB) []Artifact {
 	return []Artifact{WheelArtifact(t, f.Clean), WheelArtifact(t, f.Bad7), WheelArtifact(t, f.Bad8), WheelArtifact(t, f.Telnyx)}
 }
 
-// BuiltinPackYAML returns the bytes of the shipped IOC pack, read from the
-// source tree (tests run inside it).
-func BuiltinPackYAML() ([]byte, error) {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return nil, fmt.Errorf("cannot locate the source tree")
-	}
-	return os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "iocs", filepath.FromSlash(iocs.BuiltinName)))
-}
-
 // Real hashes in the builtin pack that the fixtures stand in for.
 const (
 	realPthSHA    = "71e35aef03099cd1f2d6446734273025a163597de93912df321ef118bf135238"
@@ -114,14 +100,13 @@ const (
 	realTelnyxPy  = "23b1ec58649170650110ecad96e5a9490d98146e105226a16d898fbe108139e5"
 )
 
-// TestPackYAML returns the builtin pack with the fixtures' hashes and the
-// fixture .pth's size substituted for the real ones.
-func (f Fixtures) TestPackYAML() ([]byte, error) {
-	b, err := BuiltinPackYAML()
+// TestPackSources returns the builtin packs with the fixtures' hashes and
+// the fixture .pth's size substituted for the real ones.
+func (f Fixtures) TestPackSources() ([]iocs.Source, error) {
+	srcs, err := iocs.BuiltinSources()
 	if err != nil {
 		return nil, err
 	}
-	s := string(b)
 	sum := func(w Wheel) (string, error) {
 		d, err := w.Build()
 		return SHA256(d), err
@@ -142,32 +127,25 @@ func (f Fixtures) TestPackYAML() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range [][2]string{
-		{realPthSHA, SHA256(f.Pth)},
-		{realPthSize, fmt.Sprintf("size: %d", len(f.Pth))},
-		{realProxySHA, SHA256(f.Proxy)},
-		{realWheel7SHA, w7},
-		{realWheel8SHA, w8},
-		{realSdist8SHA, SHA256(sd)},
-		{realTelnyxSHA, wt},
-		{realTelnyxPy, SHA256(f.Telnyxpy)},
-	} {
-		if strings.Count(s, r[0]) != 1 {
-			return nil, fmt.Errorf("builtin pack: expected %q exactly once", r[0])
-		}
-		s = strings.Replace(s, r[0], r[1], 1)
-	}
-	return []byte(s), nil
+	return iocs.Replace(iocs.Renamed(srcs, "pyindex-test-pack/"),
+		realPthSHA, SHA256(f.Pth),
+		realPthSize, fmt.Sprintf("size: %d", len(f.Pth)),
+		realProxySHA, SHA256(f.Proxy),
+		realWheel7SHA, w7,
+		realWheel8SHA, w8,
+		realSdist8SHA, SHA256(sd),
+		realTelnyxSHA, wt,
+		realTelnyxPy, SHA256(f.Telnyxpy))
 }
 
-// TestMatcher parses TestPackYAML with iocs.Parse and compiles it.
+// TestMatcher composes TestPackSources and compiles it.
 func (f Fixtures) TestMatcher(t testing.TB) *iocs.Matcher {
 	t.Helper()
-	b, err := f.TestPackYAML()
+	srcs, err := f.TestPackSources()
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := iocs.Parse(b, "pyindex-test-pack")
+	l, err := iocs.Compose(srcs, iocs.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,12 +10,9 @@ package sweeptest
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -109,26 +106,26 @@ func MatcherFromYAML(t testing.TB, yaml string) *iocs.Matcher {
 	return m
 }
 
-// MatcherWith compiles the builtin IOC pack with strings replaced, given
+// MatcherWith compiles the builtin IOC packs with strings replaced, given
 // as old, new pairs as for strings.NewReplacer: each old must occur exactly
-// once in the pack's YAML (so a test notices when the pack changes under
+// once across the packs (so a test notices when the packs change under
 // it). Tests use it to put the hash of a harmless fixture, or a loopback
-// address, where the real indicator stands. The result is parsed with
-// iocs.Parse under the name "test".
+// address, where the real indicator stands. The packs are composed with
+// iocs.Compose under the names "test/FILE".
 func MatcherWith(t testing.TB, oldnew ...string) *iocs.Matcher {
 	t.Helper()
 	if len(oldnew)%2 != 0 {
 		t.Fatalf("MatcherWith: odd number of old, new strings (%d)", len(oldnew))
 	}
-	b := builtinYAML(t)
-	s := string(b)
-	for i := 0; i < len(oldnew); i += 2 {
-		if n := strings.Count(s, oldnew[i]); n != 1 {
-			t.Fatalf("builtin pack holds %q %d times, want exactly once", oldnew[i], n)
-		}
-		s = strings.Replace(s, oldnew[i], oldnew[i+1], 1)
+	srcs, err := iocs.BuiltinSources()
+	if err != nil {
+		t.Fatal(err)
 	}
-	l, err := iocs.Parse([]byte(s), "test")
+	srcs, err = iocs.Replace(iocs.Renamed(srcs, "test/"), oldnew...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := iocs.Compose(srcs, iocs.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,28 +134,6 @@ func MatcherWith(t testing.TB, oldnew ...string) *iocs.Matcher {
 		t.Fatal(err)
 	}
 	return m
-}
-
-// builtinYAML reads the builtin pack's source from the module tree, and
-// checks it is the pack embedded in the binary.
-func builtinYAML(t testing.TB) []byte {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("sweeptest: cannot locate the source tree")
-	}
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "iocs", filepath.FromSlash(iocs.BuiltinName)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := iocs.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != l.SHA256 {
-		t.Fatalf("%s differs from the embedded builtin pack", iocs.BuiltinName)
-	}
-	return b
 }
 
 // Testdata reads testdata/name (a slash path) from the package under test:
