@@ -434,49 +434,81 @@ func isVersionString(v string) bool {
 }
 
 // matchAction decides whether a downloaded action (repo@ref resolved to sha)
-// is a compromised one: an imposter SHA at any time, or a hijacked ref while
-// the action's window was open.
+// is a compromised one. Every pack entry for the repository is consulted
+// (a repository hit in several waves has an entry per wave): an imposter
+// SHA of any entry at any time, with or without a timestamp, first; then a
+// hijacked ref while an entry's window was open; then a hijacked ref whose
+// log line carries no timestamp, which cannot be placed in or out of the
+// window (fail closed: a medium finding saying so).
 func matchAction(repo, ref, sha string, ts *time.Time, pack *iocs.Loaded, m *iocs.Matcher) (LogHit, bool) {
-	a := actionFor(pack, repo)
-	if a == nil {
+	as := actionsFor(pack, repo)
+	if len(as) == 0 {
 		return LogHit{}, false
 	}
 	if !safeRef.MatchString(ref) {
 		ref = "…"
 	}
-	h := LogHit{Action: a.Repo, Ref: ref, SHA: sha, Indicator: indicator(a.ID, "ci-action", a.Provenance),
-		Text: fmt.Sprintf("Download action repository '%s@%s' (SHA:%s)", a.Repo, ref, sha)}
-	for _, b := range a.BadSHAs {
-		if strings.EqualFold(b, sha) {
+	hit := func(a *iocs.ActionIOC) LogHit {
+		return LogHit{Action: a.Repo, Ref: ref, SHA: sha, Indicator: indicator(a.ID, "ci-action", a.Provenance),
+			Text: fmt.Sprintf("Download action repository '%s@%s' (SHA:%s)", a.Repo, ref, sha)}
+	}
+	for _, a := range as {
+		if badSHA(a, sha) {
+			h := hit(a)
 			h.Severity = severityOf(a.Severity, sweep.Critical)
 			h.Title = fmt.Sprintf("%s@%s ran imposter commit %s", a.Repo, ref, short(sha))
 			return h, true
 		}
 	}
-	if refSafe(a, ref) || refSafe(a, sha) || !refBad(a, ref) {
-		return LogHit{}, false
+	var undated *iocs.ActionIOC
+	for _, a := range as {
+		if refSafe(a, ref) || refSafe(a, sha) || !refBad(a, ref) {
+			continue
+		}
+		w, ok := m.Window(a.Window)
+		switch {
+		case ok && ts != nil && w.Contains(*ts):
+			h := hit(a)
+			h.Severity = severityOf(a.Severity, sweep.High)
+			h.Title = fmt.Sprintf("%s@%s ran while its tags were hijacked (%s)", a.Repo, ref, w.Title)
+			return h, true
+		case ok && ts == nil && undated == nil:
+			undated = a
+		}
 	}
-	if w, ok := m.Window(a.Window); ok && ts != nil && w.Contains(*ts) {
-		h.Severity = severityOf(a.Severity, sweep.High)
-		h.Title = fmt.Sprintf("%s@%s ran while its tags were hijacked (%s)", a.Repo, ref, w.Title)
+	if undated != nil {
+		h := hit(undated)
+		h.Severity = sweep.Medium
+		h.Title = fmt.Sprintf("%s@%s was downloaded on a log line without a timestamp: the run may have fetched it while its tags were hijacked and commit %s is not a known imposter; check the run's time", undated.Repo, ref, short(sha))
 		return h, true
 	}
 	return LogHit{}, false
 }
 
-func actionFor(pack *iocs.Loaded, repo string) *iocs.ActionIOC {
-	// "owner/repo/sub/path" names an action in a subdirectory.
+// actionsFor returns every pack entry for the action's repository
+// ("owner/repo/sub/path" names an action in a subdirectory).
+func actionsFor(pack *iocs.Loaded, repo string) []*iocs.ActionIOC {
 	parts := strings.SplitN(repo, "/", 3)
 	if len(parts) < 2 {
 		return nil
 	}
 	base := parts[0] + "/" + parts[1]
+	var out []*iocs.ActionIOC
 	for i := range pack.CI.Actions {
 		if strings.EqualFold(pack.CI.Actions[i].Repo, base) {
-			return &pack.CI.Actions[i]
+			out = append(out, &pack.CI.Actions[i])
 		}
 	}
-	return nil
+	return out
+}
+
+func badSHA(a *iocs.ActionIOC, sha string) bool {
+	for _, b := range a.BadSHAs {
+		if strings.EqualFold(b, sha) {
+			return true
+		}
+	}
+	return false
 }
 
 func refSafe(a *iocs.ActionIOC, ref string) bool {

@@ -208,3 +208,48 @@ func BenchmarkScanLog(b *testing.B) {
 		}
 	}
 }
+
+// TestScanLogEveryBadCommit: every imposter commit of every pack entry is
+// found on a download line at any time, with or without a timestamp (the
+// list is read from the packs: a wave that adds commits is tested too),
+// whichever ref name the run used; a hijacked tag on an undated line with
+// an unknown commit is a medium finding (it cannot be placed outside the
+// window), and on a dated line outside the window nothing.
+func TestScanLogEveryBadCommit(t *testing.T) {
+	m := sweeptest.Matcher(t)
+	n := 0
+	for _, a := range m.Pack().CI.Actions {
+		for _, sha := range a.BadSHAs {
+			for _, ts := range []string{"", "2027-01-01T00:00:00.0000000Z "} {
+				line := ts + "Download action repository '" + a.Repo + "@v9.9.9' (SHA:" + sha + ")\n"
+				res, err := ScanLog(strings.NewReader(line), 0, nil, m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.Hits) != 1 || res.Hits[0].Indicator.ID != a.ID || res.Hits[0].Severity != sweep.Critical {
+					t.Errorf("%s@%s (timestamp %q): hits %+v", a.Repo, sha, ts, res.Hits)
+				}
+				n++
+			}
+		}
+	}
+	if n < 2*(75+7+3) {
+		t.Errorf("only %d imposter-commit lines checked: the packs lost commits", n)
+	}
+	const unknown = "1111111111111111111111111111111111111111"
+	undated := "Download action repository 'aquasecurity/setup-trivy@v0.2.2' (SHA:" + unknown + ")\n"
+	res, err := ScanLog(strings.NewReader(undated), 0, nil, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 1 || res.Hits[0].Severity != sweep.Medium || !strings.Contains(res.Hits[0].Title, "without a timestamp") {
+		t.Errorf("undated hijacked tag: %+v", res.Hits)
+	}
+	res, err = ScanLog(strings.NewReader("2026-05-01T00:00:00.0000000Z "+undated), 0, nil, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 0 {
+		t.Errorf("hijacked tag outside the window: %+v", res.Hits)
+	}
+}

@@ -1103,15 +1103,23 @@ func dedupe(s []string) []string {
 	return out
 }
 
-// useFinding judges one `uses:`. With run == nil it is the default
-// branch (what would run next); with a run it is the file at head_sha and
-// the run's time decides whether a hijacked tag could have been fetched.
+// useFinding judges one `uses:` against every pack entry for its
+// repository (the strongest finding wins). With run == nil it is the
+// default branch (what would run next); with a run it is the file at
+// head_sha and the run's time decides whether a hijacked tag could have
+// been fetched.
 func (s *Sweeper) useFinding(u UseRef, ri repoInfo, path string, run *github.WorkflowRun) (sweep.Finding, bool) {
-	pack := s.m.Pack()
-	a := actionFor(pack, u.Repo)
-	if a == nil {
-		return sweep.Finding{}, false
+	var best sweep.Finding
+	found := false
+	for _, a := range actionsFor(s.m.Pack(), u.Repo) {
+		if f, ok := s.useFindingFor(a, u, ri, path, run); ok && (!found || f.Severity.Rank() > best.Severity.Rank()) {
+			best, found = f, true
+		}
 	}
+	return best, found
+}
+
+func (s *Sweeper) useFindingFor(a *iocs.ActionIOC, u UseRef, ri repoInfo, path string, run *github.WorkflowRun) (sweep.Finding, bool) {
 	f := sweep.Finding{Category: CatWorkflow, Collector: CollectorName, Indicator: indicator(a.ID, "ci-action", a.Provenance),
 		Location: sweep.Location{Repo: ri.FullName, Path: path, Line: u.Line, Job: u.Job, Step: u.Step},
 		Evidence: sweep.Evidence{Text: "uses: " + u.Uses}}
@@ -1125,12 +1133,10 @@ func (s *Sweeper) useFinding(u UseRef, ri repoInfo, path string, run *github.Wor
 		f.Evidence.Time = &t
 	}
 	if u.Pinned {
-		for _, b := range a.BadSHAs {
-			if strings.EqualFold(b, u.Ref) {
-				f.Severity = severityOf(a.Severity, sweep.Critical)
-				f.Title = fmt.Sprintf("workflow pins %s to imposter commit %s", a.Repo, short(u.Ref))
-				return f, true
-			}
+		if badSHA(a, u.Ref) {
+			f.Severity = severityOf(a.Severity, sweep.Critical)
+			f.Title = fmt.Sprintf("workflow pins %s to imposter commit %s", a.Repo, short(u.Ref))
+			return f, true
 		}
 		return sweep.Finding{}, false
 	}
