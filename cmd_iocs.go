@@ -56,7 +56,11 @@ func iocsCommand() *cli.Command {
 				return nil
 			}
 			p := l.Pack
-			fmt.Fprintf(w, "%s (version %s, from %s, sha256 %s)\n%s\n\n", p.Title, p.Version, l.From, l.SHA256[:16], p.Summary)
+			fmt.Fprintf(w, "%s (version %s, from %s, sha256 %s)\n", p.Title, p.Version, l.From, l.SHA256[:16])
+			for _, r := range l.Packs {
+				fmt.Fprintf(w, "  pack %-34s %-10s sha256 %s  %s\n", r.ID, r.Version, r.SHA256[:16], r.From)
+			}
+			fmt.Fprintf(w, "%s\n\n", p.Summary)
 			fmt.Fprintf(w, "Windows:\n")
 			for _, win := range p.Windows {
 				fmt.Fprintf(w, "  %-18s %s .. %s  %s [%s]\n", win.ID, win.Start.UTC().Format("2006-01-02 15:04Z"), win.End.UTC().Format("2006-01-02 15:04Z"), win.Title, win.Provenance.Confidence)

@@ -23,7 +23,10 @@ func printVersion(w io.Writer) error {
 	if c != "" {
 		fmt.Fprintf(w, " (commit %s)", c)
 	}
-	fmt.Fprintf(w, "\nIOC pack %s %s (sha256 %s)\n", l.ID, l.Version, l.SHA256)
+	fmt.Fprintln(w)
+	for _, p := range l.Packs {
+		fmt.Fprintf(w, "IOC pack %s %s (sha256 %s)\n", p.ID, p.Version, p.SHA256)
+	}
 	return nil
 }
 

@@ -24,6 +24,12 @@ func TestExitCodesAndUsage(t *testing.T) {
 	if err := os.WriteFile(badPack, []byte("schema_version: 1\nid: x\nversion: \"1\"\ntitle: t\npackages: []\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// a wave pack holding only a window: alone, the set has no package
+	wavePack := filepath.Join(t.TempDir(), "wave.yaml")
+	if err := os.WriteFile(wavePack, []byte("schema_version: 1\nid: w\nversion: \"1\"\ntitle: t\nwindows:\n"+
+		"  - {id: w, title: t, start: 2026-01-01T00:00:00Z, end: 2026-01-02T00:00:00Z, provenance: {confidence: derived, sources: [x]}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name       string
 		args       []string
@@ -40,7 +46,8 @@ func TestExitCodesAndUsage(t *testing.T) {
 		{"bad fail-on", []string{"host", "--root", empty, "--fail-on", "nasty"}, 2, "", "--fail-on"},
 		{"root missing", []string{"host", "--root", filepath.Join(empty, "nope")}, 2, "", "is not a directory"},
 		{"bad window", []string{"host", "--root", empty, "--window", "yesterday"}, 2, "", "--window"},
-		{"malformed pack", []string{"iocs", "--iocs", badPack}, 2, "", "packages: at least one package is required"},
+		{"empty pack", []string{"iocs", "--iocs", badPack}, 2, "", "x holds no indicators"},
+		{"malformed pack", []string{"iocs", "--iocs-only", "--iocs", wavePack}, 2, "", "packages: at least one package is required"},
 		{"clean empty root", []string{"host", "--root", empty, "--format", "json"}, 0, `"verdict": "CLEAN"`, ""},
 		{"iocs list", []string{"iocs"}, 0, "litellm", ""},
 		{"version", []string{"version"}, 0, "IOC pack teampcp-litellm-2026-03", ""},

@@ -113,6 +113,9 @@ func Compose(srcs []Source, o LoadOptions) (*Loaded, error) {
 		if err != nil {
 			return nil, err
 		}
+		if !holdsIndicators(reflect.ValueOf(p).Elem()) {
+			return nil, fmt.Errorf("IOC pack %s: invalid pack:\n  %s holds no indicators", s.From, p.ID)
+		}
 		for i := range parts {
 			if parts[i].pack != nil && parts[i].pack.ID == p.ID {
 				parts[i].pack = nil // replaced whole by the later pack
@@ -225,6 +228,23 @@ func newest(rs []PackRef) string {
 		}
 	}
 	return v
+}
+
+// holdsIndicators reports whether any list of the pack (or of a nested
+// section, such as ci) has an entry, or ci.install_pattern is set.
+func holdsIndicators(v reflect.Value) bool {
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		switch {
+		case f.Kind() == reflect.Slice && v.Type().Field(i).Name != "Advisories" && f.Len() > 0:
+			return true
+		case f.Kind() == reflect.Struct && f.Type() != reflect.TypeOf(Provenance{}) && holdsIndicators(f):
+			return true
+		case v.Type().Field(i).Name == "InstallPattern" && f.String() != "":
+			return true
+		}
+	}
+	return false
 }
 
 // mergeInto appends src's indicators to dst. Every slice field of Pack

@@ -314,11 +314,7 @@ func lineOf(b []byte, s string) int {
 // enablement link follows the unit it names. Microsoft's Sysmon for
 // Linux unit and link are not findings; the campaign's are.
 func TestMarkersDecideSharedNames(t *testing.T) {
-	const entry = "path: \"/etc/systemd/system/sysmon.service\"\n    kind: unit\n"
-	const link = "path: \"/etc/systemd/system/multi-user.target.wants/sysmon.service\"\n    kind: unit-link\n"
-	m := sweeptest.MatcherWith(t,
-		entry, entry+"    markers: [\"System Telemetry Service\", \".config/sysmon/sysmon.py\"]\n",
-		link, link+"    markers: [\"System Telemetry Service\", \".config/sysmon/sysmon.py\"]\n")
+	m := sweeptest.Matcher(t) // the litellm pack's sysmon entries carry the markers
 	microsoft := "[Unit]\nDescription=Sysmon event logger\n\n[Service]\nUser=root\nType=forking\nExecStart=/opt/sysmon/sysmon -i /opt/sysmon/config.xml -service\nRestart=on-failure\n\n[Install]\nWantedBy=multi-user.target\n"
 	campaign := string(sweeptest.Testdata(t, "sysmon.service"))
 	for _, tt := range []struct {

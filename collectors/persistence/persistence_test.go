@@ -90,10 +90,10 @@ func TestPersistenceAndStaging(t *testing.T) {
 		}
 	}
 	want := []string{
-		"critical|persistence|/etc/systemd/system/multi-user.target.wants/sysmon.service|sysmon-unit-system-enabled|root",
+		"medium|persistence|/etc/systemd/system/multi-user.target.wants/sysmon.service|sysmon-unit-system-enabled|root",
 		"critical|persistence|/etc/systemd/system/telemetry.service|sysmon-script|root", // what its ExecStart runs
 		"critical|persistence|/home/alice/.config/sysmon/sysmon.py|sysmon-script|alice",
-		"critical|persistence|/home/alice/.config/systemd/user/default.target.wants/sysmon.service|sysmon-unit-enabled-default|alice",
+		"medium|persistence|/home/alice/.config/systemd/user/default.target.wants/sysmon.service|sysmon-unit-system|alice",
 		"critical|persistence|/home/alice/.config/systemd/user/sysmon.service|sysmon-unit|alice",
 		"critical|persistence|/home/alice/Downloads/sysmon.py|sysmon-py|alice",
 		"critical|persistence|/root/.config/sysmon/sysmon.py|sysmon-script|root",
