@@ -416,6 +416,23 @@ func (p *Pack) validateIn(doc *yaml.Node, known map[string]bool) error {
 		}
 		v.prov(f+".provenance", c.Provenance)
 	}
+	for i, g := range p.Guards {
+		f := fmt.Sprintf("guards[%d]", i)
+		v.id(f, g.ID)
+		v.required(f+".name", g.Name)
+		v.required(f+".effect", g.Effect)
+		if len(g.Indicators) == 0 {
+			v.fail(f+".indicators", "at least one indicator id is required")
+		}
+		if len(g.Guards) == 0 {
+			v.fail(f+".guards", "at least one credential kind or provider is required")
+		}
+		if len(g.Disarm) == 0 {
+			v.fail(f+".disarm", "at least one step is required")
+		}
+		v.severity(f+".severity", g.Severity)
+		v.prov(f+".provenance", g.Provenance)
+	}
 	if len(v.errs) > 0 {
 		if len(v.errs) > 10 {
 			v.errs = append(v.errs[:10], fmt.Sprintf("... and %d more", len(v.errs)-10))

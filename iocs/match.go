@@ -123,6 +123,21 @@ func Compile(l *Loaded) (*Matcher, error) {
 	return m, nil
 }
 
+// GuardOf returns the dead-man switch an indicator id belongs to.
+func (m *Matcher) GuardOf(indicatorID string) (*GuardIOC, bool) { return m.pack.GuardOf(indicatorID) }
+
+// GuardOf returns the dead-man switch an indicator id belongs to.
+func (p *Pack) GuardOf(indicatorID string) (*GuardIOC, bool) {
+	for i := range p.Guards {
+		for _, id := range p.Guards[i].Indicators {
+			if id == indicatorID {
+				return &p.Guards[i], true
+			}
+		}
+	}
+	return nil, false
+}
+
 // Pack returns the pack the matcher was built from.
 func (m *Matcher) Pack() *Loaded { return m.pack }
 

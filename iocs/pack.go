@@ -5,7 +5,10 @@
 // domain; they ask the Matcher.
 package iocs
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Confidence grades how well an indicator is sourced (see shared/iocs.md).
 type Confidence string
@@ -46,6 +49,57 @@ type Pack struct {
 	CI          CI               `yaml:"ci" json:"ci"`
 	Kubernetes  []KubeIOC        `yaml:"kubernetes" json:"kubernetes"`
 	Credentials []CredentialKind `yaml:"credentials" json:"credentials"`
+	// Guards are dead-man switches: persistence that destroys data when a
+	// credential it watches is revoked.
+	Guards []GuardIOC `yaml:"guards,omitempty" json:"guards,omitempty"`
+}
+
+// GuardIOC is a dead-man switch (e.g. gh-token-monitor, which wipes the
+// home directory when the stolen GitHub token is revoked). When a sweep
+// finds one of its Indicators (ids of persistence, process, file or
+// string entries of the set), the report says so before anything else,
+// the rotation checklist puts "disarm it" ahead of every rotation it
+// guards, and remediate disarms it before any other step.
+type GuardIOC struct {
+	ID   string `yaml:"id" json:"id"`
+	Name string `yaml:"name" json:"name"`
+	// Indicators are the ids of the entries whose findings are this guard.
+	Indicators []string `yaml:"indicators" json:"indicators"`
+	// Guards are the credentials whose revocation triggers it, matched
+	// against a rotation item's kind or provider (a provider listed as
+	// "a/b" matches "a" and "b"; a trailing * is a prefix match).
+	Guards []string `yaml:"guards" json:"guards"`
+	// Effect is what it does when triggered.
+	Effect string `yaml:"effect" json:"effect"`
+	// Disarm are the steps that make it harmless while keeping evidence
+	// (stop, disable, move aside), in order.
+	Disarm      []string   `yaml:"disarm" json:"disarm"`
+	Severity    string     `yaml:"severity" json:"severity"`
+	Description string     `yaml:"description" json:"description"`
+	Provenance  Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// Watches reports whether revoking a credential of this kind and provider
+// would trigger the guard.
+func (g *GuardIOC) Watches(kind, provider string) bool {
+	for _, t := range g.Guards {
+		pre, prefix := strings.CutSuffix(t, "*")
+		match := func(v string) bool {
+			if prefix {
+				return strings.HasPrefix(v, pre)
+			}
+			return v == t
+		}
+		if match(kind) || match(provider) {
+			return true
+		}
+		for _, part := range strings.Split(provider, "/") {
+			if match(part) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Artifact is one published file of a bad release (wheel or sdist).

@@ -156,6 +156,13 @@ func Compose(srcs []Source, o LoadOptions) (*Loaded, error) {
 	if len(l.Pack.Packages) == 0 {
 		return nil, fmt.Errorf("IOC pack %s: invalid pack:\n  packages: at least one package is required", strings.Join(froms, ", "))
 	}
+	for _, g := range l.Pack.Guards {
+		for _, id := range g.Indicators {
+			if sec, ok := owner[id]; !ok || sec == "Guards" {
+				return nil, fmt.Errorf("IOC pack %s: invalid pack:\n  guard %s names indicator %q, which no pack of the set defines", strings.Join(froms, ", "), g.ID, id)
+			}
+		}
+	}
 	first := l.parts[0]
 	if len(l.parts) == 1 {
 		l.SHA256, l.From = l.Packs[0].SHA256, l.Packs[0].From

@@ -233,10 +233,18 @@ func Apply(ctx context.Context, targets []Target, reinstall []Reinstall, o Apply
 	}
 	defer a.journal.Close()
 
-	// 2. Stop and disable units, kill processes (live host only).
+	// 2. Stop and disable units, kill processes (live host only): a
+	// dead-man switch's first, then the rest.
 	if o.Live {
-		a.stopUnits(ctx, targets, run)
-		a.killProcesses(ctx, run)
+		guardT, restT := splitGuardTargets(targets)
+		guardP, restP := splitGuardProcs(o.Processes, o.Matcher)
+		if len(guardT)+len(guardP) > 0 {
+			fmt.Fprintf(o.Log, "disarming the dead-man switch first: %d unit file(s), %d process(es)\n", len(guardT), len(guardP))
+		}
+		a.stopUnits(ctx, guardT, run)
+		a.killProcesses(ctx, guardP, run)
+		a.stopUnits(ctx, restT, run)
+		a.killProcesses(ctx, restP, run)
 	}
 
 	// 3. Move, in plan order; earlier unfinished entries first.

@@ -234,8 +234,8 @@ func result(out string, err error) string {
 }
 
 // killProcesses kills the reported processes that VerifyProcess confirms.
-func (a *applier) killProcesses(ctx context.Context, run int) {
-	if len(a.o.Processes) == 0 {
+func (a *applier) killProcesses(ctx context.Context, procs []Proc, run int) {
+	if len(procs) == 0 {
 		return
 	}
 	kill := a.o.Kill
@@ -246,7 +246,7 @@ func (a *applier) killProcesses(ctx context.Context, run int) {
 	if verify == nil {
 		verify = func(ctx context.Context, p Proc) error { return VerifyProcess(ctx, live.Host{}, a.o.Matcher, p) }
 	}
-	for _, p := range a.o.Processes {
+	for _, p := range procs {
 		what := fmt.Sprintf("kill pid %d (%s, %s)", p.PID, p.Exe, p.Indicator)
 		var why error
 		err := kill(p.PID, func() error { why = verify(ctx, p); return why })

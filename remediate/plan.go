@@ -71,7 +71,7 @@ func PlanAll(reports []*sweep.Report, p *iocs.Pack, o PlanOptions) []sweep.Rotat
 		}
 	}
 	planExposures(reports, p, acc)
-	return acc.items()
+	return gate(acc.items(), Guards(reports, p), p)
 }
 
 // unit is a scope of exposure: the host, or one image in an images report.
@@ -455,6 +455,8 @@ func (a *accumulator) add(it sweep.RotationItem) {
 
 func rank(p string) int {
 	switch p {
+	case "P0":
+		return 0
 	case "P1":
 		return 1
 	case "P2":

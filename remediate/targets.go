@@ -51,6 +51,9 @@ type Target struct {
 	// apply time a file that no longer hashes the same is "changed" and
 	// left in place.
 	SHA256 string `json:"sha256,omitempty"`
+	// Guard is the pack id of the dead-man switch this file belongs to:
+	// remediate stops, disables and moves it before any other step.
+	Guard string `json:"guard,omitempty"`
 	// Finding is the id of the sweep finding the target comes from ("" for
 	// a file a finding's plan expansion added: a RECORD row, an
 	// enablement link).
@@ -139,6 +142,9 @@ func FromReport(r *sweep.Report, o RemovalOptions) (*Removal, error) {
 		p.finding(&r.Findings[i])
 	}
 	for _, t := range p.found {
+		if g, ok := o.Matcher.GuardOf(t.Indicator); ok {
+			t.Guard = g.ID
+		}
 		rm.Targets = append(rm.Targets, t)
 	}
 	SortTargets(rm.Targets)
@@ -152,7 +158,13 @@ func FromReport(r *sweep.Report, o RemovalOptions) (*Removal, error) {
 		return rm.Reinstall[i].Package < rm.Reinstall[j].Package
 	})
 	rm.Processes = p.procs
-	sort.Slice(rm.Processes, func(i, j int) bool { return rm.Processes[i].PID < rm.Processes[j].PID })
+	guardProc := func(pr Proc) bool { _, ok := o.Matcher.GuardOf(pr.Indicator); return ok }
+	sort.Slice(rm.Processes, func(i, j int) bool {
+		if a, b := guardProc(rm.Processes[i]), guardProc(rm.Processes[j]); a != b {
+			return a // a dead-man switch's processes are killed first
+		}
+		return rm.Processes[i].PID < rm.Processes[j].PID
+	})
 	rm.Errors = p.errs
 	return rm, nil
 }
@@ -405,6 +417,9 @@ func (p *planner) dist(f *sweep.Finding) {
 // any evidence directory, finds and finishes the rest.
 func SortTargets(ts []Target) {
 	sort.SliceStable(ts, func(i, j int) bool {
+		if a, b := ts[i].Guard != "", ts[j].Guard != ""; a != b {
+			return a // a dead-man switch is disarmed before any other step
+		}
 		if a, b := rankKind(ts[i].Kind), rankKind(ts[j].Kind); a != b {
 			return a < b
 		}

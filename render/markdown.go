@@ -51,6 +51,17 @@ func Markdown(w io.Writer, r *sweep.Report, _ Options) error {
 		b.WriteString(strings.Join(facts, " ") + "\n\n")
 	}
 
+	for _, g := range r.Guards {
+		fmt.Fprintf(b, "## Dead-man switch: disarm %s first\n\n", mdText(g.Name))
+		fmt.Fprintf(b, "It %s. Rotation item %s carries these steps; every rotation it guards waits for it.\n\n", mdText(g.Effect), mdCode(g.Item))
+		for i, st := range g.Disarm {
+			fmt.Fprintf(b, "%d. %s\n", i+1, mdText(st))
+		}
+		for _, p := range g.Paths {
+			fmt.Fprintf(b, "- found: %s\n", mdCode(p))
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString("## Scan\n\n| | |\n|---|---|\n")
 	row := func(k, v string) {
 		if v != "" {

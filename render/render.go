@@ -6,6 +6,7 @@ package render
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"sort"
 	"strconv"
@@ -70,6 +71,7 @@ func JSON(w io.Writer, r *sweep.Report, _ Options) error {
 	jw.field("tool", r.Tool)
 	jw.field("scan", r.Scan)
 	jw.field("verdict", r.Verdict)
+	streamArray(jw, "guards", r.Guards, true)
 	jw.field("summary", r.Summary)
 	streamArray(jw, "findings", r.Findings, false)
 	streamArray(jw, "environments", r.Environments, true)
@@ -180,6 +182,33 @@ func short(s string, n int) string {
 
 // VerdictSentence explains the verdict in one sentence a manager can read.
 func VerdictSentence(r *sweep.Report) string {
+	if g := GuardSentence(r); g != "" {
+		return g + " " + verdictSentence(r)
+	}
+	return verdictSentence(r)
+}
+
+// GuardSentence is what every rendering says first when the sweep found a
+// dead-man switch ("" when it found none): what it does and that it is
+// disarmed before anything it guards is revoked.
+func GuardSentence(r *sweep.Report) string {
+	var parts []string
+	for _, g := range r.Guards {
+		state := "present"
+		if g.Running {
+			state = "RUNNING"
+		}
+		where := ""
+		if g.Host != "" {
+			where = " on " + g.Host
+		}
+		parts = append(parts, fmt.Sprintf("DEAD-MAN SWITCH %s %s%s: it %s. Disarm it first (rotation item %s: stop, disable, move aside keeping evidence) and revoke nothing it watches until then.",
+			g.Name, state, where, g.Effect, g.Item))
+	}
+	return strings.Join(parts, " ")
+}
+
+func verdictSentence(r *sweep.Report) string {
 	switch r.Verdict {
 	case sweep.Compromised:
 		return "Malicious code, persistence or staging files are present: treat the system as compromised, isolate it and rotate every credential it held."

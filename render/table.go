@@ -35,6 +35,15 @@ func Table(w io.Writer, r *sweep.Report, o Options) error {
 	}
 	bw.printf("litesweep %s sweep of %s: %s\n", r.Scan.Kind, fit(scanTarget(r), cols-40, o), verdict)
 	bw.lines("", wrapUnless(VerdictSentence(r), cols, o))
+	for _, g := range r.Guards {
+		bw.printf("Disarm %s before any rotation it guards (%s):\n", g.Name, g.Item)
+		for i, st := range g.Disarm {
+			bw.lines("", wrapUnless(fmt.Sprintf("  %d. %s", i+1, st), cols, o))
+		}
+		for _, p := range g.Paths {
+			bw.printf("  found: %s\n", fit(p, cols-9, o))
+		}
+	}
 	if r.Scan.Window != nil {
 		bw.printf("Exposure window: %s .. %s (%s)\n", r.Scan.Window.Start.UTC().Format("2006-01-02 15:04Z"),
 			r.Scan.Window.End.UTC().Format("2006-01-02 15:04Z"), r.Scan.Window.Source)

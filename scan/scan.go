@@ -172,6 +172,7 @@ func finish(ctx context.Context, env Env, out *sweep.TargetOut) *sweep.Report {
 	// (the host or image credential inventory, the exposure findings of
 	// the targets that declare exposure kinds); none when nothing exposed
 	// any.
+	r.Guards = remediate.Guards([]*sweep.Report{r}, env.Pack.Pack)
 	r.Rotation = remediate.Plan(r, env.Pack.Pack, remediate.PlanOptions{Exposing: targets.Exposing()})
 	return r
 }

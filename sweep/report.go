@@ -358,6 +358,28 @@ type Tool struct {
 	Records []RecordSource `json:"record_sources,omitempty"`
 }
 
+// Guard is a dead-man switch the sweep found: persistence that destroys
+// data when a credential it watches is revoked. A report that has one
+// says so before anything else; the rotation checklist's item Item
+// (disarm it) comes before every rotation it guards.
+type Guard struct {
+	ID     string `json:"id"` // the pack's guard id
+	Name   string `json:"name"`
+	Host   string `json:"host,omitempty"`
+	Effect string `json:"effect"`
+	// Running is true when a finding of the running system (a process or
+	// an active unit) is the guard: it may fire at any moment.
+	Running bool `json:"running,omitempty"`
+	// Findings are the ids of the findings that are the guard, Paths
+	// their locations.
+	Findings []string `json:"findings"`
+	Paths    []string `json:"paths,omitempty"`
+	// Disarm are the steps, in order; Item is the rotation item that
+	// carries them.
+	Disarm []string `json:"disarm"`
+	Item   string   `json:"item"`
+}
+
 // PackRef names one IOC pack a sweep used.
 type PackRef struct {
 	ID      string `json:"id"`
@@ -410,15 +432,18 @@ type Stats struct {
 
 // Report is the result of any sweep.
 type Report struct {
-	SchemaVersion string          `json:"schema_version"`
-	Tool          Tool            `json:"tool"`
-	Scan          Scan            `json:"scan"`
-	Verdict       Verdict         `json:"verdict"`
-	Summary       map[string]int  `json:"summary"`
-	Findings      []Finding       `json:"findings"`
-	Environments  []Environment   `json:"environments,omitempty"`
-	Timeline      []TimelineEvent `json:"timeline,omitempty"`
-	Rotation      []RotationItem  `json:"rotation,omitempty"`
+	SchemaVersion string  `json:"schema_version"`
+	Tool          Tool    `json:"tool"`
+	Scan          Scan    `json:"scan"`
+	Verdict       Verdict `json:"verdict"`
+	// Guards are the dead-man switches found: a responder reads them
+	// before anything else (see Guard).
+	Guards       []Guard         `json:"guards,omitempty"`
+	Summary      map[string]int  `json:"summary"`
+	Findings     []Finding       `json:"findings"`
+	Environments []Environment   `json:"environments,omitempty"`
+	Timeline     []TimelineEvent `json:"timeline,omitempty"`
+	Rotation     []RotationItem  `json:"rotation,omitempty"`
 	// Learned are payload hashes proved malicious by context in this sweep
 	// (see Learned); `litesweep iocs --from-report` prints them as a pack
 	// fragment.
@@ -467,6 +492,9 @@ type RotationItem struct {
 	ExposedBy []string `json:"exposed_by,omitempty"` // finding ids or run references
 	Steps     []string `json:"steps"`
 	Verify    string   `json:"verify"`
+	// After lists the items (a dead-man switch's disarm item) that must be
+	// done before this one starts.
+	After []string `json:"after,omitempty"`
 	// RotatedAt, when set, records that the credential was rotated then
 	// (litesweep rotate --rotated ID); merge takes it off the fleet
 	// checklist unless a report finished later exposes it again.
