@@ -100,7 +100,7 @@ func TestPartialPackFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := *l.Pack
-	p.Persistence, p.Credentials = nil, nil
+	p.Persistence, p.Credentials, p.Guards = nil, nil, nil // a guard names persistence entries
 	b, err := yaml.Marshal(&p)
 	if err != nil {
 		t.Fatal(err)

@@ -15,8 +15,8 @@ import (
 // bytes encoding/json produces for the whole report, for the committed
 // reports and for reports with every list full, empty or nil.
 func TestJSONStreamMatchesEncoder(t *testing.T) {
-	if n := reflect.TypeOf(sweep.Report{}).NumField(); n != 12 {
-		t.Fatalf("sweep.Report has %d fields; JSON streams 12: add the new one to render.JSON", n)
+	if n := reflect.TypeOf(sweep.Report{}).NumField(); n != 13 {
+		t.Fatalf("sweep.Report has %d fields; JSON streams 13: add the new one to render.JSON", n)
 	}
 	var reports []*sweep.Report
 	paths, _ := filepath.Glob(filepath.Join(fleetFixtures, "*.json"))
@@ -34,6 +34,7 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 	full.Learned = []sweep.Learned{{SHA256: "ab", Name: "x.pth", Kind: "pth", Location: sweep.Location{Path: "/p/x.pth"}, Reason: "in a RECORD"}}
 	full.Findings[0].Location.Path = "/bad/\xff/utf8" // written with path_bytes
 	full.Errors = []sweep.Error{{Location: sweep.Location{Path: "/x"}, Message: "denied", Kind: "error"}}
+	full.Guards = []sweep.Guard{{ID: "g", Name: "gh-token-monitor", Effect: "wipes <home>", Findings: []string{"LS-1"}, Disarm: []string{"stop"}, Item: "ROT-DISARM-1"}}
 	reports = append(reports, full, &sweep.Report{}, &sweep.Report{Findings: []sweep.Finding{}, Errors: []sweep.Error{}, Summary: map[string]int{}})
 	for i, r := range reports {
 		var want, got bytes.Buffer
