@@ -64,17 +64,17 @@ _litesweep() {
       COMPREPLY=($(compgen -W 'critical high medium low info' -- "$cur"))
       return
       ;;
-    --iocs)
+    --osv)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
-    --osv)
+    --iocs)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--root --cross-mounts --no-cross-mounts --pseudo --skip --window --workers --max-hash-size --no-live --images --docker-host --format -f --output -o --fail-on --iocs --iocs-partial --osv --quiet -q --wide --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--root --cross-mounts --no-cross-mounts --pseudo --skip --window --workers --max-hash-size --no-live --images --docker-host --format -f --output -o --fail-on --osv --quiet -q --wide --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
     fi
     ;;
   images)
@@ -139,17 +139,17 @@ _litesweep() {
       COMPREPLY=($(compgen -W 'critical high medium low info' -- "$cur"))
       return
       ;;
-    --iocs)
+    --osv)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
-    --osv)
+    --iocs)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--docker-host --archive --oci-layout --data-root --remote --registry --insecure-registry --platform --since --jobs --window --max-hash-size --max-layer-size --format -f --output -o --fail-on --iocs --iocs-partial --osv --quiet -q --wide --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--docker-host --archive --oci-layout --data-root --remote --registry --insecure-registry --platform --since --jobs --window --max-hash-size --max-layer-size --format -f --output -o --fail-on --osv --quiet -q --wide --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
     fi
     ;;
   sbom)
@@ -170,17 +170,17 @@ _litesweep() {
       COMPREPLY=($(compgen -W 'critical high medium low info' -- "$cur"))
       return
       ;;
-    --iocs)
+    --osv)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
-    --osv)
+    --iocs)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--max-sbom-size --format -f --output -o --fail-on --iocs --iocs-partial --osv --quiet -q --wide --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--max-sbom-size --format -f --output -o --fail-on --osv --quiet -q --wide --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
     else
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
     fi
@@ -219,17 +219,17 @@ _litesweep() {
       COMPREPLY=($(compgen -W 'critical high medium low info' -- "$cur"))
       return
       ;;
-    --iocs)
+    --osv)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
-    --osv)
+    --iocs)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--index-url --download --netrc --max-page-size --max-file-size --timeout --format -f --output -o --fail-on --iocs --iocs-partial --osv --quiet -q --wide --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--index-url --download --netrc --max-page-size --max-file-size --timeout --format -f --output -o --fail-on --osv --quiet -q --wide --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
     fi
     ;;
   github)
@@ -278,17 +278,17 @@ _litesweep() {
       COMPREPLY=($(compgen -W 'critical high medium low info' -- "$cur"))
       return
       ;;
-    --iocs)
+    --osv)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
-    --osv)
+    --iocs)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--org --repo --api-url --token-file --window --include-forks --include-archived --concurrency --state --max-log-bytes --no-files --format -f --output -o --fail-on --iocs --iocs-partial --osv --quiet -q --wide --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--org --repo --api-url --token-file --window --include-forks --include-archived --concurrency --state --max-log-bytes --no-files --format -f --output -o --fail-on --osv --quiet -q --wide --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
     fi
     ;;
   kube)
@@ -321,17 +321,17 @@ _litesweep() {
       COMPREPLY=($(compgen -W 'critical high medium low info' -- "$cur"))
       return
       ;;
-    --iocs)
+    --osv)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
-    --osv)
+    --iocs)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--kubeconfig --context --in-cluster --token-file --service-account --format -f --output -o --fail-on --iocs --iocs-partial --osv --quiet -q --wide --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--kubeconfig --context --in-cluster --token-file --service-account --format -f --output -o --fail-on --osv --quiet -q --wide --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
     fi
     ;;
   rotate)
@@ -362,7 +362,7 @@ _litesweep() {
       ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--root --report -r --format -f --output -o --rotated --all --no-live --iocs --iocs-partial --quiet -q --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--root --report -r --format -f --output -o --rotated --all --no-live --quiet -q --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
     fi
     ;;
   remediate)
@@ -379,10 +379,6 @@ _litesweep() {
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur"))
       return
       ;;
-    --iocs)
-      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
-      return
-      ;;
     --format|-f)
       COMPREPLY=()
       return
@@ -391,9 +387,13 @@ _litesweep() {
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
+    --iocs)
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--root --apply --report --evidence-dir --cross-mounts --no-cross-mounts --no-live --iocs --iocs-partial --format -f --output -o --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--root --apply --report --evidence-dir --cross-mounts --no-cross-mounts --no-live --format -f --output -o --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
     fi
     ;;
   merge)
@@ -419,10 +419,6 @@ _litesweep() {
     ;;
   iocs)
     case "$prev" in
-    --iocs)
-      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
-      return
-      ;;
     --osv)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
@@ -435,9 +431,13 @@ _litesweep() {
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
+    --iocs)
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--iocs --iocs-partial --osv --format -f --from-report --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--osv --format -f --from-report --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
     fi
     ;;
   version)

@@ -84,11 +84,11 @@ _litesweep() {
       compadd -- critical high medium low info
       return
       ;;
-    --iocs)
+    --osv)
       _files
       return
       ;;
-    --osv)
+    --iocs)
       _files
       return
       ;;
@@ -111,12 +111,13 @@ _litesweep() {
         '--output:write the report to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the report to FILE (atomically, mode 0600) instead of stdout'
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
-        '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
-        '--iocs-partial:accept an --iocs pack that lacks whole sections (the report says which)'
         '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
         '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
+        '--iocs:add the IOC pack in FILE to the built-in packs (repeatable; a pack with a built-in pack'\''s id replaces it)'
+        '--iocs-only:use only the --iocs packs, not the built-in ones (refused when together they lack whole sections)'
+        '--iocs-partial:accept --iocs-only packs that together lack whole sections (the report says which)'
         '--help:show help'
         '-h:show help'
       )
@@ -185,11 +186,11 @@ _litesweep() {
       compadd -- critical high medium low info
       return
       ;;
-    --iocs)
+    --osv)
       _files
       return
       ;;
-    --osv)
+    --iocs)
       _files
       return
       ;;
@@ -214,12 +215,13 @@ _litesweep() {
         '--output:write the report to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the report to FILE (atomically, mode 0600) instead of stdout'
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
-        '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
-        '--iocs-partial:accept an --iocs pack that lacks whole sections (the report says which)'
         '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
         '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
+        '--iocs:add the IOC pack in FILE to the built-in packs (repeatable; a pack with a built-in pack'\''s id replaces it)'
+        '--iocs-only:use only the --iocs packs, not the built-in ones (refused when together they lack whole sections)'
+        '--iocs-partial:accept --iocs-only packs that together lack whole sections (the report says which)'
         '--help:show help'
         '-h:show help'
       )
@@ -244,11 +246,11 @@ _litesweep() {
       compadd -- critical high medium low info
       return
       ;;
-    --iocs)
+    --osv)
       _files
       return
       ;;
-    --osv)
+    --iocs)
       _files
       return
       ;;
@@ -261,12 +263,13 @@ _litesweep() {
         '--output:write the report to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the report to FILE (atomically, mode 0600) instead of stdout'
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
-        '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
-        '--iocs-partial:accept an --iocs pack that lacks whole sections (the report says which)'
         '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
         '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
+        '--iocs:add the IOC pack in FILE to the built-in packs (repeatable; a pack with a built-in pack'\''s id replaces it)'
+        '--iocs-only:use only the --iocs packs, not the built-in ones (refused when together they lack whole sections)'
+        '--iocs-partial:accept --iocs-only packs that together lack whole sections (the report says which)'
         '--help:show help'
         '-h:show help'
       )
@@ -309,11 +312,11 @@ _litesweep() {
       compadd -- critical high medium low info
       return
       ;;
-    --iocs)
+    --osv)
       _files
       return
       ;;
-    --osv)
+    --iocs)
       _files
       return
       ;;
@@ -331,12 +334,13 @@ _litesweep() {
         '--output:write the report to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the report to FILE (atomically, mode 0600) instead of stdout'
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
-        '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
-        '--iocs-partial:accept an --iocs pack that lacks whole sections (the report says which)'
         '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
         '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
+        '--iocs:add the IOC pack in FILE to the built-in packs (repeatable; a pack with a built-in pack'\''s id replaces it)'
+        '--iocs-only:use only the --iocs packs, not the built-in ones (refused when together they lack whole sections)'
+        '--iocs-partial:accept --iocs-only packs that together lack whole sections (the report says which)'
         '--help:show help'
         '-h:show help'
       )
@@ -389,11 +393,11 @@ _litesweep() {
       compadd -- critical high medium low info
       return
       ;;
-    --iocs)
+    --osv)
       _files
       return
       ;;
-    --osv)
+    --iocs)
       _files
       return
       ;;
@@ -416,12 +420,13 @@ _litesweep() {
         '--output:write the report to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the report to FILE (atomically, mode 0600) instead of stdout'
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
-        '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
-        '--iocs-partial:accept an --iocs pack that lacks whole sections (the report says which)'
         '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
         '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
+        '--iocs:add the IOC pack in FILE to the built-in packs (repeatable; a pack with a built-in pack'\''s id replaces it)'
+        '--iocs-only:use only the --iocs packs, not the built-in ones (refused when together they lack whole sections)'
+        '--iocs-partial:accept --iocs-only packs that together lack whole sections (the report says which)'
         '--help:show help'
         '-h:show help'
       )
@@ -458,11 +463,11 @@ _litesweep() {
       compadd -- critical high medium low info
       return
       ;;
-    --iocs)
+    --osv)
       _files
       return
       ;;
-    --osv)
+    --iocs)
       _files
       return
       ;;
@@ -479,12 +484,13 @@ _litesweep() {
         '--output:write the report to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the report to FILE (atomically, mode 0600) instead of stdout'
         '--fail-on:exit 1 when a finding is at or above SEVERITY\: critical|high|medium|low|info (default\: medium)'
-        '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
-        '--iocs-partial:accept an --iocs pack that lacks whole sections (the report says which)'
         '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
         '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
+        '--iocs:add the IOC pack in FILE to the built-in packs (repeatable; a pack with a built-in pack'\''s id replaces it)'
+        '--iocs-only:use only the --iocs packs, not the built-in ones (refused when together they lack whole sections)'
+        '--iocs-partial:accept --iocs-only packs that together lack whole sections (the report says which)'
         '--help:show help'
         '-h:show help'
       )
@@ -530,10 +536,11 @@ _litesweep() {
         '--rotated:mark the item ID (ROT-..., from this checklist or a fleet report) rotated now (repeatable)'
         '--all:also list inventoried credentials that no finding exposed'
         '--no-live:do not read running processes'\'' environment names (implied by --root other than /)'
-        '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
-        '--iocs-partial:accept an --iocs pack that lacks whole sections'
         '--quiet:no progress on stderr'
         '-q:no progress on stderr'
+        '--iocs:add the IOC pack in FILE to the built-in packs (repeatable; a pack with a built-in pack'\''s id replaces it)'
+        '--iocs-only:use only the --iocs packs, not the built-in ones (refused when together they lack whole sections)'
+        '--iocs-partial:accept --iocs-only packs that together lack whole sections (the report says which)'
         '--help:show help'
         '-h:show help'
       )
@@ -554,15 +561,15 @@ _litesweep() {
       _files -/
       return
       ;;
-    --iocs)
-      _files
-      return
-      ;;
     --format|-f)
       _message 'format'
       return
       ;;
     --output|-o)
+      _files
+      return
+      ;;
+    --iocs)
       _files
       return
       ;;
@@ -576,12 +583,13 @@ _litesweep() {
         '--cross-mounts:also walk network and remote filesystems (NFS, SMB, sshfs and other FUSE) mounted below the root; local ones are always walked'
         '--no-cross-mounts:stay on the root'\''s filesystem; local filesystems mounted below it are then listed as not checked (so the sweep is incomplete, and the plan says so)'
         '--no-live:no systemctl and no process kills even when --root is /'
-        '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
-        '--iocs-partial:accept an --iocs pack that lacks whole sections'
         '--format:output FORMAT\: text (the plan and log for people) or json (plan, processes and result for tools; the log goes to stderr) (default\: text)'
         '-f:output FORMAT\: text (the plan and log for people) or json (plan, processes and result for tools; the log goes to stderr) (default\: text)'
         '--output:write the plan and result to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the plan and result to FILE (atomically, mode 0600) instead of stdout'
+        '--iocs:add the IOC pack in FILE to the built-in packs (repeatable; a pack with a built-in pack'\''s id replaces it)'
+        '--iocs-only:use only the --iocs packs, not the built-in ones (refused when together they lack whole sections)'
+        '--iocs-partial:accept --iocs-only packs that together lack whole sections (the report says which)'
         '--help:show help'
         '-h:show help'
       )
@@ -624,10 +632,6 @@ _litesweep() {
     ;;
   iocs)
     case "$prev" in
-    --iocs)
-      _files
-      return
-      ;;
     --osv)
       _files
       return
@@ -640,15 +644,20 @@ _litesweep() {
       _files
       return
       ;;
+    --iocs)
+      _files
+      return
+      ;;
     esac
     if [[ $cur == -* ]]; then
       cands=(
-        '--iocs:load the IOC pack from FILE instead of the built-in one (refused when it lacks whole sections)'
-        '--iocs-partial:accept an --iocs pack that lacks whole sections'
         '--osv:also check releases that OSV malicious-package records list\: a directory of OSV JSON (any depth, e.g. a clone of ossf/malicious-packages) or an osv.dev zip export at PATH; repeatable'
         '--format:output FORMAT\: table|json (default\: table)'
         '-f:output FORMAT\: table|json (default\: table)'
         '--from-report:print the payload hashes learned in the JSON report REPORT (host, images or merge) as a pack fragment; repeatable'
+        '--iocs:add the IOC pack in FILE to the built-in packs (repeatable; a pack with a built-in pack'\''s id replaces it)'
+        '--iocs-only:use only the --iocs packs, not the built-in ones (refused when together they lack whole sections)'
+        '--iocs-partial:accept --iocs-only packs that together lack whole sections (the report says which)'
         '--help:show help'
         '-h:show help'
       )
