@@ -52,13 +52,22 @@ packages:
     severity: critical
     description: "invented for the test"
     provenance: {confidence: derived, sources: ["test"]}
+  - id: npm-lsw-invented-npm
+    ecosystem: npm
+    name: "@lsw-test/invented-npm"
+    versions: ["6.6.6"]
+    window: invented-wave
+    severity: critical
+    description: "invented for the test"
+    provenance: {confidence: derived, sources: ["test"]}
 `
 
 // TestNewWaveIsOneFile: a new wave is one YAML file, no Go change. With
 // the wave pack added by --iocs, the invented package is found installed
 // on a host, in its pip cache, a lockfile and shell history, in an image
-// layer, an SBOM and a mirror; without it, nowhere (the built-in packs do
-// not know it).
+// layer, an SBOM and a mirror, and the invented npm package installed and
+// locked on the host and in the SBOM; without it, nowhere (the built-in
+// packs do not know them).
 func TestNewWaveIsOneFile(t *testing.T) {
 	dir := t.TempDir()
 	wave := filepath.Join(dir, "wave.yaml")
@@ -72,7 +81,7 @@ func TestNewWaveIsOneFile(t *testing.T) {
 	found := func(r sweep.Report) map[sweep.Category]bool {
 		cats := map[sweep.Category]bool{}
 		for _, f := range r.Findings {
-			if f.Indicator != nil && f.Indicator.ID == "pypi-lsw-invented-pkg" || strings.Contains(strings.ToLower(f.Title+f.Evidence.Package+f.Evidence.Text), "invented") {
+			if f.Indicator != nil && (f.Indicator.ID == "pypi-lsw-invented-pkg" || f.Indicator.ID == "npm-lsw-invented-npm") || strings.Contains(strings.ToLower(f.Title+f.Evidence.Package+f.Evidence.Text), "invented") {
 				cats[f.Category] = true
 			}
 		}
@@ -89,6 +98,11 @@ func TestNewWaveIsOneFile(t *testing.T) {
 	writeTree(t, filepath.Join(root, "home/alice/.cache/pip/wheels/ab/cd/ef/"+w.Filename()), whl)
 	writeTree(t, filepath.Join(root, "home/alice/proj/requirements.txt"), []byte(pkg+"==6.6.6\n"))
 	writeTree(t, filepath.Join(root, "home/alice/.bash_history"), []byte("pip install "+pkg+"==6.6.6\n"))
+	// npm: installed in a project's node_modules, pinned by its lockfile.
+	const npmPkg = "@lsw-test/invented-npm"
+	writeTree(t, filepath.Join(root, "home/alice/web/node_modules/"+npmPkg+"/package.json"), []byte(`{"name":"`+npmPkg+`","version":"6.6.6"}`))
+	writeTree(t, filepath.Join(root, "home/alice/web/package.json"), []byte(`{"name":"web","version":"1.0.0","dependencies":{"`+npmPkg+`":"6.6.6"}}`))
+	writeTree(t, filepath.Join(root, "home/alice/web/package-lock.json"), []byte(`{"name":"web","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"web","version":"1.0.0","dependencies":{"`+npmPkg+`":"6.6.6"}},"node_modules/`+npmPkg+`":{"version":"6.6.6","resolved":"https://registry.npmjs.org/`+npmPkg+`/-/invented-npm-6.6.6.tgz"}}}`))
 
 	// An image: the package installed in a layer.
 	di := w.DistInfo() + "/"
@@ -108,7 +122,7 @@ func TestNewWaveIsOneFile(t *testing.T) {
 
 	// An SBOM naming it by purl.
 	bom := filepath.Join(dir, "app.cdx.json")
-	writeTestFile(t, bom, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"library","name":"`+pkg+`","version":"6.6.6","purl":"pkg:pypi/`+pkg+`@6.6.6"}]}`))
+	writeTestFile(t, bom, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"library","name":"`+pkg+`","version":"6.6.6","purl":"pkg:pypi/`+pkg+`@6.6.6"},{"type":"library","name":"invented-npm","group":"@lsw-test","version":"6.6.6","purl":"pkg:npm/%40lsw-test/invented-npm@6.6.6"}]}`))
 
 	// A mirror serving it (PEP 503 simple index).
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -130,7 +144,7 @@ func TestNewWaveIsOneFile(t *testing.T) {
 		want []sweep.Category
 	}
 	targets := []target{
-		{"host", []string{"host", "--root", root, "--no-live"}, []sweep.Category{"python-package", "cache", "lockfile", "history"}},
+		{"host", []string{"host", "--root", root, "--no-live"}, []sweep.Category{"python-package", "cache", "lockfile", "history", "npm-package", "npm-lockfile"}},
 		{"image layer", []string{"images", "--archive", archive}, []sweep.Category{"python-package"}},
 		{"sbom", []string{"sbom", bom}, nil},
 		{"mirror", []string{"mirror", "--index-url", srv.URL + "/simple/"}, nil},
@@ -151,6 +165,15 @@ func TestNewWaveIsOneFile(t *testing.T) {
 			for _, c := range tg.want {
 				if !got[c] {
 					t.Errorf("no %s finding for the invented package (got %v)", c, got)
+				}
+			}
+			if tg.name == "host" || tg.name == "sbom" {
+				npm := false
+				for _, f := range r.Findings {
+					npm = npm || f.Indicator != nil && f.Indicator.ID == "npm-lsw-invented-npm"
+				}
+				if !npm {
+					t.Errorf("the wave pack's npm package is not found")
 				}
 			}
 			if last := r.Tool.Packs[len(r.Tool.Packs)-1]; last.ID != "test-invented-wave" || last.From != wave {
