@@ -10,7 +10,7 @@ import (
 
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
 	"github.com/litesweep/litesweep/remediate"
-	"github.com/litesweep/litesweep/sweep/render"
+	"github.com/litesweep/litesweep/render"
 )
 
 // TestDeadManSwitchFirst: a host carrying the pack-declared guard
@@ -43,7 +43,7 @@ func TestDeadManSwitchFirst(t *testing.T) {
 				}
 			}
 		}
-		r, err := Host(context.Background(), env, HostOptions{Root: root})
+		r, err := Run(context.Background(), env, HostOptions{Root: root})
 		if err != nil {
 			t.Fatal(err)
 		}
