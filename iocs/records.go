@@ -3,9 +3,20 @@ package iocs
 import "fmt"
 
 // RecordSource is what one external set of records read as package
-// indicators held (an OSV directory or zip export, --osv): its digest and
-// the counts a report records, so a smaller set is never silent.
+// indicators held (an OSV directory or zip export, --osv): the counts a
+// report records, so a smaller set is never silent, and the located
+// problems (each one an error in the report).
 type RecordSource struct {
+	RecordCounts
+	// Warnings locates the first records that could not be used.
+	Warnings []SourceWarning `json:"warnings,omitempty"`
+	// WarningsOmitted counts warnings beyond the cap.
+	WarningsOmitted int `json:"warnings_omitted,omitempty"`
+}
+
+// RecordCounts names a record source and counts what it held; a report
+// carries it as is (tool.record_sources).
+type RecordCounts struct {
 	// Kind is the record format ("osv").
 	Kind string `json:"kind"`
 	// Path is the directory or file as given.
@@ -25,12 +36,8 @@ type RecordSource struct {
 	// Unswept counts malicious records by ecosystem litesweep does not
 	// sweep (Go, Maven, RubyGems, ...).
 	Unswept map[string]int `json:"unswept,omitempty"`
-	// Malformed counts files that could not be read or decoded; Warnings
-	// locates the first of them (and records that gave no indicator).
-	Malformed int             `json:"malformed"`
-	Warnings  []SourceWarning `json:"warnings,omitempty"`
-	// WarningsOmitted counts warnings beyond the cap.
-	WarningsOmitted int `json:"warnings_omitted,omitempty"`
+	// Malformed counts files that could not be read or decoded.
+	Malformed int `json:"malformed"`
 }
 
 // SourceWarning is a located problem with one record or file.

@@ -108,9 +108,7 @@ func newReport(env Env, kind sweep.ScanKind) *sweep.Report {
 // records of ecosystems litesweep does not sweep are a skipped entry.
 func recordSources(r *sweep.Report, srcs []iocs.RecordSource) {
 	for _, s := range srcs {
-		r.Tool.Records = append(r.Tool.Records, sweep.RecordSource{Kind: s.Kind, Path: s.Path, SHA256: s.SHA256,
-			Files: s.Files, Used: s.Used, Withdrawn: s.Withdrawn, NotMalicious: s.NotMalicious, Unswept: s.Unswept,
-			Malformed: s.Malformed})
+		r.Tool.Records = append(r.Tool.Records, s.RecordCounts)
 		for _, w := range s.Warnings {
 			r.Errors = append(r.Errors, sweep.Error{Kind: sweep.ErrKindError, Collector: "iocs/" + s.Kind, Location: sweep.Location{Path: w.Where},
 				Message: "record not used: " + w.Message})

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/litesweep/litesweep/iocs"
 )
 
 // ReportSchemaVersion is the version of the JSON report schema
@@ -355,7 +357,7 @@ type Tool struct {
 	Packs []PackRef `json:"packs,omitempty"`
 	// Records are the external record sources whose package indicators
 	// the sweep used (--osv), with what each held.
-	Records []RecordSource `json:"record_sources,omitempty"`
+	Records []iocs.RecordCounts `json:"record_sources,omitempty"`
 }
 
 // Guard is a dead-man switch the sweep found: persistence that destroys
@@ -395,21 +397,6 @@ func (t Tool) UsedPacks() []PackRef {
 		return t.Packs
 	}
 	return []PackRef{{ID: t.PackID, Version: t.PackVersion, SHA256: t.PackSHA256, From: t.PackFrom}}
-}
-
-// RecordSource is one external set of package-indicator records a sweep
-// used (an OSV directory or zip export) and what it held: records read,
-// used and skipped, so a smaller set is never silent.
-type RecordSource struct {
-	Kind         string         `json:"kind"`
-	Path         string         `json:"path"`
-	SHA256       string         `json:"sha256"`
-	Files        int            `json:"files"`
-	Used         int            `json:"used"`
-	Withdrawn    int            `json:"withdrawn"`
-	NotMalicious int            `json:"not_malicious"`
-	Unswept      map[string]int `json:"unswept,omitempty"`
-	Malformed    int            `json:"malformed"`
 }
 
 // Stats are the sweep's counters.

@@ -144,7 +144,7 @@ func Load(ctx context.Context, path string, o Options, add func(Record)) (*Sourc
 	if err != nil {
 		return nil, fmt.Errorf("OSV source %s: %w", path, err)
 	}
-	l := &loader{o: o, add: add, src: &Source{Kind: "osv", Path: path, Unswept: map[string]int{}}}
+	l := &loader{o: o, add: add, src: &Source{RecordCounts: iocs.RecordCounts{Kind: "osv", Path: path, Unswept: map[string]int{}}}}
 	if fi.IsDir() {
 		err = l.dir(ctx, path)
 	} else {
