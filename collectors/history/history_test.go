@@ -84,14 +84,15 @@ func TestScanBashTimestampsAndLongLines(t *testing.T) {
 func TestMentions(t *testing.T) {
 	ns := needles(sweeptest.Matcher(t))
 	tests := map[string][]string{
-		"curl https://models.litellm.cloud/":             {"net-models-litellm-cloud"},
-		"curl -k https://X.CHECKMARX.ZONE/raw":           {"net-checkmarx-zone"},
-		"ping 83.142.209.11":                             {"net-checkmarx-zone-ip"},
-		"ping 83.142.209.110":                            nil,
-		"ping 183.142.209.11":                            nil,
-		"echo checkmarx.zone.example.com":                nil,
-		"echo notmodels.litellm.cloudy":                  nil,
-		"nc 46.151.182.203 443 && echo aquasecurtiy.org": {"net-models-litellm-cloud-ip"},
+		"curl https://models.litellm.cloud/":                    {"net-models-litellm-cloud"},
+		"dig litellm.cloud; curl https://models.litellm.cloud/": {"net-models-litellm-cloud", "net-litellm-cloud"},
+		"curl -k https://X.CHECKMARX.ZONE/raw":                  {"net-checkmarx-zone"},
+		"ping 83.142.209.11":                                    {"net-checkmarx-zone-ip"},
+		"ping 83.142.209.110":                                   nil,
+		"ping 183.142.209.11":                                   nil,
+		"echo checkmarx.zone.example.com":                       nil,
+		"echo notmodels.litellm.cloudy":                         nil,
+		"nc 46.151.182.203 443 && echo aquasecurtiy.org":        {"net-models-litellm-cloud-ip"},
 	}
 	for cmd, want := range tests {
 		var got []string

@@ -26,26 +26,46 @@ func needles(m *iocs.Matcher) []needle {
 }
 
 // mentions finds network indicators in a command line (IPs on octet
-// boundaries, so 83.142.209.11 does not match 83.142.209.110).
+// boundaries, so 83.142.209.11 does not match 83.142.209.110). A match
+// inside a longer one names nothing of its own: the parent domain
+// litellm.cloud inside models.litellm.cloud is that one host, one mention.
 func mentions(cmd string, ns []needle) []Mention {
 	lc := strings.ToLower(cmd)
-	var out []Mention
-	for _, n := range ns {
-		i := strings.Index(lc, n.value)
-		for i >= 0 {
+	type span struct{ start, end int }
+	found := make([][]span, len(ns))
+	for k, n := range ns {
+		for i := strings.Index(lc, n.value); i >= 0; {
 			end := i + len(n.value)
 			// A subdomain of a C2 domain is still the C2 ("x.checkmarx.zone").
 			okStart := i == 0 || !isHostChar(lc[i-1], n.ip) || (!n.ip && lc[i-1] == '.')
 			okEnd := end == len(lc) || !isHostChar(lc[end], n.ip)
 			if okStart && okEnd {
-				out = append(out, Mention{ID: n.id, Value: n.value, Role: n.role})
-				break
+				found[k] = append(found[k], span{i, end})
 			}
 			j := strings.Index(lc[end:], n.value)
 			if j < 0 {
 				break
 			}
 			i = end + j
+		}
+	}
+	inside := func(s span, self int) bool {
+		for k, ss := range found {
+			for _, o := range ss {
+				if k != self && o.start <= s.start && s.end <= o.end && o.end-o.start > s.end-s.start {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var out []Mention
+	for k, n := range ns {
+		for _, s := range found[k] {
+			if !inside(s, k) {
+				out = append(out, Mention{ID: n.id, Value: n.value, Role: n.role})
+				break
+			}
 		}
 	}
 	return out
