@@ -68,6 +68,10 @@ func renderOptions(c *cli.Context) render.Options {
 	return o
 }
 
+// maxPackBytes bounds one --iocs file (the built-in packs together are
+// well under 1 MiB).
+const maxPackBytes = 64 << 20
+
 // packFlags are the flags that choose the IOC packs (--iocs, --iocs-only,
 // --iocs-partial), shared by every command that loads them.
 func packFlags() []cli.Flag {
@@ -86,7 +90,7 @@ func loadPack(c *cli.Context) (*iocs.Loaded, *iocs.Matcher, error) {
 		return nil, nil, usagef("--iocs-only needs at least one --iocs FILE")
 	}
 	l, err := iocs.LoadSet(iocs.SetOptions{LoadOptions: iocs.LoadOptions{AllowPartial: c.Bool("iocs-partial")},
-		Files: files, Only: c.Bool("iocs-only")})
+		Files: files, Only: c.Bool("iocs-only"), Read: func(p string) ([]byte, error) { return sweep.ReadInputLimit(p, maxPackBytes) }})
 	if err == nil && len(l.Partial) > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "litesweep: warning: IOC packs %s are partial (--iocs-partial): they lack %s\n", escape.Text(l.From), strings.Join(l.Partial, ", "))
 	}

@@ -38,6 +38,10 @@ type SetOptions struct {
 	Files []string
 	// Only drops the built-in packs (--iocs-only): the set is Files alone.
 	Only bool
+	// Read reads a file named in Files (nil: os.ReadFile). A command
+	// passes the one opener for files the user named (sweep.ReadInputLimit),
+	// which never blocks on a FIFO and bounds the size.
+	Read func(path string) ([]byte, error)
 }
 
 // BuiltinSources returns the embedded packs in load order: the incident's
@@ -78,8 +82,12 @@ func LoadSet(o SetOptions) (*Loaded, error) {
 	} else if len(o.Files) == 0 {
 		return nil, fmt.Errorf("--iocs-only needs at least one --iocs FILE")
 	}
+	read := o.Read
+	if read == nil {
+		read = os.ReadFile
+	}
 	for _, f := range o.Files {
-		b, err := os.ReadFile(f)
+		b, err := read(f)
 		if err != nil {
 			return nil, fmt.Errorf("read IOC pack: %w", err)
 		}
