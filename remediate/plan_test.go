@@ -1,12 +1,7 @@
 package remediate_test
 
 import (
-	"bytes"
-	"encoding/csv"
-	"encoding/json"
-	"flag"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,13 +11,10 @@ import (
 	"github.com/litesweep/litesweep/collectors/creds/credtest"
 	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/remediate"
-	"github.com/litesweep/litesweep/render"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
 	"github.com/litesweep/litesweep/targets"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // inventoryReport sweeps a planted credential tree with the real creds
 // collector and adds the given exposing findings.
@@ -151,63 +143,6 @@ func TestPlanRootTriggerAndGitHubAndImages(t *testing.T) {
 	}
 	if it := w["app:1:/app/.env"]; it.Host != "image app:1" || !slices.Equal(it.Names, []string{"var OPENAI_API_KEY"}) || !strings.Contains(it.Why, "litellm_init.pth") {
 		t.Errorf("image item %+v", it)
-	}
-}
-
-func TestChecklistGolden(t *testing.T) {
-	r := inventoryReport(t, aliceInstall())
-	items := remediate.Plan(r, sweeptest.Matcher(t).Pack().Pack, exposing)
-	cl := &remediate.Checklist{Generated: time.Date(2026, 3, 25, 9, 0, 0, 0, time.UTC),
-		Sources: []remediate.Source{{From: "web-1.json", Kind: "host", Host: "web-1", Verdict: "COMPROMISED", Findings: len(r.Findings)}},
-		Items:   items}
-	for _, format := range render.ChecklistFormats {
-		t.Run(format, func(t *testing.T) {
-			var b bytes.Buffer
-			if err := render.WriteChecklist(&b, format, cl); err != nil {
-				t.Fatal(err)
-			}
-			out := b.String()
-			if strings.Contains(out, credtest.Canary) {
-				t.Fatalf("canary in %s", format)
-			}
-			switch format {
-			case "markdown":
-				if !strings.Contains(out, "## P1: rotate now") || !strings.Contains(out, "- [ ] **AWS access keys") || !strings.Contains(out, "  - [ ] Verify: ") {
-					t.Errorf("markdown lacks checkboxes or groups")
-				}
-			case "csv":
-				recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-				if err != nil || len(recs) != len(items)+1 {
-					t.Errorf("csv: %d records, %v", len(recs), err)
-				}
-			case "json":
-				var back remediate.Checklist
-				if err := json.Unmarshal(b.Bytes(), &back); err != nil || len(back.Items) != len(items) {
-					t.Errorf("json round trip: %v", err)
-				}
-			}
-			sweeptest.Golden(t, filepath.Join("testdata", "checklist."+format+".golden"), b.Bytes(), *update)
-		})
-	}
-}
-
-func TestChecklistEscapesHostileNames(t *testing.T) {
-	cl := &remediate.Checklist{Items: []sweep.RotationItem{{ID: "ROT-1", Priority: "P1", Title: "x", Where: "/a`b",
-		Names: []string{"var =HYPERLINK(\"http://evil\")", "host <script>alert(1)</script>"}, Why: "w", Steps: []string{"s"}, Verify: "v"}}}
-	var md, c bytes.Buffer
-	if err := render.WriteChecklist(&md, "markdown", cl); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(md.String(), "<script>") && !strings.Contains(md.String(), "`` ") {
-		t.Errorf("markdown not escaped: %s", md.String())
-	}
-	cl.Items[0].Names = []string{"=cmd|' /C calc'!A0"}
-	cl.Items[0].Where = "=1+1"
-	if err := render.WriteChecklist(&c, "csv", cl); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(c.String(), ",=1+1") || strings.Contains(c.String(), ",=cmd") {
-		t.Errorf("csv formula not defused: %s", c.String())
 	}
 }
 

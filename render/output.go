@@ -45,9 +45,9 @@ var outputs = []output{
 	{"sarif", DocFleet, fleetDoc(FleetSARIF)},
 	{"html", DocFleet, fleetDoc(FleetHTML)},
 
-	{"markdown", DocChecklist, checklistAs("markdown")},
-	{"csv", DocChecklist, checklistAs("csv")},
-	{"json", DocChecklist, checklistAs("json")},
+	{"markdown", DocChecklist, checklistDoc(ChecklistMarkdown)},
+	{"csv", DocChecklist, checklistDoc(ChecklistCSV)},
+	{"json", DocChecklist, checklistDoc(ChecklistJSON)},
 
 	{"text", DocRemediation, remediationDoc(func(w io.Writer, d *remediate.Document) error { _, err := w.Write(d.Text.Bytes()); return err })},
 	{"json", DocRemediation, remediationDoc(remediationJSON)},
