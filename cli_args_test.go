@@ -216,3 +216,24 @@ func TestCleanOutputConfirms(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, errs)
 	}
 }
+
+// TestOptionErrorsNameFlags: scan refuses an option by its field
+// (sweep.OptionError); the command names the flag the user typed, with the
+// value as given, and exits 2.
+func TestOptionErrorsNameFlags(t *testing.T) {
+	notNetrc := t.TempDir() // a directory is no .netrc
+	for _, tc := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"images", "--registry", "127.0.0.1:1", "--platform", "linux"}, `litesweep: --platform "linux": want OS/ARCH[/VARIANT], e.g. linux/arm64`},
+		{[]string{"images", "--registry", "127.0.0.1:1", "--jobs", "0"}, `litesweep: --jobs 0: want 1..64`},
+		{[]string{"images", "--registry", "https://"}, `litesweep: --registry: `},
+		{[]string{"mirror", "--index-url", "http://127.0.0.1:1/simple/", "--netrc", notNetrc}, `litesweep: --netrc: `},
+	} {
+		code, errs := runArgsErr(append(tc.args, "-q")...)
+		if code != 2 || !strings.HasPrefix(errs, tc.err) || strings.Contains(errs, "Platform") || strings.Contains(errs, "Netrc") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, errs, tc.err)
+		}
+	}
+}

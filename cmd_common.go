@@ -33,6 +33,23 @@ func usageErr(err error) error { return sweep.Usage(err) }
 
 func usagef(format string, a ...any) error { return sweep.Usagef(format, a...) }
 
+// flagNamed names, in a usage error about a field of scan's options
+// (sweep.OptionError), the flag the command filled that field from:
+// flags maps the field to the flag's name.
+func flagNamed(err error, flags map[string]string) error {
+	var oe *sweep.OptionError
+	if !errors.As(err, &oe) {
+		return err
+	}
+	name, ok := flags[oe.Field]
+	if !ok {
+		return err
+	}
+	named := *oe
+	named.Field = "--" + name
+	return usageErr(&named)
+}
+
 // reportFlags are shared by every command that writes a report.
 func reportFlags(formats ...string) []cli.Flag {
 	if len(formats) == 0 {

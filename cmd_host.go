@@ -6,7 +6,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/litesweep/litesweep/collectors"
 	"github.com/litesweep/litesweep/scan"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -32,7 +31,7 @@ func hostCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not walk `DIR` (absolute inside the root; repeatable)"},
 			&cli.StringFlag{Name: "window", Usage: "exposure window `START..END` (default: the pack's PyPI window)"},
 			&cli.IntFlag{Name: "workers", Usage: "`N` directory-reading goroutines (default 4 per CPU)"},
-			sizeFlag("max-hash-size", collectors.DefaultMaxHashSize, "hash or scan at most `SIZE` of one file (larger files are recorded as skipped)"),
+			sizeFlag("max-hash-size", scan.DefaultMaxHashSize, "hash or scan at most `SIZE` of one file (larger files are recorded as skipped)"),
 			&cli.BoolFlag{Name: "no-live", Usage: "do not inspect running processes, connections and units (implied by --root other than /)"},
 			&cli.BoolFlag{Name: "images", Usage: "also sweep every image of the local Docker engine, layer by layer, as litesweep images does"},
 			&cli.StringFlag{Name: "docker-host", Usage: "engine address `URI` for --images (default $DOCKER_HOST, else unix:///var/run/docker.sock)"},

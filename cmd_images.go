@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/litesweep/litesweep/collectors"
 	"github.com/litesweep/litesweep/scan"
 )
 
@@ -43,7 +42,7 @@ func imagesCommand() *cli.Command {
 			&cli.StringFlag{Name: "since", Usage: "--registry: skip images whose config says they were created before `DATE` (YYYY-MM-DD or RFC 3339)"},
 			&cli.IntFlag{Name: "jobs", Value: scan.DefaultRegistryJobs, Usage: "--registry: resolve and read `N` images at once (bounds parallel blob downloads)"},
 			&cli.StringFlag{Name: "window", Usage: "exposure window `START..END` (default: the pack's PyPI window)"},
-			sizeFlag("max-hash-size", collectors.DefaultMaxHashSize, "buffer, hash or scan at most `SIZE` of one wanted file"),
+			sizeFlag("max-hash-size", scan.DefaultMaxHashSize, "buffer, hash or scan at most `SIZE` of one wanted file"),
 			sizeFlag("max-layer-size", scan.DefaultMaxLayerBytes, "read at most `SIZE` of one decompressed layer (decompression bombs)"),
 		}, reportFlags()...),
 		Action: runImages,
@@ -72,7 +71,7 @@ func runImages(c *cli.Context) error {
 	}
 	r, err := scan.Run(c.Context, newEnv(c, l, m), o)
 	if err != nil {
-		return err
+		return flagNamed(err, map[string]string{"Platform": "platform", "Jobs": "jobs", "Registries": "registry"})
 	}
 	return emitReport(c, r, failOn)
 }

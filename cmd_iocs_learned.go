@@ -7,7 +7,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/litesweep/litesweep/collectors/payloads"
 	"github.com/litesweep/litesweep/fleet"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
@@ -53,7 +52,7 @@ func learnedFile(l sweep.Learned, r *sweep.Report) iocs.FileIOC {
 		host = fleet.Name(r)
 	}
 	src := fmt.Sprintf("litesweep %s report of %s (finished %s): %s", r.Scan.Kind, host, r.Scan.Finished.UTC().Format("2006-01-02T15:04:05Z"), l.Location.String())
-	return iocs.FileIOC{ID: payloads.LearnedID(l.SHA256), Kind: kind, Name: l.Name, SHA256: l.SHA256, Size: l.Size,
+	return iocs.FileIOC{ID: sweep.LearnedID(l.SHA256), Kind: kind, Name: l.Name, SHA256: l.SHA256, Size: l.Size,
 		Severity: "critical", Description: "Payload variant learned by litesweep: " + l.Reason + ".",
 		Provenance: iocs.Provenance{Confidence: iocs.Derived, Sources: []string{src},
 			Note: "learned by context in a sweep, not from a published source; confirm before sharing"}}

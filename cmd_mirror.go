@@ -64,7 +64,7 @@ func runMirror(c *cli.Context) error {
 	r, err := scan.Run(c.Context, newEnv(c, l, m), scan.MirrorOptions{IndexURLs: urls, Netrc: nrcPath, Download: c.Bool("download"),
 		MaxPageBytes: sizeValue(c, "max-page-size"), MaxFileBytes: sizeValue(c, "max-file-size"), Timeout: c.Duration("timeout")})
 	if err != nil {
-		return err
+		return flagNamed(err, map[string]string{"Netrc": "netrc"})
 	}
 	return emitReport(c, r, failOn)
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/fleet"
 	"github.com/litesweep/litesweep/remediate"
 	"github.com/litesweep/litesweep/render"
@@ -106,13 +105,7 @@ func runRotate(c *cli.Context) error {
 			cl.Notes = append(cl.Notes, "the sweep was interrupted: this checklist holds only what was found until then")
 		}
 	}
-	for _, r := range reports {
-		for _, f := range r.Findings {
-			if f.Category == creds.CatCredential {
-				cl.Inventoried++
-			}
-		}
-	}
+	cl.Inventoried = remediate.Inventoried(reports)
 	cl.Items = scan.Plan(reports, l.Pack, c.Bool("all"))
 	if err := markRotated(cl.Items, c.StringSlice("rotated"), cl.Generated); err != nil {
 		return err

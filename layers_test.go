@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -195,17 +199,116 @@ func TestReportFinishedOnce(t *testing.T) {
 	}
 }
 
+// commandLayers are the module's folders the commands (package main) may
+// import: flags become scan's options, scan.Run sweeps, render writes;
+// sweep holds the report model, iocs the packs, fleet and remediate the
+// saved-report and rotation workflows, catalog the categories. Never a
+// target (targets/...) or a collector (collectors/...): what a command
+// needs of them, scan re-exports (its defaults) or a lower layer holds.
+var commandLayers = []string{"catalog", "fleet", "iocs", "remediate", "render", "scan", "sweep"}
+
 // TestCommandsImportNoEngine: the commands (package main) reach targets
-// only through scan.Run and the options it takes, never a target's
-// package (targets/...) directly.
+// and collectors only through scan.Run and the options it takes, never a
+// target's or a collector's package directly.
 func TestCommandsImportNoEngine(t *testing.T) {
-	const engines = "github.com/litesweep/litesweep/targets"
+	const module = "github.com/litesweep/litesweep/"
 	for name, f := range parseDir(t, ".") {
 		for _, imp := range f.Imports {
-			if p := strings.Trim(imp.Path.Value, `"`); p == engines || strings.HasPrefix(p, engines+"/") {
-				t.Errorf("%s imports %s: go through scan (options, Run) instead", name, p)
+			p, ok := strings.CutPrefix(strings.Trim(imp.Path.Value, `"`), module)
+			if !ok {
+				continue
+			}
+			top, _, _ := strings.Cut(p, "/")
+			if !slices.Contains(commandLayers, top) {
+				t.Errorf("%s imports %s: commands reach only %v (go through scan: options, Run)", name, p, commandLayers)
 			}
 		}
+	}
+}
+
+// layerRanks reads the layer table of docs/ARCHITECTURE.md ("Layers,
+// bottom up"): each top-level folder its packages column names (the first
+// row naming a folder places it; package main is the root) gets its row's
+// rank.
+func layerRanks(t *testing.T) map[string]int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("docs", "ARCHITECTURE.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "## Layers, bottom up")
+	if !ok {
+		t.Fatal("docs/ARCHITECTURE.md has no \"Layers, bottom up\" section")
+	}
+	table, _, _ = strings.Cut(table, "\n\n## ")
+	ranks := map[string]int{}
+	row := 0
+	for _, line := range strings.Split(table, "\n") {
+		cols := strings.Split(line, "|")
+		if len(cols) < 4 || strings.HasPrefix(strings.TrimSpace(cols[1]), "---") || strings.TrimSpace(cols[1]) == "layer" {
+			continue
+		}
+		row++
+		pkgs := cols[2]
+		if strings.Contains(pkgs, "package `main`") {
+			ranks["."] = row
+		}
+		for _, tok := range codeSpans.FindAllStringSubmatch(pkgs, -1) {
+			top, _, _ := strings.Cut(tok[1], "/")
+			top, _, _ = strings.Cut(top, "{")
+			if top == "" || strings.ContainsAny(top, "*.") {
+				continue
+			}
+			if _, seen := ranks[top]; !seen {
+				ranks[top] = row
+			}
+		}
+	}
+	if len(ranks) < 8 {
+		t.Fatalf("read only %v from the layer table of docs/ARCHITECTURE.md", ranks)
+	}
+	return ranks
+}
+
+var codeSpans = regexp.MustCompile("`([^`]+)`")
+
+// TestLayersFollowTheTable: what docs/ARCHITECTURE.md's layer table
+// claims, "a folder imports only folders above it in this table", holds
+// for every non-test import between the module's top-level folders; a
+// folder the table does not place fails too. It also rules out a cycle
+// between top-level folders.
+func TestLayersFollowTheTable(t *testing.T) {
+	const module = "github.com/litesweep/litesweep"
+	ranks := layerRanks(t)
+	var bad []string
+	for name, f := range moduleFiles(t) {
+		from, _, _ := strings.Cut(name, "/")
+		if !strings.Contains(name, "/") {
+			from = "."
+		}
+		rf, ok := ranks[from]
+		if !ok {
+			bad = append(bad, name+": folder "+from+" is not in the layer table")
+			continue
+		}
+		for _, imp := range f.Imports {
+			p := strings.Trim(imp.Path.Value, `"`)
+			rest, ok := strings.CutPrefix(p, module+"/")
+			if !ok {
+				continue
+			}
+			to, _, _ := strings.Cut(rest, "/")
+			if to == from {
+				continue
+			}
+			if rt, ok := ranks[to]; !ok || rt >= rf {
+				bad = append(bad, fmt.Sprintf("%s imports %s: layer %s (row %d) may import only rows above it, %s is row %d", name, rest, from, rf, to, rt))
+			}
+		}
+	}
+	sort.Strings(bad)
+	if len(bad) > 0 {
+		t.Errorf("imports against docs/ARCHITECTURE.md's layer table:\n%s", strings.Join(bad, "\n"))
 	}
 }
 

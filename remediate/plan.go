@@ -74,6 +74,23 @@ func PlanAll(reports []*sweep.Report, p *iocs.Pack, o PlanOptions) []sweep.Rotat
 	return gate(acc.items(), Guards(reports, p), p)
 }
 
+// Inventoried counts the inventoried credentials (credential findings) of
+// the reports, exposed or not: what a checklist without --all leaves out.
+func Inventoried(reports []*sweep.Report) int {
+	n := 0
+	for _, r := range reports {
+		if r == nil {
+			continue
+		}
+		for i := range r.Findings {
+			if r.Findings[i].Category == creds.CatCredential {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // unit is a scope of exposure: the host, or one image in an images report.
 type unit struct {
 	triggers  []sweep.Finding

@@ -1,11 +1,14 @@
 package scan
 
 import (
+	"errors"
 	"os"
+	"strconv"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/litesweep/litesweep/collectors"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/targets/ghorg"
 	"github.com/litesweep/litesweep/targets/host"
@@ -17,6 +20,7 @@ import (
 
 // The targets' defaults, for the commands' flags.
 const (
+	DefaultMaxHashSize   = collectors.DefaultMaxHashSize
 	DefaultDockerHost    = images.DefaultDockerHost
 	DefaultRegistryJobs  = images.DefaultRegistryJobs
 	DefaultMaxLayerBytes = images.DefaultMaxLayerBytes
@@ -75,17 +79,17 @@ func (o ImagesOptions) target() (sweep.Target, error) {
 	if o.Platform != "" {
 		pl, err := v1.ParsePlatform(o.Platform)
 		if err != nil || pl.OS == "" || pl.Architecture == "" {
-			return nil, sweep.Usagef("--platform %q: want OS/ARCH[/VARIANT], e.g. linux/arm64", o.Platform)
+			return nil, sweep.OptionUsage("Platform", strconv.Quote(o.Platform), errors.New("want OS/ARCH[/VARIANT], e.g. linux/arm64"))
 		}
 		t.Registry.Platform = pl
 	}
 	if o.Jobs < 1 || o.Jobs > 64 {
-		return nil, sweep.Usagef("--jobs %d: want 1..64", o.Jobs)
+		return nil, sweep.OptionUsage("Jobs", strconv.Itoa(o.Jobs), errors.New("want 1..64"))
 	}
 	for _, r := range o.Registries {
 		rt, err := images.ParseRegistryTarget(r, o.Insecure)
 		if err != nil {
-			return nil, sweep.Usagef("--registry: %v", err)
+			return nil, sweep.OptionUsage("Registries", "", err)
 		}
 		t.Registries = append(t.Registries, rt)
 	}
@@ -156,7 +160,7 @@ func (o MirrorOptions) target() (sweep.Target, error) {
 	if o.Netrc != "" {
 		nrc, err := mirror.ReadNetrc(o.Netrc)
 		if err != nil {
-			return nil, sweep.Usagef("--netrc: %v", err)
+			return nil, sweep.OptionUsage("Netrc", "", err)
 		}
 		t.Netrc = nrc
 	}

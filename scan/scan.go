@@ -4,7 +4,9 @@
 // (finalised once, timeline, rotation plan).
 //
 // It knows nothing about flags: the commands in package main turn flags
-// into options, call Run and render what it returns. The targets it drives
+// into options, call Run and render what it returns; an option it refuses
+// is a sweep.OptionError naming the options field, which the command maps
+// to its flag. The targets it drives
 // are plugins (sweep.Target) registered in package targets; the file
 // collectors sit below them (collectors/).
 package scan

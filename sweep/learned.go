@@ -27,6 +27,15 @@ type Learned struct {
 	Host string `json:"host,omitempty"`
 }
 
+// LearnedID is the indicator id of a learned hash ("learned-" and the first
+// 12 hex digits), the same in reports and in `iocs --from-report`.
+func LearnedID(sha string) string {
+	if len(sha) > 12 {
+		sha = sha[:12]
+	}
+	return "learned-" + sha
+}
+
 // LearnSink is implemented by sinks that keep the sweep's learned
 // indicators. Collectors that prove a payload by context call Learn; the
 // payload-copy collector reads Learned when every other collector has

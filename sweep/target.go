@@ -135,6 +135,33 @@ func Usage(err error) error {
 // Usagef is a usage error with a formatted message.
 func Usagef(format string, a ...any) error { return &UsageError{fmt.Errorf(format, a...)} }
 
+// OptionError is a usage error in one field of a target's options, named
+// by the field: the scan layer knows options, not flags, and the command
+// that filled the field from a flag names the flag (OptionError.Field
+// replaced, see the commands' flagNamed). Wrapped in a UsageError.
+type OptionError struct {
+	// Field is the options field ("Platform", "Jobs") or, once a command
+	// mapped it, the flag ("--platform").
+	Field string
+	// Value is the refused value as the message shows it ("" for none).
+	Value string
+	Err   error
+}
+
+func (e *OptionError) Error() string {
+	if e.Value != "" {
+		return e.Field + " " + e.Value + ": " + e.Err.Error()
+	}
+	return e.Field + ": " + e.Err.Error()
+}
+
+func (e *OptionError) Unwrap() error { return e.Err }
+
+// OptionUsage is the usage error of one options field.
+func OptionUsage(field, value string, err error) error {
+	return &UsageError{&OptionError{Field: field, Value: value, Err: err}}
+}
+
 // IsUsage reports whether err (or an error it wraps) is a UsageError.
 func IsUsage(err error) bool {
 	var u *UsageError

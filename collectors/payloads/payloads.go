@@ -193,18 +193,9 @@ func (c *Collector) finding(loc sweep.Location, fi fs.FileInfo, sum string, l sw
 	f := sweep.Finding{Severity: sweep.Critical, Category: CatCopy,
 		Title:    fmt.Sprintf("copy of a payload learned in this sweep: %s is byte-identical to %s", loc.Path[strings.LastIndexByte(loc.Path, '/')+1:], l.Name),
 		Location: loc, Evidence: ev, Collector: Name, User: sweep.UserOf(c.o.Homes, loc.Path),
-		Indicator: &sweep.Indicator{ID: LearnedID(l.SHA256), Kind: "learned", Confidence: "derived",
+		Indicator: &sweep.Indicator{ID: sweep.LearnedID(l.SHA256), Kind: "learned", Confidence: "derived",
 			Sources: []string{"learned in this sweep: " + l.Location.String()}}}
 	return f
-}
-
-// LearnedID is the indicator id of a learned hash ("learned-" and the first
-// 12 hex digits), the same in reports and in `iocs --from-report`.
-func LearnedID(sha string) string {
-	if len(sha) > 12 {
-		sha = sha[:12]
-	}
-	return "learned-" + sha
 }
 
 func hashFile(fsys fs.FS, p string, limit int64) (string, error) {

@@ -90,9 +90,9 @@ func TestLearnedCopies(t *testing.T) {
 	sort.Strings(got)
 	sha := pyindex.SHA256
 	want := []string{
-		"critical|/home/bob/b/.venv/lib/python3.12/site-packages/zz_telemetry.pth|" + payloads.LearnedID(sha(variantPth)) + "|bob",
-		"critical|/home/bob/notes/helper.py|" + payloads.LearnedID(sha(variantProxy)) + "|bob",
-		"critical|/opt/monitor/agent.py|" + payloads.LearnedID(sha(variantSysmon)) + "|",
+		"critical|/home/bob/b/.venv/lib/python3.12/site-packages/zz_telemetry.pth|" + sweep.LearnedID(sha(variantPth)) + "|bob",
+		"critical|/home/bob/notes/helper.py|" + sweep.LearnedID(sha(variantProxy)) + "|bob",
+		"critical|/opt/monitor/agent.py|" + sweep.LearnedID(sha(variantSysmon)) + "|",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		for _, f := range findings {
