@@ -364,7 +364,7 @@ func matchLine(s, lower string, names []string, ts *time.Time, pack *iocs.Loaded
 	if !strings.Contains(s, "Download action repository") {
 		// no action download on this line
 	} else if sm := downloadLine.FindStringSubmatch(s); sm != nil {
-		if h, ok := matchAction(sm[1], sm[2], strings.ToLower(sm[3]), ts, pack, m); ok {
+		if h, ok := matchAction(sm[1], sm[2], strings.ToLower(sm[3]), ts, m); ok {
 			hits = append(hits, h)
 		}
 	}
@@ -440,11 +440,12 @@ func isVersionString(v string) bool {
 // hijacked ref while an entry's window was open; then a hijacked ref whose
 // log line carries no timestamp, which cannot be placed in or out of the
 // window (fail closed: a medium finding saying so).
-func matchAction(repo, ref, sha string, ts *time.Time, pack *iocs.Loaded, m *iocs.Matcher) (LogHit, bool) {
-	as := actionsFor(pack, repo)
+func matchAction(repo, ref, sha string, ts *time.Time, m *iocs.Matcher) (LogHit, bool) {
+	as := m.ActionsFor(repo)
 	if len(as) == 0 {
 		return LogHit{}, false
 	}
+	pinned := iocs.IsCommitSHA(ref)
 	if !safeRef.MatchString(ref) {
 		ref = "…"
 	}
@@ -452,18 +453,17 @@ func matchAction(repo, ref, sha string, ts *time.Time, pack *iocs.Loaded, m *ioc
 		return LogHit{Action: a.Repo, Ref: ref, SHA: sha, Indicator: indicator(a.ID, "ci-action", a.Provenance),
 			Text: fmt.Sprintf("Download action repository '%s@%s' (SHA:%s)", a.Repo, ref, sha)}
 	}
-	for _, a := range as {
-		if badSHA(a, sha) {
-			h := hit(a)
-			h.Severity = severityOf(a.Severity, sweep.Critical)
-			h.Title = fmt.Sprintf("%s@%s ran imposter commit %s", a.Repo, ref, short(sha))
-			return h, true
-		}
+	if hs := m.Action(repo, sha); len(hs) > 0 {
+		a := hs[0].Action
+		h := hit(a)
+		h.Severity = severityOf(hs[0].Severity(), sweep.Critical)
+		h.Title = fmt.Sprintf("%s@%s ran imposter commit %s", a.Repo, ref, short(sha))
+		return h, true
 	}
 	var undated *iocs.ActionIOC
 	for _, a := range as {
-		if refSafe(a, ref) || refSafe(a, sha) || !refBad(a, ref) {
-			continue
+		if pinned || a.Safe(sha) || !a.BadRef(ref) {
+			continue // a pinned commit is judged as a commit only
 		}
 		w, ok := m.Window(a.Window)
 		switch {
@@ -483,50 +483,6 @@ func matchAction(repo, ref, sha string, ts *time.Time, pack *iocs.Loaded, m *ioc
 		return h, true
 	}
 	return LogHit{}, false
-}
-
-// actionsFor returns every pack entry for the action's repository
-// ("owner/repo/sub/path" names an action in a subdirectory).
-func actionsFor(pack *iocs.Loaded, repo string) []*iocs.ActionIOC {
-	parts := strings.SplitN(repo, "/", 3)
-	if len(parts) < 2 {
-		return nil
-	}
-	base := parts[0] + "/" + parts[1]
-	var out []*iocs.ActionIOC
-	for i := range pack.CI.Actions {
-		if strings.EqualFold(pack.CI.Actions[i].Repo, base) {
-			out = append(out, &pack.CI.Actions[i])
-		}
-	}
-	return out
-}
-
-func badSHA(a *iocs.ActionIOC, sha string) bool {
-	for _, b := range a.BadSHAs {
-		if strings.EqualFold(b, sha) {
-			return true
-		}
-	}
-	return false
-}
-
-func refSafe(a *iocs.ActionIOC, ref string) bool {
-	for _, s := range a.SafeRefs {
-		if strings.EqualFold(s, ref) {
-			return true
-		}
-	}
-	return false
-}
-
-func refBad(a *iocs.ActionIOC, ref string) bool {
-	for _, b := range a.BadRefs {
-		if b == "*" || strings.EqualFold(b, ref) {
-			return true
-		}
-	}
-	return false
 }
 
 func severityOf(s string, def sweep.Severity) sweep.Severity {

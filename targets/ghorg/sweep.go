@@ -1111,15 +1111,16 @@ func dedupe(s []string) []string {
 func (s *Sweeper) useFinding(u UseRef, ri repoInfo, path string, run *github.WorkflowRun) (sweep.Finding, bool) {
 	var best sweep.Finding
 	found := false
-	for _, a := range actionsFor(s.m.Pack(), u.Repo) {
-		if f, ok := s.useFindingFor(a, u, ri, path, run); ok && (!found || f.Severity.Rank() > best.Severity.Rank()) {
+	for _, h := range s.m.Action(u.Repo, u.Ref) {
+		if f, ok := s.useFindingFor(h, u, ri, path, run); ok && (!found || f.Severity.Rank() > best.Severity.Rank()) {
 			best, found = f, true
 		}
 	}
 	return best, found
 }
 
-func (s *Sweeper) useFindingFor(a *iocs.ActionIOC, u UseRef, ri repoInfo, path string, run *github.WorkflowRun) (sweep.Finding, bool) {
+func (s *Sweeper) useFindingFor(h iocs.ActionHit, u UseRef, ri repoInfo, path string, run *github.WorkflowRun) (sweep.Finding, bool) {
+	a := h.Action
 	f := sweep.Finding{Category: CatWorkflow, Collector: CollectorName, Indicator: indicator(a.ID, "ci-action", a.Provenance),
 		Location: sweep.Location{Repo: ri.FullName, Path: path, Line: u.Line, Job: u.Job, Step: u.Step},
 		Evidence: sweep.Evidence{Text: "uses: " + u.Uses}}
@@ -1132,19 +1133,13 @@ func (s *Sweeper) useFindingFor(a *iocs.ActionIOC, u UseRef, ri repoInfo, path s
 		t := run.GetCreatedAt().UTC()
 		f.Evidence.Time = &t
 	}
-	if u.Pinned {
-		if badSHA(a, u.Ref) {
-			f.Severity = severityOf(a.Severity, sweep.Critical)
-			f.Title = fmt.Sprintf("workflow pins %s to imposter commit %s", a.Repo, short(u.Ref))
-			return f, true
-		}
-		return sweep.Finding{}, false
-	}
-	if refSafe(a, u.Ref) || !refBad(a, u.Ref) {
-		return sweep.Finding{}, false
+	if h.Kind == iocs.ActionBadCommit {
+		f.Severity = severityOf(h.Severity(), sweep.Critical)
+		f.Title = fmt.Sprintf("workflow pins %s to imposter commit %s", a.Repo, short(u.Ref))
+		return f, true
 	}
 	if run == nil {
-		f.Severity = sweep.Medium
+		f.Severity = severityOf(h.Severity(), sweep.Medium)
 		f.Title = fmt.Sprintf("workflow uses %s by mutable ref %q (its tags were hijacked in March 2026): pin a reviewed commit SHA", a.Repo, u.Ref)
 		return f, true
 	}

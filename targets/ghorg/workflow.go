@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/litesweep/litesweep/iocs"
 )
 
 // Workflow is what the sweep needs from a workflow file: the actions it
@@ -60,7 +62,6 @@ var (
 	varRef     = regexp.MustCompile(`\bvars\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['"]([^'"]+)['"]\s*\])`)
 	allSecrets = regexp.MustCompile(`(?i)tojson\(\s*secrets\s*\)`)
 	credName   = regexp.MustCompile(`(?i)(token|secret|passw|api_?key|access_?key|private_?key|credential|auth)`)
-	fullSHA    = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
 )
 
 // ParseWorkflow parses a workflow file. Invalid YAML is an error naming the
@@ -161,7 +162,7 @@ func useRef(job, step string, u, with *yaml.Node) UseRef {
 	}
 	repo, ref, _ := strings.Cut(u.Value, "@")
 	r.Repo, r.Ref = repo, ref
-	r.Pinned = fullSHA.MatchString(ref)
+	r.Pinned = iocs.IsCommitSHA(ref)
 	if with != nil && strings.EqualFold(scalar(get(with, "version")), "latest") {
 		r.Latest = true
 	}
