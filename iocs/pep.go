@@ -32,6 +32,9 @@ var pep440 = regexp.MustCompile(`(?i)^\s*v?(?:(?:(\d+)!)?(\d+(?:\.\d+)*)` +
 	`(?:(?:-(\d+))|(?:[-_.]?(post|rev|r)[-_.]?(\d+)?))?` +
 	`(?:[-_.]?(dev)[-_.]?(\d+)?)?)(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?\s*$`)
 
+// localSep spells a local label's separators as PEP 440's canonical ".".
+var localSep = strings.NewReplacer("-", ".", "_", ".")
+
 // ParseVersion parses a PEP 440 version string.
 func ParseVersion(s string) (Version, error) {
 	m := pep440.FindStringSubmatch(s)
@@ -73,7 +76,9 @@ func ParseVersion(s string) (Version, error) {
 	if m[8] != "" {
 		v.Dev, _ = strconv.Atoi(m[9])
 	}
-	v.Local = strings.ToLower(strings.NewReplacer("-", ".", "_", ".").Replace(m[10]))
+	if m[10] != "" {
+		v.Local = strings.ToLower(localSep.Replace(m[10]))
+	}
 	return v, nil
 }
 

@@ -15,7 +15,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -23,8 +22,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/litesweep/litesweep/iocs"
@@ -105,6 +107,9 @@ type Options struct {
 	MaxFiles int
 	// MaxWarnings caps the located warnings kept (default 50).
 	MaxWarnings int
+	// Workers is how many records are read and decoded at once (default
+	// GOMAXPROCS).
+	Workers int
 	// expect, when set, is told how many records a source holds before
 	// they are read (a zip export's member count).
 	expect func(n int)
@@ -124,9 +129,13 @@ var ErrTooMany = errors.New("too many OSV records")
 
 // Load reads every OSV record under path (a directory, read at any depth,
 // or a zip export) and calls add for each affected package of each
-// malicious, not withdrawn record in a swept ecosystem. It stops at ctx's
-// end. Files that are not records (README, non-JSON) are passed over
-// without a warning; a JSON file that does not decode is a warning.
+// malicious, not withdrawn record in a swept ecosystem, in the order of
+// the records' names. It stops at ctx's end. Files that are not records
+// (README, non-JSON) are passed over without a warning; a JSON file that
+// does not decode is a warning. Records are read and decoded by
+// Options.Workers goroutines, a batch at a time; what they give is
+// counted and handed to add in order, so the result does not depend on
+// the schedule.
 func Load(ctx context.Context, path string, o Options, add func(Record)) (*Source, error) {
 	if o.Open == nil {
 		return nil, errors.New("osv: no opener")
@@ -139,6 +148,9 @@ func Load(ctx context.Context, path string, o Options, add func(Record)) (*Sourc
 	}
 	if o.MaxWarnings <= 0 {
 		o.MaxWarnings = defaultMaxWarnings
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -160,9 +172,11 @@ func Load(ctx context.Context, path string, o Options, add func(Record)) (*Sourc
 }
 
 type loader struct {
-	o   Options
-	add func(Record)
-	src *Source
+	o      Options
+	add    func(Record)
+	src    *Source
+	digest hash.Hash // a directory's digest of its files' digests
+	bufs   [][]byte  // one read buffer per worker, reused across batches
 }
 
 func (l *loader) warn(where, format string, a ...any) {
@@ -173,18 +187,132 @@ func (l *loader) warn(where, format string, a ...any) {
 	l.src.Warnings = append(l.src.Warnings, Warning{Where: where, Message: fmt.Sprintf(format, a...)})
 }
 
+// batchSize is how many files or members are read before what they gave
+// is counted: it bounds the outcomes held at once.
+const batchSize = 512
+
+// item is one record file or zip member to read.
+type item struct {
+	where string    // as warnings locate it
+	rel   string    // a directory file's slash path below the root (digested)
+	path  string    // a directory file to open
+	m     *zip.File // or a zip member
+	bad   string    // or why it is not read (found before reading)
+}
+
+// outcome is what one item gave, applied in order by apply.
+type outcome struct {
+	malformed string // why the item is not a record ("" when it is one)
+	sum       [sha256.Size]byte
+	summed    bool
+	withdrawn bool
+	notMal    bool
+	unswept   []string
+	warnings  []string // about affected packages of a record otherwise used
+	recs      []Record
+}
+
+// run reads and decodes a batch of items with the pool of workers, then
+// applies their outcomes in the items' order.
+func (l *loader) run(ctx context.Context, items []item) error {
+	out := make([]outcome, len(items))
+	workers := min(l.o.Workers, len(items))
+	for len(l.bufs) < workers {
+		l.bufs = append(l.bufs, nil)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(items) || ctx.Err() != nil {
+					return
+				}
+				out[i] = l.process(items[i], &l.bufs[w])
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i := range items {
+		l.apply(items[i].where, items[i].rel, &out[i])
+	}
+	return nil
+}
+
+// process reads one item into *buf (reused: nothing keeps a record's bytes
+// after decode returns) and decodes it.
+func (l *loader) process(it item, buf *[]byte) outcome {
+	if it.bad != "" {
+		return outcome{malformed: it.bad}
+	}
+	var b []byte
+	var err error
+	if it.m != nil {
+		b, err = l.readMember(it.m, buf)
+	} else {
+		b, err = l.readFile(it.path, buf)
+	}
+	if err != nil {
+		return outcome{malformed: fmt.Sprintf("not read: %v", err)}
+	}
+	*buf = b[:0]
+	o := decode(b)
+	if it.m == nil {
+		o.sum, o.summed = sha256.Sum256(b), true
+	}
+	return o
+}
+
+// apply counts one item's outcome and hands its records to add.
+func (l *loader) apply(where, rel string, o *outcome) {
+	if o.summed {
+		fmt.Fprintf(l.digest, "%s\x00%x\n", rel, o.sum)
+	}
+	switch {
+	case o.malformed != "":
+		l.src.Malformed++
+		l.warn(where, "%s", o.malformed)
+		return
+	case o.withdrawn:
+		l.src.Withdrawn++
+		return
+	case o.notMal:
+		l.src.NotMalicious++
+		return
+	}
+	for _, eco := range o.unswept {
+		l.src.Unswept[eco]++
+	}
+	for _, w := range o.warnings {
+		l.warn(where, "%s", w)
+	}
+	for _, r := range o.recs {
+		r.Where = where
+		l.add(r)
+	}
+	if len(o.recs) > 0 {
+		l.src.Used++
+	}
+}
+
 // dir reads every *.json file below root in lexical order, never following
 // a symlink, and digests the sorted (path, file digest) list.
 func (l *loader) dir(ctx context.Context, root string) error {
-	digest := sha256.New()
+	l.digest = sha256.New()
+	var batch []item
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
 		rel, _ := filepath.Rel(root, p)
 		if err != nil {
-			l.src.Malformed++
-			l.warn(rel, "not read: %v", err)
+			batch = append(batch, item{where: rel, bad: fmt.Sprintf("not read: %v", err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -194,50 +322,57 @@ func (l *loader) dir(ctx context.Context, root string) error {
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
-			l.src.Malformed++
-			l.warn(rel, "a symbolic link: not followed")
+			batch = append(batch, item{where: rel, bad: "a symbolic link: not followed"})
 			return nil
 		}
 		if l.src.Files >= l.o.MaxFiles {
 			return fmt.Errorf("%w: more than %d files under %s", ErrTooMany, l.o.MaxFiles, root)
 		}
 		l.src.Files++
-		b, err := l.readFile(p)
-		if err != nil {
-			l.src.Malformed++
-			l.warn(rel, "not read: %v", err)
-			return nil
+		batch = append(batch, item{where: rel, rel: filepath.ToSlash(rel), path: p})
+		if len(batch) == batchSize {
+			err := l.run(ctx, batch)
+			batch = batch[:0]
+			return err
 		}
-		sum := sha256.Sum256(b)
-		fmt.Fprintf(digest, "%s\x00%x\n", filepath.ToSlash(rel), sum)
-		l.record(rel, b)
 		return nil
 	})
-	l.src.SHA256 = hex.EncodeToString(digest.Sum(nil))
+	if err == nil || errors.Is(err, ErrTooMany) {
+		if rerr := l.run(ctx, batch); err == nil {
+			err = rerr
+		}
+	}
+	l.src.SHA256 = hex.EncodeToString(l.digest.Sum(nil))
 	if err != nil {
 		return fmt.Errorf("OSV source %s: %w", root, err)
 	}
 	return nil
 }
 
-func (l *loader) readFile(p string) ([]byte, error) {
+func (l *loader) readFile(p string, buf *[]byte) ([]byte, error) {
 	f, err := l.o.Open(p)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return readLimit(f, l.o.MaxRecordBytes)
+	return readInto(f, (*buf)[:0], l.o.MaxRecordBytes)
 }
 
-func readLimit(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+// readMember reads one zip member into buf, sized by its declared length;
+// the zip reader's checksum catches a member that lies about it.
+func (l *loader) readMember(m *zip.File, buf *[]byte) ([]byte, error) {
+	if m.UncompressedSize64 > uint64(l.o.MaxRecordBytes) {
+		return nil, fmt.Errorf("larger than %d bytes", l.o.MaxRecordBytes)
+	}
+	rc, err := m.Open()
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("larger than %d bytes", limit)
+	defer rc.Close()
+	if n := int(m.UncompressedSize64) + 1; cap(*buf) < n {
+		*buf = make([]byte, 0, max(n, 64<<10))
 	}
-	return b, nil
+	return readInto(rc, (*buf)[:0], l.o.MaxRecordBytes)
 }
 
 // zipFile reads every *.json member of a zip export (osv.dev's
@@ -274,43 +409,23 @@ func (l *loader) zipFile(ctx context.Context, p string) error {
 	if l.o.expect != nil {
 		l.o.expect(len(members))
 	}
-	var buf []byte
-	for _, m := range members {
-		if err := ctx.Err(); err != nil {
+	batch := make([]item, 0, batchSize)
+	for len(members) > 0 {
+		n := min(batchSize, len(members))
+		batch = batch[:0]
+		for _, m := range members[:n] {
+			batch = append(batch, item{where: p + ":" + m.Name, m: m})
+		}
+		members = members[n:]
+		l.src.Files += n
+		if err := l.run(ctx, batch); err != nil {
 			return fmt.Errorf("OSV source %s: %w", p, err)
 		}
-		where := p + ":" + m.Name
-		l.src.Files++
-		if m.UncompressedSize64 > uint64(l.o.MaxRecordBytes) {
-			l.src.Malformed++
-			l.warn(where, "not read: larger than %d bytes", l.o.MaxRecordBytes)
-			continue
-		}
-		rc, err := m.Open()
-		if err != nil {
-			l.src.Malformed++
-			l.warn(where, "not read: %v", err)
-			continue
-		}
-		// One buffer for every member, sized by its declared length;
-		// the zip reader's checksum catches a member that lies about it.
-		if n := int(m.UncompressedSize64) + 1; cap(buf) < n {
-			buf = make([]byte, 0, max(n, 64<<10))
-		}
-		b, err := readInto(rc, buf[:0], l.o.MaxRecordBytes)
-		rc.Close()
-		if err != nil {
-			l.src.Malformed++
-			l.warn(where, "not read: %v", err)
-			continue
-		}
-		l.record(where, b)
 	}
 	return nil
 }
 
-// readInto reads r to its end into buf (reused across records: nothing
-// keeps a record's bytes after record returns), refusing more than limit.
+// readInto reads r to its end into buf, refusing more than limit.
 func readInto(r io.Reader, buf []byte, limit int64) ([]byte, error) {
 	for {
 		if int64(len(buf)) > limit {
@@ -351,39 +466,30 @@ func hashAll(ctx context.Context, h hash.Hash, f *os.File) error {
 
 var unmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}
 
-// record decodes one record and hands its swept affected packages to add.
-func (l *loader) record(where string, b []byte) {
+// decode decodes one record with the bindings and returns what it gives:
+// its swept affected packages (Where unset), or why it gives none.
+func decode(b []byte) outcome {
 	if len(bytes.TrimSpace(b)) == 0 {
-		l.src.Malformed++
-		l.warn(where, "empty file")
-		return
+		return outcome{malformed: "empty file"}
 	}
 	trimmed, originsMarked, err := trim(b)
 	if err != nil {
-		l.src.Malformed++
-		l.warn(where, "not an OSV record: %v", err)
-		return
+		return outcome{malformed: fmt.Sprintf("not an OSV record: %v", err)}
 	}
 	var v osvschema.Vulnerability
 	if err := unmarshal.Unmarshal(trimmed, &v); err != nil {
-		l.src.Malformed++
-		l.warn(where, "not an OSV record: %v", err)
-		return
+		return outcome{malformed: fmt.Sprintf("not an OSV record: %v", err)}
 	}
 	if v.GetId() == "" {
-		l.src.Malformed++
-		l.warn(where, "an OSV record without an id")
-		return
+		return outcome{malformed: "an OSV record without an id"}
 	}
 	if v.GetWithdrawn() != nil {
-		l.src.Withdrawn++
-		return
+		return outcome{withdrawn: true}
 	}
 	if !originsMarked && !Malicious(&v) {
-		l.src.NotMalicious++
-		return
+		return outcome{notMal: true}
 	}
-	used := false
+	var o outcome
 	for _, a := range v.GetAffected() {
 		eco := a.GetPackage().GetEcosystem()
 		name := a.GetPackage().GetName()
@@ -392,15 +498,15 @@ func (l *loader) record(where string, b []byte) {
 			if eco == "" {
 				eco = "(none)"
 			}
-			l.src.Unswept[eco]++
+			o.unswept = append(o.unswept, eco)
 			continue
 		}
 		if name == "" {
-			l.warn(where, "%s: an affected package without a name", v.GetId())
+			o.warnings = append(o.warnings, fmt.Sprintf("%s: an affected package without a name", v.GetId()))
 			continue
 		}
 		r := Record{ID: v.GetId(), Aliases: v.GetAliases(), Summary: v.GetSummary(), Ecosystem: sweptAs,
-			Name: name, Versions: a.GetVersions(), Where: where}
+			Name: name, Versions: a.GetVersions()}
 		if t := v.GetPublished(); t != nil {
 			r.Published = t.AsTime().UTC()
 		}
@@ -417,63 +523,12 @@ func (l *loader) record(where string, b []byte) {
 			r.Ranges = append(r.Ranges, out)
 		}
 		if len(r.Versions) == 0 && len(r.Ranges) == 0 {
-			l.warn(where, "%s: %s has neither versions nor ranges", v.GetId(), name)
+			o.warnings = append(o.warnings, fmt.Sprintf("%s: %s has neither versions nor ranges", v.GetId(), name))
 			continue
 		}
-		l.add(r)
-		used = true
+		o.recs = append(o.recs, r)
 	}
-	if used {
-		l.src.Used++
-	}
-}
-
-// head holds the top-level fields a sweep uses; trim hands only these to
-// the bindings. The rest (details, references, credits, the per-source
-// origins) is most of a record's bytes and, decoded as protobuf Structs,
-// most of its cost.
-type head struct {
-	SchemaVersion    json.RawMessage `json:"schema_version"`
-	ID               json.RawMessage `json:"id"`
-	Aliases          json.RawMessage `json:"aliases"`
-	Summary          json.RawMessage `json:"summary"`
-	Published        json.RawMessage `json:"published"`
-	Modified         json.RawMessage `json:"modified"`
-	Withdrawn        json.RawMessage `json:"withdrawn"`
-	Affected         json.RawMessage `json:"affected"`
-	DatabaseSpecific struct {
-		Origins json.RawMessage `json:"malicious-packages-origins"`
-	} `json:"database_specific"`
-}
-
-// trim checks b is one JSON object and returns it with only the fields in
-// head, and whether its database_specific names malicious-packages origins
-// (the one thing read from the fields left out).
-func trim(b []byte) ([]byte, bool, error) {
-	var h head
-	if err := json.Unmarshal(b, &h); err != nil {
-		return nil, false, err
-	}
-	var out bytes.Buffer
-	out.Grow(len(h.ID) + len(h.Aliases) + len(h.Summary) + len(h.Affected) + 160)
-	out.WriteByte('{')
-	for _, f := range [...]struct {
-		k string
-		v json.RawMessage
-	}{{"schema_version", h.SchemaVersion}, {"id", h.ID}, {"aliases", h.Aliases}, {"summary", h.Summary},
-		{"published", h.Published}, {"modified", h.Modified}, {"withdrawn", h.Withdrawn}, {"affected", h.Affected}} {
-		if len(f.v) == 0 {
-			continue
-		}
-		if out.Len() > 1 {
-			out.WriteByte(',')
-		}
-		out.WriteString(`"` + f.k + `":`)
-		out.Write(f.v)
-	}
-	out.WriteByte('}')
-	o := h.DatabaseSpecific.Origins
-	return out.Bytes(), len(o) > 0 && string(o) != "null", nil
+	return o
 }
 
 // Malicious reports whether a record says malicious code: an id of the

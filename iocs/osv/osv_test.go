@@ -3,8 +3,10 @@ package osv
 import (
 	"archive/zip"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"syscall"
@@ -204,5 +206,54 @@ func TestLoadHostileInputs(t *testing.T) {
 	src, _ = Load(context.Background(), many, Options{Open: sweep.OpenInput}, func(Record) {})
 	if src.Malformed != 60 || len(src.Warnings) != defaultMaxWarnings || src.WarningsOmitted != 10 {
 		t.Errorf("cap: %d malformed, %d warnings, %d omitted", src.Malformed, len(src.Warnings), src.WarningsOmitted)
+	}
+}
+
+// TestLoadOrderIndependentOfWorkers: records are decoded by a pool of
+// workers a batch at a time, yet what add sees and what the source counts
+// (warnings in order) are the same for one worker and for many, across
+// batch boundaries; a syntax error in a field the sweep never decodes
+// (details) is still a located error.
+func TestLoadOrderIndependentOfWorkers(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3*batchSize + 7 {
+		name := filepath.Join(dir, fmt.Sprintf("r/%04d/MAL-2099-%05d.json", i/100, i))
+		body := fmt.Sprintf(`{"id":"MAL-2099-%05d","details":"x","affected":[{"package":{"ecosystem":"npm","name":"p%d"},"versions":["1.0.%d"]}]}`, i, i, i)
+		switch i % 97 {
+		case 5:
+			body = strings.Replace(body, `"x"`, `tru`, 1)
+		case 6:
+			body = strings.Replace(body, `"MAL-`, `"GHSA-`, 1)
+		case 7:
+			body = strings.Replace(body, `"id"`, `"withdrawn":"2099-01-01T00:00:00Z","id"`, 1)
+		}
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(workers int) (*Source, []string) {
+		var got []string
+		src, err := Load(context.Background(), dir, Options{Open: sweep.OpenInput, Workers: workers, MaxWarnings: 1000},
+			func(r Record) { got = append(got, r.Where+" "+r.ID+" "+r.Name+" "+strings.Join(r.Versions, ",")) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return src, got
+	}
+	one, got1 := run(1)
+	many, gotN := run(7)
+	if !reflect.DeepEqual(one, many) || !reflect.DeepEqual(got1, gotN) {
+		t.Fatalf("one worker and seven differ:\n%+v\n%+v", one, many)
+	}
+	if one.Files != 3*batchSize+7 || one.Malformed != 16 || one.NotMalicious != 16 || one.Withdrawn != 16 ||
+		one.Used != one.Files-48 || len(got1) != one.Used || !sort.StringsAreSorted(got1) {
+		t.Errorf("counts: %+v, %d records", one.RecordCounts, len(got1))
+	}
+	if len(one.Warnings) != 16 || !strings.HasPrefix(one.Warnings[0].Where, "r/0000/MAL-2099-00005.json") ||
+		!strings.Contains(one.Warnings[0].Message, "not an OSV record") {
+		t.Errorf("the broken details are not a located error: %+v", one.Warnings)
 	}
 }
