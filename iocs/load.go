@@ -115,6 +115,7 @@ var (
 	hexSHA1   = regexp.MustCompile(`^[0-9a-f]{40}$`)
 	hexMD5    = regexp.MustCompile(`^[0-9a-f]{32}$`)
 	idRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	tagRe     = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 )
 
 var severities = map[string]bool{"critical": true, "high": true, "medium": true, "low": true, "info": true}
@@ -207,6 +208,53 @@ func (v *validator) persistencePath(f string, pe PathIOC) {
 			v.fail(fmt.Sprintf("%s.markers[%d]", f, j), "is empty")
 		}
 	}
+}
+
+// image checks a bad-image entry: full repository names (as
+// ParseImageRef normalises them), tags a registry accepts, sha256 digests.
+func (v *validator) image(f string, im ImageIOC, windows map[string]bool) {
+	v.id(f, im.ID)
+	if len(im.Repositories) == 0 {
+		v.fail(f+".repositories", "at least one repository is required")
+	}
+	for j, r := range im.Repositories {
+		ref, err := ParseImageRef(r)
+		switch {
+		case err != nil:
+			v.fail(fmt.Sprintf("%s.repositories[%d]", f, j), "%v", err)
+		case ref.Repository != r || strings.ContainsAny(r, ":@"):
+			v.fail(fmt.Sprintf("%s.repositories[%d]", f, j), "%q must be a full repository name without tag or digest (%s)", r, ref.Repository)
+		}
+	}
+	if len(im.Tags)+len(im.RestoredTags)+len(im.Digests) == 0 {
+		v.fail(f, "needs tags, restored_tags or digests")
+	}
+	for field, tags := range map[string][]string{"tags": im.Tags, "restored_tags": im.RestoredTags} {
+		for j, t := range tags {
+			if !tagRe.MatchString(t) {
+				v.fail(fmt.Sprintf("%s.%s[%d]", f, field, j), "%q is not a valid image tag", t)
+			}
+		}
+	}
+	for j, d := range im.Digests {
+		df := fmt.Sprintf("%s.digests[%d]", f, j)
+		hexd, ok := strings.CutPrefix(d.Digest, "sha256:")
+		if !ok || !hexSHA256.MatchString(hexd) {
+			v.fail(df+".digest", "%q is not sha256:<64 lower-case hex digits>", d.Digest)
+		}
+		if len(d.Tags) == 0 {
+			v.fail(df+".tags", "at least one tag is required")
+		}
+		v.required(df+".platform", d.Platform)
+	}
+	if im.Window != "" && !windows[im.Window] {
+		v.fail(f+".window", "%q names no window", im.Window)
+	}
+	if len(im.RestoredTags) > 0 && im.Window == "" {
+		v.fail(f+".window", "restored tags are evidence only inside a window: one is required")
+	}
+	v.severity(f+".severity", im.Severity)
+	v.prov(f+".provenance", im.Provenance)
 }
 
 // Validate checks the pack alone (its windows are the only ones its
@@ -397,6 +445,9 @@ func (p *Pack) validateIn(doc *yaml.Node, known map[string]bool) error {
 				v.fail(f+".drops", "%q is not a persistence entry of the pack", id)
 			}
 		}
+	}
+	for i, im := range p.Images {
+		v.image(fmt.Sprintf("images[%d]", i), im, windows)
 	}
 	for i, c := range p.Credentials {
 		f := fmt.Sprintf("credentials[%d]", i)

@@ -29,6 +29,7 @@ type Matcher struct {
 	install      []*regexp.Regexp
 	needles      []*StringIOC
 	maxNeedle    int
+	images       imageIndex
 }
 
 // ArtifactHit is an artefact matched by hash, with its package.
@@ -101,6 +102,7 @@ func Compile(l *Loaded) (*Matcher, error) {
 	for i := range p.Windows {
 		m.windows[p.Windows[i].ID] = &p.Windows[i]
 	}
+	m.images = compileImages(p)
 	for i := range p.Strings {
 		s := &p.Strings[i]
 		m.needles = append(m.needles, s)

@@ -1,7 +1,8 @@
 // Package iocs holds the typed model of an incident's indicators of compromise
 // (an IOC pack), the default pack for the March 2026 litellm/TeamPCP incident,
 // and the compiled matcher every collector uses. It imports only the standard
-// library and a YAML parser: collectors never hard-code a version, a hash or a
+// library, a YAML parser and go-containerregistry's image-reference parser
+// (name): collectors never hard-code a version, a hash or a
 // domain; they ask the Matcher.
 package iocs
 
@@ -49,6 +50,10 @@ type Pack struct {
 	CI          CI               `yaml:"ci" json:"ci"`
 	Kubernetes  []KubeIOC        `yaml:"kubernetes" json:"kubernetes"`
 	Credentials []CredentialKind `yaml:"credentials" json:"credentials"`
+	// Images are bad container images: a repository (with its aliases on
+	// other registries), its bad tags and the manifest and index digests
+	// the sources published.
+	Images []ImageIOC `yaml:"images,omitempty" json:"images,omitempty"`
 	// Guards are dead-man switches: persistence that destroys data when a
 	// credential it watches is revoked.
 	Guards []GuardIOC `yaml:"guards,omitempty" json:"guards,omitempty"`
@@ -320,6 +325,38 @@ type KubeIOC struct {
 	Severity    string     `yaml:"severity" json:"severity"`
 	Description string     `yaml:"description" json:"description"`
 	Provenance  Provenance `yaml:"provenance" json:"provenance"`
+}
+
+// ImageIOC is a bad container image release: the repositories it was
+// published to (one repository under its names on several registries,
+// written in full: docker.io/aquasec/trivy), its tags, and the digests of
+// its manifests and indexes. A digest is content: it is the bad image
+// whatever repository or tag carries it. A tag is a name: Tags named only
+// the bad image (the vendor never published a clean one under them), while
+// RestoredTags pointed to it only during Window and to clean images before
+// and after, so they are evidence only with a time inside the window (or
+// a digest).
+type ImageIOC struct {
+	ID           string        `yaml:"id" json:"id"`
+	Repositories []string      `yaml:"repositories" json:"repositories"`
+	Tags         []string      `yaml:"tags,omitempty" json:"tags,omitempty"`
+	RestoredTags []string      `yaml:"restored_tags,omitempty" json:"restored_tags,omitempty"`
+	Digests      []ImageDigest `yaml:"digests,omitempty" json:"digests,omitempty"`
+	Window       string        `yaml:"window,omitempty" json:"window,omitempty"`
+	Severity     string        `yaml:"severity" json:"severity"`
+	Description  string        `yaml:"description" json:"description"`
+	Provenance   Provenance    `yaml:"provenance" json:"provenance"`
+}
+
+// ImageDigest is one published digest of a bad image: an index
+// (multi-platform) manifest, a platform's manifest or a signature.
+type ImageDigest struct {
+	Digest string `yaml:"digest" json:"digest"` // sha256:<64 hex>
+	// Tags are the tags it was published under.
+	Tags []string `yaml:"tags" json:"tags"`
+	// Platform is "index" for the multi-platform manifest, os/arch for a
+	// platform's manifest, or "signature".
+	Platform string `yaml:"platform" json:"platform"`
 }
 
 // CredentialKind is a family of credentials the stealer read, where it lives,

@@ -260,6 +260,9 @@ func interesting(pack *iocs.Loaded, m *iocs.Matcher) *needleSet {
 	for _, ls := range pack.CI.LogStrings {
 		add(ls.Value)
 	}
+	for _, d := range m.ImageDigests() {
+		add(d)
+	}
 	for _, st := range pack.Strings {
 		add(st.Value)
 	}
@@ -397,6 +400,14 @@ func matchLine(s, lower string, names []string, ts *time.Time, pack *iocs.Loaded
 		}
 		hits = append(hits, LogHit{Severity: sev, Title: "CI log: " + ls.Description, Text: "… " + ls.Value + " …",
 			Indicator: indicator(ls.ID, "ci-log-"+ls.Kind, ls.Provenance)})
+	}
+	for _, d := range m.ImageDigests() {
+		if !strings.Contains(lower, d) {
+			continue
+		}
+		im, pd, _ := m.ImageDigest(d)
+		hits = append(hits, LogHit{Severity: sweep.Critical, Title: fmt.Sprintf("CI log: digest of the bad image %s %s (%s)", im.Repositories[0], strings.Join(pd.Tags, ", "), pd.Platform),
+			Text: "… " + d + " …", Indicator: indicator(im.ID, "ci-log-digest", im.Provenance)})
 	}
 	for _, si := range m.Strings([]byte(s)) {
 		if seen[strings.ToLower(si.Value)] {

@@ -166,6 +166,10 @@ func TestScanLogInline(t *testing.T) {
 		{"\x1b[36;1m + litellm==1.82.8\x1b[0m", "ci-install-line", "+ litellm==1.82.8", sweep.High},
 		{"Download action repository 'Checkmarx/ast-github-action@2.3.28' (SHA:1111111111111111111111111111111111111111)", "action-ast", "ast-github-action@2.3.28", sweep.Critical},
 		{"git push origin HEAD:refs/heads/tpcp-docs", "log-tpcp-docs", "tpcp-docs", sweep.Critical},
+		// Digests come from the pack's images section (one fact, one place).
+		{"Digest: sha256:27f446230c60bbf0b70e008db798bd4f33b7826f9f76f756606f5417100beef3", "image-trivy-0694", "sha256:27f44623", sweep.Critical},
+		{"Status: Downloaded newer image for aquasec/trivy@sha256:dd8beb3b40df080b3fd7f9a0f5a1b02f3692f65c68980f46da8328ce8bb788ef", "image-trivy-0695", "sha256:dd8beb3b", sweep.Critical},
+		{"Digest: sha256:17f446230c60bbf0b70e008db798bd4f33b7826f9f76f756606f5417100beef3", "", "", ""},
 		{"Successfully installed litellm-1.82.80", "", "", ""},
 		{"Collecting litellm==1.82.6", "", "", ""},
 		{"Download action repository 'Checkmarx/ast-github-action@2.3.28' (SHA:1111111111111111111111111111111111111111) at 2026-05-01", "", "", ""},
