@@ -24,6 +24,12 @@ var Categories = []sweep.CategoryInfo{
 			"Do not push to or delete the repository yet: it is evidence. Record its owner, creation time and contents from the forge's audit log.",
 			"Treat the owning account's tokens as stolen: revoke them, then remove the repository once it is preserved.",
 		}},
+	{Category: CatWorkflowAction, Short: "A workflow in a checkout uses a compromised GitHub Action",
+		Description: "A GitHub workflow (jobs.<id>.uses, jobs.<id>.steps[].uses) or composite action (runs.steps[].uses) in a checkout uses one of the pack's compromised actions: pinned to an imposter commit (the pack entry's grade, critical: every run executes the stealer), or by a tag or branch that pointed to one during the window (medium: a run inside the window executed it). The owner and repository compare case-insensitively; a full 40-hex SHA is a commit (GitHub refuses abbreviated ones); docker:// and local ./ uses are not actions of the pack. The finding names the file and line.",
+		Help: []string{
+			"Pin a reviewed commit SHA of a clean release (the pack's safe refs), or remove the step.",
+			"Find the runs of this workflow (`litesweep github` on the repository): a run that executed the imposter commit, or the hijacked tag inside the window, exposed every secret and token the job could read; rotate them.",
+		}},
 	{Category: CatKubeManifest, Short: "A Kubernetes manifest on disk is the campaign's object",
 		Description: "A Kubernetes manifest on disk (YAML, one document or many, List items too) declares a Pod or DaemonSet with the name of one of the pack's Kubernetes patterns (the payload's node-setup-* pods, the host-provisioner-* DaemonSets): high when its spec has the pattern's shape (privileged, the node's root mounted), medium when only the name matches.",
 		Help: []string{

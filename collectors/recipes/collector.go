@@ -25,6 +25,8 @@ import (
 	"regexp"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/litesweep/litesweep/collectors/installcmd"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
@@ -134,15 +136,20 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		c.gitRemotes(f, data, out)
 		return
 	case "yaml":
+		if isActionMetadata(f.Path) {
+			c.compositeAction(f, b, out)
+		}
 		c.kubeManifests(f, b, out)
 		return
 	case "ci":
-		s, err := ciScripts(b, ciKind(f.Path))
-		if err != nil {
-			out.Error(sweep.ErrorAt(f.Location(), c.Name(), fmt.Errorf("%s: not readable YAML: %s", ciKind(f.Path), err)))
+		ck := ciKind(f.Path)
+		var doc yaml.Node
+		if err := yaml.Unmarshal(b, &doc); err != nil {
+			out.Error(sweep.ErrorAt(f.Location(), c.Name(), fmt.Errorf("%s: not readable YAML: %s", ck, err)))
 			return
 		}
-		scripts = s
+		scripts = ciScriptsOf(&doc, ck)
+		c.actionUses(f, &doc, ck, out)
 	}
 	user := sweep.UserOf(c.o.Homes, f.Path)
 	n := 0

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/litesweep/litesweep/collectors/installcmd"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/sweep/sweeptest"
@@ -22,7 +24,7 @@ func (discard) Error(sweep.Error) {}
 // FuzzRecipes: arbitrary bytes read as every recipe kind never panic or
 // hang, and evidence stays one short line.
 func FuzzRecipes(f *testing.F) {
-	for _, s := range []string{dockerfile, windowsDockerfile, makefile, toxINI, noxfile, gitlabCI, workflow, jenkinsfile, podManifest, listManifest, gitConfig} {
+	for _, s := range []string{scanWorkflow, compositeActionYAML, dockerfile, windowsDockerfile, makefile, toxINI, noxfile, gitlabCI, workflow, jenkinsfile, podManifest, listManifest, gitConfig} {
 		f.Add([]byte(s))
 	}
 	c := New(Options{Matcher: sweeptest.Matcher(f)})
@@ -46,6 +48,11 @@ func FuzzRecipes(f *testing.F) {
 		}
 		file := &sweep.File{Entry: sweep.NewEntry("/k.yaml", 0, nil)}
 		c.kubeManifests(file, b, discard{t})
+		c.compositeAction(file, b, discard{t})
+		var doc yaml.Node
+		if yaml.Unmarshal(b, &doc) == nil {
+			c.actionUses(file, &doc, kindWorkflow, discard{t})
+		}
 		c.gitRemotes(file, s, discard{t})
 		_ = installcmd.Ellipsis
 	})

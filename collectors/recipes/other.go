@@ -211,6 +211,11 @@ func ciScripts(data []byte, kind string) ([]script, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err
 	}
+	return ciScriptsOf(&doc, kind), nil
+}
+
+// ciScriptsOf is ciScripts of a parsed configuration.
+func ciScriptsOf(doc *yaml.Node, kind string) []script {
 	var out []script
 	var walk func(n *yaml.Node, depth int)
 	add := func(v *yaml.Node, d installcmd.Dialect) {
@@ -263,8 +268,8 @@ func ciScripts(data []byte, kind string) ([]script, error) {
 			}
 		}
 	}
-	walk(&doc, 0)
-	return out, nil
+	walk(doc, 0)
+	return out
 }
 
 // jenkinsStep is a Jenkinsfile shell step: sh/bat/powershell/pwsh with a

@@ -177,20 +177,7 @@ func TestRecipes(t *testing.T) {
 		"medium noxfile.py:6 noxfile session.run: pip install litellm >=1.82,<1.83 (admits 1.82.8, 1.82.7) | pip install litellm>=1.82,<1.83",
 		"medium tox.ini:8 tox.ini deps: pip install litellm >=1.82 (admits 1.82.8, 1.82.7) | pip install litellm>=1.82",
 	}
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("findings:\n got %q\nwant %q", got, want)
-		for _, g := range got {
-			if !slices.Contains(want, g) {
-				t.Logf("unexpected: %s", g)
-			}
-		}
-		for _, w := range want {
-			if !slices.Contains(got, w) {
-				t.Logf("missing:    %s", w)
-			}
-		}
-	}
+	sameLines(t, got, want)
 	if len(errs) != 1 || !strings.Contains(errs[0].Message, "not readable YAML") {
 		t.Errorf("errors: %+v", errs)
 	}
@@ -284,5 +271,25 @@ func TestKubeManifests(t *testing.T) {
 	}
 	if len(errs) != 0 {
 		t.Errorf("errors: %+v", errs)
+	}
+}
+
+// sameLines compares two sets of finding lines (got sorted by the
+// caller), naming each unexpected and missing one.
+func sameLines(t *testing.T, got, want []string) {
+	t.Helper()
+	slices.Sort(want)
+	if slices.Equal(got, want) {
+		return
+	}
+	for _, g := range got {
+		if !slices.Contains(want, g) {
+			t.Errorf("unexpected: %s", g)
+		}
+	}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("missing:    %s", w)
+		}
 	}
 }

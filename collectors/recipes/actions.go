@@ -1,0 +1,222 @@
+package recipes
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep"
+)
+
+// CatWorkflowAction: a GitHub workflow or composite action in a checkout
+// uses a compromised action at an imposter commit or a hijacked tag.
+const CatWorkflowAction sweep.Category = "workflow-action"
+
+// Kinds of GitHub files whose `uses:` are read (ciKind's names, and an
+// action metadata file anywhere in a checkout).
+const (
+	kindWorkflow = "GitHub workflow"
+	kindAction   = "GitHub action"
+)
+
+var (
+	// shownRef is a ref or path shown in evidence as written; anything
+	// else is shown as "…".
+	shownRef = regexp.MustCompile(`^[A-Za-z0-9._/+-]{1,100}$`)
+	// shownStep is a step name shown as written (else "step N").
+	shownStep = regexp.MustCompile(`^[A-Za-z0-9 ._:()/+-]{1,80}$`)
+)
+
+// isActionMetadata: action.yml or action.yaml, the metadata file GitHub
+// reads for an action in a repository root or any subdirectory.
+func isActionMetadata(p string) bool {
+	b := path.Base(p)
+	return b == "action.yml" || b == "action.yaml"
+}
+
+// actionUse is one `uses:` of a GitHub file.
+type actionUse struct {
+	job, step string
+	node      *yaml.Node // the value, for its text and line
+}
+
+// workflowUses returns the `uses:` GitHub runs from a workflow: a
+// reusable workflow's jobs.<id>.uses and every jobs.<id>.steps[].uses.
+func workflowUses(root *yaml.Node) []actionUse {
+	var out []actionUse
+	jobs := mapGet(root, "jobs")
+	if jobs == nil || jobs.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(jobs.Content); i += 2 {
+		key, jn := jobs.Content[i].Value, deref(jobs.Content[i+1])
+		if u := mapGet(jn, "uses"); u != nil {
+			out = append(out, actionUse{job: key, node: u})
+		}
+		out = append(out, stepUses(key, mapGet(jn, "steps"))...)
+	}
+	return out
+}
+
+// compositeUses returns the runs.steps[].uses of a composite action
+// (runs.using: composite); other actions (node, docker) run no steps.
+func compositeUses(root *yaml.Node) []actionUse {
+	runs := mapGet(root, "runs")
+	if u := mapGet(runs, "using"); u == nil || u.Kind != yaml.ScalarNode || !strings.EqualFold(u.Value, "composite") {
+		return nil
+	}
+	return stepUses("", mapGet(runs, "steps"))
+}
+
+func stepUses(job string, steps *yaml.Node) []actionUse {
+	if steps == nil || steps.Kind != yaml.SequenceNode {
+		return nil
+	}
+	var out []actionUse
+	for si, st := range steps.Content {
+		st = deref(st)
+		u := mapGet(st, "uses")
+		if u == nil {
+			continue
+		}
+		name := fmt.Sprintf("step %d", si+1)
+		if n := mapGet(st, "name"); n != nil && n.Kind == yaml.ScalarNode && shownStep.MatchString(n.Value) {
+			name = n.Value
+		}
+		out = append(out, actionUse{job: job, step: name, node: u})
+	}
+	return out
+}
+
+// deref follows a YAML alias (GitHub accepts anchors and aliases in
+// workflows) to the node it names.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 8; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// mapGet returns the value of key in a mapping (aliases followed), or nil.
+func mapGet(m *yaml.Node, key string) *yaml.Node {
+	m = deref(m)
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return deref(m.Content[i+1])
+		}
+	}
+	return nil
+}
+
+// actionUses reports the `uses:` of a GitHub workflow or composite action
+// that name a pack action at an imposter commit (the pack entry's grade,
+// critical: every run executes it) or at a hijacked tag (medium, at risk:
+// a run inside the window executed it), judged by the one matcher
+// (iocs.Matcher.Action), with the file and line.
+func (c *Collector) actionUses(f *sweep.File, doc *yaml.Node, kind string, out sweep.Sink) {
+	if len(c.o.Matcher.Pack().CI.Actions) == 0 || doc == nil || len(doc.Content) == 0 {
+		return
+	}
+	root := deref(doc.Content[0])
+	var uses []actionUse
+	switch kind {
+	case kindWorkflow:
+		uses = workflowUses(root)
+	case kindAction:
+		uses = compositeUses(root)
+	}
+	user := sweep.UserOf(c.o.Homes, f.Path)
+	n := 0
+	for _, u := range uses {
+		if u.node.Kind != yaml.ScalarNode {
+			continue
+		}
+		ref, ok := iocs.ParseActionUse(u.node.Value)
+		if !ok {
+			continue
+		}
+		hs := c.o.Matcher.Action(ref.Repo, ref.Ref)
+		if len(hs) == 0 {
+			continue
+		}
+		if n >= maxPerFile {
+			out.Error(sweep.Error{Location: f.Location(), Collector: c.Name(), Kind: sweep.ErrKindSkipped,
+				Message: fmt.Sprintf("more than %d uses of compromised actions: the rest are not reported", maxPerFile)})
+			return
+		}
+		out.Finding(c.actionFinding(f, kind, u, ref, hs[0], user))
+		n++
+	}
+}
+
+func (c *Collector) actionFinding(f *sweep.File, kind string, u actionUse, ref iocs.ActionUse, h iocs.ActionHit, user string) sweep.Finding {
+	a := h.Action
+	shown := a.Repo
+	if ref.Path != "" {
+		p := "…"
+		if shownRef.MatchString(ref.Path) {
+			p = ref.Path
+		}
+		shown += "/" + p
+	}
+	at := "…"
+	if shownRef.MatchString(ref.Ref) {
+		at = ref.Ref
+	}
+	sev, err := sweep.ParseSeverity(h.Severity())
+	if err != nil {
+		sev = sweep.Critical
+		if h.Kind == iocs.ActionBadRef {
+			sev = sweep.Medium
+		}
+	}
+	window := "while its tags were hijacked"
+	if w, ok := c.o.Matcher.Window(a.Window); ok {
+		window = fmt.Sprintf("during the window %s – %s UTC (%s)", w.Start.UTC().Format("2006-01-02 15:04"), w.End.UTC().Format("2006-01-02 15:04"), w.Title)
+	}
+	var title, why string
+	if h.Kind == iocs.ActionBadCommit {
+		title = fmt.Sprintf("%s pins %s to imposter commit %s", kind, shown, at[:min(12, len(at))])
+		why = fmt.Sprintf("Commit %s is one of the campaign's imposter commits of %s: every run of this %s executes the malicious code, whenever it runs. Treat every secret and token the job could read as stolen.", at, a.Repo, strings.ToLower(kind))
+	} else {
+		title = fmt.Sprintf("%s uses %s@%s, a ref hijacked %s", kind, shown, at, window)
+		why = fmt.Sprintf("%s@%s pointed to an imposter commit %s: a run in that window executed the malicious code; the file alone cannot say when it ran. Check the repository's runs in the window (litesweep github) and pin a reviewed commit SHA.", a.Repo, at, window)
+	}
+	loc := f.Location()
+	loc.Line = u.node.Line
+	loc.Job, loc.Step = u.job, u.step
+	return sweep.Finding{Severity: sev, Category: CatWorkflowAction, Title: title, Location: loc, User: user, Collector: c.Name(),
+		Evidence:  sweep.Evidence{Text: "uses: " + shown + "@" + at, Version: at, Details: []string{why, a.Description}},
+		Indicator: &sweep.Indicator{ID: a.ID, Kind: "ci-action", Confidence: string(a.Provenance.Confidence), Sources: a.Provenance.Sources}}
+}
+
+// compositeAction reads an action metadata file outside .github/ (a
+// checkout of an action, or an action in a subdirectory). One that is not
+// readable YAML is not an action GitHub could run, so it is no error —
+// unless it names a pack action, which it then cannot be cleared of.
+func (c *Collector) compositeAction(f *sweep.File, b []byte, out sweep.Sink) {
+	acts := c.o.Matcher.Pack().CI.Actions
+	if len(acts) == 0 || !bytes.Contains(b, []byte("uses")) {
+		return
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		lower := bytes.ToLower(b)
+		for _, a := range acts {
+			if bytes.Contains(lower, []byte(strings.ToLower(a.Repo))) {
+				out.Error(sweep.ErrorAt(f.Location(), c.Name(), fmt.Errorf("%s: names %s but is not readable YAML: %s", kindAction, a.Repo, err)))
+				return
+			}
+		}
+		return
+	}
+	c.actionUses(f, &doc, kindAction, out)
+}
