@@ -2,7 +2,10 @@ package recipes
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/litesweep/litesweep/collectors/history"
 	"github.com/litesweep/litesweep/sweep"
@@ -47,3 +50,38 @@ func BenchmarkFileRequired(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWorkflowUses measures matching a workflow's `uses:` (the walk
+// and the matcher, on the parsed document) against parsing the file (the
+// baseline: the collector already parsed every workflow for its run:
+// steps), as a ratio in the same run.
+func BenchmarkWorkflowUses(b *testing.B) {
+	m := sweeptest.Matcher(b)
+	c := New(Options{Matcher: m})
+	data := []byte(scanWorkflow[:strings.Index(scanWorkflow, "  again:")])
+	f := &sweep.File{Entry: sweep.NewEntry("/r/.github/workflows/scan.yml", 0, nil)}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("baseline-parse", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			var d yaml.Node
+			if err := yaml.Unmarshal(data, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("uses", func(b *testing.B) {
+		var n countSink
+		for i := 0; i < b.N; i++ {
+			c.actionUses(f, &doc, kindWorkflow, &n)
+		}
+		b.ReportMetric(float64(n)/float64(b.N), "findings/op")
+	})
+}
+
+type countSink int
+
+func (n *countSink) Finding(sweep.Finding) { *n++ }
+func (*countSink) Error(sweep.Error)       {}
