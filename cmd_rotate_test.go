@@ -273,6 +273,10 @@ func TestRotateFromSweepReports(t *testing.T) {
 					t.Errorf("item %+v", it)
 				}
 			}
+			if tc.kind == "github" {
+				full, _ := os.ReadFile(out)
+				legacyKinds(t, dir, b, full, wb)
+			}
 			// The saved report as written (rotation list and findings):
 			// the same items, not doubled.
 			_, js2, _ := runArgs(context.Background(), "rotate", "-r", out, "-r", stripped, "--format", "json")
@@ -298,5 +302,86 @@ func TestRotateFromSweepReports(t *testing.T) {
 	}
 	if len(fl.Rotation) == 0 || len(want) > 0 {
 		t.Errorf("fleet checklist (%d items) lacks %v", len(fl.Rotation), want)
+	}
+}
+
+// legacyKinds: a GitHub report written before the exposure kinds were
+// forge-neutral (actions-secret, ..., github-token) is planned by rotate
+// and merged by merge as today's report is: the same items, the same
+// merged findings.
+func legacyKinds(t *testing.T, dir string, findingsOnly, full, want []byte) {
+	t.Helper()
+	// legacy renames the kinds of the exposure findings' credentials only
+	// (rotation items keep their own kinds, ci-secret among them).
+	legacy := func(b []byte) []byte {
+		old := map[sweep.ExposedKind]string{sweep.ExposedCISecret: "actions-secret", sweep.ExposedAllCISecrets: "all-actions-secrets",
+			sweep.ExposedCIVariable: "actions-variable", sweep.ExposedCILiteral: "workflow-literal", sweep.ExposedCIJobToken: "github-token"}
+		var r map[string]any
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, f := range r["findings"].([]any) {
+			e, _ := f.(map[string]any)["exposure"].(map[string]any)
+			if e == nil {
+				continue
+			}
+			for _, c := range e["credentials"].([]any) {
+				c := c.(map[string]any)
+				if o, ok := old[sweep.ExposedKind(c["kind"].(string))]; ok {
+					c["kind"] = o
+					seen[o] = true
+				}
+			}
+		}
+		if !seen["actions-secret"] || !seen["github-token"] {
+			t.Fatalf("the legacy report has no actions-secret or github-token exposure (%v): the test no longer covers them", seen)
+		}
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	code, js, errs := runArgs(context.Background(), "rotate", "-r", write("github-legacy.json", legacy(findingsOnly)), "--format", "json")
+	if code != sweep.ExitFindings {
+		t.Fatalf("rotate of the legacy report: exit %d %s", code, errs)
+	}
+	var cl remediate.Checklist
+	if err := json.Unmarshal([]byte(js), &cl); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := json.Marshal(cl.Items); string(got) != string(want) {
+		t.Errorf("rotate --report of a legacy report:\n got %s\nwant %s", got, want)
+	}
+	merged := func(file string) string {
+		code, js, errs := runArgs(context.Background(), "merge", "-f", "json", file)
+		if code == sweep.ExitUsage {
+			t.Fatalf("merge: %s", errs)
+		}
+		var f struct {
+			Rotation json.RawMessage `json:"rotation"`
+			Hosts    []struct {
+				Findings json.RawMessage `json:"findings"`
+			} `json:"hosts"`
+		}
+		if err := json.Unmarshal([]byte(js), &f); err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Hosts) != 1 {
+			t.Fatalf("merge of one report: %d systems", len(f.Hosts))
+		}
+		return string(f.Rotation) + "\n" + string(f.Hosts[0].Findings)
+	}
+	got, now := merged(write("github-legacy-full.json", legacy(full))), merged(write("github-full.json", full))
+	if got != now || !strings.Contains(now, `"ci-secret"`) {
+		t.Errorf("merge of a legacy report:\n got %s\nwant %s", got, now)
 	}
 }

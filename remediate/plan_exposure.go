@@ -70,9 +70,13 @@ func planExposures(reports []*sweep.Report, p *iocs.Pack, acc *accumulator) {
 
 // ciPlan joins Actions exposures into one item per credential.
 type ciPlan struct {
-	cred  *iocs.CredentialKind // the pack's GitHub Actions credential (its verify step)
-	byKey map[string]*ciAcc
-	order []string
+	cred *iocs.CredentialKind // the pack's GitHub Actions credential (its verify step)
+	// repoNames are the repositories the campaign's fallback
+	// exfiltration creates (the pack's ci.repo_names), for the job
+	// token's review step.
+	repoNames []string
+	byKey     map[string]*ciAcc
+	order     []string
 }
 
 type ciAcc struct {
@@ -89,6 +93,7 @@ type ciAcc struct {
 func newCIPlan(p *iocs.Pack) *ciPlan {
 	c := &ciPlan{byKey: map[string]*ciAcc{}}
 	if p != nil {
+		c.repoNames = p.CI.RepoNames
 		for i := range p.Credentials {
 			if p.Credentials[i].Kind == "ci" && p.Credentials[i].Provider == providerActions {
 				c.cred = &p.Credentials[i]
@@ -158,7 +163,7 @@ func (c *ciPlan) items() []sweep.RotationItem {
 		if notes := sortedKeys(a.notes); len(notes) > 0 {
 			it.Why += "; " + strings.Join(notes, "; ")
 		}
-		it.Steps, it.Verify = ciSteps(it, a.name, c.cred)
+		it.Steps, it.Verify = ciSteps(it, a.name, c.cred, c.repoNames)
 		out = append(out, it)
 	}
 	return out
@@ -169,7 +174,7 @@ func (c *ciPlan) items() []sweep.RotationItem {
 func describeCI(repo string, e sweep.ExposedCredential) (where, title, kind, prio string) {
 	owner, _, _ := strings.Cut(repo, "/")
 	switch e.Kind {
-	case sweep.ExposedActionsSecret:
+	case sweep.ExposedCISecret:
 		switch {
 		case strings.HasPrefix(e.Scope, "environment:"):
 			env := strings.TrimPrefix(e.Scope, "environment:")
@@ -184,23 +189,23 @@ func describeCI(repo string, e sweep.ExposedCredential) (where, title, kind, pri
 			where = fmt.Sprintf("referenced by %s workflows; scope not listable with this token", repo)
 		}
 		return where, fmt.Sprintf("Actions secret %s (%s)", e.Name, where), kindCISecret, "P1"
-	case sweep.ExposedAllActionsSecrets:
+	case sweep.ExposedAllCISecrets:
 		where = "every secret available to " + repo
 		return where, "All Actions secrets available to " + repo + " (names not listable with this token)", kindCIAllSecrets, "P1"
-	case sweep.ExposedWorkflowLiteral:
+	case sweep.ExposedCILiteral:
 		where = "workflow file in " + repo
 		return where, fmt.Sprintf("Credential-like env %s set literally in a workflow of %s", e.Name, repo), kindCILiteral, "P1"
-	case sweep.ExposedGitHubToken:
+	case sweep.ExposedCIJobToken:
 		where = "repository " + repo
 		return where, "GITHUB_TOKEN of exposed jobs in " + repo, kindGitHubToken, "P2"
-	case sweep.ExposedActionsVariable:
+	case sweep.ExposedCIVariable:
 		where = fmt.Sprintf("%s (%s)", repo, e.Scope)
 		return where, fmt.Sprintf("Actions variable %s (%s)", e.Name, repo), kindCIVariable, "P3"
 	}
 	return "", "", "", ""
 }
 
-func ciSteps(it sweep.RotationItem, name string, cred *iocs.CredentialKind) ([]string, string) {
+func ciSteps(it sweep.RotationItem, name string, cred *iocs.CredentialKind, repoNames []string) ([]string, string) {
 	verify := "The old value is rejected by its provider; `gh secret list` shows a new updated date."
 	if cred != nil && cred.Verify != "" {
 		verify = cred.Verify
@@ -229,10 +234,21 @@ func ciSteps(it sweep.RotationItem, name string, cred *iocs.CredentialKind) ([]s
 			"Purge it from git history if the repository is shared."}, "The old value is rejected by its provider."
 	case kindGitHubToken:
 		return []string{"GITHUB_TOKEN expired when each job ended; nothing to rotate.",
-			"Review the audit log and repository events (pushes, releases, workflow changes, new repositories such as tpcp-docs) by github-actions[bot] during the exposed runs.",
+			"Review the audit log and repository events (pushes, releases, workflow changes, new repositories" + suchAs(repoNames) + ") by github-actions[bot] during the exposed runs.",
 			"Set least-privilege `permissions:` in the workflow."}, "No unexpected writes by github-actions[bot] in the audit log for the run times."
 	}
 	return []string{"Variables are not secret by design: check none holds a credential; if one does, rotate it and move it to a secret."}, "No credential stored in Actions variables."
+}
+
+// suchAs names examples: " such as a, b or c" ("" for none).
+func suchAs(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return " such as " + names[0]
+	}
+	return " such as " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // kubeTokenItem is the token of a service account in scope. Its id is

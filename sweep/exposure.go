@@ -9,14 +9,14 @@ package sweep
 // checklist.
 //
 // Where the credentials live beyond Scope comes from the finding's
-// Location: Repo for GitHub (its owner is the organization), Cluster for
-// Kubernetes.
+// Location: Repo for a forge's CI (on GitHub its owner is the
+// organization), Cluster for Kubernetes.
 type Exposure struct {
-	// Level is how sure a GitHub exposure is; empty for Kubernetes, whose
+	// Level is how sure a CI exposure is; empty for Kubernetes, whose
 	// readers are in scope by evidence (Readers[].Why).
 	Level ExposureLevel `json:"level,omitempty"`
 	// Readers are what could read the credentials, named as rotation items
-	// cite them: a GitHub run reference ("acme/api run 101 job test") or a
+	// cite them: a CI run reference ("acme/api run 101 job test") or a
 	// Kubernetes service account ("ai/litellm").
 	Readers []Reader `json:"readers"`
 	// Credentials are what they could read.
@@ -32,7 +32,7 @@ type Reader struct {
 	Why []string `json:"why,omitempty"`
 }
 
-// ExposureLevel grades a GitHub exposure.
+// ExposureLevel grades a CI exposure.
 type ExposureLevel string
 
 const (
@@ -54,7 +54,7 @@ type ExposedCredential struct {
 	// Name is the secret, variable or service account name ("*" for every
 	// secret of a repository whose secrets could not be listed).
 	Name string `json:"name"`
-	// Scope is where it is defined: for Actions secrets environment:NAME,
+	// Scope is where it is defined: for CI secrets environment:NAME,
 	// repository, organization, not-listed (the token could list every
 	// scope and it is in none) or unresolved; for variables where they
 	// may be defined; for Kubernetes the namespace.
@@ -65,31 +65,58 @@ type ExposedCredential struct {
 	// Names are the members of a set (the secret names of a namespace,
 	// read as metadata only), capped with a final "... and N more".
 	Names []string `json:"names,omitempty"`
-	// Note qualifies it: the GITHUB_TOKEN's permissions, the workflow file
+	// Note qualifies it: the job token's permissions, the workflow file
 	// holding a literal, why every secret is assumed exposed, why a
 	// namespace's names are missing.
 	Note string `json:"note,omitempty"`
 }
 
-// ExposedKind is what kind of credential an ExposedCredential is.
+// ExposedKind is what kind of credential an ExposedCredential is. The
+// kinds are named for what they are, not for one CI service or forge: a
+// target sweeping another forge's CI reports its secrets, variables, job
+// tokens and literals as these kinds too (where they live is the finding's
+// Location and the report's kind).
 type ExposedKind string
 
 const (
-	// ExposedActionsSecret is a GitHub Actions secret the job referenced.
-	ExposedActionsSecret ExposedKind = "actions-secret"
-	// ExposedAllActionsSecrets is every secret available to the job
-	// (secrets: inherit, toJSON(secrets), or an unreadable workflow) when
-	// their names could not all be listed.
-	ExposedAllActionsSecrets ExposedKind = "all-actions-secrets"
-	// ExposedActionsVariable is an Actions configuration variable.
-	ExposedActionsVariable ExposedKind = "actions-variable"
-	// ExposedWorkflowLiteral is a credential-like environment variable
-	// whose value is written in the workflow file.
-	ExposedWorkflowLiteral ExposedKind = "workflow-literal"
-	// ExposedGitHubToken is the job's GITHUB_TOKEN.
-	ExposedGitHubToken ExposedKind = "github-token"
+	// ExposedCISecret is a CI secret the job referenced (on GitHub, an
+	// Actions secret).
+	ExposedCISecret ExposedKind = "ci-secret"
+	// ExposedAllCISecrets is every secret available to the job (on
+	// GitHub: secrets: inherit, toJSON(secrets), or an unreadable
+	// workflow) when their names could not all be listed.
+	ExposedAllCISecrets ExposedKind = "ci-all-secrets"
+	// ExposedCIVariable is a CI configuration variable.
+	ExposedCIVariable ExposedKind = "ci-variable"
+	// ExposedCILiteral is a credential-like environment variable whose
+	// value is written in the CI configuration (a workflow file).
+	ExposedCILiteral ExposedKind = "ci-literal"
+	// ExposedCIJobToken is the token the CI service gives the job (on
+	// GitHub, its GITHUB_TOKEN).
+	ExposedCIJobToken ExposedKind = "ci-job-token"
 	// ExposedKubeSecrets is the set of Secrets of one namespace.
 	ExposedKubeSecrets ExposedKind = "kubernetes-secrets"
 	// ExposedServiceAccountToken is a service account's own token.
 	ExposedServiceAccountToken ExposedKind = "service-account-token"
 )
+
+// legacyExposedKinds are the names reports written before the kinds were
+// forge-neutral used (they named GitHub Actions): read as today's kinds.
+var legacyExposedKinds = map[string]ExposedKind{
+	"actions-secret":      ExposedCISecret,
+	"all-actions-secrets": ExposedAllCISecrets,
+	"actions-variable":    ExposedCIVariable,
+	"workflow-literal":    ExposedCILiteral,
+	"github-token":        ExposedCIJobToken,
+}
+
+// UnmarshalText reads a kind, the names of older reports included, so
+// merge, rotate and every other reader of saved reports plan them alike.
+func (k *ExposedKind) UnmarshalText(b []byte) error {
+	if now, ok := legacyExposedKinds[string(b)]; ok {
+		*k = now
+		return nil
+	}
+	*k = ExposedKind(b)
+	return nil
+}

@@ -91,9 +91,9 @@ func (rs *repoSweep) expose(ctx context.Context, run *github.WorkflowRun, wf *Wo
 			why += " (" + werr.Error() + ")"
 		}
 		for _, j := range orAll(jobs) {
-			add(j, sweep.ExposedCredential{Kind: sweep.ExposedAllActionsSecrets, Name: "*",
+			add(j, sweep.ExposedCredential{Kind: sweep.ExposedAllCISecrets, Name: "*",
 				Note: why + ": assume every secret available to the run was exposed"})
-			tok := sweep.ExposedCredential{Kind: sweep.ExposedGitHubToken, Name: "GITHUB_TOKEN", Note: "permissions unknown (" + why + ")"}
+			tok := sweep.ExposedCredential{Kind: sweep.ExposedCIJobToken, Name: "GITHUB_TOKEN", Note: "permissions unknown (" + why + ")"}
 			if p := perms[j]; len(p) > 0 {
 				tok.Note = "permissions (job log): " + strings.Join(p, ", ")
 			}
@@ -128,22 +128,22 @@ func (rs *repoSweep) expose(ctx context.Context, run *github.WorkflowRun, wf *Wo
 				}
 			}
 			for _, name := range wj.Secrets {
-				c := sweep.ExposedCredential{Kind: sweep.ExposedActionsSecret, Name: name, Scope: wj.Environment}
+				c := sweep.ExposedCredential{Kind: sweep.ExposedCISecret, Name: name, Scope: wj.Environment}
 				if as := envOf[name]; as != name {
 					c.As = as
 				}
 				add(p.api, c)
 			}
 			for _, name := range wj.Vars {
-				add(p.api, sweep.ExposedCredential{Kind: sweep.ExposedActionsVariable, Name: name, Scope: wj.Environment})
+				add(p.api, sweep.ExposedCredential{Kind: sweep.ExposedCIVariable, Name: name, Scope: wj.Environment})
 			}
 			for _, name := range wj.CredEnv {
-				add(p.api, sweep.ExposedCredential{Kind: sweep.ExposedWorkflowLiteral, Name: name, Scope: "workflow-file", Note: "literal value in " + wf.Path})
+				add(p.api, sweep.ExposedCredential{Kind: sweep.ExposedCILiteral, Name: name, Scope: "workflow-file", Note: "literal value in " + wf.Path})
 			}
 			if wj.AllSecrets {
-				add(p.api, sweep.ExposedCredential{Kind: sweep.ExposedAllActionsSecrets, Name: "*", Scope: wj.Environment, Note: wj.AllReason})
+				add(p.api, sweep.ExposedCredential{Kind: sweep.ExposedAllCISecrets, Name: "*", Scope: wj.Environment, Note: wj.AllReason})
 			}
-			tok := sweep.ExposedCredential{Kind: sweep.ExposedGitHubToken, Name: "GITHUB_TOKEN", Note: "permissions (workflow): " + wj.Permissions}
+			tok := sweep.ExposedCredential{Kind: sweep.ExposedCIJobToken, Name: "GITHUB_TOKEN", Note: "permissions (workflow): " + wj.Permissions}
 			if p := perms[p.api]; len(p) > 0 {
 				tok.Note = "permissions (job log): " + strings.Join(p, ", ")
 			}
@@ -154,7 +154,7 @@ func (rs *repoSweep) expose(ctx context.Context, run *github.WorkflowRun, wf *Wo
 	// organization), from the names the token may list.
 	var envs []string
 	for _, e := range out {
-		if e.c.Kind == sweep.ExposedActionsSecret || e.c.Kind == sweep.ExposedAllActionsSecrets {
+		if e.c.Kind == sweep.ExposedCISecret || e.c.Kind == sweep.ExposedAllCISecrets {
 			envs = append(envs, e.c.Scope)
 		}
 	}
@@ -170,21 +170,21 @@ func (rs *repoSweep) expose(ctx context.Context, run *github.WorkflowRun, wf *Wo
 	for _, e := range out {
 		c := e.c
 		switch c.Kind {
-		case sweep.ExposedActionsSecret:
+		case sweep.ExposedCISecret:
 			c.Scope = l.scopeOf(c.Scope, c.Name)
 			keep(e.job, c)
-		case sweep.ExposedActionsVariable:
+		case sweep.ExposedCIVariable:
 			if c.Scope != "" {
 				c.Scope = "environment:" + c.Scope + " or repository/organization"
 			} else {
 				c.Scope = "repository or organization"
 			}
 			keep(e.job, c)
-		case sweep.ExposedAllActionsSecrets:
+		case sweep.ExposedAllCISecrets:
 			env := c.Scope
 			complete := l.repoOK && l.orgOK && (env == "" || l.envOK[env])
 			for _, n := range l.names(env) {
-				keep(e.job, sweep.ExposedCredential{Kind: sweep.ExposedActionsSecret, Name: n, Scope: l.scopeOf(env, n), Note: c.Note})
+				keep(e.job, sweep.ExposedCredential{Kind: sweep.ExposedCISecret, Name: n, Scope: l.scopeOf(env, n), Note: c.Note})
 			}
 			if !complete {
 				c.Scope = "unresolved"
@@ -219,23 +219,23 @@ func exposureFinding(repo string, run *github.WorkflowRun, job string, level swe
 	details := make([]string, 0, len(creds))
 	for _, c := range creds {
 		switch c.Kind {
-		case sweep.ExposedActionsSecret:
+		case sweep.ExposedCISecret:
 			secrets++
 			d := "secret " + c.Name + " (" + c.Scope + ")"
 			if c.As != "" {
 				d += " as env " + c.As
 			}
 			details = append(details, d)
-		case sweep.ExposedAllActionsSecrets:
+		case sweep.ExposedAllCISecrets:
 			all = true
 			details = append(details, "every secret available to it, names not all listable ("+c.Note+")")
-		case sweep.ExposedActionsVariable:
+		case sweep.ExposedCIVariable:
 			vars++
 			details = append(details, "variable "+c.Name+" ("+c.Scope+")")
-		case sweep.ExposedWorkflowLiteral:
+		case sweep.ExposedCILiteral:
 			literals++
 			details = append(details, "credential-like env "+c.Name+" ("+c.Note+")")
-		case sweep.ExposedGitHubToken:
+		case sweep.ExposedCIJobToken:
 			token = true
 			details = append(details, "GITHUB_TOKEN: "+c.Note)
 		}
@@ -259,7 +259,7 @@ func exposureFinding(repo string, run *github.WorkflowRun, job string, level swe
 	var names []string
 	for _, c := range creds {
 		n := c.Name
-		if c.Kind == sweep.ExposedAllActionsSecrets {
+		if c.Kind == sweep.ExposedAllCISecrets {
 			n = "every secret"
 		}
 		if !slices.Contains(names, n) {

@@ -44,8 +44,8 @@ func (Target) Categories() []sweep.CategoryInfo { return Categories }
 
 // Exposures: what a job that ran the compromised code could read.
 func (Target) Exposures() []sweep.ExposedKind {
-	return []sweep.ExposedKind{sweep.ExposedActionsSecret, sweep.ExposedAllActionsSecrets, sweep.ExposedActionsVariable,
-		sweep.ExposedWorkflowLiteral, sweep.ExposedGitHubToken}
+	return []sweep.ExposedKind{sweep.ExposedCISecret, sweep.ExposedAllCISecrets, sweep.ExposedCIVariable,
+		sweep.ExposedCILiteral, sweep.ExposedCIJobToken}
 }
 
 // Sweep sweeps the Actions runs in the exposure windows, the workflows and
