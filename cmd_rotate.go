@@ -43,6 +43,7 @@ func rotateCommand() *cli.Command {
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "sweep the tree at `DIR` (ignored with --report)"},
 			&cli.StringSliceFlag{Name: "report", Aliases: []string{"r"}, Usage: "build from the saved JSON report `FILE` (repeatable)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "markdown", Usage: "checklist `FORMAT`: " + strings.Join(render.ChecklistFormats, "|")},
+			wideFlag(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the checklist to `FILE` (atomically, mode 0600) instead of stdout"},
 			&cli.StringSliceFlag{Name: "rotated", Usage: "mark the item `ID` (ROT-..., from this checklist or a fleet report) rotated now (repeatable)"},
 			&cli.BoolFlag{Name: "all", Usage: "also list inventoried credentials that no finding exposed"},
@@ -59,6 +60,9 @@ func runRotate(c *cli.Context) error {
 	}
 	format := strings.ToLower(c.String("format"))
 	if !slices.Contains(render.ChecklistFormats, format) {
+		if slices.Contains(render.Formats, format) {
+			return usagef("--format %s does not fit a rotation checklist (a list of credentials to rotate, not findings); want one of %s", format, strings.Join(render.ChecklistFormats, ", "))
+		}
 		return usagef("unknown --format %q (want one of %s)", c.String("format"), strings.Join(render.ChecklistFormats, ", "))
 	}
 	if err := checkOutput(c); err != nil {
@@ -107,14 +111,17 @@ func runRotate(c *cli.Context) error {
 	}
 	cl.Inventoried = remediate.Inventoried(reports)
 	cl.Items = scan.Plan(reports, l.Pack, c.Bool("all"))
+	cl.Guards = remediate.Guards(reports, l.Pack)
 	if err := markRotated(cl.Items, c.StringSlice("rotated"), cl.Generated); err != nil {
 		return err
 	}
 	if len(cl.Items) == 0 && cl.Inventoried > 0 && !c.Bool("all") {
 		cl.Notes = append(cl.Notes, strconv.Itoa(cl.Inventoried)+" credentials were inventoried but no finding exposed them; use --all to list them")
 	}
+	o := renderOptions(c)
+	o.Rerun = rotateRerun(c)
 	var buf bytes.Buffer
-	if err := render.WriteChecklist(&buf, format, cl); err != nil {
+	if err := render.Output(&buf, render.DocChecklist, format, cl, o); err != nil {
 		return err
 	}
 	if out := c.String("output"); out != "" {
@@ -167,6 +174,35 @@ func markRotated(items []sweep.RotationItem, ids []string, now time.Time) error 
 		return usagef("--rotated: no item %s in this checklist", strings.Join(unknown, ", "))
 	}
 	return nil
+}
+
+// rotateRerun is the rotate command that builds this checklist again
+// from the same inputs (without format and output): the table's and the
+// page's next steps add --rotated to it.
+func rotateRerun(c *cli.Context) string {
+	args := []string{"litesweep", "rotate"}
+	if files := c.StringSlice("report"); len(files) > 0 {
+		for _, f := range files {
+			args = append(args, "-r", render.ShellWord(f))
+		}
+	} else {
+		if root := c.String("root"); root != "/" {
+			args = append(args, "--root", render.ShellWord(root))
+		}
+		if c.Bool("no-live") {
+			args = append(args, "--no-live")
+		}
+	}
+	if c.Bool("iocs-only") {
+		args = append(args, "--iocs-only")
+	}
+	for _, f := range c.StringSlice("iocs") {
+		args = append(args, "--iocs", render.ShellWord(f))
+	}
+	if c.Bool("all") {
+		args = append(args, "--all")
+	}
+	return strings.Join(args, " ")
 }
 
 func source(from string, r *sweep.Report) remediate.Source {

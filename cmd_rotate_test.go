@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/litesweep/litesweep/collectors/python"
 	"github.com/litesweep/litesweep/fleet"
 	"github.com/litesweep/litesweep/remediate"
+	"github.com/litesweep/litesweep/render"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/targets/kube/kubefake"
 )
@@ -118,11 +120,49 @@ func TestRotateFromSavedReports(t *testing.T) {
 	}
 
 	// Usage errors.
-	if code, _, errs := runArgs(context.Background(), "rotate", "-r", host, "--format", "html"); code != 2 || !strings.Contains(errs, "--format") {
-		t.Errorf("bad format: exit %d %s", code, errs)
+	if code, _, errs := runArgs(context.Background(), "rotate", "-r", host, "--format", "sarif"); code != 2 ||
+		!strings.Contains(errs, "--format sarif does not fit a rotation checklist") || !strings.Contains(errs, strings.Join(render.ChecklistFormats, ", ")) {
+		t.Errorf("sarif: exit %d %s", code, errs)
+	}
+	if code, _, errs := runArgs(context.Background(), "rotate", "-r", host, "--format", "yaml"); code != 2 || !strings.Contains(errs, strings.Join(render.ChecklistFormats, ", ")) {
+		t.Errorf("unknown format: exit %d %s", code, errs)
 	}
 	if code, _, _ := runArgs(context.Background(), "rotate", "-r", trunc); code != 2 {
 		t.Errorf("no usable report: exit %d, want 2", code)
+	}
+}
+
+// TestRotateEveryFormat: rotate offers every format the output registry
+// declares for a checklist (table and HTML among them), each exits 1 with
+// credentials to rotate and carries no secret's value; the table's last
+// lines are the exact command that marks the first item rotated, built
+// from the inputs given.
+func TestRotateEveryFormat(t *testing.T) {
+	dir := t.TempDir()
+	host := savedHostReport(t, dir)
+	for _, want := range []string{"markdown", "table", "csv", "json", "html"} {
+		if !slices.Contains(render.ChecklistFormats, want) {
+			t.Errorf("rotate does not offer %s (offers %v)", want, render.ChecklistFormats)
+		}
+	}
+	for _, f := range render.ChecklistFormats {
+		code, out, errs := runArgs(context.Background(), "rotate", "-r", host, "-f", f)
+		if code != 1 || out == "" {
+			t.Errorf("-f %s: exit %d, %d bytes: %s", f, code, len(out), errs)
+		}
+		assertNoCanary(t, "rotate -f "+f, out, errs)
+		switch f {
+		case "table":
+			lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+			tail := strings.Join(lines[max(0, len(lines)-12):], "\n")
+			if !strings.Contains(tail, "litesweep rotate -r "+render.ShellWord(host)+" --rotated ROT-") || !strings.Contains(tail, "Rotate: ") {
+				t.Errorf("the table does not end with the answer and the next command:\n%s", tail)
+			}
+		case "html":
+			if !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "Content-Security-Policy") {
+				t.Errorf("html: not a self-contained page:\n%.300s", out)
+			}
+		}
 	}
 }
 

@@ -19,12 +19,16 @@ type Source struct {
 // document litesweep rotate writes (rendered by package render, every
 // format declared in render/output.go).
 type Checklist struct {
-	SchemaVersion string               `json:"schema_version"`
-	Generated     time.Time            `json:"generated"`
-	Sources       []Source             `json:"sources"`
-	Inventoried   int                  `json:"inventoried"`
-	Items         []sweep.RotationItem `json:"items"`
-	Notes         []string             `json:"notes,omitempty"`
+	SchemaVersion string    `json:"schema_version"`
+	Generated     time.Time `json:"generated"`
+	Sources       []Source  `json:"sources"`
+	Inventoried   int       `json:"inventoried"`
+	// Guards are the dead-man switches the reports show (Guards): every
+	// rendering names them before anything else, and their disarm items
+	// (priority P0) come first in Items.
+	Guards []sweep.Guard        `json:"guards,omitempty"`
+	Items  []sweep.RotationItem `json:"items"`
+	Notes  []string             `json:"notes,omitempty"`
 }
 
 // ChecklistSchemaVersion versions the JSON checklist.

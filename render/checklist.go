@@ -45,6 +45,7 @@ func ChecklistJSON(w io.Writer, c *remediate.Checklist, _ Options) error {
 }
 
 var priorityTitle = map[string]string{
+	"P0": "P0: disarm first",
 	"P1": "P1: rotate now",
 	"P2": "P2: rotate today",
 	"P3": "P3: review and rotate",
@@ -59,6 +60,9 @@ func ChecklistMarkdown(w io.Writer, c *remediate.Checklist, _ Options) error {
 	b.WriteString("# Credential rotation checklist\n\n")
 	fmt.Fprintf(&b, "Generated %s by litesweep. Credentials are named by kind, location and name only; no secret value was read into this checklist.\n\n",
 		c.Generated.UTC().Format("2006-01-02 15:04Z"))
+	if g := guardsSentence(c.Guards); g != "" {
+		fmt.Fprintf(&b, "**%s**\n\n", md(g))
+	}
 	if len(c.Sources) > 0 {
 		b.WriteString("Built from:\n\n")
 		for _, s := range c.Sources {
@@ -77,17 +81,9 @@ func ChecklistMarkdown(w io.Writer, c *remediate.Checklist, _ Options) error {
 	// One credential location on several systems is one entry with a box
 	// per system (each system's is its own credential unless its names
 	// carry the same key id).
-	groups := map[string][]int{}
-	for i, it := range c.Items {
-		k := fleet.RotationKey(it)
-		groups[k] = append(groups[k], i)
-	}
 	cur := ""
-	for i, it := range c.Items {
-		g := groups[fleet.RotationKey(it)]
-		if len(g) > 1 && g[0] != i {
-			continue // listed with the first of its group
-		}
+	for _, g := range itemGroups(c.Items) {
+		it := c.Items[g[0]]
 		if it.Priority != cur {
 			cur = it.Priority
 			t := priorityTitle[cur]
@@ -172,6 +168,24 @@ func ChecklistCSV(w io.Writer, c *remediate.Checklist, _ Options) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// itemGroups groups a checklist's items by credential (fleet.RotationKey:
+// one location on several systems is one entry with a duty per system),
+// in the order of each group's first item.
+func itemGroups(items []sweep.RotationItem) [][]int {
+	at := map[string]int{}
+	var out [][]int
+	for i, it := range items {
+		k := fleet.RotationKey(it)
+		if j, ok := at[k]; ok {
+			out[j] = append(out[j], i)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, []int{i})
+	}
+	return out
 }
 
 func orDash(s string) string {

@@ -24,7 +24,7 @@ type Step struct {
 func NextSteps(r *sweep.Report, o Options) []Step {
 	root := ""
 	if r.Scan.Kind == host.Kind && r.Scan.Root != "" && r.Scan.Root != "/" {
-		root = " --root " + shellWord(r.Scan.Root)
+		root = " --root " + ShellWord(r.Scan.Root)
 	}
 	rotate := "litesweep rotate" + root + " -o checklist.md"
 	if r.Scan.Kind != host.Kind {
@@ -75,8 +75,9 @@ func NextSteps(r *sweep.Report, o Options) []Step {
 	return nil
 }
 
-// shellWord quotes s for a POSIX shell when it needs quoting.
-func shellWord(s string) string {
+// ShellWord quotes s for a POSIX shell when it needs quoting (the next
+// commands a rendering prints are copied as written).
+func ShellWord(s string) string {
 	for _, c := range s {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '/' || c == '.' || c == '-' || c == '_' || c == ':' || c == '@' || c == '+') {
 			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"

@@ -46,8 +46,10 @@ var outputs = []output{
 	{"html", DocFleet, fleetDoc(FleetHTML)},
 
 	{"markdown", DocChecklist, checklistDoc(ChecklistMarkdown)},
+	{"table", DocChecklist, checklistDoc(ChecklistTable)},
 	{"csv", DocChecklist, checklistDoc(ChecklistCSV)},
 	{"json", DocChecklist, checklistDoc(ChecklistJSON)},
+	{"html", DocChecklist, checklistDoc(ChecklistHTML)},
 
 	{"text", DocRemediation, remediationDoc(func(w io.Writer, d *remediate.Document) error { _, err := w.Write(d.Text.Bytes()); return err })},
 	{"json", DocRemediation, remediationDoc(remediationJSON)},

@@ -32,6 +32,10 @@ type Options struct {
 	// Output is where the report is being written (--output), named by the
 	// table's closing summary; empty for stdout.
 	Output string
+	// Rerun is the command that builds the document again from the same
+	// inputs, without format or output (litesweep rotate -r host.json):
+	// the checklist's next steps extend it.
+	Rerun string
 	// Embed copies each system's full report into the fleet JSON instead
 	// of referencing it by path and digest (merge --embed).
 	Embed bool
@@ -191,9 +195,13 @@ func VerdictSentence(r *sweep.Report) string {
 // GuardSentence is what every rendering says first when the sweep found a
 // dead-man switch ("" when it found none): what it does and that it is
 // disarmed before anything it guards is revoked.
-func GuardSentence(r *sweep.Report) string {
+func GuardSentence(r *sweep.Report) string { return guardsSentence(r.Guards) }
+
+// guardsSentence is GuardSentence of a list of guards (a report's, a
+// checklist's, a fleet system's).
+func guardsSentence(gs []sweep.Guard) string {
 	var parts []string
-	for _, g := range r.Guards {
+	for _, g := range gs {
 		state := "present"
 		if g.Running {
 			state = "RUNNING"

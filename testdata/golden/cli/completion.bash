@@ -345,7 +345,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      COMPREPLY=($(compgen -W 'markdown csv json' -- "$cur"))
+      COMPREPLY=($(compgen -W 'markdown table csv json html' -- "$cur"))
       return
       ;;
     --output|-o)
@@ -362,7 +362,7 @@ _litesweep() {
       ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--root --report -r --format -f --output -o --rotated --all --no-live --quiet -q --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--root --report -r --format -f --wide --output -o --rotated --all --no-live --quiet -q --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
     fi
     ;;
   remediate)

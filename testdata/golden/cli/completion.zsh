@@ -508,7 +508,7 @@ _litesweep() {
       return
       ;;
     --format|-f)
-      compadd -- markdown csv json
+      compadd -- markdown table csv json html
       return
       ;;
     --output|-o)
@@ -529,8 +529,9 @@ _litesweep() {
         '--root:sweep the tree at DIR (ignored with --report) (default\: /)'
         '--report:build from the saved JSON report FILE (repeatable)'
         '-r:build from the saved JSON report FILE (repeatable)'
-        '--format:checklist FORMAT\: markdown|csv|json (default\: markdown)'
-        '-f:checklist FORMAT\: markdown|csv|json (default\: markdown)'
+        '--format:checklist FORMAT\: markdown|table|csv|json|html (default\: markdown)'
+        '-f:checklist FORMAT\: markdown|table|csv|json|html (default\: markdown)'
+        '--wide:table\: keep every path and evidence line whole instead of fitting the terminal'
         '--output:write the checklist to FILE (atomically, mode 0600) instead of stdout'
         '-o:write the checklist to FILE (atomically, mode 0600) instead of stdout'
         '--rotated:mark the item ID (ROT-..., from this checklist or a fleet report) rotated now (repeatable)'
