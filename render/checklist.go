@@ -51,6 +51,14 @@ var priorityTitle = map[string]string{
 	"P3": "P3: review and rotate",
 }
 
+// priorityHeading heads the items of priority p in a checklist.
+func priorityHeading(p string) string {
+	if t, ok := priorityTitle[p]; ok {
+		return t
+	}
+	return p
+}
+
 // ChecklistMarkdown writes the checklist for a ticket, with a box for each
 // step. Every string from the reports goes through escape.
 func ChecklistMarkdown(w io.Writer, c *remediate.Checklist, _ Options) error {
@@ -86,11 +94,7 @@ func ChecklistMarkdown(w io.Writer, c *remediate.Checklist, _ Options) error {
 		it := c.Items[g[0]]
 		if it.Priority != cur {
 			cur = it.Priority
-			t := priorityTitle[cur]
-			if t == "" {
-				t = cur
-			}
-			fmt.Fprintf(&b, "## %s\n\n", md(t))
+			fmt.Fprintf(&b, "## %s\n\n", md(priorityHeading(cur)))
 		}
 		if len(g) > 1 {
 			pending := 0

@@ -47,11 +47,7 @@ func writeChecklistHTML(w io.Writer, c *remediate.Checklist, o Options, probe st
 	for _, g := range itemGroups(e.Items) {
 		it := e.Items[g[0]]
 		if len(v.Groups) == 0 || v.Groups[len(v.Groups)-1].Priority != it.Priority {
-			t := priorityTitle[it.Priority]
-			if t == "" {
-				t = it.Priority
-			}
-			v.Groups = append(v.Groups, checklistGroupView{Priority: it.Priority, Title: t})
+			v.Groups = append(v.Groups, checklistGroupView{Priority: it.Priority, Title: priorityHeading(it.Priority)})
 		}
 		grp := &v.Groups[len(v.Groups)-1]
 		iv := checklistItemView{ID: it.ID, Priority: it.Priority, Title: it.Title, Kind: it.Kind, Provider: it.Provider,
@@ -113,20 +109,7 @@ ol.steps{margin:4px 0;padding-left:22px}ol.steps li{margin:2px 0}
 ol.next{padding-left:22px}ol.next code{display:block;white-space:pre-wrap;overflow-wrap:anywhere;background:#edf2f7;padding:2px 6px;border-radius:3px}
 `
 
-var checklistTemplate = template.Must(template.New("checklist").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{{.CSP}}">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{{.Title}}</title>
-<style>{{.CSS}}</style>
-</head>
-<body>
-<header id="summary">
-<h1>{{.Title}}</h1>
-{{- if .Guard}}
+var checklistTemplate = template.Must(template.New("checklist").Parse(htmlHead + `{{- if .Guard}}
 <p class="guard" id="guard">{{.Guard}}</p>
 {{- end}}
 <p class="meta">Generated {{.Generated}} by litesweep. Credentials are named by kind, location and name only: no secret value was read into this checklist.</p>

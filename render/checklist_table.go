@@ -43,17 +43,13 @@ func ChecklistTable(w io.Writer, c *remediate.Checklist, o Options) error {
 		it := c.Items[g[0]]
 		if it.Priority != cur {
 			cur = it.Priority
-			t := priorityTitle[cur]
-			if t == "" {
-				t = cur
-			}
 			n := 0
 			for _, x := range c.Items {
 				if x.Priority == cur {
 					n++
 				}
 			}
-			bw.printf("\n%s (%d)\n", t, n)
+			bw.printf("\n%s (%d)\n", priorityHeading(cur), n)
 		}
 		box := "[ ]"
 		if len(g) == 1 && it.RotatedAt != nil {

@@ -736,10 +736,10 @@ tr.sys.off{display:none}
 @media print{.controls{display:none}details.system{page-break-inside:avoid}tr.sys[hidden],tr.sys.off{display:table-row}}
 `
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"verdictClass": func(v string) string { return verdictClass(sweep.Verdict(v)) },
-	"lower":        strings.ToLower,
-}).Parse(`<!DOCTYPE html>
+// htmlHead opens every page (report, fleet, checklist): its Content
+// Security Policy (the page's one script by hash, nothing fetched), a
+// viewport for phones, the inline CSS, and the title as the heading.
+const htmlHead = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -752,7 +752,12 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 <body>
 <header id="summary">
 <h1>{{.Title}}</h1>
-<div class="headline"><span class="verdict v-{{.VClass}}" id="verdict">{{.Verdict}}</span><p class="sentence" id="sentence">{{.Sentence}}</p></div>
+`
+
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"verdictClass": func(v string) string { return verdictClass(sweep.Verdict(v)) },
+	"lower":        strings.ToLower,
+}).Parse(htmlHead + `<div class="headline"><span class="verdict v-{{.VClass}}" id="verdict">{{.Verdict}}</span><p class="sentence" id="sentence">{{.Sentence}}</p></div>
 {{- if .HostCounts}}
 <div class="tiles" id="host-counts">{{range .HostCounts}}<button type="button" class="tile {{.Class}}" data-verdict="{{.Label}}" data-filter="{{.Label}}"><b>{{.N}}</b>{{.Label}}</button>{{end}}</div>
 <p class="meta" id="severity-counts">Findings: {{range $i, $c := .SevCounts}}{{if $i}} · {{end}}<span class="s-{{$c.Label}}" data-severity="{{$c.Label}}">{{$c.N}} {{$c.Label}}</span>{{end}}. {{if .Window}}Exposure window {{.Window}}. {{end}}Generated {{.Generated}} by {{.Tool}}.</p>
