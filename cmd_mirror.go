@@ -12,23 +12,34 @@ import (
 func mirrorCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "mirror",
-		Usage: "check internal PyPI mirrors and proxies for compromised files they still serve",
-		Description: "For every affected distribution of the pack (litellm, telnyx) reads the mirror's project page in\n" +
+		Usage: "check internal PyPI and npm mirrors and proxies for compromised releases they still serve",
+		Description: "PyPI (--index-url): for every affected distribution of the packs reads the mirror's project page in\n" +
 			"both the PEP 691 JSON and the PEP 503 HTML forms and reports each file of a bad release it still\n" +
 			"serves (by file name and version, or by a SHA-256 equal to a bad release's file whatever its name),\n" +
 			"with its URL and the step to purge it. Yanked files (PEP 592) are reported lower: pip still installs\n" +
-			"them for an exact pin. --download fetches each bad file to confirm its hash (streamed, bounded).\n" +
+			"them for an exact pin.\n" +
+			"npm (--registry, --verdaccio-storage): for every npm package of the packs reads the packument (GET\n" +
+			"<registry>/<name>, @scope%2fname, as npm asks) or the package.json of a Verdaccio storage folder, and\n" +
+			"reports each bad version it still lists, with its tarball; higher when the latest dist-tag names it\n" +
+			"(npm install <name> gets it), lower when deprecated. A stored tarball its package.json no longer\n" +
+			"lists is reported too: a lockfile's resolved URL still gets it. A 404 is a package not served.\n" +
+			"--download fetches each bad file or tarball to confirm its hash (streamed, bounded; stored tarballs are\n" +
+			"always hashed). --osv records add the packages they name.\n" +
 			"Credentials come from the URL's userinfo (sent only to that host) or ~/.netrc ($NETRC), as pip reads\n" +
 			"them, and are never printed. A page that cannot be read is a located error (INCOMPLETE).\n\n" +
 			"Examples:\n" +
 			"  litesweep mirror --index-url https://artifactory.example.com/api/pypi/pypi-remote/simple/\n" +
-			"  litesweep mirror --index-url \"$PIP_INDEX_URL\" --index-url https://devpi.example.com/root/pypi/+simple/ --download",
+			"  litesweep mirror --index-url \"$PIP_INDEX_URL\" --index-url https://devpi.example.com/root/pypi/+simple/ --download\n" +
+			"  litesweep mirror --registry https://artifactory.example.com/api/npm/npm-remote/ --registry http://verdaccio:4873/\n" +
+			"  litesweep mirror --verdaccio-storage /verdaccio/storage",
 		Flags: append([]cli.Flag{
-			&cli.StringSliceFlag{Name: "index-url", Usage: "simple index `URL` of the mirror (PIP_INDEX_URL form, userinfo allowed; repeatable)"},
-			&cli.BoolFlag{Name: "download", Usage: "download each bad file to confirm its SHA-256"},
+			&cli.StringSliceFlag{Name: "index-url", Usage: "PyPI simple index `URL` of the mirror (PIP_INDEX_URL form, userinfo allowed; repeatable)"},
+			&cli.StringSliceFlag{Name: "registry", Usage: "npm registry `URL` of the mirror (npm's registry setting, userinfo allowed; repeatable)"},
+			&cli.StringSliceFlag{Name: "verdaccio-storage", Usage: "a Verdaccio storage `DIR` (its config's storage:, holding .verdaccio-db.json; repeatable)"},
+			&cli.BoolFlag{Name: "download", Usage: "download each bad file or tarball to confirm its SHA-256"},
 			&cli.StringFlag{Name: "netrc", Usage: "read credentials from `FILE` (default $NETRC, else ~/.netrc)"},
-			sizeFlag("max-page-size", scan.DefaultMaxPageBytes, "read at most `SIZE` of one project page"),
-			sizeFlag("max-file-size", scan.DefaultMaxFileBytes, "download at most `SIZE` of one file"),
+			sizeFlag("max-page-size", scan.DefaultMaxPageBytes, "read at most `SIZE` of one project page or packument"),
+			sizeFlag("max-file-size", scan.DefaultMaxFileBytes, "download or hash at most `SIZE` of one file"),
 			&cli.DurationFlag{Name: "timeout", Value: scan.DefaultMirrorTimeout, Usage: "give up on one request after `DURATION`"},
 		}, reportFlags()...),
 		Action: runMirror,
@@ -37,15 +48,25 @@ func mirrorCommand() *cli.Command {
 
 func runMirror(c *cli.Context) error {
 	if c.NArg() > 0 {
-		return usagef("mirror takes no arguments (got %q); use --index-url URL", c.Args().First())
+		return usagef("mirror takes no arguments (got %q); use --index-url, --registry or --verdaccio-storage", c.Args().First())
 	}
-	urls := c.StringSlice("index-url")
-	if len(urls) == 0 {
-		return usagef("mirror needs at least one --index-url URL")
+	urls, regs, dirs := c.StringSlice("index-url"), c.StringSlice("registry"), c.StringSlice("verdaccio-storage")
+	if len(urls)+len(regs)+len(dirs) == 0 {
+		return usagef("mirror needs at least one --index-url URL (PyPI), --registry URL (npm) or --verdaccio-storage DIR")
 	}
-	for i, u := range urls {
-		if err := scan.CheckIndexURL(u); err != nil {
-			return usagef("--index-url #%d: %v", i+1, err)
+	for _, f := range []struct {
+		flag string
+		urls []string
+	}{{"--index-url", urls}, {"--registry", regs}} {
+		for i, u := range f.urls {
+			if err := scan.CheckIndexURL(u); err != nil {
+				return usagef("%s #%d: %v", f.flag, i+1, err)
+			}
+		}
+	}
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			return usagef("--verdaccio-storage %q: not a directory", d)
 		}
 	}
 	failOn, l, m, err := reportSetup(c)
@@ -61,7 +82,7 @@ func runMirror(c *cli.Context) error {
 			nrcPath = filepath.Join(home, ".netrc")
 		}
 	}
-	r, err := scan.Run(c.Context, newEnv(c, l, m), scan.MirrorOptions{IndexURLs: urls, Netrc: nrcPath, Download: c.Bool("download"),
+	r, err := scan.Run(c.Context, newEnv(c, l, m), scan.MirrorOptions{IndexURLs: urls, Registries: regs, Storages: dirs, Netrc: nrcPath, Download: c.Bool("download"),
 		MaxPageBytes: sizeValue(c, "max-page-size"), MaxFileBytes: sizeValue(c, "max-file-size"), Timeout: c.Duration("timeout")})
 	if err != nil {
 		return flagNamed(err, map[string]string{"Netrc": "netrc"})

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/litesweep/litesweep/internal/npmreg"
+	"github.com/litesweep/litesweep/iocs"
 )
 
 // mirror end to end: a loopback PEP 503 index (basic auth) listing a
@@ -74,5 +77,73 @@ func writeTestFile(t *testing.T, p string, b []byte) {
 	t.Helper()
 	if err := os.WriteFile(p, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// mirror --registry and --verdaccio-storage end to end with the built-in
+// packs: a registry (basic auth from netrc) whose latest tag names a bad
+// release of a tracked npm package, next to its clean neighbour and a
+// same-named npm package of a tracked PyPI project at its bad version; a
+// JSON report that merge reads; a storage that is not one is INCOMPLETE.
+func TestMirrorCommandNPM(t *testing.T) {
+	l, err := iocs.LoadSet(iocs.SetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var npmPk, pypiPk *iocs.PackageIOC
+	for i := range l.Packages {
+		p := &l.Packages[i]
+		switch {
+		case npmPk == nil && p.Ecosystem == "npm" && len(p.Versions) > 0:
+			npmPk = p
+		case pypiPk == nil && p.Ecosystem == "pypi" && len(p.Versions) > 0:
+			pypiPk = p
+		}
+	}
+	bad := npmPk.Versions[len(npmPk.Versions)-1]
+	reg := npmreg.New(t,
+		npmreg.Package{Name: npmPk.Name, Version: "0.0.1"},
+		npmreg.Package{Name: npmPk.Name, Version: bad},
+		npmreg.Package{Name: pypiPk.Name, Version: pypiPk.Versions[0]}, // the npm namesake of a PyPI project
+	)
+	reg.Tag(npmPk.Name, "latest", bad)
+	reg.RequireAuth("reader", "hunter2-Secret")
+	dir := t.TempDir()
+	netrc := filepath.Join(dir, "netrc")
+	writeTestFile(t, netrc, []byte("machine 127.0.0.1 login reader password hunter2-Secret\n"))
+
+	code, out, errs := runCLI(t, "mirror", "--netrc", filepath.Join(dir, "none"), "--registry", reg.URL())
+	if code != 3 || !strings.Contains(out, "HTTP 401") {
+		t.Fatalf("no credentials: exit %d\n%s\n%s", code, out, errs)
+	}
+	rep := filepath.Join(dir, "mirror.json")
+	code, _, errs = runCLI(t, "mirror", "--netrc", netrc, "--download", "--registry", reg.URL(), "--format", "json", "-o", rep)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	raw := readFile(t, rep)
+	r := decodeReport(t, raw)
+	// EXPOSED: the latest tag gave every new install the bad release.
+	if r.Scan.Kind != "mirror" || len(r.Findings) != 1 || len(r.Errors) != 0 || r.Verdict != "EXPOSED" {
+		t.Fatalf("kind %s verdict %s findings %+v errors %+v", r.Scan.Kind, r.Verdict, r.Findings, r.Errors)
+	}
+	f := r.Findings[0]
+	if f.Severity != "high" || f.Evidence.Package != npmPk.Name || f.Evidence.Version != bad || f.Indicator == nil || f.Indicator.ID != npmPk.ID || f.Evidence.SHA256 == "" {
+		t.Errorf("finding %+v", f)
+	}
+	if strings.Contains(raw, "hunter2") || strings.Contains(raw, "reader") {
+		t.Error("the report carries the credentials")
+	}
+	if code, out, _ := runCLI(t, "merge", rep); code != 1 || !strings.Contains(out, reg.URL()) {
+		t.Errorf("merge: exit %d\n%s", code, out)
+	}
+	if code, out, _ := runCLI(t, "mirror", "--verdaccio-storage", dir); code != 3 || !strings.Contains(out, "not a Verdaccio storage directory") {
+		t.Errorf("not a storage: exit %d\n%s", code, out)
+	}
+	if code, _, errs := runCLI(t, "mirror", "--verdaccio-storage", netrc); code != 2 || !strings.Contains(errs, "not a directory") {
+		t.Errorf("a file as storage: exit %d %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "mirror", "--registry", "ftp://x/"); code != 2 || !strings.Contains(errs, "--registry #1") {
+		t.Errorf("ftp: exit %d %s", code, errs)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/litesweep/litesweep/internal/npmreg"
 	"github.com/litesweep/litesweep/internal/pyindex"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -66,8 +67,8 @@ packages:
 // the wave pack added by --iocs, the invented package is found installed
 // on a host, in its pip cache, a lockfile and shell history, in an image
 // layer, an SBOM and a mirror, and the invented npm package installed and
-// locked on the host and in the SBOM; without it, nowhere (the built-in
-// packs do not know them).
+// locked on the host, in the SBOM and on an npm registry; without it,
+// nowhere (the built-in packs do not know them).
 func TestNewWaveIsOneFile(t *testing.T) {
 	dir := t.TempDir()
 	wave := filepath.Join(dir, "wave.yaml")
@@ -138,6 +139,9 @@ func TestNewWaveIsOneFile(t *testing.T) {
 	}))
 	defer srv.Close()
 
+	// An npm registry serving the invented npm package.
+	npmMirror := npmreg.New(t, npmreg.Package{Name: npmPkg, Version: "6.6.5"}, npmreg.Package{Name: npmPkg, Version: "6.6.6"})
+
 	type target struct {
 		name string
 		args []string
@@ -147,7 +151,7 @@ func TestNewWaveIsOneFile(t *testing.T) {
 		{"host", []string{"host", "--root", root, "--no-live"}, []sweep.Category{"python-package", "cache", "lockfile", "history", "npm-package", "npm-lockfile"}},
 		{"image layer", []string{"images", "--archive", archive}, []sweep.Category{"python-package"}},
 		{"sbom", []string{"sbom", bom}, nil},
-		{"mirror", []string{"mirror", "--index-url", srv.URL + "/simple/"}, nil},
+		{"mirror", []string{"mirror", "--index-url", srv.URL + "/simple/", "--registry", npmMirror.URL()}, nil},
 	}
 	for _, tg := range targets {
 		t.Run(tg.name, func(t *testing.T) {
@@ -167,7 +171,7 @@ func TestNewWaveIsOneFile(t *testing.T) {
 					t.Errorf("no %s finding for the invented package (got %v)", c, got)
 				}
 			}
-			if tg.name == "host" || tg.name == "sbom" {
+			if tg.name == "host" || tg.name == "sbom" || tg.name == "mirror" {
 				npm := false
 				for _, f := range r.Findings {
 					npm = npm || f.Indicator != nil && f.Indicator.ID == "npm-lsw-invented-npm"

@@ -145,6 +145,10 @@ type MirrorOptions struct {
 	// IndexURLs are simple-index URLs (PIP_INDEX_URL form, userinfo
 	// allowed); CheckIndexURL checks one.
 	IndexURLs []string
+	// Registries are npm registry URLs (userinfo allowed; CheckIndexURL
+	// checks one); Storages are Verdaccio storage directories.
+	Registries []string
+	Storages   []string
 	// Netrc is a .netrc file supplying per-host credentials ("": none).
 	Netrc string
 	// Download fetches every bad file to confirm its hash.
@@ -155,7 +159,7 @@ type MirrorOptions struct {
 }
 
 func (o MirrorOptions) target() (sweep.Target, error) {
-	t := &mirror.Target{IndexURLs: o.IndexURLs, Download: o.Download, MaxPageBytes: o.MaxPageBytes,
+	t := &mirror.Target{IndexURLs: o.IndexURLs, Registries: o.Registries, Storages: o.Storages, Download: o.Download, MaxPageBytes: o.MaxPageBytes,
 		MaxFileBytes: o.MaxFileBytes, Timeout: o.Timeout}
 	if o.Netrc != "" {
 		nrc, err := mirror.ReadNetrc(o.Netrc)
@@ -167,7 +171,8 @@ func (o MirrorOptions) target() (sweep.Target, error) {
 	return t, nil
 }
 
-// CheckIndexURL checks a mirror's simple-index URL before any sweep.
+// CheckIndexURL checks a mirror's simple-index or registry URL before any
+// sweep.
 func CheckIndexURL(u string) error {
 	_, _, err := mirror.ParseIndexURL(u)
 	return err

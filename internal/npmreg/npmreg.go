@@ -90,16 +90,24 @@ func TarballBase(name, version string) string { return path.Base(name) + "-" + v
 type Registry struct {
 	srv *httptest.Server
 
-	mu   sync.Mutex
-	pkgs map[string]map[string]Package // name → version → package
-	tgz  map[string][]byte             // URL path → tarball
-	log  []string
+	mu         sync.Mutex
+	pkgs       map[string]map[string]Package // name → version → package
+	tgz        map[string][]byte             // URL path → tarball
+	log        []string
+	authed     []string                     // paths requested with an Authorization header
+	deprecated map[string]string            // name@version → message
+	tags       map[string]map[string]string // name → tag → version (set by Tag)
+	status     map[string]int               // path → status to answer
+	body       map[string][]byte            // path → body to answer (status 200)
+	user, pass string                       // basic auth required when user != ""
+	abbrev     bool
 }
 
 // New starts a registry serving pkgs, closed when the test ends.
 func New(t testing.TB, pkgs ...Package) *Registry {
 	t.Helper()
-	r := &Registry{pkgs: map[string]map[string]Package{}, tgz: map[string][]byte{}}
+	r := &Registry{pkgs: map[string]map[string]Package{}, tgz: map[string][]byte{}, deprecated: map[string]string{},
+		tags: map[string]map[string]string{}, status: map[string]int{}, body: map[string][]byte{}}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.srv.Close)
 	for _, p := range pkgs {
@@ -118,6 +126,60 @@ func (r *Registry) Log() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.log...)
+}
+
+// Authorized returns the request paths that carried an Authorization
+// header.
+func (r *Registry) Authorized() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.authed...)
+}
+
+// Deprecate marks a version deprecated with a message (npm deprecate).
+func (r *Registry) Deprecate(name, version, msg string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.deprecated[name+"@"+version] = msg
+}
+
+// Tag points a dist-tag at a version (npm dist-tag add); a "latest" set
+// here replaces the computed one.
+func (r *Registry) Tag(name, tag, version string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.tags[name] == nil {
+		r.tags[name] = map[string]string{}
+	}
+	r.tags[name][tag] = version
+}
+
+// Answer makes the registry answer a request path (unescaped, as Log
+// records it) with this status, and with body when status is 200.
+func (r *Registry) Answer(p string, status int, body []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.status[p] = status
+	if body != nil {
+		r.body[p] = body
+	}
+}
+
+// RequireAuth makes every request need HTTP basic auth with these
+// credentials (401 otherwise), as a private registry does.
+func (r *Registry) RequireAuth(user, pass string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.user, r.pass = user, pass
+}
+
+// Abbreviate makes the registry answer a request that accepts
+// application/vnd.npm.install-v1+json with the abbreviated packument, as
+// registry.npmjs.org does (no time, a modified field, that media type).
+func (r *Registry) Abbreviate(on bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.abbrev = on
 }
 
 // Add publishes a version.
@@ -148,6 +210,25 @@ func (r *Registry) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	r.mu.Lock()
 	r.log = append(r.log, p)
+	if req.Header.Get("Authorization") != "" {
+		r.authed = append(r.authed, p)
+	}
+	if r.user != "" {
+		if u, pw, ok := req.BasicAuth(); !ok || u != r.user || pw != r.pass {
+			r.mu.Unlock()
+			w.Header().Set("WWW-Authenticate", `Basic realm="registry"`)
+			http.Error(w, `{"error":"unauthorized"}`, http.StatusUnauthorized)
+			return
+		}
+	}
+	if st, ok := r.status[p]; ok {
+		b := r.body[p]
+		r.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(st)
+		w.Write(b)
+		return
+	}
 	if b, ok := r.tgz[p]; ok {
 		r.mu.Unlock()
 		w.Header().Set("Content-Type", "application/octet-stream")
@@ -164,8 +245,14 @@ func (r *Registry) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	doc := r.packument(name, versions)
+	ct := "application/json"
+	if r.abbrev && strings.Contains(req.Header.Get("Accept"), "application/vnd.npm.install-v1+json") {
+		ct = "application/vnd.npm.install-v1+json"
+		doc["modified"] = "2026-03-24T10:39:00.000Z"
+		delete(doc, "time")
+	}
 	r.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", ct)
 	json.NewEncoder(w).Encode(doc)
 }
 
@@ -194,6 +281,9 @@ func (r *Registry) packument(name string, versions map[string]Package) map[strin
 		if len(p.Dependencies) > 0 {
 			m["dependencies"] = p.Dependencies
 		}
+		if msg, ok := r.deprecated[name+"@"+v]; ok {
+			m["deprecated"] = msg
+		}
 		vs[v] = m
 		times[v] = "2026-03-24T10:39:00.000Z"
 		if !strings.Contains(v, "-") && (latest == "" || newer(v, latest)) {
@@ -201,8 +291,15 @@ func (r *Registry) packument(name string, versions map[string]Package) map[strin
 		}
 	}
 	doc := map[string]any{"name": name, "versions": vs, "time": times}
+	tags := map[string]string{}
 	if latest != "" {
-		doc["dist-tags"] = map[string]string{"latest": latest}
+		tags["latest"] = latest
+	}
+	for t, v := range r.tags[name] {
+		tags[t] = v
+	}
+	if len(tags) > 0 {
+		doc["dist-tags"] = tags
 	}
 	return doc
 }

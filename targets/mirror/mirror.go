@@ -1,6 +1,7 @@
-// Package mirror checks internal Python package mirrors and proxies
-// (Artifactory, Nexus, devpi, bandersnatch, a plain PEP 503 directory) for
-// the files of compromised releases they still serve.
+// Package mirror checks internal package mirrors and proxies for the
+// compromised releases they still serve: Python indexes (Artifactory,
+// Nexus, devpi, bandersnatch, a plain PEP 503 directory; this file) and
+// npm registries and Verdaccio storage directories (npm.go, verdaccio.go).
 //
 // For every affected distribution of the pack it reads the project page in
 // both forms an index can serve, the PEP 691 JSON form and the PEP 503 HTML
@@ -23,7 +24,10 @@ package mirror
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -52,9 +56,9 @@ const CatFile sweep.Category = "mirror/file"
 // Categories declares the categories this target emits.
 var Categories = []sweep.CategoryInfo{
 	{Category: CatFile, Short: "A package mirror serves a bad release",
-		Description: "An internal package index or proxy (Artifactory, Nexus, devpi, bandersnatch, a PEP 503 directory) still serves a file of a bad release, by name and version or by SHA-256 (a yanked file one grade lower: pip still installs it for an exact pin).",
+		Description: "An internal package index, registry or proxy (Artifactory, Nexus, devpi, bandersnatch, a PEP 503 directory; an npm registry, Verdaccio and its storage directory) still serves a file or version of a bad release, by name and version or by SHA-256 (a yanked file or deprecated npm version one grade lower: pip and npm still install it for an exact pin; an npm version the latest dist-tag names one grade higher: every new install gets it).",
 		Help: []string{
-			"Delete the file from the mirror and its upstream caches (a proxy re-fetches nothing once the file is gone upstream, but keeps what it cached), and block the bad versions in the mirror's policy.",
+			"Delete the file or version from the mirror and its upstream caches (a proxy re-fetches nothing once the file is gone upstream, but keeps what it cached), retag an npm latest that names it to a clean version first, and block the bad versions in the mirror's policy.",
 			"The mirror's access log names who downloaded the file during and after the window: sweep those hosts, CI runners and image builds.",
 		}},
 }
@@ -141,6 +145,8 @@ type Index struct {
 	dl    *http.Client // downloads: ten times the page timeout
 	stats *Stats
 	out   sweep.Sink
+	// collector names the protocol on findings and errors.
+	collector string
 }
 
 // Redact renders u without userinfo, query or fragment.
@@ -178,14 +184,35 @@ func ParseIndexURL(raw string) (*url.URL, *url.Userinfo, error) {
 // Sweep checks one index for every affected distribution of the pack and
 // returns the index's redacted URL (the report target).
 func Sweep(ctx context.Context, raw string, o Options, stats *Stats, out sweep.Sink) string {
-	o = o.withDefaults()
-	base, ui, err := ParseIndexURL(raw)
+	ix, err := newIndex(raw, o, stats, out, Collector)
 	if err != nil {
 		out.Error(sweep.Error{Location: sweep.Location{Repo: "(index URL)"}, Collector: Collector,
 			Message: "--index-url not usable: " + err.Error()})
 		return "(unusable index URL)"
 	}
-	ix := &Index{base: base, o: o, stats: stats, out: out}
+	// Every name the packs (and --osv records) track in PyPI, once each.
+	names := ix.o.Matcher.NamesIn(iocs.PyPI)
+	sort.Strings(names)
+	for _, name := range names {
+		if ctx.Err() != nil {
+			out.Error(sweep.Error{Location: ix.loc(), Collector: Collector, Message: "project " + name + " not checked: interrupted"})
+			continue
+		}
+		ix.project(ctx, name)
+	}
+	return Redact(ix.base)
+}
+
+// newIndex prepares the client of one mirror: its base URL without
+// userinfo, the credentials split off, and clients whose redirects carry
+// credentials only where authorize allows.
+func newIndex(raw string, o Options, stats *Stats, out sweep.Sink, collector string) (*Index, error) {
+	o = o.withDefaults()
+	base, ui, err := ParseIndexURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	ix := &Index{base: base, o: o, stats: stats, out: out, collector: collector}
 	if ui != nil {
 		ix.user = ui.Username()
 		ix.pass, _ = ui.Password()
@@ -202,22 +229,7 @@ func Sweep(ctx context.Context, raw string, o Options, stats *Stats, out sweep.S
 	dl := *ix.c
 	dl.Timeout = 10 * o.Timeout
 	ix.dl = &dl
-	target := Redact(base)
-	var pkgs []iocs.PackageIOC
-	for _, pk := range o.Matcher.Pack().Packages {
-		if strings.EqualFold(pk.Ecosystem, "pypi") {
-			pkgs = append(pkgs, pk)
-		}
-	}
-	sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].Name < pkgs[j].Name })
-	for _, pk := range pkgs {
-		if ctx.Err() != nil {
-			out.Error(sweep.Error{Location: ix.loc(), Collector: Collector, Message: "project " + pk.Name + " not checked: interrupted"})
-			continue
-		}
-		ix.project(ctx, pk)
-	}
-	return target
+	return ix, nil
 }
 
 func (ix *Index) loc() sweep.Location { return sweep.Location{Repo: Redact(ix.base)} }
@@ -244,8 +256,7 @@ var errPageAbsent = errors.New("project not on this index")
 // servers may answer 406, or send HTML).
 var errFormNotOffered = errors.New("form not offered")
 
-func (ix *Index) project(ctx context.Context, pk iocs.PackageIOC) {
-	name := iocs.NormalizeName(pk.Name)
+func (ix *Index) project(ctx context.Context, name string) {
 	page := ix.base.JoinPath(name)
 	page.Path += "/"
 	if page.RawPath != "" {
@@ -306,7 +317,7 @@ func (ix *Index) project(ctx context.Context, pk iocs.PackageIOC) {
 func (ix *Index) pageError(page *url.URL, form string, err error) {
 	l := ix.loc()
 	l.URL = Redact(page)
-	ix.out.Error(sweep.Error{Location: l, Collector: Collector,
+	ix.out.Error(sweep.Error{Location: l, Collector: ix.collector,
 		Message: fmt.Sprintf("project page %s (%s form) not checked: %v", Redact(page), formName(form), err)})
 }
 
@@ -702,30 +713,80 @@ func purge(name, version, filename string) []string {
 
 // download streams a file through SHA-256, bounded by MaxFileBytes.
 func (ix *Index) download(ctx context.Context, u *url.URL) (string, int64, error) {
+	s, n, err := ix.downloadSums(ctx, u)
+	return s.sha256, n, err
+}
+
+// sums are a downloaded file's digests.
+type sums struct {
+	sha256       string
+	sha512, sha1 []byte
+}
+
+// integrityMatches reports whether an SRI string (npm's dist.integrity:
+// "sha512-<base64>", possibly several) names these bytes, and whether it
+// named an algorithm the sums carry at all.
+func (s sums) integrityMatches(sri string) (match, checked bool) {
+	for _, part := range strings.Fields(sri) {
+		alg, b64, _ := strings.Cut(part, "-")
+		b64, _, _ = strings.Cut(b64, "?")
+		want, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			continue
+		}
+		var got []byte
+		switch alg {
+		case "sha512":
+			got = s.sha512
+		case "sha1":
+			got = s.sha1
+		case "sha256":
+			got, _ = hex.DecodeString(s.sha256)
+		default:
+			continue
+		}
+		checked = true
+		if bytes.Equal(want, got) {
+			return true, true
+		}
+	}
+	return false, checked
+}
+
+// downloadSums streams a file through SHA-256, SHA-512 and SHA-1, bounded
+// by MaxFileBytes.
+func (ix *Index) downloadSums(ctx context.Context, u *url.URL) (sums, int64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return "", 0, err
+		return sums{}, 0, err
 	}
 	ix.authorize(req)
 	ix.stats.Requests.Add(1)
 	resp, err := ix.dl.Do(req)
 	if err != nil {
-		return "", 0, cleanErr(err)
+		return sums{}, 0, cleanErr(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", 0, statusErr(resp)
+		return sums{}, 0, statusErr(resp)
 	}
-	h := sha256.New()
-	n, err := io.Copy(h, io.LimitReader(resp.Body, ix.o.MaxFileBytes+1))
+	s, n, err := hashSums(resp.Body, ix.o.MaxFileBytes)
 	ix.stats.Downloaded.Add(n)
+	return s, n, err
+}
+
+// hashSums reads r through SHA-256, SHA-512 and SHA-1, refusing more than
+// max bytes.
+func hashSums(r io.Reader, max int64) (sums, int64, error) {
+	h256, h512, h1 := sha256.New(), sha512.New(), sha1.New()
+	n, err := io.Copy(io.MultiWriter(h256, h512, h1), io.LimitReader(r, max+1))
 	if err != nil {
-		return "", n, fmt.Errorf("after %d bytes: %v", n, cleanErr(err))
+		return sums{}, n, fmt.Errorf("after %d bytes: %v", n, cleanErr(err))
 	}
-	if n > ix.o.MaxFileBytes {
-		return "", n, fmt.Errorf("%w: more than %d bytes (raise --max-file-size)", sweep.ErrTooLarge, ix.o.MaxFileBytes)
+	if n > max {
+		return sums{}, n, fmt.Errorf("%w: more than %d bytes (raise --max-file-size)", sweep.ErrTooLarge, max)
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	return sums{sha256: hex.EncodeToString(h256.Sum(nil)), sha512: h512.Sum(nil), sha1: h1.Sum(nil)}, n, nil
 }
 
 func indicator(pk *iocs.PackageIOC, art *iocs.Artifact) *sweep.Indicator {

@@ -13,8 +13,13 @@ const Kind sweep.ScanKind = "mirror"
 
 // Target names the package mirrors of one sweep and how to read them.
 type Target struct {
-	// IndexURLs are simple-index URLs (PIP_INDEX_URL form, userinfo allowed).
+	// IndexURLs are PyPI simple-index URLs (PIP_INDEX_URL form, userinfo allowed).
 	IndexURLs []string
+	// Registries are npm registry URLs (npm's registry config form,
+	// userinfo allowed).
+	Registries []string
+	// Storages are Verdaccio storage directories (its config's storage:).
+	Storages []string
 	// Netrc supplies per-host credentials (nil: none).
 	Netrc *Netrc
 	// Download fetches every bad file to confirm its hash.
@@ -30,7 +35,8 @@ func (Target) Categories() []sweep.CategoryInfo { return Categories }
 // Exposures: none.
 func (Target) Exposures() []sweep.ExposedKind { return nil }
 
-// Sweep reads each mirror's pages for the pack's affected projects.
+// Sweep reads each mirror's pages (PyPI) or packuments (npm, a Verdaccio
+// storage directory) for the packs' packages.
 func (t *Target) Sweep(ctx context.Context, env sweep.TargetEnv, out *sweep.TargetOut) error {
 	r := out.Report
 	if t.Download {
@@ -41,10 +47,16 @@ func (t *Target) Sweep(ctx context.Context, env sweep.TargetEnv, out *sweep.Targ
 	mo := Options{Matcher: env.Matcher, Netrc: t.Netrc, Download: t.Download, MaxPageBytes: t.MaxPageBytes,
 		MaxFileBytes: t.MaxFileBytes, Timeout: t.Timeout}
 	stop := sweep.Every(env.Progress, func() string {
-		return fmt.Sprintf("%d requests, %d pages, %d files listed", st.Requests.Load(), st.Pages.Load(), st.Files.Load())
+		return fmt.Sprintf("%d requests, %d pages, %d files or versions listed", st.Requests.Load(), st.Pages.Load(), st.Files.Load())
 	})
 	for _, u := range t.IndexURLs {
 		r.Scan.Targets = append(r.Scan.Targets, Sweep(ctx, u, mo, st, sink))
+	}
+	for _, u := range t.Registries {
+		r.Scan.Targets = append(r.Scan.Targets, SweepNPM(ctx, u, mo, st, sink))
+	}
+	for _, d := range t.Storages {
+		r.Scan.Targets = append(r.Scan.Targets, SweepStorage(ctx, d, mo, st, sink))
 	}
 	stop()
 	r.Findings, r.Errors = sink.Drain()

@@ -191,6 +191,14 @@ _litesweep() {
       COMPREPLY=()
       return
       ;;
+    --registry)
+      COMPREPLY=()
+      return
+      ;;
+    --verdaccio-storage)
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur"))
+      return
+      ;;
     --netrc)
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
@@ -229,7 +237,7 @@ _litesweep() {
       ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--index-url --download --netrc --max-page-size --max-file-size --timeout --format -f --output -o --fail-on --osv --quiet -q --wide --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--index-url --registry --verdaccio-storage --download --netrc --max-page-size --max-file-size --timeout --format -f --output -o --fail-on --osv --quiet -q --wide --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
     fi
     ;;
   github)

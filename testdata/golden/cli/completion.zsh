@@ -22,7 +22,7 @@ _litesweep() {
       'host:sweep this machine, or a mounted disk with --root, for the litellm/TeamPCP compromise'
       'images:sweep container images layer by layer (local engine, docker save tarballs, OCI layouts, engine data roots, registries)'
       'sbom:check SBOMs (CycloneDX JSON/XML, SPDX JSON/tag-value) for components that are compromised releases'
-      'mirror:check internal PyPI mirrors and proxies for compromised files they still serve'
+      'mirror:check internal PyPI and npm mirrors and proxies for compromised releases they still serve'
       'github:sweep GitHub organisations or repositories\: Actions logs in the exposure windows, workflows, manifests, secrets to rotate'
       'kube:check a Kubernetes cluster for the payload'\''s node-setup-* pods and host-provisioner-* DaemonSets'
       'rotate:list the credentials to rotate, why, and how\: from saved reports or a sweep of --root'
@@ -284,6 +284,14 @@ _litesweep() {
       _message 'url'
       return
       ;;
+    --registry)
+      _message 'url'
+      return
+      ;;
+    --verdaccio-storage)
+      _files -/
+      return
+      ;;
     --netrc)
       _files
       return
@@ -323,11 +331,13 @@ _litesweep() {
     esac
     if [[ $cur == -* ]]; then
       cands=(
-        '--index-url:simple index URL of the mirror (PIP_INDEX_URL form, userinfo allowed; repeatable)'
-        '--download:download each bad file to confirm its SHA-256'
+        '--index-url:PyPI simple index URL of the mirror (PIP_INDEX_URL form, userinfo allowed; repeatable)'
+        '--registry:npm registry URL of the mirror (npm'\''s registry setting, userinfo allowed; repeatable)'
+        '--verdaccio-storage:a Verdaccio storage DIR (its config'\''s storage\:, holding .verdaccio-db.json; repeatable)'
+        '--download:download each bad file or tarball to confirm its SHA-256'
         '--netrc:read credentials from FILE (default $NETRC, else ~/.netrc)'
-        '--max-page-size:read at most SIZE of one project page; SIZE in bytes or with K, M, G (default\: 8M)'
-        '--max-file-size:download at most SIZE of one file; SIZE in bytes or with K, M, G (default\: 512M)'
+        '--max-page-size:read at most SIZE of one project page or packument; SIZE in bytes or with K, M, G (default\: 8M)'
+        '--max-file-size:download or hash at most SIZE of one file; SIZE in bytes or with K, M, G (default\: 512M)'
         '--timeout:give up on one request after DURATION (default\: 1m0s)'
         '--format:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
         '-f:report FORMAT\: table|json|markdown|sarif|csv|html (default\: table)'
