@@ -4,34 +4,24 @@
 // verdicts and the renderers read. It holds no state: All builds the
 // catalogue from the packages' read-only declarations.
 //
-// A new file collector adds its list here, a new target its Categories
-// method (the registry lists it); TestEveryEmittedCategoryIsDeclared fails
-// until it does.
+// Nothing is listed here: a new file collector declares its Categories in
+// its package and names them in its collectors/registry.go entry, a new
+// target returns them from its Categories method (targets/registry.go
+// lists it); TestEveryEmittedCategoryIsDeclared fails until it does.
 package catalog
 
 import (
-	"github.com/litesweep/litesweep/collectors/cache"
-	"github.com/litesweep/litesweep/collectors/creds"
-	"github.com/litesweep/litesweep/collectors/extensions"
-	"github.com/litesweep/litesweep/collectors/history"
-	"github.com/litesweep/litesweep/collectors/lockfile"
-	"github.com/litesweep/litesweep/collectors/npm"
-	"github.com/litesweep/litesweep/collectors/payloads"
-	"github.com/litesweep/litesweep/collectors/persistence"
-	"github.com/litesweep/litesweep/collectors/python"
-	"github.com/litesweep/litesweep/collectors/recipes"
+	"github.com/litesweep/litesweep/collectors"
 	"github.com/litesweep/litesweep/sweep"
 	"github.com/litesweep/litesweep/targets"
 	"github.com/litesweep/litesweep/targets/images"
 )
 
-// lists are the declarations, file collectors first, then every
-// registered target's (package targets).
+// lists are the declarations: the file collectors' (collectors.Categories,
+// from the one registry of collectors), then every registered target's
+// (package targets).
 func lists() [][]sweep.CategoryInfo {
-	ls := [][]sweep.CategoryInfo{
-		python.Categories, persistence.Categories, cache.Categories, lockfile.Categories,
-		npm.Categories, extensions.Categories, history.Categories, recipes.Categories, creds.Categories, payloads.Categories,
-	}
+	ls := collectors.Categories()
 	for _, t := range targets.All() {
 		ls = append(ls, t.Categories())
 	}

@@ -182,7 +182,7 @@ func TestEveryEmittedCategoryIsDeclared(t *testing.T) {
 				v := constant.StringVal(c.Val())
 				declaredBy[v] = append(declaredBy[v], constDecl{p.ImportPath, c.Name()})
 				if !inCatalog[v] {
-					bad(id.Pos(), "category constant %s = %q is not in the catalogue: add a CategoryInfo to %s's Categories and its list to package catalog", c.Name(), v, p.ImportPath)
+					bad(id.Pos(), "category constant %s = %q is not in the catalogue: add a CategoryInfo to %s's Categories and name that list in its collectors/registry.go entry (a target: its Categories method)", c.Name(), v, p.ImportPath)
 				}
 			case named(c.Type(), "ErrorKind") && p.ImportPath != sweepPath:
 				bad(id.Pos(), "error kind constant %s declared outside package sweep: use sweep.ErrKind*", c.Name())

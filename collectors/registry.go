@@ -43,7 +43,8 @@ type Options struct {
 // DefaultMaxHashSize is the default cap on bytes hashed or scanned per file.
 const DefaultMaxHashSize = 64 << 20
 
-// Host returns the file collectors of a host sweep (and of an image layer).
+// Host returns the file collectors of a host sweep (and of an image layer):
+// every family's, in the families' order.
 func Host(o Options) []sweep.Collector {
 	if o.MaxHashSize <= 0 {
 		o.MaxHashSize = DefaultMaxHashSize
@@ -52,30 +53,71 @@ func Host(o Options) []sweep.Collector {
 		o.Now = time.Now
 	}
 	var cs []sweep.Collector
-	// Each family adds its constructor here; a package ecosystem adds its
-	// collectors to Ecosystems.
 	if o.Matcher != nil {
-		cs = append(cs, creds.New(creds.Options{Pack: o.Matcher.Pack().Pack, Homes: o.Homes, Live: o.Live}))
-		cs = append(cs, persistence.New(persistence.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
-		for _, e := range Ecosystems() {
-			cs = append(cs, e.Collectors(o)...)
+		for _, f := range families() {
+			cs = append(cs, f.Collectors(o)...)
 		}
-		ho := history.Options{Matcher: o.Matcher, Homes: o.Homes, Window: o.Window, MaxBytes: o.MaxHashSize}
-		cs = append(cs, history.New(ho), history.NewIPython(ho), history.NewNotebook(ho))
-		cs = append(cs, recipes.New(recipes.Options{Matcher: o.Matcher, Homes: o.Homes}))
-		// Last: its Finish matches copies of what the others learned.
-		cs = append(cs, payloads.New(payloads.Options{Homes: o.Homes, MaxHashSize: o.MaxHashSize}))
 	}
 	return cs
 }
 
+// Categories are the categories the file collectors declare, one list per
+// family (each package's exported Categories): what package catalog
+// assembles, so a new family is declared here only.
+func Categories() [][]sweep.CategoryInfo {
+	var out [][]sweep.CategoryInfo
+	for _, f := range families() {
+		out = append(out, f.Categories...)
+	}
+	return out
+}
+
+// family is one family of file collectors: the categories its packages
+// declare and the collectors it builds for a sweep.
+type family struct {
+	Categories [][]sweep.CategoryInfo
+	Collectors func(o Options) []sweep.Collector
+}
+
+// families is the one list of file collectors, in the order a sweep
+// offers them files. A new family adds its entry here (a package
+// ecosystem's collectors go into Ecosystems).
+func families() []family {
+	fs := []family{
+		{[][]sweep.CategoryInfo{creds.Categories}, func(o Options) []sweep.Collector {
+			return []sweep.Collector{creds.New(creds.Options{Pack: o.Matcher.Pack().Pack, Homes: o.Homes, Live: o.Live})}
+		}},
+		{[][]sweep.CategoryInfo{persistence.Categories}, func(o Options) []sweep.Collector {
+			return []sweep.Collector{persistence.New(persistence.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize})}
+		}},
+	}
+	for _, e := range Ecosystems() {
+		fs = append(fs, family{e.Categories, e.Collectors})
+	}
+	return append(fs,
+		family{[][]sweep.CategoryInfo{history.Categories}, func(o Options) []sweep.Collector {
+			ho := history.Options{Matcher: o.Matcher, Homes: o.Homes, Window: o.Window, MaxBytes: o.MaxHashSize}
+			return []sweep.Collector{history.New(ho), history.NewIPython(ho), history.NewNotebook(ho)}
+		}},
+		family{[][]sweep.CategoryInfo{recipes.Categories}, func(o Options) []sweep.Collector {
+			return []sweep.Collector{recipes.New(recipes.Options{Matcher: o.Matcher, Homes: o.Homes})}
+		}},
+		// Last: its Finish matches copies of what the others learned.
+		family{[][]sweep.CategoryInfo{payloads.Categories}, func(o Options) []sweep.Collector {
+			return []sweep.Collector{payloads.New(payloads.Options{Homes: o.Homes, MaxHashSize: o.MaxHashSize})}
+		}},
+	)
+}
+
 // Ecosystem is one package ecosystem on a swept tree: how its names and
-// versions compare (iocs.Ecosystem, which the matcher uses) and the
-// collectors that find its installs, lockfiles and caches. Each collector
-// asks o.Matcher.Release(Eco, name, version); nothing else in the walk, the
+// versions compare (iocs.Ecosystem, which the matcher uses), the
+// collectors that find its installs, lockfiles and caches, and the
+// categories their packages declare. Each collector asks
+// o.Matcher.Release(Eco, name, version); nothing else in the walk, the
 // dispatch or the report model knows the ecosystem.
 type Ecosystem struct {
 	Eco        iocs.Ecosystem
+	Categories [][]sweep.CategoryInfo
 	Collectors func(o Options) []sweep.Collector
 }
 
@@ -83,17 +125,18 @@ type Ecosystem struct {
 // layer) covers, in order.
 func Ecosystems() []Ecosystem {
 	return []Ecosystem{
-		{Eco: iocs.PyPI, Collectors: func(o Options) []sweep.Collector {
-			return []sweep.Collector{
-				python.New(python.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}),
-				lockfile.New(o.Matcher, o.Homes),
-				cache.New(cache.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}),
-			}
-		}},
-		{Eco: iocs.NPM, Collectors: func(o Options) []sweep.Collector {
+		{Eco: iocs.PyPI, Categories: [][]sweep.CategoryInfo{python.Categories, lockfile.Categories, cache.Categories},
+			Collectors: func(o Options) []sweep.Collector {
+				return []sweep.Collector{
+					python.New(python.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}),
+					lockfile.New(o.Matcher, o.Homes),
+					cache.New(cache.Options{Matcher: o.Matcher, Homes: o.Homes, MaxHashSize: o.MaxHashSize}),
+				}
+			}},
+		{Eco: iocs.NPM, Categories: [][]sweep.CategoryInfo{npm.Categories}, Collectors: func(o Options) []sweep.Collector {
 			return npm.New(npm.Options{Matcher: o.Matcher, Homes: o.Homes})
 		}},
-		{Eco: iocs.VSCode, Collectors: func(o Options) []sweep.Collector {
+		{Eco: iocs.VSCode, Categories: [][]sweep.CategoryInfo{extensions.Categories}, Collectors: func(o Options) []sweep.Collector {
 			return []sweep.Collector{extensions.New(extensions.Options{Matcher: o.Matcher, Homes: o.Homes})}
 		}},
 	}
