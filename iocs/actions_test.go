@@ -71,6 +71,8 @@ func TestMatcherAction(t *testing.T) {
 		// tag of KICS that did not exist in the window, a branch, another
 		// action at a bad action's tag, an unknown owner.
 		{"aquasecurity/trivy-action", "0.35.0", "", 0, ""},
+		{"aquasecurity/trivy-action", "v0.28.0", "", 0, ""},                                     // re-created at the clean commit after the window
+		{"aquasecurity/trivy-action", "v0.34.2", "action-trivy-action", ActionBadRef, "medium"}, // not restored (ghscan)
 		{"aquasecurity/trivy-action", "57a97c7e7821a5776cebc9bb87c984fa69cba8f1", "", 0, ""},
 		{"aquasecurity/trivy-action", "1111111111111111111111111111111111111111", "", 0, ""},
 		{"Checkmarx/kics-github-action", "0e22ec8d", "", 0, ""},
