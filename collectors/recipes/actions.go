@@ -39,33 +39,41 @@ func isActionMetadata(p string) bool {
 	return b == "action.yml" || b == "action.yaml"
 }
 
-// actionUse is one `uses:` of a GitHub file.
-type actionUse struct {
-	job, step string
-	node      *yaml.Node // the value, for its text and line
+// Use is one `uses:` GitHub runs from a workflow or a composite action.
+type Use struct {
+	Job   string     // job key ("" in a composite action)
+	Step  string     // the step's name as written ("" when it has none, and for a job-level uses)
+	Index int        // the step's 1-based position (0 for a job-level uses)
+	Value *yaml.Node // the uses: value, for its text and line
+	With  *yaml.Node // the step's with: block (nil when none)
 }
 
-// workflowUses returns the `uses:` GitHub runs from a workflow: a
-// reusable workflow's jobs.<id>.uses and every jobs.<id>.steps[].uses.
-func workflowUses(root *yaml.Node) []actionUse {
-	var out []actionUse
+// WorkflowUses returns the `uses:` GitHub runs from a workflow (the
+// parsed file's root mapping): a reusable workflow's jobs.<id>.uses and
+// every jobs.<id>.steps[].uses, in file order, aliases followed. The
+// GitHub sweep and the checkout collector both read workflows through it.
+func WorkflowUses(root *yaml.Node) []Use {
+	var out []Use
 	jobs := mapGet(root, "jobs")
 	if jobs == nil || jobs.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(jobs.Content); i += 2 {
 		key, jn := jobs.Content[i].Value, deref(jobs.Content[i+1])
+		if jn == nil || jn.Kind != yaml.MappingNode {
+			continue
+		}
 		if u := mapGet(jn, "uses"); u != nil {
-			out = append(out, actionUse{job: key, node: u})
+			out = append(out, Use{Job: key, Value: u})
 		}
 		out = append(out, stepUses(key, mapGet(jn, "steps"))...)
 	}
 	return out
 }
 
-// compositeUses returns the runs.steps[].uses of a composite action
+// CompositeUses returns the runs.steps[].uses of a composite action
 // (runs.using: composite); other actions (node, docker) run no steps.
-func compositeUses(root *yaml.Node) []actionUse {
+func CompositeUses(root *yaml.Node) []Use {
 	runs := mapGet(root, "runs")
 	if u := mapGet(runs, "using"); u == nil || u.Kind != yaml.ScalarNode || !strings.EqualFold(u.Value, "composite") {
 		return nil
@@ -73,22 +81,25 @@ func compositeUses(root *yaml.Node) []actionUse {
 	return stepUses("", mapGet(runs, "steps"))
 }
 
-func stepUses(job string, steps *yaml.Node) []actionUse {
+func stepUses(job string, steps *yaml.Node) []Use {
 	if steps == nil || steps.Kind != yaml.SequenceNode {
 		return nil
 	}
-	var out []actionUse
+	var out []Use
 	for si, st := range steps.Content {
 		st = deref(st)
+		if st == nil || st.Kind != yaml.MappingNode {
+			continue
+		}
 		u := mapGet(st, "uses")
 		if u == nil {
 			continue
 		}
-		name := fmt.Sprintf("step %d", si+1)
-		if n := mapGet(st, "name"); n != nil && n.Kind == yaml.ScalarNode && shownStep.MatchString(n.Value) {
+		name := ""
+		if n := mapGet(st, "name"); n != nil && n.Kind == yaml.ScalarNode {
 			name = n.Value
 		}
-		out = append(out, actionUse{job: job, step: name, node: u})
+		out = append(out, Use{Job: job, Step: name, Index: si + 1, Value: u, With: mapGet(st, "with")})
 	}
 	return out
 }
@@ -126,20 +137,20 @@ func (c *Collector) actionUses(f *sweep.File, doc *yaml.Node, kind string, out s
 		return
 	}
 	root := deref(doc.Content[0])
-	var uses []actionUse
+	var uses []Use
 	switch kind {
 	case kindWorkflow:
-		uses = workflowUses(root)
+		uses = WorkflowUses(root)
 	case kindAction:
-		uses = compositeUses(root)
+		uses = CompositeUses(root)
 	}
 	user := sweep.UserOf(c.o.Homes, f.Path)
 	n := 0
 	for _, u := range uses {
-		if u.node.Kind != yaml.ScalarNode {
+		if u.Value.Kind != yaml.ScalarNode {
 			continue
 		}
-		ref, ok := iocs.ParseActionUse(u.node.Value)
+		ref, ok := iocs.ParseActionUse(u.Value.Value)
 		if !ok {
 			continue
 		}
@@ -157,7 +168,7 @@ func (c *Collector) actionUses(f *sweep.File, doc *yaml.Node, kind string, out s
 	}
 }
 
-func (c *Collector) actionFinding(f *sweep.File, kind string, u actionUse, ref iocs.ActionUse, h iocs.ActionHit, user string) sweep.Finding {
+func (c *Collector) actionFinding(f *sweep.File, kind string, u Use, ref iocs.ActionUse, h iocs.ActionHit, user string) sweep.Finding {
 	a := h.Action
 	shown := a.Repo
 	if ref.Path != "" {
@@ -191,8 +202,14 @@ func (c *Collector) actionFinding(f *sweep.File, kind string, u actionUse, ref i
 		why = fmt.Sprintf("%s@%s pointed to an imposter commit %s: a run in that window executed the malicious code; the file alone cannot say when it ran. Check the repository's runs in the window (litesweep github) and pin a reviewed commit SHA.", a.Repo, at, window)
 	}
 	loc := f.Location()
-	loc.Line = u.node.Line
-	loc.Job, loc.Step = u.job, u.step
+	loc.Line = u.Value.Line
+	loc.Job = u.Job
+	if u.Index > 0 {
+		loc.Step = fmt.Sprintf("step %d", u.Index)
+		if shownStep.MatchString(u.Step) {
+			loc.Step = u.Step
+		}
+	}
 	return sweep.Finding{Severity: sev, Category: CatWorkflowAction, Title: title, Location: loc, User: user, Collector: c.Name(),
 		Evidence:  sweep.Evidence{Text: "uses: " + shown + "@" + at, Version: at, Details: []string{why, a.Description}},
 		Indicator: &sweep.Indicator{ID: a.ID, Kind: "ci-action", Confidence: string(a.Provenance.Confidence), Sources: a.Provenance.Sources}}

@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/litesweep/litesweep/collectors/recipes"
 	"github.com/litesweep/litesweep/iocs"
 )
 
@@ -115,7 +116,6 @@ func ParseWorkflow(path string, data []byte) (*Workflow, error) {
 		envBlock(wfEnv, j)
 		envBlock(get(jn, "env"), j)
 		if u := get(jn, "uses"); u != nil {
-			w.Uses = append(w.Uses, useRef(key, "", u, nil))
 			if s := get(jn, "secrets"); s != nil && s.Kind == yaml.ScalarNode && s.Value == "inherit" {
 				j.AllSecrets, j.AllReason = true, "reusable workflow called with secrets: inherit"
 			}
@@ -125,7 +125,7 @@ func ParseWorkflow(path string, data []byte) (*Workflow, error) {
 			jobDir = scalar(get(get(get(root, "defaults"), "run"), "working-directory"))
 		}
 		if steps := get(jn, "steps"); steps != nil && steps.Kind == yaml.SequenceNode {
-			for si, st := range steps.Content {
+			for _, st := range steps.Content {
 				if st.Kind != yaml.MappingNode {
 					continue
 				}
@@ -137,19 +137,19 @@ func ParseWorkflow(path string, data []byte) (*Workflow, error) {
 					}
 					j.Runs = append(j.Runs, RunStep{Name: scalar(get(st, "name")), Script: rn.Value, Line: rn.Line, WorkDir: dir})
 				}
-				if u := get(st, "uses"); u != nil {
-					name := scalar(get(st, "name"))
-					if name == "" {
-						name = fmt.Sprintf("step %d", si+1)
-					}
-					w.Uses = append(w.Uses, useRef(key, name, u, get(st, "with")))
-				}
 			}
 		}
 		delete(secrets, "GITHUB_TOKEN")
 		j.Secrets, j.Vars = keys(secrets), keys(vars)
 		sort.Strings(j.CredEnv)
 		w.Jobs = append(w.Jobs, j)
+	}
+	for _, u := range recipes.WorkflowUses(root) {
+		step := u.Step
+		if step == "" && u.Index > 0 {
+			step = fmt.Sprintf("step %d", u.Index)
+		}
+		w.Uses = append(w.Uses, useRef(u.Job, step, u.Value, u.With))
 	}
 	return w, nil
 }
