@@ -46,7 +46,21 @@ type Pod struct {
 	Status   struct {
 		Phase     string     `json:"phase"`
 		StartTime *time.Time `json:"startTime,omitempty"`
+		// The image each container runs, as the kubelet resolved it.
+		ContainerStatuses          []ContainerStatus `json:"containerStatuses,omitempty"`
+		InitContainerStatuses      []ContainerStatus `json:"initContainerStatuses,omitempty"`
+		EphemeralContainerStatuses []ContainerStatus `json:"ephemeralContainerStatuses,omitempty"`
 	} `json:"status"`
+}
+
+// ContainerStatus is what the kubelet reports about a container's image:
+// Image as it resolved the reference, ImageID the digest it runs
+// ("docker.io/aquasec/trivy@sha256:…", or with the docker-pullable://
+// prefix of the old dockershim).
+type ContainerStatus struct {
+	Name    string `json:"name"`
+	Image   string `json:"image"`
+	ImageID string `json:"imageID"`
 }
 
 // PodSpec is a pod's spec (also a DaemonSet's template spec).
@@ -58,8 +72,10 @@ type PodSpec struct {
 	RestartPolicy      string      `json:"restartPolicy,omitempty"`
 	Containers         []Container `json:"containers"`
 	InitContainers     []Container `json:"initContainers,omitempty"`
-	Volumes            []Volume    `json:"volumes,omitempty"`
-	Tolerations        []struct {
+	// EphemeralContainers (kubectl debug) have a name and an image here.
+	EphemeralContainers []Container `json:"ephemeralContainers,omitempty"`
+	Volumes             []Volume    `json:"volumes,omitempty"`
+	Tolerations         []struct {
 		Operator string `json:"operator,omitempty"`
 	} `json:"tolerations,omitempty"`
 }

@@ -317,8 +317,8 @@ func (s *Scanner) indexImages(a *archive, b []byte) ([]*Image, error) {
 func walkIndex(raw []byte, readIndex func(v1.Hash) ([]byte, error), image func(d v1.Descriptor, names []string) *Image, src string) ([]*Image, error) {
 	var out []*Image
 	seen := map[v1.Hash]bool{}
-	var walk func(raw []byte, names []string, depth int) error
-	walk = func(raw []byte, names []string, depth int) error {
+	var walk func(raw []byte, names, parents []string, depth int) error
+	walk = func(raw []byte, names, parents []string, depth int) error {
 		if depth > 8 {
 			return errors.New("index nesting too deep")
 		}
@@ -328,14 +328,16 @@ func walkIndex(raw []byte, readIndex func(v1.Hash) ([]byte, error), image func(d
 		}
 		for _, d := range idx.Manifests {
 			n := append(append([]string(nil), names...), refNames(d.Annotations)...)
+			// The digests it is reached by: the indexes above it and its own.
+			ds := append(append([]string(nil), parents...), d.Digest.String())
 			switch {
 			case d.MediaType.IsIndex():
 				b, err := readIndex(d.Digest)
 				if err != nil {
-					out = append(out, &Image{Name: firstName(n, d.Digest.String()), Names: n, Source: src, Err: err})
+					out = append(out, &Image{Name: firstName(n, d.Digest.String()), Names: n, Digests: ds, Source: src, Err: err})
 					continue
 				}
-				if err := walk(b, n, depth+1); err != nil {
+				if err := walk(b, n, ds, depth+1); err != nil {
 					return err
 				}
 			case d.MediaType.IsImage():
@@ -343,12 +345,14 @@ func walkIndex(raw []byte, readIndex func(v1.Hash) ([]byte, error), image func(d
 					continue
 				}
 				seen[d.Digest] = true
-				out = append(out, image(d, n))
+				img := image(d, n)
+				img.Digests = ds
+				out = append(out, img)
 			}
 		}
 		return nil
 	}
-	err := walk(raw, nil, 0)
+	err := walk(raw, nil, nil, 0)
 	return out, err
 }
 

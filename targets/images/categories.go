@@ -7,6 +7,7 @@ import "github.com/litesweep/litesweep/sweep"
 const (
 	CatBuildStep sweep.Category = "image/build-step"
 	CatContainer sweep.Category = "image/container"
+	CatBadImage  sweep.Category = "image/bad-image"
 )
 
 // Categories declares the categories this target emits.
@@ -16,6 +17,12 @@ var Categories = []sweep.CategoryInfo{
 		Help: []string{
 			"Change the Dockerfile step to pin a clean version with hashes (the package's last_clean or first_clean version in the pack) and rebuild without the build cache (`docker build --no-cache`), so no layer of the old step is reused.",
 			"The payload runs when Python starts during the build: rotate the secrets the build could read (build arguments, mounted secrets, the registry and CI credentials of the builder).",
+		}},
+	{Category: CatBadImage, Short: "An image is a bad image of the pack",
+		Description: "The image has the published digest of a bad image (its manifest, the index it was pulled by, a RepoDigest): critical; or it carries a tag that only ever named the bad release (high; medium when its digest is not one the sources published, a re-push or rebuild under that name), or a tag that named the bad image only during a window and was resolved or built inside it (high; medium when the time is unknown). Its repository is the pack's, or the same path under another registry (a mirror).",
+		Help: []string{
+			"Keep the image as evidence (`docker save`, or leave it in the registry under a quarantine tag), then delete it from engines and registries and pull the clean release by digest.",
+			"Whatever ran the image (CI jobs, containers, pods) ran the payload: rotate the secrets it could read, as the pack's description of the release says.",
 		}},
 	{Category: CatContainer, Short: "A container uses an affected image",
 		Description: "A container of the engine (running or stopped) was created from an image with findings: it runs, or ran, the affected filesystem.",

@@ -280,12 +280,14 @@ func (r *registryRun) tag(ctx context.Context, ref name.Tag) {
 		r.errorAt(loc, fmt.Errorf("tag %s not resolved: %w", ref.Name(), err))
 		return
 	}
-	r.descriptor(ctx, ref, desc.Descriptor, func() (v1.ImageIndex, error) { return desc.ImageIndex() }, func() (v1.Image, error) { return desc.Image() }, "", 0)
+	r.descriptor(ctx, ref, desc.Descriptor, func() (v1.ImageIndex, error) { return desc.ImageIndex() }, func() (v1.Image, error) { return desc.Image() }, "", nil, 0)
 }
 
-// descriptor sweeps an image, or every (matching) image of an index.
-func (r *registryRun) descriptor(ctx context.Context, ref name.Tag, d v1.Descriptor, index func() (v1.ImageIndex, error), image func() (v1.Image, error), platform string, depth int) {
+// descriptor sweeps an image, or every (matching) image of an index;
+// parents are the digests of the indexes above it.
+func (r *registryRun) descriptor(ctx context.Context, ref name.Tag, d v1.Descriptor, index func() (v1.ImageIndex, error), image func() (v1.Image, error), platform string, parents []string, depth int) {
 	loc := sweep.Location{Image: ref.Name() + "@" + d.Digest.String()}
+	digests := append(append([]string(nil), parents...), d.Digest.String())
 	switch {
 	case d.MediaType.IsIndex():
 		if depth > 2 {
@@ -324,7 +326,7 @@ func (r *registryRun) descriptor(ctx context.Context, ref name.Tag, d v1.Descrip
 			digest := m.Digest
 			r.descriptor(ctx, ref, m,
 				func() (v1.ImageIndex, error) { return idx.ImageIndex(digest) },
-				func() (v1.Image, error) { return idx.Image(digest) }, plat, depth+1)
+				func() (v1.Image, error) { return idx.Image(digest) }, plat, digests, depth+1)
 		}
 		if matched == 0 {
 			what := "no image"
@@ -339,7 +341,7 @@ func (r *registryRun) descriptor(ctx context.Context, ref name.Tag, d v1.Descrip
 			r.errorAt(loc, fmt.Errorf("image %s not read: %w", ref.Name(), err))
 			return
 		}
-		r.image(ctx, ref, d, img, platform)
+		r.image(ctx, ref, d, img, platform, digests)
 	default:
 		r.s.Sink.Error(sweep.Error{Location: loc, Collector: collectorName, Kind: sweep.ErrKindSkipped,
 			Message: fmt.Sprintf("%s is a %q manifest, not an image: not swept", ref.Name(), printable([]byte(d.MediaType), 100))})
@@ -347,13 +349,13 @@ func (r *registryRun) descriptor(ctx context.Context, ref name.Tag, d v1.Descrip
 }
 
 // image sweeps one resolved image: config first (--since), then layers.
-func (r *registryRun) image(ctx context.Context, ref name.Tag, d v1.Descriptor, ri v1.Image, platform string) {
+func (r *registryRun) image(ctx context.Context, ref name.Tag, d v1.Descriptor, ri v1.Image, platform string, digests []string) {
 	nm := ref.Name() + "@" + d.Digest.String()
 	src := "registry " + r.host
 	if platform != "" {
 		src += " (" + platform + ")"
 	}
-	img := &Image{Name: nm, Names: []string{nm, ref.Name()}, Source: src}
+	img := &Image{Name: nm, Names: []string{nm, ref.Name()}, Digests: digests, Source: src}
 	if r.o.Since.IsZero() {
 		if !r.s.scanV1Image(ctx, img, d, ri) {
 			return

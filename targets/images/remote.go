@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -49,6 +50,12 @@ func (s *Scanner) ScanRemote(ctx context.Context, ref string, o RemoteOptions) [
 		img.Err = fmt.Errorf("pull: %w", err)
 		s.ScanImage(ctx, img)
 		return []string{img.Name}
+	}
+	if d, ok := r.(name.Digest); ok {
+		img.Digests = append(img.Digests, d.DigestStr())
+	}
+	if h, err := ri.Digest(); err == nil && !slices.Contains(img.Digests, h.String()) {
+		img.Digests = append(img.Digests, h.String())
 	}
 	if !s.scanV1Image(ctx, img, v1.Descriptor{}, ri) {
 		return nil

@@ -69,6 +69,10 @@ type Image struct {
 	Names []string
 	// ID is the config digest ("sha256:…"), Docker's image ID.
 	ID string
+	// Digests are the distribution digests the image was reached by: its
+	// manifest's and those of the indexes above it (a repo@digest name
+	// says the same). The pack's bad images are matched on them.
+	Digests []string
 	// Source says where the image was read ("engine unix:///…", "archive FILE", …).
 	Source string
 	// Config is the parsed image config, nil when it could not be read.
@@ -311,13 +315,25 @@ func (s *Scanner) layer(ctx context.Context, l Layer, passwd []byte, source stri
 // ScanImage reads the image's layers bottom-up (each distinct layer once
 // per Scanner) and reports its findings, errors and containers.
 func (s *Scanner) ScanImage(ctx context.Context, img *Image) {
+	// A bad image is known by its names and digests, whatever its
+	// layers hold and whether they can be read (a signature manifest of
+	// a bad release is one of its published digests).
+	bad := s.badImageFindings(img)
 	if img.NotPlatform != "" {
+		for _, f := range bad {
+			s.Sink.Finding(f)
+		}
 		s.Sink.Error(sweep.Error{Location: sweep.Location{Image: img.Name}, Collector: collectorName, Kind: sweep.ErrKindSkipped,
 			Message: notPlatformMessage(img.NotPlatform)})
 		return
 	}
 	s.count(1, 0)
 	if img.Err != nil {
+		sc := scope{img: img, homes: homesFromPasswd(nil)}
+		for _, f := range bad {
+			sc.finding(&f)
+			s.Sink.Finding(f)
+		}
 		s.Sink.Error(sweep.Error{Location: sweep.Location{Image: img.Name, ImageID: img.ID}, Collector: collectorName,
 			Message: fmt.Sprintf("image not scanned (%s): %v", img.Source, img.Err)})
 		return
@@ -333,7 +349,7 @@ func (s *Scanner) ScanImage(ctx context.Context, img *Image) {
 			passwd = results[i].passwd
 		}
 	}
-	s.assemble(ctx, img, results)
+	s.assemble(ctx, img, results, bad)
 }
 
 // history returns each layer's created_by: history entries marked
@@ -359,7 +375,7 @@ func history(cfg *v1.ConfigFile, n int) []string {
 
 // assemble places each layer's results in the image: locations get the
 // image, layer and build step; whiteouts from later layers decide Visible.
-func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResult) {
+func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResult, bad []sweep.Finding) {
 	steps := history(img.Config, len(img.Layers))
 	idx := make([]pathIndex, len(results))
 	for i, r := range results {
@@ -377,6 +393,15 @@ func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResu
 	sc := scope{img: img, homes: homesFromPasswd(passwd)}
 	worstVisible := sweep.Severity("")
 	anyFinding := false
+	for _, f := range bad {
+		// The image as a whole is bad: its containers run it.
+		if f.Severity.Rank() > worstVisible.Rank() {
+			worstVisible = f.Severity
+		}
+		sc.finding(&f)
+		anyFinding = true
+		s.Sink.Finding(f)
+	}
 	for i, l := range img.Layers {
 		layerNo := i
 		base := sweep.Location{Image: img.Name, ImageID: img.ID, Layer: &layerNo, LayerDigest: l.Digest, CreatedBy: steps[i]}

@@ -82,6 +82,7 @@ func Sweep(ctx context.Context, c *Client, o Options) *Result {
 	s.shapeOnly(pack, pods)
 	s.nodeFindings()
 	s.trackedImages(pods)
+	s.badImages(pods)
 	for _, sa := range o.ServiceAccounts {
 		s.addScope(sa, "named with --service-account", true)
 	}
@@ -430,8 +431,12 @@ func (s *sweeper) trackedImages(pods []Pod) {
 	var order []string
 	for _, p := range pods {
 		for _, c := range append(slices.Clone(p.Spec.InitContainers), p.Spec.Containers...) {
-			repo, tag := splitImage(c.Image)
-			base := strings.ToLower(path.Base(repo))
+			ref, err := iocs.ParseImageRef(c.Image)
+			if err != nil {
+				continue
+			}
+			tag := ref.Tag
+			base := path.Base(ref.Path())
 			var pkg string
 			for _, n := range names {
 				if strings.Contains(base, strings.ToLower(n)) {
@@ -480,17 +485,6 @@ func (s *sweeper) trackedImages(pods []Pod) {
 		}
 		s.res.Findings = append(s.res.Findings, f)
 	}
-}
-
-func splitImage(img string) (repo, tag string) {
-	if i := strings.Index(img, "@"); i >= 0 {
-		img = img[:i]
-	}
-	slash := strings.LastIndex(img, "/")
-	if i := strings.LastIndex(img, ":"); i > slash {
-		return img[:i], img[i+1:]
-	}
-	return img, ""
 }
 
 func (s *sweeper) addScope(sa, why string, evidence bool) {

@@ -10,14 +10,15 @@ import (
 // The API objects the sweep reads are kubeobj's (shared with manifests
 // on disk).
 type (
-	ObjectMeta     = kubeobj.ObjectMeta
-	OwnerReference = kubeobj.OwnerReference
-	ManagedField   = kubeobj.ManagedField
-	Pod            = kubeobj.Pod
-	PodSpec        = kubeobj.PodSpec
-	Container      = kubeobj.Container
-	Volume         = kubeobj.Volume
-	DaemonSet      = kubeobj.DaemonSet
+	ObjectMeta      = kubeobj.ObjectMeta
+	OwnerReference  = kubeobj.OwnerReference
+	ManagedField    = kubeobj.ManagedField
+	Pod             = kubeobj.Pod
+	PodSpec         = kubeobj.PodSpec
+	Container       = kubeobj.Container
+	ContainerStatus = kubeobj.ContainerStatus
+	Volume          = kubeobj.Volume
+	DaemonSet       = kubeobj.DaemonSet
 )
 
 // objectName is metadata-only (namespaces, secrets as PartialObjectMetadata).

@@ -51,6 +51,9 @@ type Server struct {
 	Secrets map[string][]string
 	// Namespaces the cluster has.
 	Namespaces []string
+	// ExtraPods are pod objects (the API's JSON) served after the
+	// fixtures' pods, on the last page.
+	ExtraPods []string
 
 	mu       sync.Mutex
 	requests []string
@@ -261,7 +264,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, page)
 			return
 		}
-		writeJSON(w, fixture("pods-page2.json"))
+		page := fixture("pods-page2.json")
+		for _, x := range s.ExtraPods {
+			var pod any
+			if err := json.Unmarshal([]byte(x), &pod); err != nil {
+				panic(fmt.Sprintf("ExtraPods: %v", err))
+			}
+			page["items"] = append(page["items"].([]any), pod)
+		}
+		writeJSON(w, page)
 	case p == "/api/v1/namespaces/kube-system/pods":
 		a, b := onlyNamespace(fixture("pods.json"), "kube-system"), onlyNamespace(fixture("pods-page2.json"), "kube-system")
 		a["items"] = append(a["items"].([]any), b["items"].([]any)...)
