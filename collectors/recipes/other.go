@@ -38,14 +38,44 @@ func makeVarValue(name string) string {
 	return ""
 }
 
-// makefileScripts returns the recipe lines of a Makefile (tab-indented,
-// backslash continuations, the @ - + prefixes dropped, $$ as $).
+// recipePrefix is an assignment of .RECIPEPREFIX (GNU make: its first
+// character starts recipe lines instead of a tab).
+var recipePrefix = regexp.MustCompile(`^\.RECIPEPREFIX\s*(?::{0,3}|\?|\+)=\s?(.*)$`)
+
+// ruleRecipe is a rule with its first recipe line on the rule line
+// (targets: prerequisites ; recipe); an = before the ; makes it a
+// target-specific variable instead.
+var ruleRecipe = regexp.MustCompile(`^([^:=#;\s][^:=#;]*?)(::?)([^=;#]*);(.*)$`)
+
+// makefileScripts returns the recipe lines of a Makefile as GNU make reads
+// them (checked against make itself): lines that start with the recipe
+// prefix (a tab, or the first character of .RECIPEPREFIX), and the recipe
+// after the ; of a rule line; backslash continuations (a continuation
+// line's leading prefix dropped), the @ - + prefixes dropped, $$ as $.
+// Every recipe is read, whichever target or conditional branch it is in
+// (and the bodies of define, which a recipe may expand).
 func makefileScripts(data string) []script {
 	lines := strings.Split(strings.ReplaceAll(data, "\r\n", "\n"), "\n")
+	prefix := "\t"
 	var out []script
 	for i := 0; i < len(lines); i++ {
-		if !strings.HasPrefix(lines[i], "\t") {
-			continue
+		first := ""
+		switch {
+		case strings.HasPrefix(lines[i], prefix):
+			first = strings.TrimPrefix(lines[i], prefix)
+		default:
+			if m := recipePrefix.FindStringSubmatch(lines[i]); m != nil {
+				prefix = "\t"
+				if m[1] != "" {
+					prefix = m[1][:1]
+				}
+				continue
+			}
+			m := ruleRecipe.FindStringSubmatch(lines[i])
+			if m == nil {
+				continue
+			}
+			first = m[4]
 		}
 		var text []string
 		var src []int
@@ -53,9 +83,9 @@ func makefileScripts(data string) []script {
 		for ; j < len(lines); j++ {
 			l := lines[j]
 			if j == i {
-				l = strings.TrimLeft(strings.TrimPrefix(l, "\t"), "@-+ \t")
+				l = strings.TrimLeft(first, "@-+ \t")
 			} else {
-				l = strings.TrimPrefix(l, "\t")
+				l = strings.TrimPrefix(l, prefix)
 			}
 			text = append(text, l)
 			src = append(src, j+1)
