@@ -29,6 +29,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -396,6 +397,7 @@ func (l *loader) zipFile(ctx context.Context, p string) error {
 	if err != nil {
 		return fmt.Errorf("OSV source %s: not a directory or a zip export: %w", p, err)
 	}
+	zr.RegisterDecompressor(zip.Deflate, inflate)
 	members := make([]*zip.File, 0, len(zr.File))
 	for _, m := range zr.File {
 		if !m.FileInfo().IsDir() && strings.HasSuffix(m.Name, ".json") {
@@ -423,6 +425,40 @@ func (l *loader) zipFile(ctx context.Context, p string) error {
 		}
 	}
 	return nil
+}
+
+// flatePool holds inflaters for reuse, as archive/zip pools its own.
+var flatePool sync.Pool
+
+// inflate is a zip export's deflate decompressor: klauspost/compress's
+// flate (the images target reads gzip layers with it), which inflates
+// records about twice as fast as compress/flate.
+func inflate(r io.Reader) io.ReadCloser {
+	if fr, ok := flatePool.Get().(io.ReadCloser); ok {
+		if err := fr.(flate.Resetter).Reset(r, nil); err == nil {
+			return &pooledInflater{fr: fr}
+		}
+	}
+	return &pooledInflater{fr: flate.NewReader(r)}
+}
+
+type pooledInflater struct{ fr io.ReadCloser }
+
+func (p *pooledInflater) Read(b []byte) (int, error) {
+	if p.fr == nil {
+		return 0, errors.New("read after close")
+	}
+	return p.fr.Read(b)
+}
+
+func (p *pooledInflater) Close() error {
+	if p.fr == nil {
+		return nil
+	}
+	err := p.fr.Close()
+	flatePool.Put(p.fr)
+	p.fr = nil
+	return err
 }
 
 // readInto reads r to its end into buf, refusing more than limit.
