@@ -41,6 +41,10 @@ type Loaded struct {
 	// Records are the external record sources (--osv) whose entries were
 	// added to the pack's packages, with what each held.
 	Records []RecordSource `json:"records,omitempty"`
+	// Releases are the package releases those records list, kept apart
+	// from Packages in a compact table (see Releases); the matcher answers
+	// from them after Packages, and Packages marshals them after its own.
+	Releases *Releases `json:"-"`
 	// Packs are the packs of the set, in load order.
 	Packs []PackRef `json:"packs"`
 	// parts are the packs as each was written (per-pack values such as

@@ -14,6 +14,7 @@ import (
 // Matcher is a compiled, immutable view of a pack, safe for concurrent use.
 type Matcher struct {
 	pack         *Loaded
+	rel          *Releases                // the records' releases (--osv), answering after the pack's entries
 	pkgs         map[string]*PackageIOC   // ecosystem \x00 normalised name -> package
 	bad          map[string]*PackageIOC   // ecosystem \x00 normalised name \x00 canonical bad version -> the first entry naming it
 	ranges       map[string][]rangeEntry  // ecosystem \x00 normalised name -> bad ranges, in pack order
@@ -44,6 +45,7 @@ func Compile(l *Loaded) (*Matcher, error) {
 		pack: l, pkgs: map[string]*PackageIOC{}, bad: map[string]*PackageIOC{}, ranges: map[string][]rangeEntry{}, more: map[string][]*PackageIOC{}, names: map[string][]string{},
 		artHash: map[string]ArtifactHit{}, fileHash: map[string]*FileIOC{}, fileName: map[string][]*FileIOC{},
 		sizes: map[int64]bool{}, staging: map[string]*StagingIOC{}, windows: map[string]*Window{},
+		rel: l.Releases,
 	}
 	p := l.Pack
 	for i := range p.Packages {
@@ -157,9 +159,30 @@ func (m *Matcher) Release(eco Ecosystem, name, version string) (*PackageIOC, boo
 	if pk := m.bad[n+"\x00"+c]; pk != nil {
 		return pk, true
 	}
+	rel := m.rel
+	for i := rel.named(n); i >= 0; i = rel.rels[i].next {
+		if rel.versions(i, func(v string) bool { return v == c }) {
+			return rel.entry(i), true
+		}
+	}
+	valid := !strings.HasPrefix(c, "invalid:")
 	for _, re := range m.ranges[n] {
-		if re.r.every || (!strings.HasPrefix(c, "invalid:") && re.r.contains(eco, c)) {
+		if re.r.every || (valid && re.r.contains(eco, c)) {
 			return re.pk, true
+		}
+	}
+	for i := rel.named(n); i >= 0; i = rel.rels[i].next {
+		if rel.rels[i].every {
+			return rel.entry(i), true
+		}
+		if !valid {
+			continue
+		}
+		pk := rel.entry(i)
+		for _, r := range pk.Ranges {
+			if cr, ok := compileRange(eco, r); ok && cr.contains(eco, c) {
+				return pk, true
+			}
 		}
 	}
 	return nil, false
@@ -168,11 +191,14 @@ func (m *Matcher) Release(eco Ecosystem, name, version string) (*PackageIOC, boo
 // entries returns every entry naming a package, in pack order: the first
 // (TrackedIn's answer) then the rest.
 func (m *Matcher) entries(n string) []*PackageIOC {
-	pk := m.pkgs[n]
-	if pk == nil {
-		return nil
+	var out []*PackageIOC
+	if pk := m.pkgs[n]; pk != nil {
+		out = append([]*PackageIOC{pk}, m.more[n]...)
 	}
-	return append([]*PackageIOC{pk}, m.more[n]...)
+	for i := m.rel.named(n); i >= 0; i = m.rel.rels[i].next {
+		out = append(out, m.rel.entry(i))
+	}
+	return out
 }
 
 // rangeEntry is a package entry's compiled range.
@@ -185,9 +211,15 @@ type rangeEntry struct {
 // bad (a malicious-package record with "introduced: 0" and no end), if
 // one does.
 func (m *Matcher) EveryVersion(eco Ecosystem, name string) (*PackageIOC, bool) {
-	for _, re := range m.ranges[key(eco, name)] {
+	n := key(eco, name)
+	for _, re := range m.ranges[n] {
 		if re.r.every {
 			return re.pk, true
+		}
+	}
+	for i := m.rel.named(n); i >= 0; i = m.rel.rels[i].next {
+		if m.rel.rels[i].every {
+			return m.rel.entry(i), true
 		}
 	}
 	return nil, false
@@ -196,14 +228,31 @@ func (m *Matcher) EveryVersion(eco Ecosystem, name string) (*PackageIOC, bool) {
 // TrackedIn reports whether a package name (any spelling the ecosystem
 // treats as the same) is in the pack for ecosystem eco.
 func (m *Matcher) TrackedIn(eco Ecosystem, name string) (*PackageIOC, bool) {
-	pk, ok := m.pkgs[key(eco, name)]
-	return pk, ok
+	n := key(eco, name)
+	if pk, ok := m.pkgs[n]; ok {
+		return pk, true
+	}
+	if i := m.rel.named(n); i >= 0 {
+		return m.rel.entry(i), true
+	}
+	return nil, false
 }
 
 // NamesIn returns the normalised names the pack tracks in ecosystem eco,
 // in pack order.
 func (m *Matcher) NamesIn(eco Ecosystem) []string {
-	return append([]string(nil), m.names[eco.ID()]...)
+	out := append([]string(nil), m.names[eco.ID()]...)
+	if m.rel == nil {
+		return out
+	}
+	prefix := eco.ID() + "\x00"
+	for _, i := range m.rel.firsts {
+		r := &m.rel.rels[i]
+		if k := r.blob[:r.keyLen]; strings.HasPrefix(k, prefix) && m.pkgs[k] == nil {
+			out = append(out, k[len(prefix):])
+		}
+	}
+	return out
 }
 
 // Tracked is TrackedIn(PyPI, name): the PyPI ecosystem's collectors ask it.

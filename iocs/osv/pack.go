@@ -2,7 +2,6 @@ package osv
 
 import (
 	"context"
-	"slices"
 
 	"github.com/litesweep/litesweep/iocs"
 )
@@ -17,34 +16,43 @@ const Severity = "high"
 // Description is the package entries' shared description.
 const Description = "a release an OSV malicious-package record lists as malicious code"
 
-// AddTo loads each path (see Load) and appends the package entries its
-// records give to the pack's packages, after the packs' own (their entries
-// answer first), recording what each source held in l.Records. Entries go
-// straight into the pack, sized up front for a zip export, and share their
-// strings where they can: the records' bytes are never kept.
+// AddTo loads each path (see Load) and adds the releases its records list
+// to the set's table of record releases (iocs.Releases: the matcher
+// answers from it after the packs' own entries), recording what each
+// source held in l.Records. The records' bytes are never kept; each
+// release is a few strings in the table.
 func AddTo(ctx context.Context, l *iocs.Loaded, paths []string, o Options) error {
+	if l.Releases == nil {
+		l.Releases = &iocs.Releases{}
+	}
+	t := l.Releases
 	for _, p := range paths {
-		sources := []string{p}
+		src := t.Source(iocs.PackageIOC{Severity: Severity, Description: Description,
+			Provenance: iocs.Provenance{Sources: []string{p}, Confidence: iocs.SingleSource,
+				Note: "OSV malicious-package record"}})
 		o := o
-		o.expect = func(n int) { l.Packages = slices.Grow(l.Packages, n) }
-		src, err := Load(ctx, p, o, func(r Record) {
-			l.Packages = append(l.Packages, entry(r, sources))
+		o.expect = t.Grow
+		var addErr error
+		s, err := Load(ctx, p, o, func(r Record) {
+			if err := t.Add(src, entry(r)); err != nil && addErr == nil {
+				addErr = err
+			}
 		})
+		if err == nil {
+			err = addErr
+		}
 		if err != nil {
 			return err
 		}
-		l.Records = append(l.Records, *src)
+		l.Records = append(l.Records, *s)
 	}
 	return nil
 }
 
-func entry(r Record, sources []string) iocs.PackageIOC {
-	pk := iocs.PackageIOC{
-		ID: r.ID, Ecosystem: r.Ecosystem, Name: r.Name, Versions: r.Versions, Aliases: r.Aliases,
-		Severity: Severity, Description: Description,
-		Provenance: iocs.Provenance{Sources: sources, Confidence: iocs.SingleSource,
-			Note: "OSV malicious-package record"},
-	}
+// entry is the package entry a record's affected package stands for,
+// without what the source's template gives.
+func entry(r Record) iocs.PackageIOC {
+	pk := iocs.PackageIOC{ID: r.ID, Ecosystem: r.Ecosystem, Name: r.Name, Versions: r.Versions, Aliases: r.Aliases}
 	for _, rg := range r.Ranges {
 		vr := iocs.VersionRange{Events: make([]iocs.RangeEvent, len(rg.Events))}
 		for i, e := range rg.Events {
