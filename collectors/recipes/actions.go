@@ -144,6 +144,11 @@ func (c *Collector) actionUses(f *sweep.File, doc *yaml.Node, kind string, out s
 	case kindAction:
 		uses = CompositeUses(root)
 	}
+	c.reportUses(f, uses, kind, out)
+}
+
+// reportUses reports the uses that name a pack action at a bad ref.
+func (c *Collector) reportUses(f *sweep.File, uses []Use, kind string, out sweep.Sink) {
 	user := sweep.UserOf(c.o.Homes, f.Path)
 	n := 0
 	for _, u := range uses {
@@ -215,25 +220,39 @@ func (c *Collector) actionFinding(f *sweep.File, kind string, u Use, ref iocs.Ac
 		Indicator: &sweep.Indicator{ID: a.ID, Kind: "ci-action", Confidence: string(a.Provenance.Confidence), Sources: a.Provenance.Sources}}
 }
 
-// compositeAction reads an action metadata file outside .github/ (a
-// checkout of an action, or an action in a subdirectory). One that is not
-// readable YAML is not an action GitHub could run, so it is no error —
-// unless it names a pack action, which it then cannot be cleared of.
-func (c *Collector) compositeAction(f *sweep.File, b []byte, out sweep.Sink) {
-	acts := c.o.Matcher.Pack().CI.Actions
+// ActionMetadataUses parses an action metadata file (action.yml) and
+// returns its composite steps' uses. One that is not readable YAML is not
+// an action GitHub could run, so it is no error, unless it names one of
+// the pack's actions, which it then cannot be cleared of: that is the
+// error returned. The GitHub sweep and the checkout collector share it.
+func ActionMetadataUses(b []byte, m *iocs.Matcher) ([]Use, error) {
+	acts := m.Pack().CI.Actions
 	if len(acts) == 0 || !bytes.Contains(b, []byte("uses")) {
-		return
+		return nil, nil
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
 		lower := bytes.ToLower(b)
 		for _, a := range acts {
 			if bytes.Contains(lower, []byte(strings.ToLower(a.Repo))) {
-				out.Error(sweep.ErrorAt(f.Location(), c.Name(), fmt.Errorf("%s: names %s but is not readable YAML: %s", kindAction, a.Repo, err)))
-				return
+				return nil, fmt.Errorf("%s: names %s but is not readable YAML: %s", kindAction, a.Repo, err)
 			}
 		}
+		return nil, nil
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	return CompositeUses(deref(doc.Content[0])), nil
+}
+
+// compositeAction reads an action metadata file outside .github/ (a
+// checkout of an action, or an action in a subdirectory).
+func (c *Collector) compositeAction(f *sweep.File, b []byte, out sweep.Sink) {
+	uses, err := ActionMetadataUses(b, c.o.Matcher)
+	if err != nil {
+		out.Error(sweep.ErrorAt(f.Location(), c.Name(), err))
 		return
 	}
-	c.actionUses(f, &doc, kindAction, out)
+	c.reportUses(f, uses, kindAction, out)
 }

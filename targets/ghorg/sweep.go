@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -22,6 +23,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/litesweep/litesweep/collectors/lockfile"
+	"github.com/litesweep/litesweep/collectors/recipes"
 	"github.com/litesweep/litesweep/iocs"
 	"github.com/litesweep/litesweep/sweep"
 )
@@ -1252,7 +1254,8 @@ func (rs *repoSweep) sweepFiles(ctx context.Context) error {
 		if lockfile.KindOf(p) != "" {
 			manifests = append(manifests, e)
 		}
-		if !isWorkflowPath(p) {
+		action := isActionPath(p)
+		if !isWorkflowPath(p) && !action {
 			continue
 		}
 		data, err := rs.readBlob(ctx, e)
@@ -1262,12 +1265,27 @@ func (rs *repoSweep) sweepFiles(ctx context.Context) error {
 			}
 			continue
 		}
-		wf, err := ParseWorkflow(p, data)
-		if err != nil {
-			rs.addErr(sweep.ErrKindError, sweep.Location{Path: p}, err.Error())
-			continue
+		var uses []UseRef
+		if action {
+			// A composite action's steps run in the workflows that
+			// call it (runs.steps[].uses).
+			us, err := recipes.ActionMetadataUses(data, s.m)
+			if err != nil {
+				rs.addErr(sweep.ErrKindError, sweep.Location{Path: p}, err.Error())
+				continue
+			}
+			for _, u := range us {
+				uses = append(uses, useRef("", stepName(u), u.Value, u.With))
+			}
+		} else {
+			wf, err := ParseWorkflow(p, data)
+			if err != nil {
+				rs.addErr(sweep.ErrKindError, sweep.Location{Path: p}, err.Error())
+				continue
+			}
+			uses = wf.Uses
 		}
-		for _, u := range wf.Uses {
+		for _, u := range uses {
 			if f, ok := s.useFinding(u, rs.ri, p, nil); ok {
 				f.Location.URL = rs.blobURL(p)
 				rs.cur.Findings = append(rs.cur.Findings, f)
@@ -1306,6 +1324,13 @@ const maxFileBytes = 4 << 20
 var workflowPath = regexp.MustCompile(`^\.github/workflows/[^/]+\.ya?ml$`)
 
 func isWorkflowPath(p string) bool { return workflowPath.MatchString(p) }
+
+// isActionPath: an action metadata file, in the repository root (an
+// action's own repository) or any subdirectory (.github/actions/x).
+func isActionPath(p string) bool {
+	b := path.Base(p)
+	return b == "action.yml" || b == "action.yaml"
+}
 
 // blobRaw fetches a blob once per sweep: identical files (templates,
 // copies) in many repositories cost one request, also when two workers

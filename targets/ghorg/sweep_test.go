@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -533,6 +534,46 @@ func TestThousandRunCap(t *testing.T) {
 		t.Errorf("dense: %d runs swept, want the 1000 the API lists", n)
 	}
 	if len(res.Errors) != 1 || res.Errors[0].Location.Repo != "flood/dense" || !strings.Contains(res.Errors[0].Message, "1050 workflow runs were created in 2026-03-24T11:00:00Z..2026-03-24T11:59:59Z") {
+		t.Errorf("errors %+v", res.Errors)
+	}
+}
+
+// TestCompositeActionsOnGitHub: a composite action's steps (action.yml in
+// .github/actions/ or a repository root) are read on the default branch
+// like workflows, by the same walk and matcher as a checkout's; a Docker
+// action's image and an unreadable action.yml that names no pack action
+// are not findings, one that names one is a located error.
+func TestCompositeActionsOnGitHub(t *testing.T) {
+	f := ghfake.New(testToken)
+	t.Cleanup(f.Close)
+	f.AddOrg("solo", &ghfake.Repo{Name: "tools", Branch: "main", Files: map[string]string{
+		".github/actions/scan/action.yml": "name: scan\ndescription: x\nruns:\n  using: composite\n  steps:\n" +
+			"    - uses: actions/checkout@v4\n" +
+			"    - name: kics\n      uses: \"checkmarx/KICS-github-action@45f3749467a6017cb4fb749054b498d149dd5924\" # v1.0\n" +
+			"    - uses: aquasecurity/setup-trivy@v0.2.3\n",
+		"action.yaml":            "name: d\ndescription: x\nruns:\n  using: docker\n  image: docker://aquasec/trivy:0.69.4\n",
+		"docs/action.yml":        "uses: [not yaml\n",
+		"broken/action.yml":      "runs:\n  steps: [\n    - uses: aquasecurity/trivy-action@0.28.0\n",
+		".github/workflows/x.md": "uses: aquasecurity/trivy-action@0.28.0\n",
+	}})
+	sw, _ := newSweeper(t, f, func(c *Options) { c.Orgs = []string{"solo"} })
+	res, err := sw.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range res.Findings {
+		got = append(got, fmt.Sprintf("%s %s:%d %s %s", x.Severity, x.Location.Path, x.Location.Line, x.Location.Step, x.Indicator.ID))
+	}
+	slices.Sort(got)
+	want := []string{
+		"critical .github/actions/scan/action.yml:8 kics action-kics",
+		"medium .github/actions/scan/action.yml:9 step 3 action-setup-trivy",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+	if len(res.Errors) != 1 || res.Errors[0].Location.Path != "broken/action.yml" || !strings.Contains(res.Errors[0].Message, "names aquasecurity/trivy-action but is not readable YAML") {
 		t.Errorf("errors %+v", res.Errors)
 	}
 }

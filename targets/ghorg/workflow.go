@@ -145,13 +145,18 @@ func ParseWorkflow(path string, data []byte) (*Workflow, error) {
 		w.Jobs = append(w.Jobs, j)
 	}
 	for _, u := range recipes.WorkflowUses(root) {
-		step := u.Step
-		if step == "" && u.Index > 0 {
-			step = fmt.Sprintf("step %d", u.Index)
-		}
-		w.Uses = append(w.Uses, useRef(u.Job, step, u.Value, u.With))
+		w.Uses = append(w.Uses, useRef(u.Job, stepName(u), u.Value, u.With))
 	}
 	return w, nil
+}
+
+// stepName names a step as written, else by its position ("" for a
+// job-level uses).
+func stepName(u recipes.Use) string {
+	if u.Step == "" && u.Index > 0 {
+		return fmt.Sprintf("step %d", u.Index)
+	}
+	return u.Step
 }
 
 func useRef(job, step string, u, with *yaml.Node) UseRef {
