@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,7 +126,9 @@ func attestations(t *testing.T, idx v1.ImageIndex) (att, platform int) {
 // image with its default provenance attestation (no attest flag) to the
 // real docker-registry and writes one with the same mode=min provenance
 // into an OCI archive and an OCI layout directory; real buildctl writes one
-// with mode=max provenance.
+// with mode=max provenance; and buildx adds an SPDX SBOM attestation beside
+// the provenance (--sbom with a generator image the test builds, since the
+// default docker/buildkit-syft-scanner cannot be pulled offline).
 // Each is swept by `litesweep images`: the attestation manifest is recorded
 // as "not a platform image, not read", never an error, so the clean image
 // is CLEAN, not INCOMPLETE; and a dist of the invented package of a test
@@ -153,12 +156,51 @@ func TestBuildKitAttestation(t *testing.T) {
 	writeTree(t, filepath.Join(bad, "site/"+di+"METADATA"), w.MetadataText())
 	writeTree(t, filepath.Join(bad, "site/"+di+"RECORD"), []byte("lsw_invented_pkg/__init__.py,,\n"+di+"METADATA,,\n"+di+"RECORD,,\n"))
 
+	buildctlRun := func(args ...string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		if out, err := exec.CommandContext(ctx, buildctl, append([]string{"--addr", bk, "build", "--frontend", "dockerfile.v0"}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("buildctl build %v: %v\n%s", args, err, out)
+		}
+	}
+	// An SBOM generator image (BuildKit's SBOM scanning protocol), since
+	// docker/buildkit-syft-scanner is not reachable offline: busybox sh
+	// writes an in-toto SPDX statement for the scanned root filesystem.
+	// buildkitd pulls it from the loopback registry.
+	scanner := filepath.Join(dir, "scanner")
+	bb, err := os.ReadFile(testenv.LookPath(t, "busybox", "the SBOM generator image's shell, Debian busybox-static"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTree(t, filepath.Join(scanner, "busybox"), bb)
+	if err := os.Chmod(filepath.Join(scanner, "busybox"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeTree(t, filepath.Join(scanner, "scan.sh"), []byte(`n=${BUILDKIT_SCAN_SOURCE##*/}
+printf '{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://spdx.dev/Document","subject":[],"predicate":{"spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"%s","documentNamespace":"https://litesweep.invalid/test/%s","creationInfo":{"created":"2026-01-01T00:00:00Z","creators":["Tool: litesweep-test"]},"packages":[]}}' "$n" "$n" >"$BUILDKIT_SCAN_DESTINATION/$n.spdx.json"
+`))
+	writeTree(t, filepath.Join(scanner, "Dockerfile"), []byte("FROM scratch\nCOPY busybox /bin/sh\nCOPY scan.sh /scan.sh\nENTRYPOINT [\"/bin/sh\", \"/scan.sh\"]\n"))
+	generator := reg + "/litesweep-test/sbom-scanner:1"
+	buildctlRun("--local", "context="+scanner, "--local", "dockerfile="+scanner, "--output", "type=image,name="+generator+",push=true,registry.insecure=true")
+
 	type source struct {
 		name string
 		args []string             // litesweep images arguments
 		idx  func() v1.ImageIndex // the built index, to check it carries an attestation
+		sbom bool                 // the attestation holds an SPDX SBOM too
 	}
 	var sources []source
+	fromLayout := func(p string) func() v1.ImageIndex {
+		return func() v1.ImageIndex {
+			idx, err := layout.ImageIndexFromPath(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return idx
+		}
+	}
+	pushed := []string{"clean", "bad", "bad-sbom"}
 	for _, kind := range []string{"clean", "bad"} {
 		ctxDir := filepath.Join(dir, kind)
 		archive := filepath.Join(dir, kind+".tar")
@@ -172,30 +214,20 @@ func TestBuildKitAttestation(t *testing.T) {
 		buildx("build", "--provenance=mode=min", "--output", "type=oci,dest="+archive, ctxDir)
 		buildx("build", "--provenance=mode=min", "--output", "type=oci,tar=false,dest="+layoutDir, ctxDir)
 		buildx("build", "--output", "type=image,name="+ref+",push=true,registry.insecure=true", ctxDir)
-		bctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		out, err := exec.CommandContext(bctx, buildctl, "--addr", bk, "build", "--frontend", "dockerfile.v0",
-			"--local", "context="+ctxDir, "--local", "dockerfile="+ctxDir,
-			"--opt", "attest:provenance=mode=max", "--output", "type=oci,tar=false,dest="+maxDir).CombinedOutput()
-		cancel()
-		if err != nil {
-			t.Fatalf("buildctl build: %v\n%s", err, out)
-		}
-		fromLayout := func(p string) func() v1.ImageIndex {
-			return func() v1.ImageIndex {
-				idx, err := layout.ImageIndexFromPath(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return idx
-			}
-		}
+		buildctlRun("--local", "context="+ctxDir, "--local", "dockerfile="+ctxDir,
+			"--opt", "attest:provenance=mode=max", "--output", "type=oci,tar=false,dest="+maxDir)
 		sources = append(sources,
-			source{kind + " buildx oci archive", []string{"--archive", archive}, nil},
-			source{kind + " buildx oci layout", []string{"--oci-layout", layoutDir}, fromLayout(layoutDir)},
-			source{kind + " buildctl mode=max oci layout", []string{"--oci-layout", maxDir}, fromLayout(maxDir)})
+			source{kind + " buildx oci archive", []string{"--archive", archive}, nil, false},
+			source{kind + " buildx oci layout", []string{"--oci-layout", layoutDir}, fromLayout(layoutDir), false},
+			source{kind + " buildctl mode=max oci layout", []string{"--oci-layout", maxDir}, fromLayout(maxDir), false})
 	}
-	// One registry sweep reads both images.
-	for _, kind := range []string{"clean", "bad"} {
+	// SBOM and provenance in one attestation manifest.
+	sbomDir := filepath.Join(dir, "bad-sbom-layout")
+	buildx("build", "--sbom=generator="+generator, "--provenance=mode=min", "--output", "type=oci,tar=false,dest="+sbomDir, bad)
+	buildx("build", "--sbom=generator="+generator, "--output", "type=image,name="+reg+"/team/bad-sbom:1.0,push=true,registry.insecure=true", bad)
+	sources = append(sources, source{"bad buildx sbom oci layout", []string{"--oci-layout", sbomDir}, fromLayout(sbomDir), true})
+	// One registry sweep reads every image (the generator's has no attestation).
+	for _, kind := range pushed {
 		r, err := name.ParseReference(reg+"/team/"+kind+":1.0", name.Insecure)
 		if err != nil {
 			t.Fatal(err)
@@ -208,7 +240,7 @@ func TestBuildKitAttestation(t *testing.T) {
 			t.Fatalf("%s: BuildKit pushed %d attestation manifests and %d platform images, want 1 and 1", r, att, platform)
 		}
 	}
-	sources = append(sources, source{"buildx registry", []string{"--registry", reg, "--insecure-registry"}, nil})
+	sources = append(sources, source{"buildx registry", []string{"--registry", reg, "--insecure-registry"}, nil, true})
 
 	for _, s := range sources {
 		t.Run(s.name, func(t *testing.T) {
@@ -230,13 +262,18 @@ func TestBuildKitAttestation(t *testing.T) {
 			if len(failed) > 0 || r.Verdict == sweep.Incomplete {
 				t.Fatalf("verdict %s, exit %d, errors %+v\n%s", r.Verdict, code, failed, errs)
 			}
-			// The registry holds both images: two attestations there.
 			want := 1
 			if strings.HasSuffix(s.name, "registry") {
-				want = 2
+				want = len(pushed)
 			}
 			if len(skipped) != want {
 				t.Errorf("%d attestation manifests recorded as not a platform image, want %d: %+v", len(skipped), want, r.Errors)
+			}
+			spdx := slices.ContainsFunc(skipped, func(e sweep.Error) bool {
+				return strings.Contains(e.Message, "in-toto attestation https://spdx.dev/Document")
+			})
+			if spdx != s.sbom {
+				t.Errorf("SPDX attestation recorded %v, want %v: %+v", spdx, s.sbom, skipped)
 			}
 			found := false
 			for _, f := range r.Findings {
