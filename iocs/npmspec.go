@@ -1,7 +1,6 @@
 package iocs
 
 import (
-	"sort"
 	"strings"
 )
 
@@ -54,8 +53,8 @@ func ParseNPMDep(name, spec string) NPMSpec {
 }
 
 // AdmittedNPM returns the bad versions of a tracked npm package that npm
-// could resolve spec to, highest first (the listed versions of every
-// entry naming the package). A spec npm does not read as a range is a
+// could resolve spec to, highest first (the versions of every entry
+// naming the package, its ranges included: Matcher.Admitted). A spec npm does not read as a range is a
 // dist-tag ("latest"), which resolved to whatever the tag pointed at while
 // a bad release was published: every bad version, with tag true. When an
 // entry makes every version bad (a malicious-package record), every
@@ -67,18 +66,10 @@ func (m *Matcher) AdmittedNPM(s NPMSpec) (bad []string, tag, every, ok bool) {
 	}
 	_, every = m.EveryVersion(NPM, s.Name)
 	r, err := ParseSemverRange(s.Spec)
-	tag = err != nil
-	seen := map[string]bool{}
-	for _, pk := range m.entries(key(NPM, s.Name)) {
-		for _, v := range pk.Versions {
-			canon, err := NPM.CanonicalVersion(v)
-			if err != nil || seen[canon] || !(tag || r.Contains(canon)) {
-				continue
-			}
-			seen[canon] = true
-			bad = append(bad, canon)
-		}
+	var c constraint = npmConstraint{r}
+	if tag = err != nil; tag {
+		c = tagConstraint{}
 	}
-	sort.Slice(bad, func(i, j int) bool { return NPM.CompareVersions(bad[i], bad[j]) > 0 })
+	bad = m.admittedBy(NPM, s.Name, c)
 	return bad, tag, every, true
 }

@@ -21,7 +21,9 @@ packages:
   - {id: mal-5, ecosystem: npm, name: lim, ranges: [{events: [{introduced: "0"}, {limit: "4.0.0"}]}], severity: high, description: d, provenance: {confidence: confirmed, sources: [s]}}
 `
 
-func TestRanges(t *testing.T) {
+// rangeMatcher compiles rangePack.
+func rangeMatcher(t *testing.T) *Matcher {
+	t.Helper()
 	l, err := ParseWith([]byte(rangePack), "test", LoadOptions{AllowPartial: true})
 	if err != nil {
 		t.Fatal(err)
@@ -30,6 +32,11 @@ func TestRanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+func TestRanges(t *testing.T) {
+	m := rangeMatcher(t)
 	tests := []struct {
 		eco       Ecosystem
 		name, ver string
@@ -98,6 +105,42 @@ packages:
 		_, err := ParseWith([]byte(pack), "t", LoadOptions{AllowPartial: true})
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "ranges[0]") {
 			t.Errorf("%s: err = %v, want one naming ranges[0] and %q", tc.ranges, err, tc.want)
+		}
+	}
+}
+
+// TestAdmitted: what a requested constraint admits, as each ecosystem's
+// installers read it, from every entry and range naming the package.
+func TestAdmitted(t *testing.T) {
+	m := rangeMatcher(t)
+	for _, tc := range []struct {
+		eco        Ecosystem
+		name, spec string
+		want       string // admitted|exact, or "error"
+	}{
+		{PyPI, "foo", ">=1.0", "1.0.1,1.0.0|"},         // both entries' versions
+		{PyPI, "FOO", "==1.0.1", "1.0.1|1.0.1"},        // any spelling of the name
+		{PyPI, "foo", "<1", "|"},                       // admits none
+		{PyPI, "every-thing", ">=5", "any version|"},   // introduced 0
+		{PyPI, "bounded", ">=3", "3.1,3.0|"},           // a range's first and last affected versions
+		{PyPI, "bounded", "==2.2", "2.2|2.2"},          // pinned inside a range
+		{PyPI, "bounded", "==2.3", "|2.3"},             // fixed: not in it
+		{PyPI, "bounded", "<2", "|"},                   // below every range
+		{PyPI, "untracked", ">=0", "|"},                // not in the pack
+		{PyPI, "foo", "=>1", "error"},                  // not a specifier pip reads
+		{NPM, "@scope/thing", "^1.2.0", "1.2.0|"},      // the range's first version
+		{NPM, "@scope/thing", "1.2.3", "1.2.3|1.2.3"},  // pinned inside it
+		{NPM, "@scope/thing", "", "1.2.0|"},            // "" is any version
+		{NPM, "@scope/thing", "not a range!", "error"}, // a tag is the caller's to tell apart
+		{VSCode, "pub.ext", "1.0.0", "error"},          // installed by name, not by constraint
+	} {
+		bad, exact, err := m.Admitted(tc.eco, tc.name, tc.spec)
+		got := strings.Join(bad, ",") + "|" + exact
+		if err != nil {
+			got = "error"
+		}
+		if got != tc.want {
+			t.Errorf("Admitted(%s, %q, %q) = %q (%v), want %q", tc.eco.ID(), tc.name, tc.spec, got, err, tc.want)
 		}
 	}
 }

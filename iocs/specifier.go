@@ -2,7 +2,6 @@ package iocs
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -375,29 +374,15 @@ func (s SpecifierSet) String() string {
 // AdmittedBad returns the bad versions of a tracked PyPI package that the
 // specifier admits, highest first (the one a resolver would have picked
 // while it was the newest release), from every entry that names the
-// package. A package every version of which is bad (an OSV record with
-// "introduced: 0") admits "any version". It returns nil for untracked names.
+// package, its ranges included (Matcher.Admitted says how). A package
+// every version of which is bad (an OSV record with "introduced: 0")
+// admits AnyVersion. It returns nil for untracked names.
 func (m *Matcher) AdmittedBad(name string, spec SpecifierSet) []string {
 	if _, ok := m.Tracked(name); !ok {
 		return nil
 	}
 	if _, every := m.EveryVersion(PyPI, name); every {
-		return []string{"any version"}
+		return []string{AnyVersion}
 	}
-	var out []string
-	seen := map[string]bool{}
-	for _, pk := range m.entries(key(PyPI, name)) {
-		for _, v := range pk.Versions {
-			if c := normalizeIn(PyPI, v); !seen[c] && spec.Contains(v) {
-				seen[c] = true
-				out = append(out, v)
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, _ := ParseVersion(out[i])
-		b, _ := ParseVersion(out[j])
-		return a.Compare(b) > 0
-	})
-	return out
+	return m.admittedBy(PyPI, name, pypiConstraint{spec})
 }

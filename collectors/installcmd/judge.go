@@ -25,53 +25,16 @@ type Install struct {
 	Shown string
 }
 
-// Versions is one ecosystem's comparison of a requested constraint with
-// the bad releases of a tracked package.
-type Versions interface {
-	// Admitted returns the bad versions of pk the constraint admits,
-	// highest first, and the one version it fixes ("" for a range); an
-	// error for a constraint it cannot read.
-	Admitted(pk *iocs.PackageIOC, spec string) (bad []string, exact string, err error)
-}
-
-// Judge decides which requests of a command install a bad release.
+// Judge decides which requests of a command install a bad release; what
+// a request's constraint admits is the matcher's (iocs.Matcher.Admitted:
+// PEP 440 and poetry for PyPI, node-semver ranges for npm, every entry and
+// range of the package).
 type Judge struct {
-	m        *iocs.Matcher
-	versions map[string]Versions
+	m *iocs.Matcher
 }
 
-// NewJudge returns a judge over the pack's packages: PyPI requests are
-// compared by PEP 440 (and poetry's ^ and ~), npm requests by node-semver
-// ranges as npm reads them.
-func NewJudge(m *iocs.Matcher) *Judge {
-	return &Judge{m: m, versions: map[string]Versions{PyPI: pypi{m}, NPM: npmRanges{m}}}
-}
-
-// pypi compares PEP 440 (and poetry) constraints.
-type pypi struct{ m *iocs.Matcher }
-
-func (p pypi) Admitted(pk *iocs.PackageIOC, spec string) ([]string, string, error) {
-	set, err := iocs.ParseSpecifier(spec)
-	if err != nil {
-		return nil, "", err
-	}
-	exact, _ := set.Exact()
-	return p.m.AdmittedBad(pk.Name, set), exact, nil
-}
-
-// npmRanges compares node-semver ranges as npm resolves them
-// (iocs.Matcher.AdmittedNPM).
-type npmRanges struct{ m *iocs.Matcher }
-
-func (n npmRanges) Admitted(pk *iocs.PackageIOC, spec string) ([]string, string, error) {
-	r, err := iocs.ParseSemverRange(spec)
-	if err != nil {
-		return nil, "", err
-	}
-	bad, _, _, _ := n.m.AdmittedNPM(iocs.NPMSpec{Name: pk.Name, Spec: spec, Registry: true})
-	exact, _ := r.Exact()
-	return bad, exact, nil
-}
+// NewJudge returns a judge over the pack's packages.
+func NewJudge(m *iocs.Matcher) *Judge { return &Judge{m: m} }
 
 // shownSpecRe is the shape of an npm constraint evidence may show.
 var shownSpecRe = regexp.MustCompile(`^[0-9A-Za-z.*^~<>=| -]{1,100}$`)
@@ -92,19 +55,15 @@ func (j *Judge) Judge(inv Invocation, a Arg) (Install, bool) {
 	if !ok {
 		return Install{}, false
 	}
-	v := j.versions[r.Ecosystem]
-	if v == nil {
-		return Install{}, false
-	}
 	if r.Tag {
 		// A dist-tag named some version at the time: any bad one.
-		bad, _, err := v.Admitted(pk, "")
+		bad, _, err := j.m.Admitted(eco, pk.Name, "")
 		if err != nil {
 			return Install{}, false
 		}
 		return Install{Tool: inv.Tool, Package: pk, Admits: bad, Upgrade: inv.Upgrade, Shown: pk.Name + "@" + Ellipsis}, true
 	}
-	admits, exact, err := v.Admitted(pk, r.Spec)
+	admits, exact, err := j.m.Admitted(eco, pk.Name, r.Spec)
 	if err != nil {
 		return Install{}, false
 	}

@@ -118,6 +118,11 @@ packages:
   - {id: pypi-widget, ecosystem: pypi, name: widget-py, versions: ["1.2.3"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
   - {id: npm-widget, ecosystem: npm, name: widget-js, versions: ["2.0.0", "2.0.1"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
   - {id: npm-scoped, ecosystem: npm, name: "@inv/scoped-widget", versions: ["3.1.4"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
+  - {id: npm-two-a, ecosystem: npm, name: widget-two, versions: ["1.0.0"], severity: critical, description: d, provenance: {confidence: confirmed, sources: [s]}}
+  - {id: npm-two-b, ecosystem: npm, name: widget-two, versions: ["1.5.0"], severity: high, description: d, provenance: {confidence: confirmed, sources: [s]}}
+  - {id: npm-every, ecosystem: npm, name: widget-every, ranges: [{events: [{introduced: "0"}]}], severity: high, description: d, provenance: {confidence: confirmed, sources: [s]}}
+  - {id: npm-ranged, ecosystem: npm, name: widget-ranged, ranges: [{events: [{introduced: "1.2.0"}, {fixed: "1.2.5"}]}], severity: high, description: d, provenance: {confidence: confirmed, sources: [s]}}
+  - {id: pypi-every, ecosystem: pypi, name: widget-every-py, ranges: [{events: [{introduced: "0"}]}], severity: high, description: d, provenance: {confidence: confirmed, sources: [s]}}
 `
 
 func inventedJudge(t *testing.T) *Judge {
@@ -151,6 +156,16 @@ func TestJudgeEcosystems(t *testing.T) {
 		{"pip install widget-js==2.0.1", ""},
 		{"npm install widget-py@1.2.3", ""},
 		{"pip install widget-py==1.2.3", "pip install|==1.2.3|1.2.3|1.2.3|pip install widget-py==1.2.3"},
+		// Every entry naming the package counts, and its ranges (the
+		// matcher's Admitted, the one comparison): a package every version
+		// of which is bad admits any version in either ecosystem, a range
+		// admits the version pinned inside it and its first version.
+		{"npm i widget-two@^1", "npm install|^1|-|1.5.0,1.0.0|npm i widget-two@^1"},
+		{"npm i widget-every@^9.1", "npm install|^9.1|-|any version|npm i widget-every@^9.1"},
+		{"pip install 'widget-every-py>=9.1'", "pip install|>=9.1|-|any version|pip install widget-every-py>=9.1"},
+		{"npm i widget-ranged@1.2.3", "npm install|1.2.3|1.2.3|1.2.3|npm i widget-ranged@1.2.3"},
+		{"npm i widget-ranged@^1.2.0", "npm install|^1.2.0|-|1.2.0|npm i widget-ranged@^1.2.0"},
+		{"npm i widget-ranged@1.2.5", "npm install|1.2.5|1.2.5||"},
 	}
 	for _, tc := range tests {
 		cmds, err := Parse(tc.cmd, POSIX)
