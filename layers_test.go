@@ -325,3 +325,18 @@ func returnsReport(fd *ast.FuncDecl) bool {
 	sel, ok := star.X.(*ast.SelectorExpr)
 	return ok && sel.Sel.Name == "Report"
 }
+
+// TestScanKnowsNoFlags: package scan takes options, never flags; no
+// string of it names a flag ("--jobs"): a refused option is a
+// sweep.OptionError naming the field, which the command maps to its flag.
+func TestScanKnowsNoFlags(t *testing.T) {
+	flag := regexp.MustCompile(`(^|[\s("'])--[a-z][a-z-]+`)
+	for name, f := range parseDir(t, "scan") {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && flag.MatchString(lit.Value) {
+				t.Errorf("scan/%s: %s names a flag: scan knows options (return a sweep.OptionError)", name, lit.Value)
+			}
+			return true
+		})
+	}
+}

@@ -165,7 +165,7 @@ func finish(ctx context.Context, env Env, out *sweep.TargetOut) *sweep.Report {
 		// Fail closed: what the missing sections would have found was not
 		// looked for, so nothing found is not CLEAN.
 		r.Errors = append(r.Errors, sweep.Error{Kind: sweep.ErrKindUnverified, Collector: "iocs",
-			Message: "the IOC pack was partial (--iocs-partial): not checked for " + strings.Join(r.Tool.PackPartial, ", ")})
+			Message: "the IOC pack was partial (accepted as partial on request): not checked for " + strings.Join(r.Tool.PackPartial, ", ")})
 	}
 	r.Finalize()
 	// One planner for every target: the credentials the findings exposed
