@@ -200,7 +200,8 @@ printf '{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://sp
 			return idx
 		}
 	}
-	pushed := []string{"clean", "bad", "bad-sbom"}
+	// Pushed images: repository name → platforms (each has an attestation).
+	pushed := map[string]int{"clean": 1, "bad": 1, "bad-sbom": 1, "bad-multi": 2, "bad-docker-types": 1}
 	for _, kind := range []string{"clean", "bad"} {
 		ctxDir := filepath.Join(dir, kind)
 		archive := filepath.Join(dir, kind+".tar")
@@ -225,9 +226,14 @@ printf '{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://sp
 	sbomDir := filepath.Join(dir, "bad-sbom-layout")
 	buildx("build", "--sbom=generator="+generator, "--provenance=mode=min", "--output", "type=oci,tar=false,dest="+sbomDir, bad)
 	buildx("build", "--sbom=generator="+generator, "--output", "type=image,name="+reg+"/team/bad-sbom:1.0,push=true,registry.insecure=true", bad)
+	// Two platforms (COPY needs no emulation) with zstd layers, and Docker
+	// media types (a Docker manifest list holding the attestation).
+	buildx("build", "--platform", "linux/amd64,linux/386", "--output", "type=image,name="+reg+"/team/bad-multi:1.0,push=true,registry.insecure=true,compression=zstd,force-compression=true", bad)
+	buildx("build", "--output", "type=image,name="+reg+"/team/bad-docker-types:1.0,push=true,registry.insecure=true,oci-mediatypes=false", bad)
 	sources = append(sources, source{"bad buildx sbom oci layout", []string{"--oci-layout", sbomDir}, fromLayout(sbomDir), true})
 	// One registry sweep reads every image (the generator's has no attestation).
-	for _, kind := range pushed {
+	attested := 0
+	for kind, n := range pushed {
 		r, err := name.ParseReference(reg+"/team/"+kind+":1.0", name.Insecure)
 		if err != nil {
 			t.Fatal(err)
@@ -236,9 +242,10 @@ printf '{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://sp
 		if err != nil {
 			t.Fatal(err)
 		}
-		if att, platform := attestations(t, idx); att != 1 || platform != 1 {
-			t.Fatalf("%s: BuildKit pushed %d attestation manifests and %d platform images, want 1 and 1", r, att, platform)
+		if att, platform := attestations(t, idx); att != n || platform != n {
+			t.Fatalf("%s: BuildKit pushed %d attestation manifests and %d platform images, want %d and %d", r, att, platform, n, n)
 		}
+		attested += n
 	}
 	sources = append(sources, source{"buildx registry", []string{"--registry", reg, "--insecure-registry"}, nil, true})
 
@@ -264,7 +271,7 @@ printf '{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://sp
 			}
 			want := 1
 			if strings.HasSuffix(s.name, "registry") {
-				want = len(pushed)
+				want = attested
 			}
 			if len(skipped) != want {
 				t.Errorf("%d attestation manifests recorded as not a platform image, want %d: %+v", len(skipped), want, r.Errors)
@@ -276,8 +283,23 @@ printf '{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://sp
 				t.Errorf("SPDX attestation recorded %v, want %v: %+v", spdx, s.sbom, skipped)
 			}
 			found := false
+			images := map[string]map[string]bool{} // repository → images with the finding
 			for _, f := range r.Findings {
-				found = found || f.Indicator != nil && f.Indicator.ID == "pypi-lsw-invented-pkg" && strings.Contains(f.Location.Path, di)
+				if f.Indicator != nil && f.Indicator.ID == "pypi-lsw-invented-pkg" && strings.Contains(f.Location.Path, di) {
+					found = true
+					repo, _, _ := strings.Cut(strings.TrimPrefix(f.Location.Image, reg+"/team/"), ":")
+					if images[repo] == nil {
+						images[repo] = map[string]bool{}
+					}
+					images[repo][f.Location.Image] = true
+				}
+			}
+			if strings.HasSuffix(s.name, "registry") {
+				for repo, n := range pushed {
+					if want := n * bool2int(strings.HasPrefix(repo, "bad")); len(images[repo]) != want {
+						t.Errorf("%s: the invented dist found in %d images, want %d: %v", repo, len(images[repo]), want, images)
+					}
+				}
 			}
 			wantFound := !strings.HasPrefix(s.name, "clean")
 			switch {
@@ -288,4 +310,11 @@ printf '{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://sp
 			}
 		})
 	}
+}
+
+func bool2int(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
