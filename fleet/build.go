@@ -316,7 +316,7 @@ func (b *Builder) Fleet() *Fleet {
 		st := b.hosts[k]
 		cur := st.cur
 		h := Host{Name: st.name, Kind: st.kind, Source: cur.ref.Path, SHA256: cur.ref.SHA256, Verdict: cur.ref.Verdict,
-			ReportVerdict: cur.ref.Verdict, Scan: cur.scan, Tool: cur.tool, Stats: cur.stats, Incomplete: cur.incomplete,
+			ReportVerdict: cur.ref.Verdict, Guards: cur.guards, Scan: cur.scan, Tool: cur.tool, Stats: cur.stats, Incomplete: cur.incomplete,
 			NotWalked: cur.notWalked, worst: cur.worst, errors: cur.errors, mem: cur.mem}
 		shown := cur
 		if st.firstBad != nil && st.firstBad != cur {

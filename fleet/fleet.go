@@ -82,9 +82,13 @@ type Host struct {
 	Verdict sweep.Verdict `json:"verdict"`          // the newest report's, or REMEDIATED
 	// ReportVerdict is the newest report's own verdict.
 	ReportVerdict sweep.Verdict `json:"report_verdict"`
-	Scan          sweep.Scan    `json:"scan"`
-	Tool          sweep.Tool    `json:"tool"`
-	Stats         sweep.Stats   `json:"stats"`
+	// Guards are the dead-man switches the newest report found on the
+	// system (sweep.Guard): armed until a newer report no longer shows
+	// them. Every rendering names them before anything else.
+	Guards []sweep.Guard `json:"guards,omitempty"`
+	Scan   sweep.Scan    `json:"scan"`
+	Tool   sweep.Tool    `json:"tool"`
+	Stats  sweep.Stats   `json:"stats"`
 	// Summary counts the shown findings by severity: the newest report's,
 	// or for a REMEDIATED system the first bad report's.
 	Summary map[string]int `json:"summary"`
@@ -250,6 +254,7 @@ type digest struct {
 	events                 []Event
 	eventsOmitted          int // dated events beyond MaxEventsPerSystem, left to the system's own report
 	learned                []sweep.Learned
+	guards                 []sweep.Guard
 	hashes                 []string // distinct file hashes of its findings (interned)
 	mem                    *sweep.Report
 }

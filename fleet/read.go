@@ -36,6 +36,7 @@ type reader struct {
 		Host string `json:"host"`
 	}
 	learned  []sweep.Learned
+	guards   []sweep.Guard
 	isFleet  bool
 	hasItems bool
 
@@ -164,6 +165,10 @@ func (in *reader) decode(dec *json.Decoder) (string, error) {
 			}
 		case "learned":
 			if err := dec.Decode(&in.learned); err != nil {
+				return "", err
+			}
+		case "guards":
+			if err := dec.Decode(&in.guards); err != nil {
 				return "", err
 			}
 		case "sources":
@@ -386,7 +391,7 @@ func (in *reader) commit(sum string) {
 	d.ref = ReportRef{Path: in.path, SHA256: sum, Started: d.scan.Started, Finished: d.scan.Finished,
 		Verdict: sweep.Decide(d.worst, d.incomplete > 0 || d.scan.Interrupted || !d.scan.Coverage.Complete()), Findings: d.ref.Findings}
 	name := scanName(d.scan)
-	d.learned = in.learned
+	d.learned, d.guards = in.learned, in.guards
 	b.learnFrom(name, in.learned)
 	if len(in.timeline) > 0 {
 		tl := in.timeline // sorted by time: the earliest are kept
@@ -514,6 +519,7 @@ func (in *reader) fromReport(r *sweep.Report) {
 	in.d.summary = map[string]int{}
 	v := r.SchemaVersion
 	in.schema, in.tool, in.stats, in.timeline, in.rotation, in.learned = &v, r.Tool, r.Stats, r.Timeline, r.Rotation, r.Learned
+	in.guards = r.Guards
 	scan := r.Scan
 	in.scan = &scan
 	for i := range r.Findings {

@@ -46,14 +46,17 @@ type ExecuteOptions struct {
 // Document is remediate's --format json output: the plan, the matching
 // processes and, with --apply, what this run did.
 type Document struct {
-	Root        string      `json:"root"`
-	EvidenceDir string      `json:"evidence_dir"`
-	Apply       bool        `json:"apply"`
-	Live        bool        `json:"live"`
-	Targets     []Target    `json:"targets"`
-	Processes   []Proc      `json:"processes"`
-	Reinstall   []Reinstall `json:"reinstall,omitempty"`
-	Errors      []string    `json:"errors,omitempty"`
+	// Guards are the dead-man switches the sweep found: the plan disarms
+	// them before any other step, and says so first.
+	Guards      []sweep.Guard `json:"guards,omitempty"`
+	Root        string        `json:"root"`
+	EvidenceDir string        `json:"evidence_dir"`
+	Apply       bool          `json:"apply"`
+	Live        bool          `json:"live"`
+	Targets     []Target      `json:"targets"`
+	Processes   []Proc        `json:"processes"`
+	Reinstall   []Reinstall   `json:"reinstall,omitempty"`
+	Errors      []string      `json:"errors,omitempty"`
 	// Sweep says where the plan comes from and whether that sweep finished.
 	Sweep  *SweepState `json:"sweep,omitempty"`
 	Result *Outcome    `json:"result,omitempty"`
@@ -88,7 +91,7 @@ func Execute(ctx context.Context, r *sweep.Report, o ExecuteOptions) (*Document,
 	if !o.Live {
 		procs = nil
 	}
-	doc := &Document{Root: o.Root, EvidenceDir: o.EvidenceDir, Apply: o.Apply, Live: o.Live,
+	doc := &Document{Guards: r.Guards, Root: o.Root, EvidenceDir: o.EvidenceDir, Apply: o.Apply, Live: o.Live,
 		Targets: d.Targets, Processes: procs, Reinstall: d.Reinstall, Errors: d.Errors, Sweep: &d.Sweep}
 	// The human plan and log go to the output as text; with JSON they go
 	// to Log and the document is the output.
@@ -109,7 +112,7 @@ func Execute(ctx context.Context, r *sweep.Report, o ExecuteOptions) (*Document,
 		}
 		return doc, nil
 	}
-	printPlan(out, o, d, procs)
+	printPlan(out, o, d, procs, r.Guards)
 	if ctx.Err() != nil {
 		fmt.Fprintln(out, "Interrupted: nothing was changed.")
 		return done(sweep.ExitInterrupted)
@@ -166,12 +169,15 @@ func Execute(ctx context.Context, r *sweep.Report, o ExecuteOptions) (*Document,
 	return done(0)
 }
 
-func printPlan(w io.Writer, o ExecuteOptions, d *Removal, procs []Proc) {
+func printPlan(w io.Writer, o ExecuteOptions, d *Removal, procs []Proc, guards []sweep.Guard) {
 	mode := "dry run: nothing will be changed; add --apply to carry it out"
 	if o.Apply {
 		mode = "applying"
 	}
 	fmt.Fprintf(w, "litesweep remediate: plan for %s (%s), from %s\n", escape.Text(o.Root), mode, escape.Text(planSource(d.Sweep.From)))
+	for _, g := range guards {
+		fmt.Fprintln(w, guardHeader(g, o, d, procs))
+	}
 	if !d.Sweep.Complete {
 		fmt.Fprintf(w, "The sweep did not finish (%s): this plan removes what it found; sweep again afterwards.\n", sweepGap(d.Sweep))
 	}
@@ -185,6 +191,9 @@ func printPlan(w io.Writer, o ExecuteOptions, d *Removal, procs []Proc) {
 			scope := "user " + escape.Text(t.User)
 			if t.System {
 				scope = "system"
+			}
+			if t.Guard != "" {
+				scope += ", the dead-man switch: first"
 			}
 			units = append(units, fmt.Sprintf("%s (%s)", escape.Text(t.Unit), scope))
 		}
@@ -213,6 +222,9 @@ func printPlan(w io.Writer, o ExecuteOptions, d *Removal, procs []Proc) {
 			if t.User != "" {
 				user = " [" + escape.Text(t.User) + "]"
 			}
+			if t.Guard != "" {
+				user += " (dead-man switch: first)"
+			}
 			fmt.Fprintf(w, "   %-16s %s%s\n", t.Kind, escape.Text(t.Path), user)
 		}
 	}
@@ -226,6 +238,62 @@ func printPlan(w io.Writer, o ExecuteOptions, d *Removal, procs []Proc) {
 	for _, e := range d.Errors {
 		fmt.Fprintf(w, "note: %s\n", escape.Text(fmt.Sprint(e)))
 	}
+}
+
+// guardHeader is the plan's line for a dead-man switch the sweep found,
+// said before anything else: what it does, and that this plan disarms it
+// before any other step (or, when it can reach none of it, that the
+// responder must first).
+func guardHeader(g sweep.Guard, o ExecuteOptions, d *Removal, procs []Proc) string {
+	state := "present"
+	if g.Running {
+		state = "RUNNING"
+	}
+	on := ""
+	if g.Host != "" {
+		on = " on " + g.Host
+	}
+	files, units := 0, 0
+	for _, t := range d.Targets {
+		if t.Guard == g.ID {
+			files++
+			if t.Kind == KindUnit {
+				units++
+			}
+		}
+	}
+	kills := 0
+	for _, p := range procs {
+		if gi, ok := o.Matcher.GuardOf(p.Indicator); ok && gi.ID == g.ID {
+			kills++
+		}
+	}
+	s := fmt.Sprintf("DEAD-MAN SWITCH %s %s%s: it %s. ", escape.Text(g.Name), state, escape.Text(on), escape.Text(g.Effect))
+	if files+kills == 0 {
+		return s + fmt.Sprintf("This plan reaches none of it: disarm it by hand first (rotation item %s) and revoke nothing it watches until then.", escape.Text(g.Item))
+	}
+	var what []string
+	if units > 0 {
+		what = append(what, fmt.Sprintf("%d %s stopped and disabled", units, plural(units, "unit", "units")))
+	}
+	if kills > 0 {
+		what = append(what, fmt.Sprintf("%d %s killed", kills, plural(kills, "process", "processes")))
+	}
+	if files > 0 {
+		what = append(what, fmt.Sprintf("%d %s moved aside", files, plural(files, "file", "files")))
+	}
+	s += "This plan disarms it first, before any other step (" + strings.Join(what, ", ") + ")"
+	if g.Running && !o.Live {
+		s += "; it was seen running, and this run stops no process (--no-live or --root): stop it on the live system first"
+	}
+	return s + fmt.Sprintf("; revoke nothing it watches until that is done (rotation item %s).", escape.Text(g.Item))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func planSource(from string) string {

@@ -101,9 +101,9 @@ type checklistItemView struct {
 type stepView struct{ Command, Why string }
 
 // checklistCSS adds to the fleet page's rules what the checklist page has
-// of its own: the dead-man switch banner and the boxes of each step.
+// of its own: the disarm item's mark, the boxes of each step, the next
+// commands.
 const checklistCSS = `
-.guard{background:#fff5f5;border:2px solid var(--crit);border-radius:4px;padding:8px 12px;margin:8px 0;font-weight:600}
 ul.creds>li.guard-item{border-left:6px solid var(--crit)}
 ol.steps{margin:4px 0;padding-left:22px}ol.steps li{margin:2px 0}
 ol.next{padding-left:22px}ol.next code{display:block;white-space:pre-wrap;overflow-wrap:anywhere;background:#edf2f7;padding:2px 6px;border-radius:3px}

@@ -172,6 +172,40 @@ func FleetSentence(f *fleet.Fleet) string {
 	return s + VerdictSentence(&sweep.Report{Verdict: f.Verdict})
 }
 
+// FleetGuardSentence is what every fleet rendering says first when a
+// system's newest report shows a dead-man switch ("" when none does):
+// which systems carry one armed, and that each is disarmed there before
+// anything it guards is revoked. It does not escape: the caller escapes
+// the sentence for its medium.
+func FleetGuardSentence(f *fleet.Fleet) string {
+	var on []string
+	running := 0
+	for i := range f.Hosts {
+		h := &f.Hosts[i]
+		if len(h.Guards) == 0 {
+			continue
+		}
+		var names []string
+		for _, g := range h.Guards {
+			n := g.Name
+			if g.Running {
+				n += " RUNNING"
+				running++
+			}
+			names = append(names, n)
+		}
+		on = append(on, h.Name+" ("+strings.Join(names, ", ")+")")
+	}
+	if len(on) == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("DEAD-MAN SWITCH armed on %d %s: %s.", len(on), plural(len(on), "system", "systems"), capJoin(on))
+	if running > 0 {
+		s += fmt.Sprintf(" %d %s running and may fire at any moment.", running, plural(running, "is", "are"))
+	}
+	return s + " On each, disarm it first (its P0 rotation item; litesweep remediate there stops, disables and moves it aside keeping evidence) and revoke nothing it watches until then."
+}
+
 // observationLine is one fleet observation in a sentence. It does not
 // escape: the caller escapes the line for its medium.
 func observationLine(o fleet.Observation) string {
@@ -215,6 +249,9 @@ func plural(n int, one, many string) string {
 func FleetMarkdown(w io.Writer, f *fleet.Fleet) error {
 	bw := &errWriter{w: w}
 	bw.printf("# litesweep fleet report: %s\n\n", mdText(string(f.Verdict)))
+	if g := FleetGuardSentence(f); g != "" {
+		bw.printf("**%s**\n\n", mdText(g))
+	}
 	bw.printf("%s\n\n", mdText(FleetSentence(f)))
 	bw.printf("Generated %s by %s %s (IOC pack %s %s).", f.Generated.UTC().Format("2006-01-02 15:04Z"), mdText(f.Tool.Name), mdText(f.Tool.Version), mdText(f.Tool.PackID), mdText(f.Tool.PackVersion))
 	if f.Window != nil {
@@ -335,6 +372,9 @@ func FleetTable(w io.Writer, f *fleet.Fleet, o Options) error {
 		verdict = colorVerdict(f.Verdict)
 	}
 	bw.printf("litesweep fleet of %d: %s\n", len(f.Hosts), verdict)
+	if g := FleetGuardSentence(f); g != "" {
+		bw.lines("", wrapUnless(g, cols, o))
+	}
 	bw.lines("", wrapUnless(FleetSentence(f), cols, o))
 	if len(f.Hosts) > 0 {
 		bw.printf("\nSystems (%d)\n", len(f.Hosts))

@@ -77,7 +77,12 @@ const maxTimeline = 2000
 const listCap = 100
 
 type htmlView struct {
-	Title      string
+	Title string
+	// Guard says first which systems carry an armed dead-man switch
+	// (GuardHosts links to each; MoreGuards counts those beyond listCap).
+	Guard      string
+	GuardHosts []guardHostView
+	MoreGuards int
 	Single     bool
 	Verdict    string
 	VClass     string
@@ -108,6 +113,11 @@ type htmlView struct {
 	CSP           string
 }
 
+type guardHostView struct {
+	Name, Anchor, Guards string
+	Running              bool
+}
+
 type countView struct {
 	Label string
 	Class string
@@ -117,8 +127,9 @@ type countView struct {
 type systemRow struct {
 	Anchor, Name, Kind, Verdict, Finished, Source string
 	Crit, High, Med, Unchecked                    int
-	Action                                        bool // needs action (needsAction)
-	Off                                           bool // not on the first page
+	Action                                        bool   // needs action (needsAction)
+	Guard                                         string // its armed dead-man switches
+	Off                                           bool   // not on the first page
 }
 
 type rotationView struct {
@@ -255,6 +266,7 @@ func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
 	if single && len(f.Hosts) == 1 {
 		h := &f.Hosts[0]
 		v.Title = fmt.Sprintf("litesweep %s sweep of %s: %s", h.Scan.Kind, scanTarget(&sweep.Report{Scan: h.Scan}), h.Verdict)
+		v.Guard = guardsSentence(h.Guards)
 		v.Sentence = HostSentence(h)
 		if c := h.Scan.Coverage.String(); c != "" {
 			v.Title += "; " + c
@@ -262,6 +274,7 @@ func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
 		}
 	} else {
 		v.Title = fmt.Sprintf("litesweep fleet report (%d systems): %s", len(f.Hosts), f.Verdict)
+		v.Guard = FleetGuardSentence(f)
 		v.Sentence = FleetSentence(f)
 		for _, vd := range fleet.VerdictOrder {
 			v.HostCounts = append(v.HostCounts, countView{Label: string(vd), Class: verdictClass(vd), N: len(f.ByVerdict[vd])})
@@ -327,6 +340,20 @@ func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
 		if !h.Scan.Finished.IsZero() {
 			row.Finished = h.Scan.Finished.UTC().Format("2006-01-02 15:04Z")
 		}
+		if len(h.Guards) > 0 {
+			var names []string
+			running := false
+			for _, g := range h.Guards {
+				names = append(names, g.Name)
+				running = running || g.Running
+			}
+			row.Guard = strings.Join(names, ", ")
+			if len(v.GuardHosts) < listCap {
+				v.GuardHosts = append(v.GuardHosts, guardHostView{Name: h.Name, Guards: row.Guard, Running: running})
+			} else {
+				v.MoreGuards++
+			}
+		}
 		if needsAction(h.Verdict, pendingOn[h.Name]) {
 			v.NeedAction++
 			row.Action = true
@@ -342,6 +369,11 @@ func buildView(f *fleet.Fleet, single bool, script string) (*htmlView, error) {
 				return nil, err
 			}
 			row.Anchor = hv.Anchor
+			for j := range v.GuardHosts {
+				if v.GuardHosts[j].Name == h.Name && v.GuardHosts[j].Anchor == "" {
+					v.GuardHosts[j].Anchor = hv.Anchor
+				}
+			}
 			v.Hosts = append(v.Hosts, hv)
 			v.Findings += len(hv.Findings)
 			drill++
@@ -681,6 +713,7 @@ h1{font-size:20px;margin:0 0 6px}h2{font-size:17px;margin:20px 0 6px;border-bott
 .v-compromised{background:var(--crit)}.v-exposed{background:var(--high)}.v-at-risk{background:var(--med)}.v-incomplete{background:var(--info)}.v-clean{background:var(--ok)}.v-remediated{background:var(--rem)}
 .sentence{font-size:15px;margin:4px 0 8px;max-width:1000px}
 .meta{color:var(--mute);font-size:12px}
+.guard{background:#fff5f5;border:2px solid var(--crit);border-radius:4px;padding:8px 12px;margin:8px 0;font-weight:600}.guard p{margin:0}.guard ul{margin:4px 0 0;padding-left:18px;font-weight:400}
 .tiles{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}
 .tile{background:#fff;border:1px solid var(--line);border-left-width:6px;border-radius:4px;padding:4px 10px;min-width:100px;text-align:left;font:inherit;color:inherit}
 button.tile{cursor:pointer}button.tile.on{outline:2px solid var(--fg)}
@@ -728,6 +761,7 @@ h1{font-size:17px}
 .controls input[type=search]{width:100%}
 table.compact{min-width:0;width:100%}
 table.compact td.name{max-width:none;white-space:normal;overflow-wrap:anywhere}
+td.name .badge{white-space:normal;overflow-wrap:anywhere}
 #systems-table .opt{display:none}
 ul.creds summary{white-space:normal}
 ul.duties{columns:auto}
@@ -757,7 +791,11 @@ const htmlHead = `<!DOCTYPE html>
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"verdictClass": func(v string) string { return verdictClass(sweep.Verdict(v)) },
 	"lower":        strings.ToLower,
-}).Parse(htmlHead + `<div class="headline"><span class="verdict v-{{.VClass}}" id="verdict">{{.Verdict}}</span><p class="sentence" id="sentence">{{.Sentence}}</p></div>
+}).Parse(htmlHead + `
+{{- if .Guard}}
+<div class="guard" id="guard"><p>{{.Guard}}</p>{{if not .Single}}<ul id="guard-systems">{{range .GuardHosts}}<li>{{if .Anchor}}<a href="#{{.Anchor}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}: {{.Guards}}{{if .Running}} <b>RUNNING</b>{{end}}</li>{{end}}{{if .MoreGuards}}<li>and {{.MoreGuards}} more (the systems table marks each)</li>{{end}}</ul>{{end}}</div>
+{{- end}}
+<div class="headline"><span class="verdict v-{{.VClass}}" id="verdict">{{.Verdict}}</span><p class="sentence" id="sentence">{{.Sentence}}</p></div>
 {{- if .HostCounts}}
 <div class="tiles" id="host-counts">{{range .HostCounts}}<button type="button" class="tile {{.Class}}" data-verdict="{{.Label}}" data-filter="{{.Label}}"><b>{{.N}}</b>{{.Label}}</button>{{end}}</div>
 <p class="meta" id="severity-counts">Findings: {{range $i, $c := .SevCounts}}{{if $i}} · {{end}}<span class="s-{{$c.Label}}" data-severity="{{$c.Label}}">{{$c.N}} {{$c.Label}}</span>{{end}}. {{if .Window}}Exposure window {{.Window}}. {{end}}Generated {{.Generated}} by {{.Tool}}.</p>
@@ -775,7 +813,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 <button type="button" id="sys-prev">&lsaquo; previous</button><span id="sys-page" class="meta"></span><button type="button" id="sys-next">next &rsaquo;</button></div>
 <table id="systems-table" class="compact" data-page-size="{{.PageSize}}"><thead><tr><th>Verdict</th><th>System</th><th class="opt">Kind</th><th>Critical</th><th>High</th><th class="opt">Medium</th><th class="opt">Could not check</th><th class="opt">Newest report</th></tr></thead><tbody>
 {{- range .Systems}}
-<tr class="sys{{if .Off}} off{{end}}" data-verdict="{{.Verdict}}" data-action="{{if .Action}}1{{end}}"><td><span class="badge v-{{verdictClass .Verdict}}">{{.Verdict}}</span></td><td class="name">{{if .Anchor}}<a href="#{{.Anchor}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}</td><td class="opt">{{.Kind}}</td><td class="num">{{.Crit}}</td><td class="num">{{.High}}</td><td class="num opt">{{.Med}}</td><td class="num opt">{{.Unchecked}}</td><td class="mono opt" title="{{.Source}}">{{.Finished}}</td></tr>
+<tr class="sys{{if .Off}} off{{end}}" data-verdict="{{.Verdict}}" data-action="{{if .Action}}1{{end}}"><td><span class="badge v-{{verdictClass .Verdict}}">{{.Verdict}}</span></td><td class="name">{{if .Anchor}}<a href="#{{.Anchor}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}{{if .Guard}} <span class="badge v-compromised" title="armed dead-man switch: disarm it first">{{.Guard}}</span>{{end}}</td><td class="opt">{{.Kind}}</td><td class="num">{{.Crit}}</td><td class="num">{{.High}}</td><td class="num opt">{{.Med}}</td><td class="num opt">{{.Unchecked}}</td><td class="mono opt" title="{{.Source}}">{{.Finished}}</td></tr>
 {{- end}}
 </tbody></table>
 </section>
