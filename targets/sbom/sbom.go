@@ -386,8 +386,14 @@ func match(c Component, m *iocs.Matcher) (sweep.Finding, bool) {
 	}
 	name, version, how := c.Name, c.Version, ""
 	// Without a package URL the component's ecosystem is unknown: its name
-	// and version are asked of each ecosystem in turn (would-install grade).
-	ecos := []iocs.Ecosystem{iocs.PyPI, iocs.NPM}
+	// and version are asked of each ecosystem package URLs name, in turn
+	// (would-install grade).
+	var ecos []iocs.Ecosystem
+	for _, e := range iocs.Ecosystems() {
+		if e.PURLType() != "" {
+			ecos = append(ecos, e)
+		}
+	}
 	if c.PURL != "" {
 		p, err := packageurl.FromString(c.PURL)
 		if err != nil {
