@@ -3,6 +3,7 @@ package iocs
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -189,6 +190,26 @@ func compileImages(p *Pack) imageIndex {
 func (m *Matcher) ImageDigest(digest string) (*ImageIOC, *ImageDigest, bool) {
 	h, ok := m.images.digests[strings.ToLower(strings.TrimSpace(digest))]
 	return h.im, h.d, ok
+}
+
+// ImageNeedles are strings a file that names a pack image must contain:
+// the last component of each repository's path (trivy, kics), and
+// "sha256:" when the pack publishes digests (a reference that pins a
+// digest writes it so). Readers test them before parsing a file.
+func (m *Matcher) ImageNeedles() []string {
+	var out []string
+	seen := map[string]bool{}
+	for p := range m.images.paths {
+		if b := p[strings.LastIndexByte(p, '/')+1:]; !seen[b] {
+			seen[b] = true
+			out = append(out, b)
+		}
+	}
+	sort.Strings(out)
+	if len(m.images.order) > 0 {
+		out = append(out, "sha256:")
+	}
+	return out
 }
 
 // ImageDigests lists every published bad-image digest, in pack order.

@@ -12,6 +12,12 @@ const (
 
 // Categories declares the categories this collector emits.
 var Categories = []sweep.CategoryInfo{
+	{Category: CatImageRef, Short: "A recipe or manifest names a bad image",
+		Description: "A Compose file's `image:`, a Dockerfile or Containerfile `FROM` (build-argument defaults substituted, stages and unresolved arguments skipped), a Kubernetes manifest's container image, a CI job's image or a GitHub `container:`/`docker://` names one of the pack's bad images: a published digest, or a tag that only named the bad release (high: whatever ran it pulled the bad image), or a tag that named it only during a window (medium: it did if it ran then). The repository may be under another registry (a mirror). The finding names the file and line.",
+		Help: []string{
+			"Pin the clean release by digest in the file, and find out whether and when it ran (CI history, `docker compose` hosts, the cluster it was applied to): what ran the bad image exposed what it could read.",
+			"Sweep the hosts and clusters that ran it (`litesweep images`, `litesweep kube`) for the image itself.",
+		}},
 	{Category: CatRecipe, Short: "A build recipe or CI file installs a bad version",
 		Description: "A Dockerfile or Containerfile RUN line, a Makefile recipe, tox.ini deps or commands, a noxfile session, a Jenkinsfile sh step, or a CI configuration in a checkout (GitHub, GitLab, CircleCI, Azure, Bitbucket, Travis, Drone, Buildkite, CodeBuild) installs an exact bad release (high), or a range that would have resolved to one during the exposure window (medium); the finding names the file and line.",
 		Help: []string{

@@ -45,6 +45,8 @@ type Options struct {
 type Collector struct {
 	o     Options
 	judge *installcmd.Judge
+	// imageNeedles: a file naming a pack image contains one (images.go).
+	imageNeedles [][]byte
 }
 
 // New returns the collector.
@@ -52,7 +54,11 @@ func New(o Options) *Collector {
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = 8 << 20
 	}
-	return &Collector{o: o, judge: installcmd.NewJudge(o.Matcher)}
+	c := &Collector{o: o, judge: installcmd.NewJudge(o.Matcher)}
+	for _, n := range o.Matcher.ImageNeedles() {
+		c.imageNeedles = append(c.imageNeedles, []byte(n))
+	}
+	return c
 }
 
 // Name implements sweep.Collector.
@@ -124,6 +130,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 	switch kind {
 	case "dockerfile":
 		scripts = dockerfileScripts(data)
+		c.dockerfileImages(f, data, out)
 	case "makefile":
 		scripts = makefileScripts(data)
 	case "tox":
@@ -140,6 +147,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 			c.compositeAction(f, b, out)
 		}
 		c.kubeManifests(f, b, out)
+		c.yamlImages(f, b, out)
 		return
 	case "ci":
 		ck := ciKind(f.Path)
@@ -150,6 +158,7 @@ func (c *Collector) Collect(ctx context.Context, f *sweep.File, out sweep.Sink) 
 		}
 		scripts = ciScriptsOf(&doc, ck)
 		c.actionUses(f, &doc, ck, out)
+		c.yamlImages(f, b, out)
 	}
 	user := sweep.UserOf(c.o.Homes, f.Path)
 	n := 0

@@ -78,6 +78,22 @@ func isDockerfile(p string) bool {
 // words (["sh", "-c", "..."] as a script). The shell is the stage's SHELL
 // (PowerShell when it names powershell or pwsh), POSIX otherwise.
 func dockerfileScripts(data string) []script {
+	out, _ := parseDockerfile(data)
+	return out
+}
+
+// dockerInstruction is an ARG or FROM instruction of a Dockerfile: its
+// keyword (upper case), its text after the builder flags, and the line it
+// starts on.
+type dockerInstruction struct {
+	instr, text string
+	line        int
+}
+
+// parseDockerfile reads a Dockerfile as dockerfileScripts describes and
+// returns its RUN scripts and its ARG and FROM instructions, in order.
+func parseDockerfile(data string) ([]script, []dockerInstruction) {
+	var instrs []dockerInstruction
 	lines := strings.Split(data, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, "\r\n")
@@ -151,7 +167,11 @@ func dockerfileScripts(data string) []script {
 			return s
 		}
 		switch strings.ToUpper(instr) {
+		case "ARG":
+			instrs = append(instrs, dockerInstruction{instr: "ARG", text: body, line: src[0]})
+			continue
 		case "FROM":
+			instrs = append(instrs, dockerInstruction{instr: "FROM", text: body, line: src[0]})
 			dialect = installcmd.POSIX // each stage starts with the default shell
 			continue
 		case "SHELL":
@@ -248,7 +268,7 @@ func dockerfileScripts(data string) []script {
 			}
 		}
 	}
-	return out
+	return out, instrs
 }
 
 // heredocMark stands for a heredoc word while the command line is parsed.
