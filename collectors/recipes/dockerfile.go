@@ -77,6 +77,7 @@ func isDockerfile(p string) bool {
 // interpreter) or feeds a shell; exec form ["pip", "install", ...] as
 // words (["sh", "-c", "..."] as a script). The shell is the stage's SHELL
 // (PowerShell when it names powershell or pwsh), POSIX otherwise.
+// ONBUILD RUN is read as well: it runs in every image built FROM this one.
 func dockerfileScripts(data string) []script {
 	out, _ := parseDockerfile(data)
 	return out
@@ -156,6 +157,20 @@ func parseDockerfile(data string) ([]script, []dockerInstruction) {
 		if k := strings.IndexAny(line, " \t\v\f\r"); k >= 0 {
 			instr, off = line[:k], k
 		}
+		what := "Dockerfile RUN"
+		if strings.EqualFold(instr, "ONBUILD") {
+			// ONBUILD RUN runs in every image built FROM this one.
+			sub := strings.TrimLeft(line[off:], " \t\v\f\r")
+			off = len(line) - len(sub)
+			instr = sub
+			if k := strings.IndexAny(sub, " \t\v\f\r"); k >= 0 {
+				instr, off = sub[:k], off+k
+			}
+			if !strings.EqualFold(instr, "RUN") {
+				continue
+			}
+			what = "Dockerfile ONBUILD RUN"
+		}
 		off = skipBuilderFlags(line, off)
 		body := strings.TrimRight(line[off:], " \t\v\f\r")
 		at := func(s script) script {
@@ -193,11 +208,11 @@ func parseDockerfile(data string) ([]script, []dockerInstruction) {
 				base := strings.ToLower(path.Base(strings.ReplaceAll(argv[0], `\`, "/")))
 				switch {
 				case shellNames[base] && len(argv) >= 3 && argv[1] == "-c":
-					out = append(out, script{text: argv[2], lines: src[:1], dialect: installcmd.POSIX, what: "Dockerfile RUN"})
+					out = append(out, script{text: argv[2], lines: src[:1], dialect: installcmd.POSIX, what: what})
 				case psNames[base] && len(argv) >= 3 && strings.EqualFold(argv[1], "-Command"):
-					out = append(out, script{text: strings.Join(argv[2:], " "), lines: src[:1], dialect: installcmd.PowerShell, what: "Dockerfile RUN"})
+					out = append(out, script{text: strings.Join(argv[2:], " "), lines: src[:1], dialect: installcmd.PowerShell, what: what})
 				default:
-					out = append(out, script{words: argv, lines: src[:1], what: "Dockerfile RUN"})
+					out = append(out, script{words: argv, lines: src[:1], what: what})
 				}
 				continue
 			}
@@ -207,7 +222,7 @@ func parseDockerfile(data string) ([]script, []dockerInstruction) {
 			docs = heredocsOf(body)
 		}
 		if len(docs) == 0 {
-			out = append(out, at(script{text: body, dialect: dialect, what: "Dockerfile RUN"}))
+			out = append(out, at(script{text: body, dialect: dialect, what: what}))
 			continue
 		}
 		// Heredoc bodies follow the instruction's last line, in order.
@@ -240,13 +255,13 @@ func parseDockerfile(data string) ([]script, []dockerInstruction) {
 					continue // Python, Node...: not shell text
 				}
 			}
-			out = append(out, script{text: d.body, lines: d.lines, dialect: dialect, what: "Dockerfile RUN"})
+			out = append(out, script{text: d.body, lines: d.lines, dialect: dialect, what: what})
 			continue
 		}
 		// A command with heredocs: the shell runs the command line; a body
 		// is shell text when the command it is the input of is a shell
 		// (sh <<EOF, bash <<-EOF), else data (cat <<EOF >file, python3 <<EOF).
-		out = append(out, at(script{text: body, dialect: dialect, what: "Dockerfile RUN"}))
+		out = append(out, at(script{text: body, dialect: dialect, what: what}))
 		marked := body
 		for d := range docs {
 			marked = strings.Replace(marked, docs[d].word, " "+heredocMark+strconv.Itoa(d)+" ", 1)
@@ -262,7 +277,7 @@ func parseDockerfile(data string) ([]script, []dockerInstruction) {
 			for _, w := range c.Words {
 				if n, ok := strings.CutPrefix(w.Lit, heredocMark); ok {
 					if d, err := strconv.Atoi(n); err == nil && d < len(docs) {
-						out = append(out, script{text: docs[d].body, lines: docs[d].lines, dialect: dialect, what: "Dockerfile RUN"})
+						out = append(out, script{text: docs[d].body, lines: docs[d].lines, dialect: dialect, what: what})
 					}
 				}
 			}

@@ -2,6 +2,7 @@ package recipes
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -155,42 +156,46 @@ func TestDockerfileRunAgainstBuildKit(t *testing.T) {
 		name string
 		// directives precede FROM; body follows the image set-up.
 		directives, body string
+		// child, when set, is a Dockerfile built FROM the image of the
+		// first one (named parent): its trace is the one compared.
+		child string
 	}{
-		{"plain", "", "RUN pip install lsw-a==1.0\n"},
-		{"lowercase instruction", "", "run pip install lsw-a==1.0\n"},
-		{"continuations", "", "RUN pip install \\\n    lsw-a==1.0 \\\n    'lsw-b>=2'\n"},
-		{"comment inside continuation", "", "RUN pip install \\\n# lsw-not-a-word\n    lsw-a==1.0\n"},
-		{"indented comment inside continuation", "", "RUN pip install \\\n    # lsw-not-a-word \\\n    lsw-a==1.0\n"},
-		{"empty line inside continuation", "", "RUN pip install \\\n\n    lsw-a==1.0\n"},
-		{"whitespace after the escape", "", "RUN pip install \\  \n    lsw-a==1.0\n"},
-		{"CRLF", "", "RUN pip install \\\r\n    lsw-a==1.0 && npm install lsw-n@1\r\n"},
-		{"lists", "", "RUN pip install lsw-a; npm install lsw-n@1 || true && uv pip install --system lsw-u\n"},
-		{"quotes", "", "RUN pip install \"lsw-a[x]==1.0\" 'lsw-b ; c' lsw\\ d\n"},
-		{"shell comment", "", "RUN pip install lsw-a # pip install lsw-b\n"},
-		{"python -m pip", "", "RUN python3 -m pip install -U lsw-a\n"},
-		{"environment", "", "ENV PKG=lsw-a\nRUN pip install $PKG \"${PKG}==1\"\n"},
-		{"flags", "", "RUN --network=none pip install lsw-a\nRUN --mount=type=tmpfs,target=/tmp --network=default pip install lsw-b\n"},
-		{"exec form", "", "RUN [\"pip\", \"install\", \"lsw-a==1.0\"]\n"},
-		{"exec form continued", "", "RUN [\"pip\", \\\n    \"install\", \"lsw-a==1.0\"]\n"},
-		{"exec form shell", "", "RUN [\"/bin/sh\", \"-c\", \"pip install lsw-a && npm i lsw-n\"]\n"},
-		{"not JSON: shell form", "", "RUN [ -e /nothing ] || pip install lsw-a\n"},
-		{"heredoc", "", "RUN <<EOF\npip install lsw-a\nnpm install lsw-n\nEOF\n"},
-		{"heredoc with dash", "", "RUN <<-EOF\n\tpip install lsw-a\n\tEOF\n"},
-		{"heredoc quoted", "", "RUN <<'EOF'\npip install \"$HOME\"\nEOF\n"},
-		{"heredoc to a shell", "", "RUN sh <<EOF\npip install lsw-a\nEOF\n"},
-		{"heredoc is data", "", "RUN cat <<EOF >/x\npip install lsw-a\nEOF\n"},
-		{"heredoc and a command", "", "RUN pip install lsw-a && cat <<EOF >/x\npip install lsw-b\nEOF\n"},
-		{"escape directive backtick", "# escape=`\n", "RUN pip install `\n    lsw-a==1.0\n"},
-		{"escape directive backtick with a backslash", "# escape=`\n", "RUN pip install lsw\\-a `\n    lsw-b\n"},
-		{"tab after the instruction", "", "RUN\tpip install lsw-a\n"},
-		{"escaped escape ends the line", "", "RUN pip install lsw-a \\\\\nRUN pip install lsw-b\n"},
-		{"flags with quotes", "", "RUN --mount=type=tmpfs,target=\"/a b\" -- pip install lsw-a\n"},
-		{"heredoc with a sh line", "", "RUN <<EOF\n#!/bin/sh\npip install lsw-a\nEOF\n"},
-		{"heredoc with an interpreter line", "", "RUN <<EOF\n#!/bin/cat\npip install lsw-a\nEOF\n"},
-		{"heredoc after flags", "", "RUN --network=none <<EOF\npip install lsw-a\nEOF\n"},
-		{"two heredocs to shells", "", "RUN sh <<A && sh <<B\npip install lsw-a\nA\npip install lsw-b\nB\n"},
-		{"shell heredoc after a command", "", "RUN pip install lsw-a && sh <<EOF\npip install lsw-b\nEOF\n"},
-		{"not an instruction", "", "ENV X=\"pip install lsw-a\"\nLABEL y=\"RUN pip install lsw-b\"\n"},
+		{"plain", "", "RUN pip install lsw-a==1.0\n", ""},
+		{"lowercase instruction", "", "run pip install lsw-a==1.0\n", ""},
+		{"continuations", "", "RUN pip install \\\n    lsw-a==1.0 \\\n    'lsw-b>=2'\n", ""},
+		{"comment inside continuation", "", "RUN pip install \\\n# lsw-not-a-word\n    lsw-a==1.0\n", ""},
+		{"indented comment inside continuation", "", "RUN pip install \\\n    # lsw-not-a-word \\\n    lsw-a==1.0\n", ""},
+		{"empty line inside continuation", "", "RUN pip install \\\n\n    lsw-a==1.0\n", ""},
+		{"whitespace after the escape", "", "RUN pip install \\  \n    lsw-a==1.0\n", ""},
+		{"CRLF", "", "RUN pip install \\\r\n    lsw-a==1.0 && npm install lsw-n@1\r\n", ""},
+		{"lists", "", "RUN pip install lsw-a; npm install lsw-n@1 || true && uv pip install --system lsw-u\n", ""},
+		{"quotes", "", "RUN pip install \"lsw-a[x]==1.0\" 'lsw-b ; c' lsw\\ d\n", ""},
+		{"shell comment", "", "RUN pip install lsw-a # pip install lsw-b\n", ""},
+		{"python -m pip", "", "RUN python3 -m pip install -U lsw-a\n", ""},
+		{"environment", "", "ENV PKG=lsw-a\nRUN pip install $PKG \"${PKG}==1\"\n", ""},
+		{"flags", "", "RUN --network=none pip install lsw-a\nRUN --mount=type=tmpfs,target=/tmp --network=default pip install lsw-b\n", ""},
+		{"exec form", "", "RUN [\"pip\", \"install\", \"lsw-a==1.0\"]\n", ""},
+		{"exec form continued", "", "RUN [\"pip\", \\\n    \"install\", \"lsw-a==1.0\"]\n", ""},
+		{"exec form shell", "", "RUN [\"/bin/sh\", \"-c\", \"pip install lsw-a && npm i lsw-n\"]\n", ""},
+		{"not JSON: shell form", "", "RUN [ -e /nothing ] || pip install lsw-a\n", ""},
+		{"heredoc", "", "RUN <<EOF\npip install lsw-a\nnpm install lsw-n\nEOF\n", ""},
+		{"heredoc with dash", "", "RUN <<-EOF\n\tpip install lsw-a\n\tEOF\n", ""},
+		{"heredoc quoted", "", "RUN <<'EOF'\npip install \"$HOME\"\nEOF\n", ""},
+		{"heredoc to a shell", "", "RUN sh <<EOF\npip install lsw-a\nEOF\n", ""},
+		{"heredoc is data", "", "RUN cat <<EOF >/x\npip install lsw-a\nEOF\n", ""},
+		{"heredoc and a command", "", "RUN pip install lsw-a && cat <<EOF >/x\npip install lsw-b\nEOF\n", ""},
+		{"escape directive backtick", "# escape=`\n", "RUN pip install `\n    lsw-a==1.0\n", ""},
+		{"escape directive backtick with a backslash", "# escape=`\n", "RUN pip install lsw\\-a `\n    lsw-b\n", ""},
+		{"tab after the instruction", "", "RUN\tpip install lsw-a\n", ""},
+		{"escaped escape ends the line", "", "RUN pip install lsw-a \\\\\nRUN pip install lsw-b\n", ""},
+		{"flags with quotes", "", "RUN --mount=type=tmpfs,target=\"/a b\" -- pip install lsw-a\n", ""},
+		{"heredoc with a sh line", "", "RUN <<EOF\n#!/bin/sh\npip install lsw-a\nEOF\n", ""},
+		{"heredoc with an interpreter line", "", "RUN <<EOF\n#!/bin/cat\npip install lsw-a\nEOF\n", ""},
+		{"heredoc after flags", "", "RUN --network=none <<EOF\npip install lsw-a\nEOF\n", ""},
+		{"two heredocs to shells", "", "RUN sh <<A && sh <<B\npip install lsw-a\nA\npip install lsw-b\nB\n", ""},
+		{"shell heredoc after a command", "", "RUN pip install lsw-a && sh <<EOF\npip install lsw-b\nEOF\n", ""},
+		{"onbuild", "", "ONBUILD RUN pip install lsw-a\nonbuild run [\"npm\", \"install\", \"lsw-n\"]\nONBUILD ENV X=1\n", "FROM parent\nRUN pip install lsw-b\n"},
+		{"not an instruction", "", "ENV X=\"pip install lsw-a\"\nLABEL y=\"RUN pip install lsw-b\"\n", ""},
 	}
 	tmpl := t.TempDir()
 	writeFile := func(p string, b []byte, mode os.FileMode) {
@@ -224,21 +229,43 @@ func TestDockerfileRunAgainstBuildKit(t *testing.T) {
 			}
 			writeFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644)
 			out := filepath.Join(dir, "out")
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, buildctl, "--addr", bk, "build", "--frontend", "dockerfile.v0",
-				"--local", "context="+dir, "--local", "dockerfile="+dir, "--output", "type=local,dest="+out)
-			if b, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("buildctl build: %v\n%s\nDockerfile:\n%s", err, b, df)
+			build := func(args ...string) {
+				t.Helper()
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+				defer cancel()
+				cmd := exec.CommandContext(ctx, buildctl, append([]string{"--addr", bk, "build", "--frontend", "dockerfile.v0"}, args...)...)
+				if b, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("buildctl build: %v\n%s\nDockerfile:\n%s\n%s", err, b, df, tc.child)
+				}
+			}
+			got := extracted(t, dockerfileScripts(df))
+			if tc.child == "" {
+				build("--local", "context="+dir, "--local", "dockerfile="+dir, "--output", "type=local,dest="+out)
+			} else {
+				// The first image into an OCI layout, the child built FROM
+				// it as the named context "parent".
+				parent := filepath.Join(dir, "parent")
+				build("--local", "context="+dir, "--local", "dockerfile="+dir, "--output", "type=oci,tar=false,dest="+parent)
+				var idx struct {
+					Manifests []struct{ Digest string } `json:"manifests"`
+				}
+				b, err := os.ReadFile(filepath.Join(parent, "index.json"))
+				if err != nil || json.Unmarshal(b, &idx) != nil || len(idx.Manifests) != 1 {
+					t.Fatalf("parent layout index: %v %s", err, b)
+				}
+				child := filepath.Join(dir, "child")
+				writeFile(filepath.Join(child, "Dockerfile"), []byte(tc.child), 0o644)
+				build("--local", "context="+child, "--local", "dockerfile="+child, "--oci-layout", "parent="+parent,
+					"--opt", "context:parent=oci-layout://parent@"+idx.Manifests[0].Digest, "--output", "type=local,dest="+out)
+				got = append(got, extracted(t, dockerfileScripts(tc.child))...)
 			}
 			trace, err := os.ReadFile(filepath.Join(out, "trace"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			real := readTrace(trace)
-			got := extracted(t, dockerfileScripts(df))
 			if !sameCommands(got, real) {
-				t.Errorf("Dockerfile:\n%s\nBuildKit ran:%s\nlitesweep read:%s", df, showCommands(real), showCommands(got))
+				t.Errorf("Dockerfile:\n%s%s\nBuildKit ran:%s\nlitesweep read:%s", df, tc.child, showCommands(real), showCommands(got))
 			}
 		})
 	}
