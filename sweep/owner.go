@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"fmt"
 	"io/fs"
 	"time"
 )
@@ -14,6 +15,17 @@ func Owner(fi fs.FileInfo) (uid int, ok bool) {
 		return st.UID(), true
 	}
 	return ownerOther(fi)
+}
+
+// OwnerName is how evidence names a file's owner: "alice (uid 1000)" for
+// a user whose home the sweep knows, else "uid 1000".
+func OwnerName(uid int, homes []Home) string {
+	for _, h := range homes {
+		if h.UID == uid && uid >= 0 {
+			return fmt.Sprintf("%s (uid %d)", h.User, uid)
+		}
+	}
+	return fmt.Sprintf("uid %d", uid)
 }
 
 // ChangeTime returns the inode change time where the platform reports it.

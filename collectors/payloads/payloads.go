@@ -175,12 +175,7 @@ func (c *Collector) finding(loc sweep.Location, fi fs.FileInfo, sum string, l sw
 	mt := fi.ModTime().UTC()
 	ev := sweep.Evidence{SHA256: sum, Size: fi.Size(), Mode: fi.Mode().String(), ModTime: &mt}
 	if uid, ok := sweep.Owner(fi); ok {
-		ev.Owner = fmt.Sprintf("uid %d", uid)
-		for _, h := range c.o.Homes {
-			if h.UID == uid && uid >= 0 {
-				ev.Owner = fmt.Sprintf("%s (uid %d)", h.User, uid)
-			}
-		}
+		ev.Owner = sweep.OwnerName(uid, c.o.Homes)
 	}
 	if ct, ok := sweep.ChangeTime(fi); ok {
 		ev.Details = append(ev.Details, "ctime "+ct.UTC().Format(time.RFC3339))

@@ -339,11 +339,7 @@ func (ff facts) evidence(homes []sweep.Home) sweep.Evidence {
 		ev.Details = append(ev.Details, "ctime "+ff.ctime.Format(time.RFC3339))
 	}
 	if ff.uid >= 0 {
-		if u := userOf(ff.uid, homes); u != "" {
-			ev.Owner = fmt.Sprintf("%s (uid %d)", u, ff.uid)
-		} else {
-			ev.Owner = fmt.Sprintf("uid %d", ff.uid)
-		}
+		ev.Owner = sweep.OwnerName(ff.uid, homes)
 	}
 	return ev
 }

@@ -36,18 +36,9 @@ func factsOf(fi fs.FileInfo, homes []sweep.Home) fileFacts {
 		ff.ctime = ct.UTC()
 	}
 	if uid, ok := sweep.Owner(fi); ok {
-		ff.owner = ownerName(uid, homes)
+		ff.owner = sweep.OwnerName(uid, homes)
 	}
 	return ff
-}
-
-func ownerName(uid int, homes []sweep.Home) string {
-	for _, h := range homes {
-		if h.UID == uid && h.UID >= 0 {
-			return fmt.Sprintf("%s (uid %d)", h.User, uid)
-		}
-	}
-	return fmt.Sprintf("uid %d", uid)
 }
 
 // apply copies the facts into evidence.
