@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/litesweep/litesweep/collectors"
@@ -47,7 +49,9 @@ func must(b *testing.B, err error) {
 
 // BenchmarkHostWalk measures the one walk with every host collector
 // subscribed, against the same walk with none (the baseline), so the
-// predicates' cost shows as a ratio.
+// predicates' cost shows as a ratio. LITESWEEP_BENCH_WITHOUT=NAME[,NAME]
+// adds the walk without those collectors (a collector's own cost, before
+// and after, in the same run).
 func BenchmarkHostWalk(b *testing.B) {
 	root := benchTree(b)
 	m := sweeptest.Matcher(b)
@@ -55,15 +59,22 @@ func BenchmarkHostWalk(b *testing.B) {
 	must(b, err)
 	homes := sweep.Homes(r.FS())
 	r.Close()
-	for _, tc := range []struct {
+	all := func() []sweep.Collector { return collectors.Host(collectors.Options{Matcher: m, Homes: homes}) }
+	type bench struct {
 		name string
 		cs   func() []sweep.Collector
-	}{
+	}
+	benches := []bench{
 		{"baseline-no-collectors", func() []sweep.Collector { return nil }},
-		{"all-host-collectors", func() []sweep.Collector {
-			return collectors.Host(collectors.Options{Matcher: m, Homes: homes})
-		}},
-	} {
+		{"all-host-collectors", all},
+	}
+	if without := os.Getenv("LITESWEEP_BENCH_WITHOUT"); without != "" {
+		drop := strings.Split(without, ",")
+		benches = append(benches, bench{"all-host-collectors-without-" + strings.ReplaceAll(without, "/", "-"), func() []sweep.Collector {
+			return slices.DeleteFunc(all(), func(c sweep.Collector) bool { return slices.Contains(drop, c.Name()) })
+		}})
+	}
+	for _, tc := range benches {
 		b.Run(tc.name, func(b *testing.B) {
 			var files int64
 			for i := 0; i < b.N; i++ {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/litesweep/litesweep/collectors/binaries"
 	"github.com/litesweep/litesweep/collectors/cache"
 	"github.com/litesweep/litesweep/collectors/creds"
 	"github.com/litesweep/litesweep/collectors/extensions"
@@ -101,6 +102,9 @@ func families() []family {
 		}},
 		family{[][]sweep.CategoryInfo{recipes.Categories}, func(o Options) []sweep.Collector {
 			return []sweep.Collector{recipes.New(recipes.Options{Matcher: o.Matcher, Homes: o.Homes})}
+		}},
+		family{[][]sweep.CategoryInfo{binaries.Categories}, func(o Options) []sweep.Collector {
+			return []sweep.Collector{binaries.New(binaries.Options{Matcher: o.Matcher, Homes: o.Homes, MaxSize: max(o.MaxHashSize, binaries.DefaultMaxSize)})}
 		}},
 		// Last: its Finish matches copies of what the others learned.
 		family{[][]sweep.CategoryInfo{payloads.Categories}, func(o Options) []sweep.Collector {

@@ -122,6 +122,10 @@ var (
 	tagRe     = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 )
 
+// minMarker is the shortest marker a binary entry may carry: shorter
+// strings occur by chance in large executables.
+const minMarker = 6
+
 var severities = map[string]bool{"critical": true, "high": true, "medium": true, "low": true, "info": true}
 
 var confidences = map[Confidence]bool{Confirmed: true, MultiSecondary: true, SingleSource: true, Uncertain: true, Derived: true}
@@ -354,6 +358,21 @@ func (p *Pack) validateIn(doc *yaml.Node, known map[string]bool) error {
 		v.sha256(f+".sha256", fi.SHA256)
 		if fi.MD5 != "" && !hexMD5.MatchString(fi.MD5) {
 			v.fail(f+".md5", "%q is not 32 lower-case hex digits", fi.MD5)
+		}
+		if fi.Kind == "binary" {
+			if strings.Contains(fi.Name, "/") {
+				v.fail(f+".name", "%q must be a base name", fi.Name)
+			}
+			if fi.SHA256 == "" && len(fi.Markers) == 0 {
+				v.fail(f, "a binary needs sha256 or markers: its name alone is not evidence")
+			}
+		} else if len(fi.Markers) > 0 {
+			v.fail(f+".markers", "only a binary (kind binary) carries markers")
+		}
+		for j, mk := range fi.Markers {
+			if len(mk) < minMarker {
+				v.fail(fmt.Sprintf("%s.markers[%d]", f, j), "%q is shorter than %d bytes", mk, minMarker)
+			}
 		}
 		v.severity(f+".severity", fi.Severity)
 		v.prov(f+".provenance", fi.Provenance)

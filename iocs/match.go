@@ -23,6 +23,8 @@ type Matcher struct {
 	artHash      map[string]ArtifactHit   // sha256 -> artefact
 	fileHash     map[string]*FileIOC      // sha256 -> file
 	fileName     map[string][]*FileIOC    // base name -> files
+	binName      map[string][]*FileIOC    // binaryKey(base name) -> files of kind binary
+	maxMarker    int                      // longest binary marker
 	sizes        map[int64]bool           // sizes of hashed files and artefacts (prefilter)
 	staging      map[string]*StagingIOC
 	stagingGlobs []glob
@@ -43,7 +45,7 @@ type ArtifactHit struct {
 func Compile(l *Loaded) (*Matcher, error) {
 	m := &Matcher{
 		pack: l, pkgs: map[string]*PackageIOC{}, bad: map[string]*PackageIOC{}, ranges: map[string][]rangeEntry{}, more: map[string][]*PackageIOC{}, names: map[string][]string{},
-		artHash: map[string]ArtifactHit{}, fileHash: map[string]*FileIOC{}, fileName: map[string][]*FileIOC{},
+		artHash: map[string]ArtifactHit{}, fileHash: map[string]*FileIOC{}, fileName: map[string][]*FileIOC{}, binName: map[string][]*FileIOC{},
 		sizes: map[int64]bool{}, staging: map[string]*StagingIOC{}, windows: map[string]*Window{},
 		rel: l.Releases,
 	}
@@ -92,6 +94,13 @@ func Compile(l *Loaded) (*Matcher, error) {
 			m.sizes[f.Size] = true
 		}
 		m.fileName[f.Name] = append(m.fileName[f.Name], f)
+		if f.Kind == "binary" {
+			k := binaryKey(f.Name)
+			m.binName[k] = append(m.binName[k], f)
+			for _, mk := range f.Markers {
+				m.maxMarker = max(m.maxMarker, len(mk))
+			}
+		}
 	}
 	for i := range p.Staging {
 		s := &p.Staging[i]
@@ -295,6 +304,29 @@ func (m *Matcher) RecordHash(field string) (*FileIOC, bool) {
 
 // FilesNamed returns the pack's files with this base name.
 func (m *Matcher) FilesNamed(base string) []*FileIOC { return m.fileName[base] }
+
+// Binaries returns the pack's bad binaries (files of kind binary) a file
+// of this base name could be: the walk's one question per file, so it
+// allocates only for a name ending in .exe, which compares without case
+// (a Windows disk's MSBuild.exe is msbuild.exe).
+func (m *Matcher) Binaries(base string) []*FileIOC {
+	if len(m.binName) == 0 {
+		return nil
+	}
+	return m.binName[binaryKey(base)]
+}
+
+// MaxBinaryMarker is the length of the longest binary marker (0: none).
+func (m *Matcher) MaxBinaryMarker() int { return m.maxMarker }
+
+// binaryKey is how binary names compare: exactly, except that a Windows
+// executable's name (.exe, any case) compares lower-cased.
+func binaryKey(base string) string {
+	if n := len(base); n >= 4 && strings.EqualFold(base[n-4:], ".exe") {
+		return strings.ToLower(base)
+	}
+	return base
+}
 
 // HashWorthy reports whether a file of this size could match a hashed
 // indicator, so collectors hash only files that can match.

@@ -164,12 +164,17 @@ type FileIOC struct {
 	Kind string `yaml:"kind" json:"kind"`
 	// Name is the base name; PathSuffix, when set, is the slash path the file
 	// sits at below a site directory or a home (e.g. litellm/proxy/proxy_server.py).
-	Name        string     `yaml:"name" json:"name"`
-	PathSuffix  string     `yaml:"path_suffix,omitempty" json:"path_suffix,omitempty"`
-	SHA256      string     `yaml:"sha256,omitempty" json:"sha256,omitempty"`
-	MD5         string     `yaml:"md5,omitempty" json:"md5,omitempty"`
-	Size        int64      `yaml:"size,omitempty" json:"size,omitempty"`
-	Package     string     `yaml:"package,omitempty" json:"package,omitempty"` // package IOC id it ships in
+	Name       string `yaml:"name" json:"name"`
+	PathSuffix string `yaml:"path_suffix,omitempty" json:"path_suffix,omitempty"`
+	SHA256     string `yaml:"sha256,omitempty" json:"sha256,omitempty"`
+	MD5        string `yaml:"md5,omitempty" json:"md5,omitempty"`
+	Size       int64  `yaml:"size,omitempty" json:"size,omitempty"`
+	Package    string `yaml:"package,omitempty" json:"package,omitempty"` // package IOC id it ships in
+	// Markers are byte strings found inside a bad binary (kind binary): a
+	// file of this name that carries one is evidence even when its hash is
+	// unknown (a rebuilt or re-packed payload). A binary entry needs a
+	// SHA-256 or markers: its name alone (trivy) is the legitimate tool's.
+	Markers     []string   `yaml:"markers,omitempty" json:"markers,omitempty"`
 	Severity    string     `yaml:"severity" json:"severity"`
 	Description string     `yaml:"description" json:"description"`
 	Provenance  Provenance `yaml:"provenance" json:"provenance"`

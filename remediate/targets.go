@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/litesweep/litesweep/collectors/binaries"
 	"github.com/litesweep/litesweep/collectors/payloads"
 	"github.com/litesweep/litesweep/collectors/persistence"
 	"github.com/litesweep/litesweep/collectors/python"
@@ -252,6 +253,16 @@ func (p *planner) finding(f *sweep.Finding) {
 		p.put(base)
 	case payloads.CatCopy:
 		base.Kind = KindCopy
+		p.put(base)
+	case binaries.CatBinary:
+		if f.Severity != sweep.Critical {
+			return // a marker without a known hash is for a person to judge
+		}
+		if len(p.m.Binaries(path.Base(loc.Path))) == 0 {
+			p.errorf("%s: reported as a bad binary, but not named like a binary of the pack: not moved", loc.Path)
+			return
+		}
+		base.Kind = KindBinary
 		p.put(base)
 	case live.CatProcess:
 		p.process(f)

@@ -201,6 +201,16 @@ type Collector interface {
 	Collect(ctx context.Context, f *File, out Sink)
 }
 
+// Streamer is implemented by collectors that read a wanted file once,
+// start to end, and nothing else of the tree (a hash and a marker search).
+// An image layer hands such a file to CollectStream as its tar member
+// streams, whatever its size, instead of buffering it within the per-file
+// cap; the host walk calls Collect as for any collector. loc is where the
+// file lies; e.Info is the member's header.
+type Streamer interface {
+	CollectStream(ctx context.Context, e *Entry, loc Location, r io.Reader, out Sink)
+}
+
 // DirObserver is implemented by collectors that want to see directories
 // (e.g. to register every site-packages as an environment).
 type DirObserver interface {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"strings"
 	"sync"
@@ -153,6 +154,20 @@ func (d *Dispatch) Collect(ctx context.Context, c Collector, f *File) (reported 
 	}()
 	c.Collect(ctx, f, ws)
 	return
+}
+
+// Stream runs a Streamer on one entry whose content r streams (an image
+// layer's tar member): the file is counted as read, and a panic becomes an
+// error at the entry.
+func (d *Dispatch) Stream(ctx context.Context, c Collector, s Streamer, e *Entry, r io.Reader) {
+	d.counters().FilesRead.Add(1)
+	defer func() {
+		if rec := recover(); rec != nil {
+			d.Sink.Error(Error{Location: d.loc(e.Path), Collector: c.Name(), Kind: ErrKindError,
+				Message: fmt.Sprintf("collector panic: %v", rec)})
+		}
+	}()
+	s.CollectStream(ctx, e, d.loc(e.Path), r, d.Sink)
 }
 
 // Finish runs every collector's Finish (in order) once all files were

@@ -450,6 +450,13 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 			}
 			continue
 		}
+		if st, ok := streamer(cols); ok && typ == 0 && !isPasswd {
+			// A collector that reads the file once, start to end (a hash
+			// and a marker search), reads it from the stream, whatever
+			// its size: nothing is buffered.
+			disp.Stream(ctx, cols[0], st, e, tr)
+			continue
+		}
 		switch {
 		case typ == 0:
 			data, ok := s.bufferFile(res, tr, hdr, p, mem, big, lim, &buffered, len(cols) == 0)
@@ -511,6 +518,16 @@ func (s *Scanner) scanLayer(ctx context.Context, in layerInput) *layerResult {
 	}
 	s.collectLayer(ctx, res, disp, sink, want, &layerFS{m: mem, big: big})
 	return res
+}
+
+// streamer returns the one collector that wants a file, when it reads
+// it from a stream (sweep.Streamer).
+func streamer(cols []sweep.Collector) (sweep.Streamer, bool) {
+	if len(cols) != 1 {
+		return nil, false
+	}
+	st, ok := cols[0].(sweep.Streamer)
+	return st, ok
 }
 
 // memEntry is a walk entry for a file buffered in mem (its size is the
