@@ -405,6 +405,11 @@ func (l *loader) zipFile(ctx context.Context, p string) error {
 		}
 	}
 	sort.Slice(members, func(i, j int) bool { return members[i].Name < members[j].Name })
+	// A member's header (name, extra fields, ...) is a few hundred bytes:
+	// at 100,000 records the directory is as large as the table the
+	// records make. Each is let go once read: members holds the only
+	// references left.
+	zr.File = nil
 	if len(members) > l.o.MaxFiles {
 		return fmt.Errorf("OSV source %s: %w: %d members, at most %d", p, ErrTooMany, len(members), l.o.MaxFiles)
 	}
@@ -415,8 +420,9 @@ func (l *loader) zipFile(ctx context.Context, p string) error {
 	for len(members) > 0 {
 		n := min(batchSize, len(members))
 		batch = batch[:0]
-		for _, m := range members[:n] {
+		for i, m := range members[:n] {
 			batch = append(batch, item{where: p + ":" + m.Name, m: m})
+			members[i] = nil
 		}
 		members = members[n:]
 		l.src.Files += n
