@@ -21,8 +21,9 @@ func mirrorCommand() *cli.Command {
 			"npm (--registry, --verdaccio-storage): for every npm package of the packs reads the packument (GET\n" +
 			"<registry>/<name>, @scope%2fname, as npm asks) or the package.json of a Verdaccio storage folder, and\n" +
 			"reports each bad version it still lists, with its tarball; higher when the latest dist-tag names it\n" +
-			"(npm install <name> gets it), lower when deprecated. A stored tarball its package.json no longer\n" +
-			"lists is reported too: a lockfile's resolved URL still gets it. A 404 is a package not served.\n" +
+			"(npm install <name> gets it), lower when deprecated. A bad version the registry no longer lists is\n" +
+			"asked for at its tarball URL, and a stored tarball its package.json no longer lists is reported: a\n" +
+			"lockfile's resolved URL still gets it (npm ci). A 404 is a package not served.\n" +
 			"--download fetches each bad file or tarball to confirm its hash (streamed, bounded; stored tarballs are\n" +
 			"always hashed). --osv records add the packages they name.\n" +
 			"Credentials come from the URL's userinfo (sent only to that host) or ~/.netrc ($NETRC), as pip reads\n" +

@@ -216,6 +216,7 @@ func (ix *Index) npmPackage(ctx context.Context, name string) {
 		ix.stats.Files.Add(int64(len(*doc.Versions)))
 	}
 	final := resp.Request.URL // after redirects: a relative tarball URL resolves against it
+	ix.unlisted(ctx, name, doc)
 	for _, bad := range JudgePackument(ix.o.Matcher, name, doc) {
 		loc := ix.loc()
 		loc.URL = Redact(u)
@@ -385,4 +386,84 @@ func npmPurge(name string, b BadVersion) []string {
 		out = append([]string{retag + " latest --registry <this registry> (on a proxy, refresh the package's metadata from the upstream registry, which no longer names it)"}, out...)
 	}
 	return out
+}
+
+// unlisted asks the registry for the tarball of every bad version the
+// packs name exactly that the packument does not list, at the URL npm
+// gives it (<registry>/<name>/-/<base>-<version>.tgz, the resolved field
+// of a lockfile): a proxy that refreshed its metadata may keep the
+// tarball it cached, and npm ci fetches a locked tarball by that URL
+// without reading the packument.
+func (ix *Index) unlisted(ctx context.Context, name string, doc *Packument) {
+	listed := map[string]bool{}
+	if doc.Versions != nil {
+		for v := range *doc.Versions {
+			if c, err := iocs.NPM.CanonicalVersion(v); err == nil {
+				listed[c] = true
+			}
+		}
+	}
+	// A dist-tag spec admits every version the packs list exactly.
+	bad, _, _, _ := ix.o.Matcher.AdmittedNPM(iocs.NPMSpec{Name: name, Spec: "latest", Registry: true})
+	sort.Slice(bad, func(i, j int) bool { return iocs.NPM.CompareVersions(bad[i], bad[j]) < 0 })
+	for _, v := range bad {
+		if listed[v] || ctx.Err() != nil {
+			continue
+		}
+		base := path.Base(name) + "-" + v + ".tgz"
+		u := *ix.base
+		u.Path = ix.base.Path + name + "/-/" + base
+		u.RawPath = ""
+		l := ix.loc()
+		l.URL, l.Member = Redact(&u), base
+		served, err := ix.probe(ctx, &u)
+		if err != nil {
+			ix.out.Error(sweep.Error{Location: l, Collector: CollectorNPM,
+				Message: fmt.Sprintf("tarball of %s@%s, which the packument does not list, not checked: %v", name, v, err)})
+			continue
+		}
+		if !served {
+			continue
+		}
+		pk, _ := ix.o.Matcher.Release(iocs.NPM, name, v)
+		f := sweep.Finding{Severity: sweep.Medium, Category: CatFile, Collector: CollectorNPM, Location: l,
+			Title: fmt.Sprintf("the registry no longer lists %s@%s but still serves its tarball (a compromised release)", name, v),
+			Evidence: sweep.Evidence{Package: name, Version: v, Text: Redact(&u), Details: []string{
+				"the packument of " + Redact(ix.base) + " does not list " + v + ", but " + base + " is served at the URL npm records: npm ci from a lockfile whose resolved field names it still gets it"}},
+			Indicator: indicator(pk, nil)}
+		if ix.o.Download {
+			ix.confirm(ctx, &f, &u, "")
+		}
+		f.Evidence.Details = append(f.Evidence.Details, npmPurge(name, BadVersion{Name: name, Version: v})...)
+		ix.out.Finding(f)
+	}
+}
+
+// probe reports whether the registry serves a URL (200), or not (404,
+// 410); anything else is an error. HEAD first, GET when HEAD is refused.
+func (ix *Index) probe(ctx context.Context, u *url.URL) (bool, error) {
+	for _, method := range []string{http.MethodHead, http.MethodGet} {
+		req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+		if err != nil {
+			return false, err
+		}
+		req.Header.Set("User-Agent", "litesweep-mirror")
+		ix.authorize(req)
+		ix.stats.Requests.Add(1)
+		resp, err := ix.c.Do(req)
+		if err != nil {
+			return false, cleanErr(err)
+		}
+		resp.Body.Close() // a GET's body is not read: the status is the answer
+		switch resp.StatusCode {
+		case http.StatusOK:
+			return true, nil
+		case http.StatusNotFound, http.StatusGone:
+			return false, nil
+		case http.StatusMethodNotAllowed, http.StatusNotImplemented:
+			continue
+		}
+		return false, statusErr(resp)
+	}
+	return false, errors.New("neither HEAD nor GET is allowed")
 }

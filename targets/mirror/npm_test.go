@@ -234,8 +234,46 @@ func TestNPMBadAnswersAreLocatedErrors(t *testing.T) {
 	reg.Answer("/tpcp-fixture-left", 200, []byte(`{"name":"tpcp-fixture-left","time":{"created":"2026-01-01T00:00:00.000Z","unpublished":{"time":"2026-04-22T00:00:00.000Z","versions":["2.0.1"]}}}`))
 	reg.Answer("/@tpcp-fixture/worm", 404, []byte(`{"error":"Not found"}`))
 	fs, es, _ := sweepRegistry(t, reg.URL(), Options{})
-	if len(es) != 0 || len(fs) != 2 {
+	if len(es) != 0 || len(fs) != 3 || !slices.Contains(titles(fs), unlistedLeft) {
 		t.Fatalf("unpublished and 404: findings %v errors %+v", titles(fs), es)
+	}
+}
+
+const unlistedLeft = "medium the registry no longer lists tpcp-fixture-left@2.0.1 but still serves its tarball (a compromised release)"
+
+// A proxy whose metadata no longer lists a bad version may still serve
+// the tarball it cached, at the URL a lockfile records: reported (and
+// hashed with --download); a 404 there is clean, a 403 a located error.
+func TestNPMUnlistedTarball(t *testing.T) {
+	reg := npmRegistry(t)
+	doc := getBody(t, reg.URL()+"tpcp-fixture-left")
+	var pk map[string]any
+	if err := json.Unmarshal(doc, &pk); err != nil {
+		t.Fatal(err)
+	}
+	delete(pk["versions"].(map[string]any), "2.0.1")
+	delete(pk["dist-tags"].(map[string]any), "next")
+	doc, _ = json.Marshal(pk)
+	reg.Answer("/tpcp-fixture-left", 200, doc)
+	fs, es, _ := sweepRegistry(t, reg.URL(), Options{Download: true})
+	if len(es) != 0 || !slices.Contains(titles(fs), unlistedLeft) || len(fs) != len(wantNPM) {
+		t.Fatalf("findings %v errors %+v", titles(fs), es)
+	}
+	for _, f := range fs {
+		if f.Evidence.Package == "tpcp-fixture-left" && (f.Evidence.SHA256 == "" || f.Location.Member != "tpcp-fixture-left-2.0.1.tgz" ||
+			f.Location.URL != strings.TrimSuffix(reg.URL(), "/")+"/tpcp-fixture-left/-/tpcp-fixture-left-2.0.1.tgz") {
+			t.Errorf("unlisted: %+v", f)
+		}
+	}
+	reg.Answer("/tpcp-fixture-left/-/tpcp-fixture-left-2.0.1.tgz", 404, nil)
+	fs, es, _ = sweepRegistry(t, reg.URL(), Options{})
+	if len(es) != 0 || len(fs) != len(wantNPM)-1 {
+		t.Fatalf("tarball gone: findings %v errors %+v", titles(fs), es)
+	}
+	reg.Answer("/tpcp-fixture-left/-/tpcp-fixture-left-2.0.1.tgz", 403, nil)
+	_, es, _ = sweepRegistry(t, reg.URL(), Options{})
+	if len(es) != 1 || !strings.Contains(es[0].Message, "HTTP 403") || es[0].Location.Member != "tpcp-fixture-left-2.0.1.tgz" {
+		t.Fatalf("tarball refused: errors %+v", es)
 	}
 }
 
