@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/litesweep/litesweep/iocs"
@@ -55,19 +56,31 @@ func iocsCommand() *cli.Command {
 				writeRecordSources(w, l.Records)
 				return nil
 			}
-			p := l.Pack
-			fmt.Fprintf(w, "%s (version %s, from %s, sha256 %s)\n", p.Title, p.Version, l.From, l.SHA256[:16])
+			// A pack given with --iocs is text from outside: every string
+			// reaches the terminal through escape.Text.
+			p := escape.Copy(l.Pack, escape.Text)
+			fmt.Fprintf(w, "%s (version %s, from %s, sha256 %s)\n", p.Title, p.Version, escape.Text(l.From), l.SHA256[:16])
 			for _, r := range l.Packs {
-				fmt.Fprintf(w, "  pack %-34s %-10s sha256 %s  %s\n", r.ID, r.Version, r.SHA256[:16], r.From)
+				fmt.Fprintf(w, "  pack %-34s %-10s sha256 %s  %s\n", escape.Text(r.ID), escape.Text(r.Version), r.SHA256[:16], escape.Text(r.From))
 			}
 			fmt.Fprintf(w, "%s\n\n", p.Summary)
+			writeGuards(w, p.Guards)
 			fmt.Fprintf(w, "Windows:\n")
 			for _, win := range p.Windows {
 				fmt.Fprintf(w, "  %-18s %s .. %s  %s [%s]\n", win.ID, win.Start.UTC().Format("2006-01-02 15:04Z"), win.End.UTC().Format("2006-01-02 15:04Z"), win.Title, win.Provenance.Confidence)
 			}
 			fmt.Fprintf(w, "Packages:\n")
 			for _, pk := range p.Packages {
-				fmt.Fprintf(w, "  %-10s bad %s (last clean %s) [%s] %s\n", pk.Name, strings.Join(pk.Versions, ", "), pk.LastClean, pk.Provenance.Confidence, first(pk.Provenance.Sources))
+				clean := ""
+				switch {
+				case pk.LastClean != "" && pk.FirstClean != "":
+					clean = " (last clean " + pk.LastClean + ", first clean " + pk.FirstClean + ")"
+				case pk.LastClean != "":
+					clean = " (last clean " + pk.LastClean + ")"
+				case pk.FirstClean != "":
+					clean = " (first clean " + pk.FirstClean + ")"
+				}
+				fmt.Fprintf(w, "  %-10s %-6s bad %s%s [%s] %s\n", pk.Name, pk.Ecosystem, strings.Join(pk.Versions, ", "), clean, pk.Provenance.Confidence, first(pk.Provenance.Sources))
 				for _, a := range pk.Artifacts {
 					fmt.Fprintf(w, "    %-38s sha256 %s [%s]\n", a.Filename, a.SHA256, a.Provenance.Confidence)
 				}
@@ -76,9 +89,18 @@ func iocsCommand() *cli.Command {
 			for _, f := range p.Files {
 				fmt.Fprintf(w, "  %-28s %-18s %s [%s]\n", f.ID, f.Name, f.SHA256, f.Provenance.Confidence)
 			}
-			fmt.Fprintf(w, "Persistence paths:\n")
-			for _, pe := range p.Persistence {
-				fmt.Fprintf(w, "  %-58s %-12s [%s]\n", pe.Path, pe.Campaign, pe.Provenance.Confidence)
+			writePersistence(w, p.Persistence)
+			fmt.Fprintf(w, "Processes (%d):\n", len(p.Processes))
+			for _, pr := range p.Processes {
+				exe := ""
+				if pr.Exe != "" {
+					exe = " exe " + strconv.Quote(pr.Exe) + ","
+				}
+				qs := make([]string, len(pr.All))
+				for i, s := range pr.All {
+					qs[i] = strconv.Quote(s)
+				}
+				fmt.Fprintf(w, "  %-28s%s command line holds %s [%s, %s]\n", pr.ID, exe, strings.Join(qs, " and "), pr.Severity, pr.Provenance.Confidence)
 			}
 			var names []string
 			for _, s := range p.Staging {
@@ -100,6 +122,55 @@ func iocsCommand() *cli.Command {
 			fmt.Fprintf(w, "Credential targets: %d kinds (see `litesweep iocs --format json`)\n", len(p.Credentials))
 			return nil
 		},
+	}
+}
+
+// writeGuards lists the dead-man switches first: what each does, the
+// entries whose findings are it, what it watches and how to disarm it.
+func writeGuards(w io.Writer, gs []iocs.GuardIOC) {
+	if len(gs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Dead-man switches (%d), disarmed before anything they watch is revoked:\n", len(gs))
+	for _, g := range gs {
+		fmt.Fprintf(w, "  %s (%s) [%s, %s]\n", g.Name, g.ID, g.Severity, g.Provenance.Confidence)
+		fmt.Fprintf(w, "    it %s\n", g.Effect)
+		fmt.Fprintf(w, "    found by: %s\n", strings.Join(g.Indicators, ", "))
+		fmt.Fprintf(w, "    watches: %s\n", strings.Join(g.Guards, ", "))
+		for i, st := range g.Disarm {
+			fmt.Fprintf(w, "    %d. %s\n", i+1, st)
+		}
+	}
+}
+
+// writePersistence lists the persistence and drop paths by kind, each
+// with what makes a file of that name evidence: a launchd or task label,
+// a hook file's format, the markers its content must carry.
+func writePersistence(w io.Writer, ps []iocs.PathIOC) {
+	fmt.Fprintf(w, "Persistence and drop paths (%d):\n", len(ps))
+	for _, pe := range ps {
+		fmt.Fprintf(w, "  %-9s %s [%s, %s]", pe.Kind, pe.Path, pe.Severity, pe.Provenance.Confidence)
+		if pe.Campaign != "" {
+			fmt.Fprintf(w, " %s", pe.Campaign)
+		}
+		fmt.Fprintln(w)
+		var also []string
+		if pe.Label != "" {
+			also = append(also, "label "+pe.Label)
+		}
+		if pe.Format != "" {
+			also = append(also, "format "+pe.Format)
+		}
+		if len(pe.Markers) > 0 {
+			qs := make([]string, len(pe.Markers))
+			for i, m := range pe.Markers {
+				qs[i] = strconv.Quote(m)
+			}
+			also = append(also, "evidence only with "+strings.Join(qs, " or "))
+		}
+		if len(also) > 0 {
+			fmt.Fprintf(w, "  %9s %s\n", "", strings.Join(also, "; "))
+		}
 	}
 }
 
