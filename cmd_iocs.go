@@ -119,6 +119,11 @@ func iocsCommand() *cli.Command {
 			for _, k := range p.Kubernetes {
 				fmt.Fprintf(w, "  %-10s %s%s* [%s]\n", k.Kind, nsPrefix(k.Namespace), k.NamePrefix, k.Provenance.Confidence)
 			}
+			fmt.Fprintf(w, "Images:\n")
+			for _, im := range p.Images {
+				fmt.Fprintf(w, "  %-34s %s tags %s restored %s, %d digests, window %s [%s]\n", im.ID, strings.Join(im.Repositories, " "),
+					strings.Join(im.Tags, ","), strings.Join(im.RestoredTags, ","), len(im.Digests), im.Window, im.Provenance.Confidence)
+			}
 			fmt.Fprintf(w, "Credential targets: %d kinds (see `litesweep iocs --format json`)\n", len(p.Credentials))
 			return nil
 		},
