@@ -232,7 +232,7 @@ func ChecklistNextSteps(c *remediate.Checklist, o Options) []Step {
 	}
 	switch {
 	case pending != nil:
-		steps = append(steps, Step{Why: "Rotate in the order above, P1 first; each item says how and how to confirm the old one is dead."},
+		steps = append(steps, Step{Why: "Rotate in the order above, highest priority first; each item says how and how to confirm the old one is dead."},
 			Step{Command: rerun + " --rotated " + pending.ID + " -f json -o rotated.json",
 				Why: "mark what you rotated (repeat --rotated); litesweep merge reads rotated.json"})
 	case len(c.Items) == 0 && c.Inventoried > 0:
