@@ -40,3 +40,19 @@ func (s *Scanner) badImageFindings(img *Image) []sweep.Finding {
 	}
 	return out
 }
+
+// reportBadImage reports an image whose layers are not read (older than
+// --since) by its names and digests alone.
+func (s *Scanner) reportBadImage(img *Image) {
+	s.emitScoped(img, s.badImageFindings(img))
+}
+
+// emitScoped sends an image's findings, scoped to the image (environment
+// "<image> /"), when its layers are not assembled.
+func (s *Scanner) emitScoped(img *Image, fs []sweep.Finding) {
+	sc := scope{img: img, homes: homesFromPasswd(nil)}
+	for _, f := range fs {
+		sc.finding(&f)
+		s.Sink.Finding(f)
+	}
+}

@@ -112,6 +112,21 @@ func TestBadImageRegistry(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("bad images\n got %q\nwant %q\nerrors %+v", got, want, es)
 	}
+	// --since skips old images' layers, never their names and digests.
+	old := withCreated(t, clean, time.Date(2026, 3, 22, 16, 0, 0, 0, time.UTC))
+	od, _ := old.Digest()
+	rr.push(t, "mirror/aquasec/trivy:0.69.6", old)
+	s2, sink2 := scannerWith(m)
+	arch, err := ParseRegistryTarget(rr.proxy+"/mirror/aquasec/trivy", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.ScanRegistry(context.Background(), arch, RegistryOptions{RemoteOptions: RemoteOptions{Insecure: true}, Since: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)})
+	fs2, es2 := sink2.Drain()
+	if got := badImages(fs2, rr.proxy+"/"); !slices.Equal(got, []string{"mirror/aquasec/trivy:0.69.6@" + od.String() + "|medium|image-trivy-0695"}) ||
+		len(errorsMatching(es2, "before --since")) != 1 {
+		t.Errorf("--since: %q, errors %+v", got, es2)
+	}
 	for _, f := range fs {
 		if f.Category == CatBadImage && strings.HasPrefix(f.Location.Image, rr.proxy+"/aquasec/trivy:0.69.5") &&
 			!slices.ContainsFunc(f.Evidence.Details, func(d string) bool { return strings.Contains(d, "mirror") }) {

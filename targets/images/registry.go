@@ -363,6 +363,10 @@ func (r *registryRun) image(ctx context.Context, ref name.Tag, d v1.Descriptor, 
 	} else {
 		cfg, err := ri.ConfigFile()
 		if err == nil && !cfg.Created.IsZero() && cfg.Created.Time.Before(r.o.Since) {
+			// Its layers are not read, but its name and digests are known:
+			// a bad image is reported whatever its age.
+			img.Config = cfg
+			r.s.reportBadImage(img)
 			r.s.Sink.Error(sweep.Error{Location: sweep.Location{Image: nm}, Collector: collectorName, Kind: sweep.ErrKindSkipped,
 				Message: fmt.Sprintf("created %s, before --since %s: layers not read", cfg.Created.UTC().Format(time.RFC3339), r.o.Since.UTC().Format(time.RFC3339))})
 			return

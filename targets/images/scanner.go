@@ -329,11 +329,7 @@ func (s *Scanner) ScanImage(ctx context.Context, img *Image) {
 	}
 	s.count(1, 0)
 	if img.Err != nil {
-		sc := scope{img: img, homes: homesFromPasswd(nil)}
-		for _, f := range bad {
-			sc.finding(&f)
-			s.Sink.Finding(f)
-		}
+		s.emitScoped(img, bad)
 		s.Sink.Error(sweep.Error{Location: sweep.Location{Image: img.Name, ImageID: img.ID}, Collector: collectorName,
 			Message: fmt.Sprintf("image not scanned (%s): %v", img.Source, img.Err)})
 		return
