@@ -313,6 +313,18 @@ func (m *Matcher) Binaries(base string) []*FileIOC {
 	if len(m.binName) == 0 {
 		return nil
 	}
+	if n := len(base); n >= 4 && n <= 64 && strings.EqualFold(base[n-4:], ".exe") {
+		// Lower-cased on the stack: m[string(b)] does not allocate.
+		var b [64]byte
+		for i := 0; i < n; i++ {
+			c := base[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		return m.binName[string(b[:n])]
+	}
 	return m.binName[binaryKey(base)]
 }
 
