@@ -213,5 +213,9 @@ func source(from string, r *sweep.Report) remediate.Source {
 	if host == "" && len(r.Scan.Targets) > 0 {
 		host = strings.Join(r.Scan.Targets, ", ")
 	}
-	return remediate.Source{From: from, Kind: string(r.Scan.Kind), Host: host, Verdict: string(r.Verdict), Findings: len(r.Findings)}
+	root := ""
+	if r.Scan.Root != "/" {
+		root = r.Scan.Root
+	}
+	return remediate.Source{From: from, Kind: string(r.Scan.Kind), Host: host, Root: root, Verdict: string(r.Verdict), Findings: len(r.Findings)}
 }

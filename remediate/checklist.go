@@ -8,9 +8,12 @@ import (
 
 // Source is one report a checklist was built from.
 type Source struct {
-	From     string `json:"from"` // file name, or "sweep of ROOT"
-	Kind     string `json:"kind"`
-	Host     string `json:"host,omitempty"`
+	From string `json:"from"` // file name, or "sweep of ROOT"
+	Kind string `json:"kind"`
+	Host string `json:"host,omitempty"`
+	// Root is the mounted disk a host sweep read (--root), "" for the
+	// running system: the commands a checklist gives for that host name it.
+	Root     string `json:"root,omitempty"`
 	Verdict  string `json:"verdict"`
 	Findings int    `json:"findings"`
 }

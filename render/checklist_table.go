@@ -205,6 +205,25 @@ func checklistClosing(bw *errWriter, c *remediate.Checklist, cols int, o Options
 	}
 }
 
+// guardRoot is " --root DIR" when the report that found guard g swept a
+// mounted disk (remediate must plan for that disk, not the machine it runs
+// on), "" for a running system.
+func guardRoot(c *remediate.Checklist, g sweep.Guard) string {
+	var root string
+	n := 0
+	for _, s := range c.Sources {
+		if s.Root == "" || (len(c.Sources) > 1 && s.Host != g.Host) {
+			continue
+		}
+		root = s.Root
+		n++
+	}
+	if n != 1 {
+		return ""
+	}
+	return " --root " + ShellWord(root)
+}
+
 // ChecklistNextSteps are what a checklist asks for now, in order, with the
 // exact commands: disarm a dead-man switch before anything else, rotate in
 // the order listed, then mark what was rotated (o.Rerun is the rotate
@@ -220,7 +239,7 @@ func ChecklistNextSteps(c *remediate.Checklist, o Options) []Step {
 		if g.Host != "" {
 			where = "on " + g.Host + ": "
 		}
-		steps = append(steps, Step{Command: "litesweep remediate",
+		steps = append(steps, Step{Command: "litesweep remediate" + guardRoot(c, g),
 			Why: where + "disarms " + g.Name + " first (" + g.Item + "; dry run, then --apply --evidence-dir DIR); revoke nothing it watches before"})
 	}
 	var pending *sweep.RotationItem

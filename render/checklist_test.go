@@ -208,3 +208,31 @@ func TestChecklistHTMLFitsPhone(t *testing.T) {
 		t.Errorf("the guard banner (%d) is not before the first item (%d), or the first item is not the disarm item", g, first)
 	}
 }
+
+// TestChecklistDisarmNamesTheDisk: the disarm command is for the system
+// the guard was found on: a sweep of a mounted disk (--root) must be
+// remediated on that disk, never on the machine the responder sits at.
+func TestChecklistDisarmNamesTheDisk(t *testing.T) {
+	g := sweep.Guard{Name: "gh-token-monitor", Host: "web-2", Item: "ROT-DISARM-1"}
+	for _, tc := range []struct {
+		name    string
+		sources []remediate.Source
+		want    string
+	}{
+		{"live system", []remediate.Source{{Kind: "host", Host: "web-2"}}, "litesweep remediate"},
+		{"mounted disk", []remediate.Source{{Kind: "host", Host: "web-2", Root: "/mnt/web 2"}}, "litesweep remediate --root '/mnt/web 2'"},
+		{"the guard's own disk among several", []remediate.Source{
+			{Kind: "host", Host: "web-1", Root: "/mnt/web1"},
+			{Kind: "host", Host: "web-2", Root: "/mnt/web2"}}, "litesweep remediate --root /mnt/web2"},
+		{"another system's disk", []remediate.Source{
+			{Kind: "host", Host: "web-1", Root: "/mnt/web1"},
+			{Kind: "host", Host: "web-2"}}, "litesweep remediate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			steps := ChecklistNextSteps(&remediate.Checklist{Guards: []sweep.Guard{g}, Sources: tc.sources}, Options{})
+			if len(steps) == 0 || steps[0].Command != tc.want {
+				t.Fatalf("first step %+v, want command %q", steps, tc.want)
+			}
+		})
+	}
+}
