@@ -88,6 +88,20 @@ func iocsCommand() *cli.Command {
 			fmt.Fprintf(w, "Files:\n")
 			for _, f := range p.Files {
 				fmt.Fprintf(w, "  %-28s %-18s %s [%s]\n", f.ID, f.Name, f.SHA256, f.Provenance.Confidence)
+				var also []string
+				if f.Size > 0 {
+					also = append(also, fmt.Sprintf("%d bytes", f.Size))
+				}
+				if len(f.Markers) > 0 {
+					qs := make([]string, len(f.Markers))
+					for i, m := range f.Markers {
+						qs[i] = strconv.Quote(m)
+					}
+					also = append(also, "holding "+strings.Join(qs, " or "))
+				}
+				if len(also) > 0 {
+					fmt.Fprintf(w, "  %28s %s\n", "", strings.Join(also, "; "))
+				}
 			}
 			writePersistence(w, p.Persistence)
 			fmt.Fprintf(w, "Processes (%d):\n", len(p.Processes))

@@ -74,6 +74,26 @@ func TestIOCsSummaryShowsPersistenceAndGuards(t *testing.T) {
 	if labels == 0 || formats == 0 || markers == 0 {
 		t.Errorf("the built-in packs have %d labels, %d formats, %d markers: the test checks nothing", labels, formats, markers)
 	}
+	// Bad binaries: the size that decides whether one is opened and the
+	// strings found inside it.
+	var sizes, binMarkers int
+	for _, f := range p.Files {
+		if f.Size > 0 {
+			sizes++
+			if !strings.Contains(out, strconv.FormatInt(f.Size, 10)+" bytes") {
+				t.Errorf("the summary lacks the size of %s", f.ID)
+			}
+		}
+		for _, m := range f.Markers {
+			binMarkers++
+			if !strings.Contains(out, "holding "+strconv.Quote(m)) {
+				t.Errorf("the summary lacks the marker %q of %s", m, f.ID)
+			}
+		}
+	}
+	if sizes == 0 || binMarkers == 0 {
+		t.Errorf("the built-in packs have %d binary sizes, %d binary markers: the test checks nothing", sizes, binMarkers)
+	}
 
 	// JSON: the same fields, by their names.
 	code, js, errs := runArgs(context.Background(), "iocs", "-f", "json")
