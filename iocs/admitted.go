@@ -13,6 +13,13 @@ const AnyVersion = "any version"
 // (PyPI, npm): it reads one as they do and says what it admits.
 type constrained interface {
 	constraint(spec string) (constraint, error)
+	// least is the ecosystem's lowest versions (a pre-release and a
+	// release).
+	least() []string
+	// successors are the first versions after v that a constraint may
+	// admit: the next pre-release, post-release or release of v, and the
+	// first release above v and all its post-releases.
+	successors(v string) []string
 }
 
 // constraint is a requested version constraint, read as the ecosystem's
@@ -23,6 +30,9 @@ type constraint interface {
 	admits(v string) (shown string, ok bool)
 	// exact is the one version the constraint fixes ("" for a range).
 	exact() string
+	// points are the versions its clauses name, and for a wildcard the
+	// first version past it: where an interval it admits may begin.
+	points() []string
 }
 
 // Admitted returns what a requested version constraint admits of a
@@ -59,10 +69,17 @@ func (m *Matcher) Admitted(eco Ecosystem, name, spec string) (bad []string, exac
 // releases (Admitted, AdmittedBad, AdmittedNPM): the listed versions of
 // every entry naming it, each range's first and last affected version,
 // and the version the constraint fixes when a range holds it; highest
-// first, shown as the constraint shows them.
+// first, shown as the constraint shows them. A stretch of a range the
+// constraint meets where none of those versions lies (">=2.1,<2.3"
+// against introduced 2.0, fixed 2.3) is shown as the stretch, "2.0 ≤ v <
+// 2.3" (segment.String): the versions the pack names are not a resolver's
+// whole choice.
 func (m *Matcher) admittedBy(eco Ecosystem, name string, c constraint) []string {
 	n := key(eco, name)
-	type shownVersion struct{ shown, canon string }
+	type shownVersion struct {
+		shown, canon string
+		stretch      bool
+	}
 	var out []shownVersion
 	seen := map[string]bool{}
 	add := func(v string) {
@@ -72,9 +89,10 @@ func (m *Matcher) admittedBy(eco Ecosystem, name string, c constraint) []string 
 		}
 		if shown, ok := c.admits(v); ok {
 			seen[canon] = true
-			out = append(out, shownVersion{shown, canon})
+			out = append(out, shownVersion{shown, canon, false})
 		}
 	}
+	var segs []segment
 	for _, pk := range m.entries(n) {
 		for _, v := range pk.Versions {
 			add(v)
@@ -85,11 +103,28 @@ func (m *Matcher) admittedBy(eco Ecosystem, name string, c constraint) []string 
 					add(v)
 				}
 			}
+			if cr, ok := compileRange(eco, r); ok && !cr.every {
+				segs = append(segs, cr.segments()...)
+			}
 		}
 	}
 	if exact := c.exact(); exact != "" {
 		if _, ok := m.Release(eco, name, exact); ok {
 			add(exact)
+		}
+	}
+	shownSeg := map[string]bool{}
+	for _, s := range segs {
+		if shownSeg[s.String()] || slices.ContainsFunc(out, func(v shownVersion) bool { return !v.stretch && s.contains(eco, v.canon) }) {
+			continue // a version the pack names in it is shown
+		}
+		if s.meets(eco, c) {
+			shownSeg[s.String()] = true
+			k := s.hi
+			if k == "" {
+				k = s.lo
+			}
+			out = append(out, shownVersion{s.String(), k, true})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b shownVersion) int { return -eco.CompareVersions(a.canon, b.canon) })
@@ -98,6 +133,37 @@ func (m *Matcher) admittedBy(eco Ecosystem, name string, c constraint) []string 
 		bad = append(bad, v.shown)
 	}
 	return bad
+}
+
+// meets reports whether the constraint admits a version in the segment.
+// Both are unions of intervals whose ends are versions they name (the
+// constraint's clauses, the range's events), so a version in both, when
+// there is one, is where the later of two intervals begins: one of those
+// versions, the ecosystem's least version, or the first version after
+// one of them (successors). Each candidate is judged by the segment and
+// by the constraint as the ecosystem reads it (pre-release rules, !=
+// points, wildcards), so what is reported is a version both hold; a
+// decoy just outside a range ("<2.0" against introduced 2.0) is not.
+func (s segment) meets(eco Ecosystem, c constraint) bool {
+	ce, ok := eco.(constrained)
+	if !ok {
+		return false
+	}
+	base := append(append(ce.least(), c.points()...), s.lo, s.hi)
+	cands := slices.Clone(base)
+	for _, v := range base {
+		cands = append(cands, ce.successors(v)...)
+	}
+	for _, v := range cands {
+		canon, err := eco.CanonicalVersion(v)
+		if v == "" || err != nil || !s.contains(eco, canon) {
+			continue
+		}
+		if _, ok := c.admits(v); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // pypiConstraint is a PEP 440 specifier set (poetry's ^ and ~ included).
@@ -111,6 +177,59 @@ func (pypiEco) constraint(spec string) (constraint, error) {
 func (c pypiConstraint) admits(v string) (string, bool) { return v, c.set.Contains(v) }
 
 func (c pypiConstraint) exact() string { v, _ := c.set.Exact(); return v }
+
+func (c pypiConstraint) points() []string {
+	var out []string
+	for _, and := range c.set.Any {
+		for _, cl := range and {
+			out = append(out, cl.Version)
+			if cl.Prefix && len(cl.v.Release) > 0 {
+				next := Version{Epoch: cl.v.Epoch, Release: slices.Clone(cl.v.Release), Post: -1, Dev: -1}
+				next.Release[len(next.Release)-1]++
+				out = append(out, next.String())
+			}
+		}
+	}
+	return out
+}
+
+func (pypiEco) least() []string { return []string{"0.dev0", "0"} }
+
+// successors: v with its last pre, post or dev number one higher, v
+// without its dev part, its release, that release's .post0, and the
+// release padded with zeros and a final 1 (2.1 -> 2.1.0.0.0.0.0.0.1: above
+// 2.1 and all its post-releases, below any version anyone writes).
+func (pypiEco) successors(v string) []string {
+	p, err := ParseVersion(v)
+	if err != nil {
+		return nil
+	}
+	p.Local = ""
+	var out []string
+	bump := func(f func(*Version)) {
+		q := p
+		q.Release = slices.Clone(p.Release)
+		f(&q)
+		out = append(out, q.String())
+	}
+	if p.Dev >= 0 {
+		bump(func(q *Version) { q.Dev++ })
+		bump(func(q *Version) { q.Dev = -1 })
+	}
+	if p.Post >= 0 {
+		bump(func(q *Version) { q.Post++; q.Dev = -1 })
+	}
+	if p.Pre != "" {
+		bump(func(q *Version) { q.PreN++; q.Post, q.Dev = -1, -1 })
+	}
+	final := Version{Epoch: p.Epoch, Release: slices.Clone(p.Release), Post: -1, Dev: -1}
+	post := final
+	post.Post = 0
+	deep := final
+	deep.Release = append(slices.Clone(p.Release), make([]int, max(0, 8-len(p.Release)))...)
+	deep.Release = append(deep.Release, 1)
+	return append(out, final.String(), post.String(), deep.String())
+}
 
 // npmConstraint is a node-semver range as npm resolves it.
 type npmConstraint struct{ r SemverRange }
@@ -127,6 +246,33 @@ func (c npmConstraint) admits(v string) (string, bool) {
 
 func (c npmConstraint) exact() string { v, _ := c.r.Exact(); return v }
 
+func (c npmConstraint) points() []string {
+	var out []string
+	for _, set := range c.r.sets {
+		for _, cp := range set {
+			if !cp.any {
+				out = append(out, cp.v.String())
+			}
+		}
+	}
+	return out
+}
+
+func (npmEco) least() []string { return []string{"0.0.0-0", "0.0.0"} }
+
+// successors: a pre-release's first extension ("rc.1" -> "rc.1.0") and
+// its release; a release's next patch and that patch's first pre-release.
+func (npmEco) successors(v string) []string {
+	s, err := ParseSemver(v)
+	if err != nil {
+		return nil
+	}
+	if len(s.Pre) > 0 {
+		return []string{s.String() + ".0", sv(s.Major, s.Minor, s.Patch, "").String()}
+	}
+	return []string{sv(s.Major, s.Minor, s.Patch+1, "0").String(), sv(s.Major, s.Minor, s.Patch+1, "").String()}
+}
+
 // tagConstraint is an npm dist-tag ("latest"): it pointed at whatever was
 // newest while a bad release was published, so it admits every one.
 type tagConstraint struct{}
@@ -137,3 +283,5 @@ func (tagConstraint) admits(v string) (string, bool) {
 }
 
 func (tagConstraint) exact() string { return "" }
+
+func (tagConstraint) points() []string { return nil }

@@ -73,6 +73,7 @@ type compiledRange struct {
 type compiledEvent struct {
 	kind    string // introduced, fixed, last_affected, limit
 	version string // canonical; "" for introduced "0"
+	shown   string // as the pack writes it
 }
 
 func compileRange(eco Ecosystem, r VersionRange) (compiledRange, bool) {
@@ -90,7 +91,7 @@ func compileRange(eco Ecosystem, r VersionRange) (compiledRange, bool) {
 		if err != nil {
 			return c, false
 		}
-		c.events = append(c.events, compiledEvent{kind: kind, version: cv})
+		c.events = append(c.events, compiledEvent{kind: kind, version: cv, shown: v})
 	}
 	sort.SliceStable(c.events, func(i, j int) bool {
 		a, b := c.events[i], c.events[j]
@@ -132,4 +133,67 @@ func (c compiledRange) contains(eco Ecosystem, v string) bool {
 		}
 	}
 	return in
+}
+
+// segment is one stretch of versions a range makes bad: from lo
+// (inclusive; "" for introduced "0") to hi ("" when the range never
+// ends), hi included for last_affected; canonical, and as the pack
+// writes them. A range's segments hold exactly the versions contains does.
+type segment struct {
+	lo, hi           string
+	loShown, hiShown string
+	hiIn             bool
+}
+
+func (c compiledRange) segments() []segment {
+	var out []segment
+	var cur segment
+	in := false
+	for _, e := range c.events {
+		switch e.kind {
+		case "introduced":
+			if !in {
+				cur, in = segment{lo: e.version, loShown: e.shown}, true
+			}
+		case "fixed", "limit", "last_affected":
+			if in {
+				cur.hi, cur.hiShown, cur.hiIn, in = e.version, e.shown, e.kind == "last_affected", false
+				out = append(out, cur)
+			}
+		}
+	}
+	if in {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// contains reports whether canonical version v is in the segment.
+func (s segment) contains(eco Ecosystem, v string) bool {
+	if s.lo != "" && eco.CompareVersions(v, s.lo) < 0 {
+		return false
+	}
+	if s.hi == "" {
+		return true
+	}
+	d := eco.CompareVersions(v, s.hi)
+	return d < 0 || s.hiIn && d == 0
+}
+
+// String shows the segment as a report does: "2.0 ≤ v < 2.3", "v ≤ 3.1",
+// "v ≥ 2.0".
+func (s segment) String() string {
+	hi := " < " + s.hiShown
+	if s.hiIn {
+		hi = " ≤ " + s.hiShown
+	}
+	switch {
+	case s.lo == "" && s.hi == "":
+		return AnyVersion
+	case s.lo == "":
+		return "v" + hi
+	case s.hi == "":
+		return "v ≥ " + s.loShown
+	}
+	return s.loShown + " ≤ v" + hi
 }
