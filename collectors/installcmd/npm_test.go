@@ -122,6 +122,7 @@ packages:
   - {id: npm-two-b, ecosystem: npm, name: widget-two, versions: ["1.5.0"], severity: high, description: d, provenance: {confidence: confirmed, sources: [s]}}
   - {id: npm-every, ecosystem: npm, name: widget-every, ranges: [{events: [{introduced: "0"}]}], severity: high, description: d, provenance: {confidence: confirmed, sources: [s]}}
   - {id: npm-ranged, ecosystem: npm, name: widget-ranged, ranges: [{events: [{introduced: "1.2.0"}, {fixed: "1.2.5"}]}], severity: high, description: d, provenance: {confidence: confirmed, sources: [s]}}
+  - {id: pypi-ranged, ecosystem: pypi, name: widget-ranged-py, ranges: [{events: [{introduced: "2.0"}, {fixed: "2.3"}]}], severity: high, description: d, provenance: {confidence: confirmed, sources: [s]}}
   - {id: pypi-every, ecosystem: pypi, name: widget-every-py, ranges: [{events: [{introduced: "0"}]}], severity: high, description: d, provenance: {confidence: confirmed, sources: [s]}}
 `
 
@@ -166,6 +167,12 @@ func TestJudgeEcosystems(t *testing.T) {
 		{"npm i widget-ranged@1.2.3", "npm install|1.2.3|1.2.3|1.2.3|npm i widget-ranged@1.2.3"},
 		{"npm i widget-ranged@^1.2.0", "npm install|^1.2.0|-|1.2.0|npm i widget-ranged@^1.2.0"},
 		{"npm i widget-ranged@1.2.5", "npm install|1.2.5|1.2.5||"},
+		// A constraint meeting only the middle of a range admits the
+		// stretch (issue 25); one just outside it admits nothing.
+		{"npm i widget-ranged@~1.2.1", "npm install|~1.2.1|-|1.2.0 ≤ v < 1.2.5|npm i widget-ranged@~1.2.1"},
+		{"npm i widget-ranged@^1.2.5", "npm install|^1.2.5|-||"},
+		{"pip install 'widget-ranged-py>=2.1,<2.3'", "pip install|>=2.1,<2.3|-|2.0 ≤ v < 2.3|pip install widget-ranged-py>=2.1,<2.3"},
+		{"pip install 'widget-ranged-py<2.0'", "pip install|<2.0|-||"},
 	}
 	for _, tc := range tests {
 		cmds, err := Parse(tc.cmd, POSIX)
