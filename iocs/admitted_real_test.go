@@ -8,6 +8,7 @@ import (
 	"github.com/litesweep/litesweep/internal/npmreg"
 	"github.com/litesweep/litesweep/internal/pyindex"
 	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // realPack: one bad range per ecosystem; the loopback registries below
@@ -25,15 +26,7 @@ packages:
 
 func realMatcher(t *testing.T) *iocs.Matcher {
 	t.Helper()
-	l, err := iocs.ParseWith([]byte(realPack), "test", iocs.LoadOptions{AllowPartial: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return sweeptest.MatcherFromYAML(t, realPack)
 }
 
 // TestAdmittedPip: real pip, from an index holding only bad releases

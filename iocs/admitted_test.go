@@ -30,14 +30,7 @@ packages:
 // range, or only a stretch below a limit, is seen; one just outside it
 // (a decoy) is not.
 func TestAdmittedStretch(t *testing.T) {
-	l, err := ParseWith([]byte(stretchPack), "test", LoadOptions{AllowPartial: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := yamlMatcher(t, stretchPack)
 	for _, tc := range []struct {
 		eco        Ecosystem
 		name, spec string

@@ -24,7 +24,14 @@ packages:
 // rangeMatcher compiles rangePack.
 func rangeMatcher(t *testing.T) *Matcher {
 	t.Helper()
-	l, err := ParseWith([]byte(rangePack), "test", LoadOptions{AllowPartial: true})
+	return yamlMatcher(t, rangePack)
+}
+
+// yamlMatcher compiles a test pack (sweeptest.MatcherFromYAML, which
+// this package cannot import).
+func yamlMatcher(t *testing.T, pack string) *Matcher {
+	t.Helper()
+	l, err := ParseWith([]byte(pack), "test", LoadOptions{AllowPartial: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/sweep/sweeptest"
 )
 
 // TestEvaluateStretch: a requirement admitting only the middle of a bad
@@ -20,14 +20,7 @@ title: test
 packages:
   - {id: p-mid, ecosystem: pypi, name: midrange, ranges: [{events: [{introduced: "2.0"}, {fixed: "2.3"}]}], severity: high, description: d, provenance: {confidence: confirmed, sources: [s]}}
 `
-	l, err := iocs.ParseWith([]byte(pack), "test", iocs.LoadOptions{AllowPartial: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := iocs.Compile(l)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := sweeptest.MatcherFromYAML(t, pack)
 	data := []byte("midrange>=2.1,<2.3\nmidrange<2.0\nmidrange>=2.3\n")
 	r, err := ParseKind(Requirements, "/p/requirements.txt", data, func(string, string) (string, []byte, error) {
 		return "", nil, errors.New("no includes")
