@@ -42,8 +42,9 @@ type constraint interface {
 // admits, highest first, and the one version it fixes ("" for a range).
 // Every entry naming the package counts, its listed versions and its
 // ranges: AnyVersion when one makes every version bad, else a range's
-// first or last affected version the constraint admits, and the version
-// it fixes when a range holds it. An error for a constraint the ecosystem
+// first or last affected version the constraint admits, the version it
+// fixes when a range holds it, and a stretch of a range it meets where
+// none of those lies, shown as the stretch ("2.0 ≤ v < 2.3"). An error for a constraint the ecosystem
 // cannot read, or an ecosystem whose installers take none. The
 // install-command parser (shell history, CI steps, build recipes) asks it.
 func (m *Matcher) Admitted(eco Ecosystem, name, spec string) (bad []string, exact string, err error) {
