@@ -138,4 +138,14 @@ windows: [{id: w, title: w, start: 2026-01-01T00:00:00Z, end: 2026-01-02T00:00:0
 			t.Errorf("%s: %v", tc.body, err)
 		}
 	}
+	// A private registry's port is part of the repository name.
+	for _, r := range []string{"registry.internal:5000/team/app", "localhost:5000/app"} {
+		body := `images: [{id: a, repositories: [` + r + `], tags: ["1"], severity: high, description: d, provenance: {confidence: derived, sources: [s]}}]`
+		if _, err := ParseWith([]byte(base+body+"\n"), "t.yaml", LoadOptions{AllowPartial: true}); err != nil && strings.Contains(err.Error(), "repositories") {
+			t.Errorf("%s: %v", r, err)
+		}
+	}
+	if _, err := ParseWith([]byte(base+`images: [{id: a, repositories: ["localhost:5000/app:1"], tags: ["1"], severity: high, description: d, provenance: {confidence: derived, sources: [s]}}]`+"\n"), "t.yaml", LoadOptions{AllowPartial: true}); err == nil || !strings.Contains(err.Error(), "full repository name") {
+		t.Errorf("a tag after a registry port is accepted: %v", err)
+	}
 }

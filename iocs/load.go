@@ -230,7 +230,7 @@ func (v *validator) image(f string, im ImageIOC, windows map[string]bool) {
 		switch {
 		case err != nil:
 			v.fail(fmt.Sprintf("%s.repositories[%d]", f, j), "%v", err)
-		case ref.Repository != r || strings.ContainsAny(r, ":@"):
+		case ref.Repository != r || strings.Contains(r, "@") || hasExplicitTag(r): // a registry port is not a tag
 			v.fail(fmt.Sprintf("%s.repositories[%d]", f, j), "%q must be a full repository name without tag or digest (%s)", r, ref.Repository)
 		}
 	}
