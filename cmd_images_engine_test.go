@@ -28,7 +28,9 @@ import (
 // scannerImage is a small image of an invented scanner release: one layer
 // holding a version file, a command (so `docker create` accepts it) and
 // linux/amd64 (what the engine pulls).
-func scannerImage(t *testing.T, version string) v1.Image {
+func scannerImage(t *testing.T, version string) v1.Image { return scannerImageFor(t, version, "amd64") }
+
+func scannerImageFor(t *testing.T, version, arch string) v1.Image {
 	t.Helper()
 	img, err := mutate.Append(empty.Image, mutate.Addendum{
 		Layer:   tarLayer(t, [][2]string{{"etc/", ""}, {"etc/scanner-version", version + "\n"}}),
@@ -41,7 +43,7 @@ func scannerImage(t *testing.T, version string) v1.Image {
 		t.Fatal(err)
 	}
 	cfg = cfg.DeepCopy()
-	cfg.OS, cfg.Architecture = "linux", "amd64"
+	cfg.OS, cfg.Architecture = "linux", arch
 	cfg.Config.Cmd = []string{"/scanner"}
 	cfg.Created = v1.Time{Time: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
 	if img, err = mutate.ConfigFile(img, cfg); err != nil {
@@ -55,9 +57,12 @@ func scannerImage(t *testing.T, version string) v1.Image {
 // repository. The bad release is pushed to the real docker-registry on
 // localhost and pulled by the engine, which records the manifest digest
 // it pulled in RepoDigests (localhost:PORT/repo@sha256:…): the published
-// digest is critical, and so is the container created from it. An image
+// digest is critical, and so is the container created from it. A
+// two-platform release is recorded by its index digest (the engine pulls
+// the amd64 image through it), which the pack publishes. An image
 // `docker load`ed under the bad tag has no RepoDigests: the tag rule
-// grades it (high). The same repository at another tag and digest, pulled
+// grades it (high), under an owner/name or an official image's short
+// name alike. The same repository at another tag and digest, pulled
 // or loaded, and the bad tag in another repository are not findings.
 func TestImagesCommandRealEngineBadImage(t *testing.T) {
 	host := os.Getenv("LITESWEEP_DOCKER_HOST")
@@ -98,12 +103,28 @@ func TestImagesCommandRealEngineBadImage(t *testing.T) {
 	}
 	badDigest, _ := bad.Digest()
 	otherDigest, _ := other.Digest()
-	// Loaded images: the bad tag under the pack's Docker Hub name (the
-	// engine writes it short, as repo:tag), the other tag, and the bad tag
-	// in another repository.
-	hubBad, hubOther, elsewhere := repo+":2.0.1", repo+":2.0.0", repo+"-other:2.0.1"
+	// The next release, pushed as a two-platform index.
+	idx := mutate.AppendManifests(empty.Index,
+		mutate.IndexAddendum{Add: scannerImageFor(t, "2.0.2", "amd64"), Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
+		mutate.IndexAddendum{Add: scannerImageFor(t, "2.0.2", "arm64"), Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}}})
+	indexRef := regHost + "/" + repo + ":2.0.2"
+	ir, err := name.ParseReference(indexRef, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(ir, idx); err != nil {
+		t.Fatalf("push %s: %v", indexRef, err)
+	}
+	indexDigest, _ := idx.Digest()
+	// Loaded images: the bad tag under the pack's Docker Hub names (the
+	// engine writes them short: owner/name:tag, and name:tag for an
+	// official image, docker.io/library/name), the other tag, and the bad
+	// tag in another repository.
+	official := strings.ReplaceAll(repo, "/", "-")
+	hubBad, hubOther, elsewhere, officialBad := repo+":2.0.1", repo+":2.0.0", repo+"-other:2.0.1", official+":2.0.1"
 	refs := map[name.Reference]v1.Image{}
-	for ref, img := range map[string]v1.Image{hubBad: loadedBad, hubOther: loadedOther, elsewhere: scannerImage(t, "2.0.1 elsewhere")} {
+	for ref, img := range map[string]v1.Image{hubBad: loadedBad, hubOther: loadedOther, elsewhere: scannerImage(t, "2.0.1 elsewhere"),
+		officialBad: scannerImage(t, "2.0.1 official")} {
 		tag, err := name.NewTag(ref)
 		if err != nil {
 			t.Fatal(err)
@@ -123,12 +144,13 @@ func TestImagesCommandRealEngineBadImage(t *testing.T) {
 	ctr := fmt.Sprintf("lsweep-real-%d", time.Now().UnixNano())
 	t.Cleanup(func() {
 		// Leave the shared engine as it was (best effort).
-		for _, args := range [][]string{{"rm", "-f", ctr}, {"rmi", "-f", badRef, otherRef, hubBad, hubOther, elsewhere}} {
+		for _, args := range [][]string{{"rm", "-f", ctr}, {"rmi", "-f", badRef, otherRef, indexRef, hubBad, hubOther, elsewhere, officialBad}} {
 			_ = exec.Command(dockerBin, append([]string{"-H", host}, args...)...).Run()
 		}
 	})
 	docker("pull", badRef)
 	docker("pull", otherRef)
+	docker("pull", indexRef)
 	docker("load", "-i", archive)
 	docker("create", "--name", ctr, "--network", "none", badRef)
 
@@ -138,8 +160,13 @@ func TestImagesCommandRealEngineBadImage(t *testing.T) {
 	if got := docker("image", "inspect", "--format", "{{json .RepoDigests}}", badRef); got != `["`+regHost+"/"+repo+"@"+badDigest.String()+`"]` {
 		t.Fatalf("pulled image RepoDigests %s, want %s@%s", got, regHost+"/"+repo, badDigest)
 	}
-	if got := docker("image", "inspect", "--format", "{{json .RepoDigests}}", hubBad); got != "[]" {
-		t.Fatalf("loaded image RepoDigests %s, want none", got)
+	if got := docker("image", "inspect", "--format", "{{json .RepoDigests}}", indexRef); got != `["`+regHost+"/"+repo+"@"+indexDigest.String()+`"]` {
+		t.Fatalf("image pulled through an index: RepoDigests %s, want %s@%s", got, regHost+"/"+repo, indexDigest)
+	}
+	for _, ref := range []string{hubBad, officialBad} {
+		if got := docker("image", "inspect", "--format", "{{json .RepoDigests}} {{json .RepoTags}}", ref); got != `[] ["`+ref+`"]` {
+			t.Fatalf("loaded image: RepoDigests RepoTags %s, want none and [%q]", got, ref)
+		}
 	}
 
 	pack := filepath.Join(t.TempDir(), "scanner.yaml")
@@ -149,17 +176,25 @@ version: "1"
 title: invented scanner release (test)
 images:
   - id: image-test-scanner-201
-    repositories: [docker.io/%[1]s, %[2]s/%[1]s]
+    repositories: [docker.io/%[1]s, %[2]s/%[1]s, docker.io/library/%[5]s]
     tags: ["2.0.1"]
     digests:
       - {digest: "%[3]s", tags: ["2.0.1"], platform: linux/amd64}
     severity: critical
     description: "invented scanner 2.0.1 (test)"
     provenance: {confidence: derived, sources: ["test"]}
-`, repo, regHost, badDigest)))
+  - id: image-test-scanner-202
+    repositories: [docker.io/%[1]s]
+    tags: ["2.0.2"]
+    digests:
+      - {digest: "%[4]s", tags: ["2.0.2"], platform: index}
+    severity: critical
+    description: "invented scanner 2.0.2 (test)"
+    provenance: {confidence: derived, sources: ["test"]}
+`, repo, regHost, badDigest, indexDigest, official)))
 
 	code, out, errs := runArgs(context.Background(), "images", "--docker-host", host, "--iocs", pack, "-f", "json",
-		badRef, otherRef, hubBad, hubOther, elsewhere)
+		badRef, otherRef, indexRef, hubBad, hubOther, elsewhere, officialBad)
 	if out == "" {
 		t.Fatalf("exit %d, no report: %s", code, errs)
 	}
@@ -180,8 +215,11 @@ images:
 	want := []string{
 		"bad " + badRef + " critical image-test-scanner-201",
 		"bad " + hubBad + " high image-test-scanner-201",
+		"bad " + indexRef + " critical image-test-scanner-202",
+		"bad " + officialBad + " high image-test-scanner-201",
 		"container container/" + ctr + " " + badRef + " critical",
 	}
+	sort.Strings(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("findings\n got %q\nwant %q", got, want)
 	}
