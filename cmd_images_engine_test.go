@@ -116,6 +116,17 @@ func TestImagesCommandRealEngineBadImage(t *testing.T) {
 		t.Fatalf("push %s: %v", indexRef, err)
 	}
 	indexDigest, _ := idx.Digest()
+	// A release pulled by digest alone: the engine records no tag.
+	pinned := scannerImage(t, "2.0.3")
+	pinnedDigest, _ := pinned.Digest()
+	pr, err := name.ParseReference(regHost+"/"+repo+":2.0.3", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(pr, pinned); err != nil {
+		t.Fatalf("push %s: %v", pr, err)
+	}
+	pinnedRef := regHost + "/" + repo + "@" + pinnedDigest.String()
 	// Loaded images: the bad tag under the pack's Docker Hub names (the
 	// engine writes them short: owner/name:tag, and name:tag for an
 	// official image, docker.io/library/name), the other tag, and the bad
@@ -144,13 +155,14 @@ func TestImagesCommandRealEngineBadImage(t *testing.T) {
 	ctr := fmt.Sprintf("lsweep-real-%d", time.Now().UnixNano())
 	t.Cleanup(func() {
 		// Leave the shared engine as it was (best effort).
-		for _, args := range [][]string{{"rm", "-f", ctr}, {"rmi", "-f", badRef, otherRef, indexRef, hubBad, hubOther, elsewhere, officialBad}} {
+		for _, args := range [][]string{{"rm", "-f", ctr}, {"rmi", "-f", badRef, otherRef, indexRef, pinnedRef, hubBad, hubOther, elsewhere, officialBad}} {
 			_ = exec.Command(dockerBin, append([]string{"-H", host}, args...)...).Run()
 		}
 	})
 	docker("pull", badRef)
 	docker("pull", otherRef)
 	docker("pull", indexRef)
+	docker("pull", pinnedRef)
 	docker("load", "-i", archive)
 	docker("create", "--name", ctr, "--network", "none", badRef)
 
@@ -162,6 +174,9 @@ func TestImagesCommandRealEngineBadImage(t *testing.T) {
 	}
 	if got := docker("image", "inspect", "--format", "{{json .RepoDigests}}", indexRef); got != `["`+regHost+"/"+repo+"@"+indexDigest.String()+`"]` {
 		t.Fatalf("image pulled through an index: RepoDigests %s, want %s@%s", got, regHost+"/"+repo, indexDigest)
+	}
+	if got := docker("image", "inspect", "--format", "{{json .RepoDigests}} {{json .RepoTags}}", pinnedRef); got != `["`+pinnedRef+`"] []` {
+		t.Fatalf("image pulled by digest: RepoDigests RepoTags %s, want [%q] and none", got, pinnedRef)
 	}
 	for _, ref := range []string{hubBad, officialBad} {
 		if got := docker("image", "inspect", "--format", "{{json .RepoDigests}} {{json .RepoTags}}", ref); got != `[] ["`+ref+`"]` {
@@ -191,10 +206,18 @@ images:
     severity: critical
     description: "invented scanner 2.0.2 (test)"
     provenance: {confidence: derived, sources: ["test"]}
-`, repo, regHost, badDigest, indexDigest, official)))
+  - id: image-test-scanner-203
+    repositories: [docker.io/%[1]s]
+    tags: ["2.0.3"]
+    digests:
+      - {digest: "%[6]s", tags: ["2.0.3"], platform: linux/amd64}
+    severity: critical
+    description: "invented scanner 2.0.3 (test)"
+    provenance: {confidence: derived, sources: ["test"]}
+`, repo, regHost, badDigest, indexDigest, official, pinnedDigest)))
 
 	code, out, errs := runArgs(context.Background(), "images", "--docker-host", host, "--iocs", pack, "-f", "json",
-		badRef, otherRef, indexRef, hubBad, hubOther, elsewhere, officialBad)
+		badRef, otherRef, indexRef, pinnedRef, hubBad, hubOther, elsewhere, officialBad)
 	if out == "" {
 		t.Fatalf("exit %d, no report: %s", code, errs)
 	}
@@ -216,6 +239,7 @@ images:
 		"bad " + badRef + " critical image-test-scanner-201",
 		"bad " + hubBad + " high image-test-scanner-201",
 		"bad " + indexRef + " critical image-test-scanner-202",
+		"bad " + pinnedRef + " critical image-test-scanner-203",
 		"bad " + officialBad + " high image-test-scanner-201",
 		"container container/" + ctr + " " + badRef + " critical",
 	}
