@@ -30,6 +30,7 @@ var environment = []struct{ name, meaning string }{
 	{"DOCKER_HOST", "The Docker engine address for litesweep images and host --images unless --docker-host is given (default unix:///var/run/docker.sock)."},
 	{"KUBECONFIG", "The kubeconfig files litesweep kube reads unless --kubeconfig is given (default ~/.kube/config)."},
 	{"NETRC", "The netrc file litesweep mirror reads credentials from unless --netrc is given (default ~/.netrc)."},
+	{"NPM_CONFIG_USERCONFIG", "The .npmrc litesweep mirror reads npm registry credentials from unless --npmrc is given (default ~/.npmrc), as npm does."},
 	{"NO_COLOR", "When set to anything, the table is not coloured on a terminal."},
 	{"COLUMNS", "The width the table is laid out for (on a terminal its width by default, else 100)."},
 	{"GOMEMLIMIT", "The Go heap's soft memory limit; when unset, litesweep sets 192 MiB (a sweep that needs more gets more, at some CPU)."},

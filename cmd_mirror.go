@@ -27,7 +27,10 @@ func mirrorCommand() *cli.Command {
 			"--download fetches each bad file or tarball to confirm its hash (streamed, bounded; stored tarballs are\n" +
 			"always hashed). --osv records add the packages they name.\n" +
 			"Credentials come from the URL's userinfo (sent only to that host) or ~/.netrc ($NETRC), as pip reads\n" +
-			"them, and are never printed. A page that cannot be read is a located error (INCOMPLETE).\n\n" +
+			"them, and for npm registries first from ~/.npmrc ($NPM_CONFIG_USERCONFIG, --npmrc) as npm reads it:\n" +
+			"//host/path/:_authToken (a bearer token), :_auth or :username with :_password, ${VAR} from the\n" +
+			"environment, the longest key that is a prefix of the request URL, never sent after a redirect to\n" +
+			"another origin. They are never printed. A page that cannot be read is a located error (INCOMPLETE).\n\n" +
 			"Examples:\n" +
 			"  litesweep mirror --index-url https://artifactory.example.com/api/pypi/pypi-remote/simple/\n" +
 			"  litesweep mirror --index-url \"$PIP_INDEX_URL\" --index-url https://devpi.example.com/root/pypi/+simple/ --download\n" +
@@ -39,6 +42,7 @@ func mirrorCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "verdaccio-storage", Usage: "a Verdaccio storage `DIR` (its config's storage:, holding .verdaccio-db.json; repeatable)"},
 			&cli.BoolFlag{Name: "download", Usage: "download each bad file or tarball to confirm its SHA-256"},
 			&cli.StringFlag{Name: "netrc", Usage: "read credentials from `FILE` (default $NETRC, else ~/.netrc)"},
+			&cli.StringFlag{Name: "npmrc", Usage: "read npm registry credentials from `FILE` (default $NPM_CONFIG_USERCONFIG, else ~/.npmrc)"},
 			sizeFlag("max-page-size", scan.DefaultMaxPageBytes, "read at most `SIZE` of one project page or packument"),
 			sizeFlag("max-file-size", scan.DefaultMaxFileBytes, "download or hash at most `SIZE` of one file"),
 			&cli.DurationFlag{Name: "timeout", Value: scan.DefaultMirrorTimeout, Usage: "give up on one request after `DURATION`"},
@@ -83,10 +87,21 @@ func runMirror(c *cli.Context) error {
 			nrcPath = filepath.Join(home, ".netrc")
 		}
 	}
-	r, err := scan.Run(c.Context, newEnv(c, l, m), scan.MirrorOptions{IndexURLs: urls, Registries: regs, Storages: dirs, Netrc: nrcPath, Download: c.Bool("download"),
+	rcPath := c.String("npmrc")
+	for _, v := range []string{"NPM_CONFIG_USERCONFIG", "npm_config_userconfig"} {
+		if rcPath == "" {
+			rcPath = os.Getenv(v)
+		}
+	}
+	if rcPath == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			rcPath = filepath.Join(home, ".npmrc")
+		}
+	}
+	r, err := scan.Run(c.Context, newEnv(c, l, m), scan.MirrorOptions{IndexURLs: urls, Registries: regs, Storages: dirs, Netrc: nrcPath, Npmrc: rcPath, Download: c.Bool("download"),
 		MaxPageBytes: sizeValue(c, "max-page-size"), MaxFileBytes: sizeValue(c, "max-file-size"), Timeout: c.Duration("timeout")})
 	if err != nil {
-		return flagNamed(err, map[string]string{"Netrc": "netrc"})
+		return flagNamed(err, map[string]string{"Netrc": "netrc", "Npmrc": "npmrc"})
 	}
 	return emitReport(c, r, failOn)
 }

@@ -9,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/litesweep/litesweep/collectors/creds/credtest"
 	"github.com/litesweep/litesweep/internal/npmreg"
 	"github.com/litesweep/litesweep/iocs"
+	"github.com/litesweep/litesweep/render"
 )
 
 // mirror end to end: a loopback PEP 503 index (basic auth) listing a
@@ -145,5 +147,70 @@ func TestMirrorCommandNPM(t *testing.T) {
 	}
 	if code, _, errs := runCLI(t, "mirror", "--registry", "ftp://x/"); code != 2 || !strings.Contains(errs, "--registry #1") {
 		t.Errorf("ftp: exit %d %s", code, errs)
+	}
+}
+
+// mirror --registry with a registry that wants a bearer token: the token
+// comes from an .npmrc (--npmrc, or $NPM_CONFIG_USERCONFIG by default,
+// ${NPM_TOKEN} from the environment) and never reaches any output format,
+// stderr or written report; without it the sweep is INCOMPLETE with 401s;
+// an unset ${VAR} is a located error naming the line, not the value.
+func TestMirrorCommandNpmrcCanary(t *testing.T) {
+	l, err := iocs.LoadSet(iocs.SetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var npmPk *iocs.PackageIOC
+	for i := range l.Packages {
+		if p := &l.Packages[i]; p.Ecosystem == "npm" && len(p.Versions) > 0 {
+			npmPk = p
+			break
+		}
+	}
+	bad := npmPk.Versions[len(npmPk.Versions)-1]
+	reg := npmreg.New(t, npmreg.Package{Name: npmPk.Name, Version: bad})
+	token := "npm_" + credtest.Canary
+	reg.RequireToken(token)
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "npmrc")
+	key := "//" + strings.TrimPrefix(reg.URL(), "http://")
+	writeTestFile(t, rc, []byte("; the CI token\n"+key+":_authToken=${NPM_TOKEN}\n"))
+	none := filepath.Join(dir, "none")
+
+	t.Setenv("NPM_TOKEN", token)
+	t.Setenv("NPM_CONFIG_USERCONFIG", rc)
+	for _, f := range render.Formats {
+		code, out, errs := runCLI(t, "mirror", "--netrc", none, "--registry", reg.URL(), "--download", "--format", f)
+		assertNoCanary(t, "mirror --format "+f, out, errs)
+		if code != 1 {
+			t.Fatalf("--format %s: exit %d\n%s\n%s", f, code, out, errs)
+		}
+		rep := filepath.Join(dir, "r."+f)
+		runCLI(t, "mirror", "--netrc", none, "--npmrc", rc, "--registry", reg.URL(), "--format", f, "-o", rep)
+		assertNoCanary(t, "mirror -o "+f, readFile(t, rep))
+	}
+	for _, r := range reg.Requests() {
+		if r.Authorization != "Bearer "+token {
+			t.Fatalf("%s sent %q", r.Path, r.Authorization)
+		}
+	}
+	code, out, errs := runCLI(t, "mirror", "--netrc", none, "--npmrc", none, "--registry", reg.URL())
+	if code != 3 || !strings.Contains(out, "HTTP 401") || !strings.Contains(out, "--npmrc") {
+		t.Errorf("no .npmrc: exit %d\n%s\n%s", code, out, errs)
+	}
+	os.Unsetenv("NPM_TOKEN")
+	code, out, errs = runCLI(t, "mirror", "--netrc", none, "--registry", reg.URL(), "--format", "json")
+	r := decodeReport(t, out)
+	located := false
+	for _, e := range r.Errors {
+		if e.Location.Path == rc && e.Location.Line == 2 && strings.Contains(e.Message, "${NPM_TOKEN} is not set") {
+			located = true
+		}
+	}
+	if code != 3 || !located || r.Verdict != "INCOMPLETE" {
+		t.Errorf("unset ${NPM_TOKEN}: exit %d %+v\n%s", code, r.Errors, errs)
+	}
+	if code, _, errs := runCLI(t, "mirror", "--registry", reg.URL(), "--npmrc", dir); code != 2 || !strings.Contains(errs, "--npmrc") {
+		t.Errorf("a directory as --npmrc: exit %d %s", code, errs)
 	}
 }

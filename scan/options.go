@@ -151,6 +151,9 @@ type MirrorOptions struct {
 	Storages   []string
 	// Netrc is a .netrc file supplying per-host credentials ("": none).
 	Netrc string
+	// Npmrc is an .npmrc file supplying npm registries' credentials
+	// ("": none); its ${VAR} are resolved from the process environment.
+	Npmrc string
 	// Download fetches every bad file to confirm its hash.
 	Download     bool
 	MaxPageBytes int64
@@ -167,6 +170,13 @@ func (o MirrorOptions) target() (sweep.Target, error) {
 			return nil, sweep.OptionUsage("Netrc", "", err)
 		}
 		t.Netrc = nrc
+	}
+	if o.Npmrc != "" {
+		rc, err := mirror.ReadNpmrc(o.Npmrc, os.LookupEnv)
+		if err != nil {
+			return nil, sweep.OptionUsage("Npmrc", "", err)
+		}
+		t.Npmrc = rc
 	}
 	return t, nil
 }

@@ -100,6 +100,8 @@ type Registry struct {
 	status     map[string]int               // path → status to answer
 	body       map[string][]byte            // path → body to answer (status 200)
 	user, pass string                       // basic auth required when user != ""
+	token      string                       // Bearer token required when != ""
+	auths      []Request
 	abbrev     bool
 }
 
@@ -173,6 +175,25 @@ func (r *Registry) RequireAuth(user, pass string) {
 	r.user, r.pass = user, pass
 }
 
+// RequireToken makes every request need "Authorization: Bearer <token>"
+// (401 otherwise), as npm's registry and GitHub Packages answer.
+func (r *Registry) RequireToken(token string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.token = token
+}
+
+// Request is one request's path and Authorization header.
+type Request struct{ Path, Authorization string }
+
+// Requests returns every request served so far with its Authorization
+// header ("" when none).
+func (r *Registry) Requests() []Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Request(nil), r.auths...)
+}
+
 // Abbreviate makes the registry answer a request that accepts
 // application/vnd.npm.install-v1+json with the abbreviated packument, as
 // registry.npmjs.org does (no time, a modified field, that media type).
@@ -212,6 +233,13 @@ func (r *Registry) serve(w http.ResponseWriter, req *http.Request) {
 	r.log = append(r.log, p)
 	if req.Header.Get("Authorization") != "" {
 		r.authed = append(r.authed, p)
+	}
+	r.auths = append(r.auths, Request{Path: p, Authorization: req.Header.Get("Authorization")})
+	if r.token != "" && req.Header.Get("Authorization") != "Bearer "+r.token {
+		r.mu.Unlock()
+		w.Header().Set("WWW-Authenticate", `Bearer realm="registry"`)
+		http.Error(w, `{"error":"unauthorized"}`, http.StatusUnauthorized)
+		return
 	}
 	if r.user != "" {
 		if u, pw, ok := req.BasicAuth(); !ok || u != r.user || pw != r.pass {
@@ -323,7 +351,9 @@ type NPM struct {
 	Exe   string
 	Home  string // HOME and the user config's directory
 	Cache string // --cache: npm writes _cacache below it
-	reg   *Registry
+	// Env is extra environment (variables an .npmrc's ${VAR} names).
+	Env []string
+	reg *Registry
 }
 
 // RequireNPM finds npm (and node), failing under CI and skipping elsewhere.
@@ -345,6 +375,7 @@ func (n *NPM) Run(ctx context.Context, dir string, args ...string) (string, erro
 	cmd.Dir = dir
 	cmd.Env = []string{"HOME=" + n.Home, "PATH=" + os.Getenv("PATH"), "npm_config_userconfig=" + filepath.Join(n.Home, ".npmrc"),
 		"npm_config_globalconfig=" + filepath.Join(n.Home, "npmrc-global"), "NO_PROXY=*", "no_proxy=*"}
+	cmd.Env = append(cmd.Env, n.Env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("npm %s: %w: %s", strings.Join(args, " "), err, out)

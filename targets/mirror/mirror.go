@@ -38,6 +38,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -84,6 +85,9 @@ type Options struct {
 	Transport http.RoundTripper
 	// Netrc supplies per-host credentials (nil: none).
 	Netrc *Netrc
+	// Npmrc supplies npm registries' credentials, scoped as npm scopes
+	// them (nil: none); PyPI indexes never get them.
+	Npmrc *Npmrc
 	// Download fetches every bad file to confirm its hash.
 	Download     bool
 	MaxPageBytes int64
@@ -147,6 +151,10 @@ type Index struct {
 	out   sweep.Sink
 	// collector names the protocol on findings and errors.
 	collector string
+	// npmrc is Options.Npmrc on an npm registry, nil elsewhere; problems
+	// are the npmrc keys already reported as not usable.
+	npmrc    *Npmrc
+	problems sync.Map
 }
 
 // Redact renders u without userinfo, query or fragment.
@@ -223,7 +231,7 @@ func newIndex(raw string, o Options, stats *Stats, out sweep.Sink, collector str
 			if len(via) >= 10 {
 				return errors.New("more than 10 redirects")
 			}
-			ix.authorize(req)
+			ix.authorizeFrom(req, via[0].URL)
 			return nil
 		}}
 	dl := *ix.c
@@ -235,18 +243,51 @@ func newIndex(raw string, o Options, stats *Stats, out sweep.Sink, collector str
 func (ix *Index) loc() sweep.Location { return sweep.Location{Repo: Redact(ix.base)} }
 
 // authorize adds credentials for the request's host: the index URL's own
-// userinfo only for the index host, else the netrc entry for that host.
-func (ix *Index) authorize(req *http.Request) {
+// userinfo only for the index host, else (an npm registry) the .npmrc
+// credential npm sends to that URL, else the netrc entry for that host.
+func (ix *Index) authorize(req *http.Request) { ix.authorizeFrom(req, req.URL) }
+
+// authorizeFrom is authorize for a request reached from first (itself, or
+// the request a redirect chain started with): an .npmrc credential is the
+// one npm chose for first, and only while the redirect stays on first's
+// origin (scheme, host and port); npm drops it on another host name too.
+func (ix *Index) authorizeFrom(req *http.Request, first *url.URL) {
 	req.Header.Del("Authorization")
 	if ix.hasUI && strings.EqualFold(req.URL.Host, ix.base.Host) {
 		req.SetBasicAuth(ix.user, ix.pass)
 		return
+	}
+	if ix.npmrc != nil && sameOrigin(req.URL, first) {
+		a := ix.npmrc.Auth(first, ix.base)
+		if a.Header != "" {
+			req.Header.Set("Authorization", a.Header)
+			return
+		}
+		if a.Problem != "" {
+			ix.npmrcProblem(a)
+		}
 	}
 	if ix.o.Netrc != nil {
 		if login, pw, ok := ix.o.Netrc.Lookup(req.URL.Hostname()); ok {
 			req.SetBasicAuth(login, pw)
 		}
 	}
+}
+
+// sameOrigin reports whether two URLs share scheme, host and port.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && nerfHost(a) == nerfHost(b)
+}
+
+// npmrcProblem reports, once per key, an .npmrc credential that matched
+// but sends nothing: located at its line, naming the key's registry
+// scope and the problem, never its value.
+func (ix *Index) npmrcProblem(a NpmrcAuth) {
+	if _, seen := ix.problems.LoadOrStore(a.Key, true); seen {
+		return
+	}
+	ix.out.Error(sweep.Error{Location: sweep.Location{Path: ix.npmrc.Path, Line: a.Line, Repo: Redact(ix.base)}, Collector: ix.collector,
+		Message: fmt.Sprintf("npmrc line %d (%s): %s: requests to %s go without it (expect HTTP 401)", a.Line, a.Key, a.Problem, Redact(ix.base))})
 }
 
 // errPageAbsent is a 404 project page: the mirror does not have the project.
@@ -373,7 +414,7 @@ func cleanErr(err error) error {
 func statusErr(resp *http.Response) error {
 	switch resp.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return fmt.Errorf("HTTP %d %s: credentials missing or refused (use URL userinfo or ~/.netrc)", resp.StatusCode, http.StatusText(resp.StatusCode))
+		return fmt.Errorf("HTTP %d %s: credentials missing or refused (use URL userinfo, ~/.netrc or, for npm, an .npmrc token: --npmrc)", resp.StatusCode, http.StatusText(resp.StatusCode))
 	case http.StatusTooManyRequests:
 		return fmt.Errorf("HTTP 429: rate limited (retry later)")
 	}

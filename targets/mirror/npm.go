@@ -46,6 +46,7 @@ func SweepNPM(ctx context.Context, raw string, o Options, stats *Stats, out swee
 			Message: "--registry not usable: " + err.Error()})
 		return "(unusable registry URL)"
 	}
+	ix.npmrc = o.Npmrc
 	names := ix.o.Matcher.NamesIn(iocs.NPM)
 	sort.Strings(names)
 	work := make(chan string)

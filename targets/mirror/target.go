@@ -22,6 +22,8 @@ type Target struct {
 	Storages []string
 	// Netrc supplies per-host credentials (nil: none).
 	Netrc *Netrc
+	// Npmrc supplies npm registries' credentials (nil: none).
+	Npmrc *Npmrc
 	// Download fetches every bad file to confirm its hash.
 	Download     bool
 	MaxPageBytes int64
@@ -44,7 +46,7 @@ func (t *Target) Sweep(ctx context.Context, env sweep.TargetEnv, out *sweep.Targ
 	}
 	sink := sweep.NewCollection(nil)
 	st := &Stats{}
-	mo := Options{Matcher: env.Matcher, Netrc: t.Netrc, Download: t.Download, MaxPageBytes: t.MaxPageBytes,
+	mo := Options{Matcher: env.Matcher, Netrc: t.Netrc, Npmrc: t.Npmrc, Download: t.Download, MaxPageBytes: t.MaxPageBytes,
 		MaxFileBytes: t.MaxFileBytes, Timeout: t.Timeout}
 	stop := sweep.Every(env.Progress, func() string {
 		return fmt.Sprintf("%d requests, %d pages, %d files or versions listed", st.Requests.Load(), st.Pages.Load(), st.Files.Load())

@@ -203,6 +203,10 @@ _litesweep() {
       compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
+    --npmrc)
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
+      return
+      ;;
     --max-page-size)
       COMPREPLY=()
       return
@@ -237,7 +241,7 @@ _litesweep() {
       ;;
     esac
     if [[ $cur == -* ]]; then
-      COMPREPLY=($(compgen -W '--index-url --registry --verdaccio-storage --download --netrc --max-page-size --max-file-size --timeout --format -f --output -o --fail-on --osv --quiet -q --wide --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
+      COMPREPLY=($(compgen -W '--index-url --registry --verdaccio-storage --download --netrc --npmrc --max-page-size --max-file-size --timeout --format -f --output -o --fail-on --osv --quiet -q --wide --iocs --iocs-only --iocs-partial --help -h' -- "$cur"))
     fi
     ;;
   github)

@@ -79,6 +79,7 @@ complete -c litesweep -n '__fish_seen_subcommand_from mirror' -l registry -x -d 
 complete -c litesweep -n '__fish_seen_subcommand_from mirror' -l verdaccio-storage -x -a '(__fish_complete_directories)' -d 'a Verdaccio storage DIR (its config\'s storage:, holding .verdaccio-db.json; repeatable)'
 complete -c litesweep -n '__fish_seen_subcommand_from mirror' -l download -d 'download each bad file or tarball to confirm its SHA-256'
 complete -c litesweep -n '__fish_seen_subcommand_from mirror' -l netrc -r -F -d 'read credentials from FILE (default $NETRC, else ~/.netrc)'
+complete -c litesweep -n '__fish_seen_subcommand_from mirror' -l npmrc -r -F -d 'read npm registry credentials from FILE (default $NPM_CONFIG_USERCONFIG, else ~/.npmrc)'
 complete -c litesweep -n '__fish_seen_subcommand_from mirror' -l max-page-size -x -d 'read at most SIZE of one project page or packument; SIZE in bytes or with K, M, G (default: 8M)'
 complete -c litesweep -n '__fish_seen_subcommand_from mirror' -l max-file-size -x -d 'download or hash at most SIZE of one file; SIZE in bytes or with K, M, G (default: 512M)'
 complete -c litesweep -n '__fish_seen_subcommand_from mirror' -l timeout -x -d 'give up on one request after DURATION (default: 1m0s)'

@@ -296,6 +296,10 @@ _litesweep() {
       _files
       return
       ;;
+    --npmrc)
+      _files
+      return
+      ;;
     --max-page-size)
       _message 'size'
       return
@@ -336,6 +340,7 @@ _litesweep() {
         '--verdaccio-storage:a Verdaccio storage DIR (its config'\''s storage\:, holding .verdaccio-db.json; repeatable)'
         '--download:download each bad file or tarball to confirm its SHA-256'
         '--netrc:read credentials from FILE (default $NETRC, else ~/.netrc)'
+        '--npmrc:read npm registry credentials from FILE (default $NPM_CONFIG_USERCONFIG, else ~/.npmrc)'
         '--max-page-size:read at most SIZE of one project page or packument; SIZE in bytes or with K, M, G (default\: 8M)'
         '--max-file-size:download or hash at most SIZE of one file; SIZE in bytes or with K, M, G (default\: 512M)'
         '--timeout:give up on one request after DURATION (default\: 1m0s)'
