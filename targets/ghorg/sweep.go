@@ -1142,7 +1142,14 @@ func (s *Sweeper) useFindingFor(h iocs.ActionHit, u UseRef, ri repoInfo, path st
 	}
 	if run == nil {
 		f.Severity = severityOf(h.Severity(), sweep.Medium)
-		f.Title = fmt.Sprintf("workflow uses %s by mutable ref %q (its tags were hijacked in March 2026): pin a reviewed commit SHA", a.Repo, u.Ref)
+		// When comes from the pack (the entry's window); the month form
+		// keeps the title, and so the finding ID (Finding.Key hashes the
+		// title), of reports made when it was written in here.
+		when := ""
+		if w, ok := s.m.Window(a.Window); ok && !w.Start.IsZero() {
+			when = " in " + w.Start.UTC().Format("January 2006")
+		}
+		f.Title = fmt.Sprintf("workflow uses %s by mutable ref %q (its tags were hijacked%s): pin a reviewed commit SHA", a.Repo, u.Ref, when)
 		return f, true
 	}
 	w, ok := s.m.Window(a.Window)

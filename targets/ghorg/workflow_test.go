@@ -69,19 +69,21 @@ func TestUseFinding(t *testing.T) {
 	for _, tc := range []struct {
 		uses string
 		want sweep.Severity // "" = no finding
+		when string         // the month a default-branch title names (the entry's pack window)
 	}{
-		{"aquasecurity/trivy-action@0.28.0", sweep.Medium},
-		{"AquaSecurity/Trivy-Action@0.20.0", sweep.Medium},
-		{"aquasecurity/trivy-action@v0.20.0", ""}, // re-created clean after the window (trivy-action#541)
-		{"aquasecurity/trivy-action@0.35.0", ""},
-		{"aquasecurity/trivy-action@57a97c7e7821a5776cebc9bb87c984fa69cba8f1", ""},
-		{"aquasecurity/trivy-action@ddb9da4475c1cef7d5389062bdfdfbdbd1394648", sweep.Critical},
-		{"aquasecurity/setup-trivy@v0.2.3", sweep.Medium},
-		{"aquasecurity/setup-trivy@v0.2.7", ""},
-		{"Checkmarx/kics-github-action@v2", sweep.Medium},
-		{"checkmarx/ast-github-action@2.3.28", sweep.Medium},
-		{"checkmarx/ast-github-action@2.3.27", ""},
-		{"actions/checkout@v4", ""},
+		{"aquasecurity/trivy-action@0.28.0", sweep.Medium, "March 2026"},
+		{"AquaSecurity/Trivy-Action@0.20.0", sweep.Medium, ""},
+		{"aquasecurity/trivy-action@v0.20.0", "", ""}, // re-created clean after the window (trivy-action#541)
+		{"aquasecurity/trivy-action@0.35.0", "", ""},
+		{"aquasecurity/trivy-action@57a97c7e7821a5776cebc9bb87c984fa69cba8f1", "", ""},
+		{"aquasecurity/trivy-action@ddb9da4475c1cef7d5389062bdfdfbdbd1394648", sweep.Critical, ""},
+		{"aquasecurity/setup-trivy@v0.2.3", sweep.Medium, ""},
+		{"aquasecurity/setup-trivy@v0.2.7", "", ""},
+		{"Checkmarx/kics-github-action@v2", sweep.Medium, ""},
+		{"checkmarx/ast-github-action@2.3.28", sweep.Medium, ""},
+		{"checkmarx/ast-github-action@v2.3.35", sweep.Medium, "April 2026"},
+		{"checkmarx/ast-github-action@2.3.27", "", ""},
+		{"actions/checkout@v4", "", ""},
 	} {
 		wf, err := ParseWorkflow("w.yml", []byte("jobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: "+tc.uses+"\n"))
 		if err != nil {
@@ -93,8 +95,20 @@ func TestUseFinding(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("%s: %s, want %q", tc.uses, got, tc.want)
 			}
+			if tc.when != "" && !strings.Contains(f.Title, "hijacked in "+tc.when+")") {
+				t.Errorf("%s: title %q does not name the pack window's month %s", tc.uses, f.Title, tc.when)
+			}
 		} else if tc.want != "" {
 			t.Errorf("%s: no finding, want %s", tc.uses, tc.want)
 		}
+	}
+	// The month comes from the pack; the title, so the ID, of a March entry
+	// is what reports made before said.
+	wf, _ := ParseWorkflow("w.yml", []byte("jobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: aquasecurity/trivy-action@0.28.0\n"))
+	f, _ := sw.useFinding(wf.Uses[0], ri, "w.yml", nil)
+	old := f
+	old.Title = `workflow uses aquasecurity/trivy-action by mutable ref "0.28.0" (its tags were hijacked in March 2026): pin a reviewed commit SHA`
+	if f.Key() != old.Key() {
+		t.Errorf("title %q changed the finding ID of older reports", f.Title)
 	}
 }
