@@ -26,32 +26,43 @@ var (
 // of an option name or is the pack's own text. Runs of elided words are
 // shown once.
 func CommandEvidence(argv []string, keep []string) string {
-	if len(argv) == 0 {
-		return ""
-	}
-	out := make([]string, 0, len(argv))
-	push := func(w string) {
-		if w == Elided && len(out) > 0 && out[len(out)-1] == Elided {
-			return
+	shown := make(map[int]string, len(argv))
+	if len(argv) > 0 {
+		if b := path.Base(argv[0]); commandProgram.MatchString(b) {
+			shown[0] = b
 		}
-		out = append(out, w)
 	}
-	if b := path.Base(argv[0]); commandProgram.MatchString(b) {
-		push(b)
-	} else {
-		push(Elided)
-	}
-	for _, a := range argv[1:] {
+	for i := 1; i < len(argv); i++ {
+		a := argv[i]
 		if commandFlag.MatchString(a) {
-			push(a)
+			shown[i] = a
 			continue
 		}
 		name, val, isOpt := strings.Cut(a, "=")
 		if isOpt && commandFlag.MatchString(name) && strings.HasPrefix(name, "--") {
-			push(name + "=" + KeptPart(val, keep))
+			shown[i] = name + "=" + KeptPart(val, keep)
 			continue
 		}
-		push(KeptPart(a, keep))
+		shown[i] = KeptPart(a, keep)
+	}
+	return RenderKept(len(argv), shown)
+}
+
+// RenderKept is the one renderer of a command line as evidence: of its n
+// words, word i shows as kept[i] and every word not in kept as Elided;
+// runs of Elided show once. What to keep is the caller's allow-list
+// (CommandEvidence's here, installcmd's for install commands).
+func RenderKept(n int, kept map[int]string) string {
+	out := make([]string, 0, n)
+	for i := 0; i < n; i++ {
+		s, ok := kept[i]
+		if !ok {
+			s = Elided
+		}
+		if s == Elided && len(out) > 0 && out[len(out)-1] == Elided {
+			continue
+		}
+		out = append(out, s)
 	}
 	return strings.Join(out, " ")
 }

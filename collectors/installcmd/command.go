@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/litesweep/litesweep/collectors/lockfile"
+	"github.com/litesweep/litesweep/sweep"
 )
 
 // Ecosystems of the packages a command requests (the pack's
@@ -78,8 +79,8 @@ type Invocation struct {
 	Keep map[int]string
 }
 
-// Ellipsis stands for every word evidence does not keep.
-const Ellipsis = "…"
+// Ellipsis stands for every word evidence does not keep (sweep.Elided).
+const Ellipsis = sweep.Elided
 
 var (
 	assignRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
@@ -597,21 +598,8 @@ func (inv *Invocation) readNPM(w []Word, i int) {
 }
 
 // Render shows a command with only its kept words; every other word is one
-// Ellipsis (runs of them collapse).
-func Render(w []Word, keep map[int]string) string {
-	var parts []string
-	for j := range w {
-		s, ok := keep[j]
-		if !ok {
-			s = Ellipsis
-		}
-		if s == Ellipsis && len(parts) > 0 && parts[len(parts)-1] == Ellipsis {
-			continue
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, " ")
-}
+// Ellipsis (runs of them collapse): sweep.RenderKept, the one renderer.
+func Render(w []Word, keep map[int]string) string { return sweep.RenderKept(len(w), keep) }
 
 // SourceOptions lists the options whose value evidence shows (reduced: a
 // URL to its scheme and host, a file name when plain), sorted.

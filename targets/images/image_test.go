@@ -95,7 +95,7 @@ func TestWhiteoutsAndHistory(t *testing.T) {
 						member{name: site + "litellm_init.pth", body: "import sys\n"})}}
 			},
 			pth: []want{{1, false, sweep.High, "RUN pip install litellm==1.82.8"},
-				{2, true, sweep.Critical, "COPY litellm_init.pth /usr/local/lib/python3.11/site-packages/"}},
+				{2, true, sweep.Critical, "COPY …"}},
 			dist: []want{{1, true, sweep.Critical, "RUN pip install litellm==1.82.8"}},
 		},
 		{
@@ -104,7 +104,7 @@ func TestWhiteoutsAndHistory(t *testing.T) {
 				return []step{{"ADD rootfs.tar /", layerOf(t, member{name: site + ".wh.litellm_init.pth"},
 					member{name: site + "litellm_init.pth", body: "import sys\n"})}}
 			},
-			pth: []want{{0, true, sweep.Critical, "ADD rootfs.tar /"}},
+			pth: []want{{0, true, sweep.Critical, "ADD …"}},
 		},
 		{
 			name: "clean release",
@@ -716,7 +716,7 @@ func TestArchiveLegacySymlinkedLayer(t *testing.T) {
 	d := sha256.Sum256(layer)
 	diff := "sha256:" + hex.EncodeToString(d[:])
 	cfg, _ := json.Marshal(map[string]any{"architecture": "amd64", "os": "linux", "rootfs": map[string]any{"type": "layers", "diff_ids": []string{diff, diff}},
-		"history": []map[string]any{{"created_by": "COPY a /"}, {"created_by": "COPY a / # again"}}})
+		"history": []map[string]any{{"created_by": "COPY a /"}, {"created_by": "ADD a / # again"}}})
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	put := func(n string, b []byte) {
@@ -736,7 +736,7 @@ func TestArchiveLegacySymlinkedLayer(t *testing.T) {
 	s.ScanImage(context.Background(), imgs[0])
 	fs, es := sink.Drain()
 	got := findingsAt(fs, "twice:1", pthPath)
-	if len(got) != 2 || *got[0].Location.Visible || !*got[1].Location.Visible || got[1].Location.CreatedBy != "COPY a / # again" || len(es) != 0 {
+	if len(got) != 2 || *got[0].Location.Visible || !*got[1].Location.Visible || got[1].Location.CreatedBy != "ADD …" || len(es) != 0 {
 		t.Fatalf("findings %+v errors %+v", got, es)
 	}
 }

@@ -56,6 +56,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/litesweep/litesweep/collectors"
+	"github.com/litesweep/litesweep/collectors/installcmd"
 	"github.com/litesweep/litesweep/sweep"
 )
 
@@ -348,8 +349,9 @@ func (s *Scanner) ScanImage(ctx context.Context, img *Image) {
 	s.assemble(ctx, img, results, bad)
 }
 
-// history returns each layer's created_by: history entries marked
-// empty_layer made no layer and are skipped when mapping.
+// history returns each layer's created_by, raw (stepText makes what a
+// report shows of it): history entries marked empty_layer made no layer
+// and are skipped when mapping.
 func history(cfg *v1.ConfigFile, n int) []string {
 	out := make([]string, n)
 	if cfg == nil {
@@ -363,7 +365,7 @@ func history(cfg *v1.ConfigFile, n int) []string {
 		if i >= n {
 			break
 		}
-		out[i] = strings.TrimSpace(h.CreatedBy)
+		out[i] = h.CreatedBy
 		i++
 	}
 	return out
@@ -373,6 +375,7 @@ func history(cfg *v1.ConfigFile, n int) []string {
 // image, layer and build step; whiteouts from later layers decide Visible.
 func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResult, bad []sweep.Finding) {
 	steps := history(img.Config, len(img.Layers))
+	judge := s.judge()
 	idx := make([]pathIndex, len(results))
 	for i, r := range results {
 		if r != nil {
@@ -400,7 +403,7 @@ func (s *Scanner) assemble(ctx context.Context, img *Image, results []*layerResu
 	}
 	for i, l := range img.Layers {
 		layerNo := i
-		base := sweep.Location{Image: img.Name, ImageID: img.ID, Layer: &layerNo, LayerDigest: l.Digest, CreatedBy: steps[i]}
+		base := sweep.Location{Image: img.Name, ImageID: img.ID, Layer: &layerNo, LayerDigest: l.Digest, CreatedBy: stepText(steps[i], judge)}
 		if base.LayerDigest == "" {
 			base.LayerDigest = l.DiffID
 		}
@@ -565,6 +568,14 @@ func (s *Scanner) resolveLowerLinks(ctx context.Context, img *Image, results []*
 	return out
 }
 
+// judge judges install commands in build steps, nil without a matcher.
+func (s *Scanner) judge() *installcmd.Judge {
+	if s.Options.Matcher == nil {
+		return nil
+	}
+	return installcmd.NewJudge(s.Options.Matcher)
+}
+
 // historyFindings matches every build step (empty_layer ones too) against
 // the pack's install lines: `RUN pip install litellm==1.82.8` is evidence
 // even when the layer's files were cleaned up.
@@ -574,9 +585,10 @@ func (s *Scanner) historyFindings(img *Image) ([]sweep.Finding, bool) {
 		return nil, false
 	}
 	var out []sweep.Finding
+	judge := s.judge()
 	layer := 0
 	for n, h := range img.Config.History {
-		loc := sweep.Location{Image: img.Name, ImageID: img.ID, CreatedBy: strings.TrimSpace(h.CreatedBy)}
+		loc := sweep.Location{Image: img.Name, ImageID: img.ID, CreatedBy: stepText(h.CreatedBy, judge)}
 		if !h.EmptyLayer {
 			if layer < len(img.Layers) {
 				l := layer
@@ -595,7 +607,7 @@ func (s *Scanner) historyFindings(img *Image) ([]sweep.Finding, bool) {
 		f := sweep.Finding{Severity: sweep.High, Category: CatBuildStep, Collector: collectorName,
 			Title:    fmt.Sprintf("image build step %d names a compromised release (%s)", n, v),
 			Location: loc,
-			Evidence: sweep.Evidence{Version: v, Text: printable([]byte(loc.CreatedBy), 500),
+			Evidence: sweep.Evidence{Version: v, Text: loc.CreatedBy,
 				Details: []string{"the Dockerfile step installs, pins or removes that release: it was part of this build, whatever later layers removed"}}}
 		if !h.Created.IsZero() {
 			t := h.Created.Time.UTC()
