@@ -1127,7 +1127,7 @@ func (s *Sweeper) useFindingFor(h iocs.ActionHit, u UseRef, ri repoInfo, path st
 		Location: sweep.Location{Repo: ri.FullName, Path: path, Line: u.Line, Job: u.Job, Step: u.Step},
 		Evidence: sweep.Evidence{Text: "uses: " + u.Uses}}
 	if u.Latest {
-		f.Evidence.Details = append(f.Evidence.Details, "with: version: latest (installs whatever trivy was current)")
+		f.Evidence.Details = append(f.Evidence.Details, "with: version: latest (installs whatever release the tool had then)")
 	}
 	if run != nil {
 		f.Location.RunID, f.Location.RunAttempt, f.Location.URL = run.GetID(), run.GetRunAttempt(), run.GetHTMLURL()
