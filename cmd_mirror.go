@@ -35,6 +35,7 @@ func mirrorCommand() *cli.Command {
 			"  litesweep mirror --index-url https://artifactory.example.com/api/pypi/pypi-remote/simple/\n" +
 			"  litesweep mirror --index-url \"$PIP_INDEX_URL\" --index-url https://devpi.example.com/root/pypi/+simple/ --download\n" +
 			"  litesweep mirror --registry https://artifactory.example.com/api/npm/npm-remote/ --registry http://verdaccio:4873/\n" +
+			"  NPM_TOKEN=... litesweep mirror --registry https://npm.pkg.github.com/ --npmrc ./.npmrc\n" +
 			"  litesweep mirror --verdaccio-storage /verdaccio/storage",
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "index-url", Usage: "PyPI simple index `URL` of the mirror (PIP_INDEX_URL form, userinfo allowed; repeatable)"},
