@@ -74,6 +74,13 @@ func interpreters(t *testing.T) map[string]string {
 	cands := []string{"/usr/bin/python3.11"}
 	g, _ := filepath.Glob("/root/.pyenv/versions/*/bin/python3.*")
 	cands = append(cands, g...)
+	// And every python3.N on PATH (.ci/run puts a python3.14 there: no
+	// Debian package or pyenv build here has it).
+	for n := 6; n <= 20; n++ {
+		if p, err := exec.LookPath(fmt.Sprintf("python3.%d", n)); err == nil {
+			cands = append(cands, p)
+		}
+	}
 	out := map[string]string{}
 	for _, p := range cands {
 		b := filepath.Base(p)
@@ -102,6 +109,11 @@ func atLeastTwoInterpreters(t *testing.T) (map[string]string, []string) {
 	pys := interpreters(t)
 	if len(pys) < 2 {
 		testenv.SkipOrFail(t, fmt.Sprintf("need at least two python3.x interpreters, have %v", pys))
+	}
+	// CI checks the rules against the newest Python too (.ci/run installs
+	// python3.14 from the Go module proxy: neither Debian nor pyenv has it here).
+	if _, ok := pys["3.14"]; !ok && testenv.CI() {
+		t.Fatalf("no python3.14 on PATH under CI (.ci/run provides one); have %v", pys)
 	}
 	vers := make([]string, 0, len(pys))
 	for v := range pys {
