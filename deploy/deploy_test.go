@@ -111,7 +111,7 @@ func TestAnsiblePlaybook(t *testing.T) {
 	cmd := exec.CommandContext(ctx, playbook, "-i", invPath, "-e", string(vars), "ansible/sweep.yml")
 	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_HOST_KEY_CHECKING=False", "ANSIBLE_RETRY_FILES_ENABLED=False",
 		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "ansible-local"), "ANSIBLE_REMOTE_TEMP="+filepath.Join(dir, "ansible-remote"),
-		"ANSIBLE_HOME="+filepath.Join(dir, "ansible-home"))
+		"ANSIBLE_HOME="+filepath.Join(dir, "ansible-home"), "ANSIBLE_ASYNC_DIR="+filepath.Join(dir, "ansible-async"))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
