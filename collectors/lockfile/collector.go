@@ -180,18 +180,7 @@ func Finding(h Hit, loc sweep.Location, collector string) sweep.Finding {
 	if len(h.Versions) > 0 {
 		ver = h.Versions[0]
 	}
-	text := q.Name
-	if len(q.Extras) > 0 {
-		text += "[" + strings.Join(q.Extras, ",") + "]"
-	}
-	switch {
-	case q.Locked:
-		text += " " + q.Version + " (locked)"
-	case q.URL != "":
-		text += " @ " + q.URL
-	default:
-		text += q.Specifier
-	}
+	text := q.Text(false)
 	details := []string{h.Why, "file kind: " + string(h.Kind)}
 	if q.Group != "" {
 		details = append(details, "group: "+q.Group)

@@ -282,6 +282,35 @@ func ParseRequirement(s string) (Requirement, error) {
 
 // StripUserinfo removes "user:password@" from a URL so that a credential
 // embedded in an index or direct-reference URL is never stored.
+// Text is how a finding shows requirement q: its name, extras and locked
+// version, specifier or direct reference. A direct reference never shows
+// its query or fragment (a signed download URL's signature, a token
+// parameter), nor userinfo (stripped when read); with short set, only its
+// last path element ("…/name-1.0-py3-none-any.whl"), for text published
+// elsewhere. One rendering for the lockfile collector and the GitHub sweep.
+func (q Requirement) Text(short bool) string {
+	text := q.Name
+	if len(q.Extras) > 0 {
+		text += "[" + strings.Join(q.Extras, ",") + "]"
+	}
+	switch {
+	case q.Locked:
+		text += " " + q.Version + " (locked)"
+	case q.URL != "":
+		u := q.URL
+		if i := strings.IndexAny(u, "?#"); i >= 0 {
+			u = u[:i]
+		}
+		if short {
+			u = "…/" + path.Base(u)
+		}
+		text += " @ " + u
+	default:
+		text += q.Specifier
+	}
+	return text
+}
+
 func StripUserinfo(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.User == nil {

@@ -73,21 +73,5 @@ func (rs *repoSweep) sweepManifests(ctx context.Context, manifests []*github.Tre
 // its parsed parts: name, extras, and the version specifier or the locked
 // version; a direct reference shows only its file name.
 func manifestText(q lockfile.Requirement) string {
-	text := q.Name
-	if len(q.Extras) > 0 {
-		text += "[" + strings.Join(q.Extras, ",") + "]"
-	}
-	switch {
-	case q.Locked:
-		text += " " + q.Version + " (locked)"
-	case q.URL != "":
-		u := q.URL
-		if i := strings.IndexAny(u, "?#"); i >= 0 {
-			u = u[:i]
-		}
-		text += " @ …/" + path.Base(u)
-	default:
-		text += q.Specifier
-	}
-	return clip(text, maxTextBytes)
+	return clip(q.Text(true), maxTextBytes)
 }
