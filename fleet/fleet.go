@@ -545,15 +545,4 @@ func unwrapPath(err error) error {
 
 // Name is how a report's system is called in the fleet: the host name, or
 // the root, images, organisation or cluster that was swept.
-func Name(r *sweep.Report) string {
-	s := r.Scan
-	switch {
-	case s.Hostname != "":
-		return s.Hostname
-	case len(s.Targets) > 0:
-		return strings.Join(s.Targets, ", ")
-	case s.Root != "":
-		return s.Root
-	}
-	return "(unnamed " + string(s.Kind) + ")"
-}
+func Name(r *sweep.Report) string { return scanName(r.Scan) }
